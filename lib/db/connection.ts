@@ -1,0 +1,75 @@
+/**
+ * The connection pools of a process, to the database named by DATABASE_URL. The launcher
+ * (scripts/start.ts) sets DATABASE_URL to the embedded server when the operator gave none.
+ *
+ * Two pools on purpose: `sql` (postgres.js) runs the market SQL, the phases and every
+ * transaction that must commit a data change with its audit row; `db` (drizzle) serves typed
+ * reads and writes of the console's own tables. drizzle switches its client's timestamp
+ * parsers off (it maps dates itself), which would turn every raw timestamptz into a string,
+ * so it gets a small pool of its own.
+ */
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres, { type Sql, type TransactionSql } from 'postgres';
+import * as schema from './console-schema';
+
+export type ConsoleSchema = typeof schema;
+export type Db = PostgresJsDatabase<ConsoleSchema>;
+/** A drizzle handle that can run queries: the pool or an open transaction. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+/** A raw handle: the pool or an open transaction (postgres.js). */
+export type SqlOrTx = Sql | TransactionSql;
+
+export interface Database {
+  sql: Sql;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export function connectDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
+  const clientOptions = {
+    onnotice: () => {},
+    idle_timeout: 30,
+    connection: { application_name: options.applicationName ?? 'dxy-cutover' },
+  };
+  const client = postgres(url, { ...clientOptions, max: options.max ?? 10 });
+  const drizzleClient = postgres(url, { ...clientOptions, max: 4 });
+  const db = drizzle(drizzleClient, { schema });
+  return {
+    sql: client,
+    db,
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), drizzleClient.end({ timeout: 5 })]);
+    },
+  };
+}
+
+const globalForDb = globalThis as unknown as { cutoverDatabase?: Database };
+
+/** The process-wide pool (survives Next's module reloads in development). */
+export function getDatabase(): Database {
+  if (!globalForDb.cutoverDatabase) {
+    const url = process.env.DATABASE_URL;
+    if (!url) {
+      throw new Error(
+        'DATABASE_URL is not set. Start the console with `npm start` (embedded database) or set DATABASE_URL.',
+      );
+    }
+    globalForDb.cutoverDatabase = connectDatabase(url);
+  }
+  return globalForDb.cutoverDatabase;
+}
+
+export function getDb(): Db {
+  return getDatabase().db;
+}
+
+/** Strips the password from a connection URL so it can appear in logs and pages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * SQL pieces for computing DXY from the component closes in `data_bars`, shared by the legacy
+ * function (rehearsal world) and the new `calc_dxy_range_1m` (phase 3), so both compute the
+ * same value from the same minutes.
+ */
+import { DXY_COMPONENTS, dxySqlExpression } from './dxy';
+
+/**
+ * A CTE body pivoting the six component closes per minute in [p_from, p_to). Column names are
+ * the lower-case symbols. `fromParam`/`toParam` are SQL expressions (function parameters).
+ */
+export function componentClosesCte(fromParam: string, toParam: string): string {
+  const pivots = DXY_COMPONENTS.map(
+    (symbol) => `max(b.close) FILTER (WHERE b.canonical_symbol = '${symbol}') AS ${symbol.toLowerCase()}`,
+  ).join(',\n      ');
+  const list = DXY_COMPONENTS.map((symbol) => `'${symbol}'`).join(', ');
+  return `SELECT b.ts_utc,
+      ${pivots}
+    FROM public.data_bars b
+    WHERE b.timeframe = '1m'
+      AND b.canonical_symbol IN (${list})
+      AND b.ts_utc >= ${fromParam} AND b.ts_utc < ${toParam}
+    GROUP BY b.ts_utc`;
+}
+
+/** True when all six closes of a pivoted row are present and positive (no forward fill). */
+export function componentsCompleteSql(alias: string): string {
+  return DXY_COMPONENTS.map((symbol) => `${alias}.${symbol.toLowerCase()} > 0`).join(' AND ');
+}
+
+/** The DXY value of a pivoted row. */
+export function dxyValueSql(alias: string): string {
+  return dxySqlExpression((symbol) => `${alias}.${symbol.toLowerCase()}`);
+}

@@ -1,0 +1,164 @@
+/**
+ * The pipeline's tables in their pre-migration state (DESIGN §2.1), as the rehearsal world
+ * creates them. Two variants:
+ * - `production`: what the real database has — no CHECK on `source` (providers write 'massive'),
+ *   the unique constraint `data_bars_symbol_tf_ts_unique`, no created_at/updated_at on data_bars,
+ *   no registry `metadata`;
+ * - `plan`: what the written plan assumed — a CHECK allowing only 'massive_api'/'ingest' and a
+ *   plain unique index under another name.
+ * Only ever executed in a database the console created as a rehearsal world.
+ */
+export type SchemaVariant = 'production' | 'plan';
+
+export const SCHEMA_VARIANTS: readonly SchemaVariant[] = ['production', 'plan'];
+
+export const PIPELINE_TABLES = [
+  'data_bars',
+  'derived_data_bars',
+  'core_asset_registry_all',
+  'data_agg_state',
+  'ops_runlog',
+] as const;
+
+/** The `source` value the provider ingest writes in each variant. */
+export function providerSource(variant: SchemaVariant): string {
+  return variant === 'production' ? 'massive' : 'massive_api';
+}
+
+export function pipelineSchemaSql(variant: SchemaVariant): string {
+  const dataBarsKey =
+    variant === 'production'
+      ? 'CONSTRAINT data_bars_symbol_tf_ts_unique UNIQUE (canonical_symbol, timeframe, ts_utc),'
+      : `CONSTRAINT data_bars_source_check CHECK (source IN ('massive_api', 'ingest')),`;
+  const planIndex =
+    variant === 'plan'
+      ? 'CREATE UNIQUE INDEX idx_data_bars_sym_tf_ts ON public.data_bars (canonical_symbol, timeframe, ts_utc);'
+      : '';
+  return `
+CREATE TABLE public.data_bars (
+  id bigserial PRIMARY KEY,
+  canonical_symbol text NOT NULL,
+  provider_ticker text,
+  timeframe text NOT NULL,
+  ts_utc timestamptz NOT NULL,
+  open double precision,
+  high double precision,
+  low double precision,
+  close double precision,
+  vol double precision,
+  vwap double precision,
+  trade_count integer,
+  is_partial boolean NOT NULL DEFAULT false,
+  source text NOT NULL,
+  ingested_at timestamptz NOT NULL DEFAULT now(),
+  raw jsonb NOT NULL,
+  ${dataBarsKey}
+  CONSTRAINT data_bars_massive_requires_ticker CHECK (source <> 'massive' OR provider_ticker IS NOT NULL),
+  CONSTRAINT data_bars_timeframe_check CHECK (timeframe IN ('1m', '5m', '1h', '2h', '4h'))
+);
+${planIndex}
+
+CREATE TABLE public.derived_data_bars (
+  id bigserial PRIMARY KEY,
+  canonical_symbol text NOT NULL,
+  provider_ticker text,
+  timeframe text NOT NULL,
+  ts_utc timestamptz NOT NULL,
+  open double precision NOT NULL,
+  high double precision NOT NULL,
+  low double precision NOT NULL,
+  close double precision NOT NULL,
+  vol double precision,
+  vwap double precision,
+  trade_count integer,
+  is_partial boolean NOT NULL DEFAULT false,
+  source text NOT NULL DEFAULT 'agg',
+  source_timeframe text,
+  source_candles integer,
+  expected_candles integer,
+  quality_score integer,
+  derivation_version integer NOT NULL DEFAULT 1,
+  ingested_at timestamptz NOT NULL DEFAULT now(),
+  deleted_at timestamptz,
+  raw jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX derived_data_bars_active_key
+  ON public.derived_data_bars (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL;
+CREATE INDEX derived_data_bars_symbol_tf_ts_idx
+  ON public.derived_data_bars (canonical_symbol, timeframe, ts_utc);
+
+CREATE OR REPLACE FUNCTION public.derived_data_bars_touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER derived_data_bars_touch_updated_at
+  BEFORE UPDATE ON public.derived_data_bars
+  FOR EACH ROW EXECUTE FUNCTION public.derived_data_bars_touch_updated_at();
+
+CREATE TABLE public.core_asset_registry_all (
+  canonical_symbol text PRIMARY KEY,
+  asset_class text NOT NULL,
+  provider_ticker text,
+  display_name text,
+  quote_currency text,
+  active boolean NOT NULL DEFAULT true,
+  test_active boolean NOT NULL DEFAULT false,
+  base_timeframe text NOT NULL DEFAULT '1m',
+  ingest_class text,
+  session_calendar text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE public.data_agg_state (
+  canonical_symbol text NOT NULL,
+  timeframe text NOT NULL,
+  source_timeframe text NOT NULL,
+  run_interval_minutes integer NOT NULL,
+  aggregation_delay_seconds integer NOT NULL DEFAULT 30,
+  last_agg_bar_ts_utc timestamptz NOT NULL,
+  status text NOT NULL DEFAULT 'idle',
+  last_error text,
+  last_successful_at_utc timestamptz,
+  next_run_at timestamptz,
+  total_runs bigint NOT NULL DEFAULT 0,
+  total_bars_created bigint NOT NULL DEFAULT 0,
+  hard_fail_streak integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (canonical_symbol, timeframe),
+  CONSTRAINT data_agg_state_status_check CHECK (status IN ('idle', 'running', 'disabled', 'hard_failed'))
+);
+
+CREATE TABLE public.ops_runlog (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL,
+  job_name text NOT NULL,
+  trigger text NOT NULL,
+  env_name text,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  status text NOT NULL,
+  checkpoints jsonb NOT NULL DEFAULT '{}'::jsonb,
+  events jsonb NOT NULL DEFAULT '[]'::jsonb,
+  stats jsonb NOT NULL DEFAULT '{}'::jsonb,
+  CONSTRAINT ops_runlog_trigger_check CHECK (trigger IN ('cron', 'manual')),
+  CONSTRAINT ops_runlog_status_check CHECK (status IN ('running', 'success', 'failed'))
+);
+CREATE INDEX ops_runlog_job_started_idx ON public.ops_runlog (job_name, started_at);
+`;
+}
+
+/** Drops the rehearsal world's pipeline objects (reset). */
+export const DROP_PIPELINE_SQL = `
+DROP TABLE IF EXISTS public.data_bars, public.derived_data_bars, public.core_asset_registry_all,
+  public.data_agg_state, public.ops_runlog CASCADE;
+DROP FUNCTION IF EXISTS public.calc_dxy_range_derived(timestamptz, timestamptz, text, integer);
+DROP FUNCTION IF EXISTS public.calc_dxy_range_1m(timestamptz, timestamptz, integer);
+DROP FUNCTION IF EXISTS public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS public.aggregate_5m_to_1h_window(text, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS public.derived_data_bars_touch_updated_at();
+`;
