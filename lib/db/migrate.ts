@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type { Database } from './connection';
 
@@ -11,7 +11,7 @@ export async function migrateConsoleSchema(database: Database): Promise<void> {
   try {
     await lockConnection`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migrate(database.db, {
-      migrationsFolder: resolve(process.env.CUTOVER_MIGRATIONS_DIR ?? 'drizzle'),
+      migrationsFolder: process.env.CUTOVER_MIGRATIONS_DIR ?? join(process.cwd(), 'drizzle'),
       migrationsSchema: 'cutover',
       migrationsTable: '__drizzle_migrations',
     });

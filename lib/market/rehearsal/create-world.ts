@@ -10,7 +10,11 @@ import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
 import { generateProviderBarsSql } from './generate-bars-sql';
-import { AGGREGATE_1M_TO_5M_LEGACY_SQL, AGGREGATE_5M_TO_1H_SQL, CALC_DXY_RANGE_DERIVED_SQL } from './legacy-functions-sql';
+import {
+  AGGREGATE_1M_TO_5M_LEGACY_SQL,
+  AGGREGATE_5M_TO_1H_SQL,
+  CALC_DXY_RANGE_DERIVED_SQL,
+} from './legacy-functions-sql';
 import { pipelineSchemaSql, providerSource, type SchemaVariant } from './schema-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';
 

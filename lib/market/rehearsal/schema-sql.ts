@@ -12,14 +12,6 @@ export type SchemaVariant = 'production' | 'plan';
 
 export const SCHEMA_VARIANTS: readonly SchemaVariant[] = ['production', 'plan'];
 
-export const PIPELINE_TABLES = [
-  'data_bars',
-  'derived_data_bars',
-  'core_asset_registry_all',
-  'data_agg_state',
-  'ops_runlog',
-] as const;
-
 /** The `source` value the provider ingest writes in each variant. */
 export function providerSource(variant: SchemaVariant): string {
   return variant === 'production' ? 'massive' : 'massive_api';
@@ -86,8 +78,6 @@ CREATE TABLE public.derived_data_bars (
 );
 CREATE UNIQUE INDEX derived_data_bars_active_key
   ON public.derived_data_bars (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL;
-CREATE INDEX derived_data_bars_symbol_tf_ts_idx
-  ON public.derived_data_bars (canonical_symbol, timeframe, ts_utc);
 
 CREATE OR REPLACE FUNCTION public.derived_data_bars_touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $fn$

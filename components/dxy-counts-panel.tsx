@@ -1,0 +1,28 @@
+import { formatCount } from '@/lib/format';
+import type { ConsoleStatusJson } from './overview-live';
+
+type Counts = NonNullable<ConsoleStatusJson['counts']>;
+
+const CARDS: { key: keyof Counts; label: string; table: string }[] = [
+  { key: 'dataBars1m', label: 'DXY 1m in data_bars', table: 'new home' },
+  { key: 'derivedActive1m', label: 'DXY 1m active in derived_data_bars', table: 'legacy' },
+  { key: 'derivedSoftDeleted1m', label: 'DXY 1m soft-deleted in derived_data_bars', table: 'legacy, deleted_at set' },
+  { key: 'derived5m', label: 'DXY 5m', table: 'derived_data_bars' },
+  { key: 'derived1h', label: 'DXY 1h', table: 'derived_data_bars' },
+];
+
+export function DxyCountsPanel({ counts }: { counts: Counts }) {
+  return (
+    <section aria-label="DXY row counts" className="grid grid-cols-2 gap-3 md:grid-cols-5">
+      {CARDS.map((card) => (
+        <div key={card.key} className="rounded-lg border border-slate-200 bg-white p-4">
+          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{card.label}</p>
+          <p className="mt-1 font-mono text-2xl font-semibold" data-testid={`count-${card.key}`}>
+            {formatCount(counts[card.key])}
+          </p>
+          <p className="text-xs text-slate-500">{card.table}</p>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import type { Jsonified } from '@/lib/json';
+import type { ConsoleStatus } from '@/lib/monitor/read-console-status';
+import { ClockLine } from './clock-line';
+import { DxyCountsPanel } from './dxy-counts-panel';
+import { FreshnessTable } from './freshness-table';
+import { MissingTablesBanner } from './missing-tables-banner';
+import { PlanChecklist } from './plan-checklist';
+import { WorkersPanel } from './workers-panel';
+
+export type ConsoleStatusJson = Jsonified<ConsoleStatus>;
+
+const POLL_MS = 5000;
+
+async function fetchStatus(): Promise<ConsoleStatusJson> {
+  const response = await fetch('/api/status', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`GET /api/status answered ${response.status}`);
+  return (await response.json()) as ConsoleStatusJson;
+}
+
+export function OverviewLive({ initialStatus, canOperate }: { initialStatus: ConsoleStatusJson; canOperate: boolean }) {
+  const { data, error, dataUpdatedAt } = useQuery({
+    queryKey: ['status'],
+    queryFn: fetchStatus,
+    initialData: initialStatus,
+    refetchInterval: POLL_MS,
+  });
+  const status = data ?? initialStatus;
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-semibold">Overview</h1>
+        <ClockLine status={status} updatedAt={dataUpdatedAt} stale={Boolean(error)} />
+      </div>
+      <MissingTablesBanner missing={status.missingTables} />
+      {status.doubleReadRisk ? (
+        <p className="rounded border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          DXY 1m is in both tables while the aggregator still reads data_bars UNION ALL derived_data_bars: every DXY
+          minute is read twice. Harmless for DXY&apos;s values (open = high = low = close, volume 0), but 5m
+          source_candles show 10 instead of 5 until the aggregator reads data_bars only (phase 5).
+        </p>
+      ) : null}
+      {status.counts ? <DxyCountsPanel counts={status.counts} /> : null}
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          <FreshnessTable rows={status.freshness} />
+        </div>
+        <WorkersPanel workers={status.workers} canOperate={canOperate} />
+      </div>
+      <PlanChecklist steps={status.steps} />
+    </div>
+  );
+}

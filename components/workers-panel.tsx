@@ -1,0 +1,76 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, useTransition } from 'react';
+import { setRehearsalWorkersPausedAction } from '@/app/actions/rehearsal-workers';
+import { formatUtc } from '@/lib/format';
+import type { ConsoleStatusJson } from './overview-live';
+import { StatusBadge } from './status-badge';
+
+const MODE_HELP: Record<string, string> = {
+  legacy: 'DXY → derived_data_bars; aggregator reads both tables',
+  dual: 'DXY → both tables (24 h window); aggregator reads data_bars',
+  final: 'DXY → data_bars only',
+};
+
+export function WorkersPanel({ workers, canOperate }: { workers: ConsoleStatusJson['workers']; canOperate: boolean }) {
+  const queryClient = useQueryClient();
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+
+  const toggle = () =>
+    startTransition(async () => {
+      const result = await setRehearsalWorkersPausedAction({ paused: !workers.paused });
+      setMessage(
+        result.status === 'ok' ? null : result.status === 'refused' ? result.reason : 'Could not change the workers.',
+      );
+      await queryClient.invalidateQueries({ queryKey: ['status'] });
+    });
+
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Workers">
+      <h2 className="font-semibold">Workers</h2>
+      {workers.kind === 'external' ? (
+        <p className="mt-2 text-sm text-slate-600">Production workers, controlled by the configured deploy commands.</p>
+      ) : (
+        <dl className="mt-2 space-y-1 text-sm">
+          <div className="flex gap-2">
+            <dt className="text-slate-500">Mode</dt>
+            <dd data-testid="worker-mode">
+              <StatusBadge tone="info">{workers.mode}</StatusBadge>
+            </dd>
+          </div>
+          <dd className="text-xs text-slate-500">{MODE_HELP[workers.mode ?? ''] ?? ''}</dd>
+          <div className="flex gap-2">
+            <dt className="text-slate-500">Simulated workers</dt>
+            <dd>
+              {workers.paused ? (
+                <StatusBadge tone="warn">stopped</StatusBadge>
+              ) : (
+                <StatusBadge tone="good">running</StatusBadge>
+              )}
+            </dd>
+          </div>
+          <div className="flex gap-2">
+            <dt className="text-slate-500">Last tick</dt>
+            <dd className="font-mono">{formatUtc(workers.lastTickAt, 'second')}</dd>
+          </div>
+          {workers.lastError ? (
+            <dd className="rounded bg-red-50 p-2 text-xs text-red-800">Last error: {workers.lastError}</dd>
+          ) : null}
+        </dl>
+      )}
+      {canOperate && workers.kind === 'rehearsal' ? (
+        <button
+          type="button"
+          onClick={toggle}
+          disabled={pending}
+          className="mt-3 rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-60"
+        >
+          {workers.paused ? 'Resume simulated workers' : 'Stop simulated tick-factory'}
+        </button>
+      ) : null}
+      {message ? <p className="mt-2 text-sm text-red-700">{message}</p> : null}
+    </section>
+  );
+}

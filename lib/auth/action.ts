@@ -1,0 +1,118 @@
+/**
+ * The one action wrapper (DESIGN §4, §6): parse with zod → authorize → act inside a transaction
+ * that also writes the audit row → return a typed, discriminated result. Refused and invalid
+ * attempts are audited too. Independent of Next.js: the server actions and the CLI both call it.
+ */
+import type { TransactionSql } from 'postgres';
+import type { z } from 'zod';
+import type { Database, SqlOrTx } from '../db/connection';
+import { recordAudit, redactCredentialsInText } from './audit';
+import { hasAnyRole, type Role } from './roles';
+import type { SessionUser } from './sessions';
+
+export type ActionResult<T> =
+  | { status: 'ok'; data: T }
+  | { status: 'invalid'; fieldErrors: Record<string, string[]> }
+  | { status: 'refused'; reason: string }
+  | { status: 'failed'; message: string };
+
+/** Thrown by an action to refuse with a reason an operator can act on (preconditions, races). */
+export class ActionRefused extends Error {}
+
+/** Thrown by an action for a failure whose message is safe and useful to show. */
+export class ActionFailed extends Error {}
+
+export interface ActionContext<I> {
+  tx: TransactionSql;
+  input: I;
+  user: SessionUser;
+  database: Database;
+}
+
+export interface ActionSpec<S extends z.ZodType, T> {
+  /** Stable name, used in the audit log: `area.verb_noun`. */
+  name: string;
+  input: S;
+  roles: readonly Role[];
+  run(context: ActionContext<z.output<S>>): Promise<T>;
+}
+
+export function defineAction<S extends z.ZodType, T>(spec: ActionSpec<S, T>): ActionSpec<S, T> {
+  return spec;
+}
+
+const MAX_AUDITED_STRING = 2000;
+
+/** Keeps audit rows bounded when someone submits megabytes into a text field. */
+function boundForAudit(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.length > MAX_AUDITED_STRING ? `${value.slice(0, MAX_AUDITED_STRING)}… [${value.length} chars]` : value;
+  }
+  if (Array.isArray(value)) return value.slice(0, 50).map(boundForAudit);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, 50)
+        .map(([k, v]) => [k, boundForAudit(v)]),
+    );
+  }
+  return value;
+}
+
+export async function executeAction<S extends z.ZodType, T>(
+  spec: ActionSpec<S, T>,
+  params: { database: Database; user: SessionUser | null; rawInput: unknown },
+): Promise<ActionResult<T>> {
+  const { database, user } = params;
+  const inputs = boundForAudit(params.rawInput ?? {});
+  const audit = (outcome: 'ok' | 'refused' | 'invalid' | 'failed', detail: unknown, sql: SqlOrTx = database.sql) =>
+    recordAudit(sql, {
+      userId: user?.id ?? null,
+      username: user?.username ?? null,
+      action: spec.name,
+      outcome,
+      inputs,
+      detail,
+    });
+
+  if (!user) {
+    const reason = 'Not signed in.';
+    await audit('refused', { reason });
+    return { status: 'refused', reason };
+  }
+  const parsed = spec.input.safeParse(params.rawInput ?? {});
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.length > 0 ? issue.path.join('.') : '_form';
+      fieldErrors[key] = [...(fieldErrors[key] ?? []), issue.message];
+    }
+    await audit('invalid', { fieldErrors });
+    return { status: 'invalid', fieldErrors };
+  }
+  if (!hasAnyRole(user.roles, spec.roles)) {
+    const reason = `Requires role ${spec.roles.join(' or ')}; ${user.username} has ${user.roles.join(', ')}.`;
+    await audit('refused', { reason });
+    return { status: 'refused', reason };
+  }
+  try {
+    const data = await database.sql.begin(async (tx) => {
+      const result = await spec.run({ tx, input: parsed.data, user, database });
+      await audit('ok', { result: boundForAudit(result) }, tx);
+      return result;
+    });
+    return { status: 'ok', data: data as T };
+  } catch (error) {
+    if (error instanceof ActionRefused) {
+      await audit('refused', { reason: error.message });
+      return { status: 'refused', reason: error.message };
+    }
+    const known = error instanceof ActionFailed;
+    const raw = error instanceof Error ? error.message : String(error);
+    const auditId = await audit('failed', { message: redactCredentialsInText(raw) });
+    const message = known
+      ? redactCredentialsInText(raw)
+      : `The action failed unexpectedly; details are in audit event #${auditId}.`;
+    return { status: 'failed', message };
+  }
+}

@@ -1,0 +1,42 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/connection';
+import { AUDIT_OUTCOMES, auditEvents } from '../db/console-schema';
+
+export const auditFilterSchema = z.object({
+  user: z.string().trim().max(64).optional().catch(undefined),
+  action: z.string().trim().max(100).optional().catch(undefined),
+  outcome: z.enum(AUDIT_OUTCOMES).optional().catch(undefined),
+  /** Keyset pagination: show events older than this id. */
+  before: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export const AUDIT_PAGE_SIZE = 100;
+
+export async function listAuditEvents(db: DbOrTx, filter: AuditFilter) {
+  const conditions: SQL[] = [];
+  if (filter.user) conditions.push(eq(auditEvents.username, filter.user));
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
+  if (filter.before) conditions.push(lt(auditEvents.id, filter.before));
+  return db
+    .select()
+    .from(auditEvents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(auditEvents.id))
+    .limit(AUDIT_PAGE_SIZE);
+}
+
+export async function listAuditFacets(db: DbOrTx): Promise<{ users: string[]; actions: string[] }> {
+  const users = await db
+    .selectDistinct({ value: auditEvents.username })
+    .from(auditEvents)
+    .orderBy(auditEvents.username);
+  const actions = await db.selectDistinct({ value: auditEvents.action }).from(auditEvents).orderBy(auditEvents.action);
+  return {
+    users: users.map((row) => row.value).filter((value): value is string => Boolean(value)),
+    actions: actions.map((row) => row.value),
+  };
+}

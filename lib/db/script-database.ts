@@ -1,0 +1,50 @@
+/**
+ * Database access for command-line scripts (users, db:migrate, rehearsal:reset, runner, CLI):
+ * DATABASE_URL when set; else the embedded database of a running console (found through the
+ * 0600 connection file it writes); else the embedded database started just for this command.
+ */
+import { connectDatabase, type Database } from './connection';
+import { readConnectionFile, startEmbeddedDatabase } from './embedded';
+
+export interface ScriptDatabase {
+  database: Database;
+  /** True when the database is the console's own embedded one (safe to hold a rehearsal world). */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function openScriptDatabase(options: { applicationName: string }): Promise<ScriptDatabase> {
+  if (process.env.DATABASE_URL) {
+    const database = connectDatabase(process.env.DATABASE_URL, { max: 4, applicationName: options.applicationName });
+    return { database, embedded: false, close: () => database.close() };
+  }
+  const running = readConnectionFile();
+  if (running && isAlive(running.pid)) {
+    const database = connectDatabase(running.url, { max: 4, applicationName: options.applicationName });
+    try {
+      await database.sql`select 1`;
+      return { database, embedded: true, close: () => database.close() };
+    } catch {
+      await database.close();
+    }
+  }
+  const server = await startEmbeddedDatabase();
+  const database = connectDatabase(server.url, { max: 4, applicationName: options.applicationName });
+  return {
+    database,
+    embedded: true,
+    close: async () => {
+      await database.close();
+      await server.stop();
+    },
+  };
+}

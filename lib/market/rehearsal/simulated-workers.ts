@@ -1,0 +1,261 @@
+/**
+ * The rehearsal world's pipeline workers (DESIGN §2.3), driven by the runner with the clock's
+ * time:
+ * - tick-factory: for every completed minute, ingests the next provider 1m bar of each symbol
+ *   (continuing each random walk, with weekend closures and random gaps), then derives DXY along
+ *   the deployed mode: legacy → calc_dxy_range_derived; dual → both functions; final →
+ *   calc_dxy_range_1m only;
+ * - aggregator: every 5 minutes, processes each data_agg_state task's due windows from its
+ *   cursor (the start of the next window) with the database's aggregation functions.
+ * Each minute and each task commits on its own, so a crash never loses or doubles a bar, and
+ * every run is written to ops_runlog like the real workers do.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql, TransactionSql } from 'postgres';
+import type { WorkerMode } from '../../db/console-schema';
+import { isFxOpen } from '../market-hours';
+import { AGG_TASKS } from './create-world';
+import { providerSource, type SchemaVariant } from './schema-sql';
+import { REHEARSAL_SYMBOLS } from './symbols';
+
+const MINUTE_MS = 60_000;
+/** Simulated minutes one tick may catch up; the rest follow on the next ticks. */
+const MAX_MINUTES_PER_TICK = 60;
+const MAX_WINDOWS_PER_TASK = 288;
+/** Serialises ticks across runner instances (console + `npm run runner`). */
+export const WORKERS_LOCK_KEY = 0x0d_c7_0002;
+
+interface WorkerState {
+  mode: WorkerMode;
+  paused: boolean;
+  next_minute: Date;
+  schema_variant: SchemaVariant;
+}
+
+export interface TickResult {
+  minutesProduced: number;
+  aggregatorRuns: number;
+  errors: string[];
+}
+
+export async function tickSimulatedWorkers(sql: Sql, params: { now: Date }): Promise<TickResult> {
+  const reserved = await sql.reserve();
+  try {
+    const [lock] = await reserved`select pg_try_advisory_lock(${WORKERS_LOCK_KEY}) as locked`;
+    if (!lock?.locked) return { minutesProduced: 0, aggregatorRuns: 0, errors: [] };
+    try {
+      const tick = await runTickFactory(sql, params.now);
+      const aggregatorRuns = await runAggregator(sql, params.now, tick.errors);
+      return { minutesProduced: tick.minutesProduced, aggregatorRuns, errors: tick.errors };
+    } finally {
+      await reserved`select pg_advisory_unlock(${WORKERS_LOCK_KEY})`;
+    }
+  } finally {
+    reserved.release();
+  }
+}
+
+async function readState(sql: Sql | TransactionSql): Promise<WorkerState | null> {
+  const [row] = await sql<WorkerState[]>`
+    select w.mode, w.paused, w.next_minute, r.schema_variant
+      from cutover.rehearsal_workers w cross join cutover.rehearsal_world r
+     where w.id = 1`;
+  return row ?? null;
+}
+
+async function runTickFactory(sql: Sql, now: Date): Promise<{ minutesProduced: number; errors: string[] }> {
+  const errors: string[] = [];
+  const state = await readState(sql);
+  if (!state || state.paused) return { minutesProduced: 0, errors };
+  const lastCloses = await readLastCloses(sql);
+  let minute = state.next_minute.getTime();
+  let produced = 0;
+  while (minute + MINUTE_MS <= now.getTime() && produced < MAX_MINUTES_PER_TICK) {
+    const error = await produceMinute(sql, {
+      minute: new Date(minute),
+      mode: state.mode,
+      variant: state.schema_variant,
+      lastCloses,
+      ranAt: now,
+    });
+    if (error) errors.push(error);
+    minute += MINUTE_MS;
+    produced += 1;
+  }
+  return { minutesProduced: produced, errors };
+}
+
+async function readLastCloses(sql: Sql): Promise<Map<string, number>> {
+  const symbols = REHEARSAL_SYMBOLS.map((s) => s.symbol);
+  const rows = await sql<{ symbol: string; close: number }[]>`
+    select s.symbol, b.close
+      from unnest(${symbols}::text[]) as s(symbol)
+      cross join lateral (
+        select close from public.data_bars
+         where canonical_symbol = s.symbol and timeframe = '1m'
+         order by ts_utc desc limit 1) b`;
+  const closes = new Map(REHEARSAL_SYMBOLS.map((s) => [s.symbol, s.level]));
+  for (const row of rows) closes.set(row.symbol, row.close);
+  return closes;
+}
+
+/** Box–Muller: a standard normal draw. */
+function normal(): number {
+  return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
+}
+
+async function produceMinute(
+  sql: Sql,
+  params: { minute: Date; mode: WorkerMode; variant: SchemaVariant; lastCloses: Map<string, number>; ranAt: Date },
+): Promise<string | null> {
+  const { minute, mode } = params;
+  const bars: Record<string, unknown>[] = [];
+  for (const symbol of REHEARSAL_SYMBOLS) {
+    if (symbol.calendar === 'fx' && !isFxOpen(minute)) continue;
+    const open = params.lastCloses.get(symbol.symbol) ?? symbol.level;
+    const close = open * Math.exp(symbol.sigma * normal());
+    params.lastCloses.set(symbol.symbol, close);
+    if (Math.random() < symbol.missingRate) continue;
+    const trades = 20 + Math.floor(Math.random() * 180);
+    bars.push({
+      canonical_symbol: symbol.symbol,
+      provider_ticker: symbol.ticker,
+      timeframe: '1m',
+      ts_utc: minute,
+      open,
+      high: Math.max(open, close) * (1 + symbol.sigma * 0.6 * Math.random()),
+      low: Math.min(open, close) * (1 - symbol.sigma * 0.6 * Math.random()),
+      close,
+      vol: trades * 1000,
+      vwap: (open + close) / 2,
+      trade_count: trades,
+      is_partial: false,
+      source: providerSource(params.variant),
+      ingested_at: new Date(minute.getTime() + 62_000),
+      raw: sql.json({ provider: 'massive', ticker: symbol.ticker }),
+    });
+  }
+  const next = new Date(minute.getTime() + MINUTE_MS);
+  let failure: string | null = null;
+  let dxy: unknown = null;
+  await sql.begin(async (tx) => {
+    if (bars.length > 0) {
+      await tx`insert into public.data_bars ${tx(bars as never)} on conflict (canonical_symbol, timeframe, ts_utc) do nothing`;
+    }
+    try {
+      dxy = await tx.savepoint((sp) => deriveDxy(sp, { minute, next, mode }));
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    await tx`update cutover.rehearsal_workers
+                set next_minute = ${next}, last_tick_at = ${params.ranAt}, last_error = ${failure}, updated_at = now()
+              where id = 1`;
+    await writeRunlog(tx, {
+      job: 'tick_factory',
+      startedAt: params.ranAt,
+      failure,
+      stats: { minute: minute.toISOString(), mode, bars: bars.length, dxy },
+    });
+  });
+  return failure ? `tick-factory ${minute.toISOString()}: ${failure}` : null;
+}
+
+async function deriveDxy(
+  sql: TransactionSql,
+  params: { minute: Date; next: Date; mode: WorkerMode },
+): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {};
+  if (params.mode === 'dual' || params.mode === 'final') {
+    const [row] = await sql`select public.calc_dxy_range_1m(${params.minute}, ${params.next}) as result`;
+    results.data_bars = row?.result;
+  }
+  if (params.mode === 'legacy' || params.mode === 'dual') {
+    const [row] = await sql`select public.calc_dxy_range_derived(${params.minute}, ${params.next}) as result`;
+    const result = row?.result as { success?: boolean; error?: string } | undefined;
+    // The legacy function swallows its own errors; a real worker would log success:false as a failure.
+    if (!result?.success) throw new Error(`calc_dxy_range_derived returned success:false: ${result?.error ?? ''}`);
+    results.derived_data_bars = result;
+  }
+  return results;
+}
+
+interface AggTaskRow {
+  canonical_symbol: string;
+  timeframe: string;
+  aggregation_delay_seconds: number;
+  run_interval_minutes: number;
+  last_agg_bar_ts_utc: Date;
+}
+
+async function runAggregator(sql: Sql, now: Date, errors: string[]): Promise<number> {
+  // 5m tasks first, so an hour's last 5m window exists before its 1h window is built.
+  const tasks = await sql<AggTaskRow[]>`
+    select canonical_symbol, timeframe, aggregation_delay_seconds, run_interval_minutes, last_agg_bar_ts_utc
+      from public.data_agg_state
+     where status = 'idle' and (next_run_at is null or next_run_at <= ${now})
+     order by case timeframe when '5m' then 0 else 1 end, canonical_symbol`;
+  let runs = 0;
+  for (const task of tasks) {
+    const spec = AGG_TASKS.find((t) => t.timeframe === task.timeframe);
+    if (!spec) continue;
+    const dueEnd = Math.floor((now.getTime() - task.aggregation_delay_seconds * 1000) / spec.windowMs) * spec.windowMs;
+    const from = task.last_agg_bar_ts_utc.getTime();
+    const to = Math.min(dueEnd, from + MAX_WINDOWS_PER_TASK * spec.windowMs);
+    const interval = task.run_interval_minutes * MINUTE_MS;
+    const nextRun = new Date(Math.floor(now.getTime() / interval) * interval + interval);
+    runs += 1;
+    try {
+      await sql.begin(async (tx) => {
+        let written = 0;
+        if (to > from) {
+          const fn = task.timeframe === '5m' ? 'aggregate_1m_to_5m_window' : 'aggregate_5m_to_1h_window';
+          const [row] =
+            await tx`select ${tx(`public.${fn}`)}(${task.canonical_symbol}, ${new Date(from)}, ${new Date(to)}) as written`;
+          written = Number(row?.written ?? 0);
+        }
+        await tx`update public.data_agg_state
+                    set last_agg_bar_ts_utc = ${new Date(Math.max(from, to))}, last_successful_at_utc = ${now},
+                        next_run_at = ${nextRun}, last_error = null, hard_fail_streak = 0,
+                        total_runs = total_runs + 1, total_bars_created = total_bars_created + ${written}
+                  where canonical_symbol = ${task.canonical_symbol} and timeframe = ${task.timeframe}`;
+        await writeRunlog(tx, {
+          job: 'aggregator',
+          startedAt: now,
+          failure: null,
+          stats: {
+            symbol: task.canonical_symbol,
+            timeframe: task.timeframe,
+            from: new Date(from),
+            to: new Date(to),
+            written,
+          },
+        });
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      errors.push(`aggregator ${task.canonical_symbol} ${task.timeframe}: ${message}`);
+      await sql.begin(async (tx) => {
+        await tx`update public.data_agg_state
+                    set last_error = ${message}, hard_fail_streak = hard_fail_streak + 1, next_run_at = ${nextRun}
+                  where canonical_symbol = ${task.canonical_symbol} and timeframe = ${task.timeframe}`;
+        await writeRunlog(tx, {
+          job: 'aggregator',
+          startedAt: now,
+          failure: message,
+          stats: { symbol: task.canonical_symbol, timeframe: task.timeframe },
+        });
+      });
+    }
+  }
+  return runs;
+}
+
+async function writeRunlog(
+  tx: TransactionSql,
+  params: { job: string; startedAt: Date; failure: string | null; stats: Record<string, unknown> },
+): Promise<void> {
+  const events = params.failure ? [{ ts: params.startedAt, checkpoint: 'error', details: params.failure }] : [];
+  await tx`insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, finished_at, status, events, stats)
+           values (${randomUUID()}, ${params.job}, 'cron', 'rehearsal', ${params.startedAt}, ${params.startedAt},
+                   ${params.failure ? 'failed' : 'success'}, ${tx.json(events)}, ${tx.json(params.stats as never)})`;
+}

@@ -1,0 +1,147 @@
+/**
+ * What the overview and GET /api/status show: DXY counts in both tables, latest bar and
+ * freshness per component and for DXY, the worker mode, the clock, and the plan's steps.
+ * Every count uses an index on (canonical_symbol, timeframe, ts_utc).
+ */
+import type { Database } from '../db/connection';
+import { findMissingPipelineTables, type PipelineTable } from '../db/pipeline-tables';
+import { loadClock } from '../market/clock';
+import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
+import { PLAN_STEPS, type PlanStep } from '../runbook/plan';
+import { assessFreshness, type Freshness } from './freshness';
+
+export interface DxyCounts {
+  dataBars1m: number;
+  derivedActive1m: number;
+  derivedSoftDeleted1m: number;
+  derived5m: number;
+  derived1h: number;
+}
+
+export interface SeriesFreshness extends Freshness {
+  label: string;
+  table: 'data_bars' | 'derived_data_bars';
+}
+
+export interface WorkerStatus {
+  kind: 'rehearsal' | 'external';
+  mode: string | null;
+  paused: boolean;
+  lastTickAt: Date | null;
+  lastError: string | null;
+}
+
+export interface ConsoleStatus {
+  now: Date;
+  clock: { kind: string; speed: number };
+  rehearsal: { variant: string; historyFrom: Date } | null;
+  missingTables: PipelineTable[];
+  counts: DxyCounts | null;
+  freshness: SeriesFreshness[];
+  workers: WorkerStatus;
+  /** True while DXY 1m sits in both tables and the legacy aggregator reads both (each minute read twice). */
+  doubleReadRisk: boolean;
+  steps: readonly PlanStep[];
+}
+
+export async function readConsoleStatus(database: Database): Promise<ConsoleStatus> {
+  const { sql, db } = database;
+  const clock = await loadClock(db);
+  const now = clock.now();
+  const missingTables = await findMissingPipelineTables(sql);
+  const [world] = await sql<{ schema_variant: string; history_from: Date }[]>`
+    select schema_variant, history_from from cutover.rehearsal_world where id = 1`;
+  const workers = await readWorkerStatus(database);
+  const base = {
+    now,
+    clock: { kind: clock.kind, speed: clock.speed },
+    rehearsal: world ? { variant: world.schema_variant, historyFrom: world.history_from } : null,
+    missingTables,
+    workers,
+    steps: PLAN_STEPS,
+  };
+  if (missingTables.includes('data_bars') || missingTables.includes('derived_data_bars')) {
+    return { ...base, counts: null, freshness: [], doubleReadRisk: false };
+  }
+  const counts = await countDxyBars(database);
+  const freshness = await readFreshness(database, { now });
+  const legacyAggregatorReadsBoth = await aggregatorReadsDerived(database);
+  return {
+    ...base,
+    counts,
+    freshness,
+    doubleReadRisk: legacyAggregatorReadsBoth && counts.dataBars1m > 0 && counts.derivedActive1m > 0,
+  };
+}
+
+export async function countDxyBars(database: Database): Promise<DxyCounts> {
+  const [row] = await database.sql<Record<keyof DxyCounts, number>[]>`
+    select
+      (select count(*) from public.data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m')::bigint::float8 as "dataBars1m",
+      (select count(*) from public.derived_data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and deleted_at is null)::float8 as "derivedActive1m",
+      (select count(*) from public.derived_data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and deleted_at is not null)::float8 as "derivedSoftDeleted1m",
+      (select count(*) from public.derived_data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '5m' and deleted_at is null)::float8 as "derived5m",
+      (select count(*) from public.derived_data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1h' and deleted_at is null)::float8 as "derived1h"`;
+  if (!row) throw new Error('count query returned no row');
+  return row;
+}
+
+async function readFreshness(database: Database, params: { now: Date }): Promise<SeriesFreshness[]> {
+  const symbols = [...DXY_COMPONENTS];
+  const latest = await database.sql<{ symbol: string; latest: Date | null }[]>`
+    select s.symbol,
+           (select max(ts_utc) from public.data_bars
+             where canonical_symbol = s.symbol and timeframe = '1m' and ts_utc <= ${params.now}) as latest
+      from unnest(${symbols}::text[]) as s(symbol)`;
+  const [dxy] = await database.sql<{ in_data_bars: Date | null; in_derived: Date | null }[]>`
+    select
+      (select max(ts_utc) from public.data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and ts_utc <= ${params.now}) as in_data_bars,
+      (select max(ts_utc) from public.derived_data_bars
+        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and deleted_at is null
+          and ts_utc <= ${params.now}) as in_derived`;
+  const rows: SeriesFreshness[] = latest.map((row) => ({
+    label: row.symbol,
+    table: 'data_bars',
+    ...assessFreshness({ latest: row.latest, now: params.now }),
+  }));
+  rows.push({
+    label: 'DXY (legacy, derived_data_bars)',
+    table: 'derived_data_bars',
+    ...assessFreshness({ latest: dxy?.in_derived ?? null, now: params.now }),
+  });
+  rows.push({
+    label: 'DXY (new, data_bars)',
+    table: 'data_bars',
+    ...assessFreshness({ latest: dxy?.in_data_bars ?? null, now: params.now }),
+  });
+  return rows;
+}
+
+async function readWorkerStatus(database: Database): Promise<WorkerStatus> {
+  const [row] = await database.sql<
+    { mode: string; paused: boolean; last_tick_at: Date | null; last_error: string | null }[]
+  >`select mode, paused, last_tick_at, last_error from cutover.rehearsal_workers where id = 1`;
+  if (!row) return { kind: 'external', mode: null, paused: false, lastTickAt: null, lastError: null };
+  return {
+    kind: 'rehearsal',
+    mode: row.mode,
+    paused: row.paused,
+    lastTickAt: row.last_tick_at,
+    lastError: row.last_error,
+  };
+}
+
+/** Whether the deployed 1m→5m aggregation still reads derived_data_bars (the legacy UNION ALL). */
+async function aggregatorReadsDerived(database: Database): Promise<boolean> {
+  const [row] = await database.sql<{ reads: boolean | null }[]>`
+    select bool_or(pg_get_functiondef(p.oid) ilike '%derived_data_bars%where%timeframe = ''1m''%') as reads
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.proname = 'aggregate_1m_to_5m_window'`;
+  return Boolean(row?.reads);
+}

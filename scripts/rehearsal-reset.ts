@@ -1,0 +1,29 @@
+/** `npm run rehearsal:reset`: rebuilds the rehearsal world (REHEARSAL_SCHEMA, REHEARSAL_DAYS). */
+import { redactUrl } from '../lib/db/connection';
+import { migrateConsoleSchema } from '../lib/db/migrate';
+import { rehearsalOptionsFromEnv } from '../lib/db/prepare-database';
+import { openScriptDatabase } from '../lib/db/script-database';
+import { rehearsalSpeedFromEnv } from '../lib/market/clock';
+import { ResetRefused, resetRehearsalWorld } from '../lib/market/rehearsal/reset-world';
+
+const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-reset' });
+let code = 0;
+try {
+  await migrateConsoleSchema(handle.database);
+  const where = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : 'the embedded database';
+  console.log(`Resetting the rehearsal world in ${where}…`);
+  const summary = await resetRehearsalWorld(handle.database, {
+    ...rehearsalOptionsFromEnv(),
+    speed: rehearsalSpeedFromEnv() ?? 1,
+    log: (line) => console.log(line),
+  });
+  console.log(
+    `Done: ${summary.variant} schema, ${summary.providerBars} provider bars, ${summary.legacyDxyBars} legacy DXY minutes.`,
+  );
+} catch (error) {
+  console.error(error instanceof ResetRefused ? error.message : error instanceof Error ? error.message : String(error));
+  code = error instanceof ResetRefused ? 3 : 1;
+} finally {
+  await handle.close();
+}
+process.exit(code);

@@ -1,0 +1,20 @@
+/**
+ * `npm run runner`: a runner on its own, for deployments with several console instances or a
+ * runner host. Same loop as the one inside the Next.js server; several may run at once.
+ */
+import { migrateConsoleSchema } from '../lib/db/migrate';
+import { openScriptDatabase } from '../lib/db/script-database';
+import { rehearsalSpeedFromEnv } from '../lib/market/clock';
+import { startRunner } from '../lib/runbook/runner';
+
+const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-runner' });
+await migrateConsoleSchema(handle.database);
+const runner = startRunner(handle.database, { speed: rehearsalSpeedFromEnv() });
+console.log('[runner] running; Ctrl-C stops it.');
+const stop = async () => {
+  await runner.stop();
+  await handle.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

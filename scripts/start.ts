@@ -1,0 +1,122 @@
+/**
+ * `npm start` / `npm run dev`: the console in one command. Without DATABASE_URL it starts the
+ * embedded PostgreSQL under .data/ (creating the rehearsal world on first start), builds the
+ * app when the sources are newer than the last build, serves it, and prints the URL and the
+ * demo logins. Ctrl-C stops the server and then PostgreSQL, cleanly.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_USERS } from '../lib/auth/demo-users';
+import { connectDatabase, redactUrl } from '../lib/db/connection';
+import { startEmbeddedDatabase } from '../lib/db/embedded';
+import { prepareDatabase } from '../lib/db/prepare-database';
+
+const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
+const port = Number(process.env.PORT ?? '3000');
+const host = process.env.HOST ?? '127.0.0.1';
+const say = (line: string) => console.log(`[dxy-cutover] ${line}`);
+
+const SOURCES = [
+  'app',
+  'components',
+  'lib',
+  'public',
+  'instrumentation.ts',
+  'next.config.js',
+  'package.json',
+  'postcss.config.mjs',
+];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+}
+
+function buildIfNeeded(): void {
+  const buildId = '.next/BUILD_ID';
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const changedAt = Math.max(...SOURCES.map(newestMtime));
+  if (builtAt >= changedAt) return;
+  say(builtAt ? 'Sources changed since the last build; building…' : 'No build yet; building (about a minute)…');
+  const result = spawnSync('npx', ['next', 'build'], {
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error('next build failed');
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedDatabase({ log: say });
+  const url = embedded?.url ?? (process.env.DATABASE_URL as string);
+  say(embedded ? `Embedded PostgreSQL is up (${redactUrl(url)}).` : `Using DATABASE_URL ${redactUrl(url)}.`);
+
+  const database = connectDatabase(url, { max: 2, applicationName: 'dxy-cutover-launcher' });
+  const prepared = await prepareDatabase(database, { ownsDatabase: embedded !== null, log: say });
+  await database.close();
+  if (prepared.worldCreated) {
+    const w = prepared.worldCreated;
+    say(
+      `Rehearsal world created (${w.variant} schema): ${w.providerBars} provider bars, ${w.legacyDxyBars} legacy DXY minutes, ` +
+        `${w.historyFrom.toISOString()} → ${w.historyTo.toISOString()}.`,
+    );
+  }
+  if (prepared.missingTables.length > 0) {
+    say(`WARNING: the database lacks pipeline tables: ${prepared.missingTables.join(', ')}. The console will say so.`);
+  }
+
+  if (mode === 'start') buildIfNeeded();
+  const child = spawn('npx', ['next', mode, '--port', String(port), '--hostname', host], {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    say(`Received ${signal}; stopping the console…`);
+    child.kill('SIGTERM');
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  const consoleUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (await waitForHealth(consoleUrl, 120_000)) {
+    say(`Console ready at ${consoleUrl} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (prepared.isRehearsal) {
+      say('Demo logins (rehearsal world only):');
+      for (const user of DEMO_USERS)
+        say(`  ${user.username.padEnd(10)} ${user.password.padEnd(22)} ${user.roles.join(', ')}`);
+    }
+  }
+
+  const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 0)));
+  if (embedded) {
+    say('Stopping embedded PostgreSQL…');
+    await embedded.stop();
+  }
+  process.exit(stopping ? 0 : code);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[dxy-cutover] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

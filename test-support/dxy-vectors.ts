@@ -1,0 +1,32 @@
+/** The known-answer vectors of ../shared/fixtures/dxy-vectors.json (50-digit arithmetic). */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DxyComponent } from '../lib/market/dxy';
+
+export interface DxyVector {
+  closes: Record<DxyComponent, number>;
+  dxy: number;
+}
+
+const FIXTURE_PATHS = [resolve('../shared/fixtures/dxy-vectors.json'), resolve('test-support/fixtures/dxy-vectors.json')];
+
+export function loadDxyVectors(): DxyVector[] {
+  const path = FIXTURE_PATHS.find((candidate) => {
+    try {
+      readFileSync(candidate);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!path) throw new Error(`dxy-vectors.json not found in ${FIXTURE_PATHS.join(' or ')}`);
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { vectors: { closes: Record<string, string>; dxy: string }[] };
+  return raw.vectors.map((vector) => ({
+    closes: Object.fromEntries(Object.entries(vector.closes).map(([k, v]) => [k, Number(v)])) as Record<DxyComponent, number>,
+    dxy: Number(vector.dxy),
+  }));
+}
+
+export function relativeError(actual: number, expected: number): number {
+  return Math.abs(actual - expected) / Math.abs(expected);
+}

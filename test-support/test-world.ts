@@ -1,0 +1,21 @@
+/** A small rehearsal world at a fixed simulated time, for integration tests. */
+import type { Database } from '../lib/db/connection';
+import { createRehearsalWorld, type WorldSummary } from '../lib/market/rehearsal/create-world';
+import type { SchemaVariant } from '../lib/market/rehearsal/schema-sql';
+
+/** A Wednesday mid-session: the market is open and the last 3 days hold no weekend. */
+export const MIDWEEK_NOW = new Date('2026-11-25T14:30:00Z');
+/** A Monday morning: the last 3 days span a full FX weekend. */
+export const AFTER_WEEKEND_NOW = new Date('2026-11-30T06:00:00Z');
+
+export async function createTestWorld(
+  database: Database,
+  options: { variant?: SchemaVariant; days?: number; now?: Date } = {},
+): Promise<WorldSummary> {
+  return createRehearsalWorld(database, {
+    variant: options.variant ?? 'production',
+    days: options.days ?? 3,
+    now: options.now ?? MIDWEEK_NOW,
+    speed: 1,
+  });
+}
