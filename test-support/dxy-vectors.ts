@@ -8,7 +8,10 @@ export interface DxyVector {
   dxy: number;
 }
 
-const FIXTURE_PATHS = [resolve('../shared/fixtures/dxy-vectors.json'), resolve('test-support/fixtures/dxy-vectors.json')];
+const FIXTURE_PATHS = [
+  resolve('../shared/fixtures/dxy-vectors.json'),
+  resolve('test-support/fixtures/dxy-vectors.json'),
+];
 
 export function loadDxyVectors(): DxyVector[] {
   const path = FIXTURE_PATHS.find((candidate) => {
@@ -22,7 +25,10 @@ export function loadDxyVectors(): DxyVector[] {
   if (!path) throw new Error(`dxy-vectors.json not found in ${FIXTURE_PATHS.join(' or ')}`);
   const raw = JSON.parse(readFileSync(path, 'utf8')) as { vectors: { closes: Record<string, string>; dxy: string }[] };
   return raw.vectors.map((vector) => ({
-    closes: Object.fromEntries(Object.entries(vector.closes).map(([k, v]) => [k, Number(v)])) as Record<DxyComponent, number>,
+    closes: Object.fromEntries(Object.entries(vector.closes).map(([k, v]) => [k, Number(v)])) as Record<
+      DxyComponent,
+      number
+    >,
     dxy: Number(vector.dxy),
   }));
 }

@@ -35,11 +35,12 @@ export function redactCredentialsInText(text: string): string {
 }
 
 export async function recordAudit(sql: SqlOrTx, event: AuditEventInput): Promise<number> {
-  const inputs = JSON.stringify(redactSecrets(event.inputs ?? {}));
-  const detail = JSON.stringify(redactSecrets(event.detail ?? {}));
+  // Through JSON once so dates and undefined become what jsonb can hold.
+  const inputs = JSON.parse(JSON.stringify(redactSecrets(event.inputs ?? {})));
+  const detail = JSON.parse(JSON.stringify(redactSecrets(event.detail ?? {})));
   const [row] = await sql<{ id: string }[]>`
     insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail)
-    values (${event.userId}, ${event.username}, ${event.action}, ${event.outcome}, ${inputs}::jsonb, ${detail}::jsonb)
+    values (${event.userId}, ${event.username}, ${event.action}, ${event.outcome}, ${sql.json(inputs)}, ${sql.json(detail)})
     returning id`;
   return Number(row?.id);
 }

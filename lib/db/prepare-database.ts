@@ -17,7 +17,7 @@ export interface PreparedDatabase {
   missingTables: PipelineTable[];
 }
 
-export function rehearsalOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): {
+export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> = process.env): {
   variant: SchemaVariant;
   days: number;
 } {

@@ -91,7 +91,7 @@ export async function heartbeatRehearsalClock(db: DbOrTx, options: { speed?: num
 }
 
 /** REHEARSAL_SPEED from the environment, validated (a typo must not silently run at 1×). */
-export function rehearsalSpeedFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+export function rehearsalSpeedFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
   const raw = env.REHEARSAL_SPEED;
   if (raw === undefined || raw === '') return undefined;
   const speed = Number(raw);

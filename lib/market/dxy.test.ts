@@ -9,14 +9,24 @@ describe('computeDxy', () => {
     expect(vectors).toHaveLength(20);
   });
 
-  it.each(vectors.map((vector, index) => [index, vector] as const))('matches known-answer vector %i to 1e-12', (_i, vector) => {
-    const value = computeDxy(vector.closes);
-    expect(value).not.toBeNull();
-    expect(relativeError(value as number, vector.dxy)).toBeLessThanOrEqual(1e-12);
-  });
+  it.each(vectors.map((vector, index) => [index, vector] as const))(
+    'matches known-answer vector %i to 1e-12',
+    (_i, vector) => {
+      const value = computeDxy(vector.closes);
+      expect(value).not.toBeNull();
+      expect(relativeError(value as number, vector.dxy)).toBeLessThanOrEqual(1e-12);
+    },
+  );
 
   it('gives ≈109.6538 for the design check vector', () => {
-    const value = computeDxy({ EURUSD: 1.0245, USDJPY: 157.53, GBPUSD: 1.2195, USDCAD: 1.4415, USDSEK: 11.27, USDCHF: 0.917 });
+    const value = computeDxy({
+      EURUSD: 1.0245,
+      USDJPY: 157.53,
+      GBPUSD: 1.2195,
+      USDCAD: 1.4415,
+      USDSEK: 11.27,
+      USDCHF: 0.917,
+    });
     expect(value).toBeCloseTo(109.6538, 4);
   });
 

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
+import { MIDWEEK_NOW } from '../../../test-support/test-world';
+import { prepareDatabase } from '../../db/prepare-database';
+import { inspectWorldOwnership, ResetRefused, resetRehearsalWorld } from './reset-world';
+
+const options = { variant: 'plan' as const, days: 1, now: MIDWEEK_NOW, speed: 1 };
+
+describe('rehearsal world ownership', () => {
+  let empty: TestDatabase;
+  let foreign: TestDatabase;
+  beforeAll(async () => {
+    empty = await createTestDatabase();
+    foreign = await createTestDatabase();
+    await foreign.database.sql`create table public.data_bars (id bigserial primary key, canonical_symbol text)`;
+    await foreign.database.sql`insert into public.data_bars (canonical_symbol) values ('EURUSD')`;
+  });
+  afterAll(async () => {
+    await empty.drop();
+    await foreign.drop();
+  });
+
+  it('builds a world in an empty database and rebuilds it on reset', async () => {
+    expect(await inspectWorldOwnership(empty.database)).toBe('empty');
+    await resetRehearsalWorld(empty.database, options);
+    expect(await inspectWorldOwnership(empty.database)).toBe('rehearsal');
+    await empty.database
+      .sql`insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, close, source, raw)
+                             values ('ZZZ', 'Z', '1m', now(), 1, 'ingest', '{}')`;
+    await resetRehearsalWorld(empty.database, options);
+    const [row] = await empty.database
+      .sql`select count(*)::int as n from public.data_bars where canonical_symbol = 'ZZZ'`;
+    expect(row?.n).toBe(0);
+    const [source] = await empty.database.sql`select distinct source from public.data_bars`;
+    expect(source?.source).toBe('massive_api');
+  });
+
+  it('refuses to reset a database with pipeline tables it did not create, and changes nothing', async () => {
+    expect(await inspectWorldOwnership(foreign.database)).toBe('foreign');
+    await expect(resetRehearsalWorld(foreign.database, options)).rejects.toBeInstanceOf(ResetRefused);
+    const [row] = await foreign.database.sql`select count(*)::int as n from public.data_bars`;
+    expect(row?.n).toBe(1);
+  });
+
+  it('never creates a world at start in a database given by DATABASE_URL, and reports missing tables', async () => {
+    const prepared = await prepareDatabase(foreign.database, { ownsDatabase: false });
+    expect(prepared.worldCreated).toBeNull();
+    expect(prepared.missingTables).toEqual([
+      'derived_data_bars',
+      'core_asset_registry_all',
+      'data_agg_state',
+      'ops_runlog',
+    ]);
+  });
+});

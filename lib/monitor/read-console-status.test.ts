@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { readConsoleStatus } from './read-console-status';
+
+describe('readConsoleStatus', () => {
+  let test: TestDatabase;
+  let bare: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    bare = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW });
+    // Pin rehearsal time to the world's end so freshness is deterministic.
+    await test.database
+      .sql`update cutover.rehearsal_clock set anchor_sim = ${MIDWEEK_NOW}, anchor_wall = now(), speed = 0.000001`;
+  });
+  afterAll(async () => {
+    await test.drop();
+    await bare.drop();
+  });
+
+  it('counts DXY rows exactly as independent SQL does', async () => {
+    await test.database.sql`update public.derived_data_bars set deleted_at = now()
+                             where id in (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' limit 7)`;
+    const status = await readConsoleStatus(test.database);
+    const [expected] = await test.database.sql<{ active: number; deleted: number; m5: number; h1: number }[]>`
+      select count(*) filter (where timeframe = '1m' and deleted_at is null)::int as active,
+             count(*) filter (where timeframe = '1m' and deleted_at is not null)::int as deleted,
+             count(*) filter (where timeframe = '5m' and deleted_at is null)::int as m5,
+             count(*) filter (where timeframe = '1h' and deleted_at is null)::int as h1
+        from public.derived_data_bars where canonical_symbol = 'DXY'`;
+    expect(status.counts).toEqual({
+      dataBars1m: 0,
+      derivedActive1m: expected?.active,
+      derivedSoftDeleted1m: 7,
+      derived5m: expected?.m5,
+      derived1h: expected?.h1,
+    });
+    expect(status.missingTables).toEqual([]);
+    expect(status.workers).toMatchObject({ kind: 'rehearsal', mode: 'legacy', paused: false });
+    expect(status.steps).toHaveLength(10);
+  });
+
+  it('reports fresh components and a legacy DXY with no data_bars series yet', async () => {
+    const status = await readConsoleStatus(test.database);
+    const eur = status.freshness.find((f) => f.label === 'EURUSD');
+    expect(eur?.state === 'fresh' || eur?.state === 'lagging').toBe(true);
+    expect(status.freshness.find((f) => f.label.startsWith('DXY (new'))?.state).toBe('no-data');
+  });
+
+  it('says which pipeline tables are missing instead of failing', async () => {
+    const status = await readConsoleStatus(bare.database);
+    expect(status.missingTables).toEqual([
+      'data_bars',
+      'derived_data_bars',
+      'core_asset_registry_all',
+      'data_agg_state',
+      'ops_runlog',
+    ]);
+    expect(status.counts).toBeNull();
+    expect(status.clock.kind).toBe('wall');
+  });
+});
