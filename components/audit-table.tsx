@@ -16,7 +16,7 @@ export function AuditTable({ events }: { events: (typeof auditEvents.$inferSelec
       <thead className="text-left text-xs uppercase text-slate-500">
         <tr>
           <th className="px-3 py-2">#</th>
-          <th className="px-3 py-2">When</th>
+          <th className="px-3 py-2">When (wall clock)</th>
           <th className="px-3 py-2">User</th>
           <th className="px-3 py-2">Action</th>
           <th className="px-3 py-2">Outcome</th>

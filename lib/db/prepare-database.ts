@@ -5,6 +5,7 @@
  */
 import { seedDemoUsers } from '../auth/demo-users';
 import { rehearsalSpeedFromEnv } from '../market/clock';
+import { isFxOpen } from '../market/market-hours';
 import { createRehearsalWorld, type WorldSummary } from '../market/rehearsal/create-world';
 import type { SchemaVariant } from '../market/rehearsal/schema-sql';
 import type { Database } from './connection';
@@ -20,6 +21,7 @@ export interface PreparedDatabase {
 export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> = process.env): {
   variant: SchemaVariant;
   days: number;
+  now: Date;
 } {
   const variant = env.REHEARSAL_SCHEMA ?? 'production';
   if (variant !== 'production' && variant !== 'plan') {
@@ -29,7 +31,28 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
   if (!Number.isInteger(days) || days < 1 || days > 1000) {
     throw new Error(`REHEARSAL_DAYS must be a whole number of days between 1 and 1000 (got "${env.REHEARSAL_DAYS}")`);
   }
-  return { variant, days };
+  let now = defaultRehearsalStart(new Date());
+  if (env.REHEARSAL_START) {
+    now = new Date(env.REHEARSAL_START);
+    if (Number.isNaN(now.getTime()))
+      throw new Error(`REHEARSAL_START must be an ISO time (got "${env.REHEARSAL_START}")`);
+  }
+  return { variant, days, now };
+}
+
+/**
+ * Rehearsal time starts at wall time when the FX market is open. When it is closed (a weekend),
+ * it starts at the previous Thursday 14:00 UTC instead, so a team rehearsing on a Saturday
+ * gets open market hours to run the plan in rather than a day and a half of silence.
+ */
+export function defaultRehearsalStart(wallNow: Date): Date {
+  if (isFxOpen(wallNow)) return wallNow;
+  const thursday = new Date(wallNow);
+  thursday.setUTCHours(14, 0, 0, 0);
+  while (thursday.getUTCDay() !== 4 || thursday.getTime() > wallNow.getTime()) {
+    thursday.setUTCDate(thursday.getUTCDate() - 1);
+  }
+  return thursday;
 }
 
 export async function prepareDatabase(
@@ -41,10 +64,11 @@ export async function prepareDatabase(
   let worldCreated: WorldSummary | null = null;
   const missingBefore = await findMissingPipelineTables(database.sql);
   if (options.ownsDatabase && !isRehearsal && missingBefore.length === 5) {
-    const { variant, days } = rehearsalOptionsFromEnv();
+    const { variant, days, now } = rehearsalOptionsFromEnv();
     worldCreated = await createRehearsalWorld(database, {
       variant,
       days,
+      now,
       speed: rehearsalSpeedFromEnv() ?? 1,
       log: options.log,
     });

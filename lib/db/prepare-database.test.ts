@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRehearsalStart, rehearsalOptionsFromEnv } from './prepare-database';
+
+describe('rehearsal options', () => {
+  it('start at wall time while the market is open', () => {
+    const wednesday = new Date('2026-11-25T09:13:00Z');
+    expect(defaultRehearsalStart(wednesday)).toEqual(wednesday);
+  });
+
+  it('start at the previous Thursday 14:00 UTC when the market is closed', () => {
+    expect(defaultRehearsalStart(new Date('2026-11-28T03:00:00Z')).toISOString()).toBe('2026-11-26T14:00:00.000Z');
+    expect(defaultRehearsalStart(new Date('2026-11-29T21:00:00Z')).toISOString()).toBe('2026-11-26T14:00:00.000Z');
+  });
+
+  it('validate the environment', () => {
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_SCHEMA: 'staging' })).toThrow(/REHEARSAL_SCHEMA/);
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_DAYS: '0' })).toThrow(/REHEARSAL_DAYS/);
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_START: 'soon' })).toThrow(/REHEARSAL_START/);
+    expect(
+      rehearsalOptionsFromEnv({
+        REHEARSAL_SCHEMA: 'plan',
+        REHEARSAL_DAYS: '3',
+        REHEARSAL_START: '2026-11-25T10:00:00Z',
+      }),
+    ).toEqual({
+      variant: 'plan',
+      days: 3,
+      now: new Date('2026-11-25T10:00:00Z'),
+    });
+  });
+});
