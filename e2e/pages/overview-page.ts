@@ -11,7 +11,7 @@ export class OverviewPage {
   }
 
   async count(key: CountKey): Promise<number> {
-    const text = await this.page.getByTestId(`count-${key}`).innerText();
+    const text = (await this.page.getByTestId(`count-${key}`).textContent()) ?? '';
     return Number(text.replace(/,/g, ''));
   }
 
