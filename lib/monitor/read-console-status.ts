@@ -7,16 +7,11 @@ import type { Database } from '../db/connection';
 import { findMissingPipelineTables, type PipelineTable } from '../db/pipeline-tables';
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
+import { countDxyRows, type DxyCounts } from '../runbook/dxy-counts';
 import { PLAN_STEPS, type PlanStep } from '../runbook/plan';
 import { assessFreshness, type Freshness } from './freshness';
 
-export interface DxyCounts {
-  dataBars1m: number;
-  derivedActive1m: number;
-  derivedSoftDeleted1m: number;
-  derived5m: number;
-  derived1h: number;
-}
+export type { DxyCounts };
 
 export interface SeriesFreshness extends Freshness {
   label: string;
@@ -63,7 +58,7 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   if (missingTables.includes('data_bars') || missingTables.includes('derived_data_bars')) {
     return { ...base, counts: null, freshness: [], doubleReadRisk: false };
   }
-  const counts = await countDxyBars(database);
+  const counts = await countDxyRows(database.sql);
   const freshness = await readFreshness(database, { now });
   const legacyAggregatorReadsBoth = await aggregatorReadsDerived(database);
   return {
@@ -72,23 +67,6 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
     freshness,
     doubleReadRisk: legacyAggregatorReadsBoth && counts.dataBars1m > 0 && counts.derivedActive1m > 0,
   };
-}
-
-export async function countDxyBars(database: Database): Promise<DxyCounts> {
-  const [row] = await database.sql<Record<keyof DxyCounts, number>[]>`
-    select
-      (select count(*) from public.data_bars
-        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m')::bigint::float8 as "dataBars1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and deleted_at is null)::float8 as "derivedActive1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1m' and deleted_at is not null)::float8 as "derivedSoftDeleted1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '5m' and deleted_at is null)::float8 as "derived5m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = ${DXY_SYMBOL} and timeframe = '1h' and deleted_at is null)::float8 as "derived1h"`;
-  if (!row) throw new Error('count query returned no row');
-  return row;
 }
 
 async function readFreshness(database: Database, params: { now: Date }): Promise<SeriesFreshness[]> {

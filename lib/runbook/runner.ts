@@ -5,8 +5,11 @@
  * state it touches lives in the database, so several runners can coexist.
  */
 import type { Database } from '../db/connection';
-import { heartbeatRehearsalClock } from '../market/clock';
+import { type Clock, heartbeatRehearsalClock, wallClock } from '../market/clock';
 import { tickSimulatedWorkers } from '../market/rehearsal/simulated-workers';
+import { runBridge } from './bridge';
+import { type RunbookConfig, runbookConfigFromEnv } from './config';
+import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
 
 export interface RunnerHandle {
   stop(): Promise<void>;
@@ -16,6 +19,7 @@ export interface RunnerOptions {
   intervalMs?: number;
   speed?: number;
   log?: (line: string) => void;
+  config?: RunbookConfig;
 }
 
 export function startRunner(database: Database, options: RunnerOptions = {}): RunnerHandle {
@@ -24,11 +28,13 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
   let stopped = false;
   let lastLoggedError = '';
   let wake: (() => void) | null = null;
+  const owner = newRunnerId();
+  const config = options.config ?? runbookConfigFromEnv();
 
   const loop = (async () => {
     while (!stopped) {
       try {
-        await runnerTick(database, { speed: options.speed });
+        await runnerTick(database, { speed: options.speed, owner, config });
         lastLoggedError = '';
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -53,7 +59,20 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
   };
 }
 
-export async function runnerTick(database: Database, options: { speed?: number } = {}): Promise<void> {
-  const clock = await heartbeatRehearsalClock(database.db, { speed: options.speed });
-  if (clock) await tickSimulatedWorkers(database.sql, { now: clock.now() });
+/**
+ * One pass of the runner: rehearsal clock heartbeat and simulated workers, the bridge, then the
+ * phase runs (at most one active at a time; a slice of work each tick).
+ */
+export async function runnerTick(
+  database: Database,
+  options: { speed?: number; owner: string; config: RunbookConfig; clock?: Clock },
+): Promise<void> {
+  const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
+  const clock = options.clock ?? rehearsal ?? wallClock;
+  if (rehearsal || options.clock?.kind === 'fixed') await tickSimulatedWorkers(database.sql, { now: clock.now() });
+  await runBridge(database.sql, { now: clock.now() });
+  const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
+  if (claimed) {
+    await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });
+  }
 }

@@ -1,0 +1,99 @@
+/**
+ * "Run phase N" (and "Apply fix", "Start rollback"): validated, authorized and audited by the
+ * action wrapper; the server checks the preconditions and that no other run is active under an
+ * advisory lock, and the partial unique index on phase_runs is the backstop when two operators
+ * click at the same moment. The runner then claims the pending run.
+ */
+import type { TransactionSql } from 'postgres';
+import { z } from 'zod';
+import { ActionRefused, defineAction } from '../../auth/action';
+import { loadClock } from '../../market/clock';
+import { runbookConfigFromEnv } from '../config';
+import { findPhase, isPhaseId } from '../phases';
+import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
+
+const REQUEST_LOCK_KEY = 0x0d_c7_0003;
+
+export const startPhaseRunInput = z
+  .object({
+    phase: z.string().refine(isPhaseId, 'Unknown phase'),
+    method: z.enum(['copy', 'regenerate']).optional(),
+    data: z.enum(['keep', 'delete']).optional(),
+    confirm: z.string().max(100).optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.phase === 'rollback') {
+      if (!input.data)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data'],
+          message: 'Choose keep or delete for the DXY rows in data_bars',
+        });
+      if (input.confirm !== 'ROLLBACK')
+        ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'Type ROLLBACK to confirm' });
+    }
+  });
+
+async function previousAttempts(tx: TransactionSql, migrationRunId: number, phase: string) {
+  return tx<{ id: number; status: string; checkpoint: Record<string, unknown> }[]>`
+    select id::float8 as id, status, checkpoint from cutover.phase_runs
+     where migration_run_id = ${migrationRunId} and phase = ${phase} order by id desc`;
+}
+
+export const startPhaseRun = defineAction({
+  name: 'runbook.start_phase',
+  input: startPhaseRunInput,
+  roles: ['operator'],
+  async run({ tx, input, user, database }) {
+    const phase = findPhase(input.phase);
+    await tx`select pg_advisory_xact_lock(${REQUEST_LOCK_KEY})`;
+    const active = await getActivePhaseRun(tx);
+    if (active) {
+      throw new ActionRefused(
+        `Phase ${active.phase} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
+      );
+    }
+    let migration = await getActiveMigrationRun(tx);
+    if (!migration && phase.id !== '1') throw new ActionRefused('No migration run is active: start with phase 1.');
+    const config = runbookConfigFromEnv();
+    const clock = await loadClock(database.db);
+    const checks = await phase.preconditions({ database, clock, config, migrationRunId: migration?.id ?? null });
+    const failing = checks.filter((c) => !c.passed);
+    if (failing.length > 0) {
+      throw new ActionRefused(`Preconditions not met: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+    }
+    if (!migration) {
+      const [created] = await tx<{ id: number }[]>`
+        insert into cutover.migration_runs (status, started_by) values ('active', ${user.username}) returning id`;
+      if (!created) throw new Error('migration run not created');
+      migration = { id: created.id, status: 'active', startedBy: user.username, startedAt: new Date(), closedAt: null };
+    }
+    const attempts = await previousAttempts(tx, migration.id, phase.id);
+    const options: Record<string, unknown> = {};
+    if (phase.id === '4') options.method = input.method ?? 'copy';
+    if (phase.id === 'rollback') options.data = input.data;
+    // A retried copy continues from the failed attempt's last committed range.
+    const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
+    const needsApproval = phase.id === 'rollback' && input.data === 'delete';
+    const [row] = await tx<{ id: number }[]>`
+      insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
+      values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},
+              ${user.username}, ${attempts.length + 1}, ${tx.json(resumeFrom as never)})
+      returning id::float8 as id`;
+    if (!row) throw new Error('phase run not created');
+    if (needsApproval) {
+      await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
+               values ('rollback-delete', ${row.id}, ${user.username},
+                       'Rollback deleting the DXY rows the migration added to data_bars', 'pending')`;
+    }
+    const created = await getPhaseRun(tx, { id: row.id });
+    return {
+      runId: row.id,
+      phase: phase.id,
+      status: created?.status ?? 'pending',
+      migrationRunId: migration.id,
+      attempt: attempts.length + 1,
+      awaitingApproval: needsApproval,
+    };
+  },
+});

@@ -1,0 +1,140 @@
+/**
+ * Phase 1's in-database backup of exactly what the migration changes: the DXY rows of both bar
+ * tables (copied into the console's schema), the DXY registry row and aggregation cursors, the
+ * definitions of the functions the migration replaces, and the constraint and index definitions.
+ * Counts and checksums are computed on the source and on the copy in one snapshot and must match.
+ */
+import type { Sql, TransactionSql } from 'postgres';
+
+type SqlLike = Sql | TransactionSql;
+
+export const BACKED_UP_FUNCTIONS = [
+  'calc_dxy_range_derived',
+  'calc_dxy_range_1m',
+  'aggregate_1m_to_5m_window',
+  'aggregate_5m_to_1h_window',
+] as const;
+
+export interface TableBackup {
+  source: string;
+  copy: string;
+  rows: number;
+  checksum: string;
+  copyRows: number;
+  copyChecksum: string;
+}
+
+export interface FunctionBackup {
+  name: string;
+  signature: string;
+  definition: string;
+}
+
+export function backupTableName(migrationRunId: number, table: 'data_bars' | 'derived_data_bars'): string {
+  return `backup_run${migrationRunId}_${table}`;
+}
+
+/** Order-independent checksum of whole rows: the sum of 60-bit prefixes of each row's md5. */
+function checksumSql(relation: string): string {
+  return `select count(*)::float8 as rows,
+                 coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text as checksum
+            from ${relation} t`;
+}
+
+export async function checksumRelation(sql: SqlLike, relation: string): Promise<{ rows: number; checksum: string }> {
+  const [row] = await sql.unsafe<{ rows: number; checksum: string }[]>(checksumSql(relation));
+  return { rows: row?.rows ?? 0, checksum: row?.checksum ?? '0' };
+}
+
+export function backupStatements(migrationRunId: number): string[] {
+  return (['data_bars', 'derived_data_bars'] as const).map(
+    (table) =>
+      `CREATE TABLE cutover.${backupTableName(migrationRunId, table)} AS SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY'`,
+  );
+}
+
+/** Copies the DXY rows of both tables into the console schema and checks them, in one snapshot. */
+export async function copyBarTables(tx: TransactionSql, migrationRunId: number): Promise<TableBackup[]> {
+  const results: TableBackup[] = [];
+  for (const table of ['data_bars', 'derived_data_bars'] as const) {
+    const copy = `cutover.${backupTableName(migrationRunId, table)}`;
+    await tx.unsafe(`DROP TABLE IF EXISTS ${copy}`);
+    await tx.unsafe(`CREATE TABLE ${copy} AS SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY'`);
+    await tx.unsafe(`CREATE INDEX ON ${copy} (timeframe, ts_utc)`);
+    const source = await checksumRelation(tx, `(SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY')`);
+    const copied = await checksumRelation(tx, copy);
+    results.push({
+      source: `public.${table}`,
+      copy,
+      rows: source.rows,
+      checksum: source.checksum,
+      copyRows: copied.rows,
+      copyChecksum: copied.checksum,
+    });
+  }
+  return results;
+}
+
+export async function readFunctionDefinitions(sql: SqlLike): Promise<FunctionBackup[]> {
+  return sql<FunctionBackup[]>`
+    select p.proname as name, p.oid::regprocedure::text as signature, pg_get_functiondef(p.oid) as definition
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.proname in ${sql([...BACKED_UP_FUNCTIONS])}
+     order by 1, 2`;
+}
+
+export interface ConstraintBackup {
+  table: string;
+  name: string;
+  kind: 'constraint' | 'index';
+  definition: string;
+}
+
+export async function readConstraintDefinitions(sql: SqlLike): Promise<ConstraintBackup[]> {
+  return sql<ConstraintBackup[]>`
+    select c.conrelid::regclass::text as table, c.conname as name, 'constraint' as kind, pg_get_constraintdef(c.oid) as definition
+      from pg_constraint c
+     where c.conrelid in ('public.data_bars'::regclass, 'public.derived_data_bars'::regclass, 'public.core_asset_registry_all'::regclass)
+    union all
+    select tablename, indexname, 'index', indexdef from pg_indexes
+     where schemaname = 'public' and tablename in ('data_bars', 'derived_data_bars', 'core_asset_registry_all')
+     order by 1, 3, 2`;
+}
+
+export async function readRegistryRow(sql: SqlLike): Promise<Record<string, unknown> | null> {
+  const [row] = await sql<{ row: Record<string, unknown> }[]>`
+    select to_jsonb(r) as row from public.core_asset_registry_all r where canonical_symbol = 'DXY'`;
+  return row?.row ?? null;
+}
+
+export async function readAggState(sql: SqlLike): Promise<Record<string, unknown>[]> {
+  const rows = await sql<{ row: Record<string, unknown> }[]>`
+    select to_jsonb(s) as row from public.data_agg_state s where canonical_symbol = 'DXY' order by timeframe`;
+  return rows.map((r) => r.row);
+}
+
+export interface StoredBackup {
+  id: number;
+  migrationRunId: number;
+  tables: TableBackup[];
+  functions: FunctionBackup[];
+  constraints: ConstraintBackup[];
+  registryRow: Record<string, unknown> | null;
+  aggState: Record<string, unknown>[];
+  verified: boolean;
+  dumpFile: string | null;
+  dumpNote: string | null;
+  takenAt: Date;
+}
+
+export async function getBackup(sql: SqlLike, params: { migrationRunId: number }): Promise<StoredBackup | null> {
+  const [row] = await sql<StoredBackup[]>`
+    select id, migration_run_id as "migrationRunId", tables, functions, constraints, registry_row as "registryRow",
+           agg_state as "aggState", verified, dump_file as "dumpFile", dump_note as "dumpNote", taken_at as "takenAt"
+      from cutover.backups where migration_run_id = ${params.migrationRunId} order by id desc limit 1`;
+  return row ?? null;
+}
+
+export function backedUpFunction(backup: StoredBackup, name: string): FunctionBackup | undefined {
+  return backup.functions.find((f) => f.name === name);
+}

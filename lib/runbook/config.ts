@@ -1,0 +1,38 @@
+/**
+ * Runbook settings from the environment, validated once. Defaults suit the rehearsal world and a
+ * production database alike.
+ */
+export interface RunbookConfig {
+  /** Role granted EXECUTE on calc_dxy_range_1m when it exists (PUBLIC never is). */
+  workerRole: string;
+  /** Rows per copy batch upper bound; batches also end at a time boundary. */
+  copyBatchRows: number;
+  /** Where phase 1 writes its pg_dump file, or null to skip the dump. */
+  dumpDirectory: string | null;
+  /** How long a claimed run's lease lasts without a heartbeat. */
+  leaseSeconds: number;
+  /** Simulated minutes phase 7 and the rollback wait for the data to prove a deployment. */
+  deploymentProofMinutes: number;
+  /** Lock timeout for DDL on live tables, so a busy table fails the step instead of queueing writers. */
+  ddlLockTimeoutMs: number;
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number (got "${raw}")`);
+  return value;
+}
+
+export function runbookConfigFromEnv(env: Record<string, string | undefined> = process.env): RunbookConfig {
+  const dump = env.CUTOVER_PG_DUMP_DIR;
+  return {
+    workerRole: env.CUTOVER_WORKER_ROLE ?? 'service_role',
+    copyBatchRows: positiveInt(env, 'CUTOVER_COPY_BATCH_ROWS', 20_000),
+    dumpDirectory: dump === 'off' ? null : (dump ?? `${env.CUTOVER_DATA_DIR ?? '.data'}/backups`),
+    leaseSeconds: positiveInt(env, 'CUTOVER_LEASE_SECONDS', 30),
+    deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),
+    ddlLockTimeoutMs: positiveInt(env, 'CUTOVER_DDL_LOCK_TIMEOUT_MS', 5000),
+  };
+}

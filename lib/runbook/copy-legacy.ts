@@ -1,0 +1,78 @@
+/**
+ * Moving DXY 1m between the tables, in bounded, idempotent statements:
+ * - copy legacy rows (derived_data_bars, active) into data_bars — phase 4, the bridge until the
+ *   new writer is deployed, and phase 7's gap fill; existing rows are never overwritten;
+ * - back-fill legacy rows from data_bars — the rollback's refill of minutes that reached only
+ *   data_bars.
+ * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
+ */
+import type { Sql, TransactionSql } from 'postgres';
+
+type SqlLike = Sql | TransactionSql;
+
+export function copyLegacyRangeSql(): string {
+  return `INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
+                                vol, vwap, trade_count, is_partial, source, ingested_at, raw)
+SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
+       'synthetic', d.ingested_at,
+       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars')
+  FROM public.derived_data_bars d
+ WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
+   AND d.ts_utc >= $1 AND d.ts_utc < $2
+ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
+}
+
+export async function copyLegacyRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+  const result = await sql.unsafe(copyLegacyRangeSql(), [range.from, range.to]);
+  return result.count;
+}
+
+export async function regenerateRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+  const [row] = await sql<{ result: { inserted: number; updated: number } }[]>`
+    select public.calc_dxy_range_1m(${range.from}, ${range.to}) as result`;
+  return (row?.result.inserted ?? 0) + (row?.result.updated ?? 0);
+}
+
+/**
+ * The end (exclusive) of a batch starting at `from` holding at most `rows` legacy minutes, or
+ * null when fewer remain (the batch then runs to the last legacy minute).
+ */
+export async function nextBatchEnd(sql: SqlLike, params: { from: Date; rows: number }): Promise<Date | null> {
+  const [row] = await sql<{ ts_utc: Date }[]>`
+    select ts_utc from public.derived_data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= ${params.from}
+     order by ts_utc offset ${params.rows} limit 1`;
+  return row?.ts_utc ?? null;
+}
+
+export async function legacyRange(sql: SqlLike): Promise<{ first: Date | null; last: Date | null; rows: number }> {
+  const [row] = await sql<{ first: Date | null; last: Date | null; rows: number }[]>`
+    select min(ts_utc) as first, max(ts_utc) as last, count(*)::float8 as rows from public.derived_data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+  return row ?? { first: null, last: null, rows: 0 };
+}
+
+export async function latestDxyInDataBars(sql: SqlLike): Promise<Date | null> {
+  const [row] = await sql<{ last: Date | null }[]>`
+    select max(ts_utc) as last from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
+  return row?.last ?? null;
+}
+
+export function backfillLegacyRangeSql(): string {
+  return `INSERT INTO public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
+                                        source, source_timeframe, source_candles, expected_candles, quality_score,
+                                        derivation_version, raw)
+SELECT 'DXY', '1m', n.ts_utc, n.open, n.high, n.low, n.close, coalesce(n.vol, 0), n.vwap, n.trade_count,
+       'dxy', '1m', 6, 6, 2, coalesce((n.raw->>'version')::int, 1),
+       jsonb_build_object('kind', 'dxy', 'version', coalesce((n.raw->>'version')::int, 1), 'backfilled_from', 'data_bars')
+  FROM public.data_bars n
+ WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc >= $1 AND n.ts_utc < $2
+   AND NOT EXISTS (SELECT 1 FROM public.derived_data_bars d
+                    WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.ts_utc = n.ts_utc AND d.deleted_at IS NULL)
+ON CONFLICT (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL DO NOTHING`;
+}
+
+export async function backfillLegacyRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+  const result = await sql.unsafe(backfillLegacyRangeSql(), [range.from, range.to]);
+  return result.count;
+}

@@ -1,0 +1,228 @@
+/**
+ * The runner's side of a phase run: claim it with a lease (FOR UPDATE SKIP LOCKED), step it
+ * while the lease is held and renewed, pause it between steps when asked, then verify and
+ * record the outcome. A run whose lease expired — its runner was killed — is claimed again by
+ * whichever runner is alive and resumes from its last committed checkpoint.
+ */
+import { hostname } from 'node:os';
+import { redactCredentialsInText } from '../auth/audit';
+import type { Database } from '../db/connection';
+import type { Clock } from '../market/clock';
+import type { RunbookConfig } from './config';
+import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
+import { findPhase } from './phases';
+import { getPhaseRun, PHASE_RUN_SELECT, type PhaseRunRow } from './run-state';
+import type { PhaseContext, Verification } from './types';
+import { selectWorkerControl } from './worker-control/select-worker-control';
+
+export class LeaseLost extends Error {
+  constructor(runId: number) {
+    super(`Lease on phase run #${runId} was lost to another runner; stopping here.`);
+  }
+}
+
+export function newRunnerId(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export interface ClaimedRun {
+  run: PhaseRunRow;
+  /** The runner that held the lease before (set when a dead runner's run is taken over). */
+  previousOwner: string | null;
+}
+
+/**
+ * Claims the oldest runnable phase run: a pending one, one this runner already holds, or one
+ * whose lease expired (its runner died).
+ */
+export async function claimNextRun(
+  database: Database,
+  params: { owner: string; leaseSeconds: number },
+): Promise<ClaimedRun | null> {
+  const [row] = await database.sql<(PhaseRunRow & { previousOwner: string | null })[]>`
+    with target as (
+      select id as target_id, lease_owner as previous_owner from cutover.phase_runs
+       where status = 'pending'
+          or (status = 'running' and (lease_owner = ${params.owner} or lease_expires_at is null or lease_expires_at < now()))
+       order by id
+       limit 1
+       for update skip locked)
+    update cutover.phase_runs p
+       set status = 'running', lease_owner = ${params.owner},
+           lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds}),
+           heartbeat_at = now(), started_at = coalesce(started_at, now())
+      from target
+     where p.id = target.target_id
+    returning ${database.sql.unsafe(PHASE_RUN_SELECT)},
+              target.previous_owner as "previousOwner"`;
+  if (!row) return null;
+  const { previousOwner, ...run } = row;
+  return { run, previousOwner };
+}
+
+export type AdvanceOutcome = 'finished' | 'waiting' | 'paused' | 'lost';
+
+export async function advanceRun(
+  database: Database,
+  params: {
+    run: PhaseRunRow;
+    previousOwner: string | null;
+    owner: string;
+    clock: Clock;
+    config: RunbookConfig;
+    budgetMs?: number;
+  },
+): Promise<AdvanceOutcome> {
+  const { sql } = database;
+  const { owner, clock, config } = params;
+  let run = params.run;
+  const phase = findPhase(run.phase);
+  const deadline = Date.now() + (params.budgetMs ?? 2000);
+
+  const renewLease = async () => {
+    const rows = await sql`
+      update cutover.phase_runs
+         set lease_expires_at = now() + make_interval(secs => ${config.leaseSeconds}), heartbeat_at = now()
+       where id = ${run.id} and lease_owner = ${owner} and status = 'running'
+      returning id`;
+    if (rows.length === 0) throw new LeaseLost(run.id);
+  };
+  // Long single steps (a backup, a deploy command) must not let the lease lapse.
+  const heartbeat = setInterval(
+    () => {
+      renewLease().catch(() => {});
+    },
+    (config.leaseSeconds * 1000) / 3,
+  );
+
+  const log: PhaseContext['log'] = async (message, data = {}, level = 'info') => {
+    await sql`insert into cutover.phase_run_events (phase_run_id, level, message, data)
+              values (${run.id}, ${level}, ${message}, ${sql.json(JSON.parse(JSON.stringify(data)))})`;
+    await appendOpsRunlogEvent(sql, {
+      id: run.opsRunlogId,
+      at: clock.now(),
+      checkpoint: level,
+      details: { message, ...data },
+    });
+  };
+
+  try {
+    if (!run.clockStartedAt) {
+      const startedAt = clock.now();
+      const opsRunlogId = await openOpsRunlog(sql, { run, startedAt });
+      await sql`update cutover.phase_runs set clock_started_at = ${startedAt}, ops_runlog_id = ${opsRunlogId}
+                 where id = ${run.id} and lease_owner = ${owner}`;
+      run = { ...run, clockStartedAt: startedAt, opsRunlogId };
+      await log(`Started by ${run.requestedBy} (attempt ${run.attempt})`, { options: run.options });
+    } else if (params.previousOwner && params.previousOwner !== owner) {
+      await log(
+        `Taken over from runner ${params.previousOwner}, whose lease expired; resuming from the last committed checkpoint`,
+        {
+          checkpoint: run.checkpoint,
+        },
+        'warn',
+      );
+    }
+
+    const ctx: PhaseContext = {
+      database,
+      sql,
+      clock,
+      config,
+      workers: await selectWorkerControl(sql, clock),
+      get run() {
+        return run;
+      },
+      log,
+      async commitStep(work, update) {
+        return sql.begin(async (tx) => {
+          const value = await work(tx);
+          const changes = update(value);
+          const [row] = await tx<PhaseRunRow[]>`
+            update cutover.phase_runs
+               set checkpoint = coalesce(${changes.checkpoint ? tx.json(changes.checkpoint as never) : null}::jsonb, checkpoint),
+                   progress = coalesce(${changes.progress ? tx.json(changes.progress as never) : null}::jsonb, progress),
+                   result = coalesce(${changes.result ? tx.json(changes.result as never) : null}::jsonb, result),
+                   heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${config.leaseSeconds})
+             where id = ${run.id} and lease_owner = ${owner} and status = 'running'
+            returning ${tx.unsafe(PHASE_RUN_SELECT)}`;
+          if (!row) throw new LeaseLost(run.id);
+          if (changes.checkpoint)
+            await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
+          run = row;
+          return value;
+        }) as Promise<never>;
+      },
+    };
+
+    while (true) {
+      const fresh = await getPhaseRun(sql, { id: run.id });
+      if (!fresh || fresh.leaseOwner !== owner || fresh.status !== 'running') return 'lost';
+      run = fresh;
+      if (run.pauseRequested && phase.pausable) {
+        await sql`update cutover.phase_runs set status = 'paused', pause_requested = false, lease_owner = null,
+                         lease_expires_at = null where id = ${run.id} and lease_owner = ${owner}`;
+        await log('Paused between batches at the operator’s request', { checkpoint: run.checkpoint });
+        return 'paused';
+      }
+      const outcome = await phase.execute(ctx);
+      if (outcome.state === 'done') break;
+      if (outcome.state === 'wait') {
+        await renewLease();
+        return 'waiting';
+      }
+      if (Date.now() > deadline) {
+        await renewLease();
+        return 'waiting';
+      }
+    }
+
+    const verification = await phase.verify(ctx);
+    await finishRun(database, { run, owner, clock, verification, error: null });
+    return 'finished';
+  } catch (error) {
+    if (error instanceof LeaseLost) return 'lost';
+    const message = redactCredentialsInText(error instanceof Error ? error.message : String(error));
+    await log(`Failed: ${message}`, {}, 'error').catch(() => {});
+    await finishRun(database, { run, owner, clock, verification: null, error: message });
+    return 'finished';
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function finishRun(
+  database: Database,
+  params: { run: PhaseRunRow; owner: string; clock: Clock; verification: Verification | null; error: string | null },
+): Promise<void> {
+  const { run, verification, error } = params;
+  const succeeded = !error && Boolean(verification?.passed);
+  const finishedAt = params.clock.now();
+  await database.sql.begin(async (tx) => {
+    await tx`update cutover.phase_runs
+                set status = ${succeeded ? 'succeeded' : 'failed'}, finished_at = now(), clock_finished_at = ${finishedAt},
+                    verification = ${verification ? tx.json(verification as never) : null}, error = ${error},
+                    lease_owner = null, lease_expires_at = null
+              where id = ${run.id} and lease_owner = ${params.owner}`;
+    await closeOpsRunlog(tx, {
+      id: run.opsRunlogId,
+      finishedAt,
+      succeeded,
+      stats: { verification_passed: verification?.passed ?? false, error, progress: run.progress },
+    });
+    const summary = succeeded
+      ? 'Verification passed'
+      : error
+        ? 'Failed before verification'
+        : `Verification failed: ${verification?.checks
+            .filter((c) => !c.passed)
+            .map((c) => c.name)
+            .join(', ')}`;
+    await tx`insert into cutover.phase_run_events (phase_run_id, level, message, data)
+             values (${run.id}, ${succeeded ? 'info' : 'error'}, ${summary}, '{}'::jsonb)`;
+  });
+  if (succeeded && run.phase === 'rollback') {
+    await database.sql`update cutover.migration_runs set status = 'rolled_back', closed_at = now()
+                        where id = ${run.migrationRunId} and status = 'active'`;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every phase run is also written to the pipeline's own run log (job `dxy_cutover.phase_N`,
+ * trigger `manual`) when that table exists — the plan forbids new logging tables.
+ */
+import type { Sql, TransactionSql } from 'postgres';
+import type { PhaseRunRow } from './run-state';
+
+type SqlLike = Sql | TransactionSql;
+
+export function opsRunlogJobName(phase: string): string {
+  return `dxy_cutover.phase_${phase.replace('-', '_')}`;
+}
+
+export async function opsRunlogExists(sql: SqlLike): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.ops_runlog') is not null as present`;
+  return Boolean(row?.present);
+}
+
+export async function openOpsRunlog(
+  sql: SqlLike,
+  params: { run: PhaseRunRow; startedAt: Date },
+): Promise<number | null> {
+  if (!(await opsRunlogExists(sql))) return null;
+  const [row] = await sql<{ id: string }[]>`
+    insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, status, checkpoints, events, stats)
+    values (${params.run.runUuid}, ${opsRunlogJobName(params.run.phase)}, 'manual', 'dxy-cutover', ${params.startedAt},
+            'running', '{}'::jsonb, '[]'::jsonb, ${sql.json({ requested_by: params.run.requestedBy, options: params.run.options } as never)})
+    returning id`;
+  return row ? Number(row.id) : null;
+}
+
+export async function appendOpsRunlogEvent(
+  sql: SqlLike,
+  params: { id: number | null; at: Date; checkpoint: string; details: unknown },
+): Promise<void> {
+  if (params.id === null) return;
+  const event = [{ ts: params.at.toISOString(), checkpoint: params.checkpoint, details: params.details }];
+  await sql`update public.ops_runlog set events = events || ${sql.json(event as never)} where id = ${params.id}`;
+}
+
+export async function updateOpsRunlogCheckpoint(
+  sql: SqlLike,
+  params: { id: number | null; checkpoint: Record<string, unknown> },
+): Promise<void> {
+  if (params.id === null) return;
+  await sql`update public.ops_runlog set checkpoints = ${sql.json(params.checkpoint as never)} where id = ${params.id}`;
+}
+
+export async function closeOpsRunlog(
+  sql: SqlLike,
+  params: { id: number | null; finishedAt: Date; succeeded: boolean; stats: Record<string, unknown> },
+): Promise<void> {
+  if (params.id === null) return;
+  await sql`update public.ops_runlog
+               set finished_at = ${params.finishedAt}, status = ${params.succeeded ? 'success' : 'failed'},
+                   stats = stats || ${sql.json(params.stats as never)}
+             where id = ${params.id}`;
+}

@@ -1,0 +1,186 @@
+/**
+ * Phase 1 — pre-flight and backup. Checks connectivity, server version, the tables and columns
+ * the migration reads, records the pre-state counts, and takes the in-database backup of
+ * exactly what the migration changes (verified by counts and checksums in one snapshot), plus a
+ * pg_dump file when a compatible pg_dump exists. Re-running keeps a verified backup as it is.
+ */
+import { findMissingPipelineTables } from '../../db/pipeline-tables';
+import {
+  BACKED_UP_FUNCTIONS,
+  backupStatements,
+  copyBarTables,
+  getBackup,
+  readAggState,
+  readConstraintDefinitions,
+  readFunctionDefinitions,
+  readRegistryRow,
+} from '../backup';
+import { countDxyRows } from '../dxy-counts';
+import { dumpTouchedTables } from '../pg-dump';
+import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
+import type { Check, PhaseDefinition } from '../types';
+
+const MIN_SERVER_MAJOR = 13;
+
+export const phase1Preflight: PhaseDefinition = {
+  id: '1',
+  number: 1,
+  title: 'Pre-flight + backup',
+  description:
+    'Checks connectivity, the server version and every table and column the migration reads; records the DXY row counts ' +
+    'before anything changes; copies the DXY rows of data_bars and derived_data_bars, the DXY registry row and cursors, ' +
+    'the function and constraint definitions into the console schema, verified by counts and checksums; and writes a ' +
+    'pg_dump file of the three tables when a compatible pg_dump is installed.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions({ database }) {
+    const missing = await findMissingPipelineTables(database.sql);
+    const required = missing.filter((t) => t !== 'ops_runlog');
+    return [
+      {
+        name: 'Pipeline tables present',
+        passed: required.length === 0,
+        detail:
+          required.length === 0
+            ? 'data_bars, derived_data_bars, registry and cursors found'
+            : `missing: ${required.join(', ')}`,
+      },
+    ];
+  },
+
+  async preview({ database, migrationRunId }) {
+    const runId = migrationRunId ?? 0;
+    const counts = await countDxyRows(database.sql).catch(() => null);
+    return {
+      summary: [
+        'Check connectivity and server version (≥ 13).',
+        'Check the columns the migration reads in data_bars, derived_data_bars, the registry and cursors.',
+        'Record the DXY row counts of both tables.',
+        'Copy the DXY rows of both tables into schema cutover; compare counts and checksums of source and copy in one snapshot.',
+        `Save the definitions of ${BACKED_UP_FUNCTIONS.join(', ')}, the constraints and indexes, the DXY registry row and cursors.`,
+        'Write a pg_dump file of the three tables when a pg_dump at least as new as the server is installed.',
+      ],
+      sql: [
+        "SELECT current_setting('server_version_num')",
+        ...backupStatements(runId || Number.NaN).map((s) => s.replace('runNaN', 'run<id>')),
+        "SELECT p.oid::regprocedure, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname IN ('calc_dxy_range_derived', …)",
+        "SELECT to_jsonb(r) FROM public.core_asset_registry_all r WHERE canonical_symbol = 'DXY'",
+      ],
+      estimates: counts
+        ? ({
+            'DXY rows copied from data_bars': counts.dataBars1m,
+            'DXY 1m rows copied from derived_data_bars': counts.derivedActive1m + counts.derivedSoftDeleted1m,
+          } as Record<string, number>)
+        : {},
+    };
+  },
+
+  async execute(ctx) {
+    const { sql, run } = ctx;
+    const existing = await getBackup(sql, { migrationRunId: run.migrationRunId });
+    if (existing?.verified) {
+      await ctx.log(
+        `A verified backup (#${existing.id}, ${existing.takenAt.toISOString()}) already exists for this migration run; kept as it is.`,
+      );
+      await ctx.commitStep(
+        async () => countDxyRows(sql),
+        (counts) => ({ result: { ...run.result, backupId: existing.id, alreadyDone: true, currentCounts: counts } }),
+      );
+      return { state: 'done' };
+    }
+    const version = await serverMajorVersion(sql);
+    const missingColumns = await missingRequiredColumns(sql);
+    if (version < MIN_SERVER_MAJOR)
+      throw new Error(`PostgreSQL ${version} is older than the supported ${MIN_SERVER_MAJOR}.`);
+    if (Object.keys(missingColumns).length > 0) {
+      throw new Error(`Required columns are missing: ${JSON.stringify(missingColumns)}`);
+    }
+    await ctx.log(`Connected to PostgreSQL ${version}; required tables and columns present.`);
+
+    const backupId = await ctx.commitStep(
+      async (tx) => {
+        // One snapshot for counts, copies and checksums, so they describe the same instant.
+        await tx`set transaction isolation level repeatable read`;
+        const preState = await countDxyRows(tx);
+        const tables = await copyBarTables(tx, run.migrationRunId);
+        const functions = await readFunctionDefinitions(tx);
+        const constraints = await readConstraintDefinitions(tx);
+        const registryRow = await readRegistryRow(tx);
+        const aggState = await readAggState(tx);
+        const verified = tables.every((t) => t.rows === t.copyRows && t.checksum === t.copyChecksum);
+        const [row] = await tx<{ id: number }[]>`
+          insert into cutover.backups (migration_run_id, phase_run_id, tables, functions, constraints, registry_row, agg_state, verified)
+          values (${run.migrationRunId}, ${run.id}, ${tx.json(tables as never)}, ${tx.json(functions as never)},
+                  ${tx.json(constraints as never)}, ${registryRow ? tx.json(registryRow as never) : null}, ${tx.json(aggState as never)}, ${verified})
+          returning id`;
+        return { backupId: row?.id ?? 0, preState, tables, version };
+      },
+      (value) => ({
+        checkpoint: { backupId: value.backupId },
+        result: {
+          backupId: value.backupId,
+          serverVersion: value.version,
+          preState: value.preState,
+          tables: value.tables,
+        },
+      }),
+    );
+    await ctx.log(`In-database backup #${backupId.backupId} written.`, { tables: backupId.tables });
+
+    if (ctx.config.dumpDirectory) {
+      const url = process.env.DATABASE_URL;
+      const dump = url
+        ? await dumpTouchedTables({
+            databaseUrl: url,
+            serverMajorVersion: version,
+            directory: ctx.config.dumpDirectory,
+            label: `dxy-cutover-run${run.migrationRunId}-${run.runUuid.slice(0, 8)}`,
+          })
+        : { file: null, note: 'No database URL to give pg_dump.' };
+      await sql`update cutover.backups set dump_file = ${dump.file}, dump_note = ${dump.note} where id = ${backupId.backupId}`;
+      await ctx.log(dump.file ? `pg_dump written: ${dump.file}` : dump.note, {}, dump.file ? 'info' : 'warn');
+    }
+    return { state: 'done' };
+  },
+
+  async verify({ sql, run }) {
+    const backup = await getBackup(sql, { migrationRunId: run.migrationRunId });
+    const checks: Check[] = [];
+    checks.push({
+      name: 'Backup written',
+      passed: Boolean(backup),
+      detail: backup ? `backup #${backup.id} at ${backup.takenAt.toISOString()}` : 'no backup row',
+    });
+    if (!backup) return { passed: false, checks };
+    for (const table of backup.tables) {
+      const [now] = await sql.unsafe<{ rows: number }[]>(`select count(*)::float8 as rows from ${table.copy}`);
+      checks.push({
+        name: `Copy of ${table.source} matches`,
+        passed: table.rows === table.copyRows && table.checksum === table.copyChecksum && now?.rows === table.rows,
+        detail: `${table.rows} rows, checksum ${table.checksum}; copy ${table.copyRows} rows, checksum ${table.copyChecksum}`,
+        evidence: table,
+      });
+    }
+    const aggregator = backup.functions.find((f) => f.name === 'aggregate_1m_to_5m_window');
+    checks.push({
+      name: 'Aggregator definition saved',
+      passed: Boolean(aggregator),
+      detail: aggregator ? aggregator.signature : 'aggregate_1m_to_5m_window not found — rollback could not restore it',
+    });
+    checks.push({
+      name: 'DXY registry row saved',
+      passed: backup.registryRow !== null,
+      detail: backup.registryRow ? 'saved' : 'DXY is not in core_asset_registry_all',
+    });
+    // The file dump is optional (pg_dump may be absent or too old), but one that was attempted and failed is a failure.
+    checks.push({
+      name: 'File dump',
+      passed: !backup.dumpNote?.startsWith('pg_dump exited'),
+      detail: backup.dumpFile
+        ? `${backup.dumpFile} (${backup.dumpNote})`
+        : (backup.dumpNote ?? 'not requested (CUTOVER_PG_DUMP_DIR=off)'),
+    });
+    return { passed: checks.every((c) => c.passed), checks };
+  },
+};

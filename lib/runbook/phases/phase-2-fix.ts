@@ -1,0 +1,82 @@
+/**
+ * Phase 2's "Apply fix": the DDL that phase 2's report calls for, one statement per step with a
+ * lock timeout, recomputed from the catalog before each step (so a crash between statements
+ * resumes correctly). Duplicated keys are reported and nothing is built; the unique index is
+ * built CONCURRENTLY; a new source CHECK is built from the values present plus 'synthetic',
+ * added NOT VALID, validated, and only then replaces the old one.
+ */
+import { requireSucceeded } from '../preconditions';
+import { planSchemaFix, readSchemaReport } from '../schema-report';
+import type { PhaseDefinition } from '../types';
+
+export const phase2Fix: PhaseDefinition = {
+  id: '2-fix',
+  number: 2,
+  title: 'Apply schema fix',
+  description:
+    'Runs the DDL listed below, one statement at a time with a lock timeout, then re-reads the schema. Nothing is built while ' +
+    'duplicated keys exist.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions(ctx) {
+    return [await requireSucceeded(ctx, '1', 'Phase 1 (backup) succeeded')];
+  },
+
+  async preview({ database }) {
+    const plan = await planSchemaFix(database.sql);
+    return {
+      summary: plan.blockedBy
+        ? [`Blocked: ${plan.blockedBy}`, ...plan.statements.map((s) => s.why)]
+        : plan.statements.length === 0
+          ? ['The schema already passes: nothing to run.']
+          : plan.statements.map((s) => s.why),
+      sql: plan.statements.map((s) => s.sql),
+      estimates: { statements: plan.statements.length },
+    };
+  },
+
+  async execute(ctx) {
+    const { sql, config } = ctx;
+    const plan = await planSchemaFix(sql);
+    if (plan.blockedBy) {
+      const report = await readSchemaReport(sql);
+      await ctx.commitStep(
+        async () => report.duplicates,
+        (duplicates) => ({ result: { blockedBy: plan.blockedBy, duplicates } }),
+      );
+      throw new Error(plan.blockedBy);
+    }
+    const next = plan.statements[0];
+    if (!next) return { state: 'done' };
+    await ctx.log(`Running: ${next.sql}`, { why: next.why });
+    if (next.outsideTransaction) {
+      const connection = await sql.reserve();
+      try {
+        await connection.unsafe(`SET lock_timeout = ${config.ddlLockTimeoutMs}`);
+        await connection.unsafe(next.sql);
+      } finally {
+        await connection.unsafe('RESET lock_timeout').catch(() => {});
+        connection.release();
+      }
+      await ctx.commitStep(
+        async () => null,
+        () => ({ checkpoint: { lastStatement: next.sql } }),
+      );
+    } else {
+      await ctx.commitStep(
+        async (tx) => {
+          await tx.unsafe(`SET LOCAL lock_timeout = ${config.ddlLockTimeoutMs}`);
+          await tx.unsafe(next.sql);
+        },
+        () => ({ checkpoint: { lastStatement: next.sql } }),
+      );
+    }
+    return { state: 'continue' };
+  },
+
+  async verify({ sql }) {
+    const report = await readSchemaReport(sql);
+    return { passed: report.passed, checks: report.checks };
+  },
+};

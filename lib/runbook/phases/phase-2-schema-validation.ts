@@ -1,0 +1,67 @@
+/**
+ * Phase 2 — schema validation, read-only. Finds the unique key by its columns (not its name),
+ * evaluates every CHECK on source against a synthetic DXY row, and looks for raw/created_at/
+ * updated_at and the registry's metadata column. When something is missing the phase fails with
+ * the list, and "Apply fix" (phase 2-fix) shows and runs the DDL.
+ */
+import { findMissingPipelineTables } from '../../db/pipeline-tables';
+import { requireSucceeded } from '../preconditions';
+import { planSchemaFix, readSchemaReport } from '../schema-report';
+import type { PhaseDefinition } from '../types';
+
+export const phase2SchemaValidation: PhaseDefinition = {
+  id: '2',
+  number: 2,
+  title: 'Schema validation',
+  description:
+    'Reads the catalog, changes nothing: a unique key on (canonical_symbol, timeframe, ts_utc) found by its columns; whether ' +
+    "every CHECK on source accepts the rows calc_dxy_range_1m writes (source 'synthetic'); columns raw, created_at, updated_at " +
+    'on data_bars; the registry column metadata. Duplicated keys are reported. If anything is missing, "Apply fix" shows the DDL first.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions(ctx) {
+    const missing = await findMissingPipelineTables(ctx.database.sql);
+    return [
+      await requireSucceeded(ctx, '1', 'Phase 1 (backup) succeeded'),
+      { name: 'data_bars present', passed: !missing.includes('data_bars'), detail: missing.join(', ') || 'present' },
+    ];
+  },
+
+  async preview({ database }) {
+    const fix = await planSchemaFix(database.sql);
+    return {
+      summary: [
+        'Read the unique indexes of data_bars and match their key columns.',
+        "Evaluate each CHECK mentioning source against a row (DXY, 1m, source 'synthetic').",
+        'List missing columns; count duplicated keys when there is no unique key.',
+        fix.statements.length === 0 && !fix.blockedBy
+          ? 'Nothing to fix is expected.'
+          : `Expected to report ${fix.statements.length} fix statement(s)${fix.blockedBy ? `; blocked: ${fix.blockedBy}` : ''}.`,
+      ],
+      sql: [
+        "SELECT … FROM pg_index WHERE indrelid = 'public.data_bars'::regclass AND indisunique AND indpred IS NULL",
+        "SELECT conname, pg_get_constraintdef(oid), pg_get_expr(conbin, conrelid) FROM pg_constraint WHERE conrelid = 'public.data_bars'::regclass AND contype = 'c'",
+        "SELECT column_name FROM information_schema.columns WHERE table_name IN ('data_bars', 'core_asset_registry_all')",
+        'SELECT canonical_symbol, timeframe, ts_utc, count(*) FROM public.data_bars GROUP BY 1, 2, 3 HAVING count(*) > 1  -- only without a unique key',
+      ],
+      estimates: { 'fix statements needed': fix.statements.length },
+    };
+  },
+
+  async execute(ctx) {
+    const report = await ctx.commitStep(
+      (tx) => readSchemaReport(tx),
+      (value) => ({ result: { report: value.checks, duplicates: value.duplicates, passed: value.passed } }),
+    );
+    await ctx.log(
+      report.passed ? 'Schema is ready for the new path.' : 'Schema needs fixes; see the report and "Apply fix".',
+    );
+    return { state: 'done' };
+  },
+
+  async verify({ sql }) {
+    const report = await readSchemaReport(sql);
+    return { passed: report.passed, checks: report.checks };
+  },
+};

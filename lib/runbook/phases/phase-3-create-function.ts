@@ -1,0 +1,242 @@
+/**
+ * Phase 3 — create calc_dxy_range_1m. No catch-all exception block (errors reach the caller),
+ * SECURITY DEFINER with a pinned search_path, EXECUTE revoked from PUBLIC and granted to the
+ * configured worker role when it exists. Then a test on the most recent hour of legacy data,
+ * inside a transaction that is rolled back: every minute is compared with the legacy value and
+ * with the TypeScript formula.
+ */
+import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
+import { requireSucceeded } from '../preconditions';
+import { readColumns } from '../schema-inspection';
+import { readSchemaReport } from '../schema-report';
+import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
+import type { Check, PhaseDefinition, PreconditionContext } from '../types';
+
+const TEST_WINDOW_MINUTES = 60;
+const TOLERANCE = 1e-9;
+
+class RollbackTest extends Error {}
+
+async function functionSql(ctx: Pick<PreconditionContext, 'database'>): Promise<string> {
+  const columns = await readColumns(ctx.database.sql, 'data_bars');
+  return calcDxyRange1mSql({ setsUpdatedAt: columns.has('updated_at') });
+}
+
+function grantSql(role: string): string {
+  return `GRANT EXECUTE ON FUNCTION ${CALC_DXY_RANGE_1M_SIGNATURE} TO "${role.replace(/"/g, '""')}"`;
+}
+
+export const phase3CreateFunction: PhaseDefinition = {
+  id: '3',
+  number: 3,
+  title: 'Create calc_dxy_range_1m()',
+  description:
+    "Creates the new path's function (DXY 1m from the six component closes, upserted into data_bars with source 'synthetic'), " +
+    'revokes EXECUTE from PUBLIC, grants it to the worker role, then tests it on the last hour of legacy data inside a ' +
+    'transaction that is rolled back, comparing every minute with the legacy value and the TypeScript formula.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions(ctx) {
+    const report = await readSchemaReport(ctx.database.sql);
+    const validated = await requireSucceeded(ctx, '2', 'Phase 2 succeeded');
+    const fixed = await requireSucceeded(ctx, '2-fix', 'Phase 2 fix succeeded');
+    return [
+      {
+        ...validated,
+        name: 'Phase 2 (or its fix) succeeded',
+        passed: validated.passed || fixed.passed,
+        detail: validated.passed ? validated.detail : fixed.detail,
+      },
+      {
+        name: 'Schema ready now',
+        passed: report.passed,
+        detail: report.passed
+          ? 'phase 2 report passes'
+          : report.checks
+              .filter((c) => !c.passed)
+              .map((c) => c.name)
+              .join(', '),
+      },
+    ];
+  },
+
+  async preview(ctx) {
+    const [role] = await ctx.database.sql`select 1 from pg_roles where rolname = ${ctx.config.workerRole}`;
+    return {
+      summary: [
+        'CREATE OR REPLACE the function (SECURITY DEFINER, search_path pinned, errors propagate).',
+        'REVOKE EXECUTE FROM PUBLIC.',
+        role
+          ? `GRANT EXECUTE TO ${ctx.config.workerRole}.`
+          : `Role ${ctx.config.workerRole} does not exist: no GRANT (set CUTOVER_WORKER_ROLE).`,
+        `Test: call it on the last ${TEST_WINDOW_MINUTES} minutes of legacy data inside a transaction that is rolled back.`,
+      ],
+      sql: [(await functionSql(ctx)).trim(), ...(role ? [grantSql(ctx.config.workerRole)] : [])],
+      estimates: { 'test window (minutes)': TEST_WINDOW_MINUTES },
+    };
+  },
+
+  async execute(ctx) {
+    const { sql, config } = ctx;
+    const stage = ctx.run.checkpoint.stage as string | undefined;
+    if (stage !== 'created') {
+      const definition = await functionSql(ctx);
+      const granted = await ctx.commitStep(
+        async (tx) => {
+          await tx.unsafe(definition);
+          const [role] = await tx`select 1 from pg_roles where rolname = ${config.workerRole}`;
+          if (role) await tx.unsafe(grantSql(config.workerRole));
+          return Boolean(role);
+        },
+        (value) => ({
+          checkpoint: { stage: 'created' },
+          result: { created: true, grantedTo: value ? config.workerRole : null },
+        }),
+      );
+      await ctx.log(
+        granted
+          ? `Function created; EXECUTE granted to ${config.workerRole}.`
+          : `Function created; role ${config.workerRole} absent, no grant.`,
+      );
+      return { state: 'continue' };
+    }
+    const test = await testOnRecentWindow(ctx.sql, ctx.clock.now());
+    await ctx.commitStep(
+      async () => test,
+      (value) => ({ checkpoint: { stage: 'tested' }, result: { ...ctx.run.result, test: value } }),
+    );
+    await ctx.log(`Tested on ${test.minutesCompared} minutes; rolled back.`, { window: test.window });
+    return { state: 'done' };
+  },
+
+  async verify({ sql, run }) {
+    const [fn] = await sql<{ secdef: boolean; public_exec: boolean; has_catch_all: boolean }[]>`
+      select p.prosecdef as secdef,
+             exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                      where a.grantee = 0 and a.privilege_type = 'EXECUTE') as public_exec,
+             pg_get_functiondef(p.oid) ~* 'when\\s+others' as has_catch_all
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = 'public' and p.proname = 'calc_dxy_range_1m'`;
+    const test = run.result.test as TestResult | undefined;
+    const checks: Check[] = [
+      { name: 'Function exists', passed: Boolean(fn), detail: fn ? CALC_DXY_RANGE_1M_SIGNATURE : 'not found' },
+      {
+        name: 'Errors propagate (no WHEN OTHERS)',
+        passed: Boolean(fn && !fn.has_catch_all),
+        detail: fn?.has_catch_all ? 'catch-all found' : 'no catch-all',
+      },
+      {
+        name: 'PUBLIC cannot execute it',
+        passed: Boolean(fn && !fn.public_exec),
+        detail: fn?.public_exec ? 'PUBLIC has EXECUTE' : 'revoked from PUBLIC',
+      },
+      {
+        name: 'Test minutes match the legacy values',
+        passed: Boolean(
+          test && test.minutesCompared > 0 && test.legacyMismatches.length === 0 && test.missingInNew.length === 0,
+        ),
+        detail: test
+          ? `${test.minutesCompared} minutes compared, max relative difference ${test.maxRelativeDiffLegacy.toExponential(2)}, ` +
+            `${test.legacyMismatches.length} mismatches, ${test.missingInNew.length} legacy minutes not produced`
+          : 'no test result',
+        evidence: test,
+      },
+      {
+        name: 'Test minutes match the TypeScript formula',
+        passed: Boolean(test && test.minutesCompared > 0 && test.formulaMismatches.length === 0),
+        detail: test ? `max relative difference ${test.maxRelativeDiffFormula.toExponential(2)}` : 'no test result',
+      },
+      {
+        name: 'Test left nothing behind',
+        passed: Boolean(test?.rolledBack),
+        detail: test?.rolledBack ? 'DXY rows in the window are as before the test' : 'test rows persisted',
+      },
+    ];
+    return { passed: checks.every((c) => c.passed), checks };
+  },
+};
+
+export interface TestResult {
+  window: { from: string; to: string };
+  functionResult: Record<string, unknown>;
+  minutesCompared: number;
+  skippedIncomplete: number;
+  maxRelativeDiffLegacy: number;
+  maxRelativeDiffFormula: number;
+  legacyMismatches: { ts_utc: string; legacy: number; new: number }[];
+  formulaMismatches: { ts_utc: string; formula: number; new: number }[];
+  missingInNew: string[];
+  rolledBack: boolean;
+}
+
+async function testOnRecentWindow(sql: import('postgres').Sql, now: Date): Promise<TestResult> {
+  const [last] = await sql<{ ts: Date | null }[]>`
+    select max(ts_utc) as ts from public.derived_data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc <= ${now}`;
+  if (!last?.ts) throw new Error('No legacy DXY minutes to test against.');
+  const to = new Date(last.ts.getTime() + 60_000);
+  const from = new Date(to.getTime() - TEST_WINDOW_MINUTES * 60_000);
+  const countInWindow = async () => {
+    const [row] = await sql<{ n: number }[]>`
+      select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+         and ts_utc >= ${from} and ts_utc < ${to}`;
+    return row?.n ?? 0;
+  };
+  const before = await countInWindow();
+  let result: Omit<TestResult, 'rolledBack'> | null = null;
+  try {
+    await sql.begin(async (tx) => {
+      const [call] = await tx<{ r: Record<string, unknown> }[]>`select public.calc_dxy_range_1m(${from}, ${to}) as r`;
+      const rows = await tx<{ ts_utc: Date; new_close: number; legacy_close: number | null }[]>`
+        select n.ts_utc, n.close as new_close, d.close as legacy_close
+          from public.data_bars n
+          left join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m'
+               and d.ts_utc = n.ts_utc and d.deleted_at is null
+         where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= ${from} and n.ts_utc < ${to}`;
+      const components = await tx<{ ts_utc: Date; symbol: DxyComponent; close: number }[]>`
+        select ts_utc, canonical_symbol as symbol, close from public.data_bars
+         where timeframe = '1m' and canonical_symbol in ${tx([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to}`;
+      const legacyMinutes = await tx<{ ts_utc: Date }[]>`
+        select ts_utc from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+           and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
+      const closes = new Map<number, Partial<Record<DxyComponent, number>>>();
+      for (const c of components)
+        closes.set(c.ts_utc.getTime(), { ...closes.get(c.ts_utc.getTime()), [c.symbol]: c.close });
+      const produced = new Set(rows.map((r) => r.ts_utc.getTime()));
+      let maxLegacy = 0;
+      let maxFormula = 0;
+      const legacyMismatches: TestResult['legacyMismatches'] = [];
+      const formulaMismatches: TestResult['formulaMismatches'] = [];
+      for (const row of rows) {
+        const iso = row.ts_utc.toISOString();
+        if (row.legacy_close !== null) {
+          const diff = Math.abs(row.new_close - row.legacy_close) / Math.abs(row.legacy_close);
+          maxLegacy = Math.max(maxLegacy, diff);
+          if (diff > TOLERANCE) legacyMismatches.push({ ts_utc: iso, legacy: row.legacy_close, new: row.new_close });
+        }
+        const formula = computeDxy(closes.get(row.ts_utc.getTime()) ?? {});
+        const diff = formula === null ? Number.POSITIVE_INFINITY : Math.abs(row.new_close - formula) / formula;
+        maxFormula = Math.max(maxFormula, diff);
+        if (diff > TOLERANCE)
+          formulaMismatches.push({ ts_utc: iso, formula: formula ?? Number.NaN, new: row.new_close });
+      }
+      result = {
+        window: { from: from.toISOString(), to: to.toISOString() },
+        functionResult: call?.r ?? {},
+        minutesCompared: rows.length,
+        skippedIncomplete: Number(call?.r.skipped ?? 0),
+        maxRelativeDiffLegacy: maxLegacy,
+        maxRelativeDiffFormula: maxFormula,
+        legacyMismatches,
+        formulaMismatches,
+        missingInNew: legacyMinutes.filter((m) => !produced.has(m.ts_utc.getTime())).map((m) => m.ts_utc.toISOString()),
+      };
+      throw new RollbackTest();
+    });
+  } catch (error) {
+    if (!(error instanceof RollbackTest)) throw error;
+  }
+  if (!result) throw new Error('The test produced no result.');
+  return { ...(result as Omit<TestResult, 'rolledBack'>), rolledBack: (await countInWindow()) === before };
+}

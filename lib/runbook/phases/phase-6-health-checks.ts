@@ -1,0 +1,62 @@
+/**
+ * Phase 6 — three health checks before the deployment, on the recent window only and aware of
+ * market hours: the new function produces DXY rows in the sanity band; DXY 5m aggregation
+ * continues; the workers are healthy in the mode they should be in (legacy until phase 7).
+ */
+import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
+import { requireSucceeded } from '../preconditions';
+import type { Check, PhaseDefinition } from '../types';
+
+const WINDOW_MINUTES = 15;
+
+export const phase6HealthChecks: PhaseDefinition = {
+  id: '6',
+  number: 6,
+  title: 'Three health checks',
+  description:
+    `On the last ${WINDOW_MINUTES} minutes only, market-hours aware: (1) calc_dxy_range_1m produces DXY rows in data_bars for every ` +
+    'complete component minute, closes within 80–120; (2) DXY 5m bars keep being produced; (3) the workers are healthy in legacy ' +
+    'mode with no failed runs.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions(ctx) {
+    return [await requireSucceeded(ctx, '5', 'Phase 5 (switch) succeeded')];
+  },
+
+  async preview() {
+    return {
+      summary: [
+        `Call calc_dxy_range_1m on the last ${WINDOW_MINUTES} complete minutes and read back what it wrote.`,
+        `Count DXY 5m bars for the 5m windows due in the last ${WINDOW_MINUTES} minutes.`,
+        'Ask the workers for their status; count failed worker runs in ops_runlog.',
+      ],
+      sql: [
+        'SELECT public.calc_dxy_range_1m(:now - 16 min, :now - 1 min)',
+        "SELECT count(*), min(close), max(close) FROM public.data_bars WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND ts_utc >= :from AND ts_utc < :to",
+        "SELECT ts_utc, quality_score FROM public.derived_data_bars WHERE canonical_symbol = 'DXY' AND timeframe = '5m' AND deleted_at IS NULL AND ts_utc >= :from",
+        "SELECT count(*) FROM public.ops_runlog WHERE job_name IN ('tick_factory', 'aggregator') AND status = 'failed' AND started_at >= :from",
+      ],
+      estimates: { 'window (minutes)': WINDOW_MINUTES },
+    };
+  },
+
+  async execute(ctx) {
+    const now = ctx.clock.now();
+    const checks: Check[] = [
+      await checkNewFunctionProducesRows(ctx.sql, { now, minutes: WINDOW_MINUTES }),
+      await checkAggregationContinues(ctx.sql, { now, minutes: WINDOW_MINUTES }),
+      await checkWorkers(ctx.sql, ctx.workers, { expectedMode: 'legacy', now, minutes: WINDOW_MINUTES }),
+    ];
+    await ctx.commitStep(
+      async () => null,
+      () => ({ result: { checkedAt: now.toISOString(), checks } }),
+    );
+    return { state: 'done' };
+  },
+
+  async verify({ run }) {
+    const checks = (run.result.checks ?? []) as Check[];
+    return { passed: checks.length === 3 && checks.every((c) => c.passed), checks };
+  },
+};

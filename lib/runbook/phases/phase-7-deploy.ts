@@ -1,0 +1,179 @@
+/**
+ * Phase 7 — deploy and restart the workers in mode dual (DXY written to both tables, aggregator
+ * reading data_bars only), through the worker-control interface. The checkpoint is written
+ * before the deploy command runs, so a console killed mid-deploy does not deploy twice: on
+ * resume it asks the workers first. The gap between the last copied legacy minute and the
+ * deployment is filled, then the phase waits for the data to prove the deployment: new DXY
+ * minutes from calc_dxy_range_1m in data_bars, the same minutes in derived_data_bars, and DXY 5m
+ * bars after the deployment. Its verified end starts the 24-hour window.
+ */
+import { copyLegacyRange, latestDxyInDataBars } from '../copy-legacy';
+import { checkAggregationContinues } from '../health-checks';
+import { requireSucceeded } from '../preconditions';
+import type { Check, PhaseDefinition } from '../types';
+import { CATCH_UP_OVERLAP_MS } from './phase-5-switch';
+
+type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
+
+interface DeployCheckpoint {
+  stage?: Stage;
+  deployedAt?: string;
+}
+
+const MINUTE = 60_000;
+
+async function proveDualWrites(sql: import('postgres').Sql, since: Date) {
+  const [row] = await sql<{ new_path: number; both: number }[]>`
+    select count(*)::int as new_path,
+           count(*) filter (where exists (
+             select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
+                and d.ts_utc = n.ts_utc and d.deleted_at is null))::int as both
+      from public.data_bars n
+     where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= ${since}
+       and n.source = 'synthetic' and n.raw->>'kind' = 'dxy' and n.raw->>'copied_from' is null`;
+  return { newPath: row?.new_path ?? 0, inBoth: row?.both ?? 0 };
+}
+
+export const phase7Deploy: PhaseDefinition = {
+  id: '7',
+  number: 7,
+  title: 'Deploy + restart workers',
+  description:
+    'Deploys the workers in mode dual and restarts them (rehearsal workers, or the commands configured in the environment, output ' +
+    'captured). Fills the gap of legacy minutes since the last copy, then waits until the data proves the deployment: new DXY ' +
+    'minutes written by calc_dxy_range_1m in data_bars, the same minutes still in derived_data_bars, and DXY 5m bars after the ' +
+    'deployment. The verified end starts the 24-hour window.',
+  roles: ['operator'],
+  pausable: false,
+
+  async preconditions(ctx) {
+    return [await requireSucceeded(ctx, '6', 'Phase 6 (health checks) succeeded')];
+  },
+
+  async preview({ config }) {
+    return {
+      summary: [
+        'workers.deploy("dual"), then workers.restart() — shell commands from CUTOVER_WORKER_*_CMD in production.',
+        'Copy legacy minutes written since the last copy into data_bars (never overwriting).',
+        `Wait (up to ${config.deploymentProofMinutes} open-market minutes) for new DXY minutes in both tables and a new DXY 5m bar.`,
+      ],
+      sql: [
+        'INSERT INTO public.data_bars … SELECT … FROM public.derived_data_bars WHERE ts_utc >= :last_copied - 10 min AND ts_utc < :deployed_at ON CONFLICT DO NOTHING',
+        "SELECT count(*) FROM public.data_bars n WHERE canonical_symbol = 'DXY' AND ts_utc >= :deployed_at AND source = 'synthetic' AND raw->>'copied_from' IS NULL",
+      ],
+      estimates: {},
+    };
+  },
+
+  async execute(ctx) {
+    const checkpoint = ctx.run.checkpoint as DeployCheckpoint;
+    const now = ctx.clock.now();
+    switch (checkpoint.stage) {
+      case undefined:
+      case 'deploying': {
+        if (checkpoint.stage === 'deploying') {
+          const status = await ctx.workers.status();
+          if (status.mode === 'dual') {
+            await ctx.log(
+              'Resumed after an interruption: the workers already run in mode dual; not deploying again.',
+              {},
+              'warn',
+            );
+            await ctx.commitStep(
+              async () => null,
+              () => ({ checkpoint: { stage: 'deployed', deployedAt: checkpoint.deployedAt ?? now.toISOString() } }),
+            );
+            return { state: 'continue' };
+          }
+        }
+        await ctx.commitStep(
+          async () => null,
+          () => ({ checkpoint: { stage: 'deploying', deployedAt: now.toISOString() } }),
+        );
+        const output = await ctx.workers.deploy('dual');
+        await ctx.log('Deployed workers in mode dual.', output ? { output } : {});
+        await ctx.commitStep(
+          async () => null,
+          () => ({ checkpoint: { stage: 'deployed', deployedAt: now.toISOString() } }),
+        );
+        return { state: 'continue' };
+      }
+      case 'deployed': {
+        const output = await ctx.workers.restart();
+        await ctx.log('Restarted the workers.', output ? { output } : {});
+        await ctx.commitStep(
+          async () => null,
+          () => ({ checkpoint: { ...checkpoint, stage: 'restarted' } }),
+        );
+        return { state: 'continue' };
+      }
+      case 'restarted': {
+        const deployedAt = new Date(checkpoint.deployedAt as string);
+        const filled = await ctx.commitStep(
+          async (tx) => {
+            const last = await latestDxyInDataBars(tx);
+            const from = new Date((last ?? deployedAt).getTime() - CATCH_UP_OVERLAP_MS);
+            return copyLegacyRange(tx, { from, to: new Date(deployedAt.getTime() + MINUTE) });
+          },
+          (rows) => ({
+            checkpoint: { ...checkpoint, stage: 'proving' },
+            result: { gapFilledRows: rows, deployedAt: deployedAt.toISOString() },
+          }),
+        );
+        await ctx.log(`Filled the gap before the deployment: ${filled} legacy minutes copied.`);
+        return { state: 'continue' };
+      }
+      case 'proving': {
+        const deployedAt = new Date(checkpoint.deployedAt as string);
+        const writes = await proveDualWrites(ctx.sql, deployedAt);
+        const aggregation = await checkAggregationContinues(ctx.sql, { now, minutes: 30, since: deployedAt });
+        const hasFiveMinuteBar = (aggregation.evidence as { bars: unknown[] }).bars.length > 0;
+        if (writes.newPath > 0 && writes.inBoth > 0 && hasFiveMinuteBar) return { state: 'done' };
+        const waited = (now.getTime() - deployedAt.getTime()) / MINUTE;
+        if (
+          waited > ctx.config.deploymentProofMinutes &&
+          aggregation.detail !== 'no 5m window with open market is due yet'
+        ) {
+          throw new Error(
+            `No proof of the deployment after ${Math.round(waited)} minutes: ${writes.newPath} new-path DXY minutes, ` +
+              `${writes.inBoth} in both tables, 5m: ${aggregation.detail}.`,
+          );
+        }
+        return {
+          state: 'wait',
+          reason: `waiting for new DXY minutes and a DXY 5m bar after ${deployedAt.toISOString()}`,
+        };
+      }
+    }
+  },
+
+  async verify(ctx) {
+    const deployedAt = new Date((ctx.run.checkpoint as DeployCheckpoint).deployedAt as string);
+    const writes = await proveDualWrites(ctx.sql, deployedAt);
+    const aggregation = await checkAggregationContinues(ctx.sql, {
+      now: ctx.clock.now(),
+      minutes: 30,
+      since: deployedAt,
+    });
+    const status = await ctx.workers.status();
+    const checks: Check[] = [
+      {
+        name: 'New DXY minutes from calc_dxy_range_1m in data_bars',
+        passed: writes.newPath > 0,
+        detail: `${writes.newPath} minutes since ${deployedAt.toISOString()}`,
+      },
+      {
+        name: 'Same minutes still written to derived_data_bars (dual)',
+        passed: writes.inBoth > 0 && writes.inBoth >= writes.newPath - 1,
+        detail: `${writes.inBoth} of ${writes.newPath} minutes in both tables`,
+      },
+      { ...aggregation, name: 'DXY 5m aggregation continues after the deployment' },
+      {
+        name: 'Workers report mode dual',
+        passed: ctx.workers.kind === 'command' && status.mode === null ? status.healthy : status.mode === 'dual',
+        detail: `${status.mode ?? 'mode not reported'}: ${status.detail}`,
+      },
+    ];
+    return { passed: checks.every((c) => c.passed), checks };
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * The shape of a phase (DESIGN §3.2): a plain object with its preconditions, the exact SQL it
+ * will run, an `execute` step the runner calls until it reports done (one short, committed step
+ * at a time, so a killed process resumes from the last checkpoint), and a verification that can
+ * fail, stored with its evidence.
+ */
+import type { Sql, TransactionSql } from 'postgres';
+import type { Role } from '../auth/roles';
+import type { Database } from '../db/connection';
+import type { Clock } from '../market/clock';
+import type { RunbookConfig } from './config';
+import type { PhaseRunRow } from './run-state';
+import type { WorkerControl } from './worker-control/worker-control';
+
+export type PhaseId = '1' | '2' | '2-fix' | '3' | '4' | '5' | '6' | '7' | 'rollback';
+
+export interface Check {
+  name: string;
+  passed: boolean;
+  /** What was found, in words an operator can act on. */
+  detail: string;
+  /** Numbers and samples behind the verdict. */
+  evidence?: unknown;
+}
+
+export interface Verification {
+  passed: boolean;
+  checks: Check[];
+}
+
+export interface Preview {
+  /** What the phase will do, in order, in plain words. */
+  summary: string[];
+  /** The exact SQL statements it will run (parameters shown inline). */
+  sql: string[];
+  /** Row estimates and other numbers known before running. */
+  estimates: Record<string, number | string>;
+}
+
+export type StepOutcome =
+  /** More work: call again at once. */
+  | { state: 'continue' }
+  /** Waiting for the world (e.g. new bars after a deployment): call again on a later tick. */
+  | { state: 'wait'; reason: string }
+  /** Done: run verify() next. */
+  | { state: 'done' };
+
+export interface PhaseContext {
+  database: Database;
+  sql: Sql;
+  clock: Clock;
+  config: RunbookConfig;
+  workers: WorkerControl;
+  run: PhaseRunRow;
+  /** Appends an event to the run's log (and to its ops_runlog row). */
+  log(message: string, data?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
+  /**
+   * Runs `work` in a transaction that also stores the new checkpoint/progress/result, and only
+   * while this runner still holds the lease: a step's data and its checkpoint commit together.
+   */
+  commitStep<T>(
+    work: (tx: TransactionSql) => Promise<T>,
+    update: (value: T) => {
+      checkpoint?: Record<string, unknown>;
+      progress?: Record<string, unknown>;
+      result?: Record<string, unknown>;
+    },
+  ): Promise<T>;
+}
+
+export interface PreconditionContext {
+  database: Database;
+  clock: Clock;
+  config: RunbookConfig;
+  migrationRunId: number | null;
+}
+
+export interface PhaseDefinition {
+  id: PhaseId;
+  /** Plan number shown to people (null for rollback). */
+  number: number | null;
+  title: string;
+  description: string;
+  /** Who may start it. */
+  roles: readonly Role[];
+  /** Phase 4 only: the operator may pause it between batches. */
+  pausable: boolean;
+  preconditions(ctx: PreconditionContext): Promise<Check[]>;
+  preview(ctx: PreconditionContext & { options: Record<string, unknown> }): Promise<Preview>;
+  execute(ctx: PhaseContext): Promise<StepOutcome>;
+  verify(ctx: PhaseContext): Promise<Verification>;
+}

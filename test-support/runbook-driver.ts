@@ -1,0 +1,81 @@
+/**
+ * Drives the runbook in integration tests the way the console does: actions through the wrapper
+ * (validated, authorized, audited), and runner ticks with a hand-moved clock so waits take no
+ * wall time.
+ */
+import { type ActionResult, executeAction } from '../lib/auth/action';
+import type { Role } from '../lib/auth/roles';
+import type { SessionUser } from '../lib/auth/sessions';
+import type { Database } from '../lib/db/connection';
+import { type FixedClock, fixedClock } from '../lib/market/clock';
+import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
+import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/config';
+import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
+import { runnerTick } from '../lib/runbook/runner';
+import { MIDWEEK_NOW } from './test-world';
+
+let nextUserId = 1000;
+
+export function testUser(username: string, roles: Role[]): SessionUser {
+  nextUserId += 1;
+  return { id: nextUserId, username, roles, sessionId: `test-${username}` };
+}
+
+export const OPERATOR = testUser('olivia', ['operator']);
+export const OPERATOR_2 = testUser('oscar', ['operator']);
+export const VIEWER = testUser('vic', ['viewer']);
+export const APPROVER = testUser('ava', ['approver']);
+export const APPROVER_2 = testUser('abe', ['approver']);
+
+export interface Driver {
+  clock: FixedClock;
+  config: RunbookConfig;
+  act<T>(spec: Parameters<typeof executeAction>[0], user: SessionUser, input: unknown): Promise<ActionResult<T>>;
+  start(phase: string, user?: SessionUser, extra?: Record<string, unknown>): Promise<number>;
+  /** Runner ticks (advancing the clock a minute whenever a run waits) until the run finishes. */
+  finish(runId: number, options?: { maxTicks?: number; owner?: string }): Promise<PhaseRunRow>;
+  run(phase: string, extra?: Record<string, unknown>): Promise<PhaseRunRow>;
+  tick(owner?: string): Promise<void>;
+}
+
+export function createDriver(
+  database: Database,
+  options: { start?: Date; config?: Partial<RunbookConfig> } = {},
+): Driver {
+  const clock = fixedClock(options.start ?? MIDWEEK_NOW);
+  const config: RunbookConfig = { ...runbookConfigFromEnv({}), dumpDirectory: null, ...options.config };
+  const driver: Driver = {
+    clock,
+    config,
+    async act(spec, user, input) {
+      return executeAction(spec, { database, user, rawInput: input }) as never;
+    },
+    async start(phase, user = OPERATOR, extra = {}) {
+      const result = await executeAction(startPhaseRun, { database, user, rawInput: { phase, ...extra } });
+      if (result.status !== 'ok') throw new Error(`start ${phase} → ${JSON.stringify(result)}`);
+      return result.data.runId;
+    },
+    async tick(owner = 'test-runner') {
+      await runnerTick(database, { owner, config, clock });
+    },
+    async finish(runId, finishOptions = {}) {
+      const maxTicks = finishOptions.maxTicks ?? 400;
+      for (let i = 0; i < maxTicks; i++) {
+        const before = await getPhaseRun(database.sql, { id: runId });
+        if (before && ['succeeded', 'failed', 'rejected', 'paused', 'awaiting-approval'].includes(before.status))
+          return before;
+        await runnerTick(database, { owner: finishOptions.owner ?? 'test-runner', config, clock });
+        clock.advance(60_000);
+      }
+      throw new Error(`run #${runId} did not finish in ${maxTicks} ticks`);
+    },
+    async run(phase, extra = {}) {
+      return driver.finish(await driver.start(phase, OPERATOR, extra));
+    },
+  };
+  return driver;
+}
+
+export function failedChecks(run: PhaseRunRow): string {
+  return JSON.stringify({ error: run.error, failed: run.verification?.checks.filter((c) => !c.passed) }, null, 1);
+}
