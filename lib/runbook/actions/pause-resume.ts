@@ -31,7 +31,7 @@ export const resumePhaseRun = defineAction({
   roles: ['operator'],
   async run({ tx, user }) {
     const active = await getActivePhaseRun(tx);
-    if (!active || active.status !== 'paused') throw new ActionRefused('No paused run to resume.');
+    if (active?.status !== 'paused') throw new ActionRefused('No paused run to resume.');
     await tx`update cutover.phase_runs set status = 'pending', pause_requested = false where id = ${active.id} and status = 'paused'`;
     await tx`insert into cutover.phase_run_events (phase_run_id, level, message)
              values (${active.id}, 'info', ${`Resumed by ${user.username}`})`;

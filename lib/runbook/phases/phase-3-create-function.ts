@@ -78,7 +78,7 @@ export const phase3CreateFunction: PhaseDefinition = {
   },
 
   async execute(ctx) {
-    const { sql, config } = ctx;
+    const { config } = ctx;
     const stage = ctx.run.checkpoint.stage as string | undefined;
     if (stage !== 'created') {
       const definition = await functionSql(ctx);
