@@ -15,6 +15,8 @@ export interface RunbookConfig {
   deploymentProofMinutes: number;
   /** Lock timeout for DDL on live tables, so a busy table fails the step instead of queueing writers. */
   ddlLockTimeoutMs: number;
+  /** How long a runner keeps stepping one run per tick before it lets the tick end. */
+  stepBudgetMs: number;
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -34,5 +36,6 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     leaseSeconds: positiveInt(env, 'CUTOVER_LEASE_SECONDS', 30),
     deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),
     ddlLockTimeoutMs: positiveInt(env, 'CUTOVER_DDL_LOCK_TIMEOUT_MS', 5000),
+    stepBudgetMs: 2000,
   };
 }

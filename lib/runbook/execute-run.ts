@@ -77,7 +77,7 @@ export async function advanceRun(
   const { owner, clock, config } = params;
   let run = params.run;
   const phase = findPhase(run.phase);
-  const deadline = Date.now() + (params.budgetMs ?? 2000);
+  const deadline = Date.now() + (params.budgetMs ?? config.stepBudgetMs);
 
   const renewLease = async () => {
     const rows = await sql`

@@ -69,7 +69,13 @@ export async function runnerTick(
 ): Promise<void> {
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
-  if (rehearsal || options.clock?.kind === 'fixed') await tickSimulatedWorkers(database.sql, { now: clock.now() });
+  if (rehearsal || options.clock?.kind === 'fixed') {
+    // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
+    await tickSimulatedWorkers(database.sql, { now: clock.now() }).catch(async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
+    });
+  }
   await runBridge(database.sql, { now: clock.now() });
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (claimed) {

@@ -140,7 +140,7 @@ async function produceMinute(
   let dxy: unknown = null;
   await sql.begin(async (tx) => {
     if (bars.length > 0) {
-      await tx`insert into public.data_bars ${tx(bars as never)} on conflict (canonical_symbol, timeframe, ts_utc) do nothing`;
+      await tx`insert into public.data_bars ${tx(bars as never)} on conflict do nothing`;
     }
     try {
       dxy = await tx.savepoint((sp) => deriveDxy(sp, { minute, next, mode }));
