@@ -47,6 +47,10 @@ export default defineConfig({
       REHEARSAL_DAYS: '3',
       REHEARSAL_START: '2026-11-25T10:00:00Z',
       REHEARSAL_SPEED: '60',
+      // Small, paced copy batches so that the e2e run can pause and resume phase 4.
+      CUTOVER_COPY_BATCH_ROWS: '300',
+      CUTOVER_COPY_PACED: '1',
+      CUTOVER_PG_DUMP_DIR: 'off',
       DATABASE_URL: '',
     },
   },

@@ -4,6 +4,9 @@ import type { Role } from '@/lib/auth/roles';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
+  { href: '/phases/1', label: 'Phases' },
+  { href: '/rollback', label: 'Rollback' },
+  { href: '/approvals', label: 'Approvals' },
   { href: '/audit', label: 'Audit' },
 ];
 

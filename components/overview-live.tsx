@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Jsonified } from '@/lib/json';
 import type { ConsoleStatus } from '@/lib/monitor/read-console-status';
+import { ActiveRunBanner } from './active-run-banner';
 import { ClockLine } from './clock-line';
 import { DxyCountsPanel } from './dxy-counts-panel';
 import { FreshnessTable } from './freshness-table';
@@ -49,7 +50,8 @@ export function OverviewLive({ initialStatus, canOperate }: { initialStatus: Con
         </div>
         <WorkersPanel workers={status.workers} canOperate={canOperate} />
       </div>
-      <PlanChecklist steps={status.steps} />
+      {status.runbook.activeRun ? <ActiveRunBanner run={status.runbook.activeRun} /> : null}
+      <PlanChecklist runbook={status.runbook} />
     </div>
   );
 }

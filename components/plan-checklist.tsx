@@ -1,33 +1,83 @@
-import { formatMinutes } from '@/lib/format';
+import Link from 'next/link';
+import { formatDuration, formatMinutes, formatUtc } from '@/lib/format';
 import type { ConsoleStatusJson } from './overview-live';
-import { StatusBadge } from './status-badge';
+import { RunStateBadge } from './run-state-badge';
 
-export function PlanChecklist({ steps }: { steps: ConsoleStatusJson['steps'] }) {
+type Runbook = ConsoleStatusJson['runbook'];
+
+export function stepHref(id: string): string | null {
+  if (id === 'rollback') return '/rollback';
+  const match = /^phase-(\d)$/.exec(id);
+  return match && Number(match[1]) <= 7 ? `/phases/${match[1]}` : null;
+}
+
+/** The plan's execution checklist, live: state, who ran each phase, actual time beside the estimate. */
+export function PlanChecklist({ runbook }: { runbook: Runbook }) {
   return (
     <section className="rounded-lg border border-slate-200 bg-white" aria-label="Plan">
-      <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Plan: nine phases and rollback</h2>
+      <div className="flex flex-wrap items-baseline justify-between gap-2 border-b border-slate-200 px-4 py-2">
+        <h2 className="font-semibold">Plan: nine phases and rollback</h2>
+        <p className="text-sm text-slate-600">
+          {runbook.migrationRun
+            ? `Migration run #${runbook.migrationRun.id} (${runbook.migrationRun.status.replace('_', ' ')}) started by ${runbook.migrationRun.startedBy}`
+            : 'No migration run yet'}
+          {runbook.nextStep ? (
+            <>
+              {' · '}
+              <span className="font-medium text-slate-900" data-testid="next-step">
+                Next:{' '}
+                {stepHref(runbook.nextStep.id) ? (
+                  <Link className="text-sky-700 underline" href={stepHref(runbook.nextStep.id) as string}>
+                    {runbook.nextStep.label}
+                  </Link>
+                ) : (
+                  runbook.nextStep.label
+                )}
+              </span>
+            </>
+          ) : null}
+        </p>
+      </div>
       <table className="w-full text-sm">
         <thead className="text-left text-xs uppercase text-slate-500">
           <tr>
             <th className="px-4 py-2">Phase</th>
             <th className="px-4 py-2">Day</th>
-            <th className="px-4 py-2">What it does</th>
-            <th className="px-4 py-2 text-right">Plan estimate</th>
             <th className="px-4 py-2">State</th>
+            <th className="px-4 py-2">Run by</th>
+            <th className="px-4 py-2">Finished (wall clock)</th>
+            <th className="px-4 py-2 text-right">Actual</th>
+            <th className="px-4 py-2 text-right">Plan estimate</th>
           </tr>
         </thead>
         <tbody>
-          {steps.map((step) => (
-            <tr key={step.id} className="border-t border-slate-100" data-testid={`plan-${step.id}`}>
-              <td className="px-4 py-1.5 font-medium">{step.number ? `${step.number}. ${step.title}` : step.title}</td>
-              <td className="px-4 py-1.5">{step.day ?? '—'}</td>
-              <td className="px-4 py-1.5 text-slate-600">{step.intent}</td>
-              <td className="px-4 py-1.5 text-right font-mono">{formatMinutes(step.estimateMinutes)}</td>
-              <td className="px-4 py-1.5">
-                <StatusBadge tone="neutral">not started</StatusBadge>
-              </td>
-            </tr>
-          ))}
+          {runbook.steps.map((step) => {
+            const href = stepHref(step.id);
+            const title = step.number ? `${step.number}. ${step.title}` : step.title;
+            return (
+              <tr key={step.id} className="border-t border-slate-100" data-testid={`plan-${step.id}`}>
+                <td className="px-4 py-1.5 font-medium">
+                  {href ? (
+                    <Link href={href} className="text-sky-800 hover:underline">
+                      {title}
+                    </Link>
+                  ) : (
+                    title
+                  )}
+                  <div className="text-xs font-normal text-slate-500">{step.intent}</div>
+                </td>
+                <td className="px-4 py-1.5">{step.day ?? '—'}</td>
+                <td className="px-4 py-1.5" data-testid={`state-${step.id}`}>
+                  <RunStateBadge state={step.state} />
+                  {step.runs > 1 ? <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span> : null}
+                </td>
+                <td className="px-4 py-1.5">{step.latest?.requestedBy ?? '—'}</td>
+                <td className="px-4 py-1.5 font-mono text-xs">{formatUtc(step.latest?.finishedAt)}</td>
+                <td className="px-4 py-1.5 text-right font-mono">{formatDuration(step.latest?.durationMs)}</td>
+                <td className="px-4 py-1.5 text-right font-mono">{formatMinutes(step.estimateMinutes)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
@@ -16,6 +17,8 @@ const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
 const port = Number(process.env.PORT ?? '3000');
 const host = process.env.HOST ?? '127.0.0.1';
 const say = (line: string) => console.log(`[dxy-cutover] ${line}`);
+
+const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 const SOURCES = [
   'app',
@@ -41,7 +44,7 @@ function buildIfNeeded(): void {
   const changedAt = Math.max(...SOURCES.map(newestMtime));
   if (builtAt >= changedAt) return;
   say(builtAt ? 'Sources changed since the last build; building…' : 'No build yet; building (about a minute)…');
-  const result = spawnSync('npx', ['next', 'build'], {
+  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
@@ -83,7 +86,8 @@ async function main(): Promise<void> {
   }
 
   if (mode === 'start') buildIfNeeded();
-  const child = spawn('npx', ['next', mode, '--port', String(port), '--hostname', host], {
+  // Run next's own binary (not through npx) so that signals reach the server process itself.
+  const child = spawn(process.execPath, [NEXT_BIN, mode, '--port', String(port), '--hostname', host], {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
   });

@@ -8,7 +8,7 @@ import { findMissingPipelineTables, type PipelineTable } from '../db/pipeline-ta
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import { countDxyRows, type DxyCounts } from '../runbook/dxy-counts';
-import { PLAN_STEPS, type PlanStep } from '../runbook/plan';
+import { type RunbookState, readRunbookState } from '../runbook/read-runbook-state';
 import { assessFreshness, type Freshness } from './freshness';
 
 export type { DxyCounts };
@@ -36,7 +36,7 @@ export interface ConsoleStatus {
   workers: WorkerStatus;
   /** True while DXY 1m sits in both tables and the legacy aggregator reads both (each minute read twice). */
   doubleReadRisk: boolean;
-  steps: readonly PlanStep[];
+  runbook: RunbookState;
 }
 
 export async function readConsoleStatus(database: Database): Promise<ConsoleStatus> {
@@ -47,25 +47,28 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   const [world] = await sql<{ schema_variant: string; history_from: Date }[]>`
     select schema_variant, history_from from cutover.rehearsal_world where id = 1`;
   const workers = await readWorkerStatus(database);
+  const runbook = await readRunbookState(sql);
   const base = {
     now,
     clock: { kind: clock.kind, speed: clock.speed },
     rehearsal: world ? { variant: world.schema_variant, historyFrom: world.history_from } : null,
     missingTables,
     workers,
-    steps: PLAN_STEPS,
+    runbook,
   };
   if (missingTables.includes('data_bars') || missingTables.includes('derived_data_bars')) {
     return { ...base, counts: null, freshness: [], doubleReadRisk: false };
   }
   const counts = await countDxyRows(database.sql);
   const freshness = await readFreshness(database, { now });
-  const legacyAggregatorReadsBoth = await aggregatorReadsDerived(database);
+  // The aggregator reads only data_bars once phase 5 succeeded in the active migration run.
+  const switched =
+    runbook.migrationRun?.status === 'active' && runbook.steps.find((s) => s.id === 'phase-5')?.state === 'succeeded';
   return {
     ...base,
     counts,
     freshness,
-    doubleReadRisk: legacyAggregatorReadsBoth && counts.dataBars1m > 0 && counts.derivedActive1m > 0,
+    doubleReadRisk: !switched && counts.dataBars1m > 0 && counts.derivedActive1m > 0,
   };
 }
 
@@ -113,13 +116,4 @@ async function readWorkerStatus(database: Database): Promise<WorkerStatus> {
     lastTickAt: row.last_tick_at,
     lastError: row.last_error,
   };
-}
-
-/** Whether the deployed 1m→5m aggregation still reads derived_data_bars (the legacy UNION ALL). */
-async function aggregatorReadsDerived(database: Database): Promise<boolean> {
-  const [row] = await database.sql<{ reads: boolean | null }[]>`
-    select bool_or(pg_get_functiondef(p.oid) ilike '%derived_data_bars%where%timeframe = ''1m''%') as reads
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'public' and p.proname = 'aggregate_1m_to_5m_window'`;
-  return Boolean(row?.reads);
 }

@@ -17,6 +17,8 @@ export interface RunbookConfig {
   ddlLockTimeoutMs: number;
   /** How long a runner keeps stepping one run per tick before it lets the tick end. */
   stepBudgetMs: number;
+  /** One copy batch per runner tick (about one a second), to keep the load low on a busy primary. */
+  copyPaced: boolean;
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -37,5 +39,6 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),
     ddlLockTimeoutMs: positiveInt(env, 'CUTOVER_DDL_LOCK_TIMEOUT_MS', 5000),
     stepBudgetMs: 2000,
+    copyPaced: env.CUTOVER_COPY_PACED === '1',
   };
 }

@@ -135,7 +135,10 @@ export const phase4Copy: PhaseDefinition = {
         };
       },
     );
-    return { state: end ? 'continue' : 'done' };
+    if (!end) return { state: 'done' };
+    return config.copyPaced
+      ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
+      : { state: 'continue' };
   },
 
   async verify(ctx) {

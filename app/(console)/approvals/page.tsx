@@ -1,0 +1,60 @@
+import { ApprovalCard } from '@/components/approval-card';
+import { StatusBadge } from '@/components/status-badge';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { formatUtc } from '@/lib/format';
+import { toJson } from '@/lib/json';
+import { CONFIRMATION_WORDS } from '@/lib/runbook/actions/decide-approval';
+import { listApprovals } from '@/lib/runbook/list-approvals';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ApprovalsPage() {
+  const user = await requireUser();
+  const approvals = await listApprovals(getDatabase().sql);
+  const pending = approvals.filter((a) => a.status === 'pending');
+  const decided = approvals.filter((a) => a.status !== 'pending');
+  return (
+    <div className="space-y-5">
+      <div>
+        <h1 className="text-2xl font-semibold">Approvals</h1>
+        <p className="text-sm text-slate-600">
+          Destructive steps wait here for a second person: an approver who did not request them.
+        </p>
+      </div>
+      <section className="space-y-3" aria-label="Pending">
+        <h2 className="font-semibold">Pending ({pending.length})</h2>
+        {pending.length === 0 ? <p className="text-sm text-slate-600">Nothing is waiting for approval.</p> : null}
+        {pending.map((approval) => (
+          <ApprovalCard
+            key={approval.id}
+            approval={toJson(approval)}
+            word={CONFIRMATION_WORDS[approval.kind] ?? 'APPROVE'}
+            canDecide={user.roles.includes('approver')}
+            isRequester={approval.requestedBy === user.username}
+          />
+        ))}
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white" aria-label="Decided">
+        <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Decided ({decided.length})</h2>
+        <table className="w-full text-sm">
+          <tbody>
+            {decided.map((a) => (
+              <tr key={a.id} className="border-t border-slate-100">
+                <td className="px-4 py-1.5 font-mono">#{a.id}</td>
+                <td className="px-4 py-1.5">{a.summary}</td>
+                <td className="px-4 py-1.5">
+                  <StatusBadge tone={a.status === 'approved' ? 'good' : 'bad'}>{a.status}</StatusBadge>
+                </td>
+                <td className="px-4 py-1.5">
+                  requested by {a.requestedBy}, decided by {a.decidedBy} at {formatUtc(a.decidedAt, 'second')}
+                  {a.reason ? ` — “${a.reason}”` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

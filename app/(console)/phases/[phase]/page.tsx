@@ -1,0 +1,54 @@
+import { notFound } from 'next/navigation';
+import { ChecksTable } from '@/components/checks-table';
+import { PhaseLiveView } from '@/components/phase-live-view';
+import { PhaseTabs } from '@/components/phase-tabs';
+import { SqlPreview } from '@/components/sql-preview';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { toJson } from '@/lib/json';
+import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+
+export const dynamic = 'force-dynamic';
+
+const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7'];
+
+export default async function PhasePage({ params }: { params: Promise<{ phase: string }> }) {
+  const { phase } = await params;
+  if (!PAGE_PHASES.includes(phase)) notFound();
+  const user = await requireUser();
+  const detail = await readPhaseDetail(getDatabase(), { phaseId: phase });
+  const preconditionsPass = detail.preconditions.every((c) => c.passed);
+  return (
+    <div className="space-y-5">
+      <div>
+        <PhaseTabs current={phase} />
+        <h1 className="mt-3 text-2xl font-semibold">
+          Phase {detail.number}: {detail.title}
+        </h1>
+        <p className="mt-1 max-w-4xl text-sm text-slate-700">{detail.description}</p>
+      </div>
+      <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Preconditions">
+        <h2 className="font-semibold">Preconditions {preconditionsPass ? '— all met' : '— not met'}</h2>
+        <ChecksTable checks={detail.preconditions} label="Preconditions" />
+      </section>
+      <PhaseLiveView
+        phase={detail.id}
+        number={detail.number ?? 0}
+        pausable={detail.pausable}
+        canOperate={user.roles.includes('operator')}
+        preconditionsPass={preconditionsPass}
+        fixNeeded={detail.fixPreview !== null && detail.fixPreview.sql.length > 0}
+        initial={toJson({
+          runs: detail.runs,
+          latest: detail.latest,
+          events: detail.events,
+          activeRun: detail.activeRun,
+        })}
+      />
+      <SqlPreview preview={detail.preview} title="What it will run" />
+      {detail.fixPreview ? (
+        <SqlPreview preview={detail.fixPreview} title="Apply fix: the DDL it would run now" />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import Link from 'next/link';
+import { ChecksTable } from '@/components/checks-table';
+import { RollbackView } from '@/components/rollback-view';
+import { SqlPreview } from '@/components/sql-preview';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { toJson } from '@/lib/json';
+import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+
+export const dynamic = 'force-dynamic';
+
+export default async function RollbackPage() {
+  const user = await requireUser();
+  const database = getDatabase();
+  const [keep, remove] = await Promise.all([
+    readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'keep' } }),
+    readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'delete' } }),
+  ]);
+  const available = keep.preconditions.every((c) => c.passed);
+  return (
+    <div className="space-y-5">
+      <div>
+        <Link href="/" className="text-sm text-sky-700 hover:underline">
+          ← Overview
+        </Link>
+        <h1 className="mt-1 text-2xl font-semibold">Rollback</h1>
+        <p className="mt-1 max-w-4xl text-sm text-slate-700">{keep.description}</p>
+      </div>
+      <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Preconditions">
+        <h2 className="font-semibold">Preconditions</h2>
+        <ChecksTable checks={keep.preconditions} label="Preconditions" />
+      </section>
+      <RollbackView
+        canOperate={user.roles.includes('operator')}
+        available={available}
+        initial={toJson({ runs: keep.runs, latest: keep.latest, events: keep.events, activeRun: keep.activeRun })}
+      />
+      <div className="grid gap-5 lg:grid-cols-2">
+        <SqlPreview preview={keep.preview} title="With “keep”: what it will run" />
+        <SqlPreview preview={remove.preview} title="With “delete”: what it will run" />
+      </div>
+    </div>
+  );
+}

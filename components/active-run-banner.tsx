@@ -1,0 +1,31 @@
+import Link from 'next/link';
+import type { ConsoleStatusJson } from './overview-live';
+import { stepHref } from './plan-checklist';
+import { ProgressBar } from './progress-bar';
+import { RunStateBadge } from './run-state-badge';
+
+type ActiveRun = NonNullable<ConsoleStatusJson['runbook']['activeRun']>;
+
+export function ActiveRunBanner({ run }: { run: ActiveRun }) {
+  const href = stepHref(run.phase === 'rollback' ? 'rollback' : `phase-${run.phase.replace('-fix', '')}`);
+  return (
+    <section
+      className="rounded-lg border border-sky-300 bg-sky-50 p-4"
+      aria-label="Active run"
+      data-testid="active-run"
+    >
+      <div className="flex flex-wrap items-center gap-3">
+        <RunStateBadge state={run.status} />
+        <span className="font-medium">
+          {run.phase === 'rollback' ? 'Rollback' : `Phase ${run.phase}`} — run #{run.id}, requested by {run.requestedBy}
+        </span>
+        {href ? (
+          <Link href={href} className="text-sm text-sky-700 underline">
+            open
+          </Link>
+        ) : null}
+      </div>
+      {typeof run.progress.percent === 'number' ? <ProgressBar progress={run.progress} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { approveRequestAction, rejectRequestAction } from '@/app/actions/runbook';
+import { formatUtc } from '@/lib/format';
+import type { Jsonified } from '@/lib/json';
+import type { ApprovalRow } from '@/lib/runbook/list-approvals';
+import { describeResult } from './use-phase-live';
+
+/** One pending request: approve with the typed word, or reject with a reason. */
+export function ApprovalCard({
+  approval,
+  word,
+  canDecide,
+  isRequester,
+}: {
+  approval: Jsonified<ApprovalRow>;
+  word: string;
+  canDecide: boolean;
+  isRequester: boolean;
+}) {
+  const router = useRouter();
+  const [confirm, setConfirm] = useState('');
+  const [reason, setReason] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const decide = (action: () => Promise<Parameters<typeof describeResult>[0]>) =>
+    startTransition(async () => {
+      const result = await action();
+      setMessage(describeResult(result));
+      router.refresh();
+    });
+  return (
+    <article className="rounded-lg border border-amber-300 bg-white p-4" data-testid={`approval-${approval.id}`}>
+      <h3 className="font-semibold">
+        #{approval.id} {approval.summary}
+      </h3>
+      <p className="text-sm text-slate-600">
+        Requested by <strong>{approval.requestedBy}</strong> at {formatUtc(approval.requestedAt, 'second')} (run #
+        {approval.phaseRunId})
+      </p>
+      {!canDecide ? (
+        <p className="mt-2 text-sm text-slate-600">Only approvers can decide.</p>
+      ) : isRequester ? (
+        <p className="mt-2 text-sm text-amber-800">
+          You requested this: another approver must decide (two-person rule).
+        </p>
+      ) : (
+        <div className="mt-3 flex flex-wrap items-end gap-4">
+          <label className="text-sm">
+            <span className="block font-medium">Type {word} to confirm</span>
+            <input
+              value={confirm}
+              onChange={(event) => setConfirm(event.target.value)}
+              aria-label={`Type ${word} to confirm`}
+              className="mt-1 w-36 rounded border border-slate-300 px-2 py-1 font-mono"
+              autoComplete="off"
+            />
+          </label>
+          <button
+            type="button"
+            disabled={pending || confirm !== word}
+            onClick={() => decide(() => approveRequestAction({ approvalId: approval.id, confirm }))}
+            className="rounded bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-600 disabled:opacity-40"
+          >
+            Approve
+          </button>
+          <label className="text-sm">
+            <span className="block font-medium">Reason for rejecting</span>
+            <input
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+              aria-label="Reason for rejecting"
+              className="mt-1 w-72 rounded border border-slate-300 px-2 py-1"
+            />
+          </label>
+          <button
+            type="button"
+            disabled={pending || reason.trim().length < 3}
+            onClick={() => decide(() => rejectRequestAction({ approvalId: approval.id, reason }))}
+            className="rounded border border-red-400 px-4 py-2 font-medium text-red-800 hover:bg-red-50 disabled:opacity-40"
+          >
+            Reject
+          </button>
+        </div>
+      )}
+      {message ? (
+        <p role="status" className="mt-2 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+          {message}
+        </p>
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,105 @@
+'use client';
+
+import { useState } from 'react';
+import { startPhaseRunAction } from '@/app/actions/runbook';
+import { AttemptsTable } from './attempts-table';
+import { RunDetails } from './run-details';
+import { type PhaseLiveJson, usePhaseLive } from './use-phase-live';
+
+/** The rollback form: an explicit data choice and a typed confirmation; `delete` waits for an approver. */
+export function RollbackView({
+  canOperate,
+  available,
+  initial,
+}: {
+  canOperate: boolean;
+  available: boolean;
+  initial: PhaseLiveJson;
+}) {
+  const { live, pending, message, act } = usePhaseLive('rollback', initial);
+  const [data, setData] = useState<'keep' | 'delete' | null>(null);
+  const [confirm, setConfirm] = useState('');
+  const active = live.activeRun;
+  return (
+    <div className="space-y-5">
+      <section className="rounded-lg border border-red-200 bg-white p-4" aria-label="Start rollback">
+        {canOperate ? (
+          <form
+            className="space-y-3"
+            onSubmit={(event) => {
+              event.preventDefault();
+              act(() => startPhaseRunAction({ phase: 'rollback', data, confirm }));
+            }}
+          >
+            <fieldset>
+              <legend className="text-sm font-semibold">What happens to the DXY rows in data_bars?</legend>
+              <label className="mt-1 flex items-start gap-2 text-sm">
+                <input
+                  type="radio"
+                  name="data"
+                  value="keep"
+                  checked={data === 'keep'}
+                  onChange={() => setData('keep')}
+                />
+                <span>
+                  <strong>Keep</strong> them — harmless, the legacy path ignores them; no approval needed.
+                </span>
+              </label>
+              <label className="mt-1 flex items-start gap-2 text-sm">
+                <input
+                  type="radio"
+                  name="data"
+                  value="delete"
+                  checked={data === 'delete'}
+                  onChange={() => setData('delete')}
+                />
+                <span>
+                  <strong>Delete</strong> the rows the migration added — a full revert; an approver other than you must
+                  approve it first.
+                </span>
+              </label>
+            </fieldset>
+            <label className="block text-sm">
+              <span className="font-semibold">Type ROLLBACK to confirm</span>
+              <input
+                value={confirm}
+                onChange={(event) => setConfirm(event.target.value)}
+                className="mt-1 block w-48 rounded border border-slate-300 px-2 py-1 font-mono"
+                aria-label="Type ROLLBACK to confirm"
+                autoComplete="off"
+              />
+            </label>
+            <button
+              type="submit"
+              disabled={!available || Boolean(active) || pending || !data || confirm !== 'ROLLBACK'}
+              className="rounded bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-600 disabled:cursor-not-allowed disabled:opacity-40"
+            >
+              Start rollback
+            </button>
+            {!available ? (
+              <p className="text-sm text-slate-600">Rollback becomes available once phase 3 has succeeded.</p>
+            ) : null}
+            {active ? (
+              <p className="text-sm text-amber-800">
+                Run #{active.id} ({active.phase}) is {active.status}.
+              </p>
+            ) : null}
+          </form>
+        ) : (
+          <p className="text-sm text-slate-600">Only operators can start a rollback.</p>
+        )}
+        {message ? (
+          <p
+            role="status"
+            className="mt-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800"
+            data-testid="action-message"
+          >
+            {message}
+          </p>
+        ) : null}
+      </section>
+      <RunDetails live={live} />
+      <AttemptsTable runs={live.runs} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { ChecksTable } from './checks-table';
+import { ProgressBar } from './progress-bar';
+import { RunEvents } from './run-events';
+import { RunStateBadge } from './run-state-badge';
+import type { PhaseLiveJson } from './use-phase-live';
+
+/** The latest run of a phase: state, progress, error, verification evidence and log. */
+export function RunDetails({ live }: { live: PhaseLiveJson }) {
+  const latest = live.latest;
+  if (!latest) return null;
+  return (
+    <section
+      className="rounded-lg border border-slate-200 bg-white p-4"
+      aria-label="Latest run"
+      data-testid="latest-run"
+    >
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 className="font-semibold">
+          Latest run #{latest.id}
+          {latest.phase === '2-fix' ? ' (Apply fix)' : ''}
+        </h2>
+        <span data-testid="latest-run-status">
+          <RunStateBadge state={latest.status} />
+        </span>
+        <span className="text-sm text-slate-600">
+          requested by {latest.requestedBy}, attempt {latest.attempt}
+          {Object.keys(latest.options).length > 0 ? `, options ${JSON.stringify(latest.options)}` : ''}
+        </span>
+      </div>
+      {typeof latest.progress.percent === 'number' ? <ProgressBar progress={latest.progress} /> : null}
+      {latest.error ? (
+        <pre className="mt-3 whitespace-pre-wrap rounded bg-red-50 p-3 text-sm text-red-900" data-testid="run-error">
+          {latest.error}
+        </pre>
+      ) : null}
+      {latest.verification ? (
+        <div className="mt-3" data-testid="verification">
+          <h3 className="text-sm font-semibold">Verification: {latest.verification.passed ? 'passed' : 'FAILED'}</h3>
+          <ChecksTable checks={latest.verification.checks} label="Verification" />
+        </div>
+      ) : null}
+      <RunEvents events={live.events} />
+    </section>
+  );
+}

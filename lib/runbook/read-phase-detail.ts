@@ -1,0 +1,87 @@
+/**
+ * What a phase page shows: the phase's description, its preconditions evaluated now, the exact
+ * SQL it will run, and every attempt with the latest run's progress, verification and log.
+ */
+import type { Database } from '../db/connection';
+import { loadClock } from '../market/clock';
+import { runbookConfigFromEnv } from './config';
+import { findPhase } from './phases';
+import { type RunSummary, summarizeRun } from './read-runbook-state';
+import {
+  getActiveMigrationRun,
+  getActivePhaseRun,
+  getLatestMigrationRun,
+  listPhaseRunEvents,
+  listPhaseRuns,
+  type PhaseRunEvent,
+  type PhaseRunRow,
+} from './run-state';
+import type { Check, Preview } from './types';
+
+export interface PhaseLive {
+  runs: RunSummary[];
+  latest: PhaseRunRow | null;
+  events: PhaseRunEvent[];
+  activeRun: RunSummary | null;
+}
+
+export interface PhaseDetail extends PhaseLive {
+  id: string;
+  number: number | null;
+  title: string;
+  description: string;
+  pausable: boolean;
+  preconditions: Check[];
+  preview: Preview;
+  /** Phase 2 only: the DDL its "Apply fix" would run now. */
+  fixPreview: Preview | null;
+}
+
+/** Runs shown on a phase's page: its own, and for phase 2 also its fix. */
+function belongsTo(phaseId: string, run: PhaseRunRow): boolean {
+  return run.phase === phaseId || (phaseId === '2' && run.phase === '2-fix');
+}
+
+export async function readPhaseLive(database: Database, params: { phaseId: string }): Promise<PhaseLive> {
+  const { sql } = database;
+  const migration = (await getActiveMigrationRun(sql)) ?? (await getLatestMigrationRun(sql));
+  const runs = migration
+    ? (await listPhaseRuns(sql, { migrationRunId: migration.id })).filter((r) => belongsTo(params.phaseId, r))
+    : [];
+  const latest = runs.at(-1) ?? null;
+  const active = await getActivePhaseRun(sql);
+  return {
+    runs: runs.map(summarizeRun).reverse(),
+    latest,
+    events: latest ? await listPhaseRunEvents(sql, { phaseRunId: latest.id, limit: 100 }) : [],
+    activeRun: active ? summarizeRun(active) : null,
+  };
+}
+
+export async function readPhaseDetail(
+  database: Database,
+  params: { phaseId: string; options?: Record<string, unknown> },
+): Promise<PhaseDetail> {
+  const phase = findPhase(params.phaseId);
+  const clock = await loadClock(database.db);
+  const config = runbookConfigFromEnv();
+  const migration = await getActiveMigrationRun(database.sql);
+  const context = { database, clock, config, migrationRunId: migration?.id ?? null, options: params.options ?? {} };
+  const [preconditions, preview, live] = await Promise.all([
+    phase.preconditions(context),
+    phase.preview(context),
+    readPhaseLive(database, { phaseId: phase.id }),
+  ]);
+  const fixPreview = phase.id === '2' ? await findPhase('2-fix').preview(context) : null;
+  return {
+    id: phase.id,
+    number: phase.number,
+    title: phase.title,
+    description: phase.description,
+    pausable: phase.pausable,
+    preconditions,
+    preview,
+    fixPreview,
+    ...live,
+  };
+}
