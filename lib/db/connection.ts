@@ -63,6 +63,19 @@ export function getDb(): Db {
   return getDatabase().db;
 }
 
+/** The URL a pool connects with (for tools such as pg_dump); contains the password — never log it. */
+export function connectionUrlOf(sql: Sql): string {
+  const options = sql.options as unknown as {
+    host: string[];
+    port: number[];
+    user: string;
+    pass: string | null;
+    database: string;
+  };
+  const auth = `${encodeURIComponent(options.user)}${options.pass ? `:${encodeURIComponent(options.pass)}` : ''}`;
+  return `postgres://${auth}@${options.host[0]}:${options.port[0]}/${encodeURIComponent(options.database)}`;
+}
+
 /** Strips the password from a connection URL so it can appear in logs and pages. */
 export function redactUrl(url: string): string {
   try {

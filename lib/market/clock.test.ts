@@ -47,10 +47,18 @@ describe('the clock', () => {
   });
 
   it('applies a new speed from the current simulated time', async () => {
-    const before = (await loadClock(test.database.db)).now().getTime();
+    const readAnchor = async () => {
+      const [row] = await test.database.sql<{ anchor_wall: Date; anchor_sim: Date; speed: number }[]>`
+        select anchor_wall, anchor_sim, speed from cutover.rehearsal_clock`;
+      return { anchorWall: row?.anchor_wall as Date, anchorSim: row?.anchor_sim as Date, speed: row?.speed as number };
+    };
+    const before = await readAnchor();
     const clock = await heartbeatRehearsalClock(test.database.db, { speed: 600 });
+    const after = await readAnchor();
     expect(clock?.speed).toBe(600);
-    expect(Math.abs((clock?.now().getTime() ?? 0) - before)).toBeLessThan(5000);
+    expect(after.speed).toBe(600);
+    // Re-anchored exactly where the old speed had brought simulated time: no jump.
+    expect(after.anchorSim.getTime()).toBe(simulatedTime(before, after.anchorWall).getTime());
   });
 
   it('rejects a mistyped REHEARSAL_SPEED', () => {

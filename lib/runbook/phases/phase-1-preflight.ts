@@ -4,6 +4,7 @@
  * exactly what the migration changes (verified by counts and checksums in one snapshot), plus a
  * pg_dump file when a compatible pg_dump exists. Re-running keeps a verified backup as it is.
  */
+import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import {
   BACKED_UP_FUNCTIONS,
@@ -129,15 +130,12 @@ export const phase1Preflight: PhaseDefinition = {
     await ctx.log(`In-database backup #${backupId.backupId} written.`, { tables: backupId.tables });
 
     if (ctx.config.dumpDirectory) {
-      const url = process.env.DATABASE_URL;
-      const dump = url
-        ? await dumpTouchedTables({
-            databaseUrl: url,
-            serverMajorVersion: version,
-            directory: ctx.config.dumpDirectory,
-            label: `dxy-cutover-run${run.migrationRunId}-${run.runUuid.slice(0, 8)}`,
-          })
-        : { file: null, note: 'No database URL to give pg_dump.' };
+      const dump = await dumpTouchedTables({
+        databaseUrl: connectionUrlOf(sql),
+        serverMajorVersion: version,
+        directory: ctx.config.dumpDirectory,
+        label: `dxy-cutover-run${run.migrationRunId}-${run.runUuid.slice(0, 8)}`,
+      });
       await sql`update cutover.backups set dump_file = ${dump.file}, dump_note = ${dump.note} where id = ${backupId.backupId}`;
       await ctx.log(dump.file ? `pg_dump written: ${dump.file}` : dump.note, {}, dump.file ? 'info' : 'warn');
     }
