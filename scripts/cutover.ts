@@ -29,7 +29,6 @@ import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { listApprovals } from '../lib/runbook/list-approvals';
 import { isPhaseId } from '../lib/runbook/phases';
 import { readPhaseDetail } from '../lib/runbook/read-phase-detail';
-import { readRunbookState } from '../lib/runbook/read-runbook-state';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { startRunner } from '../lib/runbook/runner';
 
