@@ -59,7 +59,7 @@ function exitCodeOf(result: ActionResult<unknown>): number {
   return EXIT.failed;
 }
 
-function describe(result: ActionResult<unknown>): string {
+function summarizeResult(result: ActionResult<unknown>): string {
   switch (result.status) {
     case 'ok':
       return `ok: ${JSON.stringify(result.data)}`;
@@ -120,7 +120,7 @@ async function startAndMaybeWait(
 ): Promise<number> {
   const result = await executeAction(spec, { database, user, rawInput: input });
   if (result.status !== 'ok' || !values.wait || result.data.awaitingApproval) {
-    print(result, () => describe(result));
+    print(result, () => summarizeResult(result));
     return exitCodeOf(result);
   }
   const run = await waitForRun(database, result.data.runId);
@@ -221,7 +221,7 @@ async function main(): Promise<number> {
           user,
           rawInput: {},
         });
-        print(result, () => describe(result));
+        print(result, () => summarizeResult(result));
         return exitCodeOf(result);
       }
       case 'approvals': {
@@ -247,7 +247,7 @@ async function main(): Promise<number> {
           user,
           rawInput: input,
         });
-        print(result, () => describe(result));
+        print(result, () => summarizeResult(result));
         return exitCodeOf(result);
       }
       default:
