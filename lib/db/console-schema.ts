@@ -267,3 +267,27 @@ export const softDeletedRows = cutover.table(
   },
   (t) => [primaryKey({ columns: [t.migrationRunId, t.derivedId] })],
 );
+
+/**
+ * Phase 8's hourly snapshots: one per clock hour of the 24-hour window, never skipped — an hour
+ * the runner missed is taken as soon as it can be and marked late.
+ */
+export const monitorSnapshots = cutover.table(
+  'monitor_snapshots',
+  {
+    id: serial('id').primaryKey(),
+    migrationRunId: integer('migration_run_id')
+      .notNull()
+      .references(() => migrationRuns.id),
+    hourIndex: integer('hour_index').notNull(),
+    hourStart: tstz('hour_start').notNull(),
+    takenAt: tstz('taken_at').notNull(),
+    late: boolean('late').notNull(),
+    verdict: text('verdict').notNull().$type<'PASS' | 'WARN' | 'FAIL'>(),
+    checks: jsonb('checks').notNull(),
+    alertedAt: tstz('alerted_at'),
+    waivedBy: text('waived_by'),
+    waiverReason: text('waiver_reason'),
+  },
+  (t) => [uniqueIndex('monitor_snapshots_hour').on(t.migrationRunId, t.hourStart)],
+);
