@@ -6,7 +6,8 @@
  */
 import type { Database } from '../db/connection';
 import { type Clock, heartbeatRehearsalClock, wallClock } from '../market/clock';
-import { tickSimulatedWorkers } from '../market/rehearsal/simulated-workers';
+import { simulatedWorkersCatchingUp, tickSimulatedWorkers } from '../market/rehearsal/simulated-workers';
+import { takeDueSnapshots } from '../monitor/take-due-snapshots';
 import { runBridge } from './bridge';
 import { type RunbookConfig, runbookConfigFromEnv } from './config';
 import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
@@ -77,6 +78,10 @@ export async function runnerTick(
     });
   }
   await runBridge(database.sql, { now: clock.now() });
+  // After an outage the simulated pipeline catches up an hour per tick; judging hours before it has
+  // would blame the pipeline for the runner's absence. (Real workers do not stop with the runner.)
+  if (!(await simulatedWorkersCatchingUp(database.sql, clock.now())))
+    await takeDueSnapshots(database.sql, { now: clock.now() });
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (claimed) {
     await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });

@@ -45,7 +45,15 @@ export async function tickSimulatedWorkers(sql: Sql, params: { now: Date }): Pro
     if (!lock?.locked) return { minutesProduced: 0, aggregatorRuns: 0, errors: [] };
     try {
       const tick = await runTickFactory(sql, params.now);
-      const aggregatorRuns = await runAggregator(sql, params.now, tick.errors);
+      // In the simulation the aggregator lives in the same time as the tick-factory: while the
+      // tick-factory is catching up (after the runner was away) windows it has not produced yet
+      // are not due. A stopped tick-factory (an outage being rehearsed) does not hold it back.
+      const state = await readState(sql);
+      const horizon =
+        state && !state.paused
+          ? new Date(Math.min(params.now.getTime(), state.next_minute.getTime() + 60_000))
+          : params.now;
+      const aggregatorRuns = await runAggregator(sql, horizon, tick.errors);
       return { minutesProduced: tick.minutesProduced, aggregatorRuns, errors: tick.errors };
     } finally {
       await reserved`select pg_advisory_unlock(${WORKERS_LOCK_KEY})`;
@@ -53,6 +61,14 @@ export async function tickSimulatedWorkers(sql: Sql, params: { now: Date }): Pro
   } finally {
     reserved.release();
   }
+}
+
+/** True while the running simulated tick-factory is more than a few minutes behind the clock. */
+export async function simulatedWorkersCatchingUp(sql: Sql, now: Date): Promise<boolean> {
+  const [row] = await sql<{ behind: boolean }[]>`
+    select not paused and next_minute < ${new Date(now.getTime() - 3 * MINUTE_MS)} as behind
+      from cutover.rehearsal_workers where id = 1`;
+  return Boolean(row?.behind);
 }
 
 async function readState(sql: Sql | TransactionSql): Promise<WorkerState | null> {

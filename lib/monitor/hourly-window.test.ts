@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld } from '../../test-support/test-world';
+import { runnerTick } from '../runbook/runner';
+import { readMonitorState } from './read-monitor-state';
+
+/** Friday 09:00 UTC: the window runs into the weekend closure (Friday 22:00 UTC). */
+const FRIDAY_MORNING = new Date('2026-11-27T09:00:00Z');
+const MINUTE = 60_000;
+
+describe('the 24-hour window with faults injected', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+
+  /** Ticks the runner every `step` minutes until the clock reaches `until`. */
+  async function runUntil(until: Date, step = 5) {
+    while (driver.clock.now() < until) {
+      driver.clock.advance(step * MINUTE);
+      await driver.tick();
+    }
+  }
+  const state = () => readMonitorState(test.database.sql, { now: driver.clock.now() });
+  const slot = async (index: number) => (await state()).slots[index];
+  const check = (s: Awaited<ReturnType<typeof slot>>, key: string) => s?.checks.find((c) => c.key === key);
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: FRIDAY_MORNING, days: 2 });
+    driver = createDriver(test.database, { start: FRIDAY_MORNING });
+    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+    }
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('starts at the verified end of phase 7 and counts down to 24 clock hours later', async () => {
+    const s = await state();
+    expect(s.window).not.toBeNull();
+    expect(s.window?.firstHour.getTime()).toBe(Date.parse('2026-11-27T10:00:00Z'));
+    expect(s.slots).toHaveLength(24);
+    expect(s.taken).toBe(0);
+  });
+
+  it('passes a normal hour', async () => {
+    await runUntil(new Date('2026-11-27T11:10:00Z'));
+    const first = await slot(0);
+    expect(first?.state, JSON.stringify(first?.checks)).toBe('PASS');
+    expect(first?.late).toBe(false);
+    expect(check(first, 'bars_1m')?.value).toBeGreaterThan(55);
+  });
+
+  it('fails freshness and count for the hour the tick-factory stopped for 20 minutes', async () => {
+    await runUntil(new Date('2026-11-27T11:20:00Z'));
+    await test.database.sql`update cutover.rehearsal_workers set paused = true`;
+    await runUntil(new Date('2026-11-27T11:40:00Z'));
+    await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${driver.clock.now()}`;
+    await runUntil(new Date('2026-11-27T12:10:00Z'));
+    const hour = await slot(1);
+    expect(hour?.state).toBe('FAIL');
+    expect(check(hour, 'freshness')?.verdict).toBe('FAIL');
+    expect(check(hour, 'freshness')?.value).toBeGreaterThanOrEqual(19);
+    expect(check(hour, 'bars_1m')?.verdict).toBe('FAIL');
+  });
+
+  it('fails parity when a legacy close is altered during dual mode', async () => {
+    await runUntil(new Date('2026-11-27T12:30:00Z'));
+    await test.database.sql`update public.derived_data_bars set close = close * 1.001
+                             where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                                          and ts_utc >= '2026-11-27T12:00:00Z' order by ts_utc limit 1)`;
+    await runUntil(new Date('2026-11-27T13:10:00Z'));
+    const hour = await slot(2);
+    expect(check(hour, 'parity')?.verdict).toBe('FAIL');
+    expect(check(hour, 'parity')?.value).toBe(1);
+  });
+
+  it('takes two late snapshots after a two-hour runner outage, leaving no gap', async () => {
+    // Nobody ticks for two hours (the runner was down); the clock moves on.
+    driver.clock.set(new Date('2026-11-27T15:30:00Z'));
+    // The first ticks back let the simulated pipeline catch up; then the missed hours are taken.
+    for (let i = 0; i < 4; i++) await driver.tick();
+    const s = await state();
+    expect(s.slots.slice(3, 5).map((x) => x.late)).toEqual([true, true]);
+    expect(s.slots.slice(0, 5).every((x) => x.takenAt !== null)).toBe(true);
+  });
+
+  it('passes weekend hours with an expectation of zero bars, and completes after 24 snapshots', async () => {
+    await runUntil(new Date('2026-11-28T10:10:00Z'), 10);
+    const s = await state();
+    const saturday = s.slots.find((x) => x.hourStart.toISOString() === '2026-11-28T03:00:00.000Z');
+    expect(saturday?.state, JSON.stringify(saturday?.checks)).toBe('PASS');
+    expect(check(saturday, 'bars_1m')?.value).toBe(0);
+    expect(check(saturday, 'bars_1m')?.threshold).toContain('of 0 open minutes');
+    expect(s.taken).toBe(24);
+    expect(s.complete).toBe(true);
+    expect(
+      s.slots.filter((x) => x.state === 'FAIL').map((x) => x.index),
+      JSON.stringify(
+        s.slots.map((x) => [
+          x.index,
+          x.state,
+          x.checks.filter((c) => c.verdict !== 'PASS').map((c) => `${c.key}: ${c.detail}`),
+        ]),
+      ),
+    ).toEqual([1, 2]);
+    expect(s.unwaivedFailures).toBe(2);
+  });
+
+  it('never takes a snapshot twice, even with two runners', async () => {
+    await runnerTick(test.database, { owner: 'second-runner', config: driver.config, clock: driver.clock });
+    const [row] = await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.monitor_snapshots`;
+    expect(row?.n).toBe(24);
+  });
+});

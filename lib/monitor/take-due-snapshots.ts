@@ -1,0 +1,77 @@
+/**
+ * The runner's hourly job: for every hour of the window whose snapshot is due and missing, take
+ * it now — on time, or late (marked so) after an outage; never skipped. Idempotent per hour (a
+ * unique key), so several runners can do this at once. A FAIL hour is posted once to
+ * ALERT_WEBHOOK_URL when set.
+ */
+import type { Sql } from 'postgres';
+import { computeHourlyChecks, overallVerdict } from './hourly-checks';
+import { hourStartOf, LATE_AFTER_MS, readMonitorWindow, snapshotDueAt, WINDOW_HOURS } from './monitor-window';
+
+export interface TakenSnapshot {
+  hourIndex: number;
+  hourStart: Date;
+  verdict: string;
+  late: boolean;
+}
+
+export async function takeDueSnapshots(sql: Sql, params: { now: Date }): Promise<TakenSnapshot[]> {
+  const window = await readMonitorWindow(sql, { activeOnly: true });
+  if (!window) return [];
+  const existing = await sql<{ hour_start: Date }[]>`
+    select hour_start from cutover.monitor_snapshots where migration_run_id = ${window.migrationRunId}`;
+  const taken = new Set(existing.map((e) => e.hour_start.getTime()));
+  const [workers] = await sql<{ mode: string }[]>`select mode from cutover.rehearsal_workers where id = 1`.catch(
+    () => [],
+  );
+  const results: TakenSnapshot[] = [];
+  for (let index = 0; index < WINDOW_HOURS; index++) {
+    const hourStart = hourStartOf(window, index);
+    const due = snapshotDueAt(hourStart);
+    if (due > params.now) break;
+    if (taken.has(hourStart.getTime())) continue;
+    const checks = await computeHourlyChecks(sql, { hourStart, dual: (workers?.mode ?? 'dual') === 'dual' });
+    const verdict = overallVerdict(checks);
+    const late = params.now.getTime() - due.getTime() > LATE_AFTER_MS;
+    const inserted = await sql`
+      insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks)
+      values (${window.migrationRunId}, ${index}, ${hourStart}, ${params.now}, ${late}, ${verdict}, ${sql.json(checks as never)})
+      on conflict (migration_run_id, hour_start) do nothing
+      returning id`;
+    if (inserted.length > 0) results.push({ hourIndex: index, hourStart, verdict, late });
+  }
+  await postAlerts(sql);
+  return results;
+}
+
+/** Posts each FAIL hour once (the claim on alerted_at commits only when the post succeeded). */
+async function postAlerts(sql: Sql): Promise<void> {
+  const url = process.env.ALERT_WEBHOOK_URL;
+  if (!url) return;
+  await sql.begin(async (tx) => {
+    const failing = await tx<
+      { id: number; hour_start: Date; checks: { name: string; verdict: string; detail: string }[] }[]
+    >`
+      select id, hour_start, checks from cutover.monitor_snapshots
+       where verdict = 'FAIL' and alerted_at is null and waived_by is null
+       order by id for update skip locked`;
+    for (const snapshot of failing) {
+      const body = {
+        source: 'dxy-cutover',
+        severity: 'critical',
+        hour_start: snapshot.hour_start.toISOString(),
+        summary: `DXY cutover monitoring FAIL for the hour starting ${snapshot.hour_start.toISOString()}`,
+        failing_checks: snapshot.checks
+          .filter((c) => c.verdict === 'FAIL')
+          .map((c) => ({ name: c.name, detail: c.detail })),
+      };
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      }).catch(() => null);
+      if (response?.ok) await tx`update cutover.monitor_snapshots set alerted_at = now() where id = ${snapshot.id}`;
+    }
+  });
+}
