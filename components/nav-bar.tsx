@@ -5,6 +5,8 @@ import type { Role } from '@/lib/auth/roles';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/phases/1', label: 'Phases' },
+  { href: '/monitor', label: 'Monitor' },
+  { href: '/compare', label: 'Compare' },
   { href: '/rollback', label: 'Rollback' },
   { href: '/approvals', label: 'Approvals' },
   { href: '/audit', label: 'Audit' },

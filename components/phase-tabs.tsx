@@ -1,6 +1,6 @@
 import Link from 'next/link';
 
-const PHASES = ['1', '2', '3', '4', '5', '6', '7'];
+const PHASES = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export function PhaseTabs({ current }: { current: string }) {
   return (
@@ -8,7 +8,7 @@ export function PhaseTabs({ current }: { current: string }) {
       {PHASES.map((phase) => (
         <Link
           key={phase}
-          href={`/phases/${phase}`}
+          href={phase === '8' ? '/monitor' : `/phases/${phase}`}
           aria-current={phase === current ? 'page' : undefined}
           className={`rounded px-3 py-1 ${phase === current ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-100'}`}
         >

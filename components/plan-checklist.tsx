@@ -7,8 +7,9 @@ type Runbook = ConsoleStatusJson['runbook'];
 
 export function stepHref(id: string): string | null {
   if (id === 'rollback') return '/rollback';
+  if (id === 'phase-8') return '/monitor';
   const match = /^phase-(\d)$/.exec(id);
-  return match && Number(match[1]) <= 7 ? `/phases/${match[1]}` : null;
+  return match ? `/phases/${match[1]}` : null;
 }
 
 /** The plan's execution checklist, live: state, who ran each phase, actual time beside the estimate. */
@@ -68,8 +69,14 @@ export function PlanChecklist({ runbook }: { runbook: Runbook }) {
                 </td>
                 <td className="px-4 py-1.5">{step.day ?? '—'}</td>
                 <td className="px-4 py-1.5" data-testid={`state-${step.id}`}>
-                  <RunStateBadge state={step.state} />
-                  {step.runs > 1 ? <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span> : null}
+                  <RunStateBadge
+                    state={step.id === 'phase-8' && step.state === 'running' ? 'window-open' : step.state}
+                  />
+                  {step.id === 'phase-8' && runbook.window ? (
+                    <span className="ml-1 text-xs text-slate-500">{runbook.window.taken}/24 hours</span>
+                  ) : step.runs > 1 ? (
+                    <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span>
+                  ) : null}
                 </td>
                 <td className="px-4 py-1.5">{step.latest?.requestedBy ?? '—'}</td>
                 <td className="px-4 py-1.5 font-mono text-xs">{formatUtc(step.latest?.finishedAt)}</td>

@@ -2,7 +2,6 @@ import { type BadgeTone, StatusBadge } from './status-badge';
 
 const STATES: Record<string, { label: string; tone: BadgeTone }> = {
   'not-started': { label: 'not started', tone: 'neutral' },
-  'not-built': { label: 'not in this release', tone: 'neutral' },
   'awaiting-approval': { label: 'awaiting approval', tone: 'warn' },
   pending: { label: 'queued', tone: 'info' },
   running: { label: 'running', tone: 'info' },
@@ -10,6 +9,7 @@ const STATES: Record<string, { label: string; tone: BadgeTone }> = {
   succeeded: { label: 'succeeded', tone: 'good' },
   failed: { label: 'FAILED', tone: 'bad' },
   rejected: { label: 'rejected', tone: 'bad' },
+  'window-open': { label: 'window open', tone: 'info' },
 };
 
 export function RunStateBadge({ state }: { state: string }) {

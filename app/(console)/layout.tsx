@@ -1,14 +1,19 @@
 import type { ReactNode } from 'react';
+import { FailureBanner } from '@/components/failure-banner';
 import { NavBar } from '@/components/nav-bar';
 import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { readLatestFailure } from '@/lib/monitor/read-latest-failure';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
+  const failure = await readLatestFailure(getDatabase().sql);
   return (
     <div className="min-h-screen">
       <NavBar username={user.username} roles={user.roles} />
+      <FailureBanner failure={failure} />
       <main className="mx-auto max-w-7xl px-6 py-6">{children}</main>
     </div>
   );

@@ -47,7 +47,7 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   const [world] = await sql<{ schema_variant: string; history_from: Date }[]>`
     select schema_variant, history_from from cutover.rehearsal_world where id = 1`;
   const workers = await readWorkerStatus(database);
-  const runbook = await readRunbookState(sql);
+  const runbook = await readRunbookState(sql, { now });
   const base = {
     now,
     clock: { kind: clock.kind, speed: clock.speed },

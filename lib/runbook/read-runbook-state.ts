@@ -4,6 +4,7 @@
  * progress, and the next step to take.
  */
 import type { Sql } from 'postgres';
+import { readMonitorState } from '../monitor/read-monitor-state';
 import { PLAN_STEPS, type PlanStep } from './plan';
 import {
   getActiveMigrationRun,
@@ -31,7 +32,7 @@ export interface RunSummary {
 }
 
 export interface StepState extends PlanStep {
-  state: PhaseRunRow['status'] | 'not-started' | 'not-built';
+  state: PhaseRunRow['status'] | 'not-started';
   latest: RunSummary | null;
   runs: number;
 }
@@ -42,11 +43,9 @@ export interface RunbookState {
   activeRun: RunSummary | null;
   /** The first step of the plan that has not succeeded yet. */
   nextStep: { id: string; label: string } | null;
-  /** Clock time at which phase 7 was verified: the start of the 24-hour window. */
-  windowStartedAt: Date | null;
+  /** The 24-hour window (phase 8), once phase 7 has been verified. */
+  window: { startedAt: Date; endsAt: Date; taken: number; complete: boolean; unwaivedFailures: number } | null;
 }
-
-const RUNNABLE_NOW = new Set(['phase-1', 'phase-2', 'phase-3', 'phase-4', 'phase-5', 'phase-6', 'phase-7', 'rollback']);
 
 export function summarizeRun(run: PhaseRunRow): RunSummary {
   const end = run.finishedAt ?? (run.status === 'running' ? new Date() : null);
@@ -74,31 +73,45 @@ function runsOfStep(step: PlanStep, runs: PhaseRunRow[]): PhaseRunRow[] {
   return runs.filter((r) => r.phase === phase || (phase === '2' && r.phase === '2-fix'));
 }
 
-export async function readRunbookState(sql: Sql): Promise<RunbookState> {
+/** Phase 8 is the window, not a run: its state comes from the hourly snapshots. */
+function windowState(monitor: Awaited<ReturnType<typeof readMonitorState>>): StepState['state'] {
+  if (!monitor.window) return 'not-started';
+  if (monitor.unwaivedFailures > 0) return 'failed';
+  return monitor.complete ? 'succeeded' : 'running';
+}
+
+export async function readRunbookState(sql: Sql, params: { now: Date }): Promise<RunbookState> {
   const migrationRun = (await getActiveMigrationRun(sql)) ?? (await getLatestMigrationRun(sql));
   const runs = migrationRun ? await listPhaseRuns(sql, { migrationRunId: migrationRun.id }) : [];
+  const monitor = await readMonitorState(sql, { now: params.now });
   const steps: StepState[] = PLAN_STEPS.map((step) => {
+    if (step.id === 'phase-8') return { ...step, state: windowState(monitor), latest: null, runs: monitor.taken };
     const stepRuns = runsOfStep(step, runs);
     // Step 2's latest run may be the validation or its fix; either succeeding means the schema is ready.
     const latest = stepRuns.at(-1) ?? null;
     return {
       ...step,
-      state: !RUNNABLE_NOW.has(step.id) ? 'not-built' : (latest?.status ?? 'not-started'),
+      state: latest?.status ?? 'not-started',
       latest: latest ? summarizeRun(latest) : null,
       runs: stepRuns.length,
     };
   });
   const active = runs.find((r) => ['awaiting-approval', 'pending', 'running', 'paused'].includes(r.status));
   const rolledBack = migrationRun?.status === 'rolled_back';
-  const next = rolledBack
-    ? PLAN_STEPS[0]
-    : steps.find((s) => s.id !== 'rollback' && RUNNABLE_NOW.has(s.id) && s.state !== 'succeeded');
-  const deploy = runs.filter((r) => r.phase === '7' && r.status === 'succeeded').at(0);
+  const next = rolledBack ? PLAN_STEPS[0] : steps.find((s) => s.id !== 'rollback' && s.state !== 'succeeded');
   return {
     migrationRun,
     steps,
     activeRun: active ? summarizeRun(active) : null,
     nextStep: next ? { id: next.id, label: next.number ? `Phase ${next.number}: ${next.title}` : next.title } : null,
-    windowStartedAt: deploy?.clockFinishedAt ?? null,
+    window: monitor.window
+      ? {
+          startedAt: monitor.window.startedAt,
+          endsAt: monitor.window.endsAt,
+          taken: monitor.taken,
+          complete: monitor.complete,
+          unwaivedFailures: monitor.unwaivedFailures,
+        }
+      : null,
   };
 }

@@ -12,7 +12,7 @@ import type { RunbookConfig } from './config';
 import type { PhaseRunRow } from './run-state';
 import type { WorkerControl } from './worker-control/worker-control';
 
-export type PhaseId = '1' | '2' | '2-fix' | '3' | '4' | '5' | '6' | '7' | 'rollback';
+export type PhaseId = '1' | '2' | '2-fix' | '3' | '4' | '5' | '6' | '7' | '9' | 'rollback';
 
 export interface Check {
   name: string;

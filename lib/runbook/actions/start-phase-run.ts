@@ -74,7 +74,7 @@ export const startPhaseRun = defineAction({
     if (phase.id === 'rollback') options.data = input.data;
     // A retried copy continues from the failed attempt's last committed range.
     const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
-    const needsApproval = phase.id === 'rollback' && input.data === 'delete';
+    const needsApproval = (phase.id === 'rollback' && input.data === 'delete') || phase.id === '9';
     const [row] = await tx<{ id: number }[]>`
       insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
       values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},
@@ -82,9 +82,15 @@ export const startPhaseRun = defineAction({
       returning id::float8 as id`;
     if (!row) throw new Error('phase run not created');
     if (needsApproval) {
+      const [kind, summary] =
+        phase.id === '9'
+          ? [
+              'soft-delete',
+              'Phase 9: soft-delete every legacy DXY 1m row in derived_data_bars (legacy writer switched off first)',
+            ]
+          : ['rollback-delete', 'Rollback deleting the DXY rows the migration added to data_bars'];
       await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
-               values ('rollback-delete', ${row.id}, ${user.username},
-                       'Rollback deleting the DXY rows the migration added to data_bars', 'pending')`;
+               values (${kind}, ${row.id}, ${user.username}, ${summary}, 'pending')`;
     }
     const created = await getPhaseRun(tx, { id: row.id });
     return {

@@ -11,6 +11,7 @@ import { phase4Copy } from './phase-4-copy';
 import { phase5Switch } from './phase-5-switch';
 import { phase6HealthChecks } from './phase-6-health-checks';
 import { phase7Deploy } from './phase-7-deploy';
+import { phase9SoftDelete } from './phase-9-soft-delete';
 import { rollbackPhase } from './rollback';
 
 export const PHASES: readonly PhaseDefinition[] = [
@@ -22,6 +23,7 @@ export const PHASES: readonly PhaseDefinition[] = [
   phase5Switch,
   phase6HealthChecks,
   phase7Deploy,
+  phase9SoftDelete,
   rollbackPhase,
 ];
 

@@ -10,7 +10,7 @@ import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 
 export const dynamic = 'force-dynamic';
 
-const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7'];
+const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7', '9'];
 
 export default async function PhasePage({ params }: { params: Promise<{ phase: string }> }) {
   const { phase } = await params;

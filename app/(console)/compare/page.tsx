@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { CompareTable } from '@/components/compare-table';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { formatUtc } from '@/lib/format';
+import { loadClock } from '@/lib/market/clock';
+import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
+
+export const dynamic = 'force-dynamic';
+
+const DAY = 86_400_000;
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+const filterSchema = z.object({ from: isoDate, to: isoDate, day: isoDate });
+
+function utcDate(value: string): Date {
+  return new Date(`${value}T00:00:00Z`);
+}
+
+export default async function ComparePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  await requireUser();
+  const raw = await searchParams;
+  const filter = filterSchema.parse(
+    Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
+  );
+  const database = getDatabase();
+  const now = (await loadClock(database.db)).now();
+  const today = new Date(Math.floor(now.getTime() / DAY) * DAY);
+  const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY) : new Date(today.getTime() + DAY);
+  const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY);
+  const invalidRange = from >= to || to.getTime() - from.getTime() > 800 * DAY;
+  const days = invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' });
+  const day = filter.day ? utcDate(filter.day) : null;
+  const dayEnd = day ? new Date(day.getTime() + DAY) : null;
+  const hours = day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [];
+  const samples = day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [];
+  const query = (extra: Record<string, string>) =>
+    `/compare?${new URLSearchParams({ ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}), ...extra })}`;
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Compare data_bars with derived_data_bars (DXY)</h1>
+        <p className="text-sm text-slate-600">
+          By key and value, not by counts: minutes missing on either side and minutes whose close differs (relative
+          difference above 1e-9). Soft-deleted legacy rows are counted apart. Rehearsal time now: {formatUtc(now)}.
+        </p>
+      </div>
+      <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Range">
+        <label>
+          <span className="block text-xs text-slate-500">From (UTC day)</span>
+          <input
+            type="date"
+            name="from"
+            defaultValue={from.toISOString().slice(0, 10)}
+            className="rounded border border-slate-300 px-2 py-1"
+          />
+        </label>
+        <label>
+          <span className="block text-xs text-slate-500">To (UTC day, inclusive)</span>
+          <input
+            type="date"
+            name="to"
+            defaultValue={new Date(to.getTime() - DAY).toISOString().slice(0, 10)}
+            className="rounded border border-slate-300 px-2 py-1"
+          />
+        </label>
+        <button type="submit" className="rounded bg-slate-900 px-3 py-1 text-white">
+          Show
+        </button>
+      </form>
+      {invalidRange ? (
+        <p role="alert" className="text-sm text-red-700">
+          Choose a range whose start is before its end, at most 800 days long.
+        </p>
+      ) : null}
+      {day ? (
+        <section className="space-y-3 rounded-lg border border-sky-200 bg-sky-50 p-4" aria-label="Drill-down">
+          <h2 className="font-semibold">
+            {filter.day} by hour{' '}
+            <a className="text-sm font-normal text-sky-700 underline" href={query({})}>
+              close
+            </a>
+          </h2>
+          <CompareTable rows={hours} bucket="hour" />
+          <h3 className="text-sm font-semibold">Differing minutes (first {samples.length})</h3>
+          {samples.length === 0 ? (
+            <p className="text-sm text-slate-600">None: every minute agrees.</p>
+          ) : (
+            <table className="text-sm" data-testid="difference-samples">
+              <tbody>
+                {samples.map((s) => (
+                  <tr key={s.tsUtc.toISOString()}>
+                    <td className="pr-4 font-mono">{formatUtc(s.tsUtc)}</td>
+                    <td className="pr-4">{s.kind}</td>
+                    <td className="pr-4 font-mono">data_bars {s.newClose ?? '—'}</td>
+                    <td className="font-mono">legacy {s.legacyClose ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ) : null}
+      <CompareTable
+        rows={days}
+        bucket="day"
+        drillHref={(row) => query({ day: row.bucket.toISOString().slice(0, 10) })}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import { MonitorLive } from '@/components/monitor-live';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { toJson } from '@/lib/json';
+import { loadClock } from '@/lib/market/clock';
+import { readMonitorState } from '@/lib/monitor/read-monitor-state';
+
+export const dynamic = 'force-dynamic';
+
+export default async function MonitorPage() {
+  const user = await requireUser();
+  const database = getDatabase();
+  const clock = await loadClock(database.db);
+  const state = await readMonitorState(database.sql, { now: clock.now() });
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Monitor: the 24-hour window (phase 8)</h1>
+        <p className="text-sm text-slate-600">
+          One snapshot per clock hour, each check against its threshold. See the README, “On call”, for what each
+          verdict means.
+        </p>
+      </div>
+      <MonitorLive initial={toJson(state)} canWaive={user.roles.includes('approver')} />
+    </div>
+  );
+}

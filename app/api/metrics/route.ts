@@ -1,0 +1,32 @@
+import { timingSafeEqual } from 'node:crypto';
+import { getCurrentUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { loadClock } from '@/lib/market/clock';
+import { renderPrometheusMetrics } from '@/lib/monitor/prometheus-metrics';
+import { readConsoleStatus } from '@/lib/monitor/read-console-status';
+import { readMonitorState } from '@/lib/monitor/read-monitor-state';
+
+export const dynamic = 'force-dynamic';
+
+/** A scraper authenticates with `Authorization: Bearer $CUTOVER_METRICS_TOKEN`; people with their session. */
+function bearerMatches(request: Request): boolean {
+  const token = process.env.CUTOVER_METRICS_TOKEN;
+  const given = request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
+  if (!token || given.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+export async function GET(request: Request) {
+  if (!bearerMatches(request) && !(await getCurrentUser())) {
+    return new Response('Sign in or send the metrics bearer token.\n', { status: 401 });
+  }
+  const database = getDatabase();
+  const clock = await loadClock(database.db);
+  const [status, monitor] = await Promise.all([
+    readConsoleStatus(database),
+    readMonitorState(database.sql, { now: clock.now() }),
+  ]);
+  return new Response(renderPrometheusMetrics(status, monitor), {
+    headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}

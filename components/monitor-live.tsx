@@ -1,0 +1,195 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { waiveFailedHourAction } from '@/app/actions/monitor';
+import { formatUtc } from '@/lib/format';
+import type { Jsonified } from '@/lib/json';
+import { hourLabel, toCheckSeries } from '@/lib/monitor/chart-series';
+import type { MonitorState } from '@/lib/monitor/read-monitor-state';
+import { CheckChart } from './check-chart';
+import { HourStrip } from './hour-strip';
+import { StatusBadge } from './status-badge';
+import { describeResult } from './use-phase-live';
+
+export type MonitorStateJson = Jsonified<MonitorState>;
+
+async function fetchMonitor(): Promise<MonitorStateJson> {
+  const response = await fetch('/api/monitor', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`GET /api/monitor answered ${response.status}`);
+  return (await response.json()) as MonitorStateJson;
+}
+
+function formatCountdown(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms <= 0) return 'ended';
+  const minutes = Math.floor(ms / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const TONE = { PASS: 'good', WARN: 'warn', FAIL: 'bad' } as const;
+
+export function MonitorLive({ initial, canWaive }: { initial: MonitorStateJson; canWaive: boolean }) {
+  const { data } = useQuery({
+    queryKey: ['monitor'],
+    queryFn: fetchMonitor,
+    initialData: initial,
+    // Poll while the window is open; a finished window no longer changes.
+    refetchInterval: (query) => (query.state.data?.window && !query.state.data.complete ? 5000 : false),
+  });
+  const state = data ?? initial;
+  if (!state.window) {
+    return (
+      <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">
+        The 24-hour window starts when phase 7 (deploy + restart) has been verified. Nothing to monitor yet.
+      </p>
+    );
+  }
+  const series = toCheckSeries(state.slots);
+  const latest = state.latest;
+  return (
+    <div className="space-y-5">
+      <section
+        className="flex flex-wrap items-center gap-6 rounded-lg border border-slate-200 bg-white p-4"
+        aria-label="Window"
+      >
+        <div>
+          <p className="text-xs uppercase text-slate-500">Latest hour</p>
+          <p className="text-2xl font-bold" data-testid="latest-verdict">
+            {latest ? (
+              <StatusBadge tone={TONE[latest.state as keyof typeof TONE] ?? 'neutral'}>{latest.state}</StatusBadge>
+            ) : (
+              'no snapshot yet'
+            )}
+          </p>
+          {latest ? <p className="text-xs text-slate-500">{hourLabel(latest.hourStart)} UTC</p> : null}
+        </div>
+        <div>
+          <p className="text-xs uppercase text-slate-500">Hours taken</p>
+          <p className="font-mono text-2xl font-semibold" data-testid="hours-taken">
+            {state.taken} / 24
+          </p>
+        </div>
+        <div>
+          <p className="text-xs uppercase text-slate-500">FAIL hours not waived</p>
+          <p className={`font-mono text-2xl font-semibold ${state.unwaivedFailures > 0 ? 'text-red-700' : ''}`}>
+            {state.unwaivedFailures}
+          </p>
+        </div>
+        <div>
+          <p className="text-xs uppercase text-slate-500">Window ends in</p>
+          <p className="font-mono text-2xl font-semibold" data-testid="countdown">
+            {state.complete ? 'complete' : formatCountdown(state.msUntilEnd)}
+          </p>
+          <p className="text-xs text-slate-500">
+            {formatUtc(state.window.startedAt)} → {formatUtc(state.window.endsAt)}
+          </p>
+        </div>
+      </section>
+      <HourStrip slots={state.slots} />
+      <p className="text-xs text-slate-500">
+        * taken late (the runner was away when the hour was due). A blue ring marks a waived hour.
+      </p>
+      <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
+        {series.map((s) => (
+          <CheckChart key={s.key} series={s} windowStartHour={hourLabel(state.window?.firstHour ?? '')} />
+        ))}
+      </div>
+      <SnapshotTable slots={state.slots} canWaive={canWaive} />
+    </div>
+  );
+}
+
+function SnapshotTable({ slots, canWaive }: { slots: MonitorStateJson['slots']; canWaive: boolean }) {
+  const taken = slots.filter((s) => s.takenAt);
+  const keys = taken[0]?.checks.map((c) => ({ key: c.key, name: c.name })) ?? [];
+  return (
+    <section className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-label="Hourly snapshots">
+      <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Hourly snapshots (table)</h2>
+      <table className="w-full text-sm" data-testid="snapshot-table">
+        <thead className="text-left text-xs uppercase text-slate-500">
+          <tr>
+            <th className="px-3 py-2">Hour (UTC)</th>
+            <th className="px-3 py-2">Verdict</th>
+            {keys.map((k) => (
+              <th key={k.key} className="px-3 py-2" title={k.name}>
+                {k.key.replace('_', ' ')}
+              </th>
+            ))}
+            <th className="px-3 py-2">Taken</th>
+            <th className="px-3 py-2">Waiver</th>
+          </tr>
+        </thead>
+        <tbody>
+          {taken.map((slot) => (
+            <tr key={slot.index} className="border-t border-slate-100 align-top">
+              <td className="px-3 py-1.5 font-mono">{hourLabel(slot.hourStart)}</td>
+              <td className="px-3 py-1.5">
+                <StatusBadge tone={TONE[slot.state as keyof typeof TONE] ?? 'neutral'}>{slot.state}</StatusBadge>
+              </td>
+              {slot.checks.map((c) => (
+                <td
+                  key={c.key}
+                  className={`px-3 py-1.5 font-mono ${c.verdict === 'FAIL' ? 'font-bold text-red-700' : c.verdict === 'WARN' ? 'text-amber-700' : ''}`}
+                  title={c.detail}
+                >
+                  {c.value}
+                </td>
+              ))}
+              <td className="px-3 py-1.5 font-mono text-xs">
+                {formatUtc(slot.takenAt)}
+                {slot.late ? ' (late)' : ''}
+              </td>
+              <td className="px-3 py-1.5 text-xs">
+                {slot.waivedBy ? (
+                  `waived by ${slot.waivedBy}: ${slot.waiverReason}`
+                ) : slot.state === 'FAIL' && canWaive && slot.snapshotId ? (
+                  <WaiveForm snapshotId={slot.snapshotId} />
+                ) : (
+                  ''
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function WaiveForm({ snapshotId }: { snapshotId: number }) {
+  const router = useRouter();
+  const [reason, setReason] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <form
+      className="flex gap-1"
+      onSubmit={(event) => {
+        event.preventDefault();
+        startTransition(async () => {
+          const result = await waiveFailedHourAction({ snapshotId, reason });
+          setMessage(describeResult(result));
+          router.refresh();
+        });
+      }}
+    >
+      <input
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder="reason"
+        aria-label="Waiver reason"
+        className="w-40 rounded border border-slate-300 px-1"
+      />
+      <button
+        type="submit"
+        disabled={pending || reason.trim().length < 10}
+        className="rounded border border-sky-600 px-2 text-sky-800 disabled:opacity-40"
+      >
+        Waive
+      </button>
+      {message ? <span className="text-red-700">{message}</span> : null}
+    </form>
+  );
+}
