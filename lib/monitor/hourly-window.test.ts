@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
@@ -24,7 +25,24 @@ describe('the 24-hour window with faults injected', () => {
   const slot = async (index: number) => (await state()).slots[index];
   const check = (s: Awaited<ReturnType<typeof slot>>, key: string) => s?.checks.find((c) => c.key === key);
 
+  // A local webhook receiver: each FAIL hour must be posted exactly once.
+  const alerts: { hour_start: string; failing_checks: { name: string }[] }[] = [];
+  let receiver: Server;
+
   beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        alerts.push(JSON.parse(body));
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const address = receiver.address();
+    process.env.ALERT_WEBHOOK_URL = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alert`;
     test = await createTestDatabase();
     await createTestWorld(test.database, { now: FRIDAY_MORNING, days: 2 });
     driver = createDriver(test.database, { start: FRIDAY_MORNING });
@@ -34,6 +52,8 @@ describe('the 24-hour window with faults injected', () => {
     }
   });
   afterAll(async () => {
+    delete process.env.ALERT_WEBHOOK_URL;
+    receiver.close();
     await test.drop();
   });
 
@@ -107,6 +127,11 @@ describe('the 24-hour window with faults injected', () => {
       ),
     ).toEqual([1, 2]);
     expect(s.unwaivedFailures).toBe(2);
+  });
+
+  it('posted one alert per FAIL hour, never twice', async () => {
+    expect(alerts.map((a) => a.hour_start)).toEqual(['2026-11-27T11:00:00.000Z', '2026-11-27T12:00:00.000Z']);
+    expect(alerts[0]?.failing_checks.map((c) => c.name)).toContain('DXY 1m freshness in data_bars (worst lag in the hour)');
   });
 
   it('never takes a snapshot twice, even with two runners', async () => {

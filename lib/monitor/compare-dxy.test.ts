@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDriver, type Driver } from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { compareDxyByBucket, sampleDxyDifferences } from './compare-dxy';
+
+const DAY = 86_400_000;
+
+/** The same numbers, computed independently per day with plain counts and EXCEPT. */
+async function independentCounts(test: TestDatabase, from: Date, to: Date) {
+  return test.database.sql<{ day: string; new_rows: number; active: number; deleted: number; missing_new: number; missing_old: number; differs: number }[]>`
+    with days as (select generate_series(${from}::timestamptz, ${to}::timestamptz - interval '1 day', interval '1 day') as day)
+    select to_char(day at time zone 'UTC', 'YYYY-MM-DD') as day,
+      (select count(*)::int from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= day and ts_utc < day + interval '1 day') as new_rows,
+      (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= day and ts_utc < day + interval '1 day') as active,
+      (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null and ts_utc >= day and ts_utc < day + interval '1 day') as deleted,
+      (select count(*)::int from (
+         select ts_utc from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= day and ts_utc < day + interval '1 day'
+         except select ts_utc from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m') x) as missing_new,
+      (select count(*)::int from (
+         select ts_utc from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= day and ts_utc < day + interval '1 day'
+         except select ts_utc from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) x) as missing_old,
+      (select count(*)::int from public.data_bars n join public.derived_data_bars o
+          on o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.deleted_at is null and o.ts_utc = n.ts_utc
+        where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= day and n.ts_utc < day + interval '1 day'
+          and n.close <> o.close) as differs
+    from days order by day desc`;
+}
+
+describe('the compare numbers equal independent SQL counts', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY) * DAY + DAY);
+  const from = new Date(to.getTime() - 5 * DAY);
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3 });
+    driver = createDriver(test.database);
+    for (const phase of ['1', '2-fix', '3', '4']) expect((await driver.run(phase)).status).toBe('succeeded');
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  async function expectEqual() {
+    const rows = await compareDxyByBucket(test.database.sql, { from, to, bucket: 'day' });
+    const expected = (await independentCounts(test, from, to)).filter((e) => e.new_rows + e.active + e.deleted > 0);
+    expect(
+      rows.filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted > 0).map((r) => ({
+        day: r.bucket.toISOString().slice(0, 10),
+        new_rows: r.dataBars,
+        active: r.legacyActive,
+        deleted: r.legacySoftDeleted,
+        missing_new: r.missingInDataBars,
+        missing_old: r.missingInLegacy,
+        differs: r.closeDiffers,
+      })),
+    ).toEqual(expected);
+    return rows;
+  }
+
+  it('after the copy: equal, nothing missing', async () => {
+    const rows = await expectEqual();
+    expect(rows.every((r) => r.missingInDataBars === 0 && r.closeDiffers === 0)).toBe(true);
+  });
+
+  it('after an injected mismatch, a deleted minute and a soft-deleted minute', async () => {
+    await test.database.sql`update public.data_bars set close = close + 0.5 where id = (
+      select id from public.data_bars where canonical_symbol = 'DXY' order by ts_utc limit 1 offset 300)`;
+    await test.database.sql`delete from public.data_bars where id = (
+      select id from public.data_bars where canonical_symbol = 'DXY' order by ts_utc limit 1 offset 1200)`;
+    await test.database.sql`update public.derived_data_bars set deleted_at = now() where id = (
+      select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' order by ts_utc limit 1 offset 2000)`;
+    const rows = await expectEqual();
+    expect(rows.reduce((n, r) => n + r.closeDiffers, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.missingInDataBars, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.legacySoftDeleted, 0)).toBe(1);
+    expect(rows.reduce((n, r) => n + r.missingInLegacy, 0)).toBe(1);
+    const samples = await sampleDxyDifferences(test.database.sql, { from, to });
+    expect(samples.map((s) => s.kind).sort()).toEqual(['close differs', 'missing in data_bars', 'missing in legacy']);
+  });
+
+  it('hours of a day add up to the day', async () => {
+    const days = await compareDxyByBucket(test.database.sql, { from, to, bucket: 'day' });
+    const day = days.find((d) => d.dataBars > 0);
+    const hours = await compareDxyByBucket(test.database.sql, { from: day?.bucket as Date, to: new Date((day?.bucket as Date).getTime() + DAY), bucket: 'hour' });
+    expect(hours.reduce((n, h) => n + h.dataBars, 0)).toBe(day?.dataBars);
+    expect(hours.reduce((n, h) => n + h.bars5m, 0)).toBe(day?.bars5m);
+  });
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APPROVER,
+  APPROVER_2,
+  createDriver,
+  type Driver,
+  failedChecks,
+  OPERATOR,
+  testUser,
+  VIEWER,
+} from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { executeAction } from '../auth/action';
+import { readMonitorState } from '../monitor/read-monitor-state';
+import { waiveFailedHour } from '../monitor/waive-hour-action';
+import { approveRequest } from './actions/decide-approval';
+import { startPhaseRun } from './actions/start-phase-run';
+
+const MINUTE = 60_000;
+const APPROVING_OPERATOR = testUser('paula', ['operator', 'approver']);
+
+describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  let approvalId: number;
+  let runId: number;
+
+  const audits = async (username: string) =>
+    test.database.sql<{ action: string; outcome: string }[]>`
+      select action, outcome from cutover.audit_events where username = ${username} order by id`;
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
+    driver = createDriver(test.database);
+    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+    }
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('is refused before the window completes, with the reason, and the refusal is audited', async () => {
+    const result = await executeAction(startPhaseRun, { database: test.database, user: OPERATOR, rawInput: { phase: '9' } });
+    expect(result.status).toBe('refused');
+    if (result.status === 'refused') expect(result.reason).toMatch(/24-hour window complete/);
+    expect((await audits(OPERATOR.username)).at(-1)).toEqual({ action: 'runbook.start_phase', outcome: 'refused' });
+  });
+
+  it('is refused while a FAIL hour is not waived; an approver waives it with a reason', async () => {
+    // The tick-factory stops for 20 minutes in the third hour of the window.
+    for (let i = 0; i < 26 * 12; i++) {
+      const at = driver.clock.now().getTime();
+      if (i === 30) await test.database.sql`update cutover.rehearsal_workers set paused = true`;
+      if (i === 34) await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(at)}`;
+      driver.clock.advance(5 * MINUTE);
+      await driver.tick();
+    }
+    const monitor = await readMonitorState(test.database.sql, { now: driver.clock.now() });
+    expect(monitor.complete).toBe(true);
+    expect(monitor.unwaivedFailures).toBeGreaterThanOrEqual(1);
+    const refused = await executeAction(startPhaseRun, { database: test.database, user: OPERATOR, rawInput: { phase: '9' } });
+    expect(refused.status).toBe('refused');
+    if (refused.status === 'refused') expect(refused.reason).toMatch(/No FAIL hour/);
+    for (const slot of monitor.slots.filter((s) => s.state === 'FAIL')) {
+      const waiver = await executeAction(waiveFailedHour, {
+        database: test.database,
+        user: APPROVER,
+        rawInput: { snapshotId: slot.snapshotId, reason: 'Rehearsed tick-factory outage, understood' },
+      });
+      expect(waiver.status).toBe('ok');
+    }
+    expect((await readMonitorState(test.database.sql, { now: driver.clock.now() })).unwaivedFailures).toBe(0);
+  });
+
+  it('waits for an approver: the requester, a viewer, an operator, and a missing confirmation are all refused and audited', async () => {
+    runId = await driver.start('9', APPROVING_OPERATOR);
+    const [approval] = await test.database.sql`select id, kind from cutover.approvals where phase_run_id = ${runId}`;
+    expect(approval?.kind).toBe('soft-delete');
+    approvalId = Number(approval?.id);
+    const approve = (user: typeof OPERATOR, confirm: string) =>
+      executeAction(approveRequest, { database: test.database, user, rawInput: { approvalId, confirm } });
+    expect(await approve(APPROVING_OPERATOR, 'DXY')).toEqual({
+      status: 'refused',
+      reason: 'Two-person rule: you requested this, so someone else must approve it.',
+    });
+    expect((await approve(VIEWER, 'DXY')).status).toBe('refused');
+    expect((await approve(OPERATOR, 'DXY')).status).toBe('refused');
+    expect(await approve(APPROVER_2, 'dxy')).toEqual({ status: 'refused', reason: 'Type DXY to confirm the approval.' });
+    for (const user of [APPROVING_OPERATOR, VIEWER, OPERATOR, APPROVER_2]) {
+      expect((await audits(user.username)).some((a) => a.action === 'approvals.approve' && a.outcome === 'refused')).toBe(true);
+    }
+    await driver.tick();
+    const [row] = await test.database.sql`select status from cutover.phase_runs where id = ${runId}`;
+    expect(row?.status).toBe('awaiting-approval');
+    const [active] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+    expect(active?.n).toBeGreaterThan(2000);
+  });
+
+  it('after approval: switches the legacy writer off, soft-deletes every legacy row, and none reappear', async () => {
+    expect((await executeAction(approveRequest, { database: test.database, user: APPROVER_2, rawInput: { approvalId, confirm: 'DXY' } })).status).toBe('ok');
+    const run = await driver.finish(runId);
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
+    expect(workers?.mode).toBe('final');
+    driver.clock.advance(15 * MINUTE);
+    await driver.tick();
+    const [counts] = await test.database.sql<{ active: number; tagged: number; deleted: number }[]>`
+      select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as active,
+             (select count(*)::int from cutover.soft_deleted_rows) as tagged,
+             (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null) as deleted`;
+    expect(counts?.active).toBe(0);
+    expect(counts?.tagged).toBe(counts?.deleted);
+  });
+
+  it('a rollback afterwards restores exactly the soft-deleted rows and back-fills the minutes only data_bars has', async () => {
+    const before = await test.database.sql<{ id: string }[]>`select derived_id::text as id from cutover.soft_deleted_rows order by 1`;
+    // An unrelated soft-deleted row (not this run's) must stay deleted.
+    const [other] = await test.database.sql<{ id: string }[]>`
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, source, deleted_at)
+      values ('DXY', '1m', '2020-01-06T10:00:00Z', 100, 100, 100, 100, 'dxy', '2020-01-07T00:00:00Z') returning id::text`;
+    const rollback = await driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
+    expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
+    const restored = await test.database.sql<{ id: string }[]>`
+      select id::text from public.derived_data_bars where id in ${test.database.sql(before.map((b) => b.id))} and deleted_at is null order by 1`;
+    expect(restored.map((r) => r.id)).toEqual(before.map((b) => b.id));
+    const [stillDeleted] = await test.database.sql`select deleted_at from public.derived_data_bars where id = ${other?.id as string}`;
+    expect(stillDeleted?.deleted_at).not.toBeNull();
+    const [gap] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
+         and not exists (select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
+                           and d.ts_utc = n.ts_utc and d.deleted_at is null)`;
+    expect(gap?.n).toBe(0);
+  });
+});
