@@ -46,7 +46,8 @@ export default defineConfig({
       CUTOVER_DATA_DIR: E2E_DATA_DIR,
       REHEARSAL_DAYS: '3',
       REHEARSAL_START: '2026-11-25T10:00:00Z',
-      REHEARSAL_SPEED: '60',
+      // Fast enough for the 24-hour window to pass in about 2.5 minutes.
+      REHEARSAL_SPEED: '600',
       // Small, paced copy batches so that the e2e run can pause and resume phase 4.
       CUTOVER_COPY_BATCH_ROWS: '300',
       CUTOVER_COPY_PACED: '1',

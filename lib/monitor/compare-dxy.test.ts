@@ -8,7 +8,17 @@ const DAY = 86_400_000;
 
 /** The same numbers, computed independently per day with plain counts and EXCEPT. */
 async function independentCounts(test: TestDatabase, from: Date, to: Date) {
-  return test.database.sql<{ day: string; new_rows: number; active: number; deleted: number; missing_new: number; missing_old: number; differs: number }[]>`
+  return test.database.sql<
+    {
+      day: string;
+      new_rows: number;
+      active: number;
+      deleted: number;
+      missing_new: number;
+      missing_old: number;
+      differs: number;
+    }[]
+  >`
     with days as (select generate_series(${from}::timestamptz, ${to}::timestamptz - interval '1 day', interval '1 day') as day)
     select to_char(day at time zone 'UTC', 'YYYY-MM-DD') as day,
       (select count(*)::int from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= day and ts_utc < day + interval '1 day') as new_rows,
@@ -47,15 +57,17 @@ describe('the compare numbers equal independent SQL counts', () => {
     const rows = await compareDxyByBucket(test.database.sql, { from, to, bucket: 'day' });
     const expected = (await independentCounts(test, from, to)).filter((e) => e.new_rows + e.active + e.deleted > 0);
     expect(
-      rows.filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted > 0).map((r) => ({
-        day: r.bucket.toISOString().slice(0, 10),
-        new_rows: r.dataBars,
-        active: r.legacyActive,
-        deleted: r.legacySoftDeleted,
-        missing_new: r.missingInDataBars,
-        missing_old: r.missingInLegacy,
-        differs: r.closeDiffers,
-      })),
+      rows
+        .filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted > 0)
+        .map((r) => ({
+          day: r.bucket.toISOString().slice(0, 10),
+          new_rows: r.dataBars,
+          active: r.legacyActive,
+          deleted: r.legacySoftDeleted,
+          missing_new: r.missingInDataBars,
+          missing_old: r.missingInLegacy,
+          differs: r.closeDiffers,
+        })),
     ).toEqual(expected);
     return rows;
   }
@@ -84,8 +96,13 @@ describe('the compare numbers equal independent SQL counts', () => {
   it('hours of a day add up to the day', async () => {
     const days = await compareDxyByBucket(test.database.sql, { from, to, bucket: 'day' });
     const day = days.find((d) => d.dataBars > 0);
-    const hours = await compareDxyByBucket(test.database.sql, { from: day?.bucket as Date, to: new Date((day?.bucket as Date).getTime() + DAY), bucket: 'hour' });
-    expect(hours.reduce((n, h) => n + h.dataBars, 0)).toBe(day?.dataBars);
-    expect(hours.reduce((n, h) => n + h.bars5m, 0)).toBe(day?.bars5m);
+    if (!day) throw new Error('no day with DXY rows');
+    const hours = await compareDxyByBucket(test.database.sql, {
+      from: day.bucket,
+      to: new Date(day.bucket.getTime() + DAY),
+      bucket: 'hour',
+    });
+    expect(hours.reduce((n, h) => n + h.dataBars, 0)).toBe(day.dataBars);
+    expect(hours.reduce((n, h) => n + h.bars5m, 0)).toBe(day.bars5m);
   });
 });

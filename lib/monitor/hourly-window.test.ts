@@ -131,7 +131,9 @@ describe('the 24-hour window with faults injected', () => {
 
   it('posted one alert per FAIL hour, never twice', async () => {
     expect(alerts.map((a) => a.hour_start)).toEqual(['2026-11-27T11:00:00.000Z', '2026-11-27T12:00:00.000Z']);
-    expect(alerts[0]?.failing_checks.map((c) => c.name)).toContain('DXY 1m freshness in data_bars (worst lag in the hour)');
+    expect(alerts[0]?.failing_checks.map((c) => c.name)).toContain(
+      'DXY 1m freshness in data_bars (worst lag in the hour)',
+    );
   });
 
   it('never takes a snapshot twice, even with two runners', async () => {

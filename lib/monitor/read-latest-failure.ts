@@ -6,6 +6,6 @@ export async function readLatestFailure(sql: Sql): Promise<{ hourStart: Date; fa
     select s.hour_start, s.verdict, s.checks from cutover.monitor_snapshots s
       join cutover.migration_runs m on m.id = s.migration_run_id and m.status = 'active'
      order by s.hour_start desc limit 1`;
-  if (!row || row.verdict !== 'FAIL') return null;
+  if (row?.verdict !== 'FAIL') return null;
   return { hourStart: row.hour_start, failing: row.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name) };
 }

@@ -72,7 +72,10 @@ export async function runnerTick(
   const clock = options.clock ?? rehearsal ?? wallClock;
   if (rehearsal || options.clock?.kind === 'fixed') {
     // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
-    await tickSimulatedWorkers(database.sql, { now: clock.now() }).catch(async (error: unknown) => {
+    // The bridge copies the minutes the tick-factory just wrote before the aggregator reads them,
+    // however many simulated minutes one tick covers at high REHEARSAL_SPEED.
+    const afterIngest = () => runBridge(database.sql, { now: clock.now() });
+    await tickSimulatedWorkers(database.sql, { now: clock.now(), afterIngest }).catch(async (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
     });

@@ -44,7 +44,11 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   });
 
   it('is refused before the window completes, with the reason, and the refusal is audited', async () => {
-    const result = await executeAction(startPhaseRun, { database: test.database, user: OPERATOR, rawInput: { phase: '9' } });
+    const result = await executeAction(startPhaseRun, {
+      database: test.database,
+      user: OPERATOR,
+      rawInput: { phase: '9' },
+    });
     expect(result.status).toBe('refused');
     if (result.status === 'refused') expect(result.reason).toMatch(/24-hour window complete/);
     expect((await audits(OPERATOR.username)).at(-1)).toEqual({ action: 'runbook.start_phase', outcome: 'refused' });
@@ -55,14 +59,19 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     for (let i = 0; i < 26 * 12; i++) {
       const at = driver.clock.now().getTime();
       if (i === 30) await test.database.sql`update cutover.rehearsal_workers set paused = true`;
-      if (i === 34) await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(at)}`;
+      if (i === 34)
+        await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(at)}`;
       driver.clock.advance(5 * MINUTE);
       await driver.tick();
     }
     const monitor = await readMonitorState(test.database.sql, { now: driver.clock.now() });
     expect(monitor.complete).toBe(true);
     expect(monitor.unwaivedFailures).toBeGreaterThanOrEqual(1);
-    const refused = await executeAction(startPhaseRun, { database: test.database, user: OPERATOR, rawInput: { phase: '9' } });
+    const refused = await executeAction(startPhaseRun, {
+      database: test.database,
+      user: OPERATOR,
+      rawInput: { phase: '9' },
+    });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused') expect(refused.reason).toMatch(/No FAIL hour/);
     for (const slot of monitor.slots.filter((s) => s.state === 'FAIL')) {
@@ -89,9 +98,14 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     });
     expect((await approve(VIEWER, 'DXY')).status).toBe('refused');
     expect((await approve(OPERATOR, 'DXY')).status).toBe('refused');
-    expect(await approve(APPROVER_2, 'dxy')).toEqual({ status: 'refused', reason: 'Type DXY to confirm the approval.' });
+    expect(await approve(APPROVER_2, 'dxy')).toEqual({
+      status: 'refused',
+      reason: 'Type DXY to confirm the approval.',
+    });
     for (const user of [APPROVING_OPERATOR, VIEWER, OPERATOR, APPROVER_2]) {
-      expect((await audits(user.username)).some((a) => a.action === 'approvals.approve' && a.outcome === 'refused')).toBe(true);
+      expect(
+        (await audits(user.username)).some((a) => a.action === 'approvals.approve' && a.outcome === 'refused'),
+      ).toBe(true);
     }
     await driver.tick();
     const [row] = await test.database.sql`select status from cutover.phase_runs where id = ${runId}`;
@@ -102,7 +116,15 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   });
 
   it('after approval: switches the legacy writer off, soft-deletes every legacy row, and none reappear', async () => {
-    expect((await executeAction(approveRequest, { database: test.database, user: APPROVER_2, rawInput: { approvalId, confirm: 'DXY' } })).status).toBe('ok');
+    expect(
+      (
+        await executeAction(approveRequest, {
+          database: test.database,
+          user: APPROVER_2,
+          rawInput: { approvalId, confirm: 'DXY' },
+        })
+      ).status,
+    ).toBe('ok');
     const run = await driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
@@ -118,7 +140,9 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   });
 
   it('a rollback afterwards restores exactly the soft-deleted rows and back-fills the minutes only data_bars has', async () => {
-    const before = await test.database.sql<{ id: string }[]>`select derived_id::text as id from cutover.soft_deleted_rows order by 1`;
+    const before = await test.database.sql<
+      { id: string }[]
+    >`select derived_id::text as id from cutover.soft_deleted_rows order by 1`;
     // An unrelated soft-deleted row (not this run's) must stay deleted.
     const [other] = await test.database.sql<{ id: string }[]>`
       insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, source, deleted_at)
@@ -128,7 +152,8 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     const restored = await test.database.sql<{ id: string }[]>`
       select id::text from public.derived_data_bars where id in ${test.database.sql(before.map((b) => b.id))} and deleted_at is null order by 1`;
     expect(restored.map((r) => r.id)).toEqual(before.map((b) => b.id));
-    const [stillDeleted] = await test.database.sql`select deleted_at from public.derived_data_bars where id = ${other?.id as string}`;
+    const [stillDeleted] = await test.database
+      .sql`select deleted_at from public.derived_data_bars where id = ${other?.id as string}`;
     expect(stillDeleted?.deleted_at).not.toBeNull();
     const [gap] = await test.database.sql<{ n: number }[]>`
       select count(*)::int as n from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'

@@ -38,13 +38,20 @@ export interface TickResult {
   errors: string[];
 }
 
-export async function tickSimulatedWorkers(sql: Sql, params: { now: Date }): Promise<TickResult> {
+export async function tickSimulatedWorkers(
+  sql: Sql,
+  params: {
+    now: Date /** Runs between ingest and aggregation, like any other writer of the pipeline's 1m bars. */;
+    afterIngest?: () => Promise<unknown>;
+  },
+): Promise<TickResult> {
   const reserved = await sql.reserve();
   try {
     const [lock] = await reserved`select pg_try_advisory_lock(${WORKERS_LOCK_KEY}) as locked`;
     if (!lock?.locked) return { minutesProduced: 0, aggregatorRuns: 0, errors: [] };
     try {
       const tick = await runTickFactory(sql, params.now);
+      await params.afterIngest?.();
       // In the simulation the aggregator lives in the same time as the tick-factory: while the
       // tick-factory is catching up (after the runner was away) windows it has not produced yet
       // are not due. A stopped tick-factory (an outage being rehearsed) does not hold it back.
