@@ -23,7 +23,7 @@ export function CheckChart({ series, windowStartHour }: { series: CheckSeries; w
       <p className="text-xs text-slate-500">{series.threshold}</p>
       <div className="mt-2 h-40">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={series.points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <BarChart data={series.points} margin={{ top: 8, right: 36, bottom: 0, left: -16 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="hour" tick={{ fontSize: 10 }} tickFormatter={(h: string) => h.slice(6)} interval={2} />
             <YAxis tick={{ fontSize: 10 }} allowDecimals={false} />

