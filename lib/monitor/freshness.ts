@@ -18,7 +18,16 @@ export interface Freshness {
 export const FRESH_MAX_MINUTES_BEHIND = 2;
 export const LAGGING_MAX_MINUTES_BEHIND = 10;
 
-export function assessFreshness(params: { latest: Date | null; now: Date; calendar?: 'fx' | '24x7' }): Freshness {
+/**
+ * `slackMinutes` widens the fresh band when one runner tick covers several simulated minutes
+ * (a rehearsal at high REHEARSAL_SPEED), so a fast rehearsal does not look permanently late.
+ */
+export function assessFreshness(params: {
+  latest: Date | null;
+  now: Date;
+  calendar?: 'fx' | '24x7';
+  slackMinutes?: number;
+}): Freshness {
   const { latest, now } = params;
   const marketOpen = params.calendar === '24x7' || isFxOpen(now);
   const minuteEnded = new Date(now.getTime() - 60_000);
@@ -30,8 +39,9 @@ export function assessFreshness(params: { latest: Date | null; now: Date; calend
   if (!expected) return { state: 'market-closed', latest, minutesBehind: 0, marketOpen };
   const minutesBehind = Math.max(0, Math.round((expected.getTime() - latest.getTime()) / 60_000));
   let state: FreshnessState;
-  if (minutesBehind <= FRESH_MAX_MINUTES_BEHIND) state = marketOpen ? 'fresh' : 'market-closed';
-  else if (minutesBehind <= LAGGING_MAX_MINUTES_BEHIND) state = 'lagging';
+  const slack = params.slackMinutes ?? 0;
+  if (minutesBehind <= FRESH_MAX_MINUTES_BEHIND + slack) state = marketOpen ? 'fresh' : 'market-closed';
+  else if (minutesBehind <= LAGGING_MAX_MINUTES_BEHIND + slack) state = 'lagging';
   else state = 'stale';
   return { state, latest, minutesBehind, marketOpen };
 }

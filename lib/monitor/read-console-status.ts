@@ -60,7 +60,8 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
     return { ...base, counts: null, freshness: [], doubleReadRisk: false };
   }
   const counts = await countDxyRows(database.sql);
-  const freshness = await readFreshness(database, { now });
+  // One runner tick (about a second) covers speed/60 simulated minutes.
+  const freshness = await readFreshness(database, { now, slackMinutes: Math.ceil(clock.speed / 60) - 1 });
   // The aggregator reads only data_bars once phase 5 succeeded in the active migration run.
   const switched =
     runbook.migrationRun?.status === 'active' && runbook.steps.find((s) => s.id === 'phase-5')?.state === 'succeeded';
@@ -72,7 +73,10 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   };
 }
 
-async function readFreshness(database: Database, params: { now: Date }): Promise<SeriesFreshness[]> {
+async function readFreshness(
+  database: Database,
+  params: { now: Date; slackMinutes: number },
+): Promise<SeriesFreshness[]> {
   const symbols = [...DXY_COMPONENTS];
   const latest = await database.sql<{ symbol: string; latest: Date | null }[]>`
     select s.symbol,
@@ -89,17 +93,17 @@ async function readFreshness(database: Database, params: { now: Date }): Promise
   const rows: SeriesFreshness[] = latest.map((row) => ({
     label: row.symbol,
     table: 'data_bars',
-    ...assessFreshness({ latest: row.latest, now: params.now }),
+    ...assessFreshness({ latest: row.latest, now: params.now, slackMinutes: params.slackMinutes }),
   }));
   rows.push({
     label: 'DXY (legacy, derived_data_bars)',
     table: 'derived_data_bars',
-    ...assessFreshness({ latest: dxy?.in_derived ?? null, now: params.now }),
+    ...assessFreshness({ latest: dxy?.in_derived ?? null, now: params.now, slackMinutes: params.slackMinutes }),
   });
   rows.push({
     label: 'DXY (new, data_bars)',
     table: 'data_bars',
-    ...assessFreshness({ latest: dxy?.in_data_bars ?? null, now: params.now }),
+    ...assessFreshness({ latest: dxy?.in_data_bars ?? null, now: params.now, slackMinutes: params.slackMinutes }),
   });
   return rows;
 }
