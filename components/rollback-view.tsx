@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { startPhaseRunAction } from '@/app/actions/runbook';
+import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';
 import { type PhaseLiveJson, usePhaseLive } from './use-phase-live';
@@ -88,15 +89,7 @@ export function RollbackView({
         ) : (
           <p className="text-sm text-slate-600">Only operators can start a rollback.</p>
         )}
-        {message ? (
-          <p
-            role="status"
-            className="mt-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800"
-            data-testid="action-message"
-          >
-            {message}
-          </p>
-        ) : null}
+        <ActionMessage message={message} />
       </section>
       <RunDetails live={live} />
       <AttemptsTable runs={live.runs} />
