@@ -54,6 +54,10 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   const { sql: client, db } = database;
 
   log(`Creating the pipeline schema (${options.variant} variant)…`);
+  // The workers' role, as on Supabase, so that phase 3's GRANT is rehearsed too (roles are per cluster).
+  await client.unsafe(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN; END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
   await client.unsafe(pipelineSchemaSql(options.variant));
   await client.unsafe(CALC_DXY_RANGE_DERIVED_SQL);
   await client.unsafe(AGGREGATE_1M_TO_5M_LEGACY_SQL);

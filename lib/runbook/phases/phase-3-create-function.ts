@@ -110,7 +110,12 @@ export const phase3CreateFunction: PhaseDefinition = {
     return { state: 'done' };
   },
 
-  async verify({ sql, run }) {
+  async verify({ sql, run, config }) {
+    const [grant] = await sql<{ role_exists: boolean; can_execute: boolean | null }[]>`
+      select exists (select 1 from pg_roles where rolname = ${config.workerRole}) as role_exists,
+             case when exists (select 1 from pg_roles where rolname = ${config.workerRole})
+                  then has_function_privilege(${config.workerRole}, 'public.calc_dxy_range_1m(timestamptz, timestamptz, integer)', 'EXECUTE')
+             end as can_execute`;
     const [fn] = await sql<{ secdef: boolean; public_exec: boolean; has_catch_all: boolean }[]>`
       select p.prosecdef as secdef,
              exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
