@@ -137,6 +137,15 @@ export const phase3CreateFunction: PhaseDefinition = {
         detail: fn?.public_exec ? 'PUBLIC has EXECUTE' : 'revoked from PUBLIC',
       },
       {
+        name: `Worker role ${config.workerRole} can execute it`,
+        passed: !grant?.role_exists || Boolean(grant.can_execute),
+        detail: grant?.role_exists
+          ? grant.can_execute
+            ? 'EXECUTE granted'
+            : 'EXECUTE missing'
+          : `role ${config.workerRole} does not exist here (CUTOVER_WORKER_ROLE)`,
+      },
+      {
         name: 'Test minutes match the legacy values',
         passed: Boolean(
           test && test.minutesCompared > 0 && test.legacyMismatches.length === 0 && test.missingInNew.length === 0,
