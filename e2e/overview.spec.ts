@@ -78,6 +78,22 @@ test.describe('overview', () => {
       { paused: boolean }[]
     >`select paused from cutover.rehearsal_workers where id = 1`;
     expect(state?.paused).toBe(false);
+
+    // The same request from another origin, with the operator's own session (CSRF): refused, nothing changes.
+    const crossOrigin = await operatorPage.request.post('/', {
+      headers: {
+        'next-action': captured.headers()['next-action'] as string,
+        'content-type': captured.headers()['content-type'] ?? 'text/plain;charset=UTF-8',
+        accept: 'text/x-component',
+        origin: 'http://evil.example',
+      },
+      data: captured.postData() ?? '[]',
+    });
+    expect(crossOrigin.status()).toBeGreaterThanOrEqual(400);
+    const [after] = await e2eDatabase()<
+      { paused: boolean }[]
+    >`select paused from cutover.rehearsal_workers where id = 1`;
+    expect(after?.paused).toBe(false);
     await operatorContext.close();
     await viewerContext.close();
   });
