@@ -4,9 +4,9 @@
  * definitions of the functions the migration replaces, and the constraint and index definitions.
  * Counts and checksums are computed on the source and on the copy in one snapshot and must match.
  */
-import type { Sql, TransactionSql } from 'postgres';
 
-type SqlLike = Sql | TransactionSql;
+import type { TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 
 export const BACKED_UP_FUNCTIONS = [
   'calc_dxy_range_derived',
@@ -41,7 +41,7 @@ function checksumSql(relation: string): string {
             from ${relation} t`;
 }
 
-export async function checksumRelation(sql: SqlLike, relation: string): Promise<{ rows: number; checksum: string }> {
+export async function checksumRelation(sql: SqlOrTx, relation: string): Promise<{ rows: number; checksum: string }> {
   const [row] = await sql.unsafe<{ rows: number; checksum: string }[]>(checksumSql(relation));
   return { rows: row?.rows ?? 0, checksum: row?.checksum ?? '0' };
 }
@@ -75,7 +75,7 @@ export async function copyBarTables(tx: TransactionSql, migrationRunId: number):
   return results;
 }
 
-export async function readFunctionDefinitions(sql: SqlLike): Promise<FunctionBackup[]> {
+export async function readFunctionDefinitions(sql: SqlOrTx): Promise<FunctionBackup[]> {
   return sql<FunctionBackup[]>`
     select p.proname as name, p.oid::regprocedure::text as signature, pg_get_functiondef(p.oid) as definition
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -90,7 +90,7 @@ export interface ConstraintBackup {
   definition: string;
 }
 
-export async function readConstraintDefinitions(sql: SqlLike): Promise<ConstraintBackup[]> {
+export async function readConstraintDefinitions(sql: SqlOrTx): Promise<ConstraintBackup[]> {
   return sql<ConstraintBackup[]>`
     select c.conrelid::regclass::text as table, c.conname as name, 'constraint' as kind, pg_get_constraintdef(c.oid) as definition
       from pg_constraint c
@@ -101,13 +101,13 @@ export async function readConstraintDefinitions(sql: SqlLike): Promise<Constrain
      order by 1, 3, 2`;
 }
 
-export async function readRegistryRow(sql: SqlLike): Promise<Record<string, unknown> | null> {
+export async function readRegistryRow(sql: SqlOrTx): Promise<Record<string, unknown> | null> {
   const [row] = await sql<{ row: Record<string, unknown> }[]>`
     select to_jsonb(r) as row from public.core_asset_registry_all r where canonical_symbol = 'DXY'`;
   return row?.row ?? null;
 }
 
-export async function readAggState(sql: SqlLike): Promise<Record<string, unknown>[]> {
+export async function readAggState(sql: SqlOrTx): Promise<Record<string, unknown>[]> {
   const rows = await sql<{ row: Record<string, unknown> }[]>`
     select to_jsonb(s) as row from public.data_agg_state s where canonical_symbol = 'DXY' order by timeframe`;
   return rows.map((r) => r.row);
@@ -127,7 +127,7 @@ export interface StoredBackup {
   takenAt: Date;
 }
 
-export async function getBackup(sql: SqlLike, params: { migrationRunId: number }): Promise<StoredBackup | null> {
+export async function getBackup(sql: SqlOrTx, params: { migrationRunId: number }): Promise<StoredBackup | null> {
   const [row] = await sql<StoredBackup[]>`
     select id, migration_run_id as "migrationRunId", tables, functions, constraints, registry_row as "registryRow",
            agg_state as "aggState", verified, dump_file as "dumpFile", dump_note as "dumpNote", taken_at as "takenAt"

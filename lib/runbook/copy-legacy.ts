@@ -6,9 +6,7 @@
  *   data_bars.
  * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
  */
-import type { Sql, TransactionSql } from 'postgres';
-
-type SqlLike = Sql | TransactionSql;
+import type { SqlOrTx } from '../db/connection';
 
 export function copyLegacyRangeSql(): string {
   return `INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
@@ -22,12 +20,12 @@ SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.v
 ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
 }
 
-export async function copyLegacyRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+export async function copyLegacyRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
   const result = await sql.unsafe(copyLegacyRangeSql(), [range.from, range.to]);
   return result.count;
 }
 
-export async function regenerateRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+export async function regenerateRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
   const [row] = await sql<{ result: { inserted: number; updated: number } }[]>`
     select public.calc_dxy_range_1m(${range.from}, ${range.to}) as result`;
   return (row?.result.inserted ?? 0) + (row?.result.updated ?? 0);
@@ -37,7 +35,7 @@ export async function regenerateRange(sql: SqlLike, range: { from: Date; to: Dat
  * The end (exclusive) of a batch starting at `from` holding at most `rows` legacy minutes, or
  * null when fewer remain (the batch then runs to the last legacy minute).
  */
-export async function nextBatchEnd(sql: SqlLike, params: { from: Date; rows: number }): Promise<Date | null> {
+export async function nextBatchEnd(sql: SqlOrTx, params: { from: Date; rows: number }): Promise<Date | null> {
   const [row] = await sql<{ ts_utc: Date }[]>`
     select ts_utc from public.derived_data_bars
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= ${params.from}
@@ -45,14 +43,14 @@ export async function nextBatchEnd(sql: SqlLike, params: { from: Date; rows: num
   return row?.ts_utc ?? null;
 }
 
-export async function legacyRange(sql: SqlLike): Promise<{ first: Date | null; last: Date | null; rows: number }> {
+export async function legacyRange(sql: SqlOrTx): Promise<{ first: Date | null; last: Date | null; rows: number }> {
   const [row] = await sql<{ first: Date | null; last: Date | null; rows: number }[]>`
     select min(ts_utc) as first, max(ts_utc) as last, count(*)::float8 as rows from public.derived_data_bars
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
   return row ?? { first: null, last: null, rows: 0 };
 }
 
-export async function latestDxyInDataBars(sql: SqlLike): Promise<Date | null> {
+export async function latestDxyInDataBars(sql: SqlOrTx): Promise<Date | null> {
   const [row] = await sql<{ last: Date | null }[]>`
     select max(ts_utc) as last from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
   return row?.last ?? null;
@@ -72,7 +70,7 @@ SELECT 'DXY', '1m', n.ts_utc, n.open, n.high, n.low, n.close, coalesce(n.vol, 0)
 ON CONFLICT (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL DO NOTHING`;
 }
 
-export async function backfillLegacyRange(sql: SqlLike, range: { from: Date; to: Date }): Promise<number> {
+export async function backfillLegacyRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
   const result = await sql.unsafe(backfillLegacyRangeSql(), [range.from, range.to]);
   return result.count;
 }

@@ -2,22 +2,20 @@
  * Every phase run is also written to the pipeline's own run log (job `dxy_cutover.phase_N`,
  * trigger `manual`) when that table exists — the plan forbids new logging tables.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import type { PhaseRunRow } from './run-state';
-
-type SqlLike = Sql | TransactionSql;
 
 export function opsRunlogJobName(phase: string): string {
   return `dxy_cutover.phase_${phase.replace('-', '_')}`;
 }
 
-export async function opsRunlogExists(sql: SqlLike): Promise<boolean> {
+export async function opsRunlogExists(sql: SqlOrTx): Promise<boolean> {
   const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.ops_runlog') is not null as present`;
   return Boolean(row?.present);
 }
 
 export async function openOpsRunlog(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { run: PhaseRunRow; startedAt: Date },
 ): Promise<number | null> {
   if (!(await opsRunlogExists(sql))) return null;
@@ -30,7 +28,7 @@ export async function openOpsRunlog(
 }
 
 export async function appendOpsRunlogEvent(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { id: number | null; at: Date; checkpoint: string; details: unknown },
 ): Promise<void> {
   if (params.id === null) return;
@@ -39,7 +37,7 @@ export async function appendOpsRunlogEvent(
 }
 
 export async function updateOpsRunlogCheckpoint(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { id: number | null; checkpoint: Record<string, unknown> },
 ): Promise<void> {
   if (params.id === null) return;
@@ -47,7 +45,7 @@ export async function updateOpsRunlogCheckpoint(
 }
 
 export async function closeOpsRunlog(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { id: number | null; finishedAt: Date; succeeded: boolean; stats: Record<string, unknown> },
 ): Promise<void> {
   if (params.id === null) return;

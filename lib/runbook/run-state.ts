@@ -7,7 +7,7 @@
  *   running → succeeded | failed (after verification)
  * One active run per migration run is enforced by a partial unique index, not by memory.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import type { MigrationRunStatus, PhaseRunStatus } from '../db/console-schema';
 import type { Verification } from './types';
 
@@ -45,8 +45,6 @@ export interface PhaseRunRow {
   opsRunlogId: number | null;
 }
 
-type SqlLike = Sql | TransactionSql;
-
 export const PHASE_RUN_SELECT = `
   id::float8 as "id", run_uuid as "runUuid", migration_run_id as "migrationRunId", phase, status, options,
   requested_by as "requestedBy", requested_at as "requestedAt", started_at as "startedAt",
@@ -55,34 +53,34 @@ export const PHASE_RUN_SELECT = `
   pause_requested as "pauseRequested", attempt, checkpoint, progress, result, verification, error,
   ops_runlog_id::float8 as "opsRunlogId"`;
 
-export async function getActiveMigrationRun(sql: SqlLike): Promise<MigrationRunRow | null> {
+export async function getActiveMigrationRun(sql: SqlOrTx): Promise<MigrationRunRow | null> {
   const [row] = await sql<MigrationRunRow[]>`
     select id, status, started_by as "startedBy", started_at as "startedAt", closed_at as "closedAt"
       from cutover.migration_runs where status = 'active'`;
   return row ?? null;
 }
 
-export async function getLatestMigrationRun(sql: SqlLike): Promise<MigrationRunRow | null> {
+export async function getLatestMigrationRun(sql: SqlOrTx): Promise<MigrationRunRow | null> {
   const [row] = await sql<MigrationRunRow[]>`
     select id, status, started_by as "startedBy", started_at as "startedAt", closed_at as "closedAt"
       from cutover.migration_runs order by id desc limit 1`;
   return row ?? null;
 }
 
-export async function listPhaseRuns(sql: SqlLike, params: { migrationRunId: number }): Promise<PhaseRunRow[]> {
+export async function listPhaseRuns(sql: SqlOrTx, params: { migrationRunId: number }): Promise<PhaseRunRow[]> {
   return sql<PhaseRunRow[]>`
     select ${sql.unsafe(PHASE_RUN_SELECT)} from cutover.phase_runs
      where migration_run_id = ${params.migrationRunId} order by id`;
 }
 
-export async function getPhaseRun(sql: SqlLike, params: { id: number }): Promise<PhaseRunRow | null> {
+export async function getPhaseRun(sql: SqlOrTx, params: { id: number }): Promise<PhaseRunRow | null> {
   const [row] = await sql<
     PhaseRunRow[]
   >`select ${sql.unsafe(PHASE_RUN_SELECT)} from cutover.phase_runs where id = ${params.id}`;
   return row ?? null;
 }
 
-export async function getActivePhaseRun(sql: SqlLike): Promise<PhaseRunRow | null> {
+export async function getActivePhaseRun(sql: SqlOrTx): Promise<PhaseRunRow | null> {
   const [row] = await sql<PhaseRunRow[]>`
     select ${sql.unsafe(PHASE_RUN_SELECT)} from cutover.phase_runs
      where status in ('awaiting-approval', 'pending', 'running', 'paused') order by id desc limit 1`;
@@ -98,7 +96,7 @@ export function latestRunByPhase(runs: readonly PhaseRunRow[]): Map<string, Phas
 
 /** The most recent succeeded run of a phase, if any. */
 export async function getLatestSucceededRun(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { migrationRunId: number; phase: string },
 ): Promise<PhaseRunRow | null> {
   const [row] = await sql<PhaseRunRow[]>`
@@ -117,7 +115,7 @@ export interface PhaseRunEvent {
 }
 
 export async function listPhaseRunEvents(
-  sql: SqlLike,
+  sql: SqlOrTx,
   params: { phaseRunId: number; limit?: number },
 ): Promise<PhaseRunEvent[]> {
   return sql<PhaseRunEvent[]>`

@@ -2,9 +2,7 @@
  * What the pipeline's schema looks like, read from the catalog — never assumed. Phase 1 checks
  * the columns the migration reads; phase 2 reports what the new path needs.
  */
-import type { Sql, TransactionSql } from 'postgres';
-
-type SqlLike = Sql | TransactionSql;
+import type { SqlOrTx } from '../db/connection';
 
 export const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   data_bars: [
@@ -40,13 +38,13 @@ export const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   data_agg_state: ['canonical_symbol', 'timeframe', 'last_agg_bar_ts_utc', 'status'],
 };
 
-export async function readColumns(sql: SqlLike, table: string): Promise<Set<string>> {
+export async function readColumns(sql: SqlOrTx, table: string): Promise<Set<string>> {
   const rows = await sql<{ column_name: string }[]>`
     select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table}`;
   return new Set(rows.map((r) => r.column_name));
 }
 
-export async function missingRequiredColumns(sql: SqlLike): Promise<Record<string, string[]>> {
+export async function missingRequiredColumns(sql: SqlOrTx): Promise<Record<string, string[]>> {
   const missing: Record<string, string[]> = {};
   for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
     const present = await readColumns(sql, table);
@@ -56,7 +54,7 @@ export async function missingRequiredColumns(sql: SqlLike): Promise<Record<strin
   return missing;
 }
 
-export async function serverMajorVersion(sql: SqlLike): Promise<number> {
+export async function serverMajorVersion(sql: SqlOrTx): Promise<number> {
   const [row] = await sql<{ v: number }[]>`select current_setting('server_version_num')::int as v`;
   return Math.floor((row?.v ?? 0) / 10_000);
 }
@@ -68,7 +66,7 @@ export interface UniqueKey {
 }
 
 /** Unique, non-partial indexes of data_bars whose key is exactly the three columns, in any order. */
-export async function findBarKey(sql: SqlLike): Promise<UniqueKey[]> {
+export async function findBarKey(sql: SqlOrTx): Promise<UniqueKey[]> {
   return sql<UniqueKey[]>`
     select ic.relname as name,
            case when exists (select 1 from pg_constraint c where c.conindid = i.indexrelid) then 'constraint' else 'index' end as kind,
@@ -94,7 +92,7 @@ export interface SourceCheck {
  * like the ones calc_dxy_range_1m writes (DXY, 1m, source 'synthetic', no provider ticker).
  * Evaluating the catalog's own expression avoids parsing constraint text.
  */
-export async function readSourceChecks(sql: SqlLike): Promise<SourceCheck[]> {
+export async function readSourceChecks(sql: SqlOrTx): Promise<SourceCheck[]> {
   const checks = await sql<{ name: string; definition: string; expression: string }[]>`
     select conname as name, pg_get_constraintdef(oid) as definition, pg_get_expr(conbin, conrelid) as expression
       from pg_constraint
@@ -125,7 +123,7 @@ export async function readSourceChecks(sql: SqlLike): Promise<SourceCheck[]> {
 }
 
 /** Keys present more than once in data_bars (only possible without a unique key). */
-export async function findDuplicateKeys(sql: SqlLike, limit = 20): Promise<{ total: number; samples: unknown[] }> {
+export async function findDuplicateKeys(sql: SqlOrTx, limit = 20): Promise<{ total: number; samples: unknown[] }> {
   const samples = await sql<{ canonical_symbol: string; timeframe: string; ts_utc: Date; copies: number }[]>`
     select canonical_symbol, timeframe, ts_utc, count(*)::int as copies
       from public.data_bars group by 1, 2, 3 having count(*) > 1

@@ -3,11 +3,9 @@
  * provide it. The plan is recomputed from the catalog before every statement, so applying it is
  * idempotent and resumes correctly after a crash between statements.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import { findBarKey, findDuplicateKeys, readColumns, readSourceChecks } from './schema-inspection';
 import type { Check } from './types';
-
-type SqlLike = Sql | TransactionSql;
 
 export const NEW_UNIQUE_INDEX = 'data_bars_symbol_tf_ts_uidx';
 export const NEW_SOURCE_CHECK = 'data_bars_source_check_synthetic';
@@ -18,7 +16,7 @@ export interface SchemaReport {
   duplicates: { total: number; samples: unknown[] };
 }
 
-export async function readSchemaReport(sql: SqlLike): Promise<SchemaReport> {
+export async function readSchemaReport(sql: SqlOrTx): Promise<SchemaReport> {
   const keys = await findBarKey(sql);
   const validKey = keys.find((k) => k.valid);
   const duplicates = validKey ? { total: 0, samples: [] } : await findDuplicateKeys(sql);
@@ -77,7 +75,7 @@ export interface FixStatement {
 export class DuplicateKeysFound extends Error {}
 
 /** The DDL that brings the schema to a passing report, in order, from the catalog as it is now. */
-export async function planSchemaFix(sql: SqlLike): Promise<{ statements: FixStatement[]; blockedBy: string | null }> {
+export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStatement[]; blockedBy: string | null }> {
   const statements: FixStatement[] = [];
   let blockedBy: string | null = null;
   const keys = await findBarKey(sql);

@@ -3,10 +3,8 @@
  * nothing, so every active legacy minute must exist in data_bars with the same close
  * (|Δ| ≤ 1e-9 relative), and every extra data_bars minute is listed with its explanation.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import type { Check } from './types';
-
-type SqlLike = Sql | TransactionSql;
 
 export const CLOSE_TOLERANCE = 1e-9;
 const SAMPLE_LIMIT = 1000;
@@ -23,7 +21,7 @@ export interface CopyComparison {
   extras: { total: number; samples: { ts_utc: string; close: number; explanation: string }[] };
 }
 
-export async function compareCopy(sql: SqlLike, params: { to: Date }): Promise<CopyComparison> {
+export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<CopyComparison> {
   const [counts] = await sql<{ legacy: number; data_bars: number; first: Date | null }[]>`
     select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
               and deleted_at is null and ts_utc < ${params.to})::float8 as legacy,
