@@ -1,28 +1,11 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../lib/auth/users';
+import { runScript } from '../test-support/run-script';
 import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../test-support/test-world';
 
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], {
-      env: { ...process.env, CUTOVER_PG_DUMP_DIR: 'off', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>) {
+  return runScript('scripts/cutover.ts', args, { env: { CUTOVER_PG_DUMP_DIR: 'off', ...env } });
 }
 
 describe('the cutover CLI', () => {

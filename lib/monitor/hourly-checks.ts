@@ -4,6 +4,7 @@
  * the thresholds are part of the result so the monitor can draw them.
  */
 import type { Sql } from 'postgres';
+import { DXY_COMPONENTS } from '../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../market/market-hours';
 import { opsRunlogExists } from '../runbook/ops-runlog';
 
@@ -24,7 +25,6 @@ export interface SnapshotCheck {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 export const PARITY_TOLERANCE = 1e-9;
-const COMPONENTS = ['EURUSD', 'USDJPY', 'GBPUSD', 'USDCAD', 'USDSEK', 'USDCHF'];
 
 function worst(verdicts: Verdict[]): Verdict {
   return verdicts.includes('FAIL') ? 'FAIL' : verdicts.includes('WARN') ? 'WARN' : 'PASS';
@@ -60,7 +60,7 @@ export async function computeHourlyChecks(
   const [complete] = await sql<{ minutes: number; buckets: number }[]>`
     with complete as (
       select ts_utc from public.data_bars
-       where timeframe = '1m' and canonical_symbol in ${sql(COMPONENTS)} and ts_utc >= ${from} and ts_utc < ${to} and close > 0
+       where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to} and close > 0
        group by ts_utc having count(*) = 6)
     select (select count(*)::int from complete) as minutes,
            (select count(*)::int from (

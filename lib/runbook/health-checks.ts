@@ -4,7 +4,7 @@
  * would pass with the pipeline dead (defect 5).
  */
 import type { Sql } from 'postgres';
-import { DXY_SANITY_BAND } from '../market/dxy';
+import { DXY_COMPONENTS, DXY_SANITY_BAND } from '../market/dxy';
 import { countOpenMinutes } from '../market/market-hours';
 import type { Check } from './types';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
@@ -26,7 +26,7 @@ export async function checkNewFunctionProducesRows(sql: Sql, params: { now: Date
     select count(*)::int as n, min(close) as min, max(close) as max,
            (select count(*)::int from (
               select ts_utc from public.data_bars
-               where timeframe = '1m' and canonical_symbol in ('EURUSD','USDJPY','GBPUSD','USDCAD','USDSEK','USDCHF')
+               where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])}
                  and ts_utc >= ${from} and ts_utc < ${to} and close > 0
                group by ts_utc having count(*) = 6) c) as complete
       from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${from} and ts_utc < ${to}`;

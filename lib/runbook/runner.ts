@@ -70,17 +70,21 @@ export async function runnerTick(
 ): Promise<void> {
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
+  let bridged = false;
   if (rehearsal || options.clock?.kind === 'fixed') {
-    // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
     // The bridge copies the minutes the tick-factory just wrote before the aggregator reads them,
     // however many simulated minutes one tick covers at high REHEARSAL_SPEED.
-    const afterIngest = () => runBridge(database.sql, { now: clock.now() });
+    const afterIngest = async () => {
+      await runBridge(database.sql, { now: clock.now() });
+      bridged = true;
+    };
+    // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
     await tickSimulatedWorkers(database.sql, { now: clock.now(), afterIngest }).catch(async (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
     });
   }
-  await runBridge(database.sql, { now: clock.now() });
+  if (!bridged) await runBridge(database.sql, { now: clock.now() });
   // After an outage the simulated pipeline catches up an hour per tick; judging hours before it has
   // would blame the pipeline for the runner's absence. (Real workers do not stop with the runner.)
   if (!(await simulatedWorkersCatchingUp(database.sql, clock.now())))

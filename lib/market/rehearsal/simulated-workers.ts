@@ -41,7 +41,8 @@ export interface TickResult {
 export async function tickSimulatedWorkers(
   sql: Sql,
   params: {
-    now: Date /** Runs between ingest and aggregation, like any other writer of the pipeline's 1m bars. */;
+    now: Date;
+    /** Runs between ingest and aggregation, like any other writer of the pipeline's 1m bars. */
     afterIngest?: () => Promise<unknown>;
   },
 ): Promise<TickResult> {
@@ -55,11 +56,9 @@ export async function tickSimulatedWorkers(
       // In the simulation the aggregator lives in the same time as the tick-factory: while the
       // tick-factory is catching up (after the runner was away) windows it has not produced yet
       // are not due. A stopped tick-factory (an outage being rehearsed) does not hold it back.
-      const state = await readState(sql);
-      const horizon =
-        state && !state.paused
-          ? new Date(Math.min(params.now.getTime(), state.next_minute.getTime() + 60_000))
-          : params.now;
+      const horizon = tick.nextMinute
+        ? new Date(Math.min(params.now.getTime(), tick.nextMinute.getTime() + 60_000))
+        : params.now;
       const aggregatorRuns = await runAggregator(sql, horizon, tick.errors);
       return { minutesProduced: tick.minutesProduced, aggregatorRuns, errors: tick.errors };
     } finally {
@@ -86,10 +85,17 @@ async function readState(sql: Sql | TransactionSql): Promise<WorkerState | null>
   return row ?? null;
 }
 
-async function runTickFactory(sql: Sql, now: Date): Promise<{ minutesProduced: number; errors: string[] }> {
+/**
+ * Produces the due minutes. `nextMinute` is where the running tick-factory stands afterwards
+ * (null when stopped or absent): the aggregator's horizon in the simulation.
+ */
+async function runTickFactory(
+  sql: Sql,
+  now: Date,
+): Promise<{ minutesProduced: number; errors: string[]; nextMinute: Date | null }> {
   const errors: string[] = [];
   const state = await readState(sql);
-  if (!state || state.paused) return { minutesProduced: 0, errors };
+  if (!state || state.paused) return { minutesProduced: 0, errors, nextMinute: null };
   const lastCloses = await readLastCloses(sql);
   let minute = state.next_minute.getTime();
   let produced = 0;
@@ -105,7 +111,7 @@ async function runTickFactory(sql: Sql, now: Date): Promise<{ minutesProduced: n
     minute += MINUTE_MS;
     produced += 1;
   }
-  return { minutesProduced: produced, errors };
+  return { minutesProduced: produced, errors, nextMinute: new Date(minute) };
 }
 
 async function readLastCloses(sql: Sql): Promise<Map<string, number>> {

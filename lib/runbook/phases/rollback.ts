@@ -7,6 +7,7 @@
  * approver who is not the requester). Finally waits until the legacy path produces again.
  */
 import type { TransactionSql } from 'postgres';
+import { DXY_COMPONENTS } from '../../market/dxy';
 import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../backup';
 import { backfillLegacyRange } from '../copy-legacy';
 import { requireSucceeded } from '../preconditions';
@@ -259,7 +260,7 @@ export const rollbackPhase: PhaseDefinition = {
     const [gap] = await ctx.sql<{ n: number; samples: string[] | null }[]>`
       select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from (
         select c.ts_utc from public.data_bars c
-         where c.timeframe = '1m' and c.canonical_symbol in ('EURUSD','USDJPY','GBPUSD','USDCAD','USDSEK','USDCHF')
+         where c.timeframe = '1m' and c.canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
            and c.close > 0 and c.ts_utc >= (select min(ts_utc) from cutover.${ctx.sql.unsafe(backupTableName(ctx.run.migrationRunId, 'derived_data_bars'))})
            and c.ts_utc < ${new Date(now.getTime() - 2 * MINUTE)}
          group by c.ts_utc having count(*) = 6) complete
