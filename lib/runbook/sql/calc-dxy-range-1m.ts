@@ -1,7 +1,7 @@
 /**
  * The new path's function (DESIGN §2.2, phase 3): DXY 1m from the component closes, upserted
  * into data_bars with source 'synthetic'. Unlike the legacy function it has no catch-all
- * exception block (defect 2): any error reaches the caller. It never overwrites a row that is
+ * exception block (defect 2): every error reaches the caller. It never overwrites a row that is
  * not its own (source <> 'synthetic'). SECURITY DEFINER with a pinned search_path; EXECUTE is
  * revoked from PUBLIC (defect 11) and granted by the phase to the configured worker role.
  */
