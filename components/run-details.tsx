@@ -15,7 +15,7 @@ export function RunDetails({ live }: { live: PhaseLiveJson }) {
       data-testid="latest-run"
     >
       <div className="flex flex-wrap items-center gap-3">
-        <h2 className="font-semibold">
+        <h2 className="font-semibold" data-testid="latest-run-id" data-run-id={latest.id}>
           Latest run #{latest.id}
           {latest.phase === '2-fix' ? ' (Apply fix)' : ''}
         </h2>

@@ -13,7 +13,7 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
   const phase = new PhasePage(page);
 
   await phase.goto('1');
-  await phase.runButton('1').click();
+  await phase.start(phase.runButton('1'));
   await phase.expectLatest('succeeded');
   await expect(page.getByTestId('verification')).toContainText('Copy of public.derived_data_bars matches');
   await phase.screenshot('phase-1');
@@ -23,21 +23,21 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
   await expect(page.getByLabel('Apply fix: the DDL it would run now')).toContainText(
     'ADD COLUMN IF NOT EXISTS created_at',
   );
-  await phase.runButton('2').click();
+  await phase.start(phase.runButton('2'));
   await phase.expectLatest('FAILED');
   await expect(page.getByTestId('verification')).toContainText('Registry column metadata');
-  await phase.button('Apply fix').click();
+  await phase.start(phase.button('Apply fix'));
   await phase.expectLatest('succeeded');
   await phase.screenshot('phase-2');
 
   await phase.goto('3');
-  await phase.runButton('3').click();
+  await phase.start(phase.runButton('3'));
   await phase.expectLatest('succeeded');
   await expect(page.getByTestId('verification')).toContainText('PUBLIC cannot execute it');
   await phase.screenshot('phase-3');
 
   await phase.goto('4');
-  await phase.runButton('4').click();
+  await phase.start(phase.runButton('4'));
   await phase.expectLatest('running');
   await phase.button('Pause').click();
   await phase.expectLatest('paused');
@@ -58,7 +58,7 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
 
   for (const number of ['5', '6', '7']) {
     await phase.goto(number);
-    await phase.runButton(number).click();
+    await phase.start(phase.runButton(number));
     await phase.expectLatest('succeeded', 180_000);
     await phase.screenshot(`phase-${number}`);
   }

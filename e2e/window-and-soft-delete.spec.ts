@@ -16,9 +16,9 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
     await phase.goto(number);
     const run = phase.runButton(number);
     if (number === '2' && (await page.getByRole('button', { name: 'Apply fix' }).count()) > 0) {
-      await phase.button('Apply fix').click();
+      await phase.start(phase.button('Apply fix'));
     } else {
-      await run.click();
+      await phase.start(run);
     }
     await phase.expectLatest('succeeded', 240_000);
   }
@@ -40,7 +40,7 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
 
   // An operator requests phase 9; it waits for a second person.
   await phase.goto('9');
-  await phase.runButton('9').click();
+  await phase.start(phase.runButton('9'));
   await expect(phase.latestStatus()).toHaveText('awaiting approval');
   const approverContext = await browser.newContext();
   const approverPage = await approverContext.newPage();

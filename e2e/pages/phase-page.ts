@@ -16,6 +16,22 @@ export class PhasePage {
     return this.page.getByRole('button', { name, exact: true });
   }
 
+  /** The id of the latest run shown, or null when the phase has not run in this migration run. */
+  async latestRunId(): Promise<string | null> {
+    const heading = this.page.getByTestId('latest-run-id');
+    return (await heading.count()) > 0 ? heading.getAttribute('data-run-id') : null;
+  }
+
+  /**
+   * Clicks a button that starts a run and waits until the page shows that new run — never the
+   * previous one (after a rollback the page first shows the last migration run's result).
+   */
+  async start(button: ReturnType<Page['getByRole']>) {
+    const before = await this.latestRunId();
+    await button.click();
+    await expect.poll(() => this.latestRunId(), { timeout: 30_000 }).not.toBe(before);
+  }
+
   latestStatus() {
     return this.page.getByTestId('latest-run-status');
   }
