@@ -2,9 +2,16 @@
  * The compare page's numbers: per day (or per hour of one day) the DXY 1m count in data_bars
  * against active and soft-deleted legacy rows, the minutes missing on each side (a minute whose
  * legacy row was soft-deleted is not "missing in legacy": the soft-deleted column explains it), minutes whose
- * close differs, and the DXY 5m/1h counts. One merge join over the two (symbol, timeframe,
- * ts_utc) indexes, bounded to the range; buckets are epoch-aligned so the session time zone
- * never shifts a day.
+ * close differs, and the DXY 5m/1h counts.
+ *
+ * Shape, chosen by measurement on two years (DESIGN §7, `npm run bench`): one small merge join per
+ * bucket over two index-only scans of the comparison indexes phase 4 builds (comparison-indexes.ts),
+ * in ts order, so nothing is sorted or hashed — one big hash full join of 742k × 742k minutes
+ * followed by a per-day hash aggregate took 1.3–2.8 s; this takes ≈ 3× an index-only count.
+ * Data and legacy active rows are unique per minute, so the join is 1:1. Soft-deleted copies (any
+ * number per minute) are counted apart, and only data_bars minutes with no active legacy row are
+ * looked up among them. Buckets are whole UTC hours or days taken as 24 hours, so the session
+ * time zone never shifts one.
  */
 import type { Sql } from 'postgres';
 
@@ -23,64 +30,63 @@ export interface CompareRow {
   bars1h: number;
 }
 
+const BUCKET_MS = { day: 86_400_000, hour: 3_600_000 } as const;
+
 export async function compareDxyByBucket(
   sql: Sql,
   params: { from: Date; to: Date; bucket: 'day' | 'hour' },
 ): Promise<CompareRow[]> {
-  const stride = params.bucket === 'day' ? '1 day' : '1 hour';
-  return sql<CompareRow[]>`
-    with new_rows as (
-      select ts_utc, close from public.data_bars
-       where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${params.from} and ts_utc < ${params.to}
-    ), legacy as (
-      select ts_utc, close, deleted_at is null as active from public.derived_data_bars
-       where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${params.from} and ts_utc < ${params.to}
-    ), active_legacy as (
-      select ts_utc, close from legacy where active
-    ), joined as (
-      select date_bin(${stride}::interval, coalesce(n.ts_utc, o.ts_utc), 'epoch'::timestamptz) as bucket,
-             n.ts_utc as new_ts, o.ts_utc as old_ts, n.close as new_close, o.close as old_close
-        from new_rows n full join active_legacy o on o.ts_utc = n.ts_utc
-    ), minutes as (
-      select bucket,
-             count(new_ts)::int as data_bars,
-             count(old_ts)::int as legacy_active,
-             count(*) filter (where new_ts is null)::int as missing_in_data_bars,
-             -- A minute whose legacy row was soft-deleted is explained, not missing.
-             count(*) filter (where old_ts is null and not exists (
-               select 1 from legacy l where not l.active and l.ts_utc = joined.new_ts))::int as missing_in_legacy,
-             count(*) filter (where new_ts is not null and old_ts is not null
-                                and abs(new_close - old_close) > ${CLOSE_TOLERANCE} * abs(old_close))::int as close_differs
-        from joined group by 1
-    ), deleted as (
-      select date_bin(${stride}::interval, ts_utc, 'epoch'::timestamptz) as bucket, count(*)::int as n
-        from legacy where not active group by 1
-    ), aggregates as (
-      select date_bin(${stride}::interval, ts_utc, 'epoch'::timestamptz) as bucket,
-             count(*) filter (where timeframe = '5m')::int as bars_5m,
-             count(*) filter (where timeframe = '1h')::int as bars_1h
-        from public.derived_data_bars
-       where canonical_symbol = 'DXY' and timeframe in ('5m', '1h') and deleted_at is null
-         and ts_utc >= ${params.from} and ts_utc < ${params.to}
-       group by 1
-    ), buckets as (
-      select bucket from minutes union select bucket from deleted union select bucket from aggregates
+  const strideMs = BUCKET_MS[params.bucket];
+  const firstBucket = new Date(Math.floor(params.from.getTime() / strideMs) * strideMs);
+  const bucketCount = Math.max(0, Math.ceil((params.to.getTime() - firstBucket.getTime()) / strideMs));
+  const rows = await sql<CompareRow[]>`
+    with buckets as (
+      select b as bucket, greatest(b, ${params.from}::timestamptz) as lo,
+             least(b + ${`${strideMs} milliseconds`}::interval, ${params.to}::timestamptz) as hi
+        from (select ${firstBucket}::timestamptz + g * ${`${strideMs} milliseconds`}::interval as b
+                from generate_series(0, ${bucketCount}::int - 1) g) s
     )
-    select b.bucket,
-           coalesce(m.data_bars, 0) as "dataBars",
-           coalesce(m.legacy_active, 0) as "legacyActive",
-           coalesce(d.n, 0) as "legacySoftDeleted",
-           coalesce(m.data_bars, 0) - coalesce(m.legacy_active, 0) as difference,
-           coalesce(m.missing_in_data_bars, 0) as "missingInDataBars",
-           coalesce(m.missing_in_legacy, 0) as "missingInLegacy",
-           coalesce(m.close_differs, 0) as "closeDiffers",
-           coalesce(a.bars_5m, 0) as "bars5m",
-           coalesce(a.bars_1h, 0) as "bars1h"
-      from buckets b
-      left join minutes m using (bucket)
-      left join deleted d using (bucket)
-      left join aggregates a using (bucket)
-     order by b.bucket desc`;
+    select k.bucket,
+           m.data_bars as "dataBars",
+           m.legacy_active as "legacyActive",
+           d.soft_deleted as "legacySoftDeleted",
+           m.data_bars - m.legacy_active as difference,
+           m.missing_in_data_bars as "missingInDataBars",
+           case when m.without_active_legacy = 0 then 0 else (
+             -- Only data_bars minutes with no legacy row at all, active or soft-deleted.
+             select count(*)::int from public.data_bars n
+              where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= k.lo and n.ts_utc < k.hi
+                and not exists (select 1 from public.derived_data_bars o
+                                 where o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.ts_utc = n.ts_utc)
+           ) end as "missingInLegacy",
+           m.close_differs as "closeDiffers",
+           a.bars_5m as "bars5m",
+           a.bars_1h as "bars1h"
+      from buckets k
+     cross join lateral (
+       select count(n.ts_utc)::int as data_bars,
+              count(o.ts_utc)::int as legacy_active,
+              count(*) filter (where n.ts_utc is null)::int as missing_in_data_bars,
+              count(*) filter (where o.ts_utc is null)::int as without_active_legacy,
+              count(*) filter (where abs(n.close - o.close) > ${CLOSE_TOLERANCE} * abs(o.close))::int as close_differs
+         from (select ts_utc, close from public.data_bars
+                where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= k.lo and ts_utc < k.hi) n
+         full join (select ts_utc, close from public.derived_data_bars
+                     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
+                       and ts_utc >= k.lo and ts_utc < k.hi) o on o.ts_utc = n.ts_utc
+     ) m
+     cross join lateral (
+       select count(*)::int as soft_deleted from public.derived_data_bars
+        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null and ts_utc >= k.lo and ts_utc < k.hi
+     ) d
+     cross join lateral (
+       select count(*) filter (where timeframe = '5m')::int as bars_5m, count(*) filter (where timeframe = '1h')::int as bars_1h
+         from public.derived_data_bars
+        where canonical_symbol = 'DXY' and timeframe in ('5m', '1h') and deleted_at is null and ts_utc >= k.lo and ts_utc < k.hi
+     ) a
+     order by k.bucket desc`;
+  // Buckets with nothing on either side (weekends, before the history) are not shown.
+  return rows.filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted + r.bars5m + r.bars1h > 0);
 }
 
 export interface DifferenceSample {

@@ -61,10 +61,18 @@ describe.each<SchemaVariant>(['production', 'plan'])(
       const failing = report.verification?.checks.filter((c) => !c.passed).map((c) => c.name) ?? [];
       expect(failing).toContain('Columns raw, created_at, updated_at on data_bars');
       expect(failing).toContain('Registry column metadata');
+      expect(failing).toContain('Comparison indexes on DXY 1m');
       if (variant === 'plan') expect(failing).toContain("source allows 'synthetic'");
       else expect(failing).not.toContain("source allows 'synthetic'");
       await runTwice('2-fix');
       await runTwice('2');
+      const indexes = await test.database.sql<{ name: string; valid: boolean; partial: boolean }[]>`
+        select c.relname as name, i.indisvalid as valid, i.indpred is not null as partial
+          from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname like '%dxy_1m_compare_idx' order by 1`;
+      expect(indexes).toEqual([
+        { name: 'data_bars_dxy_1m_compare_idx', valid: true, partial: true },
+        { name: 'derived_data_bars_dxy_1m_compare_idx', valid: true, partial: true },
+      ]);
       if (variant === 'plan') {
         const [check] = await test.database.sql`select pg_get_constraintdef(oid) as def from pg_constraint
                                                where conname = 'data_bars_source_check_synthetic'`;

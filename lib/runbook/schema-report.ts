@@ -4,6 +4,7 @@
  * idempotent and resumes correctly after a crash between statements.
  */
 import type { SqlOrTx } from '../db/connection';
+import { createComparisonIndexSql, readComparisonIndexes } from './comparison-indexes';
 import { findBarKey, findDuplicateKeys, readColumns, readSourceChecks } from './schema-inspection';
 import type { Check } from './types';
 
@@ -25,6 +26,8 @@ export async function readSchemaReport(sql: SqlOrTx): Promise<SchemaReport> {
   const barColumns = await readColumns(sql, 'data_bars');
   const missingBarColumns = ['raw', 'created_at', 'updated_at'].filter((c) => !barColumns.has(c));
   const registryColumns = await readColumns(sql, 'core_asset_registry_all');
+  const comparisonIndexes = await readComparisonIndexes(sql);
+  const absentIndexes = comparisonIndexes.filter((i) => i.state !== 'valid');
   const checks: Check[] = [
     {
       name: 'Unique key on (canonical_symbol, timeframe, ts_utc)',
@@ -60,6 +63,15 @@ export async function readSchemaReport(sql: SqlOrTx): Promise<SchemaReport> {
       detail: registryColumns.has('metadata')
         ? 'present'
         : 'missing: the registry update of phase 5 needs core_asset_registry_all.metadata (jsonb)',
+    },
+    {
+      name: 'Comparison indexes on DXY 1m',
+      passed: absentIndexes.length === 0,
+      detail:
+        absentIndexes.length === 0
+          ? comparisonIndexes.map((i) => i.index.name).join(', ')
+          : `${absentIndexes.map((i) => `${i.index.name} ${i.state}`).join(', ')}: the copy's verification, the compare page and the parity check would read both heaps minute by minute`,
+      evidence: comparisonIndexes.map((i) => ({ name: i.index.name, table: i.index.table, state: i.state })),
     },
   ];
   return { checks, passed: checks.every((c) => c.passed), duplicates };
@@ -153,6 +165,22 @@ export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStat
       why: 'the registry update of phase 5 writes metadata, which production lacks',
       outsideTransaction: false,
     });
+  }
+  for (const { index, state } of await readComparisonIndexes(sql)) {
+    if (state === 'invalid') {
+      statements.push({
+        sql: `DROP INDEX CONCURRENTLY IF EXISTS public.${index.name}`,
+        why: `${index.name} is INVALID (left by a failed concurrent build)`,
+        outsideTransaction: true,
+      });
+    }
+    if (state !== 'valid') {
+      statements.push({
+        sql: createComparisonIndexSql(index),
+        why: `minute-by-minute comparisons of ${index.table} read DXY 1m closes from this index alone; built CONCURRENTLY`,
+        outsideTransaction: true,
+      });
+    }
   }
   return { statements, blockedBy };
 }
