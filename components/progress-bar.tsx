@@ -20,7 +20,10 @@ export function ProgressBar({ progress }: { progress: Record<string, unknown> })
         {formatCount(Number(progress.rowsDone ?? 0))} / {formatCount(Number(progress.rowsTotal ?? 0))} rows ·{' '}
         {percent.toFixed(1)}% · {formatCount(Math.round(rate))} rows/s · ETA{' '}
         {eta === null ? '—' : `${Math.ceil(eta)} s`}
-        {progress.batches ? ` · ${progress.batches} batches, last ${progress.lastBatchMs} ms` : ''}
+        {progress.batches
+          ? ` · ${progress.batches} batches, last ${progress.lastBatchMs} ms` +
+            (progress.maxBatchMs ? `, slowest ${progress.maxBatchMs} ms` : '')
+          : ''}
       </p>
     </div>
   );

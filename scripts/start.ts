@@ -4,66 +4,17 @@
  * app when the sources are newer than the last build, serves it, and prints the URL and the
  * demo logins. Ctrl-C stops the server and then PostgreSQL, cleanly.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
 import { prepareDatabase } from '../lib/db/prepare-database';
+import { buildIfNeeded, NEXT_BIN, waitForHealth } from './next-server';
 
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
 const port = Number(process.env.PORT ?? '3000');
 const host = process.env.HOST ?? '127.0.0.1';
 const say = (line: string) => console.log(`[dxy-cutover] ${line}`);
-
-const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
-
-const SOURCES = [
-  'app',
-  'components',
-  'lib',
-  'public',
-  'instrumentation.ts',
-  'next.config.js',
-  'package.json',
-  'postcss.config.mjs',
-];
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
-}
-
-function buildIfNeeded(): void {
-  const buildId = '.next/BUILD_ID';
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const changedAt = Math.max(...SOURCES.map(newestMtime));
-  if (builtAt >= changedAt) return;
-  say(builtAt ? 'Sources changed since the last build; building…' : 'No build yet; building (about a minute)…');
-  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error('next build failed');
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/api/health`);
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  return false;
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -85,7 +36,7 @@ async function main(): Promise<void> {
     say(`WARNING: the database lacks pipeline tables: ${prepared.missingTables.join(', ')}. The console will say so.`);
   }
 
-  if (mode === 'start') buildIfNeeded();
+  if (mode === 'start') buildIfNeeded(say);
   // Run next's own binary (not through npx) so that signals reach the server process itself.
   const child = spawn(process.execPath, [NEXT_BIN, mode, '--port', String(port), '--hostname', host], {
     stdio: 'inherit',

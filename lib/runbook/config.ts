@@ -17,6 +17,11 @@ export interface RunbookConfig {
   ddlLockTimeoutMs: number;
   /** How long a runner keeps stepping one run per tick before it lets the tick end. */
   stepBudgetMs: number;
+  /**
+   * statement_timeout of one copy batch. A batch that hits it is retried with half the rows
+   * (never skipped), so one slow range cannot hold locks or a connection for long.
+   */
+  batchStatementTimeoutMs: number;
   /** One copy batch per runner tick (about one a second), to keep the load low on a busy primary. */
   copyPaced: boolean;
 }
@@ -39,6 +44,7 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),
     ddlLockTimeoutMs: positiveInt(env, 'CUTOVER_DDL_LOCK_TIMEOUT_MS', 5000),
     stepBudgetMs: 2000,
+    batchStatementTimeoutMs: positiveInt(env, 'CUTOVER_BATCH_STATEMENT_TIMEOUT_MS', 15_000),
     copyPaced: env.CUTOVER_COPY_PACED === '1',
   };
 }

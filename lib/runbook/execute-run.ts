@@ -12,6 +12,7 @@ import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
 import { findPhase } from './phases';
 import { getPhaseRun, PHASE_RUN_SELECT, type PhaseRunRow } from './run-state';
+import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, Verification } from './types';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 
@@ -60,7 +61,12 @@ export async function claimNextRun(
   return { run, previousOwner };
 }
 
-export type AdvanceOutcome = 'finished' | 'waiting' | 'paused' | 'lost';
+/**
+ * 'busy': the step budget ran out with work left (step again right away); 'waiting': the phase
+ * waits for time to pass; 'retrying': the database went away mid-step (the step rolled back;
+ * the next tick resumes from the last checkpoint).
+ */
+export type AdvanceOutcome = 'finished' | 'waiting' | 'busy' | 'retrying' | 'paused' | 'lost';
 
 export async function advanceRun(
   database: Database,
@@ -173,7 +179,7 @@ export async function advanceRun(
       }
       if (Date.now() > deadline) {
         await renewLease();
-        return 'waiting';
+        return 'busy';
       }
     }
 
@@ -182,6 +188,15 @@ export async function advanceRun(
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
+    if (isTransientDatabaseError(error)) {
+      const reason = redactCredentialsInText(error instanceof Error ? error.message : String(error));
+      await log(
+        `Database unavailable (${reason}); the step rolled back and is retried from the last checkpoint`,
+        {},
+        'warn',
+      ).catch(() => {});
+      return 'retrying';
+    }
     const message = redactCredentialsInText(error instanceof Error ? error.message : String(error));
     await log(`Failed: ${message}`, {}, 'error').catch(() => {});
     await finishRun(database, { run, owner, clock, verification: null, error: message });

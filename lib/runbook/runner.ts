@@ -35,8 +35,9 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
   const loop = (async () => {
     while (!stopped) {
       try {
-        await runnerTick(database, { speed: options.speed, owner, config });
+        const { moreWork } = await runnerTick(database, { speed: options.speed, owner, config });
         lastLoggedError = '';
+        if (moreWork && !stopped) continue;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // One line per distinct error, not one per second.
@@ -62,12 +63,13 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
 
 /**
  * One pass of the runner: rehearsal clock heartbeat and simulated workers, the bridge, then the
- * phase runs (at most one active at a time; a slice of work each tick).
+ * phase runs (at most one active at a time; a slice of work each tick). `moreWork` says the slice
+ * ended on the step budget with work left, so the loop ticks again at once instead of sleeping.
  */
 export async function runnerTick(
   database: Database,
   options: { speed?: number; owner: string; config: RunbookConfig; clock?: Clock },
-): Promise<void> {
+): Promise<{ moreWork: boolean }> {
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
   let bridged = false;
@@ -90,7 +92,7 @@ export async function runnerTick(
   if (!(await simulatedWorkersCatchingUp(database.sql, clock.now())))
     await takeDueSnapshots(database.sql, { now: clock.now() });
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
-  if (claimed) {
-    await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });
-  }
+  if (!claimed) return { moreWork: false };
+  const outcome = await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });
+  return { moreWork: outcome === 'busy' };
 }

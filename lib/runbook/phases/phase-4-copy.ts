@@ -20,7 +20,13 @@ interface CopyCheckpoint {
   rowsWritten?: number;
   startedWallMs?: number;
   totalAtStart?: number;
+  /** The slowest batch so far (DESIGN §7: every batch commits within 2 s). */
+  maxBatchMs?: number;
+  /** Rows per batch now: CUTOVER_COPY_BATCH_ROWS, halved after each statement timeout. */
+  batchRows?: number;
 }
+
+const QUERY_CANCELED = '57014';
 
 export function copyMethodOf(options: Record<string, unknown>): CopyMethod {
   return options.method === 'regenerate' ? 'regenerate' : 'copy';
@@ -93,52 +99,81 @@ export const phase4Copy: PhaseDefinition = {
       return { state: 'continue' };
     }
     const from = new Date(checkpoint.cursor);
-    const end = await nextBatchEnd(sql, { from, rows: config.copyBatchRows });
+    const batchRows = checkpoint.batchRows ?? config.copyBatchRows;
+    const end = await nextBatchEnd(sql, { from, rows: batchRows });
     const last = end ? null : (await legacyRange(sql)).last;
     if (!end && (!last || last.getTime() < from.getTime())) return { state: 'done' };
     const to = end ?? new Date((last as Date).getTime() + 60_000);
     const started = Date.now();
-    await ctx.commitStep(
-      async (tx) => {
-        const [scan] = await tx<{ n: number }[]>`
-          select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-             and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-        const written =
-          method === 'copy' ? await copyLegacyRange(tx, { from, to }) : await regenerateRange(tx, { from, to });
-        return { scanned: scan?.n ?? 0, written };
-      },
-      ({ scanned, written }) => {
-        const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
-        const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
-        const total = Math.max(checkpoint.totalAtStart ?? rowsScanned, rowsScanned);
-        const elapsedSeconds = Math.max(0.001, (Date.now() - (checkpoint.startedWallMs ?? started)) / 1000);
-        const rate = rowsScanned / elapsedSeconds;
-        return {
-          checkpoint: {
-            ...checkpoint,
-            cursor: to.toISOString(),
-            batches: (checkpoint.batches ?? 0) + 1,
-            rowsScanned,
-            rowsWritten,
-          },
-          progress: {
-            rowsDone: rowsScanned,
-            rowsWritten,
-            rowsTotal: total,
-            percent: Math.min(100, (100 * rowsScanned) / Math.max(1, total)),
-            ratePerSecond: rate,
-            etaSeconds: rate > 0 ? Math.max(0, (total - rowsScanned) / rate) : null,
-            batches: (checkpoint.batches ?? 0) + 1,
-            lastBatchMs: Date.now() - started,
-            cursor: to.toISOString(),
-          },
-        };
-      },
-    );
+    const copyBatch = async (tx: Parameters<Parameters<typeof ctx.commitStep>[0]>[0]) => {
+      await tx.unsafe(`SET LOCAL statement_timeout = ${config.batchStatementTimeoutMs}`);
+      const [scan] = await tx<{ n: number }[]>`
+        select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+           and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
+      const written =
+        method === 'copy' ? await copyLegacyRange(tx, { from, to }) : await regenerateRange(tx, { from, to });
+      return { scanned: scan?.n ?? 0, written };
+    };
+    try {
+      await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
+      // The batch rolled back whole; the same range is retried in halves, never skipped.
+      if (batchRows <= 1) {
+        throw new Error(
+          `One minute at ${from.toISOString()} exceeded the batch statement timeout (${config.batchStatementTimeoutMs} ms); ` +
+            'raise CUTOVER_BATCH_STATEMENT_TIMEOUT_MS or find what blocks the table.',
+        );
+      }
+      const smaller = Math.max(1, Math.floor(batchRows / 2));
+      await ctx.commitStep(
+        async () => null,
+        () => ({ checkpoint: { ...checkpoint, batchRows: smaller } }),
+      );
+      await ctx.log(
+        `A batch of ${batchRows} rows from ${from.toISOString()} hit the statement timeout ` +
+          `(${config.batchStatementTimeoutMs} ms) and rolled back; retrying that range with ${smaller} rows per batch`,
+        { from: from.toISOString(), to: to.toISOString(), batchRows, smaller },
+        'warn',
+      );
+      return { state: 'continue' };
+    }
     if (!end) return { state: 'done' };
     return config.copyPaced
       ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
       : { state: 'continue' };
+
+    function batchUpdate({ scanned, written }: { scanned: number; written: number }) {
+      const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
+      const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
+      const total = Math.max(checkpoint.totalAtStart ?? rowsScanned, rowsScanned);
+      const elapsedSeconds = Math.max(0.001, (Date.now() - (checkpoint.startedWallMs ?? started)) / 1000);
+      const rate = rowsScanned / elapsedSeconds;
+      const batchMs = Date.now() - started;
+      const maxBatchMs = Math.max(checkpoint.maxBatchMs ?? 0, batchMs);
+      return {
+        checkpoint: {
+          ...checkpoint,
+          cursor: to.toISOString(),
+          batches: (checkpoint.batches ?? 0) + 1,
+          rowsScanned,
+          rowsWritten,
+          maxBatchMs,
+        },
+        progress: {
+          rowsDone: rowsScanned,
+          rowsWritten,
+          rowsTotal: total,
+          percent: Math.min(100, (100 * rowsScanned) / Math.max(1, total)),
+          ratePerSecond: rate,
+          etaSeconds: rate > 0 ? Math.max(0, (total - rowsScanned) / rate) : null,
+          batches: (checkpoint.batches ?? 0) + 1,
+          lastBatchMs: batchMs,
+          maxBatchMs,
+          cursor: to.toISOString(),
+        },
+      };
+    }
   },
 
   async verify(ctx) {

@@ -1,0 +1,134 @@
+/**
+ * A whole console on a scratch database, for the benchmark and the system tests: a fresh
+ * embedded PostgreSQL in its own directory, a rehearsal world of the requested size, the built
+ * Next.js server and a separate runner process (so each one's memory can be read), both with
+ * their output captured. Everything runs the way `npm start` runs it; nothing is mocked.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { signIn } from '../lib/auth/login';
+import { SESSION_COOKIE } from '../lib/auth/session-cookie';
+import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
+import { connectDatabase, type Database } from '../lib/db/connection';
+import { startEmbeddedDatabase } from '../lib/db/embedded';
+import { prepareDatabase } from '../lib/db/prepare-database';
+import type { WorldSummary } from '../lib/market/rehearsal/create-world';
+import { buildIfNeeded, NEXT_BIN, waitForHealth } from '../scripts/next-server';
+
+export interface ScratchConsoleOptions {
+  dataDir: string;
+  port: number;
+  days: number;
+  /** Rehearsal start (history ends here); a weekday with the market open. */
+  start: string;
+  /** Extra environment for the server and the runner (CUTOVER_* settings). */
+  env?: Record<string, string>;
+  log: (line: string) => void;
+}
+
+export interface ScratchConsole {
+  baseUrl: string;
+  database: Database;
+  databaseUrl: string;
+  world: WorldSummary;
+  server: ChildProcess;
+  runner: ChildProcess;
+  /** Everything the server and the runner printed so far. */
+  output(): string;
+  /** A signed-in session of a demo user, through the same sign-in as the login page. */
+  signIn(username: string): Promise<{ user: SessionUser; cookie: string }>;
+  stop(): Promise<void>;
+}
+
+function spawnCaptured(args: string[], env: Record<string, string>, sink: string[]): ChildProcess {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startScratchConsole(options: ScratchConsoleOptions): Promise<ScratchConsole> {
+  const { log } = options;
+  rmSync(options.dataDir, { recursive: true, force: true });
+  const embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
+  const database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
+  process.env.REHEARSAL_DAYS = String(options.days);
+  process.env.REHEARSAL_START = options.start;
+  const started = performance.now();
+  const prepared = await prepareDatabase(database, { ownsDatabase: true, log });
+  if (!prepared.worldCreated) throw new Error('the scratch database already held a world');
+  // A freshly loaded table has no statistics and no visibility map yet; autovacuum would get
+  // there on its own, the benchmark should not measure that race.
+  await database.sql`vacuum analyze public.data_bars`;
+  await database.sql`vacuum analyze public.derived_data_bars`;
+  log(`World of ${options.days} days ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+
+  buildIfNeeded(log);
+  const output: string[] = [];
+  const env = {
+    DATABASE_URL: embedded.url,
+    NEXT_TELEMETRY_DISABLED: '1',
+    CUTOVER_DATA_DIR: options.dataDir,
+    CUTOVER_PG_DUMP_DIR: 'off',
+    ...options.env,
+  };
+  const server = spawnCaptured(
+    [NEXT_BIN, 'start', '--port', String(options.port), '--hostname', '127.0.0.1'],
+    { ...env, CUTOVER_RUNNER: 'off' },
+    output,
+  );
+  const runner = spawnCaptured(['--import', 'tsx', 'scripts/runner.ts'], env, output);
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  if (!(await waitForHealth(baseUrl, 60_000))) {
+    await Promise.all([stopChild(server), stopChild(runner)]);
+    throw new Error(`the console did not answer on ${baseUrl}:\n${output.join('')}`);
+  }
+
+  return {
+    baseUrl,
+    database,
+    databaseUrl: embedded.url,
+    world: prepared.worldCreated,
+    server,
+    runner,
+    output: () => output.join(''),
+    async signIn(username) {
+      const result = await signIn(database, {
+        username,
+        password: `${username}-rehearsal`,
+        ip: '127.0.0.1',
+        userAgent: 'dxy-cutover-bench',
+      });
+      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed`);
+      const user = await findSessionUser(database.db, { token: result.token });
+      if (!user) throw new Error(`no session for ${username}`);
+      return { user, cookie: `${SESSION_COOKIE}=${result.token}` };
+    },
+    async stop() {
+      await Promise.all([stopChild(server), stopChild(runner)]);
+      await database.close();
+      await embedded.stop();
+    },
+  };
+}
+
+/** Peak resident memory of a live process (VmHWM), in MiB. */
+export function peakMemoryMiB(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
+  } catch {
+    return null;
+  }
+}
