@@ -5,7 +5,7 @@
  * their output captured. Everything runs the way `npm start` runs it; nothing is mocked.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { signIn } from '../lib/auth/login';
 import { SESSION_COOKIE } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
@@ -119,16 +119,4 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
       await embedded.stop();
     },
   };
-}
-
-/** Peak resident memory of a live process (VmHWM), in MiB. */
-export function peakMemoryMiB(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-    return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
-  } catch {
-    return null;
-  }
 }

@@ -7,6 +7,8 @@ export interface RunbookConfig {
   workerRole: string;
   /** Rows per copy batch upper bound; batches also end at a time boundary. */
   copyBatchRows: number;
+  /** Rows per phase 9 soft-delete batch (each batch commits with its record of the rows). */
+  softDeleteBatchRows: number;
   /** Where phase 1 writes its pg_dump file, or null to skip the dump. */
   dumpDirectory: string | null;
   /** How long a claimed run's lease lasts without a heartbeat. */
@@ -39,6 +41,7 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
   return {
     workerRole: env.CUTOVER_WORKER_ROLE ?? 'service_role',
     copyBatchRows: positiveInt(env, 'CUTOVER_COPY_BATCH_ROWS', 20_000),
+    softDeleteBatchRows: positiveInt(env, 'CUTOVER_SOFT_DELETE_BATCH_ROWS', 20_000),
     dumpDirectory: dump === 'off' ? null : (dump ?? `${env.CUTOVER_DATA_DIR ?? '.data'}/backups`),
     leaseSeconds: positiveInt(env, 'CUTOVER_LEASE_SECONDS', 30),
     deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),

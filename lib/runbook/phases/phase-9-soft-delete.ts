@@ -22,7 +22,6 @@ interface SoftDeleteCheckpoint {
 }
 
 const MINUTE = 60_000;
-const BATCH_ROWS = 20_000;
 /** How long the legacy writer must have been silent (while components arrive) before deleting. */
 const STOP_PROOF_MINUTES = 3;
 export const HOLD_MINUTES = 10;
@@ -76,17 +75,18 @@ export const phase9SoftDelete: PhaseDefinition = {
     return checks;
   },
 
-  async preview({ database }) {
+  async preview({ database, config }) {
     const count = await activeLegacyCount(database.sql);
+    const batchRows = config.softDeleteBatchRows;
     return {
       summary: [
         'workers.deploy("final"), workers.restart(): DXY written to data_bars only.',
         `Wait until the legacy writer has written nothing for ${STOP_PROOF_MINUTES} minutes while the components keep arriving.`,
-        `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${BATCH_ROWS.toLocaleString('en-US')}, recording each one.`,
+        `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${batchRows.toLocaleString('en-US')}, recording each one.`,
         `Verify zero active legacy rows remain, and again ${HOLD_MINUTES} minutes later.`,
       ],
       sql: [SOFT_DELETE_SQL],
-      estimates: { 'rows to soft-delete': count, batches: Math.max(1, Math.ceil(count / BATCH_ROWS)) },
+      estimates: { 'rows to soft-delete': count, batches: Math.max(1, Math.ceil(count / batchRows)) },
     };
   },
 
@@ -149,13 +149,14 @@ export const phase9SoftDelete: PhaseDefinition = {
         return { state: 'continue' };
       }
       case 'soft-deleting': {
+        const batchRows = ctx.config.softDeleteBatchRows;
         const deleted = await ctx.commitStep(
           async (tx) => {
             const result = await tx`
               with target as (
                 select id, ts_utc from public.derived_data_bars
                  where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
-                 order by ts_utc limit ${BATCH_ROWS}
+                 order by ts_utc limit ${batchRows}
               ), deleted as (
                 update public.derived_data_bars d set deleted_at = ${now} from target t where d.id = t.id returning d.id, d.ts_utc
               )
@@ -170,13 +171,13 @@ export const phase9SoftDelete: PhaseDefinition = {
               checkpoint: {
                 ...checkpoint,
                 deletedRows: done,
-                ...(count < BATCH_ROWS ? { stage: 'holding', deletedAt: now.toISOString() } : {}),
+                ...(count < batchRows ? { stage: 'holding', deletedAt: now.toISOString() } : {}),
               },
               progress: { rowsDone: done, rowsTotal: total, percent: (100 * done) / Math.max(1, total) },
             };
           },
         );
-        if (deleted < BATCH_ROWS)
+        if (deleted < batchRows)
           await ctx.log(`Soft-deleted ${(checkpoint.deletedRows ?? 0) + deleted} legacy DXY 1m rows.`);
         return { state: 'continue' };
       }

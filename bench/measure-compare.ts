@@ -1,0 +1,61 @@
+/**
+ * The compare page's queries over the whole history ÷ an index-only count of the same rows
+ * (DESIGN §7, target ≤ 3), and the page itself over HTTP (target < 1 s). The page's queries are
+ * the per-day comparison of the whole range plus the hour drill-down and difference samples of
+ * its last day, exactly as /compare?from&to&day runs them. The baseline's plan is checked to be
+ * index-only, so the ratio is against the cheapest possible read of those rows.
+ */
+import type { Sql } from 'postgres';
+import { compareDxyByBucket, sampleDxyDifferences } from '../lib/monitor/compare-dxy';
+import { fetchTimed } from './poll-endpoint';
+import { medianMs } from './stats';
+
+const DAY = 86_400_000;
+
+function indexOnlyCountSql(): string {
+  return `select (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                     and ts_utc >= $1 and ts_utc < $2) as data_bars,
+                 (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                     and ts_utc >= $1 and ts_utc < $2) as legacy,
+                 (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe in ('5m', '1h')
+                     and deleted_at is null and ts_utc >= $1 and ts_utc < $2) as aggregates`;
+}
+
+async function assertIndexOnly(sql: Sql, range: { from: Date; to: Date }): Promise<void> {
+  const [row] = await sql.unsafe(`explain (format json) ${indexOnlyCountSql()}`, [range.from, range.to]);
+  const plan = JSON.stringify(row);
+  const scans = plan.match(/"Node Type":"[^"]*Scan"/g) ?? [];
+  if (scans.length === 0 || scans.some((s) => !s.includes('Index Only Scan'))) {
+    throw new Error(`the baseline count is not index-only: ${scans.join(', ')}`);
+  }
+}
+
+export async function measureCompare(
+  sql: Sql,
+  params: { from: Date; to: Date; baseUrl: string; cookie: string; repeats: number },
+) {
+  const range = { from: params.from, to: params.to };
+  const lastDay = new Date(Math.floor((params.to.getTime() - 1) / DAY) * DAY);
+  const dayRange = { from: lastDay, to: new Date(lastDay.getTime() + DAY) };
+  await assertIndexOnly(sql, range);
+  const countMs = await medianMs(() => sql.unsafe(indexOnlyCountSql(), [range.from, range.to]), params.repeats);
+  const queriesMs = await medianMs(async () => {
+    await compareDxyByBucket(sql, { ...range, bucket: 'day' });
+    await compareDxyByBucket(sql, { ...dayRange, bucket: 'hour' });
+    await sampleDxyDifferences(sql, { ...dayRange, limit: 50 });
+  }, params.repeats);
+  const days = await compareDxyByBucket(sql, { ...range, bucket: 'day' });
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const pageUrl = `${params.baseUrl}/compare?${new URLSearchParams({
+    from: iso(range.from),
+    to: iso(new Date(range.to.getTime() - DAY)),
+    day: iso(lastDay),
+  })}`;
+  let pageError: string | null = null;
+  const pageMs = await medianMs(async () => {
+    const { error } = await fetchTimed(pageUrl, params.cookie);
+    pageError ??= error;
+  }, params.repeats);
+  if (pageError) throw new Error(`the compare page failed: ${pageError}`);
+  return { queriesMs, countMs, pageMs, days: days.length };
+}

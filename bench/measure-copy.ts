@@ -1,0 +1,79 @@
+/**
+ * Phase 4 on the large world, against the plan's way on the same data (DESIGN §7):
+ * - baseline: one INSERT … SELECT of every legacy minute in one transaction, then the plan's
+ *   count comparison; then those rows are deleted and the table vacuumed;
+ * - phase 4 as an operator runs it: started through the action, executed by the runner process
+ *   in committed batches, then verified key by key and value by value.
+ * While phase 4 runs, a signed-in client polls GET /api/status; the same client's p95 when
+ * idle (no run) is the baseline for it. The runner's and the console's peak memory are read at
+ * the end.
+ */
+import type { SessionUser } from '../lib/auth/sessions';
+import { copyLegacyRangeSql, legacyRange } from '../lib/runbook/copy-legacy';
+import { type PollReport, startPolling } from './poll-endpoint';
+import { peakMemoryMiB } from './process-memory';
+import { startPhase, waitForRun } from './run-phase';
+import type { ScratchConsole } from './scratch-console';
+import { percentile, timed } from './stats';
+
+export interface CopyMeasures {
+  legacyRows: number;
+  baselineMs: number;
+  phase4Ms: number;
+  batches: number;
+  maxBatchMs: number;
+  statusIdle: PollReport;
+  statusDuringCopy: PollReport;
+  serverPeakMiB: number | null;
+  runnerPeakMiB: number | null;
+}
+
+export async function measureCopy(
+  target: ScratchConsole,
+  people: { operator: SessionUser; viewerCookie: string },
+  options: { idleRequests: number; log: (line: string) => void },
+): Promise<CopyMeasures> {
+  const { sql } = target.database;
+  const statusUrl = `${target.baseUrl}/api/status`;
+  const statusIdle = await startPolling([statusUrl], people.viewerCookie, { maxRequests: options.idleRequests })
+    .finished;
+  options.log(
+    `status idle: p95 ${percentile(statusIdle.latenciesMs, 95).toFixed(1)} ms over ${statusIdle.latenciesMs.length}`,
+  );
+
+  const range = await legacyRange(sql);
+  if (!range.first || !range.last) throw new Error('no legacy rows to copy');
+  const to = new Date(range.last.getTime() + 60_000);
+  const baseline = await timed(() =>
+    sql.begin(async (tx) => {
+      const inserted = await tx.unsafe(copyLegacyRangeSql(), [range.first as Date, to]);
+      const [counts] = await tx<{ legacy: number; copied: number }[]>`
+        select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                   and deleted_at is null)::float8 as legacy,
+               (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m')::float8 as copied`;
+      return { inserted: inserted.count, counts };
+    }),
+  );
+  options.log(`baseline INSERT … SELECT + counts: ${baseline.value.inserted} rows in ${baseline.ms.toFixed(0)} ms`);
+  await sql`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
+  await sql`vacuum analyze public.data_bars`;
+
+  const runId = await startPhase(target.database, people.operator, '4');
+  const polling = startPolling([statusUrl], people.viewerCookie);
+  const run = await waitForRun(target.database, runId, 30 * 60_000);
+  const statusDuringCopy = await polling.stop();
+  if (run.status !== 'succeeded') throw new Error(`phase 4 ${run.status}: ${run.error}`);
+  const phase4Ms = (run.finishedAt as Date).getTime() - (run.startedAt as Date).getTime();
+  options.log(`phase 4: ${run.checkpoint.rowsWritten} rows in ${run.checkpoint.batches} batches, ${phase4Ms} ms`);
+  return {
+    legacyRows: range.rows,
+    baselineMs: baseline.ms,
+    phase4Ms,
+    batches: Number(run.checkpoint.batches),
+    maxBatchMs: Number(run.checkpoint.maxBatchMs),
+    statusIdle,
+    statusDuringCopy,
+    serverPeakMiB: peakMemoryMiB(target.server.pid),
+    runnerPeakMiB: peakMemoryMiB(target.runner.pid),
+  };
+}

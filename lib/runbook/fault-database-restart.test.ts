@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
+import { TEST_TIME_ZONE } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { connectDatabase, type Database } from '../db/connection';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../db/embedded';
+import { migrateConsoleSchema } from '../db/migrate';
+import { getPhaseRun } from './run-state';
+
+/**
+ * A PostgreSQL server of this file's own (not the shared test server), so that it can be
+ * stopped and started again while a copy is in flight.
+ */
+describe('the database restarted in the middle of the copy', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dxy-cutover-restart-'));
+  let server: EmbeddedDatabase;
+  let database: Database;
+  let driver: Driver;
+  beforeAll(async () => {
+    server = await startEmbeddedDatabase({ dataDir });
+    const setup = connectDatabase(server.url, { max: 1 });
+    await setup.sql.unsafe(`ALTER DATABASE cutover SET timezone = '${TEST_TIME_ZONE}'`);
+    await setup.close();
+    database = connectDatabase(server.url, { max: 4, applicationName: 'dxy-cutover-test' });
+    await migrateConsoleSchema(database);
+    await createTestWorld(database, { now: MIDWEEK_NOW, days: 2 });
+    driver = createDriver(database, { config: { copyBatchRows: 250, stepBudgetMs: 0 } });
+    for (const phase of ['1', '2-fix', '3']) expect((await driver.run(phase)).status).toBe('succeeded');
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('rolls the interrupted batch back, retries from the checkpoint once the server is back, and copies exact rows', async () => {
+    const runId = await driver.start('4');
+    for (let i = 0; i < 4; i++) await driver.tick();
+    // The next batch's INSERT is made slow, so the restart lands in the middle of it.
+    await database.sql.unsafe(`
+      create function public.slow_insert() returns trigger language plpgsql as $$
+      begin perform pg_sleep(30); return null; end $$;
+      create trigger slow_insert after insert on public.data_bars for each statement execute function public.slow_insert();`);
+    const inFlight = driver.tick().then(
+      () => 'completed',
+      (error: unknown) => `tick failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    for (let i = 0; i < 100; i++) {
+      const [busy] = await database.sql`select 1 from pg_stat_activity where wait_event = 'PgSleep'`;
+      if (busy) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const beforeRestart = await getPhaseRun(database.sql, { id: runId });
+    await server.stop();
+    // The step's connection dropped: the run is neither failed nor advanced.
+    expect(await inFlight).toBe('completed');
+    server = await startEmbeddedDatabase({ dataDir });
+    await database.sql`drop trigger slow_insert on public.data_bars`;
+    const afterRestart = await getPhaseRun(database.sql, { id: runId });
+    expect(afterRestart?.status).toBe('running');
+    expect(afterRestart?.checkpoint.cursor).toBe(beforeRestart?.checkpoint.cursor);
+    expect(afterRestart?.checkpoint.batches).toBe(beforeRestart?.checkpoint.batches);
+
+    const run = await driver.finish(runId);
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    const [counts] = await database.sql<{ legacy: number; copied: number; distinct_minutes: number }[]>`
+      select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as legacy,
+             count(*)::int as copied, count(distinct ts_utc)::int as distinct_minutes
+        from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
+    expect(counts?.copied).toBe(counts?.legacy);
+    expect(counts?.distinct_minutes).toBe(counts?.copied);
+    expect(run.progress.rowsWritten).toBe(counts?.copied);
+  }, 120_000);
+});
