@@ -16,7 +16,7 @@ export interface CopyComparison {
   missing: { total: number; samples: { ts_utc: string; legacy_close: number }[] };
   mismatched: {
     total: number;
-    samples: { ts_utc: string; legacy_close: number; new_close: number; relative_diff: number }[];
+    samples: { ts_utc: string; legacy_close: number; new_close: number | null; relative_diff: number | null }[];
   };
   extras: { total: number; samples: { ts_utc: string; close: number; explanation: string }[] };
 }
@@ -29,24 +29,44 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
               and ts_utc < ${params.to})::float8 as data_bars,
            (select min(ts_utc) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
               and deleted_at is null) as first`;
-  const missing = await sql<{ ts_utc: Date; legacy_close: number; total: number }[]>`
-    select d.ts_utc, d.close as legacy_close, count(*) over ()::int as total
-      from public.derived_data_bars d
-     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null and d.ts_utc < ${params.to}
-       and not exists (select 1 from public.data_bars n
-                         where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = d.ts_utc)
-     order by d.ts_utc limit ${SAMPLE_LIMIT}`;
-  const mismatched = await sql<
-    { ts_utc: Date; legacy_close: number; new_close: number; relative_diff: number; total: number }[]
+  // One merge full join of the two comparison indexes in minute order keeps only the minutes that
+  // differ; each kind is counted and its first SAMPLE_LIMIT minutes kept. (Three separate
+  // anti-joins and a join took ≈ 2 s on two years; this takes a third of that.)
+  const differing = await sql<
+    {
+      kind: 'missing' | 'mismatched' | 'extra';
+      ts_utc: Date;
+      legacy_close: number | null;
+      new_close: number | null;
+      total: number;
+    }[]
   >`
-    select d.ts_utc, d.close as legacy_close, n.close as new_close,
-           abs(n.close - d.close) / nullif(abs(d.close), 0) as relative_diff, count(*) over ()::int as total
-      from public.derived_data_bars d
-      join public.data_bars n on n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = d.ts_utc
-     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null and d.ts_utc < ${params.to}
-       and (n.close is null or abs(n.close - d.close) > ${CLOSE_TOLERANCE} * abs(d.close))
-     order by d.ts_utc limit ${SAMPLE_LIMIT}`;
-  const extras = await sql<{ ts_utc: Date; close: number; explanation: string; total: number }[]>`
+    select kind, ts_utc, legacy_close, new_close, total from (
+      select kind, ts_utc, legacy_close, new_close,
+             count(*) over (partition by kind)::int as total,
+             row_number() over (partition by kind order by ts_utc) as position
+        from (
+          select case when n.ts_utc is null then 'missing' when d.ts_utc is null then 'extra' else 'mismatched' end as kind,
+                 coalesce(d.ts_utc, n.ts_utc) as ts_utc, d.close as legacy_close, n.close as new_close
+            from (select ts_utc, close from public.data_bars
+                   where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc < ${params.to}) n
+            full join (select ts_utc, close from public.derived_data_bars
+                        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc < ${params.to}) d
+              on d.ts_utc = n.ts_utc
+           where n.ts_utc is null or d.ts_utc is null or n.close is null
+              or abs(n.close - d.close) > ${CLOSE_TOLERANCE} * abs(d.close)
+        ) minutes
+    ) ranked
+     where position <= ${SAMPLE_LIMIT}
+     order by kind, ts_utc`;
+  const ofKind = (kind: string) => differing.filter((m) => m.kind === kind);
+  const missing = ofKind('missing');
+  const mismatched = ofKind('mismatched');
+  const extraMinutes = ofKind('extra').map((e) => e.ts_utc.toISOString());
+  const extras =
+    extraMinutes.length === 0
+      ? []
+      : await sql<{ ts_utc: Date; close: number; explanation: string }[]>`
     select n.ts_utc, n.close,
            case
              when exists (select 1 from public.derived_data_bars s where s.canonical_symbol = 'DXY' and s.timeframe = '1m'
@@ -54,13 +74,10 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
                then 'legacy row exists but is soft-deleted'
              when n.raw->>'copied_from' is null then 'written by calc_dxy_range_1m (new path); no legacy minute'
              else 'UNEXPLAINED: copied from derived_data_bars, but no legacy row exists any more'
-           end as explanation,
-           count(*) over ()::int as total
+           end as explanation
       from public.data_bars n
-     where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc < ${params.to}
-       and not exists (select 1 from public.derived_data_bars d
-                        where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.ts_utc = n.ts_utc and d.deleted_at is null)
-     order by n.ts_utc limit ${SAMPLE_LIMIT}`;
+     where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = any(${extraMinutes}::timestamptz[])
+     order by n.ts_utc`;
   const iso = (d: Date) => d.toISOString();
   return {
     range: { from: counts?.first ? iso(counts.first) : null, to: iso(params.to) },
@@ -68,19 +85,22 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
     dataBarsRows: counts?.data_bars ?? 0,
     missing: {
       total: missing[0]?.total ?? 0,
-      samples: missing.map((m) => ({ ts_utc: iso(m.ts_utc), legacy_close: m.legacy_close })),
+      samples: missing.map((m) => ({ ts_utc: iso(m.ts_utc), legacy_close: m.legacy_close as number })),
     },
     mismatched: {
       total: mismatched[0]?.total ?? 0,
       samples: mismatched.map((m) => ({
         ts_utc: iso(m.ts_utc),
-        legacy_close: m.legacy_close,
+        legacy_close: m.legacy_close as number,
         new_close: m.new_close,
-        relative_diff: m.relative_diff,
+        relative_diff:
+          m.new_close === null || m.legacy_close === null || m.legacy_close === 0
+            ? null
+            : Math.abs(m.new_close - m.legacy_close) / Math.abs(m.legacy_close),
       })),
     },
     extras: {
-      total: extras[0]?.total ?? 0,
+      total: ofKind('extra')[0]?.total ?? 0,
       samples: extras.map((e) => ({ ts_utc: iso(e.ts_utc), close: e.close, explanation: e.explanation })),
     },
   };
