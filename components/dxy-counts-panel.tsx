@@ -2,8 +2,9 @@ import { formatCount } from '@/lib/format';
 import type { ConsoleStatusJson } from './overview-live';
 
 type Counts = NonNullable<ConsoleStatusJson['counts']>;
+type CountKey = Exclude<keyof Counts, 'countedAt'>;
 
-const CARDS: { key: keyof Counts; label: string; table: string }[] = [
+const CARDS: { key: CountKey; label: string; table: string }[] = [
   { key: 'dataBars1m', label: 'DXY 1m in data_bars', table: 'new home' },
   { key: 'derivedActive1m', label: 'DXY 1m active in derived_data_bars', table: 'legacy' },
   { key: 'derivedSoftDeleted1m', label: 'DXY 1m soft-deleted in derived_data_bars', table: 'legacy, deleted_at set' },
@@ -13,16 +14,22 @@ const CARDS: { key: keyof Counts; label: string; table: string }[] = [
 
 export function DxyCountsPanel({ counts }: { counts: Counts }) {
   return (
-    <section aria-label="DXY row counts" className="grid grid-cols-2 gap-3 md:grid-cols-5">
-      {CARDS.map((card) => (
-        <div key={card.key} className="rounded-lg border border-slate-200 bg-white p-4">
-          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{card.label}</p>
-          <p className="mt-1 font-mono text-2xl font-semibold" data-testid={`count-${card.key}`}>
-            {formatCount(counts[card.key])}
-          </p>
-          <p className="text-xs text-slate-500">{card.table}</p>
-        </div>
-      ))}
+    <section aria-label="DXY row counts">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
+        {CARDS.map((card) => (
+          <div key={card.key} className="rounded-lg border border-slate-200 bg-white p-4">
+            <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{card.label}</p>
+            <p className="mt-1 font-mono text-2xl font-semibold" data-testid={`count-${card.key}`}>
+              {formatCount(counts[card.key])}
+            </p>
+            <p className="text-xs text-slate-500">{card.table}</p>
+          </div>
+        ))}
+      </div>
+      <p className="mt-1 text-xs text-slate-500">
+        Counted at {new Date(counts.countedAt).toISOString().slice(11, 19)} UTC (wall clock); one count is shared by
+        every viewer for a few seconds.
+      </p>
     </section>
   );
 }

@@ -35,6 +35,7 @@ describe('readConsoleStatus', () => {
       derivedSoftDeleted1m: 7,
       derived5m: expected?.m5,
       derived1h: expected?.h1,
+      countedAt: expect.any(Date),
     });
     expect(status.missingTables).toEqual([]);
     expect(status.workers).toMatchObject({ kind: 'rehearsal', mode: 'legacy', paused: false });

@@ -7,9 +7,10 @@ import type { Database } from '../db/connection';
 import { findMissingPipelineTables, type PipelineTable } from '../db/pipeline-tables';
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
-import { countDxyRows, type DxyCounts } from '../runbook/dxy-counts';
+import type { DxyCounts } from '../runbook/dxy-counts';
 import { type RunbookState, readRunbookState } from '../runbook/read-runbook-state';
 import { assessFreshness, type Freshness } from './freshness';
+import { sharedDxyCounts, type TimedDxyCounts } from './shared-dxy-counts';
 
 export type { DxyCounts };
 
@@ -31,7 +32,8 @@ export interface ConsoleStatus {
   clock: { kind: string; speed: number };
   rehearsal: { variant: string; historyFrom: Date } | null;
   missingTables: PipelineTable[];
-  counts: DxyCounts | null;
+  /** Shared between requests for a few seconds (shared-dxy-counts.ts); countedAt says when. */
+  counts: TimedDxyCounts | null;
   freshness: SeriesFreshness[];
   workers: WorkerStatus;
   /** True while DXY 1m sits in both tables and the legacy aggregator reads both (each minute read twice). */
@@ -59,7 +61,7 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   if (missingTables.includes('data_bars') || missingTables.includes('derived_data_bars')) {
     return { ...base, counts: null, freshness: [], doubleReadRisk: false };
   }
-  const counts = await countDxyRows(database.sql);
+  const counts = await sharedDxyCounts(database.sql);
   // One runner tick (about a second) covers speed/60 simulated minutes.
   const freshness = await readFreshness(database, { now, slackMinutes: Math.ceil(clock.speed / 60) - 1 });
   // The aggregator reads only data_bars once phase 5 succeeded in the active migration run.

@@ -32,7 +32,9 @@ describe('the runner killed in the middle of the soft-delete', () => {
   });
 
   const legacy = async () => {
-    const [row] = await test.database.sql<{ active: number; deleted: number; tagged: number; distinct_tagged: number }[]>`
+    const [row] = await test.database.sql<
+      { active: number; deleted: number; tagged: number; distinct_tagged: number }[]
+    >`
       select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as active,
              (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null) as deleted,
              (select count(*)::int from cutover.soft_deleted_rows) as tagged,
