@@ -16,7 +16,9 @@ function indexOnlyCountSql(): string {
   return `select (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                      and ts_utc >= $1 and ts_utc < $2) as data_bars,
                  (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-                     and ts_utc >= $1 and ts_utc < $2) as legacy,
+                     and deleted_at is null and ts_utc >= $1 and ts_utc < $2) as legacy_active,
+                 (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                     and deleted_at is not null and ts_utc >= $1 and ts_utc < $2) as legacy_deleted,
                  (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe in ('5m', '1h')
                      and deleted_at is null and ts_utc >= $1 and ts_utc < $2) as aggregates`;
 }

@@ -5,15 +5,15 @@
  * close differs, and the DXY 5m/1h counts.
  *
  * Shape, chosen by measurement on two years (DESIGN §7, `npm run bench`): one small merge join per
- * bucket over two index-only scans of the comparison indexes phase 4 builds (comparison-indexes.ts),
- * in ts order, so nothing is sorted or hashed — one big hash full join of 742k × 742k minutes
- * followed by a per-day hash aggregate took 1.3–2.8 s; this takes ≈ 3× an index-only count.
+ * bucket over index-only scans of the comparison indexes phase 2's fix builds (comparison-indexes.ts),
+ * in minute order, so nothing is sorted or hashed — one big hash full join of 742k × 742k minutes
+ * followed by a per-day hash aggregate took 1.3–2.8 s. Long ranges run in two halves at once.
  * Data and legacy active rows are unique per minute, so the join is 1:1. Soft-deleted copies (any
  * number per minute) are counted apart, and only data_bars minutes with no active legacy row are
  * looked up among them. Buckets are whole UTC hours or days taken as 24 hours, so the session
  * time zone never shifts one.
  */
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 
 export const CLOSE_TOLERANCE = 1e-9;
 
@@ -31,6 +31,16 @@ export interface CompareRow {
 }
 
 const BUCKET_MS = { day: 86_400_000, hour: 3_600_000 } as const;
+/** Below this many buckets one connection answers fast enough; above it the range is split in two. */
+const SPLIT_FROM_BUCKETS = 60;
+
+interface BucketRange {
+  firstBucket: Date;
+  bucketCount: number;
+  strideMs: number;
+  from: Date;
+  to: Date;
+}
 
 export async function compareDxyByBucket(
   sql: Sql,
@@ -39,12 +49,67 @@ export async function compareDxyByBucket(
   const strideMs = BUCKET_MS[params.bucket];
   const firstBucket = new Date(Math.floor(params.from.getTime() / strideMs) * strideMs);
   const bucketCount = Math.max(0, Math.ceil((params.to.getTime() - firstBucket.getTime()) / strideMs));
-  const rows = await sql<CompareRow[]>`
+  const whole: BucketRange = { firstBucket, bucketCount, strideMs, from: params.from, to: params.to };
+  const rows =
+    bucketCount >= SPLIT_FROM_BUCKETS && !splitInUse
+      ? await compareInTwoHalves(sql, whole)
+      : await compareBuckets(sql as unknown as TransactionSql, whole);
+  // Buckets with nothing on either side (weekends, before the history) are not shown.
+  return rows
+    .filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted + r.bars5m + r.bars1h > 0)
+    .sort((a, b) => b.bucket.getTime() - a.bucket.getTime());
+}
+
+/**
+ * Long ranges are compared in two halves on two connections at once, both reading one snapshot
+ * (exported by the first, as pg_dump -j does), so the numbers are exactly those of a single
+ * query, in about half the time on a machine with two cores. One split at a time per process:
+ * a split holds two connections, and two splits waiting for each other's second could starve the pool.
+ */
+let splitInUse = false;
+
+async function compareInTwoHalves(sql: Sql, whole: BucketRange): Promise<CompareRow[]> {
+  splitInUse = true;
+  const first = await sql.reserve();
+  let second: Awaited<ReturnType<Sql['reserve']>> | null = null;
+  try {
+    await first`begin isolation level repeatable read read only`;
+    const [exported] = await first<{ snapshot: string }[]>`select pg_export_snapshot() as snapshot`;
+    const snapshot = exported?.snapshot ?? '';
+    if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id "${snapshot}"`);
+    second = await sql.reserve();
+    await second`begin isolation level repeatable read read only`;
+    await second.unsafe(`set transaction snapshot '${snapshot}'`);
+    const half = Math.ceil(whole.bucketCount / 2);
+    const middle = new Date(whole.firstBucket.getTime() + half * whole.strideMs);
+    const [early, late] = await Promise.all([
+      compareBuckets(first as unknown as TransactionSql, { ...whole, bucketCount: half, to: middle }),
+      compareBuckets(second as unknown as TransactionSql, {
+        ...whole,
+        firstBucket: middle,
+        bucketCount: whole.bucketCount - half,
+        from: middle,
+      }),
+    ]);
+    return [...early, ...late];
+  } finally {
+    await first`rollback`.catch(() => {});
+    first.release();
+    if (second) {
+      await second`rollback`.catch(() => {});
+      second.release();
+    }
+    splitInUse = false;
+  }
+}
+
+function compareBuckets(sql: TransactionSql, range: BucketRange): Promise<CompareRow[]> {
+  const stride = `${range.strideMs} milliseconds`;
+  return sql<CompareRow[]>`
     with buckets as (
-      select b as bucket, greatest(b, ${params.from}::timestamptz) as lo,
-             least(b + ${`${strideMs} milliseconds`}::interval, ${params.to}::timestamptz) as hi
-        from (select ${firstBucket}::timestamptz + g * ${`${strideMs} milliseconds`}::interval as b
-                from generate_series(0, ${bucketCount}::int - 1) g) s
+      select b as bucket, greatest(b, ${range.from}::timestamptz) as lo, least(b + ${stride}::interval, ${range.to}::timestamptz) as hi
+        from (select ${range.firstBucket}::timestamptz + g * ${stride}::interval as b
+                from generate_series(0, ${range.bucketCount}::int - 1) g) s
     )
     select k.bucket,
            m.data_bars as "dataBars",
@@ -53,11 +118,15 @@ export async function compareDxyByBucket(
            m.data_bars - m.legacy_active as difference,
            m.missing_in_data_bars as "missingInDataBars",
            case when m.without_active_legacy = 0 then 0 else (
-             -- Only data_bars minutes with no legacy row at all, active or soft-deleted.
+             -- Only data_bars minutes with no legacy row at all (the active one is already known missing).
              select count(*)::int from public.data_bars n
               where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= k.lo and n.ts_utc < k.hi
                 and not exists (select 1 from public.derived_data_bars o
-                                 where o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.ts_utc = n.ts_utc)
+                                 where o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.deleted_at is null
+                                   and o.ts_utc = n.ts_utc)
+                and not exists (select 1 from public.derived_data_bars o
+                                 where o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.deleted_at is not null
+                                   and o.ts_utc = n.ts_utc)
            ) end as "missingInLegacy",
            m.close_differs as "closeDiffers",
            a.bars_5m as "bars5m",
@@ -83,10 +152,7 @@ export async function compareDxyByBucket(
        select count(*) filter (where timeframe = '5m')::int as bars_5m, count(*) filter (where timeframe = '1h')::int as bars_1h
          from public.derived_data_bars
         where canonical_symbol = 'DXY' and timeframe in ('5m', '1h') and deleted_at is null and ts_utc >= k.lo and ts_utc < k.hi
-     ) a
-     order by k.bucket desc`;
-  // Buckets with nothing on either side (weekends, before the history) are not shown.
-  return rows.filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted + r.bars5m + r.bars1h > 0);
+     ) a`;
 }
 
 export interface DifferenceSample {

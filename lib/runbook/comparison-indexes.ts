@@ -1,7 +1,7 @@
 /**
  * The two indexes the migration's minute-by-minute comparisons read: phase 4's key-and-value
  * verification, the compare page and the window's parity check all walk DXY 1m of both tables
- * in minute order with their closes. Partial (DXY 1m only, ≈ 30 MB per two years) and covering,
+ * in minute order with their closes. Partial (DXY 1m only, ≈ 25 MB per table for two years) and covering,
  * so those walks are index-only merge joins; without them each reads both heaps, which measured
  * 1.3–2.8 s per compare on two years (DESIGN §7). Phase 2 reports them; its fix builds them
  * CONCURRENTLY, so writers are never blocked.
@@ -22,9 +22,15 @@ export const COMPARISON_INDEXES: readonly ComparisonIndex[] = [
     definition: "(ts_utc) INCLUDE (close) WHERE canonical_symbol = 'DXY' AND timeframe = '1m'",
   },
   {
-    name: 'derived_data_bars_dxy_1m_compare_idx',
+    name: 'derived_data_bars_dxy_1m_active_compare_idx',
     table: 'derived_data_bars',
-    definition: "(ts_utc) INCLUDE (close, deleted_at) WHERE canonical_symbol = 'DXY' AND timeframe = '1m'",
+    definition: "(ts_utc) INCLUDE (close) WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND deleted_at IS NULL",
+  },
+  // Soft-deleted rows apart: none until phase 9, all of them after; counting them never reads the active ones.
+  {
+    name: 'derived_data_bars_dxy_1m_deleted_compare_idx',
+    table: 'derived_data_bars',
+    definition: "(ts_utc) WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND deleted_at IS NOT NULL",
   },
 ];
 

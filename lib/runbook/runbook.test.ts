@@ -68,10 +68,11 @@ describe.each<SchemaVariant>(['production', 'plan'])(
       await runTwice('2');
       const indexes = await test.database.sql<{ name: string; valid: boolean; partial: boolean }[]>`
         select c.relname as name, i.indisvalid as valid, i.indpred is not null as partial
-          from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname like '%dxy_1m_compare_idx' order by 1`;
+          from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname like '%dxy_1m%compare_idx' order by 1`;
       expect(indexes).toEqual([
         { name: 'data_bars_dxy_1m_compare_idx', valid: true, partial: true },
-        { name: 'derived_data_bars_dxy_1m_compare_idx', valid: true, partial: true },
+        { name: 'derived_data_bars_dxy_1m_active_compare_idx', valid: true, partial: true },
+        { name: 'derived_data_bars_dxy_1m_deleted_compare_idx', valid: true, partial: true },
       ]);
       if (variant === 'plan') {
         const [check] = await test.database.sql`select pg_get_constraintdef(oid) as def from pg_constraint

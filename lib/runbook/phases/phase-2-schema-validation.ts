@@ -16,7 +16,7 @@ export const phase2SchemaValidation: PhaseDefinition = {
   description:
     'Reads the catalog, changes nothing: a unique key on (canonical_symbol, timeframe, ts_utc) found by its columns; whether ' +
     "every CHECK on source accepts the rows calc_dxy_range_1m writes (source 'synthetic'); columns raw, created_at, updated_at " +
-    'on data_bars; the registry column metadata; the two partial comparison indexes on DXY 1m that the copy verification ' +
+    'on data_bars; the registry column metadata; the partial comparison indexes on DXY 1m that the copy verification ' +
     'and the compare page read. Duplicated keys are reported. If anything is missing, "Apply fix" shows the DDL first.',
   roles: ['operator'],
   pausable: false,
@@ -44,7 +44,7 @@ export const phase2SchemaValidation: PhaseDefinition = {
         "SELECT … FROM pg_index WHERE indrelid = 'public.data_bars'::regclass AND indisunique AND indpred IS NULL",
         "SELECT conname, pg_get_constraintdef(oid), pg_get_expr(conbin, conrelid) FROM pg_constraint WHERE conrelid = 'public.data_bars'::regclass AND contype = 'c'",
         "SELECT column_name FROM information_schema.columns WHERE table_name IN ('data_bars', 'core_asset_registry_all')",
-        "SELECT relname, indisvalid FROM pg_index JOIN pg_class ON oid = indexrelid WHERE relname IN ('data_bars_dxy_1m_compare_idx', 'derived_data_bars_dxy_1m_compare_idx')",
+        "SELECT relname, indisvalid FROM pg_index JOIN pg_class ON oid = indexrelid WHERE relname LIKE '%dxy_1m%compare_idx'",
         'SELECT canonical_symbol, timeframe, ts_utc, count(*) FROM public.data_bars GROUP BY 1, 2, 3 HAVING count(*) > 1  -- only without a unique key',
       ],
       estimates: { 'fix statements needed': fix.statements.length },

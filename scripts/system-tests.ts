@@ -1,0 +1,63 @@
+/**
+ * `npm run test:system`: the load test and the credential scan against a real console — a
+ * scratch embedded PostgreSQL with a 14-day world, the built Next.js server and a runner
+ * process — as part of `npm test`. Exits 1 when a request failed, the copy under load did not
+ * finish cleanly, or a credential shows up anywhere.
+ */
+import { randomBytes } from 'node:crypto';
+import { scanForCredentials } from '../bench/credential-scan';
+import { runLoadTest, VIEWERS } from '../bench/load-test';
+import { runPhases } from '../bench/run-phase';
+import { startScratchConsole } from '../bench/scratch-console';
+
+const log = (line: string) => console.log(`[system] ${line}`);
+const LOAD_SECONDS = Number(process.env.SYSTEM_TEST_LOAD_SECONDS ?? '60');
+
+async function main(): Promise<number> {
+  const metricsToken = randomBytes(18).toString('base64url');
+  const target = await startScratchConsole({
+    dataDir: '.data-system',
+    port: 3312,
+    days: 14,
+    start: '2026-11-25T14:00:00Z',
+    // Small paced batches: the copy outlasts the load window, so every second of it is under copy.
+    env: { CUTOVER_COPY_BATCH_ROWS: '150', CUTOVER_COPY_PACED: '1', CUTOVER_METRICS_TOKEN: metricsToken },
+    log,
+  });
+  const failures: string[] = [];
+  try {
+    const operator = await target.signIn('operator');
+    await runPhases(target.database, operator.user, ['1', '2', '2-fix', '3'], log);
+
+    const load = await runLoadTest(target, { seconds: LOAD_SECONDS, pauseMs: 500, log });
+    log(
+      `load: ${load.requests} requests from ${VIEWERS} viewers, ${load.errors.length} errors; p95 ` +
+        Object.entries(load.p95Ms)
+          .map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`)
+          .join(', '),
+    );
+    log(`copy under load: ${load.copyStatus}, ${load.batchesDuringLoad} batches during the load window`);
+    if (load.errors.length > 0) failures.push(`failed requests: ${[...new Set(load.errors)].slice(0, 5).join('; ')}`);
+    if (load.copyStatus !== 'succeeded') failures.push(`the copy under load ended ${load.copyStatus}`);
+    if (load.copyProblems.length > 0) failures.push(`the copy logged problems: ${load.copyProblems.join('; ')}`);
+    if (load.batchesDuringLoad === 0) failures.push('no batch was copied during the load window');
+
+    const password = decodeURIComponent(new URL(target.databaseUrl).password);
+    const scan = await scanForCredentials(target, [password, target.databaseUrl, metricsToken]);
+    log(`credential scan: ${scan.documents} pages, responses, tables and logs; ${scan.leaks.length} leaks`);
+    failures.push(...scan.leaks.map((leak) => `credential leak: ${leak}`));
+  } finally {
+    await target.stop();
+  }
+  for (const failure of failures) console.error(`[system] FAILED ${failure}`);
+  if (failures.length === 0) log('passed');
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[system] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);
