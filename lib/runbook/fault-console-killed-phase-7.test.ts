@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { getPhaseRun } from './run-state';
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * The runner inside the console is a process of its own here (`npm run runner`'s entry point),
+ * killed with SIGKILL while the deploy command runs, as a crashed or redeployed console would be.
+ * The deploy command is the boundary we do not own: a shell script that records each call.
+ */
+describe('the console killed while phase 7 deploys the workers', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  const state = mkdtempSync(join(tmpdir(), 'dxy-cutover-deploy-'));
+  const output: string[] = [];
+  const runners: ChildProcess[] = [];
+
+  const startRunner = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/runner.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: test.url,
+        CUTOVER_LEASE_SECONDS: '2',
+        CUTOVER_WORKER_DEPLOY_CMD: `echo "$WORKER_MODE" >> "${state}/deploys"; touch "${state}/started"; sleep 2; echo "$WORKER_MODE" > "${state}/mode"`,
+        CUTOVER_WORKER_STATUS_CMD: `echo "mode=$(cat "${state}/mode" 2>/dev/null || echo legacy)"`,
+        CUTOVER_WORKER_RESTART_CMD: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    runners.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
+    driver = createDriver(test.database);
+    for (const phase of ['1', '2-fix', '3', '4', '5', '6']) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+    }
+    // Real workers from here on: the configured commands, not the rehearsal simulation.
+    await test.database.sql`delete from cutover.rehearsal_workers`;
+  });
+  afterAll(async () => {
+    for (const child of runners) if (child.exitCode === null) child.kill('SIGKILL');
+    await test.drop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('does not deploy a second time after a restart: it asks the workers, which already run dual', async () => {
+    const runId = await driver.start('7');
+    const first = startRunner();
+    await waitFor('the deploy command to start', async () => existsSync(join(state, 'started')));
+    first.kill('SIGKILL');
+    // The deployment itself carries on without the console, as a rollout would.
+    await waitFor('the deployment to finish', async () => existsSync(join(state, 'mode')));
+
+    startRunner();
+    const resumed = await waitFor('the run to move past the deployment', async () => {
+      const run = await getPhaseRun(test.database.sql, { id: runId });
+      return run && run.checkpoint.stage !== 'deploying' ? run : null;
+    });
+    expect(resumed.status, output.join('')).toBe('running');
+    expect(readFileSync(join(state, 'deploys'), 'utf8').trim().split('\n')).toEqual(['dual']);
+    const events = await test.database.sql<{ level: string; message: string }[]>`
+      select level, message from cutover.phase_run_events where phase_run_id = ${runId} order by id`;
+    expect(events.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Taken over from runner/),
+        'Resumed after an interruption: the workers already run in mode dual; not deploying again.',
+      ]),
+    );
+  }, 60_000);
+});
