@@ -75,6 +75,39 @@ describe('the DXY and aggregation SQL functions', () => {
     expect(fresh?.r).toMatchObject({ success: true, inserted: 0, skipped: 1 });
   });
 
+  it('takes the upsert path when a minute of the range appears while it inserts (a concurrent writer)', async () => {
+    for (let m = 200; m < 205; m++) {
+      for (const symbol of DXY_COMPONENTS) await insertBar(symbol, minute(m), 1 + m / 1000);
+    }
+    // A "concurrent writer": the first time minute 200 is inserted, minute 203 is written too, so the
+    // function meets it later in the same range. (A sequence counts the passes: it is not transactional.)
+    await test.database.sql.unsafe(`
+      create sequence public.plant_passes;
+      create function public.plant_dxy_minute() returns trigger language plpgsql as $$
+      begin
+        if new.canonical_symbol = 'DXY' and new.ts_utc = '${minute(200).toISOString()}'
+           and nextval('public.plant_passes') = 1 then
+          insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count, source, raw)
+          values ('DXY', '1m', '${minute(203).toISOString()}', 1, 1, 1, 1, 0, 0, 'synthetic', '{}');
+        end if;
+        return new;
+      end $$;
+      create trigger plant_dxy_minute before insert on public.data_bars for each row execute function public.plant_dxy_minute();`);
+    try {
+      const [result] = await test.database.sql`select public.calc_dxy_range_1m(${minute(200)}, ${minute(205)}) as r`;
+      // The insert-only pass met minute 203 and rolled back; the upsert pass wrote the whole range.
+      expect(result?.r).toMatchObject({ success: true, inserted: 5, updated: 0, skipped: 0 });
+      const [passes] = await test.database.sql`select last_value::int as n from public.plant_passes`;
+      expect(passes?.n).toBe(2);
+      const rows = await test.database.sql<{ n: number; planted: number }[]>`
+        select count(*)::int as n, count(*) filter (where close = 1)::int as planted from public.data_bars
+         where canonical_symbol = 'DXY' and ts_utc >= ${minute(200)} and ts_utc < ${minute(205)}`;
+      expect(rows[0]).toEqual({ n: 5, planted: 0 });
+    } finally {
+      await test.database.sql`drop trigger plant_dxy_minute on public.data_bars`;
+    }
+  });
+
   it('lets errors of the new function propagate (no success:false)', async () => {
     await expect(test.database.sql`select public.calc_dxy_range_1m(${minute(5)}, ${minute(1)})`).rejects.toThrow(
       /invalid range/,
