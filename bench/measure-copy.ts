@@ -35,6 +35,8 @@ export async function measureCopy(
 ): Promise<CopyMeasures> {
   const { sql } = target.database;
   const statusUrl = `${target.baseUrl}/api/status`;
+  // Warm-up (first compiles, the first shared count) is not part of either figure.
+  await startPolling([statusUrl], people.viewerCookie, { maxRequests: 5 }).finished;
   const statusIdle = await startPolling([statusUrl], people.viewerCookie, { maxRequests: options.idleRequests })
     .finished;
   options.log(

@@ -4,8 +4,11 @@
  * its checkpoint (the next range start), so a killed runner resumes exactly where it stopped and
  * nothing is written twice (existing data_bars rows are never overwritten). Pausable between
  * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
- * copying. Ends with the key-and-value verification of defect 1.
+ * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
+ * back and its range is retried with half the rows. Ends with the key-and-value verification of
+ * defect 1.
  */
+import type { TransactionSql } from 'postgres';
 import { copyLegacyRange, copyLegacyRangeSql, legacyRange, nextBatchEnd, regenerateRange } from '../copy-legacy';
 import { requireSucceeded } from '../preconditions';
 import type { PhaseDefinition } from '../types';
@@ -105,7 +108,7 @@ export const phase4Copy: PhaseDefinition = {
     if (!end && (!last || last.getTime() < from.getTime())) return { state: 'done' };
     const to = end ?? new Date((last as Date).getTime() + 60_000);
     const started = Date.now();
-    const copyBatch = async (tx: Parameters<Parameters<typeof ctx.commitStep>[0]>[0]) => {
+    const copyBatch = async (tx: TransactionSql) => {
       await tx.unsafe(`SET LOCAL statement_timeout = ${config.batchStatementTimeoutMs}`);
       const [scan] = await tx<{ n: number }[]>`
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
