@@ -4,13 +4,8 @@
  * audit or run-log detail. Every page and route is fetched as every role. The scan first proves
  * it would notice: a text that holds the secret must be reported.
  */
+import { API_PATHS, PAGE_PATHS, SIGNED_IN_ROLES } from './route-access';
 import type { ScratchConsole } from './scratch-console';
-
-export const SCANNED_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-
-const PAGES = ['/', '/login', '/audit', '/monitor', '/compare', '/rollback', '/approvals'];
-const PHASES = ['1', '2', '3', '4', '5', '6', '7', '9'];
-const ROUTES = ['/api/health', '/api/status', '/api/monitor', '/api/metrics'];
 
 export interface ScanReport {
   documents: number;
@@ -37,8 +32,8 @@ export async function scanForCredentials(target: ScratchConsole, secrets: readon
     documents += 1;
     leaks.push(...findSecrets(where, text, secrets));
   };
-  const paths = [...PAGES, ...PHASES.map((p) => `/phases/${p}`), ...ROUTES, ...PHASES.map((p) => `/api/phases/${p}`)];
-  for (const role of SCANNED_ROLES) {
+  const paths = ['/login', '/api/health', ...PAGE_PATHS, ...API_PATHS];
+  for (const role of SIGNED_IN_ROLES) {
     const { cookie } = await target.signIn(role);
     for (const path of paths) {
       const response = await fetch(`${target.baseUrl}${path}`, { headers: { cookie }, redirect: 'manual' });

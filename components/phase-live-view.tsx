@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/app/actions/runbook';
+import { formatUtc } from '@/lib/format';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';
@@ -105,6 +106,14 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
         )}
         <ActionMessage message={message} />
       </section>
+      {live.migration && live.migration.status !== 'active' && live.runs.length > 0 ? (
+        <p className="rounded border border-slate-300 bg-slate-50 px-4 py-2 text-sm text-slate-700">
+          The results below belong to migration run #{live.migration.id}, which is closed (
+          {live.migration.status.replace('_', ' ')}
+          {live.migration.closedAt ? `, ${formatUtc(live.migration.closedAt)}` : ''}). Running phase 1 opens a new
+          migration run.
+        </p>
+      ) : null}
       <RunDetails live={live} />
       <AttemptsTable runs={live.runs} />
     </div>

@@ -23,8 +23,9 @@ export function describeResult(result: ActionResult<unknown>): string | null {
 }
 
 /**
- * A phase's live state (polled while anything runs, not at all when nothing does) and a helper to
- * call a server action and show its refusal or failure.
+ * A phase's live state (polled every 1.5 s while anything runs, every 10 s otherwise so that a run
+ * started from another screen or the CLI shows up) and a helper to call a server action and show
+ * its refusal or failure.
  */
 export function usePhaseLive(phase: string, initial: PhaseLiveJson) {
   const router = useRouter();
@@ -35,7 +36,7 @@ export function usePhaseLive(phase: string, initial: PhaseLiveJson) {
     queryKey: ['phase', phase],
     queryFn: () => fetchPhase(phase),
     initialData: initial,
-    refetchInterval: (query) => (query.state.data?.activeRun ? 1500 : false),
+    refetchInterval: (query) => (query.state.data?.activeRun ? 1500 : 10_000),
   });
   const live = data ?? initial;
 

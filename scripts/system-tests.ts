@@ -1,12 +1,13 @@
 /**
- * `npm run test:system`: the load test and the credential scan against a real console — a
+ * `npm run test:system`: the load test, routes × roles, and the credential scan against a real console — a
  * scratch embedded PostgreSQL with a 14-day world, the built Next.js server and a runner
  * process — as part of `npm test`. Exits 1 when a request failed, the copy under load did not
- * finish cleanly, or a credential shows up anywhere.
+ * finish cleanly, a route answers a role other than expected, or a credential shows up anywhere.
  */
 import { randomBytes } from 'node:crypto';
 import { scanForCredentials } from '../bench/credential-scan';
 import { runLoadTest, VIEWERS } from '../bench/load-test';
+import { checkRouteAccess } from '../bench/route-access';
 import { runPhases } from '../bench/run-phase';
 import { startScratchConsole } from '../bench/scratch-console';
 
@@ -41,6 +42,11 @@ async function main(): Promise<number> {
     if (load.copyStatus !== 'succeeded') failures.push(`the copy under load ended ${load.copyStatus}`);
     if (load.copyProblems.length > 0) failures.push(`the copy logged problems: ${load.copyProblems.join('; ')}`);
     if (load.batchesDuringLoad === 0) failures.push('no batch was copied during the load window');
+
+    const access = await checkRouteAccess(target, metricsToken);
+    const wrong = access.filter((a) => a.got !== a.expected);
+    log(`routes × roles: ${access.length} requests, ${wrong.length} unexpected`);
+    failures.push(...wrong.map((a) => `${a.path} as ${a.who}: expected ${a.expected}, got ${a.got}`));
 
     const password = decodeURIComponent(new URL(target.databaseUrl).password);
     const scan = await scanForCredentials(target, [password, target.databaseUrl, metricsToken]);

@@ -19,6 +19,8 @@ import {
 import type { Check, Preview } from './types';
 
 export interface PhaseLive {
+  /** The migration run the runs below belong to: the active one, else the latest (closed) one. */
+  migration: { id: number; status: string; closedAt: Date | null } | null;
   runs: RunSummary[];
   latest: PhaseRunRow | null;
   events: PhaseRunEvent[];
@@ -51,6 +53,7 @@ export async function readPhaseLive(database: Database, params: { phaseId: strin
   const latest = runs.at(-1) ?? null;
   const active = await getActivePhaseRun(sql);
   return {
+    migration: migration ? { id: migration.id, status: migration.status, closedAt: migration.closedAt } : null,
     runs: runs.map(summarizeRun).reverse(),
     latest,
     events: latest ? await listPhaseRunEvents(sql, { phaseRunId: latest.id, limit: 100 }) : [],

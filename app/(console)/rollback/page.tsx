@@ -33,7 +33,13 @@ export default async function RollbackPage() {
       <RollbackView
         canOperate={user.roles.includes('operator')}
         available={available}
-        initial={toJson({ runs: keep.runs, latest: keep.latest, events: keep.events, activeRun: keep.activeRun })}
+        initial={toJson({
+          migration: keep.migration,
+          runs: keep.runs,
+          latest: keep.latest,
+          events: keep.events,
+          activeRun: keep.activeRun,
+        })}
       />
       <div className="grid gap-5 lg:grid-cols-2">
         <SqlPreview preview={keep.preview} title="With “keep”: what it will run" />

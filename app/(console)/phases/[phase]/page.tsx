@@ -39,6 +39,7 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
         preconditionsPass={preconditionsPass}
         fixNeeded={detail.fixPreview !== null && detail.fixPreview.sql.length > 0}
         initial={toJson({
+          migration: detail.migration,
           runs: detail.runs,
           latest: detail.latest,
           events: detail.events,
