@@ -61,6 +61,7 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   expect(legacy?.deleted).toBeGreaterThan(3000);
 
   await page.goto('/compare');
+  await expect(page.getByTestId('compare-summary')).toBeVisible();
   await expect(page.getByTestId('compare-day')).toBeVisible();
   await page.getByTestId('compare-day').locator('tbody tr a').first().click();
   await expect(page.getByTestId('compare-hour')).toBeVisible();

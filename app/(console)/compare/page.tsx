@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
-import { formatUtc } from '@/lib/format';
+import { formatCount, formatUtc } from '@/lib/format';
 import { loadClock } from '@/lib/market/clock';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 
@@ -14,7 +15,14 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .optional()
   .catch(undefined);
-const filterSchema = z.object({ from: isoDate, to: isoDate, day: isoDate });
+const filterSchema = z.object({
+  from: isoDate,
+  to: isoDate,
+  day: isoDate,
+  show: z.enum(['all', 'differences']).optional().catch(undefined),
+});
+/** Longer ranges list only the days that differ unless asked: 600 equal rows hide the one that is not. */
+const LIST_ALL_UP_TO_DAYS = 62;
 
 function utcDate(value: string): Date {
   return new Date(`${value}T00:00:00Z`);
@@ -42,7 +50,14 @@ export default async function ComparePage({
   const hours = day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [];
   const samples = day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [];
   const query = (extra: Record<string, string>) =>
-    `/compare?${new URLSearchParams({ ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}), ...extra })}`;
+    `/compare?${new URLSearchParams({
+      ...(filter.from ? { from: filter.from } : {}),
+      ...(filter.to ? { to: filter.to } : {}),
+      ...(filter.show ? { show: filter.show } : {}),
+      ...extra,
+    })}`;
+  const show = filter.show ?? (days.length > LIST_ALL_UP_TO_DAYS ? 'differences' : 'all');
+  const listed = show === 'all' ? days : days.filter(dayDiffers);
   return (
     <div className="space-y-4">
       <div>
@@ -108,11 +123,26 @@ export default async function ComparePage({
           )}
         </section>
       ) : null}
-      <CompareTable
-        rows={days}
-        bucket="day"
-        drillHref={(row) => query({ day: row.bucket.toISOString().slice(0, 10) })}
-      />
+      <CompareSummary rows={days} />
+      {days.length > 0 ? (
+        <p className="text-sm text-slate-600">
+          {show === 'all'
+            ? `Listing all ${formatCount(days.length)} days. `
+            : listed.length === 1
+              ? `Listing the one day that differs, of ${formatCount(days.length)}. `
+              : `Listing the ${formatCount(listed.length)} days that differ, of ${formatCount(days.length)}. `}
+          <a className="text-sky-700 underline" href={query({ show: show === 'all' ? 'differences' : 'all' })}>
+            {show === 'all' ? 'List only the days that differ' : `List all ${formatCount(days.length)} days`}
+          </a>
+        </p>
+      ) : null}
+      {listed.length > 0 || show === 'all' ? (
+        <CompareTable
+          rows={listed}
+          bucket="day"
+          drillHref={(row) => query({ day: row.bucket.toISOString().slice(0, 10) })}
+        />
+      ) : null}
     </div>
   );
 }

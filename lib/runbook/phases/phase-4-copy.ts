@@ -58,7 +58,8 @@ export const phase4Copy: PhaseDefinition = {
         method === 'copy'
           ? 'Copy legacy DXY 1m rows into data_bars, never overwriting an existing row.'
           : 'Regenerate DXY 1m in data_bars from the components with calc_dxy_range_1m, range by range.',
-        `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint.`,
+        `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint, under a ` +
+          `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
         'Then compare by key and value: missing minutes, different closes, extra minutes with their explanation.',
       ],
       sql: [
