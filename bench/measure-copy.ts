@@ -36,7 +36,7 @@ export async function measureCopy(
   const { sql } = target.database;
   const statusUrl = `${target.baseUrl}/api/status`;
   // Warm-up (first compiles, the first shared count) is not part of either figure.
-  await startPolling([statusUrl], people.viewerCookie, { maxRequests: 5 }).finished;
+  await startPolling([statusUrl], people.viewerCookie, { maxRequests: 50 }).finished;
   const statusIdle = await startPolling([statusUrl], people.viewerCookie, { maxRequests: options.idleRequests })
     .finished;
   options.log(

@@ -126,16 +126,19 @@ async function main(): Promise<number> {
     writeFileSync(small ? 'bench/results-small.json' : 'bench/results.json', `${JSON.stringify(report, null, 2)}\n`);
 
     console.log('');
+    // The small world proves the benchmark runs; its timings are too short to judge against the targets.
+    if (small) console.log('small world: figures printed for information, targets not judged');
     for (const r of results) {
       const figures =
         r.baseline === null
           ? `${r.value.toFixed(0)} ${r.unit}`
           : `${r.value.toFixed(0)} ${r.unit} / ${r.baseline.toFixed(0)} ${r.unit} = ${(r.ratio as number).toFixed(2)}`;
-      console.log(`${r.met ? 'MET   ' : 'MISSED'} ${r.name}: ${figures} (target ${r.target})`);
+      const verdict = small ? '      ' : r.met ? 'MET   ' : 'MISSED';
+      console.log(`${verdict} ${r.name}: ${figures} (target ${r.target})`);
     }
     console.log(`peak memory: console ${copy.serverPeakMiB} MiB, runner ${copy.runnerPeakMiB} MiB`);
     console.log(`${report.mode} world, ${days} days, ${report.durationSeconds} s in all`);
-    if (small) return 0; // the small world only proves that the benchmark runs
+    if (small) return 0;
     return results.every((r) => r.met) ? 0 : 1;
   } finally {
     await target.stop();
