@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
 import { TEST_TIME_ZONE } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
@@ -48,11 +48,13 @@ describe('the database restarted in the middle of the copy', () => {
       () => 'completed',
       (error: unknown) => `tick failed: ${error instanceof Error ? error.message : String(error)}`,
     );
-    for (let i = 0; i < 100; i++) {
-      const [busy] = await database.sql`select 1 from pg_stat_activity where wait_event = 'PgSleep'`;
-      if (busy) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await vi.waitFor(
+      async () => {
+        const [sleeping] = await database.sql`select 1 from pg_stat_activity where wait_event = 'PgSleep'`;
+        if (!sleeping) throw new Error('the batch has not reached its INSERT yet');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const beforeRestart = await getPhaseRun(database.sql, { id: runId });
     await server.stop();
     // The step's connection dropped: the run is neither failed nor advanced.
