@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectExactCopy } from '../../test-support/expect-exact-copy';
 import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
 import { TEST_TIME_ZONE } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
@@ -68,12 +69,6 @@ describe('the database restarted in the middle of the copy', () => {
 
     const run = await driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
-    const [counts] = await database.sql<{ legacy: number; copied: number; distinct_minutes: number }[]>`
-      select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as legacy,
-             count(*)::int as copied, count(distinct ts_utc)::int as distinct_minutes
-        from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
-    expect(counts?.copied).toBe(counts?.legacy);
-    expect(counts?.distinct_minutes).toBe(counts?.copied);
-    expect(run.progress.rowsWritten).toBe(counts?.copied);
+    await expectExactCopy(database, run);
   }, 120_000);
 });

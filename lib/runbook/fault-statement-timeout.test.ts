@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectExactCopy } from '../../test-support/expect-exact-copy';
 import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
@@ -35,12 +36,6 @@ describe('a copy batch that hits the statement timeout is retried smaller, never
     expect(timeouts.map((t) => t.level)).toEqual(['warn', 'warn']);
     expect(timeouts[0]?.message).toMatch(/A batch of 400 rows .* retrying that range with 200 rows per batch/);
     expect(timeouts[1]?.message).toMatch(/A batch of 200 rows .* retrying that range with 100 rows per batch/);
-    const [counts] = await test.database.sql<{ legacy: number; copied: number; distinct_minutes: number }[]>`
-      select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as legacy,
-             count(*)::int as copied, count(distinct ts_utc)::int as distinct_minutes
-        from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
-    expect(counts?.copied).toBe(counts?.legacy);
-    expect(counts?.distinct_minutes).toBe(counts?.copied);
-    expect(run.progress.rowsWritten).toBe(counts?.copied);
+    await expectExactCopy(test.database, run);
   });
 });
