@@ -13,7 +13,8 @@
  * looked up among them. Buckets are whole UTC hours or days taken as 24 hours, so the session
  * time zone never shifts one.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 
 export const CLOSE_TOLERANCE = 1e-9;
 
@@ -53,7 +54,7 @@ export async function compareDxyByBucket(
   const rows =
     bucketCount >= SPLIT_FROM_BUCKETS && !splitInUse
       ? await compareInTwoHalves(sql, whole)
-      : await compareBuckets(sql as unknown as TransactionSql, whole);
+      : await compareBuckets(sql, whole);
   // Buckets with nothing on either side (weekends, before the history) are not shown.
   return rows
     .filter((r) => r.dataBars + r.legacyActive + r.legacySoftDeleted + r.bars5m + r.bars1h > 0)
@@ -83,8 +84,8 @@ async function compareInTwoHalves(sql: Sql, whole: BucketRange): Promise<Compare
     const half = Math.ceil(whole.bucketCount / 2);
     const middle = new Date(whole.firstBucket.getTime() + half * whole.strideMs);
     const [early, late] = await Promise.all([
-      compareBuckets(first as unknown as TransactionSql, { ...whole, bucketCount: half, to: middle }),
-      compareBuckets(second as unknown as TransactionSql, {
+      compareBuckets(first, { ...whole, bucketCount: half, to: middle }),
+      compareBuckets(second, {
         ...whole,
         firstBucket: middle,
         bucketCount: whole.bucketCount - half,
@@ -103,7 +104,7 @@ async function compareInTwoHalves(sql: Sql, whole: BucketRange): Promise<Compare
   }
 }
 
-function compareBuckets(sql: TransactionSql, range: BucketRange): Promise<CompareRow[]> {
+function compareBuckets(sql: SqlOrTx, range: BucketRange): Promise<CompareRow[]> {
   const stride = `${range.strideMs} milliseconds`;
   return sql<CompareRow[]>`
     with buckets as (
