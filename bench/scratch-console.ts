@@ -61,10 +61,12 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
   rmSync(options.dataDir, { recursive: true, force: true });
   const embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
   const database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
-  process.env.REHEARSAL_DAYS = String(options.days);
-  process.env.REHEARSAL_START = options.start;
   const started = performance.now();
-  const prepared = await prepareDatabase(database, { ownsDatabase: true, log });
+  const prepared = await prepareDatabase(database, {
+    ownsDatabase: true,
+    log,
+    env: { ...process.env, REHEARSAL_DAYS: String(options.days), REHEARSAL_START: options.start },
+  });
   if (!prepared.worldCreated) throw new Error('the scratch database already held a world');
   // A freshly loaded table has no statistics and no visibility map yet; autovacuum would get
   // there on its own, the benchmark should not measure that race.

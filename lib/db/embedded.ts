@@ -162,7 +162,8 @@ async function stopOrphanedServer(clusterDir: string, log: (line: string) => voi
   }
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -57,14 +57,19 @@ export function defaultRehearsalStart(wallNow: Date): Date {
 
 export async function prepareDatabase(
   database: Database,
-  options: { ownsDatabase: boolean; log?: (line: string) => void },
+  options: {
+    ownsDatabase: boolean;
+    log?: (line: string) => void;
+    /** Where the REHEARSAL_* settings are read from (the benchmark passes its own world size). */
+    env?: Record<string, string | undefined>;
+  },
 ): Promise<PreparedDatabase> {
   await migrateConsoleSchema(database);
   const isRehearsal = await hasRehearsalWorld(database);
   let worldCreated: WorldSummary | null = null;
   const missingBefore = await findMissingPipelineTables(database.sql);
   if (options.ownsDatabase && !isRehearsal && missingBefore.length === 5) {
-    const { variant, days, now } = rehearsalOptionsFromEnv();
+    const { variant, days, now } = rehearsalOptionsFromEnv(options.env);
     worldCreated = await createRehearsalWorld(database, {
       variant,
       days,

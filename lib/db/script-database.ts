@@ -4,22 +4,13 @@
  * 0600 connection file it writes); else the embedded database started just for this command.
  */
 import { connectDatabase, type Database } from './connection';
-import { readConnectionFile, startEmbeddedDatabase } from './embedded';
+import { isAlive, readConnectionFile, startEmbeddedDatabase } from './embedded';
 
 export interface ScriptDatabase {
   database: Database;
   /** True when the database is the console's own embedded one (safe to hold a rehearsal world). */
   embedded: boolean;
   close(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function openScriptDatabase(options: { applicationName: string }): Promise<ScriptDatabase> {
