@@ -34,6 +34,31 @@ async function proveDualWrites(sql: import('postgres').Sql, since: Date) {
   return { newPath: row?.new_path ?? 0, inBoth: row?.both ?? 0 };
 }
 
+/**
+ * What proves the deployment in the data. The proving stage waits until all of these pass and
+ * the verification checks the same ones, so a run never ends its wait on evidence its own
+ * verification then rejects (a first 5m bar of quality 0 did exactly that).
+ */
+async function deploymentProof(sql: import('postgres').Sql, params: { deployedAt: Date; now: Date }) {
+  const writes = await proveDualWrites(sql, params.deployedAt);
+  const aggregation = await checkAggregationContinues(sql, { now: params.now, minutes: 30, since: params.deployedAt });
+  const checks: Check[] = [
+    {
+      name: 'New DXY minutes from calc_dxy_range_1m in data_bars',
+      passed: writes.newPath > 0,
+      detail: `${writes.newPath} minutes since ${params.deployedAt.toISOString()}`,
+    },
+    {
+      name: 'Same minutes still written to derived_data_bars (dual)',
+      passed: writes.inBoth > 0 && writes.inBoth >= writes.newPath - 1,
+      detail: `${writes.inBoth} of ${writes.newPath} minutes in both tables`,
+    },
+    { ...aggregation, name: 'DXY 5m aggregation continues after the deployment' },
+  ];
+  const hasFiveMinuteBar = (aggregation.evidence as { bars: unknown[] }).bars.length > 0;
+  return { checks, proven: hasFiveMinuteBar && checks.every((c) => c.passed), aggregation, writes };
+}
+
 export const phase7Deploy: PhaseDefinition = {
   id: '7',
   number: 7,
@@ -125,10 +150,8 @@ export const phase7Deploy: PhaseDefinition = {
       }
       case 'proving': {
         const deployedAt = new Date(checkpoint.deployedAt as string);
-        const writes = await proveDualWrites(ctx.sql, deployedAt);
-        const aggregation = await checkAggregationContinues(ctx.sql, { now, minutes: 30, since: deployedAt });
-        const hasFiveMinuteBar = (aggregation.evidence as { bars: unknown[] }).bars.length > 0;
-        if (writes.newPath > 0 && writes.inBoth > 0 && hasFiveMinuteBar) return { state: 'done' };
+        const { proven, writes, aggregation } = await deploymentProof(ctx.sql, { deployedAt, now });
+        if (proven) return { state: 'done' };
         const waited = (now.getTime() - deployedAt.getTime()) / MINUTE;
         if (
           waited > ctx.config.deploymentProofMinutes &&
@@ -149,25 +172,10 @@ export const phase7Deploy: PhaseDefinition = {
 
   async verify(ctx) {
     const deployedAt = new Date((ctx.run.checkpoint as DeployCheckpoint).deployedAt as string);
-    const writes = await proveDualWrites(ctx.sql, deployedAt);
-    const aggregation = await checkAggregationContinues(ctx.sql, {
-      now: ctx.clock.now(),
-      minutes: 30,
-      since: deployedAt,
-    });
+    const { checks: proof } = await deploymentProof(ctx.sql, { deployedAt, now: ctx.clock.now() });
     const status = await ctx.workers.status();
     const checks: Check[] = [
-      {
-        name: 'New DXY minutes from calc_dxy_range_1m in data_bars',
-        passed: writes.newPath > 0,
-        detail: `${writes.newPath} minutes since ${deployedAt.toISOString()}`,
-      },
-      {
-        name: 'Same minutes still written to derived_data_bars (dual)',
-        passed: writes.inBoth > 0 && writes.inBoth >= writes.newPath - 1,
-        detail: `${writes.inBoth} of ${writes.newPath} minutes in both tables`,
-      },
-      { ...aggregation, name: 'DXY 5m aggregation continues after the deployment' },
+      ...proof,
       {
         name: 'Workers report mode dual',
         passed: ctx.workers.kind === 'command' && status.mode === null ? status.healthy : status.mode === 'dual',
