@@ -14,6 +14,9 @@ export const DXY_WEIGHTS = {
   USDCHF: 0.036,
 } as const;
 
+/** Two DXY closes agree when |Δ| ≤ this × |legacy close| (the plan's key-and-value comparison). */
+export const DXY_CLOSE_TOLERANCE = 1e-9;
+
 export type DxyComponent = keyof typeof DXY_WEIGHTS;
 
 export const DXY_COMPONENTS = Object.keys(DXY_WEIGHTS) as DxyComponent[];

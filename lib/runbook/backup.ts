@@ -7,12 +7,16 @@
 
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { type FunctionFacts, readFunctionFacts } from './function-inspection';
 
+/** Every overload of each is saved, with its identity, result type, owner, configuration and grants. */
 export const BACKED_UP_FUNCTIONS = [
   'calc_dxy_range_derived',
   'calc_dxy_range_1m',
   'aggregate_1m_to_5m_window',
   'aggregate_5m_to_1h_window',
+  '_upsert_derived_bar',
+  'catchup_aggregation_range',
 ] as const;
 
 export interface TableBackup {
@@ -24,11 +28,8 @@ export interface TableBackup {
   copyChecksum: string;
 }
 
-export interface FunctionBackup {
-  name: string;
-  signature: string;
-  definition: string;
-}
+/** Older backups (before the console recorded more than the definition) hold only name, signature, definition. */
+export type FunctionBackup = FunctionFacts;
 
 export function backupTableName(migrationRunId: number, table: 'data_bars' | 'derived_data_bars'): string {
   return `backup_run${migrationRunId}_${table}`;
@@ -76,11 +77,7 @@ export async function copyBarTables(tx: TransactionSql, migrationRunId: number):
 }
 
 export async function readFunctionDefinitions(sql: SqlOrTx): Promise<FunctionBackup[]> {
-  return sql<FunctionBackup[]>`
-    select p.proname as name, p.oid::regprocedure::text as signature, pg_get_functiondef(p.oid) as definition
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'public' and p.proname in ${sql([...BACKED_UP_FUNCTIONS])}
-     order by 1, 2`;
+  return readFunctionFacts(sql, BACKED_UP_FUNCTIONS);
 }
 
 export interface ConstraintBackup {
@@ -135,6 +132,12 @@ export async function getBackup(sql: SqlOrTx, params: { migrationRunId: number }
   return row ?? null;
 }
 
+/** The one backed-up definition of `name`; undefined when absent or when the backup holds several overloads. */
 export function backedUpFunction(backup: StoredBackup, name: string): FunctionBackup | undefined {
-  return backup.functions.find((f) => f.name === name);
+  const overloads = backedUpOverloads(backup, name);
+  return overloads.length === 1 ? overloads[0] : undefined;
+}
+
+export function backedUpOverloads(backup: StoredBackup, name: string): FunctionBackup[] {
+  return backup.functions.filter((f) => f.name === name);
 }
