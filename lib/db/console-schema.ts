@@ -105,8 +105,13 @@ export const rehearsalClock = cutover.table('rehearsal_clock', {
   id: integer('id').primaryKey().default(1),
   anchorWall: tstz('anchor_wall').notNull(),
   anchorSim: tstz('anchor_sim').notNull(),
+  /** The requested speed (REHEARSAL_SPEED); the clock runs slower while the simulated workers lag. */
   speed: doublePrecision('speed').notNull(),
   heartbeatWall: tstz('heartbeat_wall').notNull(),
+  /** Simulated time at the last heartbeat (held back when the workers lag): the effective speed's base. */
+  heartbeatSim: tstz('heartbeat_sim'),
+  /** Simulated seconds per wall second actually achieved recently (a moving average over ~10 s). */
+  effectiveSpeed: doublePrecision('effective_speed'),
 });
 
 export const WORKER_MODES = ['legacy', 'dual', 'final'] as const;

@@ -1,0 +1,2 @@
+ALTER TABLE "cutover"."rehearsal_clock" ADD COLUMN "heartbeat_sim" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "cutover"."rehearsal_clock" ADD COLUMN "effective_speed" double precision;
