@@ -23,9 +23,17 @@ export function componentClosesCte(fromParam: string, toParam: string): string {
     GROUP BY b.ts_utc`;
 }
 
-/** True when all six closes of a pivoted row are present and positive (no forward fill). */
-export function componentsCompleteSql(alias: string): string {
-  return DXY_COMPONENTS.map((symbol) => `${alias}.${symbol.toLowerCase()} > 0`).join(' AND ');
+/**
+ * True when all six closes of a pivoted row are present and positive (no forward fill).
+ * `finite: true` (the new calc_dxy_range_1m) also refuses NaN and +Infinity: in Postgres NaN sorts
+ * above every number, so `NaN > 0` and `'Infinity' > 0` are both true, and a NaN close would
+ * become a NaN DXY. The legacy function keeps the default, its behaviour as it is in production.
+ */
+export function componentsCompleteSql(alias: string, options: { finite?: boolean } = {}): string {
+  return DXY_COMPONENTS.map((symbol) => {
+    const column = `${alias}.${symbol.toLowerCase()}`;
+    return options.finite ? `(${column} > 0 AND ${column} < 'Infinity')` : `${column} > 0`;
+  }).join(' AND ');
 }
 
 /** The DXY value of a pivoted row. */

@@ -8,6 +8,9 @@
  */
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../market/dxy-sql';
 
+/** A close that is missing, ≤ 0, NaN or ±Infinity makes its minute a skipped (counted) one. */
+const FINITE = { finite: true } as const;
+
 export const CALC_DXY_RANGE_1M_SIGNATURE = 'public.calc_dxy_range_1m(timestamptz, timestamptz, integer)';
 
 export function calcDxyRange1mSql(options: { setsUpdatedAt: boolean }): string {
@@ -18,7 +21,7 @@ export function calcDxyRange1mSql(options: { setsUpdatedAt: boolean }): string {
     SELECT 'DXY', NULL, '1m', c.ts_utc, v.dxy, v.dxy, v.dxy, v.dxy, 0, NULL, 0,
            false, 'synthetic', now(), jsonb_build_object('kind', 'dxy', 'version', p_derivation_version)
       FROM comp c CROSS JOIN LATERAL (SELECT ${dxyValueSql('c')} AS dxy) v
-     WHERE ${componentsCompleteSql('c')}`;
+     WHERE ${componentsCompleteSql('c', FINITE)}`;
   return `
 CREATE OR REPLACE FUNCTION public.calc_dxy_range_1m(
   p_from_utc timestamptz,
@@ -51,7 +54,7 @@ BEGIN
         ${insertSql}
         RETURNING 1
       )
-      SELECT count(*), (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c')}, false))
+      SELECT count(*), (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c', FINITE)}, false))
         INTO v_inserted, v_skipped
         FROM inserted;
       RETURN jsonb_build_object('success', true, 'inserted', v_inserted, 'updated', 0,
@@ -73,7 +76,7 @@ BEGIN
     RETURNING (xmax = 0) AS is_insert
   )
   SELECT count(*) FILTER (WHERE is_insert), count(*) FILTER (WHERE NOT is_insert),
-         (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c')}, false))
+         (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c', FINITE)}, false))
     INTO v_inserted, v_updated, v_skipped
     FROM upserted;
   RETURN jsonb_build_object('success', true, 'inserted', v_inserted, 'updated', v_updated,
