@@ -98,6 +98,8 @@ export const rehearsalWorld = cutover.table('rehearsal_world', {
   historyFrom: tstz('history_from').notNull(),
   historyTo: tstz('history_to').notNull(),
   createdAt: tstz('created_at').notNull().defaultNow(),
+  /** Set when the world was imported from a pg_dump: what was loaded, skipped and created (rehearsal-import). */
+  importReport: jsonb('import_report').$type<Record<string, unknown>>(),
 });
 
 /** The rehearsal clock's anchor: simulated time = anchor_sim + (wall − anchor_wall) × speed. */

@@ -1,0 +1,1 @@
+ALTER TABLE "cutover"."rehearsal_world" ADD COLUMN "import_report" jsonb;
