@@ -4,7 +4,10 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  if (process.env.CUTOVER_RUNNER === 'off' || !process.env.DATABASE_URL) return;
+  // The server started directly (not through npm start) validates its settings too.
+  const { checkSettingsAtStart, readSetting } = await import('./lib/settings');
+  checkSettingsAtStart('next');
+  if (readSetting('CUTOVER_RUNNER') === 'off' || !readSetting('DATABASE_URL')) return;
   const { startRunnerInServer } = await import('./lib/runbook/start-runner-in-server');
   await startRunnerInServer();
 }

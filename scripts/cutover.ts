@@ -31,6 +31,9 @@ import { isPhaseId } from '../lib/runbook/phases';
 import { readPhaseDetail } from '../lib/runbook/read-phase-detail';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { startRunner } from '../lib/runbook/runner';
+import { checkSettingsAtStart, readSetting } from '../lib/settings';
+
+checkSettingsAtStart('cutover');
 
 const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 const FINISHED = ['succeeded', 'failed', 'rejected'];
@@ -75,8 +78,8 @@ function summarizeResult(result: ActionResult<unknown>): string {
 }
 
 async function authenticate(database: Database): Promise<{ user: SessionUser; token: string }> {
-  const username = process.env.CUTOVER_USER;
-  const password = process.env.CUTOVER_PASSWORD;
+  const username = readSetting('CUTOVER_USER');
+  const password = readSetting('CUTOVER_PASSWORD');
   if (!username || !password) throw new UsageError('Set CUTOVER_USER and CUTOVER_PASSWORD to a console user.');
   const result = await signIn(database, { username, password, ip: 'cli', userAgent: 'dxy-cutover-cli' });
   if (result.status !== 'ok') throw new RefusedError(result.message);

@@ -6,6 +6,9 @@ import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { startRunner } from '../lib/runbook/runner';
+import { checkSettingsAtStart } from '../lib/settings';
+
+checkSettingsAtStart('runner');
 
 const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-runner' });
 await migrateConsoleSchema(handle.database);

@@ -9,17 +9,20 @@ import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
 import { prepareDatabase } from '../lib/db/prepare-database';
+import { checkSettingsAtStart, readSetting } from '../lib/settings';
 import { buildIfNeeded, NEXT_BIN, waitForHealth } from './next-server';
 
+checkSettingsAtStart('dxy-cutover');
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
-const port = Number(process.env.PORT ?? '3000');
-const host = process.env.HOST ?? '127.0.0.1';
+const port = readSetting('PORT');
+const host = readSetting('HOST');
+const databaseUrl = readSetting('DATABASE_URL');
 const say = (line: string) => console.log(`[dxy-cutover] ${line}`);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedDatabase({ log: say });
-  const url = embedded?.url ?? (process.env.DATABASE_URL as string);
+  const embedded = databaseUrl ? null : await startEmbeddedDatabase({ log: say });
+  const url = embedded?.url ?? (databaseUrl as string);
   say(embedded ? `Embedded PostgreSQL is up (${redactUrl(url)}).` : `Using DATABASE_URL ${redactUrl(url)}.`);
 
   const database = connectDatabase(url, { max: 2, applicationName: 'dxy-cutover-launcher' });

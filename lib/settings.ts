@@ -1,0 +1,419 @@
+/**
+ * Every environment variable the console, the runner and the CLI read, declared once: its type
+ * (a zod schema over the raw string), default, what is allowed and what it means. The entry
+ * points validate all of them before they start (a bad value stops the start with the
+ * variable's name and what is allowed, instead of crashing a page later); readers elsewhere take
+ * one typed value with `readSetting`. `.env.example` and the README's settings table are
+ * rendered from this declaration (lib/settings.test.ts keeps them equal).
+ */
+import { z } from 'zod';
+
+export type SettingGroup = 'console' | 'rehearsal' | 'runbook' | 'workers' | 'monitoring' | 'cli';
+
+export const SETTING_GROUP_TITLES: Record<SettingGroup, string> = {
+  console: 'Console and database',
+  rehearsal: 'Rehearsal world',
+  runbook: 'Runbook',
+  workers: 'Worker control (real deployments)',
+  monitoring: 'Monitoring and alerting',
+  cli: 'Command line',
+};
+
+interface SettingDeclaration<S extends z.ZodType> {
+  group: SettingGroup;
+  /** Parses the raw value; receives `undefined` when the variable is unset (or empty) and has no default. */
+  schema: S;
+  /** The raw default, or null when unset means "off" or is computed (see `meaning`). */
+  default: string | null;
+  /** What is allowed, in words: printed when a value is refused. */
+  allowed: string;
+  meaning: string;
+  /** Never echoed back in an error (credentials, tokens, webhook URLs that carry a key). */
+  secret?: boolean;
+  /** A value to show (commented out) in .env.example. */
+  example?: string;
+}
+
+function declare<S extends z.ZodType>(declaration: SettingDeclaration<S>): SettingDeclaration<S> {
+  return declaration;
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+
+const positiveNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().gt(0).max(max));
+
+const optionalText = z.string().min(1).optional();
+
+const zeroOrOne = z.enum(['0', '1']).transform((value) => value === '1');
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))
+  .optional();
+
+const postgresUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol))
+  .optional();
+
+const isoTime = z
+  .string()
+  .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)))
+  .transform((value) => new Date(value))
+  .optional();
+
+/** A bearer token that is long and varied enough not to be guessed ("changeme" and "xxxx…" are refused). */
+const token = z
+  .string()
+  .refine((value) => value.length >= 20 && new Set(value).size >= 8 && !/\s/.test(value))
+  .optional();
+
+export const SETTINGS = {
+  DATABASE_URL: declare({
+    group: 'console',
+    schema: postgresUrl,
+    default: null,
+    allowed: 'a postgres:// or postgresql:// URL',
+    meaning:
+      'The pipeline database (staging, production). Unset: the embedded PostgreSQL under CUTOVER_DATA_DIR with the rehearsal world.',
+    secret: true,
+    example: 'postgres://cutover:secret@db.internal:5432/market',
+  }),
+  PORT: declare({
+    group: 'console',
+    schema: wholeNumber(1, 65_535),
+    default: '3000',
+    allowed: 'a port number 1–65535',
+    meaning: 'Where the console listens.',
+  }),
+  HOST: declare({
+    group: 'console',
+    schema: z.string().regex(/^[\w.:-]+$/),
+    default: '127.0.0.1',
+    allowed: 'a host name or IP address',
+    meaning: 'The address the console binds to (`0.0.0.0` for every interface).',
+  }),
+  CUTOVER_DATA_DIR: declare({
+    group: 'console',
+    schema: z.string().min(1),
+    default: '.data',
+    allowed: 'a directory path',
+    meaning: 'Where the embedded database, its connection file and the pg_dump backups live.',
+  }),
+  CUTOVER_MIGRATIONS_DIR: declare({
+    group: 'console',
+    schema: optionalText,
+    default: null,
+    allowed: 'a directory path',
+    meaning: "The console's SQL migrations (default `drizzle/` in the working directory).",
+  }),
+  CUTOVER_RUNNER: declare({
+    group: 'console',
+    schema: z.enum(['on', 'off']),
+    default: 'on',
+    allowed: '`on` or `off`',
+    meaning:
+      'Whether the Next.js server runs a runner of its own; `off` when dedicated `npm run runner` processes do the work.',
+  }),
+  REHEARSAL_SPEED: declare({
+    group: 'rehearsal',
+    schema: positiveNumber(100_000).optional(),
+    default: null,
+    allowed: 'a positive number up to 100000',
+    meaning:
+      'Simulated seconds per wall second (`60`: the 24 h window passes in 24 min). Unset: 1 for a new world, unchanged for an existing one.',
+    example: '60',
+  }),
+  REHEARSAL_SCHEMA: declare({
+    group: 'rehearsal',
+    schema: z.enum(['production', 'plan']),
+    default: 'production',
+    allowed: '`production` or `plan`',
+    meaning: "The pipeline schema of a new world: production's as it really is, or the one the written plan assumed.",
+  }),
+  REHEARSAL_DAYS: declare({
+    group: 'rehearsal',
+    schema: wholeNumber(1, 1000),
+    default: '14',
+    allowed: 'a whole number of days between 1 and 1000',
+    meaning: 'Days of history in a new world.',
+  }),
+  REHEARSAL_START: declare({
+    group: 'rehearsal',
+    schema: isoTime,
+    default: null,
+    allowed: 'an ISO 8601 time, e.g. 2026-11-25T10:00:00Z',
+    meaning:
+      'Simulated start time of a new world. Unset: now, or the previous Thursday 14:00 UTC when the FX market is closed.',
+    example: '2026-11-25T10:00:00Z',
+  }),
+  REHEARSAL_LEFTOVERS: declare({
+    group: 'rehearsal',
+    schema: zeroOrOne,
+    default: '0',
+    allowed: '`0` or `1`',
+    meaning:
+      "`1`: a new world also holds production's leftovers (the aborted attempt's DXY rows in data_bars, holes in the legacy history).",
+  }),
+  CUTOVER_WORKER_ROLE: declare({
+    group: 'runbook',
+    schema: z.string().regex(/^[A-Za-z_][\w$]*$/),
+    default: 'service_role',
+    allowed: 'a PostgreSQL role name',
+    meaning: 'The role granted EXECUTE on calc_dxy_range_1m (PUBLIC, anon and authenticated never are).',
+  }),
+  CUTOVER_COPY_BATCH_ROWS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 10_000_000),
+    default: '20000',
+    allowed: 'a positive whole number',
+    meaning: 'Upper bound of rows per phase 4 copy batch.',
+  }),
+  CUTOVER_COPY_PACED: declare({
+    group: 'runbook',
+    schema: zeroOrOne,
+    default: '0',
+    allowed: '`0` or `1`',
+    meaning: '`1`: one copy batch per runner tick (about one a second), for a busy primary.',
+  }),
+  CUTOVER_BATCH_STATEMENT_TIMEOUT_MS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 3_600_000),
+    default: '15000',
+    allowed: 'a positive whole number of milliseconds',
+    meaning: 'statement_timeout of one copy batch; a batch that hits it rolls back and is retried with half the rows.',
+  }),
+  CUTOVER_SOFT_DELETE_BATCH_ROWS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 10_000_000),
+    default: '20000',
+    allowed: 'a positive whole number',
+    meaning: 'Rows per phase 9 soft-delete batch.',
+  }),
+  CUTOVER_PG_DUMP_DIR: declare({
+    group: 'runbook',
+    schema: optionalText,
+    default: null,
+    allowed: 'a directory path, or `off`',
+    meaning: 'Where phase 1 writes its pg_dump file (default `<CUTOVER_DATA_DIR>/backups`); `off` skips the dump.',
+  }),
+  CUTOVER_AGGREGATOR_5M_SQL_FILE: declare({
+    group: 'runbook',
+    schema: optionalText,
+    default: null,
+    allowed: 'a path to a .sql file',
+    meaning:
+      "The data_bars-only definition of aggregate_1m_to_5m_window when production's body differs from the rehearsal one (phase 5 shows it before running).",
+  }),
+  CUTOVER_LEASE_SECONDS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 3600),
+    default: '30',
+    allowed: 'a positive whole number of seconds',
+    meaning: "How long a claimed run's lease lasts without a heartbeat before another runner resumes it.",
+  }),
+  CUTOVER_DEPLOYMENT_PROOF_MINUTES: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 1440),
+    default: '20',
+    allowed: 'a positive whole number of minutes',
+    meaning: 'How long phase 7 and the rollback wait for the data to prove a deployment.',
+  }),
+  CUTOVER_DDL_LOCK_TIMEOUT_MS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 600_000),
+    default: '5000',
+    allowed: 'a positive whole number of milliseconds',
+    meaning: 'lock_timeout of DDL on live tables, so a busy table fails the step instead of queueing writers.',
+  }),
+  CUTOVER_WINDOW_MIN_OPEN_HOURS: declare({
+    group: 'runbook',
+    schema: wholeNumber(0, 24),
+    default: '20',
+    allowed: 'a whole number of hours between 0 and 24',
+    meaning:
+      'How many of the 24 window hours must fall in open FX market before phase 9 may run (a window over a weekend proves little).',
+  }),
+  CUTOVER_WORKER_DEPLOY_CMD: declare({
+    group: 'workers',
+    schema: optionalText,
+    default: null,
+    allowed: 'a shell command',
+    meaning: 'Deploys tick-factory and aggregator; receives `WORKER_MODE=legacy|dual|final`.',
+    example: 'kubectl -n market set env deploy/tick-factory DXY_MODE=$WORKER_MODE',
+  }),
+  CUTOVER_WORKER_RESTART_CMD: declare({
+    group: 'workers',
+    schema: optionalText,
+    default: null,
+    allowed: 'a shell command',
+    meaning: 'Restarts the workers (optional).',
+  }),
+  CUTOVER_WORKER_STATUS_CMD: declare({
+    group: 'workers',
+    schema: optionalText,
+    default: null,
+    allowed: 'a shell command',
+    meaning: 'Exits 0 when the workers are healthy; may print a line `mode=<mode>` (optional).',
+  }),
+  CUTOVER_WORKER_TIMEOUT_SECONDS: declare({
+    group: 'workers',
+    schema: wholeNumber(1, 86_400),
+    default: '300',
+    allowed: 'a positive whole number of seconds',
+    meaning: 'A worker command still running after this long is killed.',
+  }),
+  ALERT_WEBHOOK_URL: declare({
+    group: 'monitoring',
+    schema: httpUrl,
+    default: null,
+    allowed: 'an http:// or https:// URL',
+    meaning: 'Receives a JSON message once for each FAIL hour of the 24-hour window.',
+    secret: true,
+    example: 'https://alerts.example.com/hooks/dxy-cutover',
+  }),
+  CUTOVER_METRICS_TOKEN: declare({
+    group: 'monitoring',
+    schema: token,
+    default: null,
+    allowed: 'at least 20 characters, 8 of them different, no spaces (e.g. `openssl rand -hex 24`)',
+    meaning: 'Lets a Prometheus scraper read `GET /api/metrics` with `Authorization: Bearer <token>`.',
+    secret: true,
+  }),
+  CUTOVER_USER: declare({
+    group: 'cli',
+    schema: optionalText,
+    default: null,
+    allowed: 'a console user name',
+    meaning: '`npm run cutover` signs in as this user.',
+    example: 'operator',
+  }),
+  CUTOVER_PASSWORD: declare({
+    group: 'cli',
+    schema: optionalText,
+    default: null,
+    allowed: "that user's password",
+    meaning: 'The password of CUTOVER_USER (never printed or audited).',
+    secret: true,
+  }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };
+type Environment = Record<string, string | undefined>;
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+export interface SettingProblem {
+  name: SettingName;
+  message: string;
+}
+
+function rawValue(name: SettingName, env: Environment): string | undefined {
+  const value = env[name];
+  // An empty variable (e.g. `DATABASE_URL=`) means unset, as it does for the shell scripts around us.
+  return value === undefined || value === '' ? (SETTINGS[name].default ?? undefined) : value;
+}
+
+function problemOf(name: SettingName, env: Environment): string {
+  const declaration = SETTINGS[name];
+  const shown = declaration.secret ? 'value not shown' : `got "${env[name]}"`;
+  return `${name} must be ${declaration.allowed} (${shown})`;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: SettingProblem[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** One setting, parsed; throws with the variable's name and what is allowed. */
+export function readSetting<K extends SettingName>(name: K, env: Environment = process.env): Settings[K] {
+  const parsed = SETTINGS[name].schema.safeParse(rawValue(name, env));
+  if (!parsed.success) throw new SettingsError([{ name, message: problemOf(name, env) }]);
+  return parsed.data as Settings[K];
+}
+
+/** Every problem in the environment (empty when all settings are valid). */
+export function findSettingProblems(env: Environment = process.env): SettingProblem[] {
+  return SETTING_NAMES.filter((name) => !SETTINGS[name].schema.safeParse(rawValue(name, env)).success).map((name) => ({
+    name,
+    message: problemOf(name, env),
+  }));
+}
+
+/** All settings, parsed; throws a SettingsError listing every invalid one. */
+export function readSettings(env: Environment = process.env): Settings {
+  const problems = findSettingProblems(env);
+  if (problems.length > 0) throw new SettingsError(problems);
+  return Object.fromEntries(SETTING_NAMES.map((name) => [name, readSetting(name, env)])) as Settings;
+}
+
+/** Variables that look like ours but are not declared: most likely a typo that would be silently ignored. */
+export function findUnknownSettings(env: Environment = process.env): string[] {
+  return Object.keys(env)
+    .filter((name) => /^(CUTOVER|REHEARSAL)_/.test(name) && !(name in SETTINGS))
+    .sort();
+}
+
+/**
+ * Called first by every entry point (console launcher, Next.js server, runner, CLI): a bad value
+ * stops the start here, with the variable's name and what is allowed, and exit code 2.
+ */
+export function checkSettingsAtStart(tool: string, env: Environment = process.env): void {
+  const problems = findSettingProblems(env);
+  for (const unknown of findUnknownSettings(env)) {
+    console.error(`[${tool}] warning: ${unknown} is not a setting of dxy-cutover and is ignored (see .env.example).`);
+  }
+  if (problems.length === 0) return;
+  console.error(`[${tool}] refusing to start: invalid settings.`);
+  for (const problem of problems) console.error(`[${tool}]   ${problem.message}`);
+  process.exit(2);
+}
+
+function defaultText(name: SettingName): string {
+  const value = SETTINGS[name].default;
+  return value === null ? '—' : `\`${value}\``;
+}
+
+/** Where the generated settings table sits in README.md. */
+export const README_SETTINGS_BEGIN = '<!-- settings:begin (generated from lib/settings.ts) -->';
+export const README_SETTINGS_END = '<!-- settings:end -->';
+
+/** The README's settings table (between the markers above). */
+export function renderSettingsTable(): string {
+  const lines = ['| variable | default | allowed | meaning |', '|---|---|---|---|'];
+  for (const group of Object.keys(SETTING_GROUP_TITLES) as SettingGroup[]) {
+    lines.push(`| **${SETTING_GROUP_TITLES[group]}** | | | |`);
+    for (const name of SETTING_NAMES.filter((n) => SETTINGS[n].group === group)) {
+      const s = SETTINGS[name];
+      const cell = (text: string) => text.replaceAll('|', '\\|');
+      lines.push(`| \`${name}\` | ${cell(defaultText(name))} | ${cell(s.allowed)} | ${cell(s.meaning)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The contents of `.env.example`: every setting, commented out, with its meaning. */
+export function renderEnvExample(): string {
+  const out = [
+    '# dxy-cutover settings. Generated from lib/settings.ts (npx tsx scripts/write-settings-docs.ts);',
+    '# every variable is optional. Unset or empty means the default. Invalid values stop the start.',
+  ];
+  for (const group of Object.keys(SETTING_GROUP_TITLES) as SettingGroup[]) {
+    out.push('', `# --- ${SETTING_GROUP_TITLES[group]} ---`);
+    for (const name of SETTING_NAMES.filter((n) => SETTINGS[n].group === group)) {
+      const s = SETTINGS[name];
+      out.push(`# ${s.meaning}`, `# Allowed: ${s.allowed}.`);
+      out.push(`# ${name}=${s.example ?? s.default ?? ''}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
