@@ -5,6 +5,10 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { createComparisonIndexSql, readComparisonIndexes } from './comparison-indexes';
+import {
+  describeExistingDxyRows,
+  NORMALIZE_BATCH_ROWS,
+  normalizeEarlierAttemptSql, previewNormalization, readExistingDxyRows } from './earlier-attempt';
 import { findBarKey, findDuplicateKeys, readColumns, readSourceChecks } from './schema-inspection';
 import type { Check } from './types';
 
@@ -28,6 +32,8 @@ export async function readSchemaReport(sql: SqlOrTx): Promise<SchemaReport> {
   const registryColumns = await readColumns(sql, 'core_asset_registry_all');
   const comparisonIndexes = await readComparisonIndexes(sql);
   const absentIndexes = comparisonIndexes.filter((i) => i.state !== 'valid');
+  const existingDxy = await readExistingDxyRows(sql);
+  const notFinal = existingDxy.filter((g) => g.timeframe === '1m').reduce((n, g) => n + g.notFinalForm, 0);
   const checks: Check[] = [
     {
       name: 'Unique key on (canonical_symbol, timeframe, ts_utc)',
@@ -73,6 +79,16 @@ export async function readSchemaReport(sql: SqlOrTx): Promise<SchemaReport> {
           : `${absentIndexes.map((i) => `${i.index.name} ${i.state}`).join(', ')}: the copy's verification, the compare page and the parity check would read both heaps minute by minute`,
       evidence: comparisonIndexes.map((i) => ({ name: i.index.name, table: i.index.table, state: i.state })),
     },
+    {
+      name: 'DXY rows already in data_bars are in the final form',
+      passed: notFinal === 0,
+      detail:
+        notFinal === 0
+          ? `${describeExistingDxyRows(existingDxy)}; all synthetic with raw.kind 'dxy'`
+          : `${notFinal} DXY 1m rows from an earlier attempt are not synthetic with raw.kind 'dxy': ${describeExistingDxyRows(existingDxy)}. ` +
+            'The copy never overwrites them; "Apply fix" normalizes them (preview first).',
+      evidence: existingDxy,
+    },
   ];
   return { checks, passed: checks.every((c) => c.passed), duplicates };
 }
@@ -82,6 +98,8 @@ export interface FixStatement {
   why: string;
   /** CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block. */
   outsideTransaction: boolean;
+  /** Rows the statement changes, as they are now (shown in the preview). */
+  samples?: unknown[];
 }
 
 export class DuplicateKeysFound extends Error {}
@@ -181,6 +199,23 @@ export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStat
         outsideTransaction: true,
       });
     }
+  }
+  const normalization = await previewNormalization(sql);
+  if (normalization.rows > 0) {
+    const setsUpdatedAt = (await readColumns(sql, 'data_bars')).has('updated_at');
+    const sources = Object.entries(normalization.bySource)
+      .map(([source, n]) => `${n} '${source}'`)
+      .join(', ');
+    statements.push({
+      sql: normalizeEarlierAttemptSql({ setsUpdatedAt }),
+      why:
+        `${normalization.rows} DXY 1m rows from an earlier attempt (${sources}) get source 'synthetic' and raw.kind 'dxy' ` +
+        `(what they were kept under raw.normalized_from); ${normalization.takesLegacyClose} take the legacy close where it differs, ` +
+        `${normalization.withoutLegacyRow} have no legacy row and keep theirs. In batches of ${NORMALIZE_BATCH_ROWS}, each committed with its checkpoint; ` +
+        'the phase 1 backup holds them as they were.',
+      outsideTransaction: false,
+      samples: normalization.samples,
+    });
   }
   return { statements, blockedBy };
 }

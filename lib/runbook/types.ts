@@ -21,6 +21,8 @@ export interface Check {
   detail: string;
   /** Numbers and samples behind the verdict. */
   evidence?: unknown;
+  /** A finding reports what is there (e.g. holes that predate the migration) without judging the phase. */
+  kind?: 'finding';
 }
 
 export interface Verification {

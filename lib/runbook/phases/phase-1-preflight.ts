@@ -8,6 +8,7 @@ import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import {
   BACKED_UP_FUNCTIONS,
+  backedUpOverloads,
   backupStatements,
   copyBarTables,
   getBackup,
@@ -17,11 +18,27 @@ import {
   readRegistryRow,
 } from '../backup';
 import { countDxyRows } from '../dxy-counts';
+import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
+import type { FunctionFacts } from '../function-inspection';
+import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
+import { getLatestSucceededRun } from '../run-state';
 import { dumpTouchedTables } from '../pg-dump';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
 import type { Check, PhaseDefinition } from '../types';
 
 const MIN_SERVER_MAJOR = 13;
+/** Before any bar of any pipeline: the holes finding covers the whole history. */
+const HISTORY_START = new Date('1970-01-01T00:00:00Z');
+
+function describeFunction(f: FunctionFacts): string {
+  // Older backups hold only the definition and signature.
+  if (f.resultType === undefined) return f.signature;
+  return (
+    `${f.name}(${f.identityArguments}) → ${f.resultType}, owner ${f.owner}` +
+    `${f.securityDefiner ? ', SECURITY DEFINER' : ''}${f.config?.length ? `, SET ${f.config.join(' ')}` : ''}` +
+    `, EXECUTE: ${f.acl === null ? 'default (PUBLIC)' : f.acl.join(' ')}`
+  );
+}
 
 export const phase1Preflight: PhaseDefinition = {
   id: '1',
@@ -80,7 +97,10 @@ export const phase1Preflight: PhaseDefinition = {
   async execute(ctx) {
     const { sql, run } = ctx;
     const existing = await getBackup(sql, { migrationRunId: run.migrationRunId });
-    if (existing?.verified) {
+    // Only a backup a phase 1 run accepted is kept: one whose verification failed (a function
+    // missing, pg_dump failing) is taken again, so fixing the cause and re-running is enough.
+    const accepted = await getLatestSucceededRun(sql, { migrationRunId: run.migrationRunId, phase: '1' });
+    if (existing?.verified && accepted) {
       await ctx.log(
         `A verified backup (#${existing.id}, ${existing.takenAt.toISOString()}) already exists for this migration run; kept as it is.`,
       );
@@ -98,6 +118,7 @@ export const phase1Preflight: PhaseDefinition = {
       throw new Error(`Required columns are missing: ${JSON.stringify(missingColumns)}`);
     }
     await ctx.log(`Connected to PostgreSQL ${version}; required tables and columns present.`);
+    if (existing) await ctx.log(`Backup #${existing.id} was never accepted by a successful phase 1: taking it again.`);
 
     const backupId = await ctx.commitStep(
       async (tx) => {
@@ -142,7 +163,7 @@ export const phase1Preflight: PhaseDefinition = {
     return { state: 'done' };
   },
 
-  async verify({ sql, run }) {
+  async verify({ sql, run, clock }) {
     const backup = await getBackup(sql, { migrationRunId: run.migrationRunId });
     const checks: Check[] = [];
     checks.push({
@@ -160,11 +181,37 @@ export const phase1Preflight: PhaseDefinition = {
         evidence: table,
       });
     }
-    const aggregator = backup.functions.find((f) => f.name === 'aggregate_1m_to_5m_window');
+    const aggregators = backedUpOverloads(backup, 'aggregate_1m_to_5m_window');
     checks.push({
       name: 'Aggregator definition saved',
-      passed: Boolean(aggregator),
-      detail: aggregator ? aggregator.signature : 'aggregate_1m_to_5m_window not found — rollback could not restore it',
+      passed: aggregators.length > 0,
+      detail:
+        aggregators.length > 0
+          ? aggregators.map(describeFunction).join('; ')
+          : 'aggregate_1m_to_5m_window not found — rollback could not restore it',
+      evidence: aggregators.map(({ definition: _definition, ...facts }) => facts),
+    });
+    checks.push({
+      name: 'Pipeline functions recorded',
+      passed: backup.functions.some((f) => f.name === 'calc_dxy_range_derived'),
+      detail: backup.functions.length > 0 ? backup.functions.map(describeFunction).join('; ') : 'none found',
+      evidence: backup.functions.map(({ definition: _definition, ...facts }) => facts),
+    });
+    const existingDxy = await readExistingDxyRows(sql);
+    checks.push({
+      name: 'DXY rows already in data_bars (earlier attempts)',
+      kind: 'finding',
+      passed: true,
+      detail: `${describeExistingDxyRows(existingDxy)}${existingDxy.some((g) => g.notFinalForm > 0) ? ' — phase 2 reports them and its fix normalizes them' : ''}`,
+      evidence: existingDxy,
+    });
+    const holes = await findLegacyHoles(sql, { from: HISTORY_START, to: clock.now() });
+    checks.push({
+      name: 'Holes in the legacy history',
+      kind: 'finding',
+      passed: true,
+      detail: describeLegacyHoles(holes),
+      evidence: holes,
     });
     checks.push({
       name: 'DXY registry row saved',

@@ -9,6 +9,25 @@ import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
 import type { PhaseDefinition } from '../types';
 
+interface NormalizationSample {
+  id: number;
+  ts_utc: string;
+  source: string;
+  close: number;
+  legacy_close: number | null;
+}
+
+/** The rows a statement will change, one line each, so the operator sees exactly what moves. */
+function describeSamples(samples: unknown[] | undefined): string[] {
+  return ((samples ?? []) as NormalizationSample[]).map((row) =>
+    row.legacy_close === null
+      ? `  e.g. id ${row.id} at ${row.ts_utc} ('${row.source}', close ${row.close}): no legacy row, close kept`
+      : row.legacy_close === row.close
+        ? `  e.g. id ${row.id} at ${row.ts_utc} ('${row.source}', close ${row.close}): source and raw only`
+        : `  e.g. id ${row.id} at ${row.ts_utc} ('${row.source}'): close ${row.close} → legacy ${row.legacy_close}`,
+  );
+}
+
 export const phase2Fix: PhaseDefinition = {
   id: '2-fix',
   number: 2,
@@ -30,7 +49,7 @@ export const phase2Fix: PhaseDefinition = {
         ? [`Blocked: ${plan.blockedBy}`, ...plan.statements.map((s) => s.why)]
         : plan.statements.length === 0
           ? ['The schema already passes: nothing to run.']
-          : plan.statements.map((s) => s.why),
+          : plan.statements.flatMap((s) => [s.why, ...describeSamples(s.samples)]),
       sql: plan.statements.map((s) => s.sql),
       estimates: { statements: plan.statements.length },
     };

@@ -9,10 +9,16 @@ import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy'
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
+import { readFunctionFacts } from '../function-inspection';
+import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
 import type { Check, PhaseDefinition, PreconditionContext } from '../types';
 
 const TEST_WINDOW_MINUTES = 60;
+/** The identity the function is created with (regprocedure form, without the schema). */
+const CALC_DXY_RANGE_1M_IDENTITY = 'calc_dxy_range_1m(timestamptz, timestamptz, integer)';
+const CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS =
+  'p_from_utc timestamp with time zone, p_to_utc timestamp with time zone, p_derivation_version integer';
 const TOLERANCE = 1e-9;
 
 class RollbackTest extends Error {}
@@ -41,6 +47,10 @@ export const phase3CreateFunction: PhaseDefinition = {
     const report = await readSchemaReport(ctx.database.sql);
     const validated = await requireSucceeded(ctx, '2', 'Phase 2 succeeded');
     const fixed = await requireSucceeded(ctx, '2-fix', 'Phase 2 fix succeeded');
+    const existing = await readFunctionFacts(ctx.database.sql, ['calc_dxy_range_1m']);
+    const foreign = existing.filter(
+      (f) => f.identityArguments !== CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS || f.resultType !== 'jsonb',
+    );
     return [
       {
         ...validated,
@@ -58,6 +68,19 @@ export const phase3CreateFunction: PhaseDefinition = {
               .map((c) => c.name)
               .join(', '),
       },
+      {
+        name: 'No other calc_dxy_range_1m in the way',
+        passed: foreign.length === 0,
+        detail:
+          foreign.length === 0
+            ? existing.length === 0
+              ? 'none exists yet'
+              : 'the existing one has the same signature and is replaced'
+            : `found ${foreign.map((f) => `${f.signature} → ${f.resultType}`).join(', ')}: CREATE OR REPLACE would add an overload ` +
+              '(or fail on the result type) and make the workers’ named call ambiguous. Find out who created it ' +
+              '(an earlier attempt?), then DROP FUNCTION it by that exact signature and re-check.',
+        evidence: foreign.map(({ definition: _definition, ...facts }) => facts),
+      },
     ];
   },
 
@@ -66,7 +89,7 @@ export const phase3CreateFunction: PhaseDefinition = {
     return {
       summary: [
         'CREATE OR REPLACE the function (SECURITY DEFINER, search_path pinned, errors propagate).',
-        'REVOKE EXECUTE FROM PUBLIC.',
+        'REVOKE EXECUTE FROM PUBLIC and from every other role the default privileges granted it to (e.g. anon, authenticated).',
         role
           ? `GRANT EXECUTE TO ${ctx.config.workerRole}.`
           : `Role ${ctx.config.workerRole} does not exist: no GRANT (set CUTOVER_WORKER_ROLE).`,
@@ -87,17 +110,23 @@ export const phase3CreateFunction: PhaseDefinition = {
           await tx.unsafe(definition);
           const [role] = await tx`select 1 from pg_roles where rolname = ${config.workerRole}`;
           if (role) await tx.unsafe(grantSql(config.workerRole));
-          return Boolean(role);
+          // Revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles
+          // directly (Supabase: anon, authenticated): revoke from every grantee but the worker role.
+          const privileges = await readExecutePrivileges(tx, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: config.workerRole });
+          const revokes = restrictExecuteStatements(privileges, config.workerRole);
+          for (const statement of revokes) await tx.unsafe(statement);
+          return { granted: Boolean(role), revokedFrom: privileges.grantees.filter((g) => g !== config.workerRole) };
         },
         (value) => ({
           checkpoint: { stage: 'created' },
-          result: { created: true, grantedTo: value ? config.workerRole : null },
+          result: { created: true, grantedTo: value.granted ? config.workerRole : null, revokedFrom: value.revokedFrom },
         }),
       );
       await ctx.log(
-        granted
+        (granted.granted
           ? `Function created; EXECUTE granted to ${config.workerRole}.`
-          : `Function created; role ${config.workerRole} absent, no grant.`,
+          : `Function created; role ${config.workerRole} absent, no grant.`) +
+          ` EXECUTE revoked from PUBLIC${granted.revokedFrom.length > 0 ? ` and from ${granted.revokedFrom.join(', ')}` : ''}.`,
       );
       return { state: 'continue' };
     }
@@ -111,40 +140,34 @@ export const phase3CreateFunction: PhaseDefinition = {
   },
 
   async verify({ sql, run, config }) {
-    const [grant] = await sql<{ role_exists: boolean; can_execute: boolean | null }[]>`
-      select exists (select 1 from pg_roles where rolname = ${config.workerRole}) as role_exists,
-             case when exists (select 1 from pg_roles where rolname = ${config.workerRole})
-                  then has_function_privilege(${config.workerRole}, 'public.calc_dxy_range_1m(timestamptz, timestamptz, integer)', 'EXECUTE')
-             end as can_execute`;
-    const [fn] = await sql<{ secdef: boolean; public_exec: boolean; has_catch_all: boolean }[]>`
-      select p.prosecdef as secdef,
-             exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
-                      where a.grantee = 0 and a.privilege_type = 'EXECUTE') as public_exec,
-             pg_get_functiondef(p.oid) ~* 'when\\s+others' as has_catch_all
+    const [fn] = await sql<{ secdef: boolean; has_catch_all: boolean }[]>`
+      select p.prosecdef as secdef, pg_get_functiondef(p.oid) ~* 'when\\s+others' as has_catch_all
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname = 'public' and p.proname = 'calc_dxy_range_1m'`;
+    const overloads = await readFunctionFacts(sql, ['calc_dxy_range_1m']);
+    const privileges = fn
+      ? await readExecutePrivileges(sql, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: config.workerRole })
+      : null;
     const test = run.result.test as TestResult | undefined;
     const checks: Check[] = [
-      { name: 'Function exists', passed: Boolean(fn), detail: fn ? CALC_DXY_RANGE_1M_SIGNATURE : 'not found' },
+      {
+        name: 'Function exists, exactly once',
+        passed: overloads.length === 1,
+        detail:
+          overloads.length === 1
+            ? `${overloads[0]?.signature} → ${overloads[0]?.resultType}`
+            : overloads.length === 0
+              ? 'not found'
+              : `${overloads.length} overloads (${overloads.map((o) => o.signature).join(', ')}): a named call would be ambiguous`,
+      },
       {
         name: 'Errors propagate (no WHEN OTHERS)',
         passed: Boolean(fn && !fn.has_catch_all),
         detail: fn?.has_catch_all ? 'catch-all found' : 'no catch-all',
       },
-      {
-        name: 'PUBLIC cannot execute it',
-        passed: Boolean(fn && !fn.public_exec),
-        detail: fn?.public_exec ? 'PUBLIC has EXECUTE' : 'revoked from PUBLIC',
-      },
-      {
-        name: `Worker role ${config.workerRole} can execute it`,
-        passed: !grant?.role_exists || Boolean(grant.can_execute),
-        detail: grant?.role_exists
-          ? grant.can_execute
-            ? 'EXECUTE granted'
-            : 'EXECUTE missing'
-          : `role ${config.workerRole} does not exist here (CUTOVER_WORKER_ROLE)`,
-      },
+      privileges
+        ? executePrivilegesCheck(privileges, config.workerRole)
+        : { name: `Only the owner and ${config.workerRole} can execute calc_dxy_range_1m`, passed: false, detail: 'function not found' },
       {
         name: 'Test minutes match the legacy values',
         passed: Boolean(
