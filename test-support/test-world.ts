@@ -10,12 +10,13 @@ export const AFTER_WEEKEND_NOW = new Date('2026-11-30T06:00:00Z');
 
 export async function createTestWorld(
   database: Database,
-  options: { variant?: SchemaVariant; days?: number; now?: Date } = {},
+  options: { variant?: SchemaVariant; days?: number; now?: Date; leftovers?: boolean } = {},
 ): Promise<WorldSummary> {
   return createRehearsalWorld(database, {
     variant: options.variant ?? 'production',
     days: options.days ?? 3,
     now: options.now ?? MIDWEEK_NOW,
     speed: 1,
+    leftovers: options.leftovers ?? false,
   });
 }

@@ -16,6 +16,8 @@ describe('rehearsal options', () => {
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_SCHEMA: 'staging' })).toThrow(/REHEARSAL_SCHEMA/);
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_DAYS: '0' })).toThrow(/REHEARSAL_DAYS/);
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_START: 'soon' })).toThrow(/REHEARSAL_START/);
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_LEFTOVERS: 'yes' })).toThrow(/REHEARSAL_LEFTOVERS/);
+    expect(rehearsalOptionsFromEnv({ REHEARSAL_LEFTOVERS: '1' }).leftovers).toBe(true);
     expect(
       rehearsalOptionsFromEnv({
         REHEARSAL_SCHEMA: 'plan',
@@ -26,6 +28,7 @@ describe('rehearsal options', () => {
       variant: 'plan',
       days: 3,
       now: new Date('2026-11-25T10:00:00Z'),
+      leftovers: false,
     });
   });
 });

@@ -22,6 +22,7 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
   variant: SchemaVariant;
   days: number;
   now: Date;
+  leftovers: boolean;
 } {
   const variant = env.REHEARSAL_SCHEMA ?? 'production';
   if (variant !== 'production' && variant !== 'plan') {
@@ -37,7 +38,11 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
     if (Number.isNaN(now.getTime()))
       throw new Error(`REHEARSAL_START must be an ISO time (got "${env.REHEARSAL_START}")`);
   }
-  return { variant, days, now };
+  const leftoversRaw = env.REHEARSAL_LEFTOVERS ?? '0';
+  if (leftoversRaw !== '0' && leftoversRaw !== '1') {
+    throw new Error(`REHEARSAL_LEFTOVERS must be 0 or 1 (got "${leftoversRaw}")`);
+  }
+  return { variant, days, now, leftovers: leftoversRaw === '1' };
 }
 
 /**
@@ -69,11 +74,12 @@ export async function prepareDatabase(
   let worldCreated: WorldSummary | null = null;
   const missingBefore = await findMissingPipelineTables(database.sql);
   if (options.ownsDatabase && !isRehearsal && missingBefore.length === 5) {
-    const { variant, days, now } = rehearsalOptionsFromEnv(options.env);
+    const { variant, days, now, leftovers } = rehearsalOptionsFromEnv(options.env);
     worldCreated = await createRehearsalWorld(database, {
       variant,
       days,
       now,
+      leftovers,
       speed: rehearsalSpeedFromEnv() ?? 1,
       log: options.log,
     });

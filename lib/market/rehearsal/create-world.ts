@@ -1,8 +1,9 @@
 /**
- * Creates the rehearsal world (DESIGN §3.1) in a database the console owns: the pipeline schema
- * in its pre-migration state, N days of component bars, legacy DXY 1m computed by the legacy
- * function, 5m/1h aggregates, registry rows, aggregation cursors, an empty run log, the clock
- * anchor and the simulated workers' state. Set-based throughout: 14 days take seconds.
+ * Creates the rehearsal world in a database the console owns: the roles and the pipeline schema and
+ * functions in their pre-migration state, N days of component bars, legacy DXY 1m computed by the
+ * legacy function, optionally production's leftovers, 5m/1h aggregates, registry rows, aggregation
+ * cursors, an empty run log, the clock anchor and the simulated workers' state. Set-based
+ * throughout: 14 days take seconds.
  */
 import type { Database } from '../../db/connection';
 import { rehearsalWorkers, rehearsalWorld } from '../../db/console-schema';
@@ -10,12 +11,16 @@ import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
 import { generateProviderBarsSql } from './generate-bars-sql';
+import { type LeftoversSummary, plantLeftovers } from './leftovers';
+import { pipelineFunctionsSql } from './legacy-functions-sql';
 import {
-  AGGREGATE_1M_TO_5M_LEGACY_SQL,
-  AGGREGATE_5M_TO_1H_SQL,
-  CALC_DXY_RANGE_DERIVED_SQL,
-} from './legacy-functions-sql';
-import { pipelineSchemaSql, providerSource, type SchemaVariant } from './schema-sql';
+  pipelineSchemaSql,
+  providerSource,
+  rolesSql,
+  SUPABASE_DEFAULT_PRIVILEGES_SQL,
+  type SchemaVariant,
+} from './schema-sql';
+import { SEED_1H_AGGREGATES_SQL, SEED_5M_AGGREGATES_SQL } from './seed-aggregates-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';
 
 export interface CreateWorldOptions {
@@ -24,6 +29,8 @@ export interface CreateWorldOptions {
   /** Simulated "now" at creation: history ends at this minute. Defaults to wall time. */
   now?: Date;
   speed?: number;
+  /** Plant production's leftovers: an earlier attempt's DXY rows in data_bars and holes in the legacy history. */
+  leftovers?: boolean;
   log?: (line: string) => void;
 }
 
@@ -32,7 +39,9 @@ export interface WorldSummary {
   historyFrom: Date;
   historyTo: Date;
   providerBars: number;
+  /** Active legacy DXY 1m rows once the world is built (after any leftovers were planted). */
   legacyDxyBars: number;
+  leftovers: LeftoversSummary | null;
 }
 
 const FIVE_MINUTES_MS = 5 * 60_000;
@@ -54,14 +63,13 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   const { sql: client, db } = database;
 
   log(`Creating the pipeline schema (${options.variant} variant)…`);
-  // The workers' role, as on Supabase, so that phase 3's GRANT is rehearsed too (roles are per cluster).
-  await client.unsafe(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN; END IF;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  // The roles as on Supabase (the workers' service_role in both variants), so that phase 3's
+  // privileges are rehearsed too. Supabase's default privileges come before any function, so the
+  // pipeline's functions — and whatever a phase creates later — carry them.
+  await client.unsafe(rolesSql(options.variant));
+  if (options.variant === 'production') await client.unsafe(SUPABASE_DEFAULT_PRIVILEGES_SQL);
   await client.unsafe(pipelineSchemaSql(options.variant));
-  await client.unsafe(CALC_DXY_RANGE_DERIVED_SQL);
-  await client.unsafe(AGGREGATE_1M_TO_5M_LEGACY_SQL);
-  await client.unsafe(AGGREGATE_5M_TO_1H_SQL);
+  for (const definition of pipelineFunctionsSql(options.variant)) await client.unsafe(definition);
 
   log(`Generating ${options.days} days of 1m bars for ${REHEARSAL_SYMBOLS.length} symbols…`);
   const inserted = await client.unsafe(generateProviderBarsSql(), [
@@ -73,17 +81,22 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
 
   log('Deriving legacy DXY 1m with calc_dxy_range_derived…');
   const [legacy] = await client`
-    select public.calc_dxy_range_derived(${historyFrom}, ${historyTo}) as result`;
+    select public.calc_dxy_range_derived(p_from_utc => ${historyFrom}, p_to_utc => ${historyTo}) as result`;
   const legacyResult = legacy?.result as { success: boolean; inserted?: number; error?: string };
   if (!legacyResult?.success) throw new Error(`calc_dxy_range_derived failed: ${legacyResult?.error ?? 'unknown'}`);
+
+  let leftovers: LeftoversSummary | null = null;
+  if (options.leftovers) {
+    log("Planting production's leftovers (an earlier attempt's rows, holes in the legacy history)…");
+    leftovers = await plantLeftovers(client, { variant: options.variant, historyFrom, historyTo });
+  }
 
   log('Aggregating 5m and 1h bars…');
   const fiveMinuteEnd = new Date(Math.floor(historyTo.getTime() / FIVE_MINUTES_MS) * FIVE_MINUTES_MS);
   const hourEnd = new Date(Math.floor(historyTo.getTime() / HOUR_MS) * HOUR_MS);
-  for (const symbol of aggregatedSymbols()) {
-    await client`select public.aggregate_1m_to_5m_window(${symbol}, ${historyFrom}, ${fiveMinuteEnd})`;
-    await client`select public.aggregate_5m_to_1h_window(${symbol}, ${historyFrom}, ${hourEnd})`;
-  }
+  const symbols = aggregatedSymbols();
+  await client.unsafe(SEED_5M_AGGREGATES_SQL, [historyFrom.toISOString(), fiveMinuteEnd.toISOString(), symbols]);
+  await client.unsafe(SEED_1H_AGGREGATES_SQL, [historyFrom.toISOString(), hourEnd.toISOString(), symbols]);
 
   await seedRegistry(database);
   await seedAggregationCursors(database, { fiveMinuteEnd, hourEnd, now: historyTo });
@@ -104,7 +117,8 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
     historyFrom,
     historyTo,
     providerBars,
-    legacyDxyBars: legacyResult.inserted ?? 0,
+    legacyDxyBars: (legacyResult.inserted ?? 0) - (leftovers?.missingLegacyDayMinutes ?? 0),
+    leftovers,
   };
 }
 

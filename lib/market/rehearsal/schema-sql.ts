@@ -8,6 +8,8 @@
  *   plain unique index under another name.
  * Only ever executed in a database the console created as a rehearsal world.
  */
+import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
+
 export type SchemaVariant = 'production' | 'plan';
 
 export const SCHEMA_VARIANTS: readonly SchemaVariant[] = ['production', 'plan'];
@@ -142,13 +144,54 @@ CREATE INDEX ops_runlog_job_started_idx ON public.ops_runlog (job_name, started_
 `;
 }
 
-/** Drops the rehearsal world's pipeline objects (reset). */
+/** Supabase's API roles; `service_role` is the workers' (the only one the plan variant has). */
+export const SUPABASE_ROLES = ['anon', 'authenticated', 'service_role'] as const;
+
+/**
+ * The roles of the variant, created when absent (NOLOGIN). Roles are cluster-wide and several
+ * databases of one cluster may create them at once: each role has its own block, and losing the
+ * race (duplicate_object, or unique_violation on pg_authid) counts as created.
+ */
+export function rolesSql(variant: SchemaVariant): string {
+  const roles = variant === 'production' ? SUPABASE_ROLES : (['service_role'] as const);
+  return roles
+    .map(
+      (role) => `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;`,
+    )
+    .join('\n');
+}
+
+/**
+ * Supabase's default privileges (production variant): every function created later in schema
+ * public — the pipeline's, and whatever a phase creates — is executable by anon, authenticated
+ * and service_role directly, not only through PUBLIC. Per database, so each world gets it.
+ */
+export const SUPABASE_DEFAULT_PRIVILEGES_SQL = `
+ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public
+  GRANT EXECUTE ON FUNCTIONS TO anon, authenticated, service_role;
+`;
+
+/** Drops the rehearsal world's pipeline objects (reset): every overload of every pipeline function. */
 export const DROP_PIPELINE_SQL = `
 DROP TABLE IF EXISTS public.data_bars, public.derived_data_bars, public.core_asset_registry_all,
   public.data_agg_state, public.ops_runlog CASCADE;
-DROP FUNCTION IF EXISTS public.calc_dxy_range_derived(timestamptz, timestamptz, text, integer);
-DROP FUNCTION IF EXISTS public.calc_dxy_range_1m(timestamptz, timestamptz, integer);
-DROP FUNCTION IF EXISTS public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz);
-DROP FUNCTION IF EXISTS public.aggregate_5m_to_1h_window(text, timestamptz, timestamptz);
-DROP FUNCTION IF EXISTS public.derived_data_bars_touch_updated_at();
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'public'
+       AND p.proname IN (${[...PIPELINE_FUNCTION_NAMES, 'derived_data_bars_touch_updated_at'].map((name) => `'${name}'`).join(', ')})
+  LOOP
+    EXECUTE format('DROP FUNCTION %s', f);
+  END LOOP;
+  -- A rebuilt world of the other variant must not inherit Supabase's default privileges.
+  IF (SELECT count(*) FROM pg_roles WHERE rolname IN ('anon', 'authenticated', 'service_role')) = 3 THEN
+    ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public
+      REVOKE EXECUTE ON FUNCTIONS FROM anon, authenticated, service_role;
+  END IF;
+END $$;
 `;

@@ -1,12 +1,16 @@
 /**
- * The rehearsal world's pipeline workers (DESIGN §2.3), driven by the runner with the clock's
- * time:
+ * The rehearsal world's pipeline workers, driven by the runner with the clock's time. They call
+ * the pipeline's functions by name with named arguments, exactly as the real workers do through
+ * PostgREST, so a phase that breaks a signature (an overload that makes a call ambiguous, another
+ * result type) breaks the rehearsal too:
  * - tick-factory: for every completed minute, ingests the next provider 1m bar of each symbol
  *   (continuing each random walk, with weekend closures and random gaps), then derives DXY along
  *   the deployed mode: legacy → calc_dxy_range_derived; dual → both functions; final →
  *   calc_dxy_range_1m only;
- * - aggregator: every 5 minutes, processes each data_agg_state task's due windows from its
- *   cursor (the start of the next window) with the database's aggregation functions.
+ * - aggregator: every 5 minutes, for each due data_agg_state task: production variant →
+ *   catchup_aggregation_range from the task's cursor (it moves the cursor itself and stops at the
+ *   data frontier), judging its jsonb result; plan variant → the three-argument range functions
+ *   over the due windows, moving the cursor (the start of the next window) itself.
  * Each minute and each task commits on its own, so a crash never loses or doubles a bar, and
  * every run is written to ops_runlog like the real workers do.
  */
@@ -51,7 +55,8 @@ export async function tickSimulatedWorkers(
     const [lock] = await reserved`select pg_try_advisory_lock(${WORKERS_LOCK_KEY}) as locked`;
     if (!lock?.locked) return { minutesProduced: 0, aggregatorRuns: 0, errors: [] };
     try {
-      const tick = await runTickFactory(sql, params.now);
+      const state = await readState(sql);
+      const tick = await runTickFactory(sql, state, params.now);
       await params.afterIngest?.();
       // In the simulation the aggregator lives in the same time as the tick-factory: while the
       // tick-factory is catching up (after the runner was away) windows it has not produced yet
@@ -59,7 +64,7 @@ export async function tickSimulatedWorkers(
       const horizon = tick.nextMinute
         ? new Date(Math.min(params.now.getTime(), tick.nextMinute.getTime() + 60_000))
         : params.now;
-      const aggregatorRuns = await runAggregator(sql, horizon, tick.errors);
+      const aggregatorRuns = state ? await runAggregator(sql, state.schema_variant, horizon, tick.errors) : 0;
       return { minutesProduced: tick.minutesProduced, aggregatorRuns, errors: tick.errors };
     } finally {
       await reserved`select pg_advisory_unlock(${WORKERS_LOCK_KEY})`;
@@ -91,10 +96,10 @@ async function readState(sql: Sql | TransactionSql): Promise<WorkerState | null>
  */
 async function runTickFactory(
   sql: Sql,
+  state: WorkerState | null,
   now: Date,
 ): Promise<{ minutesProduced: number; errors: string[]; nextMinute: Date | null }> {
   const errors: string[] = [];
-  const state = await readState(sql);
   if (!state || state.paused) return { minutesProduced: 0, errors, nextMinute: null };
   const lastCloses = await readLastCloses(sql);
   let minute = state.next_minute.getTime();
@@ -195,11 +200,13 @@ async function deriveDxy(
 ): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   if (params.mode === 'dual' || params.mode === 'final') {
-    const [row] = await sql`select public.calc_dxy_range_1m(${params.minute}, ${params.next}) as result`;
+    const [row] = await sql`
+      select public.calc_dxy_range_1m(p_from_utc => ${params.minute}, p_to_utc => ${params.next}) as result`;
     results.data_bars = row?.result;
   }
   if (params.mode === 'legacy' || params.mode === 'dual') {
-    const [row] = await sql`select public.calc_dxy_range_derived(${params.minute}, ${params.next}) as result`;
+    const [row] = await sql`
+      select public.calc_dxy_range_derived(p_from_utc => ${params.minute}, p_to_utc => ${params.next}) as result`;
     const result = row?.result as { success?: boolean; error?: string } | undefined;
     // The legacy function swallows its own errors; a real worker would log success:false as a failure.
     if (!result?.success) throw new Error(`calc_dxy_range_derived returned success:false: ${result?.error ?? ''}`);
@@ -216,7 +223,7 @@ interface AggTaskRow {
   last_agg_bar_ts_utc: Date;
 }
 
-async function runAggregator(sql: Sql, now: Date, errors: string[]): Promise<number> {
+async function runAggregator(sql: Sql, variant: SchemaVariant, now: Date, errors: string[]): Promise<number> {
   // 5m tasks first, so an hour's last 5m window exists before its 1h window is built.
   const tasks = await sql<AggTaskRow[]>`
     select canonical_symbol, timeframe, aggregation_delay_seconds, run_interval_minutes, last_agg_bar_ts_utc
@@ -227,37 +234,22 @@ async function runAggregator(sql: Sql, now: Date, errors: string[]): Promise<num
   for (const task of tasks) {
     const spec = AGG_TASKS.find((t) => t.timeframe === task.timeframe);
     if (!spec) continue;
-    const dueEnd = Math.floor((now.getTime() - task.aggregation_delay_seconds * 1000) / spec.windowMs) * spec.windowMs;
-    const from = task.last_agg_bar_ts_utc.getTime();
-    const to = Math.min(dueEnd, from + MAX_WINDOWS_PER_TASK * spec.windowMs);
     const interval = task.run_interval_minutes * MINUTE_MS;
     const nextRun = new Date(Math.floor(now.getTime() / interval) * interval + interval);
     runs += 1;
     try {
       await sql.begin(async (tx) => {
-        let written = 0;
-        if (to > from) {
-          const fn = task.timeframe === '5m' ? 'aggregate_1m_to_5m_window' : 'aggregate_5m_to_1h_window';
-          const [row] =
-            await tx`select ${tx(`public.${fn}`)}(${task.canonical_symbol}, ${new Date(from)}, ${new Date(to)}) as written`;
-          written = Number(row?.written ?? 0);
-        }
-        await tx`update public.data_agg_state
-                    set last_agg_bar_ts_utc = ${new Date(Math.max(from, to))}, last_successful_at_utc = ${now},
-                        next_run_at = ${nextRun}, last_error = null, hard_fail_streak = 0,
-                        total_runs = total_runs + 1, total_bars_created = total_bars_created + ${written}
+        const stats =
+          variant === 'production'
+            ? await catchUpTask(tx, task, now)
+            : await aggregateDueWindows(tx, task, { now, windowMs: spec.windowMs });
+        await tx`update public.data_agg_state set next_run_at = ${nextRun}
                   where canonical_symbol = ${task.canonical_symbol} and timeframe = ${task.timeframe}`;
         await writeRunlog(tx, {
           job: 'aggregator',
           startedAt: now,
           failure: null,
-          stats: {
-            symbol: task.canonical_symbol,
-            timeframe: task.timeframe,
-            from: new Date(from),
-            to: new Date(to),
-            written,
-          },
+          stats: { symbol: task.canonical_symbol, timeframe: task.timeframe, ...stats },
         });
       });
     } catch (error) {
@@ -277,6 +269,48 @@ async function runAggregator(sql: Sql, now: Date, errors: string[]): Promise<num
     }
   }
   return runs;
+}
+
+/** Production's worker: one catch-up call per task; success:false is a failed run, like an exception. */
+async function catchUpTask(tx: TransactionSql, task: AggTaskRow, now: Date): Promise<Record<string, unknown>> {
+  const [row] = await tx<{ result: Record<string, unknown> | null }[]>`
+    select public.catchup_aggregation_range(
+             p_symbol => ${task.canonical_symbol},
+             p_to_tf => ${task.timeframe},
+             p_start_cursor => ${task.last_agg_bar_ts_utc},
+             p_max_windows => ${MAX_WINDOWS_PER_TASK}::integer,
+             p_now => ${now}) as result`;
+  const result = row?.result;
+  if (!result || result.success !== true) {
+    throw new Error(`catchup_aggregation_range returned ${JSON.stringify(result)}`);
+  }
+  return { from: task.last_agg_bar_ts_utc, ...result };
+}
+
+/** The plan's worker: the due windows in one range call, then the cursor to the start of the next window. */
+async function aggregateDueWindows(
+  tx: TransactionSql,
+  task: AggTaskRow,
+  params: { now: Date; windowMs: number },
+): Promise<Record<string, unknown>> {
+  const { windowMs } = params;
+  const dueEnd = Math.floor((params.now.getTime() - task.aggregation_delay_seconds * 1000) / windowMs) * windowMs;
+  const from = task.last_agg_bar_ts_utc.getTime();
+  const to = Math.min(dueEnd, from + MAX_WINDOWS_PER_TASK * windowMs);
+  let written = 0;
+  if (to > from) {
+    const fn = task.timeframe === '5m' ? 'aggregate_1m_to_5m_window' : 'aggregate_5m_to_1h_window';
+    const [row] = await tx`
+      select ${tx(`public.${fn}`)}(p_symbol => ${task.canonical_symbol}, p_from_utc => ${new Date(from)},
+                                    p_to_utc => ${new Date(to)}) as written`;
+    written = Number(row?.written ?? 0);
+  }
+  await tx`update public.data_agg_state
+              set last_agg_bar_ts_utc = ${new Date(Math.max(from, to))}, last_successful_at_utc = ${params.now},
+                  last_error = null, hard_fail_streak = 0,
+                  total_runs = total_runs + 1, total_bars_created = total_bars_created + ${written}
+            where canonical_symbol = ${task.canonical_symbol} and timeframe = ${task.timeframe}`;
+  return { from: new Date(from), to: new Date(to), written };
 }
 
 async function writeRunlog(
