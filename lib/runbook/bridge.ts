@@ -2,29 +2,35 @@
  * Between phase 5 (aggregator reads data_bars only) and phase 7 (the new writer deployed), new
  * DXY minutes still reach derived_data_bars only. The runner copies them across every tick so the
  * switched aggregator never misses a DXY minute — the plan as written left that gap open.
+ *
+ * The bridge copies by key (every legacy minute since phase 4's copy that has no data_bars row),
+ * so a legacy minute landing late is still carried across. It runs only between a successful
+ * phase 5 and a successful phase 7 of the open migration run, and never once a rollback has
+ * started: a rollback that deleted the migration's rows and then failed must not see them copied back.
  */
 import type { Sql } from 'postgres';
-import { copyLegacyRange, latestDxyInDataBars } from './copy-legacy';
-import { CATCH_UP_OVERLAP_MS } from './phases/phase-5-switch';
+import { copyMissingLegacyMinutes, gapFillStart } from './copy-legacy';
 import { getActiveMigrationRun, getLatestSucceededRun } from './run-state';
 
-export async function bridgeActive(sql: Sql): Promise<boolean> {
+export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);
-  if (!migration) return false;
+  if (!migration) return null;
   const switched = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '5' });
-  if (!switched) return false;
+  if (!switched) return null;
   const deployed = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '7' });
-  const [deploying] = await sql`select 1 from cutover.phase_runs where migration_run_id = ${migration.id}
-                                   and phase in ('7', 'rollback') and status in ('running', 'pending', 'awaiting-approval')`;
-  return !deployed && !deploying;
+  if (deployed) return null;
+  // Phase 7 does its own gap fill; any rollback attempt (waiting, running, failed) switches the bridge off for good.
+  const [blocked] = await sql`select 1 from cutover.phase_runs where migration_run_id = ${migration.id}
+                                 and ((phase = '7' and status in ('running', 'pending', 'awaiting-approval'))
+                                      or (phase = 'rollback' and status <> 'rejected'))
+                               limit 1`;
+  return blocked ? null : migration.id;
 }
 
 export async function runBridge(sql: Sql, params: { now: Date }): Promise<number> {
-  if (!(await bridgeActive(sql))) return 0;
-  const last = await latestDxyInDataBars(sql);
-  if (!last) return 0;
-  return copyLegacyRange(sql, {
-    from: new Date(last.getTime() - CATCH_UP_OVERLAP_MS),
-    to: new Date(params.now.getTime() + 60_000),
-  });
+  const migrationRunId = await bridgeActive(sql);
+  if (migrationRunId === null) return 0;
+  const from = await gapFillStart(sql, { migrationRunId });
+  if (!from) return 0;
+  return copyMissingLegacyMinutes(sql, { from, to: new Date(params.now.getTime() + 60_000) });
 }

@@ -74,3 +74,47 @@ export async function backfillLegacyRange(sql: SqlOrTx, range: { from: Date; to:
   const result = await sql.unsafe(backfillLegacyRangeSql(), [range.from, range.to]);
   return result.count;
 }
+
+/**
+ * Legacy minutes with no data_bars row at all, copied across by key (the bridge, phase 5's
+ * catch-up and phase 7's gap fill). The missing keys come from an anti-join of the two comparison
+ * indexes (index-only on both sides); only those rows are then read from the legacy heap. Unlike
+ * "everything after the newest data_bars minute", this also carries a legacy minute that landed
+ * late, behind minutes the new writer already produced.
+ */
+export function copyMissingLegacyMinutesSql(): string {
+  return `WITH missing AS MATERIALIZED (
+  SELECT o.ts_utc FROM public.derived_data_bars o
+   WHERE o.canonical_symbol = 'DXY' AND o.timeframe = '1m' AND o.deleted_at IS NULL AND o.ts_utc >= $1 AND o.ts_utc < $2
+     AND NOT EXISTS (SELECT 1 FROM public.data_bars n
+                      WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = o.ts_utc))
+INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
+                              vol, vwap, trade_count, is_partial, source, ingested_at, raw)
+SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
+       'synthetic', d.ingested_at,
+       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars')
+  FROM missing m
+  JOIN public.derived_data_bars d
+    ON d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc = m.ts_utc
+ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
+}
+
+export async function copyMissingLegacyMinutes(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
+  const result = await sql.unsafe(copyMissingLegacyMinutesSql(), [range.from, range.to]);
+  return result.count;
+}
+
+/** How late a legacy minute may land (its write time after its bar start) and still be carried across. */
+export const LATE_LEGACY_MARGIN_MS = 2 * 60 * 60_000;
+
+/**
+ * Where the by-key gap fill starts: phase 4's first copy attempt of this migration run (its
+ * verification proved every legacy minute before it present), less the lateness margin. Null when
+ * phase 4 never ran (nothing to fill against).
+ */
+export async function gapFillStart(sql: SqlOrTx, params: { migrationRunId: number }): Promise<Date | null> {
+  const [row] = await sql<{ started: Date | null }[]>`
+    select min(clock_started_at) as started from cutover.phase_runs
+     where migration_run_id = ${params.migrationRunId} and phase = '4' and clock_started_at is not null`;
+  return row?.started ? new Date(row.started.getTime() - LATE_LEGACY_MARGIN_MS) : null;
+}

@@ -11,6 +11,7 @@ import { takeDueSnapshots } from '../monitor/take-due-snapshots';
 import { runBridge } from './bridge';
 import { type RunbookConfig, runbookConfigFromEnv } from './config';
 import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
+import { checkPendingLegacyPathProofs } from './legacy-path-proof';
 
 export interface RunnerHandle {
   stop(): Promise<void>;
@@ -89,8 +90,14 @@ export async function runnerTick(
   if (!bridged) await runBridge(database.sql, { now: clock.now() });
   // After an outage the simulated pipeline catches up an hour per tick; judging hours before it has
   // would blame the pipeline for the runner's absence. (Real workers do not stop with the runner.)
-  if (!(await simulatedWorkersCatchingUp(database.sql, clock.now())))
+  if (!(await simulatedWorkersCatchingUp(database.sql, clock.now()))) {
     await takeDueSnapshots(database.sql, { now: clock.now() });
+    // A rollback finished on a closed market: its legacy-path proof is checked at the open.
+    await checkPendingLegacyPathProofs(database.sql, {
+      now: clock.now(),
+      proofMinutes: options.config.deploymentProofMinutes,
+    });
+  }
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (!claimed) return { moreWork: false };
   const outcome = await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
 
 /** The word an approver types to confirm, per kind of request. */
 export const CONFIRMATION_WORDS: Record<string, string> = {
@@ -23,7 +24,12 @@ async function pendingApproval(tx: import('postgres').TransactionSql, id: number
 
 export const approveRequest = defineAction({
   name: 'approvals.approve',
-  input: z.object({ approvalId: z.coerce.number().int().positive(), confirm: z.string().max(100) }),
+  input: z.object({
+    approvalId: z.coerce.number().int().positive(),
+    confirm: z.string().max(100),
+    /** Phase 9: the number of differing minutes the final proof listed, typed to waive them. */
+    waiveCount: z.coerce.number().int().min(0).optional(),
+  }),
   roles: ['approver'],
   async run({ tx, input, user }) {
     const request = await pendingApproval(tx, input.approvalId);
@@ -32,14 +38,52 @@ export const approveRequest = defineAction({
     }
     const word = CONFIRMATION_WORDS[request.kind] ?? 'APPROVE';
     if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
-    await tx`update cutover.approvals set status = 'approved', decided_by = ${user.username}, decided_at = now()
+    const waiver =
+      request.kind === 'soft-delete'
+        ? await finalProofWaiver(tx, request.phase_run_id, input.waiveCount, user.username)
+        : null;
+    await tx`update cutover.approvals set status = 'approved', decided_by = ${user.username}, decided_at = now(),
+                                          reason = ${waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null}
               where id = ${request.id}`;
+    if (waiver)
+      await tx`update cutover.phase_runs set options = options || ${tx.json({ waiver } as never)} where id = ${request.phase_run_id}`;
     await tx`update cutover.phase_runs set status = 'pending' where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
     await tx`insert into cutover.phase_run_events (phase_run_id, level, message)
              values (${request.phase_run_id}, 'info', ${`Approved by ${user.username} (requested by ${request.requested_by})`})`;
     return { approvalId: request.id, status: 'approved', phaseRunId: request.phase_run_id };
   },
 });
+
+/**
+ * Phase 9's final proof listed the minutes that differ when it was requested. They can be waived
+ * only by typing their count; with none listed, a count is refused too (nothing to waive).
+ */
+async function finalProofWaiver(
+  tx: import('postgres').TransactionSql,
+  phaseRunId: number,
+  typed: number | undefined,
+  approver: string,
+): Promise<FinalProofWaiver | null> {
+  const [run] = await tx<{ proof: { total: number; listed: ListedDifference[] } | null }[]>`
+    select options->'finalProof' as proof from cutover.phase_runs where id = ${phaseRunId}`;
+  const total = run?.proof?.total ?? 0;
+  const listed = run?.proof?.listed ?? [];
+  if (total === 0) {
+    if (typed !== undefined && typed !== 0)
+      throw new ActionRefused('The final proof listed no differing minute: nothing to waive.');
+    return null;
+  }
+  if (listed.length < total)
+    throw new ActionRefused(
+      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): copy them into data_bars, reject, and request phase 9 again.`,
+    );
+  if (typed !== total)
+    throw new ActionRefused(
+      `The final proof lists ${total} legacy minutes not in data_bars with the same close (${describeDifferences(listed, 5)}). ` +
+        `Type ${total} to waive them, or reject and copy them first.`,
+    );
+  return { count: total, minutes: listed.map((d) => d.tsUtc), by: approver };
+}
 
 export const rejectRequest = defineAction({
   name: 'approvals.reject',

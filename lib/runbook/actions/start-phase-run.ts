@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { loadClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../config';
+import { describeDifferences, proveLegacyInDataBars } from '../final-proof';
 import { findPhase, isPhaseId } from '../phases';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
 
@@ -72,6 +73,12 @@ export const startPhaseRun = defineAction({
     const options: Record<string, unknown> = {};
     if (phase.id === '4') options.method = input.method ?? 'copy';
     if (phase.id === 'rollback') options.data = input.data;
+    // Phase 9's final proof, taken now so the approver sees each differing minute and can waive them only by their count.
+    const proof =
+      phase.id === '9'
+        ? await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + 60_000) })
+        : null;
+    if (proof) options.finalProof = { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes };
     // A retried copy continues from the failed attempt's last committed range.
     const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
     const needsApproval = (phase.id === 'rollback' && input.data === 'delete') || phase.id === '9';
@@ -86,7 +93,11 @@ export const startPhaseRun = defineAction({
         phase.id === '9'
           ? [
               'soft-delete',
-              'Phase 9: soft-delete every legacy DXY 1m row in derived_data_bars (legacy writer switched off first)',
+              'Phase 9: soft-delete every legacy DXY 1m row in derived_data_bars (legacy writer switched off first)' +
+                (proof && proof.total > 0
+                  ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
+                    `Approving waives them: type their count (${proof.total}) as well.`
+                  : `. Final proof: all ${proof?.legacyMinutes ?? 0} active legacy minutes are in data_bars with the same close.`),
             ]
           : ['rollback-delete', 'Rollback deleting the DXY rows the migration added to data_bars'];
       await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)

@@ -2,16 +2,15 @@
  * Phase 7 — deploy and restart the workers in mode dual (DXY written to both tables, aggregator
  * reading data_bars only), through the worker-control interface. The checkpoint is written
  * before the deploy command runs, so a console killed mid-deploy does not deploy twice: on
- * resume it asks the workers first. The gap between the last copied legacy minute and the
- * deployment is filled, then the phase waits for the data to prove the deployment: new DXY
+ * resume it asks the workers first. Every legacy minute since phase 4's copy that has no data_bars
+ * row is then copied across by key (a minute that landed late included), then the phase waits for the data to prove the deployment: new DXY
  * minutes from calc_dxy_range_1m in data_bars, the same minutes in derived_data_bars, and DXY 5m
  * bars after the deployment. Its verified end starts the 24-hour window.
  */
-import { copyLegacyRange, latestDxyInDataBars } from '../copy-legacy';
+import { copyMissingLegacyMinutes, copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import type { Check, PhaseDefinition } from '../types';
-import { CATCH_UP_OVERLAP_MS } from './phase-5-switch';
 
 type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
 
@@ -65,7 +64,7 @@ export const phase7Deploy: PhaseDefinition = {
   title: 'Deploy + restart workers',
   description:
     'Deploys the workers in mode dual and restarts them (rehearsal workers, or the commands configured in the environment, output ' +
-    'captured). Fills the gap of legacy minutes since the last copy, then waits until the data proves the deployment: new DXY ' +
+    'captured). Copies every legacy minute since phase 4 that has no data_bars row (by key), then waits until the data proves the deployment: new DXY ' +
     'minutes written by calc_dxy_range_1m in data_bars, the same minutes still in derived_data_bars, and DXY 5m bars after the ' +
     'deployment. The verified end starts the 24-hour window.',
   roles: ['operator'],
@@ -79,11 +78,11 @@ export const phase7Deploy: PhaseDefinition = {
     return {
       summary: [
         'workers.deploy("dual"), then workers.restart() — shell commands from CUTOVER_WORKER_*_CMD in production.',
-        'Copy legacy minutes written since the last copy into data_bars (never overwriting).',
+        'Copy every legacy minute since phase 4’s copy that has no data_bars row (by key, so late minutes too; never overwriting).',
         `Wait (up to ${config.deploymentProofMinutes} open-market minutes) for new DXY minutes in both tables and a new DXY 5m bar.`,
       ],
       sql: [
-        'INSERT INTO public.data_bars … SELECT … FROM public.derived_data_bars WHERE ts_utc >= :last_copied - 10 min AND ts_utc < :deployed_at ON CONFLICT DO NOTHING',
+        copyMissingLegacyMinutesSql().replace('$1', ':phase_4_started - 2 h').replace('$2', ':deployed_at + 1 min'),
         "SELECT count(*) FROM public.data_bars n WHERE canonical_symbol = 'DXY' AND ts_utc >= :deployed_at AND source = 'synthetic' AND raw->>'copied_from' IS NULL",
       ],
       estimates: {},
@@ -136,9 +135,9 @@ export const phase7Deploy: PhaseDefinition = {
         const deployedAt = new Date(checkpoint.deployedAt as string);
         const filled = await ctx.commitStep(
           async (tx) => {
-            const last = await latestDxyInDataBars(tx);
-            const from = new Date((last ?? deployedAt).getTime() - CATCH_UP_OVERLAP_MS);
-            return copyLegacyRange(tx, { from, to: new Date(deployedAt.getTime() + MINUTE) });
+            const from = await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId });
+            if (!from) return 0;
+            return copyMissingLegacyMinutes(tx, { from, to: new Date(deployedAt.getTime() + MINUTE) });
           },
           (rows) => ({
             checkpoint: { ...checkpoint, stage: 'proving' },

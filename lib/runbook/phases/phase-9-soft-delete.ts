@@ -1,22 +1,43 @@
 /**
- * Phase 9 — soft-delete the legacy DXY 1m rows, with two people (DESIGN §3.3, defect 9). An
- * operator requests it; an approver who is not the requester approves by typing DXY. Allowed only
- * after a complete 24-hour window with no FAIL hour (or FAIL hours an approver waived) and a
- * verified backup. It first deploys the workers in mode final and proves the legacy writer has
- * stopped; then soft-deletes in batches, recording every row it deletes so a rollback restores
- * exactly those; then checks that zero active legacy rows remain, and still zero ten minutes later.
+ * Phase 9 — soft-delete the legacy DXY 1m rows, with two people (defect 9). An operator requests
+ * it; an approver who is not the requester approves by typing DXY (and, when the final proof
+ * listed differing minutes, by typing their count to waive them). Allowed only after a complete
+ * monitoring window with no unwaived FAIL hour, a verified backup, and an open market. In order:
+ * 1. the final proof: every active legacy minute of the whole history is in data_bars with the
+ *    same close (the compare query); any difference not waived stops the phase, listing the minutes;
+ * 2. deploy the workers in mode final and prove the legacy writer stopped by write time
+ *    (updated_at/created_at of legacy rows, not their bar time) while component minutes keep arriving;
+ * 3. soft-delete in batches, recording every row so a rollback restores exactly those — and only
+ *    rows whose minute is in data_bars with the same close (or waived);
+ * 4. check that zero active legacy rows remain, and still zero after ten open-market minutes.
+ * Every count is over the whole migration run: a re-run after a failed or killed attempt continues
+ * and verifies what all attempts did.
  */
+import type { Sql } from 'postgres';
+import { DXY_COMPONENTS } from '../../market/dxy';
+import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
+import { CLOSE_TOLERANCE } from '../../monitor/compare-dxy';
 import { readMonitorState } from '../../monitor/read-monitor-state';
-import { getBackup } from '../backup';
+import { backupTableName, getBackup } from '../backup';
+import { describeDifferences, proveLegacyInDataBars, waiverOf } from '../final-proof';
+import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
-import type { Check, PhaseDefinition } from '../types';
+import { readColumns } from '../schema-inspection';
+import type { Check, PhaseContext, PhaseDefinition } from '../types';
 
-type Stage = 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
+type Stage = 'final-proof' | 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
 
 interface SoftDeleteCheckpoint {
   stage?: Stage;
   deployedAt?: string;
+  /** Clock time from which the legacy writer must be silent. */
+  quietFrom?: string;
+  /** The database's own time at quietFrom: legacy rows' updated_at/created_at are compared with it. */
+  quietFromDb?: string;
+  /** Rows this attempt soft-deleted. */
   deletedRows?: number;
+  /** Rows earlier attempts of this migration run soft-deleted (and no rollback restored). */
+  deletedBefore?: number;
   deletedAt?: string;
   totalAtStart?: number;
 }
@@ -25,40 +46,98 @@ const MINUTE = 60_000;
 /** How long the legacy writer must have been silent (while components arrive) before deleting. */
 const STOP_PROOF_MINUTES = 3;
 export const HOLD_MINUTES = 10;
+/** The market must stay open this long after a start: the stop proof and the hold need arriving components. */
+const OPEN_MARKET_NEEDED_MINUTES = 30;
 
-async function activeLegacyCount(sql: import('postgres').Sql): Promise<number> {
+async function activeLegacyCount(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`
     select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
   return row?.n ?? 0;
 }
 
+async function recordedSoftDeletes(sql: Sql, migrationRunId: number): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from cutover.soft_deleted_rows where migration_run_id = ${migrationRunId} and restored_at is null`;
+  return row?.n ?? 0;
+}
+
 export const SOFT_DELETE_SQL = `WITH target AS (
-  SELECT id, ts_utc FROM public.derived_data_bars
-   WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND deleted_at IS NULL
-   ORDER BY ts_utc LIMIT $batch
+  SELECT d.id, d.ts_utc FROM public.derived_data_bars d
+   WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
+     AND (EXISTS (SELECT 1 FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m'
+                   AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${CLOSE_TOLERANCE} * abs(d.close))
+          OR d.ts_utc = ANY($waived_minutes))
+   ORDER BY d.ts_utc LIMIT $batch
 ), deleted AS (
   UPDATE public.derived_data_bars d SET deleted_at = $clock_now FROM target t WHERE d.id = t.id RETURNING d.id, d.ts_utc
 )
 INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SELECT $run, id, ts_utc FROM deleted`;
+
+/** Market-hours condition of a start: open now and for the next half hour. */
+export function marketOpenForPhase9(now: Date): { open: boolean; detail: string } {
+  const until = new Date(now.getTime() + OPEN_MARKET_NEEDED_MINUTES * MINUTE);
+  if (isFxOpen(now) && isFxOpen(until)) return { open: true, detail: `open at ${now.toISOString()}` };
+  const nextOpen = nextFxOpen(isFxOpen(now) ? until : now);
+  return {
+    open: false,
+    detail:
+      `the FX market is closed or closes within ${OPEN_MARKET_NEEDED_MINUTES} minutes; proving the legacy writer stopped needs ` +
+      `component minutes arriving. Start after ${nextOpen.toISOString()}`,
+  };
+}
+
+/** Legacy rows written (by write time) since `since`, except the rollback's own back-fills. */
+async function legacyWritesSince(ctx: PhaseContext, since: Date): Promise<{ n: number; samples: string[] }> {
+  const columns = await readColumns(ctx.sql, 'derived_data_bars');
+  const written = ['updated_at', 'created_at'].filter((c) => columns.has(c));
+  if (written.length === 0)
+    throw new Error(
+      'derived_data_bars has neither updated_at nor created_at: the legacy writer cannot be proven stopped by write time.',
+    );
+  const writtenAt = written.length === 2 ? 'greatest(updated_at, created_at)' : written[0];
+  const [row] = await ctx.sql.unsafe<{ n: number; samples: string[] | null }[]>(
+    `SELECT count(*)::int AS n,
+            (array_agg(ts_utc::text || ' written ' || (${writtenAt})::text ORDER BY ${writtenAt}))[1:5] AS samples
+       FROM public.derived_data_bars
+      WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND deleted_at IS NULL
+        AND raw->>'backfilled_from' IS NULL AND ${writtenAt} >= $1`,
+    [since],
+  );
+  return { n: row?.n ?? 0, samples: row?.samples ?? [] };
+}
+
+/** Complete component minutes (all six) ingested since `since` (by ingested_at, their write time). */
+async function componentMinutesIngestedSince(ctx: PhaseContext, since: Date): Promise<number> {
+  const [row] = await ctx.sql<{ n: number }[]>`
+    select count(*)::int as n from (
+      select ts_utc from public.data_bars
+       where timeframe = '1m' and canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
+         and ts_utc >= ${new Date(since.getTime() - 10 * MINUTE)} and ingested_at >= ${since}
+       group by ts_utc having count(*) = 6) m`;
+  return row?.n ?? 0;
+}
 
 export const phase9SoftDelete: PhaseDefinition = {
   id: '9',
   number: 9,
   title: 'Soft-delete legacy rows',
   description:
-    'After a complete, clean 24-hour window and an approver’s confirmation: deploys the workers in mode final and proves the ' +
-    'legacy writer stopped; sets deleted_at on every active legacy DXY 1m row in batches, recording each row so a rollback ' +
-    `restores exactly them; verifies that zero active legacy rows remain, and still zero ${HOLD_MINUTES} minutes later.`,
+    'After a complete, clean monitoring window, with the market open and an approver’s confirmation: proves every active legacy ' +
+    'DXY 1m minute of the whole history is in data_bars with the same close (differences stop the phase unless an approver ' +
+    'waived them by typing their count); deploys the workers in mode final and proves by write time that the legacy writer ' +
+    'stopped; sets deleted_at on every proven legacy row in batches, recording each so a rollback restores exactly them; ' +
+    `verifies that zero active legacy rows remain, and still zero ${HOLD_MINUTES} open-market minutes later. Counts cover every attempt.`,
   roles: ['operator'],
   pausable: false,
 
   async preconditions(ctx) {
     const checks: Check[] = [await requireSucceeded(ctx, '7', 'Phase 7 (deployment) succeeded')];
-    const monitor = await readMonitorState(ctx.database.sql, { now: ctx.clock.now() });
+    const now = ctx.clock.now();
+    const monitor = await readMonitorState(ctx.database.sql, { now });
     checks.push({
       name: '24-hour window complete',
       passed: monitor.complete,
-      detail: monitor.window ? `${monitor.taken} of 24 hourly snapshots` : 'the window has not started',
+      detail: monitor.window ? `${monitor.taken} hourly snapshots` : 'the window has not started',
     });
     checks.push({
       name: 'No FAIL hour (or each waived by an approver)',
@@ -72,6 +151,8 @@ export const phase9SoftDelete: PhaseDefinition = {
       passed: Boolean(backup?.verified),
       detail: backup ? `backup #${backup.id}, ${backup.verified ? 'verified' : 'NOT verified'}` : 'no backup',
     });
+    const market = marketOpenForPhase9(now);
+    checks.push({ name: 'Market open', passed: market.open, detail: market.detail });
     return checks;
   },
 
@@ -80,10 +161,13 @@ export const phase9SoftDelete: PhaseDefinition = {
     const batchRows = config.softDeleteBatchRows;
     return {
       summary: [
+        'Final proof over the whole history (the compare query): every active legacy DXY 1m minute in data_bars with the same close. ' +
+          'Any difference not waived (by count, with the approval) stops the phase before anything changes.',
         'workers.deploy("final"), workers.restart(): DXY written to data_bars only.',
-        `Wait until the legacy writer has written nothing for ${STOP_PROOF_MINUTES} minutes while the components keep arriving.`,
-        `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${batchRows.toLocaleString('en-US')}, recording each one.`,
-        `Verify zero active legacy rows remain, and again ${HOLD_MINUTES} minutes later.`,
+        `Wait until no legacy row has been written (updated_at/created_at) for ${STOP_PROOF_MINUTES} minutes while complete component minutes keep arriving.`,
+        `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${batchRows.toLocaleString('en-US')} ` +
+          '(only minutes proven in data_bars, or waived), recording each one.',
+        `Verify zero active legacy rows remain, and again after ${HOLD_MINUTES} open-market minutes.`,
       ],
       sql: [SOFT_DELETE_SQL],
       estimates: { 'rows to soft-delete': count, batches: Math.max(1, Math.ceil(count / batchRows)) },
@@ -93,54 +177,123 @@ export const phase9SoftDelete: PhaseDefinition = {
   async execute(ctx) {
     const checkpoint = ctx.run.checkpoint as SoftDeleteCheckpoint;
     const now = ctx.clock.now();
-    switch (checkpoint.stage) {
-      case undefined:
+    const waiver = waiverOf(ctx.run.options);
+    switch (checkpoint.stage ?? 'final-proof') {
+      case 'final-proof': {
+        const proof = await proveLegacyInDataBars(ctx.sql, { to: new Date(now.getTime() + MINUTE) });
+        const waived = new Set(waiver?.minutes ?? []);
+        const open = proof.listed.filter((d) => !waived.has(d.tsUtc));
+        if (open.length > 0 || proof.total > proof.listed.length) {
+          throw new Error(
+            `Final proof failed: ${proof.total} active legacy DXY minutes are not in data_bars with the same close ` +
+              `(${open.length} not waived): ${describeDifferences(open.length > 0 ? open : proof.listed)}. Nothing was changed. ` +
+              'Copy the missing minutes into data_bars, or request phase 9 again and have an approver waive them by typing their count.',
+          );
+        }
+        await ctx.commitStep(
+          async () => null,
+          () => ({
+            checkpoint: { stage: 'deploying' },
+            result: {
+              finalProof: {
+                legacyMinutes: proof.legacyMinutes,
+                differences: proof.total,
+                waived: proof.listed.map((d) => d.tsUtc),
+                from: proof.from,
+                to: proof.to,
+              },
+            },
+          }),
+        );
+        await ctx.log(
+          `Final proof: ${proof.legacyMinutes} active legacy minutes since ${proof.from ?? '—'} compared; ` +
+            (proof.total === 0
+              ? 'all in data_bars with the same close.'
+              : `${proof.total} differ, each waived by ${waiver?.by}: ${describeDifferences(proof.listed)}.`),
+        );
+        return { state: 'continue' };
+      }
       case 'deploying': {
         const status = await ctx.workers.status();
-        if (checkpoint.stage === 'deploying' && status.mode === 'final') {
-          await ctx.log('Resumed: the workers already run in mode final; not deploying again.', {}, 'warn');
+        if (status.mode === 'final') {
+          await ctx.log('The workers already run in mode final; not deploying again.', {}, 'warn');
         } else {
-          await ctx.commitStep(
-            async () => null,
-            () => ({ checkpoint: { stage: 'deploying', deployedAt: now.toISOString() } }),
-          );
           const output = await ctx.workers.deploy('final');
           await ctx.workers.restart();
           await ctx.log('Deployed workers in mode final (legacy writer off).', output ? { output } : {});
         }
         const total = await activeLegacyCount(ctx.sql);
+        const deletedBefore = await recordedSoftDeletes(ctx.sql, ctx.run.migrationRunId);
         await ctx.commitStep(
           async () => null,
           () => ({
             checkpoint: {
               stage: 'proving-stop',
               deployedAt: checkpoint.deployedAt ?? now.toISOString(),
-              totalAtStart: total,
+              totalAtStart: total + deletedBefore,
+              deletedBefore,
               deletedRows: 0,
             },
-            progress: { rowsDone: 0, rowsTotal: total, percent: 0 },
+            progress: {
+              rowsDone: deletedBefore,
+              rowsTotal: total + deletedBefore,
+              percent: (100 * deletedBefore) / Math.max(1, total + deletedBefore),
+            },
           }),
         );
+        if (deletedBefore > 0)
+          await ctx.log(
+            `Earlier attempts of this migration run already soft-deleted ${deletedBefore} rows; continuing.`,
+          );
         return { state: 'continue' };
       }
       case 'proving-stop': {
         const deployedAt = new Date(checkpoint.deployedAt as string);
-        const quietFrom = new Date(deployedAt.getTime() + MINUTE);
-        if (now.getTime() < quietFrom.getTime() + STOP_PROOF_MINUTES * MINUTE) {
-          return { state: 'wait', reason: 'waiting to prove the legacy writer stopped' };
+        if (!checkpoint.quietFrom) {
+          // A worker run that started before the deployment may still finish its minute: one minute of grace.
+          if (now.getTime() < deployedAt.getTime() + MINUTE)
+            return { state: 'wait', reason: 'letting in-flight legacy writes finish' };
+          const [db] = await ctx.sql<{ now: Date }[]>`select now() as now`;
+          await ctx.commitStep(
+            async () => null,
+            () => ({
+              checkpoint: {
+                ...checkpoint,
+                quietFrom: now.toISOString(),
+                quietFromDb: (db?.now ?? new Date()).toISOString(),
+              },
+            }),
+          );
+          return { state: 'continue' };
         }
-        const [row] = await ctx.sql<{ legacy: number; components: number }[]>`
-          select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-                    and ts_utc >= ${quietFrom} and deleted_at is null and raw->>'backfilled_from' is null) as legacy,
-                 (select count(*)::int from public.data_bars where canonical_symbol = 'EURUSD' and timeframe = '1m'
-                    and ts_utc >= ${quietFrom}) as components`;
-        if ((row?.legacy ?? 0) > 0) {
+        const quietFrom = new Date(checkpoint.quietFrom);
+        const writes = await legacyWritesSince(ctx, new Date(checkpoint.quietFromDb as string));
+        if (writes.n > 0) {
           throw new Error(
-            `The legacy writer is still on: ${row?.legacy} legacy DXY minutes since ${quietFrom.toISOString()}. Nothing was deleted.`,
+            `The legacy writer is still on: ${writes.n} legacy DXY rows written since ${quietFrom.toISOString()} ` +
+              `(by write time: ${writes.samples.join('; ')}). Nothing was deleted.`,
           );
         }
+        const components = await componentMinutesIngestedSince(ctx, quietFrom);
+        if (components < STOP_PROOF_MINUTES) {
+          if (!isFxOpen(now))
+            return {
+              state: 'wait',
+              reason: `the market is closed: the proof that the legacy writer stopped needs arriving component minutes; waiting for the open at ${nextFxOpen(now).toISOString()}`,
+            };
+          if (countOpenMinutes(quietFrom, now) > ctx.config.deploymentProofMinutes)
+            throw new Error(
+              `Only ${components} complete component minutes arrived in the ${ctx.config.deploymentProofMinutes} open-market minutes after ` +
+                `${quietFrom.toISOString()}: the silence of the legacy writer proves nothing. Nothing was deleted.`,
+            );
+          return {
+            state: 'wait',
+            reason: `proving the legacy writer stopped: ${components} of ${STOP_PROOF_MINUTES} complete component minutes arrived since ${quietFrom.toISOString()}, no legacy write`,
+          };
+        }
         await ctx.log(
-          `Legacy writer stopped: no legacy minute since ${quietFrom.toISOString()} while ${row?.components ?? 0} component minutes arrived.`,
+          `Legacy writer stopped: no legacy row written since ${quietFrom.toISOString()} (by updated_at/created_at) while ` +
+            `${components} complete component minutes were ingested.`,
         );
         await ctx.commitStep(
           async () => null,
@@ -150,13 +303,19 @@ export const phase9SoftDelete: PhaseDefinition = {
       }
       case 'soft-deleting': {
         const batchRows = ctx.config.softDeleteBatchRows;
+        const waivedMinutes = (waiver?.minutes ?? []).map((m) => new Date(m));
         const deleted = await ctx.commitStep(
           async (tx) => {
+            // Only minutes proven in data_bars with the same close (or waived): a legacy row that appeared after the
+            // final proof without reaching data_bars stays active, and the verification names it.
             const result = await tx`
               with target as (
-                select id, ts_utc from public.derived_data_bars
-                 where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
-                 order by ts_utc limit ${batchRows}
+                select d.id, d.ts_utc from public.derived_data_bars d
+                 where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
+                   and (exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
+                                  and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${CLOSE_TOLERANCE} * abs(d.close))
+                        or d.ts_utc = any(${waivedMinutes}::timestamptz[]))
+                 order by d.ts_utc limit ${batchRows}
               ), deleted as (
                 update public.derived_data_bars d set deleted_at = ${now} from target t where d.id = t.id returning d.id, d.ts_utc
               )
@@ -166,50 +325,83 @@ export const phase9SoftDelete: PhaseDefinition = {
           },
           (count) => {
             const done = (checkpoint.deletedRows ?? 0) + count;
-            const total = Math.max(checkpoint.totalAtStart ?? done, done);
+            const before = checkpoint.deletedBefore ?? 0;
+            const total = Math.max(checkpoint.totalAtStart ?? done + before, done + before);
             return {
               checkpoint: {
                 ...checkpoint,
                 deletedRows: done,
                 ...(count < batchRows ? { stage: 'holding', deletedAt: now.toISOString() } : {}),
               },
-              progress: { rowsDone: done, rowsTotal: total, percent: (100 * done) / Math.max(1, total) },
+              progress: {
+                rowsDone: before + done,
+                rowsTotal: total,
+                percent: (100 * (before + done)) / Math.max(1, total),
+              },
             };
           },
         );
         if (deleted < batchRows)
-          await ctx.log(`Soft-deleted ${(checkpoint.deletedRows ?? 0) + deleted} legacy DXY 1m rows.`);
+          await ctx.log(
+            `Soft-deleted ${(checkpoint.deletedRows ?? 0) + deleted} legacy DXY 1m rows in this attempt ` +
+              `(${(checkpoint.deletedBefore ?? 0) + (checkpoint.deletedRows ?? 0) + deleted} in this migration run).`,
+          );
         return { state: 'continue' };
       }
       case 'holding': {
         const deletedAt = new Date(checkpoint.deletedAt as string);
-        if (now.getTime() < deletedAt.getTime() + HOLD_MINUTES * MINUTE) {
-          return { state: 'wait', reason: `holding ${HOLD_MINUTES} minutes to see that no legacy row reappears` };
+        const held = countOpenMinutes(deletedAt, now);
+        if (held < HOLD_MINUTES) {
+          return {
+            state: 'wait',
+            reason: isFxOpen(now)
+              ? `holding ${HOLD_MINUTES} open-market minutes to see that no legacy row reappears (${held} so far)`
+              : `the market is closed: holding until ${HOLD_MINUTES} open-market minutes have passed (${held} so far; opens ${nextFxOpen(now).toISOString()})`,
+          };
         }
         return { state: 'done' };
       }
     }
+    return { state: 'done' };
   },
 
   async verify(ctx) {
     const checkpoint = ctx.run.checkpoint as SoftDeleteCheckpoint;
-    const remaining = await activeLegacyCount(ctx.sql);
-    const [tagged] = await ctx.sql<{ n: number }[]>`
-      select count(*)::int as n from cutover.soft_deleted_rows where migration_run_id = ${ctx.run.migrationRunId} and restored_at is null`;
+    const run = ctx.run.migrationRunId;
+    const [remaining] = await ctx.sql<{ n: number; samples: string[] | null }[]>`
+      select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+    // Over every attempt of this migration run: each row soft-deleted since the backup is recorded, and each record is deleted.
+    const backupCopy = `cutover.${backupTableName(run, 'derived_data_bars')}`;
+    const [records] = await ctx.sql.unsafe<{ tagged: number; unrecorded: number; active: number; attempts: number }[]>(
+      `SELECT (SELECT count(*)::int FROM cutover.soft_deleted_rows WHERE migration_run_id = $1 AND restored_at IS NULL) AS tagged,
+              (SELECT count(*)::int FROM public.derived_data_bars d
+                WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM ${backupCopy} b WHERE b.id = d.id AND b.deleted_at IS NOT NULL)
+                  AND NOT EXISTS (SELECT 1 FROM cutover.soft_deleted_rows s WHERE s.migration_run_id = $1 AND s.derived_id = d.id)) AS unrecorded,
+              (SELECT count(*)::int FROM cutover.soft_deleted_rows s JOIN public.derived_data_bars d ON d.id = s.derived_id
+                WHERE s.migration_run_id = $1 AND s.restored_at IS NULL AND d.deleted_at IS NULL) AS active,
+              (SELECT count(*)::int FROM cutover.phase_runs WHERE migration_run_id = $1 AND phase = '9' AND clock_started_at IS NOT NULL) AS attempts`,
+      [run],
+    );
     const [fresh] = await ctx.sql<{ n: number }[]>`
       select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
          and ts_utc >= ${new Date(checkpoint.deletedAt as string)}`;
     const status = await ctx.workers.status();
     const checks: Check[] = [
       {
-        name: `Zero active legacy DXY 1m rows, ${HOLD_MINUTES} minutes after the soft-delete`,
-        passed: remaining === 0,
-        detail: `${remaining} active rows at ${ctx.clock.now().toISOString()}`,
+        name: `Zero active legacy DXY 1m rows, ${HOLD_MINUTES} open-market minutes after the soft-delete`,
+        passed: (remaining?.n ?? 0) === 0,
+        detail:
+          `${remaining?.n ?? 0} active rows at ${ctx.clock.now().toISOString()}` +
+          (remaining?.samples?.length ? ` (first: ${remaining.samples.join(', ')})` : ''),
       },
       {
-        name: 'Every soft-deleted row recorded for the rollback',
-        passed: (tagged?.n ?? 0) === (checkpoint.deletedRows ?? -1),
-        detail: `${tagged?.n ?? 0} recorded, ${checkpoint.deletedRows ?? 0} soft-deleted`,
+        name: 'Every soft-deleted row recorded for the rollback (all attempts of this migration run)',
+        passed: (records?.unrecorded ?? 1) === 0 && (records?.active ?? 1) === 0 && (records?.tagged ?? 0) > 0,
+        detail:
+          `${records?.tagged ?? 0} rows recorded over ${records?.attempts ?? 0} attempts (${checkpoint.deletedRows ?? 0} by this one); ` +
+          `${records?.unrecorded ?? 0} soft-deleted since the backup without a record; ${records?.active ?? 0} recorded but active`,
       },
       {
         name: 'Workers in mode final',
@@ -219,7 +411,7 @@ export const phase9SoftDelete: PhaseDefinition = {
       {
         name: 'DXY still arriving in data_bars',
         passed: (fresh?.n ?? 0) > 0,
-        detail: `${fresh?.n ?? 0} new DXY minutes in data_bars since the soft-delete`,
+        detail: `${fresh?.n ?? 0} new DXY minutes in data_bars since the soft-delete (${HOLD_MINUTES} open-market minutes held)`,
       },
     ];
     return { passed: checks.every((c) => c.passed), checks };

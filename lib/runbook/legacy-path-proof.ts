@@ -1,0 +1,134 @@
+/**
+ * The last proof of a rollback — "the legacy path writes new DXY minutes again" — needs an open
+ * market. A rollback run on a closed market finishes its data steps (verified) and records this
+ * proof as pending, with the time data is expected. The runner checks pending proofs every tick:
+ * new legacy minutes after the open prove it; an open market silent for longer than
+ * CUTOVER_DEPLOYMENT_PROOF_MINUTES marks it silent, posts to ALERT_WEBHOOK_URL once (like a FAIL
+ * hour) and shows a banner on every page.
+ */
+import type { Sql } from 'postgres';
+import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
+
+const MINUTE = 60_000;
+
+export type LegacyPathProof =
+  | { state: 'proven'; switchedAt: string; provenAt: string; minutes: number; expectedFrom?: string }
+  | { state: 'pending'; switchedAt: string; expectedFrom: string }
+  | { state: 'silent'; switchedAt: string; expectedFrom: string; silentSince: string; alertedAt: string | null };
+
+/** The first open minute at or after `at` (FX opens Sunday 22:00 UTC). */
+export function nextFxOpen(at: Date): Date {
+  let t = floorToMinute(at).getTime();
+  if (t < at.getTime()) t += MINUTE;
+  for (let i = 0; i < 8 * 24 * 60 && !isFxOpen(new Date(t)); i++) t += MINUTE;
+  return new Date(t);
+}
+
+interface PendingRow {
+  id: number;
+  proof: LegacyPathProof;
+}
+
+async function countLegacyMinutesFrom(sql: Sql, since: Date): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from public.derived_data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and source = 'dxy'
+       and ts_utc >= ${since} and (raw->>'backfilled_from') is null`;
+  return row?.n ?? 0;
+}
+
+async function storeProof(sql: Sql, id: number, proof: LegacyPathProof, message: string, level: 'info' | 'error') {
+  await sql.begin(async (tx) => {
+    await tx`update cutover.phase_runs
+                set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(proof as never)}),
+                    checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(proof as never)})
+              where id = ${id}`;
+    await tx`insert into cutover.phase_run_events (phase_run_id, level, message) values (${id}, ${level}, ${message})`;
+  });
+}
+
+async function postAlert(proof: LegacyPathProof & { state: 'silent' }, runId: number): Promise<boolean> {
+  const url = process.env.ALERT_WEBHOOK_URL;
+  if (!url) return false;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      source: 'dxy-cutover',
+      severity: 'critical',
+      rollback_run: runId,
+      expected_from: proof.expectedFrom,
+      summary: `DXY rollback: the legacy path wrote no DXY minute after the market opened at ${proof.expectedFrom}`,
+    }),
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => null);
+  return Boolean(response?.ok);
+}
+
+/** The runner's check of every rollback whose legacy-path proof is pending (or silent and not yet alerted). */
+export async function checkPendingLegacyPathProofs(
+  sql: Sql,
+  params: { now: Date; proofMinutes: number },
+): Promise<void> {
+  const rows = await sql<PendingRow[]>`
+    select id::float8 as id, result->'legacyPathProof' as proof from cutover.phase_runs
+     where phase = 'rollback' and status = 'succeeded'
+       and (result->'legacyPathProof'->>'state' = 'pending'
+            or (result->'legacyPathProof'->>'state' = 'silent' and result->'legacyPathProof'->>'alertedAt' is null))`;
+  for (const { id, proof } of rows) {
+    const expectedFrom = new Date(proof.expectedFrom as string);
+    if (params.now < expectedFrom) continue;
+    const written = await countLegacyMinutesFrom(sql, expectedFrom);
+    if (written > 0) {
+      await storeProof(
+        sql,
+        id,
+        {
+          state: 'proven',
+          switchedAt: proof.switchedAt,
+          expectedFrom: expectedFrom.toISOString(),
+          provenAt: params.now.toISOString(),
+          minutes: written,
+        },
+        `Legacy path proven after the open: ${written} legacy DXY minutes since ${expectedFrom.toISOString()}.`,
+        'info',
+      );
+      continue;
+    }
+    if (proof.state === 'pending' && countOpenMinutes(expectedFrom, params.now) <= params.proofMinutes) continue;
+    const silent: LegacyPathProof & { state: 'silent' } = {
+      state: 'silent',
+      switchedAt: proof.switchedAt,
+      expectedFrom: expectedFrom.toISOString(),
+      silentSince: proof.state === 'silent' ? proof.silentSince : params.now.toISOString(),
+      alertedAt: null,
+    };
+    const alerted = await postAlert(silent, id);
+    if (alerted) silent.alertedAt = params.now.toISOString();
+    if (proof.state === 'pending' || alerted)
+      await storeProof(
+        sql,
+        id,
+        silent,
+        `The legacy path wrote no DXY minute in the ${params.proofMinutes} open-market minutes after ${expectedFrom.toISOString()}` +
+          (alerted ? ' (alert posted).' : '.'),
+        'error',
+      );
+  }
+}
+
+export interface LegacyPathNotice {
+  runId: number;
+  state: 'pending' | 'silent';
+  expectedFrom: Date;
+}
+
+/** For the banner on every page: the latest rollback whose legacy-path proof is still pending or failed. */
+export async function readLegacyPathNotice(sql: Sql): Promise<LegacyPathNotice | null> {
+  const [row] = await sql<{ id: number; state: 'pending' | 'silent'; expected_from: string }[]>`
+    select id::float8 as id, result->'legacyPathProof'->>'state' as state, result->'legacyPathProof'->>'expectedFrom' as expected_from
+      from cutover.phase_runs
+     where phase = 'rollback' and status = 'succeeded' and result->'legacyPathProof'->>'state' in ('pending', 'silent')
+     order by id desc limit 1`;
+  return row ? { runId: row.id, state: row.state, expectedFrom: new Date(row.expected_from) } : null;
+}
