@@ -2,6 +2,9 @@
  * The key-and-value verification of the copy (DESIGN §2.4 defect 1): equal counts prove
  * nothing, so every active legacy minute must exist in data_bars with the same close
  * (|Δ| ≤ 1e-9 relative), and every extra data_bars minute is listed with its explanation.
+ * Every DXY 1m row of data_bars must also be in the final form (source 'synthetic', raw.kind
+ * 'dxy'): rows an earlier, aborted attempt left behind ('migrated_from_derived', raw without
+ * kind) carry the right close and would pass a close-only comparison forever.
  */
 import type { SqlOrTx } from '../db/connection';
 import type { Check } from './types';
@@ -19,7 +22,18 @@ export interface CopyComparison {
     samples: { ts_utc: string; legacy_close: number; new_close: number | null; relative_diff: number | null }[];
   };
   extras: { total: number; samples: { ts_utc: string; close: number; explanation: string }[] };
+  /** DXY 1m rows of data_bars (all of them, whatever their minute) not in the final form. */
+  notFinal: {
+    total: number;
+    /** One line per (source, raw.kind) found, kind null when raw has none. */
+    byForm: { source: string; kind: string | null; rows: number; first: string; last: string }[];
+    samples: { ts_utc: string; source: string; kind: string | null; close: number | null }[];
+  };
 }
+
+export const FINAL_SOURCE = 'synthetic';
+export const FINAL_KIND = 'dxy';
+const NOT_FINAL_SAMPLE_LIMIT = 20;
 
 export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<CopyComparison> {
   const [counts] = await sql<{ legacy: number; data_bars: number; first: Date | null }[]>`
@@ -78,6 +92,7 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
       from public.data_bars n
      where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = any(${extraMinutes}::timestamptz[])
      order by n.ts_utc`;
+  const notFinal = await readNotFinalRows(sql);
   const iso = (d: Date) => d.toISOString();
   return {
     range: { from: counts?.first ? iso(counts.first) : null, to: iso(params.to) },
@@ -103,7 +118,39 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
       total: ofKind('extra')[0]?.total ?? 0,
       samples: extras.map((e) => ({ ts_utc: iso(e.ts_utc), close: e.close, explanation: e.explanation })),
     },
+    notFinal,
   };
+}
+
+/**
+ * The rows not in the final form, grouped by what they are. The predicate implies the partial
+ * comparison index's (DXY 1m), so the planner reads only DXY rows — in the heap, since source and
+ * raw are not in that index; the copy wrote them in minute order, so that read is sequential.
+ */
+export async function readNotFinalRows(sql: SqlOrTx): Promise<CopyComparison['notFinal']> {
+  const byForm = await sql<{ source: string; kind: string | null; rows: number; first: Date; last: Date }[]>`
+    select source, raw->>'kind' as kind, count(*)::int as rows, min(ts_utc) as first, max(ts_utc) as last
+      from public.data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m'
+       and (source is distinct from ${FINAL_SOURCE} or raw->>'kind' is distinct from ${FINAL_KIND})
+     group by 1, 2 order by 3 desc, 1, 2`;
+  const samples =
+    byForm.length === 0
+      ? []
+      : await sql<{ ts_utc: Date; source: string; kind: string | null; close: number | null }[]>`
+    select ts_utc, source, raw->>'kind' as kind, close from public.data_bars
+     where canonical_symbol = 'DXY' and timeframe = '1m'
+       and (source is distinct from ${FINAL_SOURCE} or raw->>'kind' is distinct from ${FINAL_KIND})
+     order by ts_utc limit ${NOT_FINAL_SAMPLE_LIMIT}`;
+  return {
+    total: byForm.reduce((n, f) => n + f.rows, 0),
+    byForm: byForm.map((f) => ({ ...f, first: f.first.toISOString(), last: f.last.toISOString() })),
+    samples: samples.map((r) => ({ ...r, ts_utc: r.ts_utc.toISOString() })),
+  };
+}
+
+function describeForm(form: { source: string; kind: string | null }): string {
+  return `source '${form.source}', ${form.kind === null ? 'raw without kind' : `raw.kind '${form.kind}'`}`;
 }
 
 export function copyChecks(comparison: CopyComparison): Check[] {
@@ -139,6 +186,19 @@ export function copyChecks(comparison: CopyComparison): Check[] {
           ? 'none'
           : `${comparison.extras.total} minutes only in data_bars: ${[...new Set(comparison.extras.samples.map((e) => e.explanation))].join('; ')}`,
       evidence: comparison.extras,
+    },
+    {
+      name: `Every DXY row in data_bars is in the final form (source '${FINAL_SOURCE}', raw.kind '${FINAL_KIND}')`,
+      passed: comparison.notFinal.total === 0,
+      detail:
+        comparison.notFinal.total === 0
+          ? `all ${comparison.dataBarsRows} DXY minutes are ${FINAL_SOURCE} with raw.kind ${FINAL_KIND}`
+          : `${comparison.notFinal.total} DXY rows are not: ${comparison.notFinal.byForm
+              .map((f) => `${f.rows} with ${describeForm(f)} (${f.first} → ${f.last})`)
+              .join('; ')}; first: ${first(comparison.notFinal.samples)}. ` +
+            'They are left from an earlier attempt, and a copy never overwrites a row. Run phase 2’s "Apply fix", ' +
+            'which normalises them (keeping what they were in raw), then run phase 4 again.',
+      evidence: comparison.notFinal,
     },
   ];
 }

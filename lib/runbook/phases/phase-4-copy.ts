@@ -6,10 +6,18 @@
  * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
  * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
  * back and its range is retried with half the rows. Ends with the key-and-value verification of
- * defect 1.
+ * defect 1, and the check that every DXY row is in the final form.
+ *
+ * A retry continues from the failed attempt's cursor only when that attempt stopped part-way with
+ * the same method. After an attempt that went through the whole history and failed its
+ * verification, or with the method changed, the end cursor would make the retry a no-op that fails
+ * the same way, so it starts again from the beginning of history. Regenerating writes what the
+ * components give; the legacy minutes it cannot compute are copied from legacy instead, each
+ * with its reason (copy-not-regenerated.ts), and listed in the run's result.
  */
 import type { TransactionSql } from 'postgres';
 import { copyLegacyRange, copyLegacyRangeSql, legacyRange, nextBatchEnd, regenerateRange } from '../copy-legacy';
+import { copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
 import { requireSucceeded } from '../preconditions';
 import type { PhaseDefinition } from '../types';
 import { compareCopy, copyChecks } from '../verify-copy';
@@ -27,12 +35,41 @@ interface CopyCheckpoint {
   maxBatchMs?: number;
   /** Rows per batch now: CUTOVER_COPY_BATCH_ROWS, halved after each statement timeout. */
   batchRows?: number;
+  /** The method these batches were written with (absent in checkpoints older than the field: copy). */
+  method?: CopyMethod;
+  /** The run whose batches reached the end of history. */
+  completedByRun?: number;
+  /** Why a run started from the beginning instead of a previous attempt's cursor. */
+  restarted?: { run: number; reason: string };
+  /** Regenerate only: legacy minutes calc_dxy_range_1m could not compute, copied from legacy. */
+  notRegenerated?: { total: number; samples: NotRegeneratedMinute[] };
 }
+
+/** Minutes kept in the checkpoint as samples of what could not be regenerated (the total is exact). */
+const NOT_REGENERATED_SAMPLES = 200;
 
 const QUERY_CANCELED = '57014';
 
 export function copyMethodOf(options: Record<string, unknown>): CopyMethod {
   return options.method === 'regenerate' ? 'regenerate' : 'copy';
+}
+
+/**
+ * Why a run must not continue from the checkpoint it was given (a failed attempt's), or null to
+ * continue. The runner calls execute again within one run after each step, so the run's own
+ * checkpoint (completedByRun = this run) is never a reason.
+ */
+export function restartReason(
+  checkpoint: CopyCheckpoint,
+  params: { method: CopyMethod; runId: number },
+): string | null {
+  if (!checkpoint.cursor) return null;
+  const before = checkpoint.method ?? 'copy';
+  if (before !== params.method) return `the method changed from ${before} to ${params.method}`;
+  if (checkpoint.completedByRun !== undefined && checkpoint.completedByRun !== params.runId) {
+    return `attempt run #${checkpoint.completedByRun} went through the whole history and failed its verification`;
+  }
+  return null;
 }
 
 export const phase4Copy: PhaseDefinition = {
@@ -80,23 +117,34 @@ export const phase4Copy: PhaseDefinition = {
     const { sql, config } = ctx;
     const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
     const method = copyMethodOf(ctx.run.options);
-    if (!checkpoint.cursor) {
+    const restart = restartReason(checkpoint, { method, runId: ctx.run.id });
+    if (!checkpoint.cursor || restart) {
       const range = await legacyRange(sql);
       if (!range.first) throw new Error('There are no active legacy DXY 1m rows to copy.');
+      const fresh: CopyCheckpoint = {
+        cursor: range.first.toISOString(),
+        method,
+        batches: 0,
+        rowsScanned: 0,
+        rowsWritten: 0,
+        startedWallMs: Date.now(),
+        totalAtStart: range.rows,
+        ...(restart ? { restarted: { run: ctx.run.id, reason: restart } } : {}),
+      };
       await ctx.commitStep(
         async () => null,
         () => ({
-          checkpoint: {
-            cursor: range.first?.toISOString(),
-            batches: 0,
-            rowsScanned: 0,
-            rowsWritten: 0,
-            startedWallMs: Date.now(),
-            totalAtStart: range.rows,
-          },
+          checkpoint: fresh as Record<string, unknown>,
           progress: { rowsDone: 0, rowsTotal: range.rows, percent: 0 },
         }),
       );
+      if (restart) {
+        await ctx.log(
+          `Starting again from the beginning of history, not from the previous attempt's cursor ${checkpoint.cursor}: ${restart}.`,
+          { previousCursor: checkpoint.cursor, reason: restart },
+          'warn',
+        );
+      }
       await ctx.log(
         `${method === 'copy' ? 'Copying' : 'Regenerating'} ${range.rows} legacy minutes from ${range.first.toISOString()}.`,
       );
@@ -106,7 +154,15 @@ export const phase4Copy: PhaseDefinition = {
     const batchRows = checkpoint.batchRows ?? config.copyBatchRows;
     const end = await nextBatchEnd(sql, { from, rows: batchRows });
     const last = end ? null : (await legacyRange(sql)).last;
-    if (!end && (!last || last.getTime() < from.getTime())) return { state: 'done' };
+    if (!end && (!last || last.getTime() < from.getTime())) {
+      if (checkpoint.completedByRun !== ctx.run.id) {
+        await ctx.commitStep(
+          async () => null,
+          () => ({ checkpoint: { ...checkpoint, completedByRun: ctx.run.id } }),
+        );
+      }
+      return { state: 'done' };
+    }
     const to = end ?? new Date((last as Date).getTime() + 60_000);
     const started = Date.now();
     const copyBatch = async (tx: TransactionSql) => {
@@ -114,12 +170,15 @@ export const phase4Copy: PhaseDefinition = {
       const [scan] = await tx<{ n: number }[]>`
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-      const written =
-        method === 'copy' ? await copyLegacyRange(tx, { from, to }) : await regenerateRange(tx, { from, to });
-      return { scanned: scan?.n ?? 0, written };
+      if (method === 'copy')
+        return { scanned: scan?.n ?? 0, written: await copyLegacyRange(tx, { from, to }), left: [] };
+      const regenerated = await regenerateRange(tx, { from, to });
+      const fallback = await copyNotRegenerated(tx, { from, to });
+      return { scanned: scan?.n ?? 0, written: regenerated + fallback.copied, left: fallback.minutes };
     };
+    let left: NotRegeneratedMinute[] = [];
     try {
-      await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch));
+      left = (await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch))).left;
     } catch (error) {
       if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
       // The batch rolled back whole; the same range is retried in halves, never skipped.
@@ -142,12 +201,28 @@ export const phase4Copy: PhaseDefinition = {
       );
       return { state: 'continue' };
     }
+    if (left.length > 0) {
+      await ctx.log(
+        `${left.length} legacy minutes from ${from.toISOString()} could not be regenerated and were copied from legacy ` +
+          `instead, e.g. ${left[0]?.ts_utc}: ${left[0]?.reason}`,
+        { from: from.toISOString(), to: to.toISOString(), minutes: left.slice(0, 20) },
+        'warn',
+      );
+    }
     if (!end) return { state: 'done' };
     return config.copyPaced
       ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
       : { state: 'continue' };
 
-    function batchUpdate({ scanned, written }: { scanned: number; written: number }) {
+    function batchUpdate({
+      scanned,
+      written,
+      left,
+    }: {
+      scanned: number;
+      written: number;
+      left: NotRegeneratedMinute[];
+    }) {
       const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
       const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
       const total = Math.max(checkpoint.totalAtStart ?? rowsScanned, rowsScanned);
@@ -155,15 +230,27 @@ export const phase4Copy: PhaseDefinition = {
       const rate = rowsScanned / elapsedSeconds;
       const batchMs = Date.now() - started;
       const maxBatchMs = Math.max(checkpoint.maxBatchMs ?? 0, batchMs);
+      const notRegenerated =
+        method === 'regenerate'
+          ? {
+              total: (checkpoint.notRegenerated?.total ?? 0) + left.length,
+              samples: [...(checkpoint.notRegenerated?.samples ?? []), ...left].slice(0, NOT_REGENERATED_SAMPLES),
+            }
+          : undefined;
+      const next: CopyCheckpoint = {
+        ...checkpoint,
+        method,
+        cursor: to.toISOString(),
+        batches: (checkpoint.batches ?? 0) + 1,
+        rowsScanned,
+        rowsWritten,
+        maxBatchMs,
+        ...(notRegenerated ? { notRegenerated } : {}),
+        // The last batch: a retry of this run starts from the beginning again (restartReason).
+        ...(end ? {} : { completedByRun: ctx.run.id }),
+      };
       return {
-        checkpoint: {
-          ...checkpoint,
-          cursor: to.toISOString(),
-          batches: (checkpoint.batches ?? 0) + 1,
-          rowsScanned,
-          rowsWritten,
-          maxBatchMs,
-        },
+        checkpoint: next as Record<string, unknown>,
         progress: {
           rowsDone: rowsScanned,
           rowsWritten,
@@ -175,6 +262,7 @@ export const phase4Copy: PhaseDefinition = {
           lastBatchMs: batchMs,
           maxBatchMs,
           cursor: to.toISOString(),
+          ...(notRegenerated ? { notRegenerated: notRegenerated.total } : {}),
         },
       };
     }
@@ -185,6 +273,31 @@ export const phase4Copy: PhaseDefinition = {
     const to = cursor ? new Date(cursor) : ctx.clock.now();
     const comparison = await compareCopy(ctx.sql, { to });
     const checks = copyChecks(comparison);
+    const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
+    if (copyMethodOf(ctx.run.options) === 'regenerate') {
+      // Informational: these minutes are in data_bars (the checks above say so), as legacy's copy.
+      const left = checkpoint.notRegenerated ?? { total: 0, samples: [] };
+      checks.push({
+        name: 'Minutes that could not be regenerated were copied from legacy',
+        passed: true,
+        detail:
+          left.total === 0
+            ? 'none: every legacy minute was computed from its components'
+            : `${left.total} legacy minutes copied from legacy instead (raw.not_regenerated gives the reason), e.g. ` +
+              left.samples
+                .slice(0, 5)
+                .map((m) => `${m.ts_utc} (${m.reason})`)
+                .join(', '),
+        evidence: left,
+      });
+    }
+    if (checkpoint.restarted?.run === ctx.run.id) {
+      checks.push({
+        name: 'Started from the beginning of history',
+        passed: true,
+        detail: `not from the previous attempt's cursor: ${checkpoint.restarted.reason}`,
+      });
+    }
     return { passed: checks.every((c) => c.passed), checks };
   },
 };
