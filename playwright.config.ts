@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { e2eChromiumPath } from './scripts/browser/browser-record';
 
 const PORT = Number(process.env.E2E_PORT ?? '3100');
 export const E2E_DATA_DIR = '.data-e2e';
 
-// The build machines cannot download Playwright's browsers: use Debian's Chromium when present.
-const systemChromium = '/usr/bin/chromium';
+// `npm run test:e2e` first runs scripts/find-browser.ts, which finds or obtains a Chromium and records it.
+const executablePath = e2eChromiumPath();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,7 +20,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: existsSync(systemChromium) ? systemChromium : undefined,
+      executablePath,
       args: [
         '--no-sandbox',
         '--disable-gpu',
