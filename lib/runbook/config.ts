@@ -2,6 +2,8 @@
  * Runbook settings from the environment, validated once. Defaults suit the rehearsal world and a
  * production database alike.
  */
+import { readSetting } from '../settings';
+
 export interface RunbookConfig {
   /** Role granted EXECUTE on calc_dxy_range_1m when it exists (PUBLIC never is). */
   workerRole: string;
@@ -26,6 +28,8 @@ export interface RunbookConfig {
   batchStatementTimeoutMs: number;
   /** One copy batch per runner tick (about one a second), to keep the load low on a busy primary. */
   copyPaced: boolean;
+  /** Open-market hours that passed the window needs; short of them it extends hour by hour. */
+  windowMinOpenHours: number;
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -49,5 +53,6 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     stepBudgetMs: 2000,
     batchStatementTimeoutMs: positiveInt(env, 'CUTOVER_BATCH_STATEMENT_TIMEOUT_MS', 15_000),
     copyPaced: env.CUTOVER_COPY_PACED === '1',
+    windowMinOpenHours: readSetting('CUTOVER_WINDOW_MIN_OPEN_HOURS', env),
   };
 }
