@@ -1,14 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { AFTER_WEEKEND_NOW, createTestWorld } from '../../../test-support/test-world';
+import { AFTER_WEEKEND_NOW, createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../dxy';
 import { isFxOpen } from '../market-hours';
+import type { WorldSummary } from './create-world';
+import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
+import type { SchemaVariant } from './schema-sql';
+
+interface FunctionRow {
+  name: string;
+  identity: string;
+  result: string;
+  definer: boolean;
+  config: string[] | null;
+}
+
+async function pipelineFunctions(test: TestDatabase): Promise<FunctionRow[]> {
+  return test.database.sql<FunctionRow[]>`
+    select p.proname as name, pg_get_function_identity_arguments(p.oid) as identity,
+           pg_get_function_result(p.oid) as result, p.prosecdef as definer, p.proconfig as config
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.proname = any(${[...PIPELINE_FUNCTION_NAMES]}::text[])
+     order by 1, 2`;
+}
+
+/** Roles other than the owner holding EXECUTE on a function by a grant of their own (not through PUBLIC). */
+async function directGrantees(test: TestDatabase, name: string): Promise<string[]> {
+  const rows = await test.database.sql<{ grantee: string }[]>`
+    select distinct r.rolname as grantee
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      cross join lateral aclexplode(p.proacl) a
+      join pg_roles r on r.oid = a.grantee
+     where n.nspname = 'public' and p.proname = ${name} and a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner
+     order by 1`;
+  return rows.map((r) => r.grantee);
+}
+
+const TSTZ = 'timestamp with time zone';
 
 describe('the rehearsal world (3 days spanning a weekend, production schema)', () => {
   let test: TestDatabase;
+  let summary: WorldSummary;
   beforeAll(async () => {
     test = await createTestDatabase();
-    await createTestWorld(test.database, { now: AFTER_WEEKEND_NOW, days: 3 });
+    summary = await createTestWorld(test.database, { now: AFTER_WEEKEND_NOW, days: 3 });
   });
   afterAll(async () => {
     await test.drop();
@@ -108,5 +143,167 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
     expect(counts?.registry).toBe(9);
     expect(counts?.cursors).toBe(18);
     expect(counts?.dxy_class).toBe('index');
+  });
+
+  it("has exactly one function per pipeline name, with production's identity arguments and jsonb results", async () => {
+    const functions = await pipelineFunctions(test);
+    expect(functions.map((f) => [f.name, f.identity, f.result])).toEqual([
+      [
+        '_upsert_derived_bar',
+        `p_symbol text, p_timeframe text, p_ts_utc ${TSTZ}, p_open double precision, p_high double precision, ` +
+          'p_low double precision, p_close double precision, p_vol double precision, p_vwap double precision, ' +
+          'p_trade_count integer, p_source_timeframe text, p_source_candles integer, p_expected_candles integer, ' +
+          'p_quality_score integer, p_derivation_version integer',
+        'void',
+      ],
+      [
+        'aggregate_1m_to_5m_window',
+        `p_symbol text, p_from_utc ${TSTZ}, p_to_utc ${TSTZ}, p_derivation_version integer`,
+        'jsonb',
+      ],
+      [
+        'aggregate_5m_to_1h_window',
+        `p_symbol text, p_from_utc ${TSTZ}, p_to_utc ${TSTZ}, p_derivation_version integer`,
+        'jsonb',
+      ],
+      [
+        'calc_dxy_range_derived',
+        `p_from_utc ${TSTZ}, p_to_utc ${TSTZ}, p_tf text, p_derivation_version integer`,
+        'jsonb',
+      ],
+      [
+        'catchup_aggregation_range',
+        `p_symbol text, p_to_tf text, p_start_cursor ${TSTZ}, p_max_windows integer, p_now ${TSTZ}, ` +
+          'p_derivation_version integer, p_ignore_confirmation boolean',
+        'jsonb',
+      ],
+    ]);
+    expect(functions.every((f) => f.definer)).toBe(true);
+    // As hand-applied production SQL has them: some pin their search_path, some do not.
+    const pinned = functions.filter((f) => f.config?.includes('search_path=public')).map((f) => f.name);
+    expect(pinned).toEqual(['aggregate_1m_to_5m_window', 'calc_dxy_range_derived', 'catchup_aggregation_range']);
+  });
+
+  it("gives anon, authenticated and service_role EXECUTE directly, by Supabase's default privileges", async () => {
+    for (const name of PIPELINE_FUNCTION_NAMES.filter((n) => n !== 'calc_dxy_range_1m')) {
+      expect(await directGrantees(test, name), name).toEqual(['anon', 'authenticated', 'service_role']);
+      const [privilege] = await test.database.sql<{ anon: boolean; authenticated: boolean }[]>`
+        select has_function_privilege('anon', p.oid, 'EXECUTE') as anon,
+               has_function_privilege('authenticated', p.oid, 'EXECUTE') as authenticated
+          from pg_proc p where p.proname = ${name}`;
+      expect(privilege).toEqual({ anon: true, authenticated: true });
+    }
+    // And so does any function created later in public, as phase 3's will be.
+    await test.database.sql`create function public.created_later() returns int language sql as 'select 1'`;
+    expect(await directGrantees(test, 'created_later')).toEqual(['anon', 'authenticated', 'service_role']);
+    await test.database.sql`drop function public.created_later()`;
+  });
+
+  it('seeds the history aggregates exactly as the window functions compute them', async () => {
+    const [sample] = await test.database.sql<{ ts_utc: Date; close: number; vol: number; source_candles: number }[]>`
+      select ts_utc, close, vol, source_candles from public.derived_data_bars
+       where canonical_symbol = 'EURUSD' and timeframe = '5m' and ts_utc = '2026-11-27T12:00:00Z'`;
+    expect(sample).toBeDefined();
+    const [call] = await test.database.sql<{ r: { stored: boolean; source_count: number } }[]>`
+      select public.aggregate_1m_to_5m_window(p_symbol => 'EURUSD', p_from_utc => '2026-11-27T12:00:00Z',
+                                              p_to_utc => '2026-11-27T12:05:00Z') as r`;
+    expect(call?.r).toMatchObject({ stored: true, source_count: sample?.source_candles });
+    const [after] = await test.database.sql<{ close: number; vol: number; n: number }[]>`
+      select close, vol, count(*) over ()::int as n from public.derived_data_bars
+       where canonical_symbol = 'EURUSD' and timeframe = '5m' and ts_utc = '2026-11-27T12:00:00Z'`;
+    expect(after).toEqual({ close: sample?.close, vol: sample?.vol, n: 1 });
+    expect(summary.leftovers).toBeNull();
+  });
+});
+
+describe.each<SchemaVariant>(['plan'])('the %s world', (variant) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { variant, now: MIDWEEK_NOW, days: 1 });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it("has the plan's three-argument aggregators returning a count, and no catch-up function", async () => {
+    const functions = await pipelineFunctions(test);
+    expect(functions.map((f) => [f.name, f.identity, f.result])).toEqual([
+      ['aggregate_1m_to_5m_window', `p_symbol text, p_from_utc ${TSTZ}, p_to_utc ${TSTZ}`, 'integer'],
+      ['aggregate_5m_to_1h_window', `p_symbol text, p_from_utc ${TSTZ}, p_to_utc ${TSTZ}`, 'integer'],
+      [
+        'calc_dxy_range_derived',
+        `p_from_utc ${TSTZ}, p_to_utc ${TSTZ}, p_timeframe text, p_derivation_version integer`,
+        'jsonb',
+      ],
+    ]);
+    expect(await directGrantees(test, 'aggregate_1m_to_5m_window')).toEqual([]);
+  });
+});
+
+describe('a world with production leftovers (3 days to Wednesday)', () => {
+  let test: TestDatabase;
+  let summary: WorldSummary;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    summary = await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3, leftovers: true });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('reports the exact counts of what it planted', () => {
+    expect(summary.leftovers).toEqual({
+      earlierAttemptRows: expect.any(Number),
+      earlierAttemptDifferentClose: 7,
+      earlierAttemptWithoutLegacy: 5,
+      missingLegacyDay: '2026-11-23',
+      missingLegacyDayMinutes: expect.any(Number),
+      legacyWithoutComponents: 4,
+    });
+    expect(summary.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
+    expect(summary.leftovers?.missingLegacyDayMinutes).toBeGreaterThan(1300);
+  });
+
+  it("holds the earlier attempt's DXY rows in data_bars: its source, a raw without kind, by comparison with legacy", async () => {
+    const rows = await test.database.sql<
+      { source: string; raw: Record<string, unknown>; legacy: number | null; close: number }[]
+    >`
+      select b.source, b.raw, d.close as legacy, b.close from public.data_bars b
+        left join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.ts_utc = b.ts_utc
+         and d.deleted_at is null
+       where b.canonical_symbol = 'DXY'`;
+    expect(rows).toHaveLength(summary.leftovers?.earlierAttemptRows ?? -1);
+    expect(rows.every((r) => r.source === 'migrated_from_derived' && r.raw.kind === undefined)).toBe(true);
+    expect(rows.every((r) => r.raw.migrated_from === 'derived_data_bars' && typeof r.raw.batch === 'number')).toBe(
+      true,
+    );
+    const same = rows.filter((r) => r.legacy !== null && Math.abs(r.close - r.legacy) <= 1e-9 * r.legacy).length;
+    expect(same).toBe((summary.leftovers?.earlierAttemptRows ?? 0) - 7 - 5);
+    expect(rows.filter((r) => r.legacy === null)).toHaveLength(5);
+  });
+
+  it('has a whole open-market weekday with all six components but no legacy DXY', async () => {
+    const [day] = await test.database.sql<{ complete: number; legacy: number; m5: number }[]>`
+      with minutes as (
+        select ts_utc from public.data_bars
+         where timeframe = '1m' and canonical_symbol = any(${[...DXY_COMPONENTS]}::text[])
+           and ts_utc >= '2026-11-23T00:00:00Z' and ts_utc < '2026-11-24T00:00:00Z'
+         group by ts_utc having count(*) = 6)
+      select (select count(*)::int from minutes) as complete,
+             (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+               and ts_utc >= '2026-11-23T00:00:00Z' and ts_utc < '2026-11-24T00:00:00Z') as legacy,
+             (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '5m'
+               and ts_utc >= '2026-11-23T00:00:00Z' and ts_utc < '2026-11-24T00:00:00Z') as m5`;
+    expect(day).toEqual({ complete: summary.leftovers?.missingLegacyDayMinutes, legacy: 0, m5: 0 });
+  });
+
+  it('has legacy minutes whose components were lost later', async () => {
+    const [row] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars d
+       where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
+         and not exists (select 1 from public.data_bars c where c.canonical_symbol = 'USDSEK' and c.timeframe = '1m'
+                          and c.ts_utc = d.ts_utc)`;
+    expect(row?.n).toBe(4);
   });
 });

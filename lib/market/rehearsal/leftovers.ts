@@ -110,7 +110,7 @@ export async function plantLeftovers(
         select d.close from public.derived_data_bars d
          where d.canonical_symbol = ${DXY_SYMBOL} and d.timeframe = '1m' and d.deleted_at is null and d.ts_utc < m.ts
          order by d.ts_utc desc limit 1) p
-     where ${fxOpenSql('m.ts')}
+     where ${sql.unsafe(fxOpenSql('m.ts'))}
        and not exists (select 1 from public.derived_data_bars d
                         where d.canonical_symbol = ${DXY_SYMBOL} and d.timeframe = '1m' and d.ts_utc = m.ts)
      order by m.ts

@@ -4,6 +4,7 @@ import { createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
 import type { WorkerMode } from '../../db/console-schema';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { fixedClock } from '../clock';
+import { aggregate1mTo5mWindowSql } from './legacy-functions-sql';
 import { tickSimulatedWorkers } from './simulated-workers';
 
 const MINUTE = 60_000;
@@ -55,6 +56,26 @@ describe('simulated workers advance with the clock', () => {
     expect(counts.data_bars).toBe(0);
   });
 
+  it('the aggregator keeps producing 5m bars through catchup_aggregation_range, window by window', async () => {
+    const { to } = await advance(10);
+    const [row] = await test.database.sql<{ cursor: Date; bars: number; last_error: string | null }[]>`
+      select s.last_agg_bar_ts_utc as cursor, s.last_error,
+             (select count(*)::int from public.derived_data_bars d
+               where d.canonical_symbol = 'DXY' and d.timeframe = '5m' and d.ts_utc >= ${MIDWEEK_NOW}
+                 and d.ts_utc < s.last_agg_bar_ts_utc) as bars
+        from public.data_agg_state s where s.canonical_symbol = 'DXY' and s.timeframe = '5m'`;
+    // 30 minutes since the world's end: the windows due 30 s after their end are done.
+    const due = Math.floor((to.getTime() - 30_000) / 300_000) * 300_000;
+    expect(row?.cursor.getTime()).toBe(due);
+    expect(row?.last_error).toBeNull();
+    // A window with fewer than 3 DXY minutes (six components must all land) is possible but rare.
+    expect(row?.bars).toBeGreaterThanOrEqual((due - MIDWEEK_NOW.getTime()) / 300_000 - 1);
+    const [run] = await test.database.sql<{ stats: Record<string, unknown> }[]>`
+      select stats from public.ops_runlog where job_name = 'aggregator' and stats ->> 'symbol' = 'DXY'
+         and stats ->> 'timeframe' = '5m' order by id desc limit 1`;
+    expect(run?.stats).toMatchObject({ success: true, stopped_reason: 'not_due' });
+  });
+
   it('dual mode: DXY lands in both tables with the same close', async () => {
     await setMode('dual');
     const { from, to } = await advance(15);
@@ -96,7 +117,7 @@ describe('simulated workers advance with the clock', () => {
              count(*) filter (where job_name = 'aggregator')::int as agg,
              count(*) filter (where status = 'failed')::int as failed
         from public.ops_runlog`;
-    expect(runs?.tick).toBe(20 + 15 + 15 + 61);
+    expect(runs?.tick).toBe(20 + 10 + 15 + 15 + 61);
     expect(runs?.agg).toBeGreaterThan(0);
     expect(runs?.failed).toBe(0);
   });
@@ -119,5 +140,49 @@ describe('simulated workers advance with the clock', () => {
     const [row] = await test.database.sql<{ failed: number }[]>`
       select count(*)::int as failed from public.ops_runlog where job_name = 'tick_factory' and status = 'failed'`;
     expect(row?.failed).toBe(3);
+  });
+
+  it('a catch-up that fails (the window function replaced by a three-argument one) is a worker error', async () => {
+    await test.database.sql`drop function public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer)`;
+    await test.database.sql.unsafe(aggregate1mTo5mWindowSql('plan', 'data_bars_only'));
+    try {
+      await test.database.sql`update cutover.rehearsal_workers set next_minute = ${clock.now()} where id = 1`;
+      const { result } = await advance(10);
+      expect(result.errors.filter((e) => e.startsWith('aggregator DXY 5m'))).toEqual([
+        expect.stringMatching(/catchup_aggregation_range returned .*aggregate_1m_to_5m_window/),
+      ]);
+      const [state] = await test.database.sql<{ last_error: string; hard_fail_streak: number }[]>`
+        select last_error, hard_fail_streak from public.data_agg_state where canonical_symbol = 'DXY' and timeframe = '5m'`;
+      expect(state?.last_error).toMatch(/aggregate_1m_to_5m_window/);
+      expect(state?.hard_fail_streak).toBe(1);
+    } finally {
+      await test.database.sql`drop function public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz)`;
+      await test.database.sql.unsafe(aggregate1mTo5mWindowSql('production', 'union'));
+    }
+  });
+});
+
+describe('simulated workers in the plan world', () => {
+  let test: TestDatabase;
+  const clock = fixedClock(MIDWEEK_NOW);
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { variant: 'plan', days: 1, now: MIDWEEK_NOW });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it("call the plan's three-argument aggregators by name and move the cursors themselves", async () => {
+    clock.advance(20 * MINUTE);
+    const result = await tickSimulatedWorkers(test.database.sql, { now: clock.now() });
+    expect(result.errors).toEqual([]);
+    const [row] = await test.database.sql<{ cursor: Date; bars: number }[]>`
+      select s.last_agg_bar_ts_utc as cursor,
+             (select count(*)::int from public.derived_data_bars d where d.canonical_symbol = 'EURUSD'
+                and d.timeframe = '5m' and d.ts_utc >= ${MIDWEEK_NOW}) as bars
+        from public.data_agg_state s where s.canonical_symbol = 'EURUSD' and s.timeframe = '5m'`;
+    expect(row?.cursor.getTime()).toBe(Math.floor((clock.now().getTime() - 30_000) / 300_000) * 300_000);
+    expect(row?.bars).toBeGreaterThanOrEqual(2);
   });
 });
