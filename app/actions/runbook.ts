@@ -1,6 +1,7 @@
 'use server';
 
 import { runServerAction } from '@/lib/auth/run-server-action';
+import { requestAbandonMigrationRun } from '@/lib/runbook/actions/abandon-migration-run';
 import { approveRequest, rejectRequest } from '@/lib/runbook/actions/decide-approval';
 import { pausePhaseRun, resumePhaseRun } from '@/lib/runbook/actions/pause-resume';
 import { startPhaseRun } from '@/lib/runbook/actions/start-phase-run';
@@ -23,4 +24,8 @@ export async function approveRequestAction(input: unknown) {
 
 export async function rejectRequestAction(input: unknown) {
   return runServerAction(rejectRequest, input);
+}
+
+export async function requestAbandonMigrationRunAction(input: unknown) {
+  return runServerAction(requestAbandonMigrationRun, input);
 }

@@ -135,7 +135,7 @@ export const rehearsalWorkers = cutover.table('rehearsal_workers', {
  * One migration run at a time: created by the first phase-1 run, closed by a completed rollback
  * (or by phase 9 with the window issue). Its phase runs are the plan's state.
  */
-export const MIGRATION_RUN_STATUSES = ['active', 'rolled_back', 'completed'] as const;
+export const MIGRATION_RUN_STATUSES = ['active', 'rolled_back', 'completed', 'abandoned'] as const;
 export type MigrationRunStatus = (typeof MIGRATION_RUN_STATUSES)[number];
 
 export const migrationRuns = cutover.table(
@@ -250,7 +250,7 @@ export const approvals = cutover.table(
   'approvals',
   {
     id: serial('id').primaryKey(),
-    kind: text('kind').notNull().$type<'rollback-delete' | 'soft-delete' | 'waiver'>(),
+    kind: text('kind').notNull().$type<'rollback-delete' | 'soft-delete' | 'waiver' | 'abandon'>(),
     phaseRunId: bigint('phase_run_id', { mode: 'number' }).notNull(),
     requestedBy: text('requested_by').notNull(),
     requestedAt: tstz('requested_at').notNull().defaultNow(),

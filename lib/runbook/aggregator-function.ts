@@ -1,42 +1,199 @@
 /**
- * The aggregator's 1m→5m function after the switch: data_bars only. The rehearsal world's
- * definition ships with the console; for a production aggregator with another body, point
- * CUTOVER_AGGREGATOR_5M_SQL_FILE at the replacement definition (it is shown before it runs).
+ * The aggregator's 1m→5m function, as phase 5 finds it and replaces it (docs/phases.md, phase 5).
+ * Production's function is not the plan's: four arguments, a jsonb result, SECURITY DEFINER with a
+ * pinned search_path, called by the workers by name with named arguments. `CREATE OR REPLACE` with
+ * another argument list adds an overload (and makes the workers' call ambiguous) and resets
+ * SECURITY DEFINER and `SET` to what the new text says. So the replacement is chosen by trying each
+ * known definition in a rolled-back transaction and keeping the one that leaves exactly one function
+ * with the same identity, result type, owner, configuration and grants; anything else is refused
+ * with what was found. CUTOVER_AGGREGATOR_5M_SQL_FILE names a definition of one's own, checked the
+ * same way.
  */
 import { readFileSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
-import { AGGREGATE_1M_TO_5M_DATA_BARS_ONLY_SQL } from '../market/rehearsal/legacy-functions-sql';
+import type { SqlOrTx } from '../db/connection';
+import { aggregate1mTo5mWindowSql } from '../market/rehearsal/legacy-functions-sql';
+import {
+  configStatements,
+  type FunctionFacts,
+  functionAttributeDifferences,
+  readFunctionFacts,
+} from './function-inspection';
 
-export function replacementAggregatorSql(env: Record<string, string | undefined> = process.env): string {
-  const file = env.CUTOVER_AGGREGATOR_5M_SQL_FILE;
-  return file ? readFileSync(file, 'utf8') : AGGREGATE_1M_TO_5M_DATA_BARS_ONLY_SQL;
+export const AGGREGATOR_5M = 'aggregate_1m_to_5m_window';
+
+export interface ReplacementCandidate {
+  label: string;
+  sql: string;
 }
 
-class RollbackProbe extends Error {}
+/** The definitions phase 5 may install: the operator's file alone when given, else the known shapes. */
+export function replacementCandidates(env: Record<string, string | undefined> = process.env): ReplacementCandidate[] {
+  const file = env.CUTOVER_AGGREGATOR_5M_SQL_FILE;
+  if (file) return [{ label: `CUTOVER_AGGREGATOR_5M_SQL_FILE (${file})`, sql: readFileSync(file, 'utf8') }];
+  return [
+    {
+      label: 'data_bars-only version of production’s window function',
+      sql: aggregate1mTo5mWindowSql('production', 'data_bars_only'),
+    },
+    {
+      label: 'data_bars-only version of the plan’s range function',
+      sql: aggregate1mTo5mWindowSql('plan', 'data_bars_only'),
+    },
+  ];
+}
+
+export type ReplacementPlan =
+  | {
+      ok: true;
+      current: FunctionFacts;
+      candidate: ReplacementCandidate;
+      /** In order: the definition, then the statements giving back SECURITY DEFINER and SET. */
+      statements: string[];
+    }
+  | { ok: false; reason: string; found: FunctionFacts[] };
+
+class RollbackTrial extends Error {}
+
+async function inRolledBackTransaction(sql: SqlOrTx, work: (tx: TransactionSql) => Promise<void>): Promise<void> {
+  try {
+    if ('savepoint' in sql)
+      await sql.savepoint(async (tx) => {
+        await work(tx);
+        throw new RollbackTrial();
+      });
+    else
+      await (sql as Sql).begin(async (tx) => {
+        await work(tx);
+        throw new RollbackTrial();
+      });
+  } catch (error) {
+    if (!(error instanceof RollbackTrial)) throw error;
+  }
+}
+
+function attributeStatements(current: FunctionFacts): string[] {
+  return [
+    `ALTER FUNCTION public.${current.signature} ${current.securityDefiner ? 'SECURITY DEFINER' : 'SECURITY INVOKER'}`,
+    ...configStatements(current.signature, current.config),
+  ];
+}
 
 /**
- * Behavioural check, in a transaction that is rolled back: a 1m bar that exists only in
- * derived_data_bars for a probe symbol must not produce a 5m bar when the function reads
- * data_bars only, and must when it still reads both tables.
+ * Finds the function the workers call and the definition that replaces it keeping everything but
+ * the body. Each candidate is tried in a transaction that is rolled back.
  */
-export async function aggregatorReadsDerived(sql: Sql | TransactionSql): Promise<boolean> {
-  const window = new Date('2000-01-03T10:00:00Z');
-  let readsDerived = false;
-  const probe = async (tx: TransactionSql) => {
-    for (let i = 0; i < 5; i++) {
-      await tx`insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
-               values ('__CUTOVER_PROBE__', '1m', ${new Date(window.getTime() + i * 60_000)}, 1, 1, 1, 1, 0, 'probe')`;
-    }
-    const [row] = await tx<{ n: number }[]>`
-      select public.aggregate_1m_to_5m_window('__CUTOVER_PROBE__', ${window}, ${new Date(window.getTime() + 300_000)}) as n`;
-    readsDerived = Number(row?.n ?? 0) > 0;
-    throw new RollbackProbe();
-  };
-  try {
-    if ('savepoint' in sql) await sql.savepoint(probe);
-    else await sql.begin(probe);
-  } catch (error) {
-    if (!(error instanceof RollbackProbe)) throw error;
+export async function planAggregatorReplacement(
+  sql: SqlOrTx,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ReplacementPlan> {
+  const found = await readFunctionFacts(sql, [AGGREGATOR_5M]);
+  if (found.length === 0) return { ok: false, reason: `public.${AGGREGATOR_5M} does not exist.`, found };
+  if (found.length > 1) {
+    return {
+      ok: false,
+      reason:
+        `${found.length} overloads of ${AGGREGATOR_5M} exist (${found.map((f) => `${f.signature} → ${f.resultType}`).join('; ')}): ` +
+        'the workers’ named call is ambiguous or already resolved to one of them. Find which one the workers call, ' +
+        'DROP FUNCTION the others by their exact signature (an earlier attempt may have left one), and re-check.',
+      found,
+    };
   }
-  return readsDerived;
+  const current = found[0] as FunctionFacts;
+  const [owner] = await sql<{ owns: boolean; me: string }[]>`
+    select pg_has_role(current_user, ${current.owner}, 'USAGE') as owns, current_user as me`;
+  if (!owner?.owns) {
+    return {
+      ok: false,
+      reason: `The console connects as ${owner?.me}, which is not (a member of) ${current.owner}, the owner of ${current.signature}: only the owner can replace it keeping its grants.`,
+      found,
+    };
+  }
+  const tried: string[] = [];
+  for (const candidate of replacementCandidates(env)) {
+    const statements = [candidate.sql, ...attributeStatements(current)];
+    let differences: string[] = [];
+    try {
+      await inRolledBackTransaction(sql, async (tx) => {
+        await tx.unsafe(candidate.sql);
+        const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+        if (after.length !== 1) {
+          differences = [`it would leave ${after.length} overloads (${after.map((f) => f.signature).join('; ')})`];
+          return;
+        }
+        for (const statement of attributeStatements(current)) await tx.unsafe(statement);
+        const [replaced] = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+        differences = functionAttributeDifferences(current, replaced as FunctionFacts);
+      });
+    } catch (error) {
+      differences = [error instanceof Error ? error.message : String(error)];
+    }
+    if (differences.length === 0) return { ok: true, current, candidate, statements };
+    tried.push(`${candidate.label}: ${differences.join('; ')}`);
+  }
+  return {
+    ok: false,
+    reason:
+      `No known replacement keeps ${current.signature} → ${current.resultType} as it is (${tried.join(' | ')}). ` +
+      'Write the data_bars-only definition with exactly this signature and result, point CUTOVER_AGGREGATOR_5M_SQL_FILE at it, and re-check.',
+    found,
+  };
+}
+
+export interface AggregatorProbe {
+  /** A 1m bar only in derived_data_bars produced (or counted towards) a 5m bar. */
+  readsDerived: boolean;
+  /** The positive control: 1m bars only in data_bars produced a 5m bar. */
+  readsDataBars: boolean;
+  /** What the function returned for each probe, for the evidence. */
+  results: { derivedOnly: unknown; dataBarsOnly: unknown };
+}
+
+/** How much a call's result says was aggregated: jsonb {stored, source_count} or a count of bars written. */
+function aggregatedSomething(result: unknown): boolean {
+  if (typeof result === 'number' || typeof result === 'string' || typeof result === 'bigint') return Number(result) > 0;
+  if (result && typeof result === 'object') {
+    const shaped = result as { stored?: unknown; source_count?: unknown };
+    if (typeof shaped.stored === 'boolean' || typeof shaped.source_count === 'number') {
+      return shaped.stored === true || Number(shaped.source_count ?? 0) > 0;
+    }
+  }
+  throw new Error(
+    `Cannot judge the aggregator's result ${JSON.stringify(result)}: neither a count nor {stored, source_count}.`,
+  );
+}
+
+/**
+ * Behavioural check in a transaction that is rolled back, calling the function as the workers do
+ * (by name, named arguments): 1m bars only in derived_data_bars for one probe symbol must produce
+ * nothing once the function reads data_bars only, and 1m bars only in data_bars for another must
+ * produce a 5m bar — the control that shows the probe can see anything at all.
+ */
+export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProbe> {
+  const window = new Date('2000-01-03T10:00:00Z');
+  const end = new Date(window.getTime() + 300_000);
+  let probe: AggregatorProbe | null = null;
+  await inRolledBackTransaction(sql, async (tx) => {
+    for (let i = 0; i < 5; i++) {
+      const at = new Date(window.getTime() + i * 60_000);
+      await tx`insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
+               values ('__CUTOVER_PROBE_D__', '1m', ${at}, 1, 1, 1, 1, 0, 'probe')`;
+      await tx`insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, is_partial, source, raw)
+               values ('__CUTOVER_PROBE_N__', '1m', ${at}, 1, 1, 1, 1, 0, false, 'synthetic', '{}'::jsonb)`;
+    }
+    const call = async (symbol: string) => {
+      const [row] = await tx<{ r: unknown }[]>`
+        select public.aggregate_1m_to_5m_window(p_symbol => ${symbol}, p_from_utc => ${window}, p_to_utc => ${end}) as r`;
+      return row?.r;
+    };
+    const derivedOnly = await call('__CUTOVER_PROBE_D__');
+    const dataBarsOnly = await call('__CUTOVER_PROBE_N__');
+    probe = {
+      readsDerived: aggregatedSomething(derivedOnly),
+      readsDataBars: aggregatedSomething(dataBarsOnly),
+      results: { derivedOnly, dataBarsOnly },
+    };
+  });
+  if (!probe) throw new Error('The aggregator probe produced no result.');
+  return probe;
 }

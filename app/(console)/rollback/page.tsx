@@ -1,4 +1,6 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AbandonRunForm } from '@/components/abandon-run-form';
 import { ChecksTable } from '@/components/checks-table';
 import { RollbackView } from '@/components/rollback-view';
 import { SqlPreview } from '@/components/sql-preview';
@@ -8,6 +10,8 @@ import { toJson } from '@/lib/json';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Rollback' };
 
 export default async function RollbackPage() {
   const user = await requireUser();
@@ -41,6 +45,9 @@ export default async function RollbackPage() {
           activeRun: keep.activeRun,
         })}
       />
+      {keep.migration?.status === 'active' && user.roles.includes('operator') ? (
+        <AbandonRunForm migrationRunId={keep.migration.id} />
+      ) : null}
       <div className="grid gap-5 lg:grid-cols-2">
         <SqlPreview preview={keep.preview} title="With “keep”: what it will run" />
         <SqlPreview preview={remove.preview} title="With “delete”: what it will run" />

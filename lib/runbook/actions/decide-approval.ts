@@ -6,11 +6,13 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
+import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
 /** The word an approver types to confirm, per kind of request. */
 export const CONFIRMATION_WORDS: Record<string, string> = {
   'rollback-delete': 'DELETE',
   'soft-delete': 'DXY',
+  abandon: ABANDON_CONFIRMATION,
   waiver: 'WAIVE',
 };
 
@@ -45,6 +47,15 @@ export const approveRequest = defineAction({
     await tx`update cutover.approvals set status = 'approved', decided_by = ${user.username}, decided_at = now(),
                                           reason = ${waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null}
               where id = ${request.id}`;
+    if (request.kind === 'abandon') {
+      const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phase_run_id });
+      return {
+        approvalId: request.id,
+        status: 'approved',
+        phaseRunId: request.phase_run_id,
+        abandoned: migrationRunId,
+      };
+    }
     if (waiver)
       await tx`update cutover.phase_runs set options = options || ${tx.json({ waiver } as never)} where id = ${request.phase_run_id}`;
     await tx`update cutover.phase_runs set status = 'pending' where id = ${request.phase_run_id} and status = 'awaiting-approval'`;

@@ -1,14 +1,17 @@
 /**
  * Phase 5 — the switch, in one transaction: DXY's registry metadata (exactly the four keys),
- * the aggregator's 1m→5m function replaced by a data_bars-only version (the old definition is in
- * phase 1's backup for the rollback), and a catch-up copy of the legacy minutes written since
+ * the aggregator's 1m→5m function the workers call — found in pg_proc — replaced by a data_bars-only
+ * version with the same signature, result, owner, SET and grants, or refused when not understood
+ * (the old definition is in phase 1's backup for the rollback), and a catch-up copy of the legacy minutes written since
  * phase 4, so the data_bars-only aggregator has every DXY minute. Until phase 7 deploys the new
  * writer, the runner keeps copying new legacy minutes across (the bridge). The worker deployment
  * (mode dual) is prepared and recorded for phase 7.
  */
-import { aggregatorReadsDerived, replacementAggregatorSql } from '../aggregator-function';
-import { backedUpFunction, getBackup } from '../backup';
-import { copyLegacyRange, latestDxyInDataBars } from '../copy-legacy';
+import { AGGREGATOR_5M, planAggregatorReplacement, probeAggregatorInput } from '../aggregator-function';
+import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
+import { copyMissingLegacyMinutes, gapFillStart } from '../copy-legacy';
+import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
+import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
 import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
@@ -38,32 +41,49 @@ export const phase5Switch: PhaseDefinition = {
         detail: columns.has('metadata') ? 'present' : 'missing: run phase 2 "Apply fix" first',
       },
     ];
+    const plan = await planAggregatorReplacement(ctx.database.sql);
+    checks.push({
+      name: 'The aggregator the workers call is understood',
+      passed: plan.ok,
+      detail: plan.ok
+        ? `${describeAggregator(plan.current)}; replaced by the ${plan.candidate.label}, keeping signature, result type, owner, SET and grants`
+        : plan.reason,
+      evidence: (plan.ok ? [plan.current] : plan.found).map(({ definition: _definition, ...facts }) => facts),
+    });
     if (ctx.migrationRunId !== null) {
       const backup = await getBackup(ctx.database.sql, { migrationRunId: ctx.migrationRunId });
-      const saved = backup ? backedUpFunction(backup, 'aggregate_1m_to_5m_window') : undefined;
+      const saved = backup ? backedUpFunction(backup, AGGREGATOR_5M) : undefined;
+      const live = plan.ok ? plan.current : undefined;
       checks.push({
         name: 'Old aggregator definition backed up',
-        passed: Boolean(saved),
+        passed: Boolean(saved) && (!live || saved?.signature === live.signature),
         detail: saved
-          ? `${saved.signature} in backup #${backup?.id}`
-          : 'not in the backup: a rollback could not restore it',
+          ? live && saved.signature !== live.signature
+            ? `the backup holds ${saved.signature}, the database ${live.signature}: the function changed since phase 1`
+            : `${saved.signature} in backup #${backup?.id}`
+          : backup && backedUpOverloads(backup, AGGREGATOR_5M).length > 1
+            ? 'the backup holds several overloads: a rollback could not tell which to restore'
+            : 'not in the backup: a rollback could not restore it',
       });
     }
     return checks;
   },
 
-  async preview() {
+  async preview({ database }) {
+    const plan = await planAggregatorReplacement(database.sql);
     return {
       summary: [
         `Merge into DXY's metadata: ${JSON.stringify(DXY_REGISTRY_METADATA)}.`,
-        'Replace aggregate_1m_to_5m_window with the data_bars-only version below.',
+        plan.ok
+          ? `Replace ${describeAggregator(plan.current)} with the ${plan.candidate.label} below, then give back its SECURITY DEFINER and SET; owner and grants stay.`
+          : `Refused: ${plan.reason}`,
         'Copy legacy DXY minutes written since phase 4 into data_bars (never overwriting).',
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
       sql: [
         REGISTRY_UPDATE_SQL,
-        replacementAggregatorSql().trim(),
-        'INSERT INTO public.data_bars … FROM public.derived_data_bars WHERE ts_utc >= :last_copied - 10 min … ON CONFLICT DO NOTHING',
+        ...(plan.ok ? plan.statements.map((statement) => statement.trim()) : []),
+        'INSERT INTO public.data_bars … every legacy minute since phase 4 with no data_bars row (anti-join by key) … ON CONFLICT DO NOTHING',
       ],
       estimates: {},
     };
@@ -78,10 +98,19 @@ export const phase5Switch: PhaseDefinition = {
         >`select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
         if (!before) throw new Error('DXY is not in core_asset_registry_all.');
         await tx.unsafe(REGISTRY_UPDATE_SQL);
-        await tx.unsafe(replacementAggregatorSql());
-        const last = await latestDxyInDataBars(tx);
-        const from = new Date((last ?? now).getTime() - CATCH_UP_OVERLAP_MS);
-        const caughtUp = await copyLegacyRange(tx, { from, to: new Date(now.getTime() + 60_000) });
+        const plan = await planAggregatorReplacement(tx);
+        if (!plan.ok) throw new Error(plan.reason);
+        for (const statement of plan.statements) await tx.unsafe(statement);
+        const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+        const differences =
+          after.length === 1
+            ? functionAttributeDifferences(plan.current, after[0] as FunctionFacts)
+            : ['overloads added'];
+        if (differences.length > 0)
+          throw new Error(`Replacing ${plan.current.signature} changed ${differences.join('; ')}: rolled back.`);
+        // By key since phase 4's copy: a legacy minute that landed late is carried across too.
+        const from = (await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId })) ?? now;
+        const caughtUp = await copyMissingLegacyMinutes(tx, { from, to: new Date(now.getTime() + 60_000) });
         return { metadataBefore: before.metadata, caughtUp, from };
       },
       (value) => ({
@@ -100,13 +129,30 @@ export const phase5Switch: PhaseDefinition = {
     return { state: 'done' };
   },
 
-  async verify({ sql }) {
+  async verify({ sql, run, config }) {
     const [registry] = await sql<{ metadata: Record<string, unknown> }[]>`
       select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
     const metadata = registry?.metadata ?? {};
     const expected = DXY_REGISTRY_METADATA as Record<string, unknown>;
     const wrongKeys = Object.keys(expected).filter((k) => JSON.stringify(metadata[k]) !== JSON.stringify(expected[k]));
-    const readsDerived = await aggregatorReadsDerived(sql);
+    const live = await readFunctionFacts(sql, [AGGREGATOR_5M]);
+    const backup = await getBackup(sql, { migrationRunId: run.migrationRunId });
+    const saved = backup ? backedUpFunction(backup, AGGREGATOR_5M) : undefined;
+    const kept = live.length === 1 && saved ? functionAttributeDifferences(saved, live[0] as FunctionFacts) : null;
+    const privileges =
+      live.length === 1
+        ? await readExecutePrivileges(sql, {
+            signature: (live[0] as FunctionFacts).signature,
+            workerRole: config.workerRole,
+          })
+        : null;
+    let probe: Awaited<ReturnType<typeof probeAggregatorInput>> | null = null;
+    let probeError: string | null = null;
+    try {
+      probe = await probeAggregatorInput(sql);
+    } catch (error) {
+      probeError = error instanceof Error ? error.message : String(error);
+    }
     const checks: Check[] = [
       {
         name: 'Registry metadata has the four keys',
@@ -115,13 +161,52 @@ export const phase5Switch: PhaseDefinition = {
         evidence: metadata,
       },
       {
+        name: 'One aggregator, with the signature, result, owner, SET and grants it had',
+        passed: kept !== null && kept.length === 0,
+        detail:
+          live.length !== 1
+            ? `${live.length} overloads of ${AGGREGATOR_5M}: ${live.map((f) => f.signature).join('; ')}`
+            : !saved
+              ? 'no single backed-up definition to compare with'
+              : kept && kept.length > 0
+                ? `differs from the backup: ${kept.join('; ')}`
+                : describeAggregator(live[0] as FunctionFacts),
+        evidence: live.map(({ definition: _definition, ...facts }) => facts),
+      },
+      {
         name: 'Aggregator reads data_bars only',
-        passed: !readsDerived,
-        detail: readsDerived
-          ? 'a 1m bar only in derived_data_bars still produced a 5m bar (probe, rolled back)'
-          : 'a 1m bar only in derived_data_bars produced no 5m bar (probe, rolled back)',
+        passed: Boolean(probe?.readsDataBars && !probe.readsDerived),
+        detail: probeError
+          ? `the probe call failed: ${probeError}`
+          : probe && !probe.readsDataBars
+            ? '1m bars only in data_bars produced no 5m bar (probe, rolled back): the function does not aggregate what it should'
+            : probe?.readsDerived
+              ? 'a 1m bar only in derived_data_bars still produced a 5m bar (probe, rolled back)'
+              : 'called by name with named arguments as the workers do: bars only in data_bars aggregated, bars only in derived_data_bars ignored (probe, rolled back)',
+        evidence: probe?.results,
       },
     ];
+    if (privileges) {
+      // The replacement keeps the grants it found (checked above); who else may call a SECURITY
+      // DEFINER writer is reported so that it is seen, not silently carried along.
+      const report = executePrivilegesCheck(privileges, config.workerRole);
+      checks.push({
+        ...report,
+        name: `Who can execute ${AGGREGATOR_5M} (kept as it was)`,
+        kind: 'finding',
+        passed: true,
+        detail: report.passed
+          ? report.detail
+          : `${report.detail} — as before the migration; revoke separately if unintended`,
+      });
+    }
     return { passed: checks.every((c) => c.passed), checks };
   },
 };
+
+function describeAggregator(f: FunctionFacts): string {
+  return (
+    `${f.signature} → ${f.resultType} (owner ${f.owner}${f.securityDefiner ? ', SECURITY DEFINER' : ''}` +
+    `${f.config?.length ? `, SET ${f.config.join(' ')}` : ''})`
+  );
+}

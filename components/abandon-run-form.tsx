@@ -1,0 +1,80 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { requestAbandonMigrationRunAction } from '@/app/actions/runbook';
+import { describeResult } from './use-phase-live';
+
+/**
+ * "Abandon migration run": for a run that changed nothing a rollback would undo (e.g. its phase 1
+ * failed). The server refuses, naming what changed, otherwise; an approver confirms on the
+ * approvals page.
+ */
+export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
+  const router = useRouter();
+  const [reason, setReason] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Abandon migration run">
+      <h2 className="font-semibold">Abandon migration run #{migrationRunId}</h2>
+      <p className="mt-1 max-w-3xl text-sm text-slate-700">
+        Closes this migration run without a rollback, so that a fresh phase 1 can start — only when its phases changed
+        nothing a rollback would need to undo (no rows copied or normalized, aggregator and registry as backed up,
+        workers never deployed). Another person, an approver, confirms it on the approvals page.
+      </p>
+      <form
+        className="mt-3 flex flex-wrap items-end gap-4"
+        onSubmit={(event) => {
+          event.preventDefault();
+          startTransition(async () => {
+            const result = await requestAbandonMigrationRunAction({ reason, confirm });
+            const refused = describeResult(result);
+            setMessage(
+              refused
+                ? { ok: false, text: refused }
+                : { ok: true, text: 'Requested: an approver confirms it on the approvals page.' },
+            );
+            router.refresh();
+          });
+        }}
+      >
+        <label className="text-sm">
+          <span className="block font-medium">Reason</span>
+          <input
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+            aria-label="Reason for abandoning"
+            className="mt-1 w-80 max-w-full rounded border border-slate-300 px-2 py-1"
+          />
+        </label>
+        <label className="text-sm">
+          <span className="block font-medium">Type ABANDON to confirm</span>
+          <input
+            value={confirm}
+            onChange={(event) => setConfirm(event.target.value)}
+            aria-label="Type ABANDON to confirm"
+            className="mt-1 w-36 rounded border border-slate-300 px-2 py-1 font-mono"
+            autoComplete="off"
+          />
+        </label>
+        <button
+          type="submit"
+          disabled={pending || confirm !== 'ABANDON' || reason.trim().length < 3}
+          className="rounded border border-slate-400 px-4 py-2 font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-40"
+        >
+          Request abandon
+        </button>
+      </form>
+      {message ? (
+        <p
+          role="status"
+          className={`mt-2 rounded px-3 py-2 text-sm ${message.ok ? 'bg-emerald-50 text-emerald-900' : 'bg-red-50 text-red-800'}`}
+        >
+          {message.text}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * "Abandon migration run": closes a migration run that changed nothing a rollback would need to
+ * undo — typically one whose phase 1 failed — so a fresh phase 1 can start. An operator asks, with
+ * a typed confirmation and a reason; another person, an approver, confirms (two-person rule,
+ * enforced in decide-approval.ts, which closes the run). Refused, naming what changed, otherwise:
+ * that run needs a rollback instead.
+ */
+import { z } from 'zod';
+import { ActionRefused, defineAction } from '../../auth/action';
+import { findRollbackRelevantChanges } from '../migration-changes';
+import { getActiveMigrationRun, getActivePhaseRun } from '../run-state';
+
+export const ABANDON_CONFIRMATION = 'ABANDON';
+
+export const requestAbandonMigrationRun = defineAction({
+  name: 'runbook.request_abandon',
+  input: z.object({
+    confirm: z.string().max(100),
+    reason: z.string().trim().min(3, 'Give a reason').max(2000),
+  }),
+  roles: ['operator'],
+  async run({ tx, input, user }) {
+    if (input.confirm !== ABANDON_CONFIRMATION)
+      throw new ActionRefused(`Type ${ABANDON_CONFIRMATION} to confirm the request.`);
+    const migration = await getActiveMigrationRun(tx);
+    if (!migration) throw new ActionRefused('No migration run is active: nothing to abandon.');
+    const active = await getActivePhaseRun(tx);
+    if (active)
+      throw new ActionRefused(
+        `Phase ${active.phase} (run #${active.id}) is ${active.status}: wait for it or reject it first.`,
+      );
+    const changes = await findRollbackRelevantChanges(tx, { migrationRunId: migration.id });
+    if (changes.length > 0)
+      throw new ActionRefused(
+        `Migration run #${migration.id} changed what a rollback must undo: ${changes.join('; ')}. Roll it back instead.`,
+      );
+    const [last] = await tx<{ id: number }[]>`
+      select id::float8 as id from cutover.phase_runs where migration_run_id = ${migration.id} order by id desc limit 1`;
+    if (!last) throw new ActionRefused(`Migration run #${migration.id} has no phase run to attach the request to.`);
+    const summary = `Abandon migration run #${migration.id} (nothing to roll back): ${input.reason}`;
+    // One request per state of the run: a rejected one may be asked again, a pending one only decided.
+    const [row] = await tx<{ id: number; status: string }[]>`
+      insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
+      values ('abandon', ${last.id}, ${user.username}, ${summary}, 'pending')
+      on conflict (phase_run_id, kind) do update
+         set requested_by = excluded.requested_by, requested_at = now(), summary = excluded.summary,
+             status = 'pending', decided_by = null, decided_at = null, reason = null
+       where cutover.approvals.status = 'rejected'
+      returning id, status`;
+    if (!row)
+      throw new ActionRefused('An abandon request for this migration run is already pending on the approvals page.');
+    return { approvalId: row.id, migrationRunId: migration.id };
+  },
+});
+
+/** Called by the approval, in its transaction: re-checks and closes the run. */
+export async function closeAbandonedMigrationRun(
+  tx: import('postgres').TransactionSql,
+  params: { phaseRunId: number },
+): Promise<number> {
+  const [run] = await tx<{ migration_run_id: number; status: string }[]>`
+    select m.id as migration_run_id, m.status from cutover.phase_runs p join cutover.migration_runs m on m.id = p.migration_run_id
+     where p.id = ${params.phaseRunId} for update of m`;
+  if (run?.status !== 'active') throw new ActionRefused('That migration run is no longer active.');
+  const active = await getActivePhaseRun(tx);
+  if (active) throw new ActionRefused(`Phase ${active.phase} (run #${active.id}) is ${active.status}: not abandoned.`);
+  const changes = await findRollbackRelevantChanges(tx, { migrationRunId: run.migration_run_id });
+  if (changes.length > 0)
+    throw new ActionRefused(`Not abandoned: since the request, ${changes.join('; ')}. Roll it back instead.`);
+  await tx`update cutover.migration_runs set status = 'abandoned', closed_at = now() where id = ${run.migration_run_id}`;
+  return run.migration_run_id;
+}
