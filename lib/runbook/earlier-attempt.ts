@@ -68,7 +68,9 @@ export interface NormalizationPreview {
 
 /** Exactly what the normalization changes, counted and sampled from the rows as they are now. */
 export async function previewNormalization(sql: SqlOrTx): Promise<NormalizationPreview> {
-  const [totals] = await sql.unsafe<{ rows: number; takes: number; without: number; by_source: Record<string, number> | null }[]>(
+  const [totals] = await sql.unsafe<
+    { rows: number; takes: number; without: number; by_source: Record<string, number> | null }[]
+  >(
     `SELECT count(*)::float8 AS rows,
             count(*) FILTER (WHERE d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL})::float8 AS takes,
             count(*) FILTER (WHERE d.id IS NULL)::float8 AS without,

@@ -48,7 +48,8 @@ export async function readFunctionFacts(sql: SqlOrTx, names: readonly string[]):
 export function functionAttributeDifferences(before: FunctionFacts, after: FunctionFacts): string[] {
   const differences: string[] = [];
   const compare = (label: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${label}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      differences.push(`${label}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
   };
   compare('identity arguments', before.identityArguments, after.identityArguments);
   compare('arguments and defaults', before.arguments, after.arguments);

@@ -8,7 +8,10 @@ import { createComparisonIndexSql, readComparisonIndexes } from './comparison-in
 import {
   describeExistingDxyRows,
   NORMALIZE_BATCH_ROWS,
-  normalizeEarlierAttemptSql, previewNormalization, readExistingDxyRows } from './earlier-attempt';
+  normalizeEarlierAttemptSql,
+  previewNormalization,
+  readExistingDxyRows,
+} from './earlier-attempt';
 import { findBarKey, findDuplicateKeys, readColumns, readSourceChecks } from './schema-inspection';
 import type { Check } from './types';
 

@@ -21,8 +21,8 @@ import { countDxyRows } from '../dxy-counts';
 import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
 import type { FunctionFacts } from '../function-inspection';
 import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
-import { getLatestSucceededRun } from '../run-state';
 import { dumpTouchedTables } from '../pg-dump';
+import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
 import type { Check, PhaseDefinition } from '../types';
 

@@ -6,11 +6,11 @@
  * with the TypeScript formula.
  */
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
+import { readFunctionFacts } from '../function-inspection';
+import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
-import { readFunctionFacts } from '../function-inspection';
-import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
 import type { Check, PhaseDefinition, PreconditionContext } from '../types';
 
@@ -112,14 +112,21 @@ export const phase3CreateFunction: PhaseDefinition = {
           if (role) await tx.unsafe(grantSql(config.workerRole));
           // Revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles
           // directly (Supabase: anon, authenticated): revoke from every grantee but the worker role.
-          const privileges = await readExecutePrivileges(tx, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: config.workerRole });
+          const privileges = await readExecutePrivileges(tx, {
+            signature: CALC_DXY_RANGE_1M_IDENTITY,
+            workerRole: config.workerRole,
+          });
           const revokes = restrictExecuteStatements(privileges, config.workerRole);
           for (const statement of revokes) await tx.unsafe(statement);
           return { granted: Boolean(role), revokedFrom: privileges.grantees.filter((g) => g !== config.workerRole) };
         },
         (value) => ({
           checkpoint: { stage: 'created' },
-          result: { created: true, grantedTo: value.granted ? config.workerRole : null, revokedFrom: value.revokedFrom },
+          result: {
+            created: true,
+            grantedTo: value.granted ? config.workerRole : null,
+            revokedFrom: value.revokedFrom,
+          },
         }),
       );
       await ctx.log(
@@ -167,7 +174,11 @@ export const phase3CreateFunction: PhaseDefinition = {
       },
       privileges
         ? executePrivilegesCheck(privileges, config.workerRole)
-        : { name: `Only the owner and ${config.workerRole} can execute calc_dxy_range_1m`, passed: false, detail: 'function not found' },
+        : {
+            name: `Only the owner and ${config.workerRole} can execute calc_dxy_range_1m`,
+            passed: false,
+            detail: 'function not found',
+          },
       {
         name: 'Test minutes match the legacy values',
         passed: Boolean(
