@@ -119,13 +119,14 @@ export async function advanceRun(
       await sql`update cutover.phase_runs set clock_started_at = ${startedAt}, ops_runlog_id = ${opsRunlogId}
                  where id = ${run.id} and lease_owner = ${owner}`;
       run = { ...run, clockStartedAt: startedAt, opsRunlogId };
-      await log(`Started by ${run.requestedBy} (attempt ${run.attempt})`, { options: run.options });
+      await log(`Started by ${run.requestedBy} (attempt ${run.attempt}) on runner ${owner}`, {
+        options: run.options,
+        runner: owner,
+      });
     } else if (params.previousOwner && params.previousOwner !== owner) {
       await log(
         `Taken over from runner ${params.previousOwner}, whose lease expired; resuming from the last committed checkpoint`,
-        {
-          checkpoint: run.checkpoint,
-        },
+        { checkpoint: run.checkpoint, runner: owner },
         'warn',
       );
     }
