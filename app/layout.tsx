@@ -1,12 +1,22 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { QueryProvider } from '@/components/query-provider';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'dxy-cutover',
+  title: { template: '%s — dxy-cutover', default: 'dxy-cutover' },
   description: 'Console for moving DXY 1m bars from derived_data_bars to data_bars',
+  icons: {
+    icon: [
+      { url: '/favicon.ico', sizes: '32x32' },
+      { url: '/icon.svg', type: 'image/svg+xml' },
+    ],
+    apple: '/apple-touch-icon.png',
+  },
 };
+
+// Phones: the console is read on call at 3 a.m.; the layout is made for 390 px and up.
+export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0f172a' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -9,44 +9,50 @@ export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {
       {runs.length === 0 ? (
         <p className="px-4 py-3 text-sm text-slate-600">Not run yet in this migration run.</p>
       ) : (
-        <table className="w-full text-sm" data-testid="attempts">
-          <thead className="text-left text-xs uppercase text-slate-500">
-            <tr>
-              <th className="px-4 py-2">Run</th>
-              <th className="px-4 py-2">State</th>
-              <th className="px-4 py-2">Requested by</th>
-              <th className="px-4 py-2">Requested</th>
-              <th className="px-4 py-2">Finished</th>
-              <th className="px-4 py-2 text-right">Duration</th>
-              <th className="px-4 py-2">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => (
-              <tr key={run.id} className="border-t border-slate-100 align-top">
-                <td className="px-4 py-1.5 font-mono">
-                  #{run.id}
-                  {run.phase === '2-fix' ? ' fix' : ''}
-                </td>
-                <td className="px-4 py-1.5">
-                  <RunStateBadge state={run.status} />
-                </td>
-                <td className="px-4 py-1.5">{run.requestedBy}</td>
-                <td className="px-4 py-1.5 font-mono text-xs">{formatUtc(run.requestedAt, 'second')}</td>
-                <td className="px-4 py-1.5 font-mono text-xs">{formatUtc(run.finishedAt, 'second')}</td>
-                <td className="px-4 py-1.5 text-right font-mono">{formatDuration(run.durationMs)}</td>
-                <td className="max-w-md px-4 py-1.5 text-xs text-slate-700">
-                  {run.error ??
-                    (run.verificationPassed === null
-                      ? ''
-                      : run.verificationPassed
-                        ? 'verified'
-                        : 'verification failed')}
-                </td>
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm" data-testid="attempts">
+            <thead className="text-left text-xs uppercase text-slate-500">
+              <tr>
+                <th className="px-4 py-2">Run</th>
+                <th className="px-4 py-2">State</th>
+                <th className="px-4 py-2">Requested by</th>
+                <th className="px-4 py-2">Requested</th>
+                <th className="px-4 py-2">Finished</th>
+                <th className="px-4 py-2 text-right">Duration</th>
+                <th className="px-4 py-2">Outcome</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr key={run.id} className="border-t border-slate-100 align-top">
+                  <td className="px-4 py-1.5 font-mono">
+                    #{run.id}
+                    {run.phase === '2-fix' ? ' fix' : ''}
+                  </td>
+                  <td className="px-4 py-1.5">
+                    <RunStateBadge state={run.status} />
+                  </td>
+                  <td className="px-4 py-1.5">{run.requestedBy}</td>
+                  <td className="px-4 py-1.5 font-mono text-xs whitespace-nowrap">
+                    {formatUtc(run.requestedAt, 'second')}
+                  </td>
+                  <td className="px-4 py-1.5 font-mono text-xs whitespace-nowrap">
+                    {formatUtc(run.finishedAt, 'second')}
+                  </td>
+                  <td className="px-4 py-1.5 text-right font-mono">{formatDuration(run.durationMs)}</td>
+                  <td className="max-w-md px-4 py-1.5 text-xs text-slate-700">
+                    {run.error ??
+                      (run.verificationPassed === null
+                        ? ''
+                        : run.verificationPassed
+                          ? 'verified'
+                          : 'verification failed')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -6,21 +6,42 @@ const CELL: Record<string, string> = {
   WARN: 'bg-amber-400 text-slate-900',
   FAIL: 'bg-red-600 text-white',
   due: 'bg-slate-300 text-slate-700 animate-pulse',
-  upcoming: 'bg-slate-100 text-slate-400',
+  upcoming: 'bg-slate-100 text-slate-500',
 };
 
-/** 24 cells, one per hour of the window: the five-second answer to "is it healthy?". */
+/** The verdict in words, so that the strip reads without colour (and to a screen reader). */
+const WORD: Record<string, string> = { PASS: 'PASS', WARN: 'WARN', FAIL: 'FAIL', due: 'due', upcoming: '—' };
+
+function slotDescription(slot: MonitorStateJson['slots'][number]): string {
+  const state = slot.state === 'upcoming' ? 'not yet' : slot.state === 'due' ? 'due, not taken yet' : slot.state;
+  return `${hourLabel(slot.hourStart)} UTC: ${state}${slot.late ? ' (taken late)' : ''}${slot.waivedBy ? `, waived by ${slot.waivedBy}` : ''}`;
+}
+
+/**
+ * 24 cells, one per hour of the window: the five-second answer to "is it healthy?". Six to a row on
+ * a phone, twelve on a tablet, all 24 on a wide screen; each cell says its verdict in text.
+ */
 export function HourStrip({ slots }: { slots: MonitorStateJson['slots'] }) {
   return (
-    <ol className="grid grid-cols-12 gap-1 md:grid-cols-24" aria-label="Hours of the window" data-testid="hour-strip">
+    <ol
+      className="grid grid-cols-6 gap-1 sm:grid-cols-12 xl:grid-cols-24"
+      aria-label="Hours of the window"
+      data-testid="hour-strip"
+    >
       {slots.map((slot) => (
         <li
           key={slot.index}
-          title={`${hourLabel(slot.hourStart)} UTC: ${slot.state}${slot.late ? ' (taken late)' : ''}${slot.waivedBy ? ` — waived by ${slot.waivedBy}` : ''}`}
-          className={`rounded px-1 py-2 text-center text-[10px] font-semibold ${CELL[slot.state] ?? ''} ${slot.waivedBy ? 'ring-2 ring-sky-500' : ''}`}
+          title={slotDescription(slot)}
+          aria-label={slotDescription(slot)}
+          className={`rounded px-1 py-1.5 text-center leading-tight ${CELL[slot.state] ?? ''} ${slot.waivedBy ? 'ring-2 ring-sky-500 ring-offset-1' : ''}`}
           data-state={slot.state}
         >
-          {slot.hourStart.slice(11, 13)}h{slot.late ? '*' : ''}
+          <span className="block text-[10px] font-semibold">
+            {slot.hourStart.slice(11, 13)}h{slot.late ? '*' : ''}
+          </span>
+          <span className="block text-[10px] font-bold tracking-tight">
+            {slot.waivedBy ? 'waived' : (WORD[slot.state] ?? slot.state)}
+          </span>
         </li>
       ))}
     </ol>

@@ -89,7 +89,7 @@ export function MonitorLive({ initial, canWaive }: { initial: MonitorStateJson; 
       </section>
       <HourStrip slots={state.slots} />
       <p className="text-xs text-slate-500">
-        * taken late (the runner was away when the hour was due). A blue ring marks a waived hour.
+        * taken late (the runner was away when the hour was due). “waived” (blue ring): a FAIL hour an approver waived.
       </p>
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         {series.map((s) => (
@@ -137,7 +137,7 @@ function SnapshotTable({ slots, canWaive }: { slots: MonitorStateJson['slots']; 
                   {c.value}
                 </td>
               ))}
-              <td className="px-3 py-1.5 font-mono text-xs">
+              <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs">
                 {formatUtc(slot.takenAt)}
                 {slot.late ? ' (late)' : ''}
               </td>

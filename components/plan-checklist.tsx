@@ -39,54 +39,58 @@ export function PlanChecklist({ runbook }: { runbook: Runbook }) {
           ) : null}
         </p>
       </div>
-      <table className="w-full text-sm">
-        <thead className="text-left text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-4 py-2">Phase</th>
-            <th className="px-4 py-2">Day</th>
-            <th className="px-4 py-2">State</th>
-            <th className="px-4 py-2">Run by</th>
-            <th className="px-4 py-2">Finished (wall clock)</th>
-            <th className="px-4 py-2 text-right">Actual</th>
-            <th className="px-4 py-2 text-right">Plan estimate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runbook.steps.map((step) => {
-            const href = stepHref(step.id);
-            const title = step.number ? `${step.number}. ${step.title}` : step.title;
-            return (
-              <tr key={step.id} className="border-t border-slate-100" data-testid={`plan-${step.id}`}>
-                <td className="px-4 py-1.5 font-medium">
-                  {href ? (
-                    <Link href={href} className="text-sky-800 hover:underline">
-                      {title}
-                    </Link>
-                  ) : (
-                    title
-                  )}
-                  <div className="text-xs font-normal text-slate-500">{step.intent}</div>
-                </td>
-                <td className="px-4 py-1.5">{step.day ?? '—'}</td>
-                <td className="px-4 py-1.5" data-testid={`state-${step.id}`}>
-                  <RunStateBadge
-                    state={step.id === 'phase-8' && step.state === 'running' ? 'window-open' : step.state}
-                  />
-                  {step.id === 'phase-8' && runbook.window ? (
-                    <span className="ml-1 text-xs text-slate-500">{runbook.window.taken}/24 hours</span>
-                  ) : step.runs > 1 ? (
-                    <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span>
-                  ) : null}
-                </td>
-                <td className="px-4 py-1.5">{step.latest?.requestedBy ?? '—'}</td>
-                <td className="px-4 py-1.5 font-mono text-xs">{formatUtc(step.latest?.finishedAt)}</td>
-                <td className="px-4 py-1.5 text-right font-mono">{formatDuration(step.latest?.durationMs)}</td>
-                <td className="px-4 py-1.5 text-right font-mono">{formatMinutes(step.estimateMinutes)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm">
+          <thead className="text-left text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-4 py-2">Phase</th>
+              <th className="px-4 py-2">Day</th>
+              <th className="px-4 py-2">State</th>
+              <th className="px-4 py-2">Run by</th>
+              <th className="px-4 py-2">Finished (wall clock)</th>
+              <th className="px-4 py-2 text-right">Actual</th>
+              <th className="px-4 py-2 text-right">Plan estimate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runbook.steps.map((step) => {
+              const href = stepHref(step.id);
+              const title = step.number ? `${step.number}. ${step.title}` : step.title;
+              return (
+                <tr key={step.id} className="border-t border-slate-100" data-testid={`plan-${step.id}`}>
+                  <td className="px-4 py-1.5 font-medium">
+                    {href ? (
+                      <Link href={href} className="text-sky-800 hover:underline">
+                        {title}
+                      </Link>
+                    ) : (
+                      title
+                    )}
+                    <div className="text-xs font-normal text-slate-500">{step.intent}</div>
+                  </td>
+                  <td className="px-4 py-1.5">{step.day ?? '—'}</td>
+                  <td className="px-4 py-1.5" data-testid={`state-${step.id}`}>
+                    <RunStateBadge
+                      state={step.id === 'phase-8' && step.state === 'running' ? 'window-open' : step.state}
+                    />
+                    {step.id === 'phase-8' && runbook.window ? (
+                      <span className="ml-1 text-xs text-slate-500">{runbook.window.taken}/24 hours</span>
+                    ) : step.runs > 1 ? (
+                      <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span>
+                    ) : null}
+                  </td>
+                  <td className="px-4 py-1.5">{step.latest?.requestedBy ?? '—'}</td>
+                  <td className="px-4 py-1.5 font-mono text-xs whitespace-nowrap">
+                    {formatUtc(step.latest?.finishedAt)}
+                  </td>
+                  <td className="px-4 py-1.5 text-right font-mono">{formatDuration(step.latest?.durationMs)}</td>
+                  <td className="px-4 py-1.5 text-right font-mono">{formatMinutes(step.estimateMinutes)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -10,6 +10,8 @@ export function ProgressBar({ progress }: { progress: Record<string, unknown> })
       <div
         className="h-3 w-full overflow-hidden rounded bg-slate-200"
         role="progressbar"
+        aria-label="Run progress"
+        aria-valuetext={`${percent.toFixed(1)}%: ${formatCount(Number(progress.rowsDone ?? 0))} of ${formatCount(Number(progress.rowsTotal ?? 0))} rows`}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.round(percent)}

@@ -14,7 +14,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     <div className="min-h-screen">
       <NavBar username={user.username} roles={user.roles} />
       <FailureBanner failure={failure} />
-      <main className="mx-auto max-w-7xl px-6 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">{children}</main>
     </div>
   );
 }

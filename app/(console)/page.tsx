@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { OverviewLive } from '@/components/overview-live';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
@@ -5,6 +6,8 @@ import { toJson } from '@/lib/json';
 import { readConsoleStatus } from '@/lib/monitor/read-console-status';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
   const user = await requireUser();

@@ -1,8 +1,11 @@
+import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/login-form';
 import { getCurrentUser } from '@/lib/auth/current-user';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage() {
   if (await getCurrentUser()) redirect('/');

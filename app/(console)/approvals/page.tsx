@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { ApprovalCard } from '@/components/approval-card';
 import { StatusBadge } from '@/components/status-badge';
 import { requireUser } from '@/lib/auth/current-user';
@@ -8,6 +9,8 @@ import { CONFIRMATION_WORDS } from '@/lib/runbook/actions/decide-approval';
 import { listApprovals } from '@/lib/runbook/list-approvals';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Approvals' };
 
 export default async function ApprovalsPage() {
   const user = await requireUser();
@@ -37,23 +40,25 @@ export default async function ApprovalsPage() {
       </section>
       <section className="rounded-lg border border-slate-200 bg-white" aria-label="Decided">
         <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Decided ({decided.length})</h2>
-        <table className="w-full text-sm">
-          <tbody>
-            {decided.map((a) => (
-              <tr key={a.id} className="border-t border-slate-100">
-                <td className="px-4 py-1.5 font-mono">#{a.id}</td>
-                <td className="px-4 py-1.5">{a.summary}</td>
-                <td className="px-4 py-1.5">
-                  <StatusBadge tone={a.status === 'approved' ? 'good' : 'bad'}>{a.status}</StatusBadge>
-                </td>
-                <td className="px-4 py-1.5">
-                  requested by {a.requestedBy}, decided by {a.decidedBy} at {formatUtc(a.decidedAt, 'second')}
-                  {a.reason ? ` — “${a.reason}”` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm">
+            <tbody>
+              {decided.map((a) => (
+                <tr key={a.id} className="border-t border-slate-100">
+                  <td className="px-4 py-1.5 font-mono">#{a.id}</td>
+                  <td className="px-4 py-1.5">{a.summary}</td>
+                  <td className="px-4 py-1.5">
+                    <StatusBadge tone={a.status === 'approved' ? 'good' : 'bad'}>{a.status}</StatusBadge>
+                  </td>
+                  <td className="px-4 py-1.5">
+                    requested by {a.requestedBy}, decided by {a.decidedBy} at {formatUtc(a.decidedAt, 'second')}
+                    {a.reason ? ` — “${a.reason}”` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </div>
   );

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { AuditFilters } from '@/components/audit-filters';
 import { AuditTable } from '@/components/audit-table';
 import { requireUser } from '@/lib/auth/current-user';
@@ -5,6 +6,8 @@ import { AUDIT_PAGE_SIZE, auditFilterSchema, listAuditEvents, listAuditFacets } 
 import { getDb } from '@/lib/db/connection';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Audit log' };
 
 export default async function AuditPage({
   searchParams,

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { z } from 'zod';
 import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
@@ -8,6 +9,8 @@ import { loadClock } from '@/lib/market/clock';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Compare' };
 
 const DAY = 86_400_000;
 const isoDate = z
@@ -108,18 +111,20 @@ export default async function ComparePage({
           {samples.length === 0 ? (
             <p className="text-sm text-slate-600">None: every minute agrees.</p>
           ) : (
-            <table className="text-sm" data-testid="difference-samples">
-              <tbody>
-                {samples.map((s) => (
-                  <tr key={s.tsUtc.toISOString()}>
-                    <td className="pr-4 font-mono">{formatUtc(s.tsUtc)}</td>
-                    <td className="pr-4">{s.kind}</td>
-                    <td className="pr-4 font-mono">data_bars {s.newClose ?? '—'}</td>
-                    <td className="font-mono">legacy {s.legacyClose ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="overflow-x-auto">
+              <table className="text-sm" data-testid="difference-samples">
+                <tbody>
+                  {samples.map((s) => (
+                    <tr key={s.tsUtc.toISOString()}>
+                      <td className="pr-4 font-mono whitespace-nowrap">{formatUtc(s.tsUtc)}</td>
+                      <td className="pr-4">{s.kind}</td>
+                      <td className="pr-4 font-mono">data_bars {s.newClose ?? '—'}</td>
+                      <td className="font-mono">legacy {s.legacyClose ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </section>
       ) : null}

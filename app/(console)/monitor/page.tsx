@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { MonitorLive } from '@/components/monitor-live';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
@@ -6,6 +7,8 @@ import { loadClock } from '@/lib/market/clock';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Monitor · phase 8' };
 
 export default async function MonitorPage() {
   const user = await requireUser();

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ChecksTable } from '@/components/checks-table';
 import { PhaseLiveView } from '@/components/phase-live-view';
@@ -6,11 +7,17 @@ import { SqlPreview } from '@/components/sql-preview';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
+import { findPhase } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 
 export const dynamic = 'force-dynamic';
 
 const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7', '9'];
+
+export async function generateMetadata({ params }: { params: Promise<{ phase: string }> }): Promise<Metadata> {
+  const { phase } = await params;
+  return { title: PAGE_PHASES.includes(phase) ? `Phase ${phase} · ${findPhase(phase).title}` : 'No such phase' };
+}
 
 export default async function PhasePage({ params }: { params: Promise<{ phase: string }> }) {
   const { phase } = await params;

@@ -1,0 +1,10 @@
+/** Shown inside the console's layout while a page's server render waits for the database. */
+export default function Loading() {
+  return (
+    <div role="status" aria-live="polite" className="space-y-3" data-testid="page-loading">
+      <p className="text-sm text-slate-600">Loading…</p>
+      <div className="h-8 w-1/3 animate-pulse rounded bg-slate-200" />
+      <div className="h-32 animate-pulse rounded-lg bg-slate-200" />
+    </div>
+  );
+}
