@@ -65,7 +65,11 @@ async function postAlert(proof: LegacyPathProof & { state: 'silent' }, runId: nu
   return Boolean(response?.ok);
 }
 
-/** The runner's check of every rollback whose legacy-path proof is pending (or silent and not yet alerted). */
+/**
+ * The runner's check of every rollback whose legacy-path proof is pending or silent: legacy minutes
+ * since the expected time prove it (a silent one too, which clears the banner); otherwise a silent
+ * path is alerted once.
+ */
 export async function checkPendingLegacyPathProofs(
   sql: Sql,
   params: { now: Date; proofMinutes: number },
@@ -73,8 +77,7 @@ export async function checkPendingLegacyPathProofs(
   const rows = await sql<PendingRow[]>`
     select id::float8 as id, result->'legacyPathProof' as proof from cutover.phase_runs
      where phase = 'rollback' and status = 'succeeded'
-       and (result->'legacyPathProof'->>'state' = 'pending'
-            or (result->'legacyPathProof'->>'state' = 'silent' and result->'legacyPathProof'->>'alertedAt' is null))`;
+       and result->'legacyPathProof'->>'state' in ('pending', 'silent')`;
   for (const { id, proof } of rows) {
     const expectedFrom = new Date(proof.expectedFrom as string);
     if (params.now < expectedFrom) continue;
@@ -103,6 +106,7 @@ export async function checkPendingLegacyPathProofs(
       silentSince: proof.state === 'silent' ? proof.silentSince : params.now.toISOString(),
       alertedAt: null,
     };
+    if (proof.state === 'silent' && proof.alertedAt) continue;
     const alerted = await postAlert(silent, id);
     if (alerted) silent.alertedAt = params.now.toISOString();
     if (proof.state === 'pending' || alerted)

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  APPROVER,
+  APPROVER_2,
+  createDriver,
+  type Driver,
+  failedChecks,
+  OPERATOR,
+} from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { anchorRehearsalClock } from '../market/clock';
+import { floorToMinute } from '../market/market-hours';
+import { readMonitorState } from '../monitor/read-monitor-state';
+import { approveRequest } from './actions/decide-approval';
+import { startPhaseRun } from './actions/start-phase-run';
+import { copyMissingLegacyMinutes } from './copy-legacy';
+import { getPhaseRun } from './run-state';
+
+const MINUTE = 60_000;
+
+/**
+ * Phase 9 as the last mile: refused on a closed market; the final key-and-value proof lists a
+ * legacy-only minute in the deploy hour, waivable only by typing its count, and blocks until it is
+ * copied; the legacy writer proven stopped by write time; an attempt failing after two of five
+ * batches, re-run and verified over the whole migration run; then a rollback with a duplicate-key
+ * soft-deleted pair and a concurrent legacy insert.
+ */
+describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback after it', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  let deployedAt: Date;
+  let planted: Date;
+
+  const sql = () => test.database.sql;
+  const approvalOf = async (runId: number) => {
+    const [row] = await sql()<{ id: number; summary: string; reason: string | null }[]>`
+      select id, summary, reason from cutover.approvals where phase_run_id = ${runId}`;
+    if (!row) throw new Error(`no approval for run #${runId}`);
+    return row;
+  };
+  const counts = async () => {
+    const [row] = await sql()<{ active: number; tagged: number; deleted: number }[]>`
+      select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as active,
+             (select count(*)::int from cutover.soft_deleted_rows) as tagged,
+             (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null) as deleted`;
+    return row as NonNullable<typeof row>;
+  };
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
+    driver = createDriver(test.database);
+    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+      if (phase === '7') deployedAt = new Date(run.checkpoint.deployedAt as string);
+    }
+    for (let i = 0; i < 26 * 12; i++) {
+      driver.clock.advance(5 * MINUTE);
+      await driver.tick();
+    }
+    expect((await readMonitorState(sql(), { now: driver.clock.now() })).complete).toBe(true);
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('is refused on a closed market, saying when it can start', async () => {
+    await anchorRehearsalClock(test.database.db, { simStart: new Date('2026-11-28T12:00:00Z'), speed: 1 });
+    const refused = await driver.act(startPhaseRun, OPERATOR, { phase: '9' });
+    expect(refused.status).toBe('refused');
+    if (refused.status === 'refused')
+      expect(refused.reason).toMatch(/Market open \(the FX market is closed.*2026-11-29T22:00/);
+    await anchorRehearsalClock(test.database.db, { simStart: driver.clock.now(), speed: 1 });
+  });
+
+  it('lists a legacy-only minute of the deploy hour with the request; the approver waives it only by typing its count', async () => {
+    planted = floorToMinute(new Date(deployedAt.getTime() + 2 * MINUTE));
+    const removed =
+      await sql()`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${planted}`;
+    expect(removed.count).toBe(1);
+    const runId = await driver.start('9');
+    const approval = await approvalOf(runId);
+    expect(approval.summary).toContain(
+      `FINAL PROOF: 1 legacy minutes are not in data_bars with the same close: ${planted.toISOString()}`,
+    );
+    const approve = (extra: Record<string, unknown>) =>
+      driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY', ...extra });
+    const plain = await approve({});
+    expect(plain.status).toBe('refused');
+    if (plain.status === 'refused') expect(plain.reason).toMatch(/Type 1 to waive them/);
+    expect((await approve({ waiveCount: 2 })).status).toBe('refused');
+    expect((await approve({ waiveCount: 1 })).status).toBe('ok');
+    expect((await approvalOf(runId)).reason).toBe(`Waived 1 listed differences: ${planted.toISOString()}`);
+    const run = await getPhaseRun(sql(), { id: runId });
+    expect(run?.options.waiver).toEqual({ count: 1, minutes: [planted.toISOString()], by: APPROVER.username });
+
+    // The final proof passes on the waiver; the workers go final. While the stop is being proven, a straggling
+    // legacy writer derives a minute of three hours ago (its bar time is old; its write time is now).
+    let quiet = false;
+    for (let i = 0; i < 30 && !quiet; i++) {
+      await driver.tick();
+      driver.clock.advance(MINUTE);
+      const now = await getPhaseRun(sql(), { id: runId });
+      quiet = now?.checkpoint.stage === 'proving-stop' && Boolean(now.checkpoint.quietFrom);
+    }
+    expect(quiet).toBe(true);
+    const old = floorToMinute(new Date(driver.clock.now().getTime() - 3 * 60 * MINUTE));
+    await sql()`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${old}`;
+    await sql()`select public.calc_dxy_range_derived(p_from_utc => ${old}, p_to_utc => ${new Date(old.getTime() + MINUTE)})`;
+    const failed = await driver.finish(runId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/legacy writer is still on: 1 legacy DXY rows written since .*Nothing was deleted/);
+    expect((await counts()).tagged).toBe(0);
+    const [proofEvent] = await sql()`select message from cutover.phase_run_events
+                                      where phase_run_id = ${runId} and message like 'Final proof:%'`;
+    expect(proofEvent?.message).toMatch(/1 differ, each waived by ava/);
+  });
+
+  it('blocks until the minute is copied; an attempt then fails after two of five batches', async () => {
+    expect(await copyMissingLegacyMinutes(sql(), { from: planted, to: new Date(planted.getTime() + MINUTE) })).toBe(1);
+    const { active } = await counts();
+    const batch = Math.ceil(active / 5);
+    driver.config.softDeleteBatchRows = batch;
+    driver.config.stepBudgetMs = 0;
+    // A fault planted in the database: the third batch fails (a disk full, a lost replica …).
+    await sql().unsafe(`
+      CREATE FUNCTION cutover.test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM cutover.soft_deleted_rows) >= ${2 * batch} THEN RAISE EXCEPTION 'planted fault: disk full'; END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER test_fault BEFORE INSERT ON cutover.soft_deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION cutover.test_fault();`);
+    const runId = await driver.start('9');
+    const approval = await approvalOf(runId);
+    expect(approval.summary).toMatch(/Final proof: all \d+ active legacy minutes are in data_bars with the same close/);
+    expect((await driver.act(approveRequest, APPROVER_2, { approvalId: approval.id, confirm: 'DXY' })).status).toBe(
+      'ok',
+    );
+    const failed = await driver.finish(runId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/planted fault/);
+    expect(await counts()).toMatchObject({ tagged: 2 * batch, deleted: 2 * batch, active: active - 2 * batch });
+  });
+
+  it('a re-run continues where the failed attempt stopped and verifies over the whole migration run', async () => {
+    await sql().unsafe('DROP TRIGGER test_fault ON cutover.soft_deleted_rows; DROP FUNCTION cutover.test_fault()');
+    const before = await counts();
+    const runId = await driver.start('9');
+    const approval = await approvalOf(runId);
+    expect((await driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY' })).status).toBe('ok');
+    const run = await driver.finish(runId);
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    const recorded = run.verification?.checks.find((c) => c.name.startsWith('Every soft-deleted row recorded'));
+    expect(recorded?.detail).toMatch(/over 3 attempts/);
+    expect(run.progress).toMatchObject({
+      rowsDone: before.active + before.tagged,
+      rowsTotal: before.active + before.tagged,
+    });
+    const after = await counts();
+    expect(after.active).toBe(0);
+    expect(after.tagged).toBe(before.active + before.tagged);
+    expect(after.deleted).toBe(after.tagged);
+  });
+
+  it('a rollback restores one active row per key despite a duplicate-key pair and a concurrent legacy insert, and switches the workers last', async () => {
+    const [first, second] = await sql()<{ id: string; ts_utc: Date; migration_run_id: number }[]>`
+      select derived_id::text as id, ts_utc, migration_run_id from cutover.soft_deleted_rows order by ts_utc desc limit 2`;
+    if (!first || !second) throw new Error('no soft-deleted rows');
+    // A pair: the straggling writer re-created first's minute and a later batch soft-deleted that copy too.
+    const [copy] = await sql()<{ id: string }[]>`
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, deleted_at)
+      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, deleted_at
+        from public.derived_data_bars where id = ${first.id} returning id::text`;
+    await sql()`insert into cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc)
+                values (${first.migration_run_id}, ${copy?.id as string}, ${first.ts_utc})`;
+    // A legacy writer inserts second's minute in a transaction still open when the rollback reaches the rows.
+    const writer = await sql().reserve();
+    await writer`begin`;
+    const [inserted] = await writer<{ id: string }[]>`
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
+      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source from public.derived_data_bars where id = ${second.id}
+      returning id::text`;
+    const runId = await driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
+    const finishing = driver.finish(runId);
+    await vi.waitFor(
+      async () => {
+        const [waiting] = await sql()<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        expect(waiting?.n).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    await writer`commit`;
+    writer.release();
+    const run = await finishing;
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+
+    const [dupes] = await sql()<{ n: number }[]>`
+      select count(*)::int as n from (select 1 from public.derived_data_bars where canonical_symbol = 'DXY' and deleted_at is null
+                                       group by timeframe, ts_utc having count(*) > 1) k`;
+    expect(dupes?.n).toBe(0);
+    const active = async (ts: Date) =>
+      (
+        await sql()<{ id: string }[]>`
+          select id::text from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${ts} and deleted_at is null`
+      ).map((r) => r.id);
+    expect(await active(first.ts_utc)).toHaveLength(1);
+    expect(await active(second.ts_utc)).toEqual([inserted?.id]);
+    expect(run.checkpoint.skipped).toBe(2);
+    expect(JSON.stringify(run.checkpoint.skippedSamples)).toContain(second.ts_utc.toISOString());
+
+    const events = (
+      await sql()<
+        { message: string }[]
+      >`select message from cutover.phase_run_events where phase_run_id = ${runId} order by id`
+    ).map((e) => e.message);
+    const at = (pattern: RegExp) => events.findIndex((m) => pattern.test(m));
+    expect(at(/^Restored the pipeline functions/)).toBeGreaterThanOrEqual(0);
+    expect(at(/^Restored \d+ soft-deleted/)).toBeGreaterThan(at(/^Restored the pipeline functions/));
+    expect(at(/^Back-filled \d+ minutes into derived_data_bars/)).toBeGreaterThan(at(/^Restored \d+ soft-deleted/));
+    expect(at(/^Deployed workers in mode legacy/)).toBeGreaterThan(
+      at(/^Back-filled \d+ minutes into derived_data_bars/),
+    );
+    const [workers] = await sql()`select mode from cutover.rehearsal_workers`;
+    expect(workers?.mode).toBe('legacy');
+  });
+});

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVER, createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { approveRequest } from './actions/decide-approval';
+import { backupTableName } from './backup';
+
+const MINUTE = 60_000;
+
+/**
+ * A "delete" rollback between phases 5 and 7, in a world with an earlier attempt's DXY rows in
+ * data_bars (normalized by phase 2's fix). Its data steps return data_bars' DXY rows to exactly the
+ * phase 1 backup — the earlier attempt's rows with their original values — and then it fails (the
+ * legacy path stays silent). The bridge must stay off: nothing is copied back afterwards.
+ */
+describe('a failed "delete" rollback between phases 5 and 7', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  let migrationRunId: number;
+
+  /** data_bars' DXY rows against the backup, by whole row (the backup's columns). */
+  const differencesFromBackup = async () => {
+    const table = `cutover.${backupTableName(migrationRunId, 'data_bars')}`;
+    const [row] = await test.database.sql.unsafe<{ added: number; changed: number; gone: number; backed_up: number }[]>(
+      `SELECT count(*) FILTER (WHERE b.id IS NULL)::int AS added,
+              count(*) FILTER (WHERE d.id IS NULL)::int AS gone,
+              count(*) FILTER (WHERE b.id IS NOT NULL AND d.id IS NOT NULL AND to_jsonb(b) <> (
+                SELECT jsonb_object_agg(k, v) FROM jsonb_each(to_jsonb(d)) e(k, v) WHERE to_jsonb(b) ? k))::int AS changed,
+              count(b.id)::int AS backed_up
+         FROM (SELECT * FROM public.data_bars WHERE canonical_symbol = 'DXY') d
+         FULL JOIN ${table} b ON b.id = d.id`,
+    );
+    return row;
+  };
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2, leftovers: true });
+    driver = createDriver(test.database);
+    for (const phase of ['1', '2-fix', '3', '4', '5', '6']) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+      migrationRunId = run.migrationRunId;
+    }
+    // The earlier attempt's rows were normalized by phase 2's fix: they differ from the backup now.
+    expect((await differencesFromBackup())?.changed).toBeGreaterThan(0);
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('returns data_bars to the backup, fails on the silent legacy path, and the bridge copies nothing back', async () => {
+    const { sql } = test.database;
+    // The legacy path will not come back: the tick-factory is stopped.
+    await sql`update cutover.rehearsal_workers set paused = true`;
+    const runId = await driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
+    const [approval] = await sql`select id from cutover.approvals where phase_run_id = ${runId}`;
+    expect((await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status).toBe(
+      'ok',
+    );
+    const run = await driver.finish(runId);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/legacy path wrote no DXY minute/);
+    const restored = await differencesFromBackup();
+    expect(restored).toMatchObject({ added: 0, changed: 0, gone: 0 });
+    expect(restored?.backed_up).toBeGreaterThan(0);
+
+    // The legacy writer comes back; the runner goes on ticking. Legacy minutes arrive, none reach data_bars.
+    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(driver.clock.now().getTime() - MINUTE)}`;
+    const [before] = await sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+    for (let i = 0; i < 15; i++) {
+      driver.clock.advance(MINUTE);
+      await driver.tick();
+    }
+    const [after] = await sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+    expect(after?.n).toBeGreaterThan(before?.n ?? 0);
+    expect(await differencesFromBackup()).toMatchObject({ added: 0, changed: 0, gone: 0 });
+  });
+});
