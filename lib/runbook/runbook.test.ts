@@ -84,10 +84,10 @@ describe.each<SchemaVariant>(['production', 'plan'])(
     it('phase 3 creates the function, not executable by PUBLIC, and tests it without leaving rows', async () => {
       const { first } = await runTwice('3');
       const test3 = first.result.test as { minutesCompared: number; rolledBack: boolean };
-      expect(
-        first.verification?.checks.find((c) => c.name.startsWith('Worker role'))?.detail,
-        JSON.stringify(first.verification),
-      ).toBe('EXECUTE granted');
+      const privileges = first.verification?.checks.find((c) => c.name.startsWith('Only the owner and service_role'));
+      expect(privileges?.passed, JSON.stringify(first.verification)).toBe(true);
+      expect(privileges?.detail).toContain('service_role (worker role)');
+      expect(privileges?.detail).toContain('PUBLIC may not');
       expect(test3.minutesCompared).toBeGreaterThan(50);
       const [row] = await test.database
         .sql`select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY'`;
