@@ -2,11 +2,13 @@ import type { Metadata } from 'next';
 import { z } from 'zod';
 import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
+import { LegacyHolesPanel } from '@/components/legacy-holes-panel';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { formatCount, formatUtc } from '@/lib/format';
 import { loadClock } from '@/lib/market/clock';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
+import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
 
 export const dynamic = 'force-dynamic';
 
@@ -59,6 +61,10 @@ export default async function ComparePage({
       ...(filter.show ? { show: filter.show } : {}),
       ...extra,
     })}`;
+  const holes =
+    !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY
+      ? await findLegacyHoles(database.sql, { from, to })
+      : null;
   const show = filter.show ?? (days.length > LIST_ALL_UP_TO_DAYS ? 'differences' : 'all');
   const listed = show === 'all' ? days : days.filter(dayDiffers);
   return (
@@ -148,6 +154,7 @@ export default async function ComparePage({
           drillHref={(row) => query({ day: row.bucket.toISOString().slice(0, 10) })}
         />
       ) : null}
+      {invalidRange ? null : <LegacyHolesPanel holes={holes} limitDays={LIST_ALL_UP_TO_DAYS} />}
     </div>
   );
 }
