@@ -10,11 +10,14 @@
  *   rollback --data keep|delete --confirm ROLLBACK
  *   approvals                               pending and decided requests
  *   approve ID --confirm WORD | reject ID --reason TEXT
+ *   report [N]                              migration run N's report as one self-contained HTML file
+ *                                           (default: the latest run; --json: the report's data)
  * Options: --json (machine-readable), --wait (return when the started run has finished; runs a
  * runner in this process meanwhile). Signs in as CUTOVER_USER / CUTOVER_PASSWORD.
  * Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 refused.
  */
 import { parseArgs } from 'node:util';
+import { renderRunReportHtml } from '../components/report-html';
 import { type ActionResult, type ActionSpec, executeAction } from '../lib/auth/action';
 import { signIn } from '../lib/auth/login';
 import { findSessionUser, revokeSession, type SessionUser } from '../lib/auth/sessions';
@@ -29,6 +32,7 @@ import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { listApprovals } from '../lib/runbook/list-approvals';
 import { isPhaseId } from '../lib/runbook/phases';
 import { readPhaseDetail } from '../lib/runbook/read-phase-detail';
+import { listReportableRuns, readRunReport } from '../lib/runbook/read-run-report';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { startRunner } from '../lib/runbook/runner';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
@@ -155,7 +159,7 @@ async function main(): Promise<number> {
   const [command, argument] = positionals;
   if (!command)
     throw new UsageError(
-      'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID',
+      'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N]',
     );
   const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-cli' });
   const { database } = handle;
@@ -252,6 +256,20 @@ async function main(): Promise<number> {
         });
         print(result, () => summarizeResult(result));
         return exitCodeOf(result);
+      }
+      case 'report': {
+        const runs = await listReportableRuns(database);
+        const id = argument === undefined ? runs[0]?.id : /^\d+$/.test(argument) ? Number(argument) : Number.NaN;
+        const known = runs.map((r) => `#${r.id} (${r.status})`).join(', ') || 'none yet';
+        if (id === undefined || Number.isNaN(id)) throw new UsageError(`report needs a migration run number: ${known}`);
+        const report = await readRunReport(database, { migrationRunId: id });
+        if (!report) throw new UsageError(`There is no migration run #${id}; runs: ${known}`);
+        const output = values.json ? `${JSON.stringify(report, null, 1)}\n` : renderRunReportHtml(report);
+        // Wait for the write: the process exits right after main() returns.
+        await new Promise<void>((resolve, reject) =>
+          process.stdout.write(output, (error) => (error ? reject(error) : resolve())),
+        );
+        return EXIT.ok;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

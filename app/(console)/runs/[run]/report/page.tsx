@@ -1,0 +1,30 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { RunReportDocument } from '@/components/report-document';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDatabase } from '@/lib/db/connection';
+import { readRunReport } from '@/lib/runbook/read-run-report';
+
+export const dynamic = 'force-dynamic';
+
+type Params = Promise<{ run: string }>;
+
+function runIdOf(raw: string): number | null {
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { run } = await params;
+  return { title: `Run ${run} report — dxy-cutover` };
+}
+
+/** The printable migration report of one migration run (print it, or save it with the CLI's `report`). */
+export default async function RunReportPage({ params }: { params: Params }) {
+  const { run } = await params;
+  await requireUser();
+  const migrationRunId = runIdOf(run);
+  if (migrationRunId === null) notFound();
+  const report = await readRunReport(getDatabase(), { migrationRunId });
+  if (!report) notFound();
+  return <RunReportDocument report={report} />;
+}

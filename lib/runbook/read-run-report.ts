@@ -1,0 +1,281 @@
+/**
+ * Everything the migration report of one migration run shows, read in one place so the printable
+ * page (/runs/N/report) and `npm run cutover -- report N` cannot disagree: who requested, approved
+ * and ran each phase and when, each phase's preview and verification evidence, the copy's figures,
+ * the 24 hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
+ * events of the run. Read-only.
+ */
+import type { Database } from '../db/connection';
+import { loadClock } from '../market/clock';
+import type { SnapshotCheck, Verdict } from '../monitor/hourly-checks';
+import { hourStartOf, type MonitorWindow, WINDOW_HOURS, windowFrom } from '../monitor/monitor-window';
+import { runbookConfigFromEnv } from './config';
+import { findPhase, isPhaseId } from './phases';
+import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './run-state';
+import type { Preview } from './types';
+
+export interface ReportApproval {
+  id: number;
+  kind: string;
+  status: string;
+  requestedBy: string;
+  requestedAt: Date;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  reason: string | null;
+}
+
+export interface ReportPhaseRun {
+  run: PhaseRunRow;
+  /** Plan number (null for the rollback) and title from the runbook. */
+  number: number | null;
+  title: string;
+  approval: ReportApproval | null;
+  /** The runner processes that executed it (more than one when a runner died and another took over). */
+  runners: string[];
+  events: PhaseRunEvent[];
+  /** Scalar figures of the run (its result, checkpoint and progress), for the change record. */
+  figures: { name: string; value: string }[];
+}
+
+export interface ReportPreview {
+  phase: string;
+  title: string;
+  preview: Preview | null;
+  /** Why the preview could not be rendered for this run's state (shown instead of it). */
+  unavailable: string | null;
+}
+
+/** One hour of the window as recorded (a report is a record: an hour without a snapshot is "not taken"). */
+export interface ReportHour {
+  index: number;
+  hourStart: Date;
+  state: Verdict | 'not taken';
+  late: boolean;
+  takenAt: Date | null;
+  waivedBy: string | null;
+  waiverReason: string | null;
+  checks: SnapshotCheck[];
+}
+
+export interface ReportBackup {
+  id: number;
+  takenAt: Date;
+  verified: boolean;
+  tables: unknown;
+  dumpFile: string | null;
+  dumpNote: string | null;
+}
+
+export interface ReportAuditEvent {
+  id: number;
+  at: Date;
+  username: string | null;
+  action: string;
+  outcome: string;
+  inputs: unknown;
+  detail: unknown;
+}
+
+export interface RunReport {
+  generatedAt: Date;
+  migration: MigrationRunRow;
+  phaseRuns: ReportPhaseRun[];
+  /** The latest attempt of each phase that ran, with what it runs (one per phase, plan order). */
+  previews: ReportPreview[];
+  backup: ReportBackup | null;
+  /** The succeeded copy (phase 4) run's figures, if the copy finished. */
+  copy: ReportPhaseRun | null;
+  window: MonitorWindow | null;
+  /** The 24 hours of the window (empty until phase 7 has succeeded). */
+  hours: ReportHour[];
+  verdictCounts: Record<Verdict, number>;
+  waivers: { hourStart: Date; waivedBy: string; reason: string }[];
+  softDelete: { softDeleted: number; restored: number };
+  rollbacks: ReportPhaseRun[];
+  audit: ReportAuditEvent[];
+  /** The audit log has no tamper-evident hash chain (yet): the report says so rather than implying one. */
+  auditChain: { kind: 'none'; note: string };
+}
+
+const EVENTS_PER_RUN = 200;
+const AUDIT_LIMIT = 2000;
+
+function figuresOf(run: PhaseRunRow): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const seen = new Set<string>();
+  for (const [source, values] of [
+    ['result', run.result],
+    ['progress', run.progress],
+    ['checkpoint', run.checkpoint],
+  ] as const) {
+    for (const [key, value] of Object.entries(values ?? {})) {
+      if (seen.has(key) || key === 'startedWallMs') continue;
+      if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') continue;
+      seen.add(key);
+      const text = typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : String(value);
+      out.push({ name: source === 'result' ? key : `${key} (${source})`, value: text });
+    }
+  }
+  return out;
+}
+
+async function readPreviews(database: Database, migrationRunId: number, runs: PhaseRunRow[]): Promise<ReportPreview[]> {
+  const clock = await loadClock(database.db);
+  const config = runbookConfigFromEnv();
+  const phases = [...new Set(runs.map((r) => r.phase))].filter(isPhaseId);
+  const out: ReportPreview[] = [];
+  for (const id of phases) {
+    const phase = findPhase(id);
+    const options = runs.findLast((r) => r.phase === id)?.options ?? {};
+    try {
+      const preview = await phase.preview({ database, clock, config, migrationRunId, options });
+      out.push({ phase: id, title: phase.title, preview, unavailable: null });
+    } catch (error) {
+      out.push({
+        phase: id,
+        title: phase.title,
+        preview: null,
+        unavailable: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return out;
+}
+
+/** The report of migration run `migrationRunId`, or null when there is no such run. */
+export async function readRunReport(
+  database: Database,
+  params: { migrationRunId: number; withPreviews?: boolean },
+): Promise<RunReport | null> {
+  const { sql } = database;
+  const [migration] = await sql<MigrationRunRow[]>`
+    select id, status, started_by as "startedBy", started_at as "startedAt", closed_at as "closedAt"
+      from cutover.migration_runs where id = ${params.migrationRunId}`;
+  if (!migration) return null;
+  const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
+  const runIds = runs.map((r) => r.id);
+
+  const approvals = runIds.length
+    ? await sql<(ReportApproval & { phaseRunId: number })[]>`
+        select id, kind, status, phase_run_id::float8 as "phaseRunId", requested_by as "requestedBy",
+               requested_at as "requestedAt", decided_by as "decidedBy", decided_at as "decidedAt", reason
+          from cutover.approvals where phase_run_id in ${sql(runIds)} order by id`
+    : [];
+  const events = runIds.length
+    ? await sql<(PhaseRunEvent & { phaseRunId: number })[]>`
+        select * from (
+          select id::float8 as id, phase_run_id::float8 as "phaseRunId", at, level, message, data,
+                 row_number() over (partition by phase_run_id order by id desc) as n
+            from cutover.phase_run_events where phase_run_id in ${sql(runIds)}) e
+         where n <= ${EVENTS_PER_RUN} order by id`
+    : [];
+
+  const runnerRows = runIds.length
+    ? await sql<{ phaseRunId: number; runner: string }[]>`
+        select phase_run_id::float8 as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
+         where phase_run_id in ${sql(runIds)} and data ? 'runner' order by id`
+    : [];
+
+  const phaseRuns: ReportPhaseRun[] = runs.map((run) => {
+    const definition = isPhaseId(run.phase) ? findPhase(run.phase) : null;
+    const approval = approvals.find((a) => a.phaseRunId === run.id) ?? null;
+    return {
+      run,
+      number: definition?.number ?? null,
+      title: definition?.title ?? run.phase,
+      approval,
+      runners: [...new Set(runnerRows.filter((r) => r.phaseRunId === run.id).map((r) => r.runner))],
+      events: events
+        .filter((e) => e.phaseRunId === run.id)
+        .map(({ id, at, level, message, data }) => ({ id, at, level, message, data })),
+      figures: figuresOf(run),
+    };
+  });
+
+  const [backup] = await sql<ReportBackup[]>`
+    select id, taken_at as "takenAt", verified, tables, dump_file as "dumpFile", dump_note as "dumpNote"
+      from cutover.backups where migration_run_id = ${migration.id} order by id desc limit 1`;
+
+  const [deploy] = await sql<{ at: Date }[]>`
+    select clock_finished_at as at from cutover.phase_runs
+     where migration_run_id = ${migration.id} and phase = '7' and status = 'succeeded' and clock_finished_at is not null
+     order by id limit 1`;
+  const window = deploy ? windowFrom(migration.id, deploy.at) : null;
+  const snapshots = await sql<
+    {
+      id: number;
+      hourStart: Date;
+      takenAt: Date;
+      late: boolean;
+      verdict: Verdict;
+      checks: SnapshotCheck[];
+      waivedBy: string | null;
+      waiverReason: string | null;
+    }[]
+  >`
+    select id, hour_start as "hourStart", taken_at as "takenAt", late, verdict, checks,
+           waived_by as "waivedBy", waiver_reason as "waiverReason"
+      from cutover.monitor_snapshots where migration_run_id = ${migration.id} order by hour_start`;
+  const byHour = new Map(snapshots.map((s) => [s.hourStart.getTime(), s]));
+  const hours: ReportHour[] = [];
+  if (window) {
+    for (let index = 0; index < WINDOW_HOURS; index++) {
+      const hourStart = hourStartOf(window, index);
+      const snapshot = byHour.get(hourStart.getTime());
+      hours.push({
+        index,
+        hourStart,
+        state: snapshot?.verdict ?? 'not taken',
+        late: snapshot?.late ?? false,
+        takenAt: snapshot?.takenAt ?? null,
+        waivedBy: snapshot?.waivedBy ?? null,
+        waiverReason: snapshot?.waiverReason ?? null,
+        checks: snapshot?.checks ?? [],
+      });
+    }
+  }
+  const verdictCounts: Record<Verdict, number> = { PASS: 0, WARN: 0, FAIL: 0 };
+  for (const snapshot of snapshots) verdictCounts[snapshot.verdict] += 1;
+
+  const [softDelete] = await sql<{ softDeleted: number; restored: number }[]>`
+    select count(*)::int as "softDeleted", count(restored_at)::int as restored
+      from cutover.soft_deleted_rows where migration_run_id = ${migration.id}`;
+
+  const audit = await sql<ReportAuditEvent[]>`
+    select id::float8 as id, at, username, action, outcome, inputs, detail from cutover.audit_events
+     where at >= ${migration.startedAt} and (${migration.closedAt}::timestamptz is null or at <= ${migration.closedAt})
+       and action not like 'auth.%'
+     order by id limit ${AUDIT_LIMIT}`;
+
+  const copy = phaseRuns.findLast((p) => p.run.phase === '4' && p.run.status === 'succeeded') ?? null;
+  return {
+    generatedAt: new Date(),
+    migration,
+    phaseRuns,
+    previews: params.withPreviews === false ? [] : await readPreviews(database, migration.id, runs),
+    backup: backup ?? null,
+    copy,
+    window,
+    hours,
+    verdictCounts,
+    waivers: snapshots
+      .filter((s) => s.waivedBy)
+      .map((s) => ({ hourStart: s.hourStart, waivedBy: s.waivedBy as string, reason: s.waiverReason ?? '' })),
+    softDelete: softDelete ?? { softDeleted: 0, restored: 0 },
+    rollbacks: phaseRuns.filter((p) => p.run.phase === 'rollback'),
+    audit,
+    auditChain: {
+      kind: 'none',
+      note: 'No hash chain yet: audit events are rows of cutover.audit_events, ordered by id, without a tamper-evident chain.',
+    },
+  };
+}
+
+/** The migration runs a report can be made of, newest first (for links and the CLI's usage text). */
+export async function listReportableRuns(
+  database: Database,
+): Promise<{ id: number; status: string; startedAt: Date }[]> {
+  return database.sql<{ id: number; status: string; startedAt: Date }[]>`
+    select id, status, started_at as "startedAt" from cutover.migration_runs order by id desc`;
+}

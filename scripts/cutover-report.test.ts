@@ -1,0 +1,131 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeAction } from '../lib/auth/action';
+import { createUser } from '../lib/auth/users';
+import { approveRequest } from '../lib/runbook/actions/decide-approval';
+import { type RunReport, readRunReport } from '../lib/runbook/read-run-report';
+import { runScript } from '../test-support/run-script';
+import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../test-support/runbook-driver';
+import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
+import { createTestWorld, MIDWEEK_NOW } from '../test-support/test-world';
+
+const MINUTE = 60_000;
+const PHASES = ['1', '2-fix', '3', '4', '5', '6', '7'];
+
+/** Text as it appears in the HTML (React escapes these characters). */
+function escaped(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#x27;');
+}
+
+describe('the migration report of a rehearsal run through phase 9', () => {
+  let test: TestDatabase;
+  let driver: Driver;
+  let report: RunReport;
+  let migrationRunId: number;
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
+    driver = createDriver(test.database);
+    for (const phase of PHASES) {
+      const run = await driver.run(phase);
+      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+    }
+    // The 24-hour window passes on the test clock; the runner takes one snapshot per hour.
+    for (let i = 0; i < 25 * 12; i++) {
+      driver.clock.advance(5 * MINUTE);
+      await driver.tick();
+    }
+    const runId = await driver.start('9', OPERATOR);
+    const [approval] = await test.database.sql<{ id: number }[]>`
+      select id from cutover.approvals where phase_run_id = ${runId}`;
+    const approved = await executeAction(approveRequest, {
+      database: test.database,
+      user: APPROVER,
+      rawInput: { approvalId: approval?.id, confirm: 'DXY' },
+    });
+    expect(approved.status).toBe('ok');
+    const phase9 = await driver.finish(runId);
+    expect(phase9.status, failedChecks(phase9)).toBe('succeeded');
+    const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
+    migrationRunId = Number(migration?.id);
+    report = (await readRunReport(test.database, { migrationRunId })) as RunReport;
+    await createUser(test.database.db, { username: 'report-viewer', password: 'report-viewer-pw', roles: ['viewer'] });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('holds every phase run with who requested, approved and ran it, and its verification', () => {
+    expect(report.phaseRuns.map((p) => p.run.phase)).toEqual([...PHASES, '9']);
+    for (const entry of report.phaseRuns) {
+      expect(entry.run.status).toBe('succeeded');
+      expect(entry.run.requestedBy).toBe(OPERATOR.username);
+      expect(entry.runners).toEqual(['test-runner']);
+      expect(entry.run.verification?.checks.length).toBeGreaterThan(0);
+    }
+    const phase9 = report.phaseRuns.find((p) => p.run.phase === '9');
+    expect(phase9?.approval).toMatchObject({ kind: 'soft-delete', status: 'approved', decidedBy: APPROVER.username });
+    expect(report.copy?.figures.find((f) => f.name.startsWith('rowsWritten'))?.value).toMatch(/^\d+$/);
+  });
+
+  it('holds the 24 hourly snapshots, the soft-delete count, the backup and the audit events', async () => {
+    expect(report.hours).toHaveLength(24);
+    expect(report.hours.every((h) => h.takenAt !== null && h.checks.length === 6)).toBe(true);
+    expect(report.verdictCounts.PASS + report.verdictCounts.WARN + report.verdictCounts.FAIL).toBe(24);
+    const [legacy] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null`;
+    expect(report.softDelete).toEqual({ softDeleted: legacy?.n, restored: 0 });
+    expect(report.softDelete.softDeleted).toBeGreaterThan(2000);
+    expect(report.backup?.verified).toBe(true);
+    const actions = report.audit.map((a) => a.action);
+    expect(actions.filter((a) => a === 'runbook.start_phase')).toHaveLength(PHASES.length + 1);
+    expect(actions).toContain('approvals.approve');
+    expect(report.auditChain.note).toMatch(/^No hash chain yet/);
+    expect(report.previews.map((p) => p.phase)).toEqual([...PHASES, '9']);
+  });
+
+  it('`npm run cutover -- report N` prints one self-contained HTML file with all of it', async () => {
+    const result = await runScript('scripts/cutover.ts', ['report', String(migrationRunId)], {
+      env: { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const html = result.stdout;
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+    // Self-contained: no script, no external stylesheet, image or font.
+    expect(html).not.toMatch(/<script|<link |src=|url\(/i);
+    for (const entry of report.phaseRuns) {
+      expect(html).toContain(`data-testid="report-verification-${entry.run.id}"`);
+      for (const check of entry.run.verification?.checks ?? []) expect(html).toContain(escaped(check.name));
+    }
+    expect(html.match(/data-testid="report-hour"/g)).toHaveLength(24);
+    for (const key of ['freshness', 'bars_1m', 'bars_5m', 'bar_1h', 'parity', 'worker_errors']) {
+      expect(html).toContain(`data-testid="report-chart-${key}"`);
+    }
+    expect(html).toContain('No hash chain yet');
+    expect(html).toContain(`${report.softDelete.softDeleted.toLocaleString('en-US')}`);
+    // Kept for the Playwright spec that prints the CLI's file to PDF (e2e/run-report.spec.ts).
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/run-report-phase-9.html', html);
+  });
+
+  it('refuses an unknown run with the runs that exist, and a request without a user', async () => {
+    const unknown = await runScript('scripts/cutover.ts', ['report', '99'], {
+      env: { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' },
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`There is no migration run #99; runs: #${migrationRunId}`);
+    const anonymous = await runScript('scripts/cutover.ts', ['report', String(migrationRunId)], {
+      env: { DATABASE_URL: test.url, CUTOVER_USER: '', CUTOVER_PASSWORD: '' },
+    });
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stdout).toBe('');
+  });
+});
