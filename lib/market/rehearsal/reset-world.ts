@@ -8,6 +8,7 @@ import { seedDemoUsers } from '../../auth/demo-users';
 import type { Database } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
 import { type CreateWorldOptions, createRehearsalWorld, type WorldSummary } from './create-world';
+import { dropImportedObjects } from './imported-objects';
 import { DROP_PIPELINE_SQL } from './schema-sql';
 import { WORKERS_LOCK_KEY } from './simulated-workers';
 
@@ -38,6 +39,8 @@ export async function resetRehearsalWorld(database: Database, options: CreateWor
   try {
     // Keep the simulated workers of a running console out while the world is rebuilt.
     await reserved`select pg_advisory_lock(${WORKERS_LOCK_KEY})`;
+    // A world imported from a pg_dump (rehearsal:import) may hold more than the generated one.
+    await dropImportedObjects(database.sql);
     await database.sql.unsafe(DROP_PIPELINE_SQL);
     await database.sql`delete from cutover.rehearsal_workers`;
     await database.sql`delete from cutover.rehearsal_clock`;
