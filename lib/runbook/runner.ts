@@ -74,6 +74,7 @@ export async function runnerTick(
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
   let bridged = false;
+  let minutesProduced = 0;
   if (rehearsal || options.clock?.kind === 'fixed') {
     // The bridge copies the minutes the tick-factory just wrote before the aggregator reads them,
     // however many simulated minutes one tick covers at high REHEARSAL_SPEED.
@@ -82,10 +83,14 @@ export async function runnerTick(
       bridged = true;
     };
     // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
-    await tickSimulatedWorkers(database.sql, { now: clock.now(), afterIngest }).catch(async (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
-    });
+    await tickSimulatedWorkers(database.sql, { now: clock.now(), afterIngest })
+      .then((tick) => {
+        minutesProduced = tick.minutesProduced;
+      })
+      .catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
+      });
   }
   if (!bridged) await runBridge(database.sql, { now: clock.now() });
   // After an outage the simulated pipeline catches up an hour per tick; judging hours before it has
@@ -98,8 +103,12 @@ export async function runnerTick(
       proofMinutes: options.config.deploymentProofMinutes,
     });
   }
+  // While the clock is held back for the workers, the next tick follows at once: the workers' pace,
+  // not the tick interval, sets the effective speed. (Only when this tick produced minutes: another
+  // runner holding the workers' lock must not make this one spin.)
+  const paceSetByWorkers = Boolean(rehearsal?.heldBack) && minutesProduced > 0;
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
-  if (!claimed) return { moreWork: false };
+  if (!claimed) return { moreWork: paceSetByWorkers };
   const outcome = await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });
-  return { moreWork: outcome === 'busy' };
+  return { moreWork: outcome === 'busy' || paceSetByWorkers };
 }
