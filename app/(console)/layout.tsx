@@ -1,19 +1,23 @@
 import type { ReactNode } from 'react';
 import { FailureBanner } from '@/components/failure-banner';
+import { LegacyPathBanner } from '@/components/legacy-path-banner';
 import { NavBar } from '@/components/nav-bar';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { readLatestFailure } from '@/lib/monitor/read-latest-failure';
+import { readLegacyPathNotice } from '@/lib/runbook/legacy-path-proof';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const failure = await readLatestFailure(getDatabase().sql);
+  const legacyPath = await readLegacyPathNotice(getDatabase().sql);
   return (
     <div className="min-h-screen">
       <NavBar username={user.username} roles={user.roles} />
       <FailureBanner failure={failure} />
+      <LegacyPathBanner notice={legacyPath} />
       <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">{children}</main>
     </div>
   );

@@ -225,5 +225,5 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     );
     const [workers] = await sql()`select mode from cutover.rehearsal_workers`;
     expect(workers?.mode).toBe('legacy');
-  });
+  }, 180_000);
 });

@@ -44,6 +44,7 @@ interface RollbackCheckpoint {
   touchedFrom?: string;
   deployedAt?: string;
   backfillCursor?: string;
+  backfillUntil?: string;
   backfilled?: number;
   restored?: number;
   /** Soft-deleted rows not restored because their key already had an active row. */
@@ -391,7 +392,15 @@ export const rollbackPhase: PhaseDefinition = {
       }
       case 'backfill': {
         const from = new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string));
-        const end = new Date(now.getTime() + MINUTE);
+        // A fixed end, so the batches never chase the clock; the tail after the switch takes the rest.
+        const end = new Date(checkpoint.backfillUntil ?? now.getTime() + MINUTE);
+        if (!checkpoint.backfillUntil) {
+          await ctx.commitStep(
+            async () => null,
+            () => ({ checkpoint: { ...checkpoint, backfillUntil: end.toISOString() } }),
+          );
+          return { state: 'continue' };
+        }
         if (from >= end) {
           await ctx.commitStep(
             async () => null,
