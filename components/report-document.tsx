@@ -10,6 +10,11 @@ import { ReportCheckChart, reportCheckSeries } from './report-check-chart';
 import { phaseLabel, ReportPhaseSection, ReportVerdict, reportJson } from './report-phase-section';
 import { ReportStyles } from './report-styles';
 
+/** Month-day hour:minute: the table's header says the times are UTC. */
+function shortUtc(value: Date | null): string {
+  return value ? value.toISOString().slice(5, 16).replace('T', ' ') : '—';
+}
+
 function Summary({ report }: { report: RunReport }) {
   const latest = new Map(report.phaseRuns.map((p) => [p.run.phase, p]));
   const succeeded = [...latest.values()].filter((p) => p.run.status === 'succeeded').length;
@@ -162,7 +167,7 @@ export function RunReportDocument({ report }: { report: RunReport }) {
                 <th>#</th>
                 <th>hour (UTC)</th>
                 <th>verdict</th>
-                <th>taken</th>
+                <th>taken (UTC)</th>
                 {series.map((s) => (
                   <th key={s.key}>{s.name}</th>
                 ))}
@@ -172,13 +177,13 @@ export function RunReportDocument({ report }: { report: RunReport }) {
               {report.hours.map((hour) => (
                 <tr key={hour.index} data-testid="report-hour">
                   <td className="num">{hour.index + 1}</td>
-                  <td>{formatUtc(hour.hourStart)}</td>
+                  <td className="nowrap">{shortUtc(hour.hourStart)}</td>
                   <td>
                     <ReportVerdict value={hour.state} />
                     {hour.waivedBy ? ' waived' : ''}
                   </td>
-                  <td>
-                    {formatUtc(hour.takenAt)}
+                  <td className="nowrap">
+                    {shortUtc(hour.takenAt)}
                     {hour.late ? ' (late)' : ''}
                   </td>
                   {series.map((s) => {

@@ -21,6 +21,7 @@ export const REPORT_CSS = `
 .run-report th { background: #f1f5f9; }
 .run-report thead { display: table-header-group; }
 .run-report tr { break-inside: avoid; }
+.run-report .nowrap { white-space: nowrap; }
 .run-report td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .run-report pre { white-space: pre-wrap; word-break: break-word; font: 10.5px/1.35 ui-monospace, Menlo, Consolas, monospace;
   background: #f8fafc; border: 1px solid #e2e8f0; padding: 6px; margin: 4px 0; }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ChecksTable } from '@/components/checks-table';
 import { PhaseLiveView } from '@/components/phase-live-view';
@@ -33,6 +34,14 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
           Phase {detail.number}: {detail.title}
         </h1>
         <p className="mt-1 max-w-4xl text-sm text-slate-700">{detail.description}</p>
+        {detail.migration ? (
+          <Link
+            className="mt-1 inline-block text-sm text-sky-700 underline"
+            href={`/runs/${detail.migration.id}/report`}
+          >
+            Migration report of run #{detail.migration.id}
+          </Link>
+        ) : null}
       </div>
       <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Preconditions">
         <h2 className="font-semibold">Preconditions {preconditionsPass ? '— all met' : '— not met'}</h2>

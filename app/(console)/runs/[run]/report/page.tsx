@@ -15,7 +15,7 @@ function runIdOf(raw: string): number | null {
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { run } = await params;
-  return { title: `Run ${run} report — dxy-cutover` };
+  return { title: `Migration run ${run} · Report` };
 }
 
 /** The printable migration report of one migration run (print it, or save it with the CLI's `report`). */
