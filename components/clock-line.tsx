@@ -12,7 +12,7 @@ export function ClockLine({
 }) {
   const kind =
     status.clock.kind === 'rehearsal'
-      ? `Rehearsal time · ${status.clock.speed}× speed · ${status.rehearsal?.variant ?? ''} schema`
+      ? `Rehearsal time · ${rehearsalSpeed(status.clock)} · ${status.rehearsal?.variant ?? ''} schema`
       : 'Production · wall clock';
   return (
     <p className="text-sm text-slate-600">
@@ -27,4 +27,11 @@ export function ClockLine({
       ) : null}
     </p>
   );
+}
+
+/** "600× requested, 412× effective" once the clock runs slower than asked (held back to the simulated workers). */
+function rehearsalSpeed(clock: ConsoleStatusJson['clock']): string {
+  const effective = clock.effectiveSpeed === null ? null : Math.round(clock.effectiveSpeed);
+  if (effective === null || effective >= Math.round(clock.speed * 0.98)) return `${clock.speed}× speed`;
+  return `${clock.speed}× requested, ${effective}× effective`;
 }

@@ -50,6 +50,12 @@ describe('readConsoleStatus', () => {
     expect(status.freshness.find((f) => f.label.startsWith('DXY (new'))?.state).toBe('no-data');
   });
 
+  it('shows the requested and the effective rehearsal speed', async () => {
+    await test.database.sql`update cutover.rehearsal_clock set effective_speed = 0.0000005`;
+    const status = await readConsoleStatus(test.database);
+    expect(status.clock).toEqual({ kind: 'rehearsal', speed: 0.000001, effectiveSpeed: 0.0000005, heldBack: false });
+  });
+
   it('says which pipeline tables are missing instead of failing', async () => {
     const status = await readConsoleStatus(bare.database);
     expect(status.missingTables).toEqual([

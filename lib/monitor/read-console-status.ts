@@ -29,7 +29,8 @@ export interface WorkerStatus {
 
 export interface ConsoleStatus {
   now: Date;
-  clock: { kind: string; speed: number };
+  /** speed: requested; effectiveSpeed: achieved lately (rehearsal: held back to the simulated workers' pace). */
+  clock: { kind: string; speed: number; effectiveSpeed: number | null; heldBack: boolean };
   rehearsal: { variant: string; historyFrom: Date } | null;
   missingTables: PipelineTable[];
   /** Shared between requests for a few seconds (shared-dxy-counts.ts); countedAt says when. */
@@ -52,7 +53,12 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   const runbook = await readRunbookState(sql, { now });
   const base = {
     now,
-    clock: { kind: clock.kind, speed: clock.speed },
+    clock: {
+      kind: clock.kind,
+      speed: clock.speed,
+      effectiveSpeed: clock.effectiveSpeed ?? null,
+      heldBack: clock.heldBack ?? false,
+    },
     rehearsal: world ? { variant: world.schema_variant, historyFrom: world.history_from } : null,
     missingTables,
     workers,
