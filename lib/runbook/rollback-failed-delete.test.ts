@@ -51,8 +51,15 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
 
   it('returns data_bars to the backup, fails on the silent legacy path, and the bridge copies nothing back', async () => {
     const { sql } = test.database;
-    // The legacy path will not come back: the tick-factory is stopped.
-    await sql`update cutover.rehearsal_workers set paused = true`;
+    // The legacy path will not come back: the provider stops delivering EURUSD, so no DXY minute can be derived
+    // (a planted fault; a worker restart does not cure it).
+    await sql.unsafe(`
+      CREATE FUNCTION cutover.test_drop_eurusd() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.canonical_symbol = 'EURUSD' THEN RETURN NULL; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_drop_eurusd BEFORE INSERT ON public.data_bars FOR EACH ROW EXECUTE FUNCTION cutover.test_drop_eurusd();`);
     const runId = await driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
     const [approval] = await sql`select id from cutover.approvals where phase_run_id = ${runId}`;
     expect((await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status).toBe(
@@ -65,8 +72,8 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
     expect(restored).toMatchObject({ added: 0, changed: 0, gone: 0 });
     expect(restored?.backed_up).toBeGreaterThan(0);
 
-    // The legacy writer comes back; the runner goes on ticking. Legacy minutes arrive, none reach data_bars.
-    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(driver.clock.now().getTime() - MINUTE)}`;
+    // EURUSD comes back; the runner goes on ticking. Legacy minutes arrive, none reach data_bars.
+    await sql.unsafe('DROP TRIGGER test_drop_eurusd ON public.data_bars; DROP FUNCTION cutover.test_drop_eurusd()');
     const [before] = await sql<{ n: number }[]>`
       select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
     for (let i = 0; i < 15; i++) {
