@@ -6,7 +6,7 @@
 import type { TransactionSql } from 'postgres';
 import type { z } from 'zod';
 import type { Database, SqlOrTx } from '../db/connection';
-import { recordAudit, redactCredentialsInText } from './audit';
+import { boundForAudit, recordAudit, redactCredentialsInText } from './audit';
 import { hasAnyRole, type Role } from './roles';
 import type { SessionUser } from './sessions';
 
@@ -39,24 +39,6 @@ export interface ActionSpec<S extends z.ZodType, T> {
 
 export function defineAction<S extends z.ZodType, T>(spec: ActionSpec<S, T>): ActionSpec<S, T> {
   return spec;
-}
-
-const MAX_AUDITED_STRING = 2000;
-
-/** Keeps audit rows bounded when someone submits megabytes into a text field. */
-function boundForAudit(value: unknown): unknown {
-  if (typeof value === 'string') {
-    return value.length > MAX_AUDITED_STRING ? `${value.slice(0, MAX_AUDITED_STRING)}… [${value.length} chars]` : value;
-  }
-  if (Array.isArray(value)) return value.slice(0, 50).map(boundForAudit);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .slice(0, 50)
-        .map(([k, v]) => [k, boundForAudit(v)]),
-    );
-  }
-  return value;
 }
 
 export async function executeAction<S extends z.ZodType, T>(

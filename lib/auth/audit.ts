@@ -34,13 +34,54 @@ export function redactCredentialsInText(text: string): string {
   return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
 }
 
+const LIMITS = { depth: 12, nodes: 2_000, string: 2_000, entries: 50 } as const;
+/** NUL and unpaired UTF-16 surrogates: jsonb refuses both, and a refused insert would lose the audit row. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function storableText(text: string): string {
+  const bounded = text.length > LIMITS.string ? `${text.slice(0, LIMITS.string)}… [${text.length} chars]` : text;
+  return bounded.replace(UNSTORABLE, (c) => (c === '\u0000' ? '\\u0000' : '\ufffd'));
+}
+
+/**
+ * What of untrusted input the audit log keeps: bounded in depth, breadth, total size and string
+ * length (walked with a budget, so a 10,000-deep or megabyte input costs the same as a small one),
+ * with text jsonb can store. Anything can be audited; nothing can stop the audit row.
+ */
+export function boundForAudit(value: unknown): unknown {
+  let budget: number = LIMITS.nodes;
+  const walk = (inner: unknown, depth: number): unknown => {
+    budget -= 1;
+    if (budget < 0) return '[truncated: too many values]';
+    if (typeof inner === 'string') return storableText(inner);
+    if (inner === null || typeof inner === 'number' || typeof inner === 'boolean') return inner;
+    if (inner instanceof Date) return Number.isNaN(inner.getTime()) ? 'Invalid Date' : inner.toISOString();
+    if (typeof inner !== 'object') return inner === undefined ? null : storableText(String(inner));
+    if (depth >= LIMITS.depth) return `[truncated: nested deeper than ${LIMITS.depth} levels]`;
+    if (Array.isArray(inner)) return inner.slice(0, LIMITS.entries).map((item) => walk(item, depth + 1));
+    return Object.fromEntries(
+      Object.entries(inner)
+        .slice(0, LIMITS.entries)
+        .map(([key, item]) => [storableText(key), walk(item, depth + 1)]),
+    );
+  };
+  try {
+    return walk(value, 0);
+  } catch (error) {
+    // Getters that throw, proxies: keep that the input was unreadable rather than losing the row.
+    return `[unreadable input: ${error instanceof Error ? storableText(error.message) : 'unknown'}]`;
+  }
+}
+
 export async function recordAudit(sql: SqlOrTx, event: AuditEventInput): Promise<number> {
-  // Through JSON once so dates and undefined become what jsonb can hold.
-  const inputs = JSON.parse(JSON.stringify(redactSecrets(event.inputs ?? {})));
-  const detail = JSON.parse(JSON.stringify(redactSecrets(event.detail ?? {})));
+  // Bounded and made storable first, then through JSON once so numbers like NaN become null.
+  const inputs = JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.inputs ?? {})) ?? {}));
+  const detail = JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.detail ?? {})) ?? {}));
   const [row] = await sql<{ id: string }[]>`
     insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail)
-    values (${event.userId}, ${event.username}, ${event.action}, ${event.outcome}, ${sql.json(inputs)}, ${sql.json(detail)})
+    values (${event.userId}, ${event.username === null ? null : storableText(event.username)}, ${event.action}, ${event.outcome},
+            ${sql.json(inputs)}, ${sql.json(detail)})
     returning id`;
   return Number(row?.id);
 }

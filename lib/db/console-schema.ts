@@ -82,8 +82,13 @@ export const auditEvents = cutover.table(
     outcome: text('outcome').notNull().$type<AuditOutcome>(),
     inputs: jsonb('inputs').notNull().default({}),
     detail: jsonb('detail').notNull().default({}),
+    /** The tamper-evident chain (set by a trigger): position, the previous row's hash, this row's. */
+    chainPosition: bigint('chain_position', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    rowHash: text('row_hash'),
   },
   (t) => [
+    uniqueIndex('audit_events_chain_position_idx').on(t.chainPosition),
     index('audit_events_at_idx').on(t.at.desc()),
     index('audit_events_action_idx').on(t.action, t.at),
     check('audit_events_outcome_check', sql`${t.outcome} in ('ok','refused','invalid','failed')`),
