@@ -22,7 +22,7 @@ function Summary({ report }: { report: RunReport }) {
   const items = [
     ['Phases succeeded', `${succeeded} / ${latest.size}`],
     ['Rows copied (phase 4)', typeof copyRows === 'number' ? formatCount(copyRows) : '—'],
-    ['Hours taken', report.window ? `${report.hours.filter((h) => h.takenAt).length} / 24` : '—'],
+    ['Hours taken', report.window ? `${report.hours.filter((h) => h.takenAt).length} / ${report.hours.length}` : '—'],
     [
       'PASS / WARN / FAIL',
       `${report.verdictCounts.PASS} / ${report.verdictCounts.WARN} / ${report.verdictCounts.FAIL}`,
@@ -146,7 +146,7 @@ export function RunReportDocument({ report }: { report: RunReport }) {
             From the verified end of phase 7 ({formatUtc(report.window.startedAt)}): hours{' '}
             {formatUtc(report.window.firstHour)} to {formatUtc(report.window.endsAt)}.
           </p>
-          <ol className="strip" aria-label="The 24 hours of the window">
+          <ol className="strip" aria-label="The hours of the window">
             {report.hours.map((hour) => (
               <li key={hour.index} className={`v-${hour.state.replace(' ', '-')}`} title={formatUtc(hour.hourStart)}>
                 {hour.hourStart.toISOString().slice(11, 13)}h<br />

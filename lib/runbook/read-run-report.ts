@@ -87,7 +87,7 @@ export interface RunReport {
   /** The succeeded copy (phase 4) run's figures, if the copy finished. */
   copy: ReportPhaseRun | null;
   window: MonitorWindow | null;
-  /** The 24 hours of the window (empty until phase 7 has succeeded). */
+  /** The hours of the window: 24, or more if it was extended (empty until phase 7 has succeeded). */
   hours: ReportHour[];
   verdictCounts: Record<Verdict, number>;
   waivers: { hourStart: Date; waivedBy: string; reason: string }[];
@@ -220,7 +220,10 @@ export async function readRunReport(
   const byHour = new Map(snapshots.map((s) => [s.hourStart.getTime(), s]));
   const hours: ReportHour[] = [];
   if (window) {
-    for (let index = 0; index < WINDOW_HOURS; index++) {
+    // At least 24 hours; more when the window was extended for lack of open-market hours.
+    const indexOf = (at: Date) => Math.round((at.getTime() - window.firstHour.getTime()) / 3_600_000);
+    const length = Math.max(WINDOW_HOURS, ...snapshots.map((s) => indexOf(s.hourStart) + 1));
+    for (let index = 0; index < length; index++) {
       const hourStart = hourStartOf(window, index);
       const snapshot = byHour.get(hourStart.getTime());
       hours.push({
