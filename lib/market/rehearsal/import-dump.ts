@@ -18,6 +18,7 @@
  *   the newest component bar, the clock anchored there, so the simulated workers continue from
  *   production's last data through production's own functions.
  */
+import { existsSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
 import { seedDemoUsers } from '../../auth/demo-users';
 import type { Database } from '../../db/connection';
@@ -106,9 +107,9 @@ function tableRef(name: string): string {
 const TABLES_ALT = PIPELINE_TABLES.join('|');
 const CRITICAL_TABLE_STATEMENT = new RegExp(
   [
-    `^CREATE\\s+(?:UNLOGGED\\s+)?TABLE\\s+${tableRef(`(?:${TABLES_ALT})`)}`,
+    `^CREATE\\s+(?:UNLOGGED\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${tableRef(`(?:${TABLES_ALT})`)}`,
     `^ALTER\\s+TABLE\\s+(?:ONLY\\s+)?${tableRef(`(?:${TABLES_ALT})`)}`,
-    `^CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+\\S+\\s+ON\\s+(?:ONLY\\s+)?${tableRef(`(?:${TABLES_ALT})`)}`,
+    `^CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?\\S+\\s+ON\\s+(?:ONLY\\s+)?${tableRef(`(?:${TABLES_ALT})`)}`,
     `^COPY\\s+${tableRef(`(?:${TABLES_ALT})`)}`,
     `^ALTER\\s+SEQUENCE\\s+\\S+\\s+OWNED\\s+BY\\s+${tableRef(`(?:${TABLES_ALT})`)}`,
   ].join('|'),
@@ -230,6 +231,7 @@ export async function importDump(database: Database, options: ImportOptions): Pr
   if (days !== null && (!Number.isInteger(days) || days < 1)) {
     throw new ImportRefused(`--days must be a whole number of days ≥ 1 (got ${days})`);
   }
+  if (!existsSync(options.file)) throw new ImportRefused(`No such file: ${options.file}`);
   const started = performance.now();
   const ownership = await inspectWorldOwnership(database);
   if (ownership === 'foreign') {
