@@ -4,6 +4,7 @@ import { migrateConsoleSchema } from '../lib/db/migrate';
 import { rehearsalOptionsFromEnv } from '../lib/db/prepare-database';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
+import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
 import { ResetRefused, resetRehearsalWorld } from '../lib/market/rehearsal/reset-world';
 
 const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-reset' });
@@ -20,6 +21,7 @@ try {
   console.log(
     `Done: ${summary.variant} schema, ${summary.providerBars} provider bars, ${summary.legacyDxyBars} legacy DXY minutes.`,
   );
+  if (summary.leftovers) console.log(describeLeftovers(summary.leftovers));
 } catch (error) {
   console.error(error instanceof ResetRefused ? error.message : error instanceof Error ? error.message : String(error));
   code = error instanceof ResetRefused ? 3 : 1;

@@ -9,6 +9,7 @@ import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
 import { prepareDatabase } from '../lib/db/prepare-database';
+import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 import { buildIfNeeded, NEXT_BIN, waitForHealth } from './next-server';
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       `Rehearsal world created (${w.variant} schema): ${w.providerBars} provider bars, ${w.legacyDxyBars} legacy DXY minutes, ` +
         `${w.historyFrom.toISOString()} → ${w.historyTo.toISOString()}.`,
     );
+    if (w.leftovers) say(describeLeftovers(w.leftovers));
   }
   if (prepared.missingTables.length > 0) {
     say(`WARNING: the database lacks pipeline tables: ${prepared.missingTables.join(', ')}. The console will say so.`);

@@ -17,8 +17,8 @@ import {
   pipelineSchemaSql,
   providerSource,
   rolesSql,
-  SUPABASE_DEFAULT_PRIVILEGES_SQL,
   type SchemaVariant,
+  SUPABASE_DEFAULT_PRIVILEGES_SQL,
 } from './schema-sql';
 import { SEED_1H_AGGREGATES_SQL, SEED_5M_AGGREGATES_SQL } from './seed-aggregates-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';

@@ -132,9 +132,7 @@ export async function plantLeftovers(
      where canonical_symbol = ${LOST_COMPONENT} and timeframe = '1m'
        and ts_utc = any(${lost.map((r) => r.ts_utc.toISOString())}::timestamptz[])`;
 
-  const [counts] = await sql<
-    { rows: number; different: number; without_legacy: number; lost_components: number }[]
-  >`
+  const [counts] = await sql<{ rows: number; different: number; without_legacy: number; lost_components: number }[]>`
     select count(*)::int as rows,
            count(*) filter (where d.close is not null and abs(b.close - d.close) > 1e-9 * abs(d.close))::int as different,
            count(*) filter (where d.ts_utc is null)::int as without_legacy,
@@ -157,4 +155,14 @@ export async function plantLeftovers(
     missingLegacyDayMinutes,
     legacyWithoutComponents: counts?.lost_components ?? 0,
   };
+}
+
+/** One line for the launcher and rehearsal:reset. */
+export function describeLeftovers(leftovers: LeftoversSummary): string {
+  return (
+    `Leftovers planted: ${leftovers.earlierAttemptRows} earlier-attempt DXY rows in data_bars ` +
+    `(${leftovers.earlierAttemptDifferentClose} with another close, ${leftovers.earlierAttemptWithoutLegacy} without a legacy row), ` +
+    `${leftovers.missingLegacyDay ? `no legacy DXY on ${leftovers.missingLegacyDay} (${leftovers.missingLegacyDayMinutes} minutes)` : 'no whole weekday without legacy DXY'}, ` +
+    `${leftovers.legacyWithoutComponents} legacy minutes whose components are gone.`
+  );
 }

@@ -281,7 +281,7 @@ async function catchUpTask(tx: TransactionSql, task: AggTaskRow, now: Date): Pro
              p_max_windows => ${MAX_WINDOWS_PER_TASK}::integer,
              p_now => ${now}) as result`;
   const result = row?.result;
-  if (!result || result.success !== true) {
+  if (result?.success !== true) {
     throw new Error(`catchup_aggregation_range returned ${JSON.stringify(result)}`);
   }
   return { from: task.last_agg_bar_ts_utc, ...result };
