@@ -442,9 +442,10 @@ export async function importDump(database: Database, options: ImportOptions): Pr
         values (1, 'production', ${worldDays}, ${newest.first}, ${historyTo}, ${tx.json(report as never)})`;
       await tx`
         insert into cutover.rehearsal_workers (id, mode, paused, next_minute) values (1, 'legacy', false, ${historyTo})`;
+      // As anchorRehearsalClock writes it, but inside this transaction: the world and its clock commit together.
       await tx`
-        insert into cutover.rehearsal_clock (id, anchor_wall, anchor_sim, speed, heartbeat_wall)
-        values (1, ${wall}, ${historyTo}, ${options.speed ?? 1}, ${wall})`;
+        insert into cutover.rehearsal_clock (id, anchor_wall, anchor_sim, speed, heartbeat_wall, heartbeat_sim)
+        values (1, ${wall}, ${historyTo}, ${options.speed ?? 1}, ${wall}, ${historyTo})`;
     });
   } finally {
     await source.close();
