@@ -6,6 +6,7 @@ import type { ConsoleStatus } from '@/lib/monitor/read-console-status';
 import { ActiveRunBanner } from './active-run-banner';
 import { ClockLine } from './clock-line';
 import { DxyCountsPanel } from './dxy-counts-panel';
+import { type DxyMinutesJson, DxySparkline } from './dxy-sparkline';
 import { FreshnessTable } from './freshness-table';
 import { MissingTablesBanner } from './missing-tables-banner';
 import { PlanChecklist } from './plan-checklist';
@@ -21,7 +22,15 @@ async function fetchStatus(): Promise<ConsoleStatusJson> {
   return (await response.json()) as ConsoleStatusJson;
 }
 
-export function OverviewLive({ initialStatus, canOperate }: { initialStatus: ConsoleStatusJson; canOperate: boolean }) {
+export function OverviewLive({
+  initialStatus,
+  initialMinutesPerHour,
+  canOperate,
+}: {
+  initialStatus: ConsoleStatusJson;
+  initialMinutesPerHour: DxyMinutesJson;
+  canOperate: boolean;
+}) {
   const { data, error, dataUpdatedAt } = useQuery({
     queryKey: ['status'],
     queryFn: fetchStatus,
@@ -44,8 +53,9 @@ export function OverviewLive({ initialStatus, canOperate }: { initialStatus: Con
         </p>
       ) : null}
       {status.counts ? <DxyCountsPanel counts={status.counts} /> : null}
+      <DxySparkline initial={initialMinutesPerHour} />
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="lg:col-span-2">
+        <div className="min-w-0 lg:col-span-2">
           <FreshnessTable rows={status.freshness} />
         </div>
         <WorkersPanel workers={status.workers} canOperate={canOperate} />

@@ -1,6 +1,8 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { startTransition } from 'react';
 
 /** "details are in audit event #123": how a failed action names its audit row (lib/auth/action.ts). */
 function auditEventNumber(message: string): string | null {
@@ -13,7 +15,14 @@ function auditEventNumber(message: string): string | null {
  * URL); the same digest is printed with the full error in the console's server log.
  */
 export default function ConsoleError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const router = useRouter();
   const auditEvent = auditEventNumber(error.message);
+  // A server render is retried only by fetching it again; reset() alone re-renders the client's copy.
+  const retry = () =>
+    startTransition(() => {
+      router.refresh();
+      reset();
+    });
   return (
     <section
       role="alert"
@@ -47,7 +56,7 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
       )}
       <p className="text-sm">Nothing was changed by showing this page. Runs in progress continue on the runner.</p>
       <div className="flex flex-wrap gap-3">
-        <button type="button" onClick={reset} className="rounded bg-slate-900 px-3 py-1 text-sm text-white">
+        <button type="button" onClick={retry} className="rounded bg-slate-900 px-3 py-1 text-sm text-white">
           Try again
         </button>
         <Link href="/" className="rounded border border-slate-300 bg-white px-3 py-1 text-sm">

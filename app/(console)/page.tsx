@@ -4,6 +4,7 @@ import { OverviewLive } from '@/components/overview-live';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
+import { readDxyMinutesPerHour } from '@/lib/monitor/dxy-minutes-per-hour';
 import { readConsoleStatus } from '@/lib/monitor/read-console-status';
 
 export const dynamic = 'force-dynamic';
@@ -12,11 +13,17 @@ export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
   const user = await requireUser();
-  const status = await readConsoleStatus(getDatabase());
+  const database = getDatabase();
+  const status = await readConsoleStatus(database);
+  const minutesPerHour = await readDxyMinutesPerHour(database.sql, { now: status.now });
   const migrationRun = status.runbook.migrationRun;
   return (
     <>
-      <OverviewLive initialStatus={toJson(status)} canOperate={user.roles.includes('operator')} />
+      <OverviewLive
+        initialStatus={toJson(status)}
+        initialMinutesPerHour={toJson(minutesPerHour)}
+        canOperate={user.roles.includes('operator')}
+      />
       {migrationRun ? (
         <p className="mt-4 text-sm">
           <Link className="text-sky-700 underline" href={`/runs/${migrationRun.id}/report`}>

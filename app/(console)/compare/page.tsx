@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { z } from 'zod';
+import { CompareChart } from '@/components/compare-chart';
 import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
 import { LegacyHolesPanel } from '@/components/legacy-holes-panel';
@@ -7,6 +8,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { formatCount, formatUtc } from '@/lib/format';
 import { loadClock } from '@/lib/market/clock';
+import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
 
@@ -135,6 +137,7 @@ export default async function ComparePage({
         </section>
       ) : null}
       <CompareSummary rows={days} />
+      <CompareChart points={toCompareChartPoints(days)} />
       {days.length > 0 ? (
         <p className="text-sm text-slate-600">
           {show === 'all'

@@ -17,7 +17,7 @@ const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7', '9'];
 
 export async function generateMetadata({ params }: { params: Promise<{ phase: string }> }): Promise<Metadata> {
   const { phase } = await params;
-  return { title: PAGE_PHASES.includes(phase) ? `Phase ${phase} · ${findPhase(phase).title}` : 'No such phase' };
+  return { title: PAGE_PHASES.includes(phase) ? `Phase ${phase} · ${findPhase(phase).title}` : 'Not found' };
 }
 
 export default async function PhasePage({ params }: { params: Promise<{ phase: string }> }) {

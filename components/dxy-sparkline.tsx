@@ -1,0 +1,73 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Jsonified } from '@/lib/json';
+import type { DxyMinutesInHour } from '@/lib/monitor/dxy-minutes-per-hour';
+
+export type DxyMinutesJson = Jsonified<DxyMinutesInHour>[];
+
+async function fetchMinutes(): Promise<DxyMinutesJson> {
+  const response = await fetch('/api/dxy-minutes-per-hour', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`GET /api/dxy-minutes-per-hour answered ${response.status}`);
+  return (await response.json()) as DxyMinutesJson;
+}
+
+/**
+ * Legacy and new DXY minutes per hour over the last 24 hours: both writers at work shows as two
+ * lines at ~60, a stopped writer as a line falling to zero. The latest hour is also said in words.
+ */
+export function DxySparkline({ initial }: { initial: DxyMinutesJson }) {
+  const { data } = useQuery({
+    queryKey: ['dxy-minutes-per-hour'],
+    queryFn: fetchMinutes,
+    initialData: initial,
+    refetchInterval: 30_000,
+  });
+  const hours = (data ?? initial).map((h) => ({ ...h, hour: `${h.hourStart.slice(11, 13)}h` }));
+  const latest = hours.at(-1);
+  const previous = hours.at(-2);
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4" data-testid="dxy-sparkline">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="font-semibold">DXY 1m minutes per hour, last 24 h (UTC)</h2>
+        <p className="text-xs text-slate-600">
+          <span className="mr-1 inline-block h-0.5 w-4 bg-amber-600 align-middle" /> legacy (active){' '}
+          <span className="ml-2 mr-1 inline-block h-0.5 w-4 bg-sky-700 align-middle" /> data_bars
+        </p>
+      </div>
+      <div className="mt-2 h-24" role="img" aria-label="DXY 1m minutes per hour in derived_data_bars and data_bars">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={hours} margin={{ top: 4, right: 4, bottom: 0, left: -28 }}>
+            <XAxis dataKey="hour" tick={{ fontSize: 9 }} interval={5} />
+            <YAxis tick={{ fontSize: 9 }} domain={[0, 60]} ticks={[0, 30, 60]} />
+            <Tooltip />
+            <Line
+              dataKey="legacy"
+              name="legacy"
+              stroke="#d97706"
+              strokeWidth={3}
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="dataBars"
+              name="data_bars"
+              stroke="#0369a1"
+              strokeWidth={1.5}
+              strokeDasharray="4 3"
+              dot={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      {previous && latest ? (
+        <p className="mt-1 text-xs text-slate-600" data-testid="dxy-sparkline-latest">
+          Last full hour ({previous.hour}): legacy {previous.legacy}, data_bars {previous.dataBars} minutes. This hour
+          so far ({latest.hour}): legacy {latest.legacy}, data_bars {latest.dataBars}.
+        </p>
+      ) : null}
+    </section>
+  );
+}
