@@ -216,11 +216,12 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
   });
 });
 
-describe.each<SchemaVariant>(['plan'])('the %s world', (variant) => {
+describe.each<SchemaVariant>(['plan'])('the %s world (1 day, with leftovers)', (variant) => {
   let test: TestDatabase;
+  let summary: WorldSummary;
   beforeAll(async () => {
     test = await createTestDatabase();
-    await createTestWorld(test.database, { variant, now: MIDWEEK_NOW, days: 1 });
+    summary = await createTestWorld(test.database, { variant, now: MIDWEEK_NOW, days: 1, leftovers: true });
   });
   afterAll(async () => {
     await test.drop();
@@ -238,6 +239,14 @@ describe.each<SchemaVariant>(['plan'])('the %s world', (variant) => {
       ],
     ]);
     expect(await directGrantees(test, 'aggregate_1m_to_5m_window')).toEqual([]);
+  });
+
+  it("plants the earlier attempt's rows with a source the plan's CHECK allows; one day holds no whole weekday", async () => {
+    expect(summary.leftovers).toMatchObject({ missingLegacyDay: null, missingLegacyDayMinutes: 0 });
+    const sources = await test.database.sql<{ source: string; n: number }[]>`
+      select source, count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' group by 1`;
+    expect(sources).toEqual([{ source: 'ingest', n: summary.leftovers?.earlierAttemptRows }]);
+    expect(summary.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
   });
 });
 
