@@ -10,6 +10,7 @@
  */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
+import { readSetting } from '../settings';
 import * as schema from './console-schema';
 
 export type ConsoleSchema = typeof schema;
@@ -48,7 +49,7 @@ const globalForDb = globalThis as unknown as { cutoverDatabase?: Database };
 /** The process-wide pool (survives Next's module reloads in development). */
 export function getDatabase(): Database {
   if (!globalForDb.cutoverDatabase) {
-    const url = process.env.DATABASE_URL;
+    const url = readSetting('DATABASE_URL');
     if (!url) {
       throw new Error(
         'DATABASE_URL is not set. Start the console with `npm start` (embedded database) or set DATABASE_URL.',

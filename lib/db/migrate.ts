@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { readSetting } from '../settings';
 import type { Database } from './connection';
 
 /** Serialises concurrent starts (console + separate runner) on the same database. */
@@ -11,7 +12,7 @@ export async function migrateConsoleSchema(database: Database): Promise<void> {
   try {
     await lockConnection`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migrate(database.db, {
-      migrationsFolder: process.env.CUTOVER_MIGRATIONS_DIR ?? join(process.cwd(), 'drizzle'),
+      migrationsFolder: readSetting('CUTOVER_MIGRATIONS_DIR') ?? join(process.cwd(), 'drizzle'),
       migrationsSchema: 'cutover',
       migrationsTable: '__drizzle_migrations',
     });

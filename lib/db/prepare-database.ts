@@ -8,6 +8,7 @@ import { rehearsalSpeedFromEnv } from '../market/clock';
 import { isFxOpen } from '../market/market-hours';
 import { createRehearsalWorld, type WorldSummary } from '../market/rehearsal/create-world';
 import type { SchemaVariant } from '../market/rehearsal/schema-sql';
+import { readSetting } from '../settings';
 import type { Database } from './connection';
 import { migrateConsoleSchema } from './migrate';
 import { findMissingPipelineTables, type PipelineTable } from './pipeline-tables';
@@ -24,25 +25,13 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
   now: Date;
   leftovers: boolean;
 } {
-  const variant = env.REHEARSAL_SCHEMA ?? 'production';
-  if (variant !== 'production' && variant !== 'plan') {
-    throw new Error(`REHEARSAL_SCHEMA must be "production" or "plan" (got "${variant}")`);
-  }
-  const days = Number(env.REHEARSAL_DAYS ?? '14');
-  if (!Number.isInteger(days) || days < 1 || days > 1000) {
-    throw new Error(`REHEARSAL_DAYS must be a whole number of days between 1 and 1000 (got "${env.REHEARSAL_DAYS}")`);
-  }
-  let now = defaultRehearsalStart(new Date());
-  if (env.REHEARSAL_START) {
-    now = new Date(env.REHEARSAL_START);
-    if (Number.isNaN(now.getTime()))
-      throw new Error(`REHEARSAL_START must be an ISO time (got "${env.REHEARSAL_START}")`);
-  }
-  const leftoversRaw = env.REHEARSAL_LEFTOVERS ?? '0';
-  if (leftoversRaw !== '0' && leftoversRaw !== '1') {
-    throw new Error(`REHEARSAL_LEFTOVERS must be 0 or 1 (got "${leftoversRaw}")`);
-  }
-  return { variant, days, now, leftovers: leftoversRaw === '1' };
+  // Validated by lib/settings.ts: a bad value throws with the variable's name and what is allowed.
+  return {
+    variant: readSetting('REHEARSAL_SCHEMA', env),
+    days: readSetting('REHEARSAL_DAYS', env),
+    now: readSetting('REHEARSAL_START', env) ?? defaultRehearsalStart(new Date()),
+    leftovers: readSetting('REHEARSAL_LEFTOVERS', env),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * DATABASE_URL when set; else the embedded database of a running console (found through the
  * 0600 connection file it writes); else the embedded database started just for this command.
  */
+import { readSetting } from '../settings';
 import { connectDatabase, type Database } from './connection';
 import { isAlive, readConnectionFile, startEmbeddedDatabase } from './embedded';
 
@@ -14,8 +15,9 @@ export interface ScriptDatabase {
 }
 
 export async function openScriptDatabase(options: { applicationName: string }): Promise<ScriptDatabase> {
-  if (process.env.DATABASE_URL) {
-    const database = connectDatabase(process.env.DATABASE_URL, { max: 4, applicationName: options.applicationName });
+  const url = readSetting('DATABASE_URL');
+  if (url) {
+    const database = connectDatabase(url, { max: 4, applicationName: options.applicationName });
     return { database, embedded: false, close: () => database.close() };
   }
   const running = readConnectionFile();

@@ -11,6 +11,7 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/connection';
 import { rehearsalClock, rehearsalWorkers } from '../db/console-schema';
+import { readSetting } from '../settings';
 
 export interface Clock {
   readonly kind: 'wall' | 'rehearsal' | 'fixed';
@@ -171,11 +172,5 @@ export async function heartbeatRehearsalClock(db: DbOrTx, options: { speed?: num
 
 /** REHEARSAL_SPEED from the environment, validated (a typo must not silently run at 1×). */
 export function rehearsalSpeedFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
-  const raw = env.REHEARSAL_SPEED;
-  if (raw === undefined || raw === '') return undefined;
-  const speed = Number(raw);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 100_000) {
-    throw new Error(`REHEARSAL_SPEED must be a positive number up to 100000 (got "${raw}")`);
-  }
-  return speed;
+  return readSetting('REHEARSAL_SPEED', env);
 }

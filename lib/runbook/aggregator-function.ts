@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { aggregate1mTo5mWindowSql } from '../market/rehearsal/legacy-functions-sql';
+import { readSetting } from '../settings';
 import {
   configStatements,
   type FunctionFacts,
@@ -29,7 +30,7 @@ export interface ReplacementCandidate {
 
 /** The definitions phase 5 may install: the operator's file alone when given, else the known shapes. */
 export function replacementCandidates(env: Record<string, string | undefined> = process.env): ReplacementCandidate[] {
-  const file = env.CUTOVER_AGGREGATOR_5M_SQL_FILE;
+  const file = readSetting('CUTOVER_AGGREGATOR_5M_SQL_FILE', env);
   if (file) return [{ label: `CUTOVER_AGGREGATOR_5M_SQL_FILE (${file})`, sql: readFileSync(file, 'utf8') }];
   return [
     {

@@ -1,6 +1,6 @@
 /**
- * Runbook settings from the environment, validated once. Defaults suit the rehearsal world and a
- * production database alike.
+ * Runbook settings, from the one settings module (lib/settings.ts: names, defaults, what is
+ * allowed). Defaults suit the rehearsal world and a production database alike.
  */
 import { readSetting } from '../settings';
 
@@ -32,27 +32,19 @@ export interface RunbookConfig {
   windowMinOpenHours: number;
 }
 
-function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number (got "${raw}")`);
-  return value;
-}
-
 export function runbookConfigFromEnv(env: Record<string, string | undefined> = process.env): RunbookConfig {
-  const dump = env.CUTOVER_PG_DUMP_DIR;
+  const dump = readSetting('CUTOVER_PG_DUMP_DIR', env);
   return {
-    workerRole: env.CUTOVER_WORKER_ROLE ?? 'service_role',
-    copyBatchRows: positiveInt(env, 'CUTOVER_COPY_BATCH_ROWS', 20_000),
-    softDeleteBatchRows: positiveInt(env, 'CUTOVER_SOFT_DELETE_BATCH_ROWS', 20_000),
-    dumpDirectory: dump === 'off' ? null : (dump ?? `${env.CUTOVER_DATA_DIR ?? '.data'}/backups`),
-    leaseSeconds: positiveInt(env, 'CUTOVER_LEASE_SECONDS', 30),
-    deploymentProofMinutes: positiveInt(env, 'CUTOVER_DEPLOYMENT_PROOF_MINUTES', 20),
-    ddlLockTimeoutMs: positiveInt(env, 'CUTOVER_DDL_LOCK_TIMEOUT_MS', 5000),
+    workerRole: readSetting('CUTOVER_WORKER_ROLE', env),
+    copyBatchRows: readSetting('CUTOVER_COPY_BATCH_ROWS', env),
+    softDeleteBatchRows: readSetting('CUTOVER_SOFT_DELETE_BATCH_ROWS', env),
+    dumpDirectory: dump === 'off' ? null : (dump ?? `${readSetting('CUTOVER_DATA_DIR', env)}/backups`),
+    leaseSeconds: readSetting('CUTOVER_LEASE_SECONDS', env),
+    deploymentProofMinutes: readSetting('CUTOVER_DEPLOYMENT_PROOF_MINUTES', env),
+    ddlLockTimeoutMs: readSetting('CUTOVER_DDL_LOCK_TIMEOUT_MS', env),
     stepBudgetMs: 2000,
-    batchStatementTimeoutMs: positiveInt(env, 'CUTOVER_BATCH_STATEMENT_TIMEOUT_MS', 15_000),
-    copyPaced: env.CUTOVER_COPY_PACED === '1',
+    batchStatementTimeoutMs: readSetting('CUTOVER_BATCH_STATEMENT_TIMEOUT_MS', env),
+    copyPaced: readSetting('CUTOVER_COPY_PACED', env),
     windowMinOpenHours: readSetting('CUTOVER_WINDOW_MIN_OPEN_HOURS', env),
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { Sql } from 'postgres';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
+import { readSetting } from '../settings';
 
 const MINUTE = 60_000;
 
@@ -48,7 +49,7 @@ async function storeProof(sql: Sql, id: number, proof: LegacyPathProof, message:
 }
 
 async function postAlert(proof: LegacyPathProof & { state: 'silent' }, runId: number): Promise<boolean> {
-  const url = process.env.ALERT_WEBHOOK_URL;
+  const url = readSetting('ALERT_WEBHOOK_URL');
   if (!url) return false;
   const response = await fetch(url, {
     method: 'POST',

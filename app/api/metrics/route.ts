@@ -5,12 +5,13 @@ import { loadClock } from '@/lib/market/clock';
 import { renderPrometheusMetrics } from '@/lib/monitor/prometheus-metrics';
 import { readConsoleStatus } from '@/lib/monitor/read-console-status';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
+import { readSetting } from '@/lib/settings';
 
 export const dynamic = 'force-dynamic';
 
 /** A scraper authenticates with `Authorization: Bearer $CUTOVER_METRICS_TOKEN`; people with their session. */
 function bearerMatches(request: Request): boolean {
-  const token = process.env.CUTOVER_METRICS_TOKEN;
+  const token = readSetting('CUTOVER_METRICS_TOKEN');
   const given = request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
   if (!token || given.length !== token.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(token));
