@@ -2,7 +2,7 @@
  * Set-based generation of provider 1m bars: one INSERT … SELECT per call, a random walk per
  * symbol built with a cumulative window sum, FX weekend closures, and random provider gaps
  * (the walk continues through a gap, so the next bar opens where the market really was).
- * Fast enough for two years of history (DESIGN §7).
+ * Fast enough for two years of history (npm run bench).
  */
 import { fxOpenSql } from '../market-hours';
 import { REHEARSAL_SYMBOLS, type RehearsalSymbol } from './symbols';

@@ -1,5 +1,5 @@
 /**
- * The pipeline's tables in their pre-migration state (DESIGN §2.1), as the rehearsal world
+ * The pipeline's tables in their pre-migration state (docs/domain.md), as the rehearsal world
  * creates them. Two variants:
  * - `production`: what the real database has — no CHECK on `source` (providers write 'massive'),
  *   the unique constraint `data_bars_symbol_tf_ts_unique`, no created_at/updated_at on data_bars,
