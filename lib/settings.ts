@@ -269,6 +269,19 @@ export const SETTINGS = {
     allowed: 'a positive whole number of seconds',
     meaning: 'A worker command still running after this long is killed.',
   }),
+  CUTOVER_WORKER_ENV: declare({
+    group: 'workers',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/)
+      .transform((value) => value.split(',').map((name) => name.trim()))
+      .optional(),
+    default: null,
+    allowed: 'a comma-separated list of environment variable names',
+    meaning:
+      'The only variables, besides PATH, HOME and WORKER_MODE, the worker commands see (e.g. KUBECONFIG); nothing else of the console’s environment reaches them.',
+    example: 'KUBECONFIG',
+  }),
   ALERT_WEBHOOK_URL: declare({
     group: 'monitoring',
     schema: httpUrl,

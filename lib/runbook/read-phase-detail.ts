@@ -17,6 +17,7 @@ import {
   type PhaseRunRow,
 } from './run-state';
 import type { Check, Preview } from './types';
+import { hideWorkerOutput } from './worker-control/hide-worker-output';
 
 export interface PhaseLive {
   /** The migration run the runs below belong to: the active one, else the latest (closed) one. */
@@ -44,7 +45,10 @@ function belongsTo(phaseId: string, run: PhaseRunRow): boolean {
   return run.phase === phaseId || (phaseId === '2' && run.phase === '2-fix');
 }
 
-export async function readPhaseLive(database: Database, params: { phaseId: string }): Promise<PhaseLive> {
+export async function readPhaseLive(
+  database: Database,
+  params: { phaseId: string; showWorkerOutput?: boolean },
+): Promise<PhaseLive> {
   const { sql } = database;
   const migration = (await getActiveMigrationRun(sql)) ?? (await getLatestMigrationRun(sql));
   const runs = migration
@@ -52,18 +56,19 @@ export async function readPhaseLive(database: Database, params: { phaseId: strin
     : [];
   const latest = runs.at(-1) ?? null;
   const active = await getActivePhaseRun(sql);
-  return {
+  const live: PhaseLive = {
     migration: migration ? { id: migration.id, status: migration.status, closedAt: migration.closedAt } : null,
     runs: runs.map(summarizeRun).reverse(),
     latest,
     events: latest ? await listPhaseRunEvents(sql, { phaseRunId: latest.id, limit: 100 }) : [],
     activeRun: active ? summarizeRun(active) : null,
   };
+  return params.showWorkerOutput ? live : hideWorkerOutput(live);
 }
 
 export async function readPhaseDetail(
   database: Database,
-  params: { phaseId: string; options?: Record<string, unknown> },
+  params: { phaseId: string; options?: Record<string, unknown>; showWorkerOutput?: boolean },
 ): Promise<PhaseDetail> {
   const phase = findPhase(params.phaseId);
   const clock = await loadClock(database.db);
@@ -73,7 +78,7 @@ export async function readPhaseDetail(
   const [preconditions, preview, live] = await Promise.all([
     phase.preconditions(context),
     phase.preview(context),
-    readPhaseLive(database, { phaseId: phase.id }),
+    readPhaseLive(database, { phaseId: phase.id, showWorkerOutput: params.showWorkerOutput }),
   ]);
   const fixPreview = phase.id === '2' ? await findPhase('2-fix').preview(context) : null;
   return {

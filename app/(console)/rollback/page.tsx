@@ -8,6 +8,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +18,11 @@ export default async function RollbackPage() {
   const user = await requireUser();
   const database = getDatabase();
   const [keep, remove] = await Promise.all([
-    readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'keep' } }),
+    readPhaseDetail(database, {
+      phaseId: 'rollback',
+      options: { data: 'keep' },
+      showWorkerOutput: canSeeWorkerOutput(user.roles),
+    }),
     readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'delete' } }),
   ]);
   const available = keep.preconditions.every((c) => c.passed);

@@ -10,6 +10,7 @@ import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
 import { findPhase } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,7 +25,10 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
   const { phase } = await params;
   if (!PAGE_PHASES.includes(phase)) notFound();
   const user = await requireUser();
-  const detail = await readPhaseDetail(getDatabase(), { phaseId: phase });
+  const detail = await readPhaseDetail(getDatabase(), {
+    phaseId: phase,
+    showWorkerOutput: canSeeWorkerOutput(user.roles),
+  });
   const preconditionsPass = detail.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">

@@ -2,15 +2,20 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { isPhaseId } from '@/lib/runbook/phases';
 import { readPhaseLive } from '@/lib/runbook/read-phase-detail';
+import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';
 
 /** A phase's attempts, latest run (progress, verification) and log, polled by its page. */
 export async function GET(_request: Request, { params }: { params: Promise<{ phase: string }> }) {
-  if (!(await getCurrentUser())) return Response.json({ error: 'Sign in required.' }, { status: 401 });
+  const user = await getCurrentUser();
+  if (!user) return Response.json({ error: 'Sign in required.' }, { status: 401 });
   const { phase } = await params;
   if (!isPhaseId(phase)) return Response.json({ error: `Unknown phase "${phase}"` }, { status: 404 });
-  return Response.json(await readPhaseLive(getDatabase(), { phaseId: phase }), {
-    headers: { 'cache-control': 'no-store' },
-  });
+  return Response.json(
+    await readPhaseLive(getDatabase(), { phaseId: phase, showWorkerOutput: canSeeWorkerOutput(user.roles) }),
+    {
+      headers: { 'cache-control': 'no-store' },
+    },
+  );
 }
