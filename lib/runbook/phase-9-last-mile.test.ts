@@ -61,7 +61,8 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
       await driver.tick();
     }
     expect((await readMonitorState(sql(), { now: driver.clock.now() })).complete).toBe(true);
-  });
+    // Phases 1–7 and 26 simulated hours of window, tick by tick.
+  }, 420_000);
   afterAll(async () => {
     await test.drop();
   });

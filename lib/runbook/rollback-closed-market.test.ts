@@ -79,6 +79,13 @@ describe.each([
     // What a careless switch leaves behind: an overload next to the workers' function.
     await sql.unsafe(`CREATE FUNCTION public.aggregate_1m_to_5m_window(p_symbol text, p_from_utc timestamptz, p_to_utc timestamptz)
                         RETURNS integer LANGUAGE sql AS 'SELECT 0'`);
+    // …and the workers' own function with another setting and one more grantee than it had.
+    const [workersFn] = (await readFunctionFacts(sql, ['aggregate_1m_to_5m_window'])).filter(
+      (f) => f.resultType === 'jsonb',
+    );
+    if (!workersFn) throw new Error('no jsonb aggregator');
+    await sql.unsafe(`ALTER FUNCTION public.${workersFn.signature} SET work_mem = '64MB'`);
+    await sql.unsafe(`GRANT EXECUTE ON FUNCTION public.${workersFn.signature} TO anon`);
     await advanceTo(SATURDAY_MORNING);
 
     const run = deleteData
@@ -102,6 +109,13 @@ describe.each([
     const live = await readFunctionFacts(sql, ['aggregate_1m_to_5m_window']);
     expect(live.map((f) => f.signature)).toEqual(saved.map((f) => f.signature));
     expect(live.map((f) => f.definition)).toEqual(saved.map((f) => f.definition));
+    const facts = (f: { owner: string; config: string[] | null; acl: string[] | null; securityDefiner: boolean }) => ({
+      owner: f.owner,
+      config: f.config,
+      acl: [...(f.acl ?? [])].sort(),
+      securityDefiner: f.securityDefiner,
+    });
+    expect(live.map(facts)).toEqual(saved.map(facts));
 
     const [migration] = await sql`select status from cutover.migration_runs where id = ${run.migrationRunId}`;
     expect(migration?.status).toBe('rolled_back');
@@ -137,6 +151,5 @@ describe.each([
     await advanceTo(new Date(driver.clock.now().getTime() + 3 * MINUTE));
     expect(await readLegacyPathNotice(sql)).toBeNull();
     expect(alerts()).toHaveLength(1);
-  }, // A simulated weekend and an open, minute by minute through the simulated workers.
-  240_000);
+  }, 240_000); // A simulated weekend and an open, minute by minute through the simulated workers.
 });

@@ -60,8 +60,17 @@ const MINUTE = 60_000;
 const BATCH_MINUTES = 14 * 24 * 60;
 const RESTORE_BATCH = 20_000;
 const DELETE_BATCH = 20_000;
-/** The functions a migration run may replace; phase 3's calc_dxy_range_1m stays (the legacy path never calls it). */
-export const RESTORED_FUNCTIONS = ['aggregate_1m_to_5m_window', 'aggregate_5m_to_1h_window', 'calc_dxy_range_derived'];
+/**
+ * The pipeline functions the legacy path runs on, put back as backed up (a function identical to its backup is left
+ * alone); phase 3's calc_dxy_range_1m stays (the legacy path never calls it).
+ */
+export const RESTORED_FUNCTIONS = [
+  'aggregate_1m_to_5m_window',
+  'aggregate_5m_to_1h_window',
+  'calc_dxy_range_derived',
+  '_upsert_derived_bar',
+  'catchup_aggregation_range',
+];
 
 /** What phase 1 records of a function; older backups hold only name, signature and definition. */
 type SavedFunction = FunctionBackup & {
@@ -168,14 +177,27 @@ async function restoreFunctions(tx: TransactionSql, backup: StoredBackup): Promi
         await tx.unsafe(fn.definition);
         done.push(`restored ${fn.signature}`);
       }
-      const owner = fn.owner ?? now?.owner;
-      if (fn.owner) await tx.unsafe(`ALTER FUNCTION ${qualified(fn.signature)} OWNER TO ${quoteRole(fn.owner)}`);
-      if (fn.config !== undefined) for (const s of configStatements(fn.signature, fn.config)) await tx.unsafe(s);
-      if (fn.acl !== undefined && owner) {
-        const [after] = await readFunctionFacts(tx, [name]).then((all) =>
-          all.filter((c) => c.signature.replace(/^public\./, '') === fn.signature.replace(/^public\./, '')),
-        );
-        for (const s of aclStatements(fn.signature, fn.acl, after?.acl ?? null, owner)) await tx.unsafe(s);
+      // Owner, SET and grants as backed up, each only when it differs (a re-created definition carries its SET already).
+      const bare = fn.signature.replace(/^public\./, '');
+      const [after] = (await readFunctionFacts(tx, [name])).filter(
+        (c) => c.signature.replace(/^public\./, '') === bare,
+      );
+      if (!after) throw new Error(`${fn.signature} is missing after its restore.`);
+      if (fn.owner && after.owner !== fn.owner) {
+        await tx.unsafe(`ALTER FUNCTION ${qualified(fn.signature)} OWNER TO ${quoteRole(fn.owner)}`);
+        done.push(`owner of ${fn.signature} back to ${fn.owner}`);
+      }
+      if (fn.config !== undefined && JSON.stringify(after.config ?? []) !== JSON.stringify(fn.config ?? [])) {
+        for (const statement of configStatements(fn.signature, fn.config)) await tx.unsafe(statement);
+        done.push(`SET of ${fn.signature} back to ${JSON.stringify(fn.config ?? [])}`);
+      }
+      const owner = fn.owner ?? after.owner;
+      if (
+        fn.acl !== undefined &&
+        JSON.stringify(effectiveAcl(after.acl, after.owner)) !== JSON.stringify(effectiveAcl(fn.acl, owner))
+      ) {
+        for (const statement of aclStatements(fn.signature, fn.acl, after.acl, owner)) await tx.unsafe(statement);
+        done.push(`grants of ${fn.signature} back to ${JSON.stringify(fn.acl)}`);
       }
     }
   }
