@@ -47,7 +47,12 @@ async function definitions(sql: SqlOrTx) {
   const columns = await sql`
     select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
      where table_schema = 'public' order by 1, ordinal_position`;
-  return { functions, constraints, indexes, triggers, tables, columns };
+  // Supabase's default privileges on schema public (anon and authenticated get EXECUTE on new functions).
+  const defaultPrivileges = await sql`
+    select pg_get_userbyid(defaclrole) as role, defaclnamespace::regnamespace::text as schema,
+           defaclobjtype as kind, defaclacl::text[] as acl
+      from pg_default_acl where defaclnamespace = 'public'::regnamespace order by 1, 3`;
+  return { functions, constraints, indexes, triggers, tables, columns, defaultPrivileges };
 }
 
 async function rowCounts(sql: SqlOrTx) {
@@ -134,6 +139,7 @@ describe('rehearsal:import of a pg_dump taken from a PostgreSQL 15 rehearsal wor
     expect(actual.triggers).toEqual(expected.triggers);
     expect(actual.tables).toEqual(expected.tables);
     expect(actual.columns).toEqual(expected.columns);
+    expect(actual.defaultPrivileges).toEqual(expected.defaultPrivileges);
     expect(await rowCounts(full.database.sql)).toEqual(await rowCounts(sourceDb.sql));
     const [app] = await full.database.sql`select count(*)::int as n from public.app_profiles`;
     expect(app?.n).toBe(0);
@@ -170,7 +176,8 @@ describe('rehearsal:import of a pg_dump taken from a PostgreSQL 15 rehearsal wor
     expect(stored?.objects.map((o) => o.identity)).toContain('public.data_bars');
   });
 
-  it('--days 1 keeps only the last day of bars, replacing the world imported before', async () => {
+  it('--days 1 keeps only the last day of bars, replacing a generated world, then an imported one', async () => {
+    await createRehearsalWorld(scratch.database, { variant: 'production', days: 1, now: MIDWEEK_NOW, speed: 1 });
     await importDump(scratch.database, { file: dumpFile });
     const report = await importDump(scratch.database, { file: dumpFile, days: 1 });
     const { sql } = scratch.database;

@@ -304,9 +304,15 @@ export async function importDump(database: Database, options: ImportOptions): Pr
             const role = /^role "(.+)" does not exist$/.exec(pgError.message)?.[1];
             if (role && attempt < 20 && !report.createdRoles.includes(role) && (await createRole(role))) continue;
             if (critical) {
+              // Missing schema, function or type: production keeps it outside schema public.
+              const outside = ['3F000', '42883', '42704'].includes(pgError.code ?? '')
+                ? '\n  It refers to something outside schema public (Supabase keeps extensions in schema "extensions"): ' +
+                  'create it in this database first (e.g. CREATE SCHEMA extensions; CREATE EXTENSION … WITH SCHEMA extensions), ' +
+                  'or take the dump with that schema too (--schema=public --schema=extensions), and import again.'
+                : '';
               throw new ImportFailed(
                 `${describeEntry(entry, statement)} failed to import, so nothing was imported: ${pgError.message}` +
-                  `\n  statement: ${excerpt(statement)}`,
+                  `\n  statement: ${excerpt(statement)}${outside}`,
               );
             }
             skip(entry, statement, pgError);
