@@ -22,6 +22,9 @@ export function ApprovalCard({
 }) {
   const router = useRouter();
   const [confirm, setConfirm] = useState('');
+  // Phase 9's final proof listed differing minutes: approving waives them, only by typing their count.
+  const listsDifferences = approval.kind === 'soft-delete' && approval.summary.includes('FINAL PROOF');
+  const [waive, setWaive] = useState('');
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -58,10 +61,31 @@ export function ApprovalCard({
               autoComplete="off"
             />
           </label>
+          {listsDifferences ? (
+            <label className="text-sm">
+              <span className="block font-medium">Differing minutes to waive (their count)</span>
+              <input
+                value={waive}
+                onChange={(event) => setWaive(event.target.value)}
+                aria-label="Count of differing minutes to waive"
+                inputMode="numeric"
+                className="mt-1 w-24 rounded border border-slate-300 px-2 py-1 font-mono"
+                autoComplete="off"
+              />
+            </label>
+          ) : null}
           <button
             type="button"
-            disabled={pending || confirm !== word}
-            onClick={() => decide(() => approveRequestAction({ approvalId: approval.id, confirm }))}
+            disabled={pending || confirm !== word || (listsDifferences && waive.trim() === '')}
+            onClick={() =>
+              decide(() =>
+                approveRequestAction({
+                  approvalId: approval.id,
+                  confirm,
+                  ...(listsDifferences ? { waiveCount: waive.trim() } : {}),
+                }),
+              )
+            }
             className="rounded bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-600 disabled:opacity-40"
           >
             Approve

@@ -9,7 +9,7 @@
  *   pause | resume                          the copy (phase 4)
  *   rollback --data keep|delete --confirm ROLLBACK
  *   approvals                               pending and decided requests
- *   approve ID --confirm WORD | reject ID --reason TEXT
+ *   approve ID --confirm WORD [--waive N] | reject ID --reason TEXT
  *   report [N]                              migration run N's report as one self-contained HTML file
  *                                           (default: the latest run; --json: the report's data)
  * Options: --json (machine-readable), --wait (return when the started run has finished; runs a
@@ -51,6 +51,7 @@ const { positionals, values } = parseArgs({
     method: { type: 'string' },
     confirm: { type: 'string' },
     reason: { type: 'string' },
+    waive: { type: 'string' },
     'timeout-seconds': { type: 'string', default: '3600' },
   },
 });
@@ -247,7 +248,7 @@ async function main(): Promise<number> {
         const spec = command === 'approve' ? approveRequest : rejectRequest;
         const input =
           command === 'approve'
-            ? { approvalId: argument, confirm: values.confirm ?? '' }
+            ? { approvalId: argument, confirm: values.confirm ?? '', waiveCount: values.waive }
             : { approvalId: argument, reason: values.reason ?? '' };
         const result = await executeAction(spec as ActionSpec<typeof approveRequest.input, unknown>, {
           database,
