@@ -274,7 +274,8 @@ export function RunReportDocument({ report }: { report: RunReport }) {
 
       <h2 className="page-break">Audit events of the run</h2>
       <p data-testid="report-audit-chain">
-        Audit chain: {report.auditChain.note} Events from {formatUtc(migration.startedAt, 'second')} to{' '}
+        <ReportVerdict value={report.auditChain.state.intact ? 'PASS' : 'FAIL'} /> {report.auditChain.description}{' '}
+        Events from {formatUtc(migration.startedAt, 'second')} to{' '}
         {migration.closedAt ? formatUtc(migration.closedAt, 'second') : 'now'}, sign-ins excluded.
       </p>
       <table data-testid="report-audit">

@@ -87,7 +87,8 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     const actions = report.audit.map((a) => a.action);
     expect(actions.filter((a) => a === 'runbook.start_phase')).toHaveLength(PHASES.length + 1);
     expect(actions).toContain('approvals.approve');
-    expect(report.auditChain.note).toMatch(/^No hash chain yet/);
+    expect(report.auditChain.state.intact).toBe(true);
+    expect(report.auditChain.description).toMatch(/^Audit chain intact: \d+ events/);
     expect(report.previews.map((p) => p.phase)).toEqual([...PHASES, '9']);
   });
 
@@ -109,7 +110,7 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     for (const key of ['freshness', 'bars_1m', 'bars_5m', 'bar_1h', 'parity', 'worker_errors']) {
       expect(html).toContain(`data-testid="report-chart-${key}"`);
     }
-    expect(html).toContain('No hash chain yet');
+    expect(html).toContain('Audit chain intact');
     expect(html).toContain(`${report.softDelete.softDeleted.toLocaleString('en-US')}`);
     // Kept for the Playwright spec that prints the CLI's file to PDF (e2e/run-report.spec.ts).
     mkdirSync('test-results', { recursive: true });

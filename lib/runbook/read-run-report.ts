@@ -2,9 +2,10 @@
  * Everything the migration report of one migration run shows, read in one place so the printable
  * page (/runs/N/report) and `npm run cutover -- report N` cannot disagree: who requested, approved
  * and ran each phase and when, each phase's preview and verification evidence, the copy's figures,
- * the 24 hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
- * events of the run. Read-only.
+ * the hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
+ * events of the run with the state of the audit log's hash chain. Read-only.
  */
+import { type AuditChainState, describeAuditChain, verifyAuditChain } from '../auth/audit-chain';
 import type { Database } from '../db/connection';
 import { loadClock } from '../market/clock';
 import type { SnapshotCheck, Verdict } from '../monitor/hourly-checks';
@@ -94,8 +95,8 @@ export interface RunReport {
   softDelete: { softDeleted: number; restored: number };
   rollbacks: ReportPhaseRun[];
   audit: ReportAuditEvent[];
-  /** The audit log has no tamper-evident hash chain (yet): the report says so rather than implying one. */
-  auditChain: { kind: 'none'; note: string };
+  /** The whole audit log's hash chain, verified when the report is generated: intact, or where it breaks. */
+  auditChain: { state: AuditChainState; description: string };
 }
 
 const EVENTS_PER_RUN = 200;
@@ -251,6 +252,7 @@ export async function readRunReport(
        and action not like 'auth.%'
      order by id limit ${AUDIT_LIMIT}`;
 
+  const auditChain = await verifyAuditChain(sql);
   const copy = phaseRuns.findLast((p) => p.run.phase === '4' && p.run.status === 'succeeded') ?? null;
   return {
     generatedAt: new Date(),
@@ -268,10 +270,7 @@ export async function readRunReport(
     softDelete: softDelete ?? { softDeleted: 0, restored: 0 },
     rollbacks: phaseRuns.filter((p) => p.run.phase === 'rollback'),
     audit,
-    auditChain: {
-      kind: 'none',
-      note: 'No hash chain yet: audit events are rows of cutover.audit_events, ordered by id, without a tamper-evident chain.',
-    },
+    auditChain: { state: auditChain, description: describeAuditChain(auditChain) },
   };
 }
 
