@@ -9,6 +9,7 @@ import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { ImportRefused, importDump } from '../lib/market/rehearsal/import-dump';
+import { readSetting } from '../lib/settings';
 
 const USAGE = 'usage: npm run rehearsal:import -- FILE [--days N]';
 
@@ -38,7 +39,8 @@ const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-import' 
 let code = 0;
 try {
   await migrateConsoleSchema(handle.database);
-  const where = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : 'the embedded database';
+  const url = readSetting('DATABASE_URL');
+  const where = url ? redactUrl(url) : 'the embedded database';
   console.log(`Importing ${args.file} into ${where}${args.days ? ` (last ${args.days} days of bars)` : ''}…`);
   const report = await importDump(handle.database, {
     file: args.file,

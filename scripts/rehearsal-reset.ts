@@ -6,12 +6,14 @@ import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
 import { ResetRefused, resetRehearsalWorld } from '../lib/market/rehearsal/reset-world';
+import { readSetting } from '../lib/settings';
 
 const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-reset' });
 let code = 0;
 try {
   await migrateConsoleSchema(handle.database);
-  const where = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : 'the embedded database';
+  const url = readSetting('DATABASE_URL');
+  const where = url ? redactUrl(url) : 'the embedded database';
   console.log(`Resetting the rehearsal world in ${where}…`);
   const summary = await resetRehearsalWorld(handle.database, {
     ...rehearsalOptionsFromEnv(),

@@ -27,17 +27,13 @@ export interface CommandWorkerConfig {
 export function commandWorkerConfigFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): CommandWorkerConfig | null {
-  const deployCommand = env.CUTOVER_WORKER_DEPLOY_CMD;
+  const deployCommand = readSetting('CUTOVER_WORKER_DEPLOY_CMD', env);
   if (!deployCommand) return null;
-  const timeoutSeconds = Number(env.CUTOVER_WORKER_TIMEOUT_SECONDS ?? '300');
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new Error('CUTOVER_WORKER_TIMEOUT_SECONDS must be a positive number');
-  }
   return {
     deployCommand,
-    restartCommand: env.CUTOVER_WORKER_RESTART_CMD ?? null,
-    statusCommand: env.CUTOVER_WORKER_STATUS_CMD ?? null,
-    timeoutMs: timeoutSeconds * 1000,
+    restartCommand: readSetting('CUTOVER_WORKER_RESTART_CMD', env) ?? null,
+    statusCommand: readSetting('CUTOVER_WORKER_STATUS_CMD', env) ?? null,
+    timeoutMs: readSetting('CUTOVER_WORKER_TIMEOUT_SECONDS', env) * 1000,
   };
 }
 
