@@ -1,5 +1,5 @@
 /**
- * The new path's function (DESIGN §2.2, phase 3): DXY 1m from the component closes, upserted
+ * The new path's function (docs/domain.md "DXY"; phase 3): DXY 1m from the component closes, upserted
  * into data_bars with source 'synthetic'. Unlike the legacy function it has no catch-all
  * exception block (defect 2): every error reaches the caller (the one handler catches only the
  * unique_violation of a concurrent writer, and redoes the range as an upsert). It never overwrites a row that is
