@@ -1,5 +1,5 @@
 /**
- * One interface to the pipeline's workers (DESIGN §3.1), with two implementations: the
+ * One interface to the pipeline's workers (docs/architecture.md "Worker control"), with two implementations: the
  * rehearsal world's simulated workers, and shell commands configured by environment variables
  * for a real deployment. Phases verify a deployment by its effect on the data, never by a
  * command's exit code alone.
