@@ -31,7 +31,7 @@ interface CopyCheckpoint {
   rowsWritten?: number;
   startedWallMs?: number;
   totalAtStart?: number;
-  /** The slowest batch so far (DESIGN §7: every batch commits within 2 s). */
+  /** The slowest batch so far (docs/architecture.md "Performance": every batch commits within 2 s). */
   maxBatchMs?: number;
   /** Rows per batch now: CUTOVER_COPY_BATCH_ROWS, halved after each statement timeout. */
   batchRows?: number;
