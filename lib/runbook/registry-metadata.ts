@@ -1,5 +1,5 @@
 /**
- * The registry update of phase 5: exactly the four keys the plan settled on (DESIGN §2.1),
+ * The registry update of phase 5: exactly the four keys the plan settled on (docs/domain.md "The tables"),
  * merged into DXY's metadata — no thresholds, weights or versions.
  */
 import { DXY_COMPONENTS } from '../market/dxy';
