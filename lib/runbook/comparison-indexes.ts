@@ -3,7 +3,7 @@
  * verification, the compare page and the window's parity check all walk DXY 1m of both tables
  * in minute order with their closes. Partial (DXY 1m only, ≈ 25 MB per table for two years) and covering,
  * so those walks are index-only merge joins; without them each reads both heaps, which measured
- * 1.3–2.8 s per compare on two years (DESIGN §7). Phase 2 reports them; its fix builds them
+ * 1.3–2.8 s per compare on two years (docs/architecture.md "Performance"). Phase 2 reports them; its fix builds them
  * CONCURRENTLY, so writers are never blocked.
  */
 import type { SqlOrTx } from '../db/connection';
