@@ -1,5 +1,5 @@
 /**
- * The key-and-value verification of the copy (DESIGN §2.4 defect 1): equal counts prove
+ * The key-and-value verification of the copy (docs/domain.md, the plan's defect 1): equal counts prove
  * nothing, so every active legacy minute must exist in data_bars with the same close
  * (|Δ| ≤ 1e-9 relative), and every extra data_bars minute is listed with its explanation.
  * Every DXY 1m row of data_bars must also be in the final form (source 'synthetic', raw.kind
