@@ -1,5 +1,5 @@
 /**
- * The runner (DESIGN §3.1): the loop that advances the rehearsal clock's heartbeat and drives
+ * The runner (docs/architecture.md "The runner"): the loop that advances the rehearsal clock's heartbeat and drives
  * the simulated workers (and, with the runbook, phase runs and hourly snapshots). It runs inside
  * the Next.js server (instrumentation hook) and alone with `npm run runner`; every piece of
  * state it touches lives in the database, so several runners can coexist.
