@@ -1,6 +1,6 @@
 /**
  * The nine phases of the plan ("Option B") and the rollback, as the overview lists them: the
- * plan's line-by-line execution checklist with its day and time estimate (DESIGN §2.4, §3.3).
+ * plan's line-by-line execution checklist with its day and time estimate (docs/phases.md).
  * The executors arrive with the runbook; this file is only the checklist.
  */
 export interface PlanStep {
