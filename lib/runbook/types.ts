@@ -1,5 +1,5 @@
 /**
- * The shape of a phase (DESIGN §3.2): a plain object with its preconditions, the exact SQL it
+ * The shape of a phase (docs/phases.md): a plain object with its preconditions, the exact SQL it
  * will run, an `execute` step the runner calls until it reports done (one short, committed step
  * at a time, so a killed process resumes from the last checkpoint), and a verification that can
  * fail, stored with its evidence.
