@@ -1,5 +1,5 @@
 /**
- * The one action wrapper (DESIGN §4, §6): parse with zod → authorize → act inside a transaction
+ * The one action wrapper (docs/architecture.md "Security"): parse with zod → authorize → act inside a transaction
  * that also writes the audit row → return a typed, discriminated result. Refused and invalid
  * attempts are audited too. Independent of Next.js: the server actions and the CLI both call it.
  */
