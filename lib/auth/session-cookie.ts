@@ -1,4 +1,4 @@
-/** Cookie flags of DESIGN §4: HttpOnly, SameSite=Lax, Secure everywhere but localhost. */
+/** Cookie flags (docs/architecture.md "Security"): HttpOnly, SameSite=Lax, Secure everywhere but localhost. */
 export const SESSION_COOKIE = 'cutover_session';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
