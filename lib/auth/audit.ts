@@ -1,5 +1,5 @@
 /**
- * The audit log (DESIGN §4): every attempt — accepted, refused, invalid, failed — is a row in
+ * The audit log (docs/operations.md "The audit log"): every attempt — accepted, refused, invalid, failed — is a row in
  * cutover.audit_events. Written with the raw client so an accepted action's audit row commits
  * in the same transaction as its data change.
  */
