@@ -4,7 +4,7 @@
  * legacy row was soft-deleted is not "missing in legacy": the soft-deleted column explains it), minutes whose
  * close differs, and the DXY 5m/1h counts.
  *
- * Shape, chosen by measurement on two years (DESIGN §7, `npm run bench`): one small merge join per
+ * Shape, chosen by measurement on two years (docs/architecture.md "Performance", `npm run bench`): one small merge join per
  * bucket over index-only scans of the comparison indexes phase 2's fix builds (comparison-indexes.ts),
  * in minute order, so nothing is sorted or hashed — one big hash full join of 742k × 742k minutes
  * followed by a per-day hash aggregate took 1.3–2.8 s. Long ranges run in two halves at once.
