@@ -1,5 +1,5 @@
 /**
- * The checks of one hourly snapshot (DESIGN §2.4 defects 4 and 5): every query is bounded to the
+ * The checks of one hourly snapshot (docs/domain.md, the plan's defects 4 and 5): every query is bounded to the
  * hour, every expectation knows FX market hours (a weekend hour expects zero bars and passes), and
  * the thresholds are part of the result so the monitor can draw them.
  */
