@@ -1,5 +1,5 @@
 /**
- * The console's own state, in schema `cutover` (DESIGN §3.1). Separate from the pipeline's
+ * The console's own state, in schema `cutover` (docs/architecture.md "PostgreSQL"). Separate from the pipeline's
  * tables so it can be dropped once the migration is closed, yet in the same database so that a
  * phase's data change and its recorded result commit in one transaction.
  */
