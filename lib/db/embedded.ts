@@ -4,7 +4,7 @@
  *
  * Why the extra care around start-up: after a SIGKILL of the owning process the postgres child
  * survives as an orphan holding the port and postmaster.pid, and a plain restart then fails with
- * a bare `undefined` rejection (DESIGN §9). We stop such an orphan before starting.
+ * a bare `undefined` rejection (docs/architecture.md "Dependencies"). We stop such an orphan before starting.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
