@@ -1,5 +1,5 @@
 /**
- * The ICE US Dollar Index formula (DESIGN §2.2), computed from the 1m closes of six FX pairs.
+ * The ICE US Dollar Index formula (docs/domain.md "DXY"), computed from the 1m closes of six FX pairs.
  * The SQL functions (legacy and new) use the same weights in the same order, so both paths
  * agree with this implementation to the last few ulps.
  */
