@@ -1,5 +1,5 @@
 /**
- * FX trades from Sunday 22:00 UTC to Friday 22:00 UTC (DESIGN §2.3). Every freshness or count
+ * FX trades from Sunday 22:00 UTC to Friday 22:00 UTC (docs/domain.md "The workers"). Every freshness or count
  * check asks this module whether bars were expected, so a quiet weekend is never "stale".
  * All arithmetic is in UTC milliseconds: the host's or the session's time zone never matters.
  */
