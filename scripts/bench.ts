@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §7): builds the large world — two years of 1m history — in a scratch
+ * `npm run bench` (docs/architecture.md "Performance"): builds the large world — two years of 1m history — in a scratch
  * embedded PostgreSQL, runs the console and a runner against it, and measures each figure
  * against a baseline taken in the same run on the same data. Prints every ratio with both raw
  * figures, writes bench/results.json, exits 1 when a target is missed.
