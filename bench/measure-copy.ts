@@ -1,5 +1,5 @@
 /**
- * Phase 4 on the large world, against the plan's way on the same data (DESIGN §7):
+ * Phase 4 on the large world, against the plan's way on the same data (docs/architecture.md "Performance"):
  * - baseline: one INSERT … SELECT of every legacy minute in one transaction, then the plan's
  *   count comparison; then those rows are deleted and the table vacuumed;
  * - phase 4 as an operator runs it: started through the action, executed by the runner process
