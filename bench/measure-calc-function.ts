@@ -1,6 +1,6 @@
 /**
  * calc_dxy_range_1m over the whole history ÷ a bare INSERT … SELECT of the same computed values
- * (DESIGN §7, target ≤ 1.2). Both run in a transaction that is rolled back, in the order
+ * (docs/architecture.md "Performance", target ≤ 1.2). Both run in a transaction that is rolled back, in the order
  * baseline, function, function, baseline, with a VACUUM before each so neither inherits the
  * other's dead rows; each side's figure is the sum of its two runs.
  */
