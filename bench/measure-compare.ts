@@ -1,6 +1,6 @@
 /**
  * The compare page's queries over the whole history ÷ an index-only count of the same rows
- * (DESIGN §7, target ≤ 3), and the page itself over HTTP (target < 1 s). The page's queries are
+ * (docs/architecture.md "Performance", target ≤ 3), and the page itself over HTTP (target < 1 s). The page's queries are
  * the per-day comparison of the whole range plus the hour drill-down and difference samples of
  * its last day, exactly as /compare?from&to&day runs them. The baseline's plan is checked to be
  * index-only, so the ratio is against the cheapest possible read of those rows.
