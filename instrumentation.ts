@@ -1,5 +1,5 @@
 /**
- * Starts the runner inside the Next.js server (DESIGN §3.1). Node-only code is imported
+ * Starts the runner inside the Next.js server (docs/architecture.md "The runner"). Node-only code is imported
  * dynamically so the edge bundle never sees it; `next build` never calls register().
  */
 export async function register(): Promise<void> {
