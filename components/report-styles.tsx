@@ -45,6 +45,8 @@ export const REPORT_CSS = `
 @media print {
   body:has(.run-report) { background: #fff !important; }
   body:has(.run-report) :is(nav, header, [role="banner"], [role="alert"], [data-print-hide]):not(.run-report *) { display: none !important; }
+  /* Whatever else the console's layout puts beside the page (banners, menus) stays off the paper. */
+  body:has(.run-report) :has(> main) > :not(main) { display: none !important; }
   body:has(.run-report) main { max-width: none !important; margin: 0 !important; padding: 0 !important; }
   .run-report { max-width: none; }
   .run-report .no-print { display: none; }
