@@ -94,6 +94,17 @@ describe('the dump reader', () => {
   });
 });
 
+describe('the dump reader on COPY data larger than a read chunk', () => {
+  it('returns every row once, whatever chunk boundary the rows and the \\. line fall on', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${i}\t${'x'.repeat(i % 97)}\t\\N\n`).join('');
+    const items = await read(`COPY public.ops_runlog (id, job_name, env_name) FROM stdin;\n${rows}\\.\nSELECT 1;\n`);
+    expect(rows.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(items).toHaveLength(2);
+    expect(items[0]?.kind === 'copy' && items[0].data === rows).toBe(true);
+    expect(items[1]).toMatchObject({ kind: 'statement', sql: 'SELECT 1;' });
+  });
+});
+
 describe('what may fail an import', () => {
   it('pipeline tables, their keys, indexes and data, and pipeline functions are critical', () => {
     for (const statement of [

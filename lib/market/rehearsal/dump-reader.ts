@@ -197,46 +197,50 @@ function scanLine(line: string, lexer: Lexer): { ends: number[] } {
 }
 
 /**
- * The dump's lines, a chunk at a time: COPY data (nearly all of a dump) is passed on in blocks,
- * not line by line, so a dump of millions of rows is not millions of promise round trips.
+ * The dump's text, a chunk at a time. COPY data (nearly all of a dump) is passed on as slices of
+ * the chunks it arrived in — never split into line strings and joined again — so a dump of
+ * millions of rows costs little more than reading it.
  */
 class LineCursor {
-  private lines: string[] = [];
-  private index = 0;
-  private rest = '';
-  private done = false;
+  private buffer = '';
+  private position = 0;
+  private ended = false;
+  private inCopy = false;
   private readonly chunks: AsyncIterator<string | Buffer>;
 
   constructor(input: NodeJS.ReadableStream) {
     this.chunks = (input as AsyncIterable<string | Buffer>)[Symbol.asyncIterator]();
   }
 
-  private async refill(): Promise<boolean> {
-    while (this.index >= this.lines.length) {
-      if (this.done) return false;
-      const next = await this.chunks.next();
-      if (next.done) {
-        this.done = true;
-        this.lines = this.rest === '' ? [] : [this.rest];
-        this.rest = '';
-      } else {
-        const parts = (this.rest + next.value.toString()).split('\n');
-        this.rest = parts.pop() ?? '';
-        this.lines = parts;
-      }
-      this.index = 0;
+  /** Appends the next chunk (dropping what was consumed); false at the end of the input. */
+  private async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
     }
+    this.buffer = this.buffer.slice(this.position) + next.value.toString();
+    this.position = 0;
     return true;
   }
 
   async next(): Promise<string | null> {
-    if (!(await this.refill())) return null;
-    const line = this.lines[this.index] as string;
-    this.index += 1;
-    return line.endsWith('\r') ? line.slice(0, -1) : line;
+    for (;;) {
+      const newline = this.buffer.indexOf('\n', this.position);
+      if (newline !== -1) {
+        const line = this.buffer.slice(this.position, newline);
+        this.position = newline + 1;
+        return line.endsWith('\r') ? line.slice(0, -1) : line;
+      }
+      if (!(await this.more())) {
+        if (this.position >= this.buffer.length) return null;
+        const line = this.buffer.slice(this.position);
+        this.position = this.buffer.length;
+        return line;
+      }
+    }
   }
-
-  private inCopy = false;
 
   /**
    * COPY data up to the `\.` line (consumed), as blocks of whole lines each ending in a newline.
@@ -253,16 +257,36 @@ class LineCursor {
   }
 
   private async nextBlock(): Promise<string | null> {
-    while (this.inCopy && (await this.refill())) {
-      let end = this.index;
-      while (end < this.lines.length && this.lines[end] !== '\\.' && this.lines[end] !== '\\.\r') end += 1;
-      const block = end > this.index ? `${this.lines.slice(this.index, end).join('\n')}\n` : null;
-      const finished = end < this.lines.length;
-      this.index = finished ? end + 1 : end;
-      if (finished) this.inCopy = false;
-      if (block !== null) return block;
+    while (this.inCopy) {
+      const start = this.position;
+      let line = start;
+      for (;;) {
+        const newline = this.buffer.indexOf('\n', line);
+        if (newline === -1) break;
+        const length = newline - line;
+        const terminator =
+          (length === 2 || (length === 3 && this.buffer.charCodeAt(line + 2) === 13)) &&
+          this.buffer.charCodeAt(line) === 92 &&
+          this.buffer.charCodeAt(line + 1) === 46;
+        if (terminator) {
+          this.position = newline + 1;
+          this.inCopy = false;
+          return line > start ? this.buffer.slice(start, line) : null;
+        }
+        line = newline + 1;
+      }
+      if (line > start) {
+        this.position = line;
+        return this.buffer.slice(start, line);
+      }
+      if (!(await this.more())) {
+        // The end of the input: a final `\.` without a newline, or a dump cut short.
+        const rest = this.buffer.slice(this.position).replace(/\r$/, '');
+        this.position = this.buffer.length;
+        this.inCopy = false;
+        return rest === '' || rest === '\\.' ? null : `${rest}\n`;
+      }
     }
-    this.inCopy = false;
     return null;
   }
 }
