@@ -57,12 +57,17 @@ describe('the 24-hour window with faults injected', () => {
     await test.drop();
   });
 
-  it('starts at the verified end of phase 7 and counts down to 24 clock hours later', async () => {
+  it('starts at the verified end of phase 7; 24 clock hours would end on Saturday, so it is estimated to run into Monday', async () => {
     const s = await state();
     expect(s.window).not.toBeNull();
     expect(s.window?.firstHour.getTime()).toBe(Date.parse('2026-11-27T10:00:00Z'));
-    expect(s.slots).toHaveLength(24);
+    expect(s.window?.endsAt.getTime()).toBe(Date.parse('2026-11-28T10:00:00Z'));
     expect(s.taken).toBe(0);
+    // Only 12 of the 24 hours are open (Friday until 22:00): 8 more from Sunday 22:00.
+    expect(s.extended).toBe(true);
+    expect(s.estimatedEnd?.toISOString()).toBe('2026-11-30T06:00:00.000Z');
+    expect(s.slots).toHaveLength(68);
+    expect(s.slots.filter((x) => x.extension)).toHaveLength(44);
   });
 
   it('passes a normal hour', async () => {
@@ -107,15 +112,23 @@ describe('the 24-hour window with faults injected', () => {
     expect(s.slots.slice(0, 5).every((x) => x.takenAt !== null)).toBe(true);
   });
 
-  it('passes weekend hours with an expectation of zero bars, and completes after 24 snapshots', async () => {
+  it('shows weekend hours as closed (zero bars expected, nothing proven), and extends past 24 snapshots', async () => {
     await runUntil(new Date('2026-11-28T10:10:00Z'), 10);
     const s = await state();
     const saturday = s.slots.find((x) => x.hourStart.toISOString() === '2026-11-28T03:00:00.000Z');
-    expect(saturday?.state, JSON.stringify(saturday?.checks)).toBe('PASS');
+    expect(saturday?.state, JSON.stringify(saturday?.checks)).toBe('closed');
+    expect(check(saturday, 'bars_1m')?.verdict).toBe('PASS');
     expect(check(saturday, 'bars_1m')?.value).toBe(0);
     expect(check(saturday, 'bars_1m')?.threshold).toContain('of 0 open minutes');
     expect(s.taken).toBe(24);
-    expect(s.complete).toBe(true);
+    // Friday 10:00–22:00 was open: 12 hours, two of them FAIL, so 10 of the 20 open hours needed.
+    expect(s.closedHours).toBe(12);
+    expect(s.openHoursPassed).toBe(10);
+    expect(s.complete).toBe(false);
+    expect(s.extended).toBe(true);
+    // Ten more open hours from Sunday 22:00.
+    expect(s.estimatedEnd?.toISOString()).toBe('2026-11-30T08:00:00.000Z');
+    expect(s.slots).toHaveLength(70);
     expect(
       s.slots.filter((x) => x.state === 'FAIL').map((x) => x.index),
       JSON.stringify(

@@ -1,15 +1,32 @@
 /**
- * The monitor's view of the 24-hour window: 24 hour slots with their snapshot (or why there is
- * none yet), the countdown, and whether the window is complete and clean — which phase 9 needs.
+ * The monitor's view of the window: its hour slots (24, or more while it extends for lack of
+ * open-market hours) with their snapshot (or why there is none yet), the countdown to its
+ * (estimated) end, and whether it is complete and clean — which phase 9 needs. An hour with the
+ * market closed all hour that passed its checks is shown as `closed`: it is no evidence.
  */
 import type { Sql } from 'postgres';
 import type { SnapshotCheck, Verdict } from './hourly-checks';
-import { hourStartOf, type MonitorWindow, readMonitorWindow, snapshotDueAt, WINDOW_HOURS } from './monitor-window';
+import {
+  defaultMinOpenHours,
+  hourStartOf,
+  isMarketHour,
+  type MonitorWindow,
+  readMonitorWindow,
+  snapshotDueAt,
+  WINDOW_HOURS,
+  type WindowSpan,
+  windowSpan,
+} from './monitor-window';
 
 export interface HourSlot {
   index: number;
   hourStart: Date;
-  state: Verdict | 'upcoming' | 'due';
+  /** `closed`: taken, passed, but the market was closed all hour (no bars expected, nothing proven). */
+  state: Verdict | 'closed' | 'upcoming' | 'due';
+  /** Bars are expected in this hour (any open-market minute). Set by buildHourSlots. */
+  marketOpen?: boolean;
+  /** The hour lies past the first 24: the window extended to find enough open-market hours. */
+  extension?: boolean;
   late: boolean;
   takenAt: Date | null;
   waivedBy: string | null;
@@ -23,14 +40,27 @@ export interface MonitorState {
   now: Date;
   slots: HourSlot[];
   taken: number;
+  /** Enough hours taken (≥ 24) and at least `minOpenHours` of them open-market hours that passed. */
   complete: boolean;
+  /** CUTOVER_WINDOW_MIN_OPEN_HOURS. */
+  minOpenHours: number;
+  /** Open-market hours that passed (PASS or WARN) so far. */
+  openHoursPassed: number;
+  /** Hours taken with the market closed all hour. */
+  closedHours: number;
+  /** The window runs (or is expected to run) past 24 hours for lack of open-market hours. */
+  extended: boolean;
+  /** End of the window's last hour: exact once complete, else estimated (open hours to come passing). */
+  estimatedEnd: Date | null;
   /** FAIL hours no approver has waived. */
   unwaivedFailures: number;
   latest: HourSlot | null;
+  /** Until `estimatedEnd`. */
   msUntilEnd: number | null;
 }
 
-interface SnapshotRow {
+/** A row of cutover.monitor_snapshots, as buildHourSlots takes it. */
+export interface SnapshotRow {
   id: number;
   hour_index: number;
   hour_start: Date;
@@ -42,7 +72,8 @@ interface SnapshotRow {
   waiver_reason: string | null;
 }
 
-export async function readMonitorState(sql: Sql, params: { now: Date }): Promise<MonitorState> {
+export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHours?: number }): Promise<MonitorState> {
+  const minOpenHours = params.minOpenHours ?? defaultMinOpenHours();
   const window = await readMonitorWindow(sql);
   if (!window) {
     return {
@@ -51,6 +82,11 @@ export async function readMonitorState(sql: Sql, params: { now: Date }): Promise
       slots: [],
       taken: 0,
       complete: false,
+      minOpenHours,
+      openHoursPassed: 0,
+      closedHours: 0,
+      extended: false,
+      estimatedEnd: null,
       unwaivedFailures: 0,
       latest: null,
       msUntilEnd: null,
@@ -59,15 +95,54 @@ export async function readMonitorState(sql: Sql, params: { now: Date }): Promise
   const rows = await sql<SnapshotRow[]>`
     select id, hour_index, hour_start, taken_at, late, verdict, checks, waived_by, waiver_reason
       from cutover.monitor_snapshots where migration_run_id = ${window.migrationRunId} order by hour_start`;
+  const { slots, span } = buildHourSlots(window, rows, { now: params.now, minOpenHours });
+  const taken = slots.filter((s) => s.takenAt !== null);
+  return {
+    window,
+    now: params.now,
+    slots,
+    taken: taken.length,
+    complete: span.complete,
+    minOpenHours,
+    openHoursPassed: span.openHoursPassed,
+    closedHours: taken.filter((s) => !s.marketOpen).length,
+    extended: span.extended,
+    estimatedEnd: span.endsAt,
+    unwaivedFailures: taken.filter((s) => s.state === 'FAIL' && !s.waivedBy).length,
+    latest: taken.at(-1) ?? null,
+    msUntilEnd: Math.max(0, span.endsAt.getTime() - params.now.getTime()),
+  };
+}
+
+/**
+ * The window's hour slots from its snapshots: as many as the window has (24, or more while it
+ * extends), each with its state. `now` null (a report, a record rather than a live view): an hour
+ * without a snapshot is `upcoming`, never `due`.
+ */
+export function buildHourSlots(
+  window: MonitorWindow,
+  rows: SnapshotRow[],
+  params: { now: Date | null; minOpenHours: number },
+): { slots: HourSlot[]; span: WindowSpan } {
   const byHour = new Map(rows.map((r) => [r.hour_start.getTime(), r]));
+  const span = windowSpan(window, new Map(rows.map((r) => [r.hour_start.getTime(), r.verdict])), params.minOpenHours);
   const slots: HourSlot[] = [];
-  for (let index = 0; index < WINDOW_HOURS; index++) {
+  for (let index = 0; index < span.hours; index++) {
     const hourStart = hourStartOf(window, index);
     const row = byHour.get(hourStart.getTime());
+    const marketOpen = isMarketHour(hourStart);
     slots.push({
       index,
       hourStart,
-      state: row ? row.verdict : snapshotDueAt(hourStart) <= params.now ? 'due' : 'upcoming',
+      state: row
+        ? row.verdict === 'PASS' && !marketOpen
+          ? 'closed'
+          : row.verdict
+        : params.now && snapshotDueAt(hourStart) <= params.now
+          ? 'due'
+          : 'upcoming',
+      marketOpen,
+      extension: index >= WINDOW_HOURS,
       late: row?.late ?? false,
       takenAt: row?.taken_at ?? null,
       waivedBy: row?.waived_by ?? null,
@@ -76,15 +151,20 @@ export async function readMonitorState(sql: Sql, params: { now: Date }): Promise
       checks: row?.checks ?? [],
     });
   }
-  const taken = slots.filter((s) => s.takenAt !== null);
-  return {
-    window,
-    now: params.now,
-    slots,
-    taken: taken.length,
-    complete: taken.length === WINDOW_HOURS,
-    unwaivedFailures: taken.filter((s) => s.state === 'FAIL' && !s.waivedBy).length,
-    latest: taken.at(-1) ?? null,
-    msUntilEnd: Math.max(0, window.endsAt.getTime() - params.now.getTime()),
-  };
+  return { slots, span };
+}
+
+/**
+ * One line on the window's progress, for phase 9's precondition and the overview: how many
+ * open-market hours passed of those needed, and, when it extends, until when (estimated).
+ */
+export function describeWindowProgress(state: MonitorState): string {
+  if (!state.window) return 'the window has not started';
+  const hours = `${state.taken} hourly snapshots, ${state.openHoursPassed} of ${state.minOpenHours} open-market hours passed`;
+  const closed = state.closedHours > 0 ? `, ${state.closedHours} with the market closed` : '';
+  if (state.complete) return `complete: ${hours}${closed}`;
+  const end = state.estimatedEnd?.toISOString() ?? '—';
+  return state.extended
+    ? `${hours}${closed}; extended hour by hour for lack of open-market hours, until about ${end} (estimated)`
+    : `${hours}${closed}; ends ${end}`;
 }
