@@ -5,20 +5,37 @@ const CELL: Record<string, string> = {
   PASS: 'bg-emerald-500 text-white',
   WARN: 'bg-amber-400 text-slate-900',
   FAIL: 'bg-red-600 text-white',
+  closed: 'bg-slate-500 text-white',
   due: 'bg-slate-300 text-slate-700 animate-pulse',
   upcoming: 'bg-slate-100 text-slate-500',
 };
 
 /** The verdict in words, so that the strip reads without colour (and to a screen reader). */
-const WORD: Record<string, string> = { PASS: 'PASS', WARN: 'WARN', FAIL: 'FAIL', due: 'due', upcoming: '—' };
+const WORD: Record<string, string> = {
+  PASS: 'PASS',
+  WARN: 'WARN',
+  FAIL: 'FAIL',
+  closed: 'closed',
+  due: 'due',
+  upcoming: '—',
+};
 
 function slotDescription(slot: MonitorStateJson['slots'][number]): string {
-  const state = slot.state === 'upcoming' ? 'not yet' : slot.state === 'due' ? 'due, not taken yet' : slot.state;
-  return `${hourLabel(slot.hourStart)} UTC: ${state}${slot.late ? ' (taken late)' : ''}${slot.waivedBy ? `, waived by ${slot.waivedBy}` : ''}`;
+  const state =
+    slot.state === 'upcoming'
+      ? 'not yet'
+      : slot.state === 'due'
+        ? 'due, not taken yet'
+        : slot.state === 'closed'
+          ? 'market closed all hour (passed, but no evidence)'
+          : slot.state;
+  const closed = slot.marketOpen === false && slot.state !== 'closed' ? ' (market closed)' : '';
+  return `${hourLabel(slot.hourStart)} UTC: ${state}${closed}${slot.late ? ' (taken late)' : ''}${slot.waivedBy ? `, waived by ${slot.waivedBy}` : ''}`;
 }
 
 /**
- * 24 cells, one per hour of the window: the five-second answer to "is it healthy?". Six to a row on
+ * One cell per hour of the window (24, or more while it extends for lack of open-market hours; those
+ * have a dashed border): the five-second answer to "is it healthy?". Six to a row on
  * a phone, twelve on a tablet, all 24 on a wide screen; each cell says its verdict in text.
  */
 export function HourStrip({ slots }: { slots: MonitorStateJson['slots'] }) {
@@ -33,7 +50,7 @@ export function HourStrip({ slots }: { slots: MonitorStateJson['slots'] }) {
           key={slot.index}
           title={slotDescription(slot)}
           aria-label={slotDescription(slot)}
-          className={`rounded px-1 py-1.5 text-center leading-tight ${CELL[slot.state] ?? ''} ${slot.waivedBy ? 'ring-2 ring-sky-500 ring-offset-1' : ''}`}
+          className={`rounded px-1 py-1.5 text-center leading-tight ${CELL[slot.state] ?? ''} ${slot.waivedBy ? 'ring-2 ring-sky-500 ring-offset-1' : ''} ${slot.extension ? 'border border-dashed border-slate-500' : ''}`}
           data-state={slot.state}
         >
           <span className="block text-[10px] font-semibold">

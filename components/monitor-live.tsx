@@ -68,8 +68,15 @@ export function MonitorLive({ initial, canWaive }: { initial: MonitorStateJson; 
         <div>
           <p className="text-xs uppercase text-slate-500">Hours taken</p>
           <p className="font-mono text-2xl font-semibold" data-testid="hours-taken">
-            {state.taken} / 24
+            {state.taken} / {state.slots.length}
           </p>
+        </div>
+        <div>
+          <p className="text-xs uppercase text-slate-500">Open-market hours passed</p>
+          <p className="font-mono text-2xl font-semibold" data-testid="open-hours-passed">
+            {state.openHoursPassed} / {state.minOpenHours}
+          </p>
+          <p className="text-xs text-slate-500">{state.closedHours} hours with the market closed</p>
         </div>
         <div>
           <p className="text-xs uppercase text-slate-500">FAIL hours not waived</p>
@@ -83,13 +90,26 @@ export function MonitorLive({ initial, canWaive }: { initial: MonitorStateJson; 
             {state.complete ? 'complete' : formatCountdown(state.msUntilEnd)}
           </p>
           <p className="text-xs text-slate-500">
-            {formatUtc(state.window.startedAt)} → {formatUtc(state.window.endsAt)}
+            {formatUtc(state.window.startedAt)} → {formatUtc(state.estimatedEnd)}
+            {state.extended && !state.complete ? ' (estimated)' : ''}
           </p>
         </div>
       </section>
+      {state.extended && !state.complete ? (
+        <p
+          className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+          data-testid="window-extended"
+        >
+          The window is extended: hours with the FX market closed prove nothing ({state.closedHours} so far), and it
+          needs {state.minOpenHours} open-market hours that passed ({state.openHoursPassed} so far). It goes on hour by
+          hour until about {formatUtc(state.estimatedEnd)} (estimated; later if an open hour fails).
+        </p>
+      ) : null}
       <HourStrip slots={state.slots} />
       <p className="text-xs text-slate-500">
         * taken late (the runner was away when the hour was due). “waived” (blue ring): a FAIL hour an approver waived.
+        “closed” (grey): the market was closed all hour, so it proves nothing. A dashed border: an hour past the first
+        24.
       </p>
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         {series.map((s) => (
