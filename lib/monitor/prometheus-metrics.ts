@@ -79,12 +79,27 @@ export function renderPrometheusMetrics(status: ConsoleStatus, monitor: MonitorS
   out.metric('dxy_cutover_copy_percent', 'Progress of the latest phase-4 copy', 'gauge', [
     { value: Number(copy.percent ?? 0) },
   ]);
-  out.metric('dxy_cutover_window_hours_taken', 'Hourly snapshots taken in the 24-hour window', 'gauge', [
+  out.metric('dxy_cutover_window_hours_taken', 'Hourly snapshots taken in the window', 'gauge', [
     { value: monitor.taken },
   ]);
-  out.metric('dxy_cutover_window_complete', '1 when all 24 hourly snapshots exist', 'gauge', [
-    { value: monitor.complete ? 1 : 0 },
-  ]);
+  out.metric(
+    'dxy_cutover_window_complete',
+    '1 when the window has its hourly snapshots (24 or more) and enough open-market hours that passed',
+    'gauge',
+    [{ value: monitor.complete ? 1 : 0 }],
+  );
+  out.metric(
+    'dxy_cutover_window_open_hours_passed',
+    'Open-market hours of the window that passed (closed hours prove nothing)',
+    'gauge',
+    [{ value: monitor.openHoursPassed }],
+  );
+  out.metric(
+    'dxy_cutover_window_open_hours_needed',
+    'Open-market hours the window needs (CUTOVER_WINDOW_MIN_OPEN_HOURS)',
+    'gauge',
+    [{ value: monitor.minOpenHours }],
+  );
   out.metric('dxy_cutover_window_unwaived_failures', 'FAIL hours no approver has waived', 'gauge', [
     { value: monitor.unwaivedFailures },
   ]);
