@@ -1,4 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAction } from '../lib/auth/action';
 import { createUser } from '../lib/auth/users';
@@ -115,6 +118,28 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     // Kept for the Playwright spec that prints the CLI's file to PDF (e2e/run-report.spec.ts).
     mkdirSync('test-results', { recursive: true });
     writeFileSync('test-results/run-report-phase-9.html', html);
+  });
+
+  it("`npm run cutover -- report N > report.html` writes the HTML without npm's banner; `>>` appends untouched", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    const env = { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' };
+    const shell = (redirect: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn('sh', ['-c', `npm run cutover -- report ${migrationRunId} ${redirect}`], {
+          env: { ...process.env, ...env },
+          stdio: 'ignore',
+        });
+        child.on('close', resolve);
+      });
+    expect(await shell(`> ${join(dir, 'report.html')}`)).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toContain('\0');
+    writeFileSync(join(dir, 'log.txt'), 'kept\n');
+    expect(await shell(`>> ${join(dir, 'log.txt')}`)).toBe(0);
+    const appended = readFileSync(join(dir, 'log.txt'), 'utf8');
+    expect(appended.startsWith('kept\n')).toBe(true);
+    expect(appended).toContain('<!doctype html>');
   });
 
   it('refuses an unknown run with the runs that exist, and a request without a user', async () => {

@@ -16,6 +16,7 @@
  * runner in this process meanwhile). Signs in as CUTOVER_USER / CUTOVER_PASSWORD.
  * Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 refused.
  */
+import { fstatSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderRunReportHtml } from '../components/report-html';
 import { type ActionResult, type ActionSpec, executeAction } from '../lib/auth/action';
@@ -156,6 +157,25 @@ async function confirmRollback(): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * `npm run cutover -- report N > report.html`: npm prints its "> dxy-cutover cutover" banner to
+ * stdout before this process starts, and it would open the HTML file (and put the page in quirks
+ * mode). When stdout is a regular file opened by `>` (not `>>`: O_APPEND, read from Linux's fdinfo),
+ * everything in it was written by this invocation, so it is emptied and written from the start.
+ */
+function rewindStdoutFile(): boolean {
+  try {
+    if (!fstatSync(1).isFile() || fstatSync(1).size === 0) return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'))?.[1];
+    const O_APPEND = 0o2000;
+    if (flags === undefined || (Number.parseInt(flags, 8) & O_APPEND) !== 0) return false;
+    ftruncateSync(1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<number> {
   const [command, argument] = positionals;
   if (!command)
@@ -266,6 +286,10 @@ async function main(): Promise<number> {
         const report = await readRunReport(database, { migrationRunId: id });
         if (!report) throw new UsageError(`There is no migration run #${id}; runs: ${known}`);
         const output = values.json ? `${JSON.stringify(report, null, 1)}\n` : renderRunReportHtml(report);
+        if (rewindStdoutFile()) {
+          writeSync(1, Buffer.from(output), 0, Buffer.byteLength(output), 0);
+          return EXIT.ok;
+        }
         // Wait for the write: the process exits right after main() returns.
         await new Promise<void>((resolve, reject) =>
           process.stdout.write(output, (error) => (error ? reject(error) : resolve())),
