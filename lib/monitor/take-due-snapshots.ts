@@ -6,6 +6,7 @@
  * 24th hour, hours keep being taken until enough open-market hours have passed (monitor-window.ts).
  */
 import type { Sql } from 'postgres';
+import { readSetting } from '../settings';
 import { computeHourlyChecks, overallVerdict, type Verdict } from './hourly-checks';
 import {
   defaultMinOpenHours,
@@ -69,7 +70,7 @@ export async function takeDueSnapshots(
 
 /** Posts each FAIL hour once (the claim on alerted_at commits only when the post succeeded). */
 async function postAlerts(sql: Sql): Promise<void> {
-  const url = process.env.ALERT_WEBHOOK_URL;
+  const url = readSetting('ALERT_WEBHOOK_URL');
   if (!url) return;
   await sql.begin(async (tx) => {
     const failing = await tx<
