@@ -60,7 +60,9 @@ export async function computeHourlyChecks(
   const [complete] = await sql<{ minutes: number; buckets: number }[]>`
     with complete as (
       select ts_utc from public.data_bars
-       where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to} and close > 0
+       where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to}
+         -- What calc_dxy_range_1m accepts: NaN and Infinity sort above every number, so "> 0" alone lets them in.
+         and close > 0 and close < 'Infinity'
        group by ts_utc having count(*) = 6)
     select (select count(*)::int from complete) as minutes,
            (select count(*)::int from (
