@@ -4,6 +4,7 @@
  * A server component without client code: it prints, and the saved file needs no script.
  */
 
+import type { ReactNode } from 'react';
 import { formatCount, formatUtc } from '@/lib/format';
 import type { RunReport } from '@/lib/runbook/read-run-report';
 import { ReportCheckChart, reportCheckSeries } from './report-check-chart';
@@ -44,13 +45,18 @@ function Summary({ report }: { report: RunReport }) {
   );
 }
 
-export function RunReportDocument({ report }: { report: RunReport }) {
+export function RunReportDocument({ report, actions }: { report: RunReport; actions?: ReactNode }) {
   const { migration } = report;
   const series = reportCheckSeries(report.hours);
   return (
     <article className="run-report" data-testid="run-report">
       <ReportStyles />
       <header className="report-head">
+        {actions ? (
+          <div className="no-print" style={{ float: 'right' }}>
+            {actions}
+          </div>
+        ) : null}
         <h1>DXY cutover — migration run #{migration.id}</h1>
         <p>
           Moving the DXY 1-minute bars from <code>derived_data_bars</code> to <code>data_bars</code> (nine-phase plan,

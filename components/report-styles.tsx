@@ -49,7 +49,7 @@ export const REPORT_CSS = `
   body:has(.run-report) :has(> main) > :not(main) { display: none !important; }
   body:has(.run-report) main { max-width: none !important; margin: 0 !important; padding: 0 !important; }
   .run-report { max-width: none; }
-  .run-report .no-print { display: none; }
+  .no-print { display: none !important; }
   .run-report h2 { break-before: auto; }
   .run-report .page-break { break-before: page; }
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { RunReportDocument } from '@/components/report-document';
+import { ReportPrintButton } from '@/components/report-print-button';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { readRunReport } from '@/lib/runbook/read-run-report';
@@ -26,5 +27,5 @@ export default async function RunReportPage({ params }: { params: Params }) {
   if (migrationRunId === null) notFound();
   const report = await readRunReport(getDatabase(), { migrationRunId });
   if (!report) notFound();
-  return <RunReportDocument report={report} />;
+  return <RunReportDocument report={report} actions={<ReportPrintButton />} />;
 }
