@@ -83,7 +83,8 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
       expect(waiver.status).toBe('ok');
     }
     expect((await readMonitorState(test.database.sql, { now: driver.clock.now() })).unwaivedFailures).toBe(0);
-  });
+    // 26 simulated hours, tick by tick through the simulated workers: minutes of wall time on a busy machine.
+  }, 300_000);
 
   it('waits for an approver: the requester, a viewer, an operator, and a missing confirmation are all refused and audited', async () => {
     runId = await driver.start('9', APPROVING_OPERATOR);
