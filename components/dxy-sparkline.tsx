@@ -27,10 +27,12 @@ export function DxySparkline({ initial }: { initial: DxyMinutesJson }) {
   const hours = (data ?? initial).map((h) => ({ ...h, hour: `${h.hourStart.slice(11, 13)}h` }));
   const latest = hours.at(-1);
   const previous = hours.at(-2);
+  // The current hour is only partly written: drawn, it would look like both writers falling off at 3 a.m.
+  const fullHours = hours.slice(0, -1);
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" data-testid="dxy-sparkline">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="font-semibold">DXY 1m minutes per hour, last 24 h (UTC)</h2>
+        <h2 className="font-semibold">DXY 1m minutes per hour, last 23 full hours (UTC)</h2>
         <p className="text-xs text-slate-600">
           <span className="mr-1 inline-block h-0.5 w-4 bg-amber-600 align-middle" /> legacy (active){' '}
           <span className="ml-2 mr-1 inline-block h-0.5 w-4 bg-sky-700 align-middle" /> data_bars
@@ -38,7 +40,7 @@ export function DxySparkline({ initial }: { initial: DxyMinutesJson }) {
       </div>
       <div className="mt-2 h-24" role="img" aria-label="DXY 1m minutes per hour in derived_data_bars and data_bars">
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={hours} margin={{ top: 4, right: 4, bottom: 0, left: -28 }}>
+          <LineChart data={fullHours} margin={{ top: 4, right: 4, bottom: 0, left: -28 }}>
             <XAxis dataKey="hour" tick={{ fontSize: 9 }} interval={5} />
             <YAxis tick={{ fontSize: 9 }} domain={[0, 60]} ticks={[0, 30, 60]} />
             <Tooltip />

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
 import { e2eDatabase } from './support/database';
@@ -33,6 +34,13 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   }
   await expect(page.getByTestId('snapshot-table').locator('tbody tr')).toHaveCount(24);
   await page.screenshot({ path: 'test-results/screenshots/monitor.png', fullPage: true });
+  // On call reads it on a phone: the verdict, the 24 cells and the charts fit 390 px; the table scrolls in its card.
+  const shell = new ConsoleShell(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shell.expectNoHorizontalPageScroll();
+  await expect(page.getByTestId('hour-strip').locator('li').first()).toHaveAccessibleName(/UTC: (PASS|WARN|FAIL)/);
+  await shell.screenshot('phone-monitor-window');
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   const metrics = await page.request.get('/api/metrics');
   expect(metrics.status()).toBe(200);
@@ -48,6 +56,9 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   await approverPage.goto('/approvals');
   await approverPage.getByLabel('Type DXY to confirm').fill('DXY');
   await approverPage.screenshot({ path: 'test-results/screenshots/approvals.png', fullPage: true });
+  await approverPage.setViewportSize({ width: 390, height: 844 });
+  await new ConsoleShell(approverPage).expectNoHorizontalPageScroll();
+  await new ConsoleShell(approverPage).screenshot('phone-approvals-pending');
   await approverPage.getByRole('button', { name: 'Approve' }).click();
   await expect(approverPage.getByText('Nothing is waiting for approval.')).toBeVisible();
   await approverContext.close();
@@ -65,7 +76,12 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   await expect(page.getByTestId('compare-day')).toBeVisible();
   await page.getByTestId('compare-day').locator('tbody tr a').first().click();
   await expect(page.getByTestId('compare-hour')).toBeVisible();
+  await expect(page.getByTestId('compare-chart')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/compare.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shell.expectNoHorizontalPageScroll();
+  await shell.screenshot('phone-compare');
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('/');
   await expect(page.getByTestId('worker-mode')).toHaveText('final');
   await page.screenshot({ path: 'test-results/screenshots/overview-after-phase-9.png', fullPage: true });
