@@ -303,7 +303,8 @@ export const phase9SoftDelete: PhaseDefinition = {
       }
       case 'soft-deleting': {
         const batchRows = ctx.config.softDeleteBatchRows;
-        const waivedMinutes = (waiver?.minutes ?? []).map((m) => new Date(m));
+        // ISO strings, cast in SQL: an array of text serializes the same whatever its length.
+        const waivedMinutes = waiver?.minutes ?? [];
         const deleted = await ctx.commitStep(
           async (tx) => {
             // Only minutes proven in data_bars with the same close (or waived): a legacy row that appeared after the
