@@ -225,6 +225,14 @@ export const SETTINGS = {
     allowed: 'a positive whole number of minutes',
     meaning: 'How long phase 7 and the rollback wait for the data to prove a deployment.',
   }),
+  CUTOVER_APPROVAL_TTL_MINUTES: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 10_080),
+    default: '120',
+    allowed: 'a positive whole number of minutes (at most a week)',
+    meaning:
+      'An approval (phase 9, a deleting rollback) older than this when a runner claims the run is refused: request it again.',
+  }),
   CUTOVER_DDL_LOCK_TIMEOUT_MS: declare({
     group: 'runbook',
     schema: wholeNumber(1, 600_000),

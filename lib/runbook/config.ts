@@ -30,6 +30,8 @@ export interface RunbookConfig {
   copyPaced: boolean;
   /** Open-market hours that passed the window needs; short of them it extends hour by hour. */
   windowMinOpenHours: number;
+  /** Wall-clock minutes an approval stays valid before a runner claims the approved run. */
+  approvalTtlMinutes: number;
 }
 
 export function runbookConfigFromEnv(env: Record<string, string | undefined> = process.env): RunbookConfig {
@@ -46,5 +48,6 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     batchStatementTimeoutMs: readSetting('CUTOVER_BATCH_STATEMENT_TIMEOUT_MS', env),
     copyPaced: readSetting('CUTOVER_COPY_PACED', env),
     windowMinOpenHours: readSetting('CUTOVER_WINDOW_MIN_OPEN_HOURS', env),
+    approvalTtlMinutes: readSetting('CUTOVER_APPROVAL_TTL_MINUTES', env),
   };
 }

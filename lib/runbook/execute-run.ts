@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
 import type { Clock } from '../market/clock';
+import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
 import { findPhase } from './phases';
@@ -114,6 +115,9 @@ export async function advanceRun(
 
   try {
     if (!run.clockStartedAt) {
+      // An approved run executes only as approved, with this runner's settings, and in time.
+      const problems = await approvedRunProblems({ database, clock, config }, run, 'claim');
+      if (problems.length > 0) throw new Error(`Refused to execute run #${run.id}: ${problems.join('; ')}.`);
       const startedAt = clock.now();
       const opsRunlogId = await openOpsRunlog(sql, { run, startedAt });
       await sql`update cutover.phase_runs set clock_started_at = ${startedAt}, ops_runlog_id = ${opsRunlogId}

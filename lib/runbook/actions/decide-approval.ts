@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { loadClock } from '../../market/clock';
+import { approvedRunProblems } from '../approved-run-check';
+import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
+import { getPhaseRun } from '../run-state';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
 /** The word an approver types to confirm, per kind of request. */
@@ -33,13 +37,23 @@ export const approveRequest = defineAction({
     waiveCount: z.coerce.number().int().min(0).optional(),
   }),
   roles: ['approver'],
-  async run({ tx, input, user }) {
+  async run({ tx, input, user, database }) {
     const request = await pendingApproval(tx, input.approvalId);
     if (request.requested_by === user.username) {
       throw new ActionRefused('Two-person rule: you requested this, so someone else must approve it.');
     }
     const word = CONFIRMATION_WORDS[request.kind] ?? 'APPROVE';
     if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
+    if (request.kind !== 'abandon') {
+      const run = await getPhaseRun(tx, { id: request.phase_run_id });
+      if (!run) throw new ActionRefused(`Phase run #${request.phase_run_id} no longer exists.`);
+      const problems = await approvedRunProblems(
+        { database, clock: await loadClock(database.db), config: runbookConfigFromEnv() },
+        run,
+        'approval',
+      );
+      if (problems.length > 0) throw new ActionRefused(`Not approved: ${problems.join('; ')}.`);
+    }
     const waiver =
       request.kind === 'soft-delete'
         ? await finalProofWaiver(tx, request.phase_run_id, input.waiveCount, user.username)

@@ -8,6 +8,7 @@ import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { loadClock } from '../../market/clock';
+import { computeApprovalBinding } from '../approval-binding';
 import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, proveLegacyInDataBars } from '../final-proof';
 import { findPhase, isPhaseId } from '../phases';
@@ -82,6 +83,11 @@ export const startPhaseRun = defineAction({
     // A retried copy continues from the failed attempt's last committed range.
     const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
     const needsApproval = (phase.id === 'rollback' && input.data === 'delete') || phase.id === '9';
+    // What the approver will approve: the SQL of this preview and the settings that shape the run.
+    if (needsApproval) {
+      const preview = await phase.preview({ database, clock, config, migrationRunId: migration.id, options });
+      options.binding = computeApprovalBinding({ phaseId: phase.id, options, preview });
+    }
     const [row] = await tx<{ id: number }[]>`
       insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
       values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},

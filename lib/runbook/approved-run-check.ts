@@ -1,0 +1,50 @@
+/**
+ * What is re-checked of a run that needs an approval, at the approval and again when a runner
+ * claims it (docs/phases.md, "Approvals"): the preview and settings it was requested with (the
+ * binding), the phase's preconditions, that the requester is still an enabled user, and — at claim —
+ * that the approval has not expired.
+ */
+import type { Database } from '../db/connection';
+import type { Clock } from '../market/clock';
+import { type ApprovalBinding, bindingDifferences, computeApprovalBinding, readApproval } from './approval-binding';
+import type { RunbookConfig } from './config';
+import { findPhase } from './phases';
+import type { PhaseRunRow } from './run-state';
+
+export async function approvedRunProblems(
+  params: { database: Database; clock: Clock; config: RunbookConfig; env?: Record<string, string | undefined> },
+  run: Pick<PhaseRunRow, 'id' | 'phase' | 'options' | 'migrationRunId' | 'requestedBy'>,
+  stage: 'approval' | 'claim',
+): Promise<string[]> {
+  const { database, clock, config } = params;
+  const binding = run.options.binding as ApprovalBinding | undefined;
+  if (!binding) return [];
+  const problems: string[] = [];
+  const phase = findPhase(run.phase);
+  const context = { database, clock, config, migrationRunId: run.migrationRunId };
+  const preview = await phase.preview({ ...context, options: run.options });
+  const changed = bindingDifferences(
+    binding,
+    computeApprovalBinding({ phaseId: run.phase, options: run.options, preview, env: params.env }),
+  );
+  if (changed.length > 0)
+    problems.push(
+      `what was ${stage === 'approval' ? 'requested' : 'approved'} differs here: ${changed.join(', ')} changed since the request — request it again`,
+    );
+  const failing = (await phase.preconditions(context)).filter((c) => !c.passed);
+  if (failing.length > 0)
+    problems.push(`preconditions no longer hold: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+  const [requester] = await database.sql<{ disabled: boolean }[]>`
+    select disabled_at is not null as disabled from cutover.users where username = ${run.requestedBy}`;
+  if (requester?.disabled) problems.push(`the requester ${run.requestedBy} has been disabled`);
+  if (stage === 'claim') {
+    const approval = await readApproval(database.sql, { phaseRunId: run.id });
+    if (!approval) problems.push('it has no approval');
+    // Wall time: an approval is a person's decision, and rehearsal speed must not age it.
+    else if ((approval.ageMinutes ?? 0) > config.approvalTtlMinutes)
+      problems.push(
+        `its approval #${approval.id} expired (${Math.floor(approval.ageMinutes ?? 0)} min old; CUTOVER_APPROVAL_TTL_MINUTES is ${config.approvalTtlMinutes})`,
+      );
+  }
+  return problems;
+}
