@@ -69,8 +69,9 @@ describe('the settings module', () => {
   it('.env.example lists exactly the declared variables, and is the generated text', () => {
     const text = readFileSync('.env.example', 'utf8');
     const listed = [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
-    expect(listed).toEqual(SETTING_NAMES);
-    expect(text).toBe(renderEnvExample());
+    const hint = 'regenerate with: npx tsx scripts/write-settings-docs.ts';
+    expect(listed, hint).toEqual(SETTING_NAMES);
+    expect(text, hint).toBe(renderEnvExample());
   });
 
   it("the README's settings table is the generated one", () => {
@@ -78,7 +79,10 @@ describe('the settings module', () => {
     const begin = readme.indexOf(README_SETTINGS_BEGIN);
     const end = readme.indexOf(README_SETTINGS_END);
     expect(begin).toBeGreaterThan(0);
-    expect(readme.slice(begin + README_SETTINGS_BEGIN.length, end).trim()).toBe(renderSettingsTable());
+    expect(
+      readme.slice(begin + README_SETTINGS_BEGIN.length, end).trim(),
+      'regenerate with: npx tsx scripts/write-settings-docs.ts',
+    ).toBe(renderSettingsTable());
   });
 });
 
