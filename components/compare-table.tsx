@@ -48,7 +48,7 @@ export function CompareTable({
                 className="border-t border-slate-100"
                 data-testid={`compare-row-${label}`}
               >
-                <td className="px-3 py-1.5 font-mono">
+                <td className="whitespace-nowrap px-3 py-1.5 font-mono">
                   {drillHref ? (
                     <Link className="text-sky-700 underline" href={drillHref(row)}>
                       {label}

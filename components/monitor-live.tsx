@@ -144,7 +144,7 @@ function SnapshotTable({ slots, canWaive }: { slots: MonitorStateJson['slots']; 
         <tbody>
           {taken.map((slot) => (
             <tr key={slot.index} className="border-t border-slate-100 align-top">
-              <td className="px-3 py-1.5 font-mono">{hourLabel(slot.hourStart)}</td>
+              <td className="whitespace-nowrap px-3 py-1.5 font-mono">{hourLabel(slot.hourStart)}</td>
               <td className="px-3 py-1.5">
                 <StatusBadge tone={TONE[slot.state as keyof typeof TONE] ?? 'neutral'}>{slot.state}</StatusBadge>
               </td>

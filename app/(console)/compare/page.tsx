@@ -120,7 +120,7 @@ export default async function ComparePage({
             <p className="text-sm text-slate-600">None: every minute agrees.</p>
           ) : (
             <div className="overflow-x-auto">
-              <table className="text-sm" data-testid="difference-samples">
+              <table className="whitespace-nowrap text-sm" data-testid="difference-samples">
                 <tbody>
                   {samples.map((s) => (
                     <tr key={s.tsUtc.toISOString()}>
