@@ -268,6 +268,26 @@ export const approvals = cutover.table(
   (t) => [uniqueIndex('approvals_one_per_run').on(t.phaseRunId, t.kind)],
 );
 
+/**
+ * Alerts to post (the webhook outbox): written in the transaction that decides the alert, posted
+ * by the runner after commit, with retries and backoff, never inside a transaction.
+ */
+export const alertOutbox = cutover.table(
+  'alert_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** One alert per cause (e.g. `snapshot:42`), however often it is enqueued. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    payload: jsonb('payload').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    deliveredAt: tstz('delivered_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('alert_outbox_due_idx').on(t.nextAttemptAt).where(sql`delivered_at is null`)],
+);
+
 /** Exactly the legacy rows a migration run soft-deleted, so a rollback restores exactly them. */
 export const softDeletedRows = cutover.table(
   'soft_deleted_rows',

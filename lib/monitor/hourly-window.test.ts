@@ -4,6 +4,7 @@ import { createDriver, type Driver, failedChecks } from '../../test-support/runb
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld } from '../../test-support/test-world';
 import { runnerTick } from '../runbook/runner';
+import { flushAlertDelivery } from './alert-outbox';
 import { readMonitorState } from './read-monitor-state';
 
 /** Friday 09:00 UTC: the window runs into the weekend closure (Friday 22:00 UTC). */
@@ -143,6 +144,9 @@ describe('the 24-hour window with faults injected', () => {
   });
 
   it('posted one alert per FAIL hour, never twice', async () => {
+    // The runner's ticks queued them; the outbox posts them after commit, outside the tick.
+    await flushAlertDelivery(test.database.sql);
+    await flushAlertDelivery(test.database.sql);
     expect(alerts.map((a) => a.hour_start)).toEqual(['2026-11-27T11:00:00.000Z', '2026-11-27T12:00:00.000Z']);
     expect(alerts[0]?.failing_checks.map((c) => c.name)).toContain(
       'DXY 1m freshness in data_bars (worst lag in the hour)',

@@ -6,7 +6,7 @@
  * 24th hour, hours keep being taken until enough open-market hours have passed (monitor-window.ts).
  */
 import type { Sql } from 'postgres';
-import { readSetting } from '../settings';
+import { enqueueAlert, kickAlertDelivery } from './alert-outbox';
 import { computeHourlyChecks, overallVerdict, type Verdict } from './hourly-checks';
 import {
   defaultMinOpenHours,
@@ -48,11 +48,29 @@ export async function takeDueSnapshots(
     const checks = await computeHourlyChecks(sql, { hourStart, dual: (workers?.mode ?? 'dual') === 'dual' });
     const verdict = overallVerdict(checks);
     const late = params.now.getTime() - due.getTime() > LATE_AFTER_MS;
-    const inserted = await sql`
-      insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks)
-      values (${window.migrationRunId}, ${index}, ${hourStart}, ${params.now}, ${late}, ${verdict}, ${sql.json(checks as never)})
-      on conflict (migration_run_id, hour_start) do nothing
-      returning id`;
+    // A FAIL hour's alert is written with its snapshot: it exists exactly when the snapshot does.
+    const inserted = await sql.begin(async (tx) => {
+      const rows = await tx<{ id: number }[]>`
+        insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks)
+        values (${window.migrationRunId}, ${index}, ${hourStart}, ${params.now}, ${late}, ${verdict}, ${tx.json(checks as never)})
+        on conflict (migration_run_id, hour_start) do nothing
+        returning id`;
+      const id = rows[0]?.id;
+      if (id !== undefined && verdict === 'FAIL') {
+        await enqueueAlert(tx, {
+          key: `snapshot:${id}`,
+          payload: {
+            source: 'dxy-cutover',
+            severity: 'critical',
+            hour_start: hourStart.toISOString(),
+            summary: `DXY cutover monitoring FAIL for the hour starting ${hourStart.toISOString()}`,
+            failing_checks: checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ name: c.name, detail: c.detail })),
+          },
+        });
+        await tx`update cutover.monitor_snapshots set alerted_at = now() where id = ${id}`;
+      }
+      return rows;
+    });
     if (inserted.length > 0) {
       results.push({ hourIndex: index, hourStart, verdict, late });
       verdicts.set(hourStart.getTime(), verdict);
@@ -64,38 +82,6 @@ export async function takeDueSnapshots(
       verdicts.set(hourStart.getTime(), theirs?.verdict ?? verdict);
     }
   }
-  await postAlerts(sql);
+  kickAlertDelivery(sql);
   return results;
-}
-
-/** Posts each FAIL hour once (the claim on alerted_at commits only when the post succeeded). */
-async function postAlerts(sql: Sql): Promise<void> {
-  const url = readSetting('ALERT_WEBHOOK_URL');
-  if (!url) return;
-  await sql.begin(async (tx) => {
-    const failing = await tx<
-      { id: number; hour_start: Date; checks: { name: string; verdict: string; detail: string }[] }[]
-    >`
-      select id, hour_start, checks from cutover.monitor_snapshots
-       where verdict = 'FAIL' and alerted_at is null and waived_by is null
-       order by id for update skip locked`;
-    for (const snapshot of failing) {
-      const body = {
-        source: 'dxy-cutover',
-        severity: 'critical',
-        hour_start: snapshot.hour_start.toISOString(),
-        summary: `DXY cutover monitoring FAIL for the hour starting ${snapshot.hour_start.toISOString()}`,
-        failing_checks: snapshot.checks
-          .filter((c) => c.verdict === 'FAIL')
-          .map((c) => ({ name: c.name, detail: c.detail })),
-      };
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      }).catch(() => null);
-      if (response?.ok) await tx`update cutover.monitor_snapshots set alerted_at = now() where id = ${snapshot.id}`;
-    }
-  });
 }

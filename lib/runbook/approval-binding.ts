@@ -72,7 +72,7 @@ export async function readApproval(
   params: { phaseRunId: number },
 ): Promise<{ id: number; decidedAt: Date | null; ageMinutes: number | null } | null> {
   const [row] = await sql<{ id: number; decided_at: Date | null; age_minutes: number | null }[]>`
-    select id, decided_at, extract(epoch from (clock_timestamp() - decided_at)) / 60 as age_minutes
+    select id, decided_at, (extract(epoch from (clock_timestamp() - decided_at)) / 60)::float8 as age_minutes
       from cutover.approvals where phase_run_id = ${params.phaseRunId} and status = 'approved'
      order by decided_at desc limit 1`;
   return row ? { id: row.id, decidedAt: row.decided_at, ageMinutes: row.age_minutes } : null;

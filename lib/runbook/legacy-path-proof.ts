@@ -8,7 +8,7 @@
  */
 import type { Sql } from 'postgres';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
-import { readSetting } from '../settings';
+import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
 
 const MINUTE = 60_000;
 
@@ -38,32 +38,22 @@ async function countLegacyMinutesFrom(sql: Sql, since: Date): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function storeProof(sql: Sql, id: number, proof: LegacyPathProof, message: string, level: 'info' | 'error') {
+async function storeProof(
+  sql: Sql,
+  id: number,
+  proof: LegacyPathProof,
+  message: string,
+  level: 'info' | 'error',
+  alert?: { key: string; payload: Record<string, unknown> },
+) {
   await sql.begin(async (tx) => {
+    if (alert) await enqueueAlert(tx, alert);
     await tx`update cutover.phase_runs
                 set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(proof as never)}),
                     checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(proof as never)})
               where id = ${id}`;
     await tx`insert into cutover.phase_run_events (phase_run_id, level, message) values (${id}, ${level}, ${message})`;
   });
-}
-
-async function postAlert(proof: LegacyPathProof & { state: 'silent' }, runId: number): Promise<boolean> {
-  const url = readSetting('ALERT_WEBHOOK_URL');
-  if (!url) return false;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      source: 'dxy-cutover',
-      severity: 'critical',
-      rollback_run: runId,
-      expected_from: proof.expectedFrom,
-      summary: `DXY rollback: the legacy path wrote no DXY minute after the market opened at ${proof.expectedFrom}`,
-    }),
-    signal: AbortSignal.timeout(10_000),
-  }).catch(() => null);
-  return Boolean(response?.ok);
 }
 
 /**
@@ -108,17 +98,26 @@ export async function checkPendingLegacyPathProofs(
       alertedAt: null,
     };
     if (proof.state === 'silent' && proof.alertedAt) continue;
-    const alerted = await postAlert(silent, id);
-    if (alerted) silent.alertedAt = params.now.toISOString();
-    if (proof.state === 'pending' || alerted)
-      await storeProof(
-        sql,
-        id,
-        silent,
-        `The legacy path wrote no DXY minute in the ${params.proofMinutes} open-market minutes after ${expectedFrom.toISOString()}` +
-          (alerted ? ' (alert posted).' : '.'),
-        'error',
-      );
+    // The alert is written with the proof's new state and posted by the outbox after commit.
+    silent.alertedAt = params.now.toISOString();
+    await storeProof(
+      sql,
+      id,
+      silent,
+      `The legacy path wrote no DXY minute in the ${params.proofMinutes} open-market minutes after ${expectedFrom.toISOString()} (alert queued).`,
+      'error',
+      {
+        key: `legacy-path-silent:${id}`,
+        payload: {
+          source: 'dxy-cutover',
+          severity: 'critical',
+          rollback_run: id,
+          expected_from: silent.expectedFrom,
+          summary: `DXY rollback: the legacy path wrote no DXY minute after the market opened at ${silent.expectedFrom}`,
+        },
+      },
+    );
+    kickAlertDelivery(sql);
   }
 }
 

@@ -5,6 +5,7 @@ import { APPROVER, createDriver, type Driver, failedChecks } from '../../test-su
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld } from '../../test-support/test-world';
 import type { WorldSummary } from '../market/rehearsal/create-world';
+import { flushAlertDelivery } from '../monitor/alert-outbox';
 import { approveRequest } from './actions/decide-approval';
 import { getBackup } from './backup';
 import { readFunctionFacts } from './function-inspection';
@@ -140,16 +141,19 @@ describe.each([
           select result->'legacyPathProof' as proof from cutover.phase_runs where phase = 'rollback'`;
       expect(run?.proof.state).toBe('proven');
       expect(run?.proof.minutes).toBeGreaterThan(0);
+      await flushAlertDelivery(sql);
       expect(alerts()).toHaveLength(0);
       return;
     }
     expect(await readLegacyPathNotice(sql)).toMatchObject({ state: 'silent' });
+    await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]?.expected_from).toBe(SUNDAY_OPEN.toISOString());
     // The legacy writer comes back: the proof completes and the banner goes.
     await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(driver.clock.now().getTime() - 2 * MINUTE)}`;
     await advanceTo(new Date(driver.clock.now().getTime() + 3 * MINUTE));
     expect(await readLegacyPathNotice(sql)).toBeNull();
+    await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);
   }, 240_000); // A simulated weekend and an open, minute by minute through the simulated workers.
 });
