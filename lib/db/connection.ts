@@ -26,11 +26,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connectDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
+export function connectDatabase(
+  url: string,
+  options: { max?: number; applicationName?: string; statementTimeoutMs?: number } = {},
+): Database {
   const clientOptions = {
     onnotice: () => {},
     idle_timeout: 30,
-    connection: { application_name: options.applicationName ?? 'dxy-cutover' },
+    connection: {
+      application_name: options.applicationName ?? 'dxy-cutover',
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
   };
   const client = postgres(url, { ...clientOptions, max: options.max ?? 10 });
   const drizzleClient = postgres(url, { ...clientOptions, max: 4 });
@@ -44,7 +50,7 @@ export function connectDatabase(url: string, options: { max?: number; applicatio
   };
 }
 
-const globalForDb = globalThis as unknown as { cutoverDatabase?: Database };
+const globalForDb = globalThis as unknown as { cutoverDatabase?: Database; cutoverReadDatabase?: Database };
 
 /** The process-wide pool (survives Next's module reloads in development). */
 export function getDatabase(): Database {
@@ -59,6 +65,27 @@ export function getDatabase(): Database {
   }
   return globalForDb.cutoverDatabase;
 }
+
+/**
+ * The pool of what viewers read (comparisons, status, metrics): small and under a statement
+ * timeout, apart from the pool of actions and from the runner's, so that however heavy a page's
+ * query, it cannot take the connections a migration step needs or run for long on the primary.
+ */
+export function getReadDatabase(): Database {
+  if (!globalForDb.cutoverReadDatabase) {
+    const url = readSetting('DATABASE_URL');
+    if (!url) throw new Error('DATABASE_URL is not set.');
+    globalForDb.cutoverReadDatabase = connectDatabase(url, {
+      max: READ_POOL_SIZE,
+      applicationName: 'dxy-cutover-read',
+      statementTimeoutMs: readSetting('CUTOVER_READ_STATEMENT_TIMEOUT_MS'),
+    });
+  }
+  return globalForDb.cutoverReadDatabase;
+}
+
+/** Connections of the readers' pool: a compare takes two (two halves on one exported snapshot). */
+export const READ_POOL_SIZE = 4;
 
 export function getDb(): Db {
   return getDatabase().db;

@@ -5,11 +5,12 @@ import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
 import { LegacyHolesPanel } from '@/components/legacy-holes-panel';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { getReadDatabase } from '@/lib/db/connection';
 import { formatCount, formatUtc } from '@/lib/format';
 import { loadClock } from '@/lib/market/clock';
 import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
+import { CompareBusy, isStatementTimeout, withCompareSlot } from '@/lib/monitor/compare-slots';
 import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
 
 export const dynamic = 'force-dynamic';
@@ -40,22 +41,37 @@ export default async function ComparePage({
 }: {
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
-  await requireUser();
+  const user = await requireUser();
   const raw = await searchParams;
   const filter = filterSchema.parse(
     Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
   );
-  const database = getDatabase();
+  // What viewers read runs on the small read pool, under its statement timeout, one compare per user.
+  const database = getReadDatabase();
   const now = (await loadClock(database.db)).now();
   const today = new Date(Math.floor(now.getTime() / DAY) * DAY);
   const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY) : new Date(today.getTime() + DAY);
   const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY);
   const invalidRange = from >= to || to.getTime() - from.getTime() > 800 * DAY;
-  const days = invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' });
   const day = filter.day ? utcDate(filter.day) : null;
   const dayEnd = day ? new Date(day.getTime() + DAY) : null;
-  const hours = day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [];
-  const samples = day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [];
+  let refusal: string | null = null;
+  const read = await withCompareSlot(user.username, async () => ({
+    days: invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' }),
+    hours: day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [],
+    samples: day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [],
+    holes:
+      !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY
+        ? await findLegacyHoles(database.sql, { from, to })
+        : null,
+  })).catch((error: unknown) => {
+    if (error instanceof CompareBusy) refusal = error.message;
+    else if (isStatementTimeout(error))
+      refusal = `This comparison ran longer than the readers' statement timeout (CUTOVER_READ_STATEMENT_TIMEOUT_MS) and was cancelled, so that it cannot load the primary: choose a shorter range.`;
+    else throw error;
+    return { days: [], hours: [], samples: [], holes: null };
+  });
+  const { days, hours, samples, holes } = read;
   const query = (extra: Record<string, string>) =>
     `/compare?${new URLSearchParams({
       ...(filter.from ? { from: filter.from } : {}),
@@ -63,10 +79,6 @@ export default async function ComparePage({
       ...(filter.show ? { show: filter.show } : {}),
       ...extra,
     })}`;
-  const holes =
-    !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY
-      ? await findLegacyHoles(database.sql, { from, to })
-      : null;
   const show = filter.show ?? (days.length > LIST_ALL_UP_TO_DAYS ? 'differences' : 'all');
   const listed = show === 'all' ? days : days.filter(dayDiffers);
   return (
@@ -101,6 +113,11 @@ export default async function ComparePage({
           Show
         </button>
       </form>
+      {refusal ? (
+        <p role="alert" className="rounded bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {refusal}
+        </p>
+      ) : null}
       {invalidRange ? (
         <p role="alert" className="text-sm text-red-700">
           Choose a range whose start is before its end, at most 800 days long.

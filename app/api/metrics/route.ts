@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { getReadDatabase } from '@/lib/db/connection';
 import { loadClock } from '@/lib/market/clock';
 import { renderPrometheusMetrics } from '@/lib/monitor/prometheus-metrics';
 import { readConsoleStatus } from '@/lib/monitor/read-console-status';
@@ -21,7 +21,7 @@ export async function GET(request: Request) {
   if (!bearerMatches(request) && !(await getCurrentUser())) {
     return new Response('Sign in or send the metrics bearer token.\n', { status: 401 });
   }
-  const database = getDatabase();
+  const database = getReadDatabase();
   const clock = await loadClock(database.db);
   const [status, monitor] = await Promise.all([
     readConsoleStatus(database),
