@@ -22,6 +22,14 @@ export const API_PATHS = [
   '/api/metrics',
   ...['1', '4', '9'].map((p) => `/api/phases/${p}`),
 ];
+/** Every response carries them (next.config.js), whoever asks and whatever the status. */
+const SECURITY_HEADER_NAMES = [
+  'x-content-type-options',
+  'referrer-policy',
+  'x-frame-options',
+  'content-security-policy',
+];
+
 export const SIGNED_IN_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
 export interface AccessRow {
@@ -44,7 +52,13 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
   const probe = async (path: string, who: string, expected: string, headers: Record<string, string>) => {
     const response = await fetch(`${target.baseUrl}${path}`, { headers, redirect: 'manual' });
     await response.arrayBuffer();
-    rows.push({ path, who, expected, got: outcome(response) });
+    const missing = SECURITY_HEADER_NAMES.filter((name) => !response.headers.get(name));
+    rows.push({
+      path,
+      who,
+      expected,
+      got: missing.length > 0 ? `${outcome(response)} without ${missing.join(', ')}` : outcome(response),
+    });
   };
   await probe('/api/health', 'anonymous', 'allowed', {});
   await probe('/login', 'anonymous', 'allowed', {});
