@@ -36,9 +36,8 @@ test('an unknown address shows the console’s not-found page, inside the consol
   await new LoginPage(page).signInAs('viewer');
   const shell = new ConsoleShell(page);
   for (const path of ['/no-such-page', '/phases/8', '/phases/42/extra']) {
-    // The status is 200, not 404: the console's loading.tsx streams the layout before the page decides it
-    // does not exist (Next marks such a page noindex instead). What matters here is what the reader sees.
-    await page.goto(path);
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
     await expect(page.getByTestId('not-found')).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
     await expect(shell.nav()).toBeVisible();
