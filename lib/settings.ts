@@ -121,6 +121,14 @@ export const SETTINGS = {
     meaning:
       'Whether the Next.js server runs a runner of its own; `off` when dedicated `npm run runner` processes do the work.',
   }),
+  CUTOVER_READ_STATEMENT_TIMEOUT_MS: declare({
+    group: 'console',
+    schema: wholeNumber(1_000, 600_000),
+    default: '15000',
+    allowed: 'a whole number of milliseconds between 1000 and 600000',
+    meaning:
+      'statement_timeout of the small pool that serves what viewers read (compare, status, metrics): a heavier query is cancelled, never left running on the primary.',
+  }),
   REHEARSAL_SPEED: declare({
     group: 'rehearsal',
     schema: positiveNumber(100_000).optional(),
@@ -224,14 +232,6 @@ export const SETTINGS = {
     default: '20',
     allowed: 'a positive whole number of minutes',
     meaning: 'How long phase 7 and the rollback wait for the data to prove a deployment.',
-  }),
-  CUTOVER_READ_STATEMENT_TIMEOUT_MS: declare({
-    group: 'console',
-    schema: wholeNumber(1_000, 600_000),
-    default: '15000',
-    allowed: 'a whole number of milliseconds between 1000 and 600000',
-    meaning:
-      'statement_timeout of the small pool that serves what viewers read (compare, status, metrics): a heavier query is cancelled, never left running on the primary.',
   }),
   CUTOVER_APPROVAL_TTL_MINUTES: declare({
     group: 'runbook',

@@ -263,9 +263,21 @@ describe('a wedged migration run: phase 1 failing, then re-run or abandoned', ()
   });
 
   it('abandon: refused once phase 4 copied rows, allowed after a failed phase 1, and only with a second person', async () => {
+    // A legacy minute in phase 3's test window whose component was lost since: a hole, reported, not failed.
+    const [lost] = await test.database.sql<{ ts_utc: Date }[]>`
+      delete from public.data_bars where id = (
+        select c.id from public.data_bars c
+          join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.ts_utc = c.ts_utc
+         where c.canonical_symbol = 'USDJPY' and c.timeframe = '1m' and c.ts_utc < ${MIDWEEK_NOW}
+         order by c.ts_utc desc offset 10 limit 1)
+      returning ts_utc`;
     for (const phase of ['2-fix', '3', '4']) {
       const run = await driver.run(phase);
       expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+      if (phase === '3')
+        expect((run.result.test as { legacyWithoutComponents: string[] }).legacyWithoutComponents).toEqual([
+          lost?.ts_utc.toISOString(),
+        ]);
     }
     const refused = await driver.act(requestAbandonMigrationRun, OPERATOR, { confirm: 'ABANDON', reason: 'try again' });
     expect(refused.status).toBe('refused');
