@@ -66,7 +66,7 @@ describe('a production world with an earlier attempt’s leftovers (session Time
     const checks = run.verification?.checks ?? [];
     const earlier = checks.find((c) => c.name.startsWith('DXY rows already in data_bars'));
     expect(earlier?.kind).toBe('finding');
-    const group = (earlier?.evidence as ExistingDxyGroup[]).find((g) => g.source === 'migrated_from_derived');
+    const group = ((earlier?.evidence ?? []) as ExistingDxyGroup[]).find((g) => g.source === 'migrated_from_derived');
     expect(group).toMatchObject({
       rows: leftovers?.earlierAttemptRows,
       differentClose: leftovers?.earlierAttemptDifferentClose,
