@@ -33,7 +33,9 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
   await phase.goto('3');
   await phase.start(phase.runButton('3'));
   await phase.expectLatest('succeeded');
-  await expect(page.getByTestId('verification')).toContainText('Only the owner and service_role can execute calc_dxy_range_1m');
+  await expect(page.getByTestId('verification')).toContainText(
+    'Only the owner and service_role can execute calc_dxy_range_1m',
+  );
   await phase.screenshot('phase-3');
 
   await phase.goto('4');
