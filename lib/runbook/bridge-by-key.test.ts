@@ -39,6 +39,15 @@ describe('bridge and phase 7 gap fill by key', () => {
       select public.calc_dxy_range_derived(p_from_utc => ${minute}, p_to_utc => ${new Date(minute.getTime() + MINUTE)}) as result`;
     expect(row?.result.inserted).toBe(1);
   };
+  /** The newest legacy minute at least 40 minutes old: one the legacy writer can derive again (no provider gap). */
+  const minuteFortyMinutesAgo = async () => {
+    const [row] = await test.database.sql<{ ts: Date }[]>`
+      select max(ts_utc) as ts from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
+         and ts_utc <= ${floorToMinute(new Date(driver.clock.now().getTime() - 40 * MINUTE))}`;
+    if (!row?.ts) throw new Error('no legacy minute 40 minutes back');
+    return row.ts;
+  };
   const inDataBars = async (minute: Date) => {
     const [row] = await test.database.sql<{ close: number | null; legacy: number | null }[]>`
       select (select close from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${minute}) as close,
@@ -52,7 +61,7 @@ describe('bridge and phase 7 gap fill by key', () => {
       driver.clock.advance(MINUTE);
       await driver.tick();
     }
-    const late = floorToMinute(new Date(driver.clock.now().getTime() - 40 * MINUTE));
+    const late = await minuteFortyMinutesAgo();
     await unwrite(late);
     // The bridge keeps copying the minutes around it; this one is not there yet.
     driver.clock.advance(MINUTE);
@@ -69,7 +78,7 @@ describe('bridge and phase 7 gap fill by key', () => {
   it('phase 7 fills a late legacy minute by key while the bridge is off for its run', async () => {
     const run6 = await driver.run('6');
     expect(run6.status, failedChecks(run6)).toBe('succeeded');
-    const late = floorToMinute(new Date(driver.clock.now().getTime() - 40 * MINUTE));
+    const late = await minuteFortyMinutesAgo();
     await unwrite(late);
     const runId = await driver.start('7');
     // Phase 7 pending: the bridge stands aside; the legacy minute lands now, 40 minutes late.
