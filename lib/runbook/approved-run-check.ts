@@ -31,7 +31,8 @@ export async function approvedRunProblems(
     problems.push(
       `what was ${stage === 'approval' ? 'requested' : 'approved'} differs here: ${changed.join(', ')} changed since the request — request it again`,
     );
-  const failing = (await phase.preconditions(context)).filter((c) => !c.passed);
+  // A start-only gate (the market being open) is the phase's own to wait on once the run exists.
+  const failing = (await phase.preconditions(context)).filter((c) => !c.passed && !c.startOnly);
   if (failing.length > 0)
     problems.push(`preconditions no longer hold: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
   const [requester] = await database.sql<{ disabled: boolean }[]>`

@@ -23,6 +23,11 @@ export interface Check {
   evidence?: unknown;
   /** A finding reports what is there (e.g. holes that predate the migration) without judging the phase. */
   kind?: 'finding';
+  /**
+   * Gates only the start: once the run exists the phase itself waits on it (phase 9 and a closed
+   * market), so an approval or a runner's claim does not re-check it.
+   */
+  startOnly?: true;
 }
 
 export interface Verification {

@@ -152,7 +152,7 @@ export const phase9SoftDelete: PhaseDefinition = {
       detail: backup ? `backup #${backup.id}, ${backup.verified ? 'verified' : 'NOT verified'}` : 'no backup',
     });
     const market = marketOpenForPhase9(now);
-    checks.push({ name: 'Market open', passed: market.open, detail: market.detail });
+    checks.push({ name: 'Market open', passed: market.open, detail: market.detail, startOnly: true });
     return checks;
   },
 
