@@ -1,4 +1,4 @@
-/** The known-answer vectors of ../shared/fixtures/dxy-vectors.json (50-digit arithmetic). */
+/** The known-answer vectors in test-support/fixtures/dxy-vectors.json (50-digit arithmetic; docs/domain.md). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DxyComponent } from '../lib/market/dxy';
@@ -8,22 +8,12 @@ export interface DxyVector {
   dxy: number;
 }
 
-const FIXTURE_PATHS = [
-  resolve('../shared/fixtures/dxy-vectors.json'),
-  resolve('test-support/fixtures/dxy-vectors.json'),
-];
+const FIXTURE_PATH = resolve('test-support/fixtures/dxy-vectors.json');
 
 export function loadDxyVectors(): DxyVector[] {
-  const path = FIXTURE_PATHS.find((candidate) => {
-    try {
-      readFileSync(candidate);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!path) throw new Error(`dxy-vectors.json not found in ${FIXTURE_PATHS.join(' or ')}`);
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { vectors: { closes: Record<string, string>; dxy: string }[] };
+  const raw = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as {
+    vectors: { closes: Record<string, string>; dxy: string }[];
+  };
   return raw.vectors.map((vector) => ({
     closes: Object.fromEntries(Object.entries(vector.closes).map(([k, v]) => [k, Number(v)])) as Record<
       DxyComponent,

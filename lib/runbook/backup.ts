@@ -7,17 +7,11 @@
 
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { PIPELINE_FUNCTION_NAMES } from '../market/pipeline-functions';
 import { type FunctionFacts, readFunctionFacts } from './function-inspection';
 
 /** Every overload of each is saved, with its identity, result type, owner, configuration and grants. */
-export const BACKED_UP_FUNCTIONS = [
-  'calc_dxy_range_derived',
-  'calc_dxy_range_1m',
-  'aggregate_1m_to_5m_window',
-  'aggregate_5m_to_1h_window',
-  '_upsert_derived_bar',
-  'catchup_aggregation_range',
-] as const;
+export const BACKED_UP_FUNCTIONS = PIPELINE_FUNCTION_NAMES;
 
 export interface TableBackup {
   source: string;

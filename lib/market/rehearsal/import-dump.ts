@@ -24,21 +24,12 @@ import { seedDemoUsers } from '../../auth/demo-users';
 import type { Database } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
 import { DXY_COMPONENTS } from '../dxy';
+import { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
 import { type DumpEntry, type DumpFormat, openDump } from './dump-reader';
 import { dropImportedObjects, type ImportedObject } from './imported-objects';
 import { inspectWorldOwnership } from './reset-world';
 import { DROP_PIPELINE_SQL } from './schema-sql';
 import { WORKERS_LOCK_KEY } from './simulated-workers';
-
-/** The functions the workers and the migration call: one of them failing to import fails the import. */
-export const PIPELINE_FUNCTIONS = [
-  'calc_dxy_range_derived',
-  'calc_dxy_range_1m',
-  'aggregate_1m_to_5m_window',
-  'aggregate_5m_to_1h_window',
-  '_upsert_derived_bar',
-  'catchup_aggregation_range',
-] as const;
 
 /** Without these the simulated workers cannot run: a dump lacking them is refused. */
 const REQUIRED_FUNCTIONS = ['calc_dxy_range_derived', 'aggregate_1m_to_5m_window', 'aggregate_5m_to_1h_window'];
@@ -116,7 +107,7 @@ const CRITICAL_TABLE_STATEMENT = new RegExp(
   'i',
 );
 const CRITICAL_FUNCTION_STATEMENT = new RegExp(
-  `^CREATE\\s+(?:OR\\s+REPLACE\\s+)?FUNCTION\\s+${tableRef(`(?:${PIPELINE_FUNCTIONS.join('|')})`)}\\s*\\(`,
+  `^CREATE\\s+(?:OR\\s+REPLACE\\s+)?FUNCTION\\s+${tableRef(`(?:${PIPELINE_FUNCTION_NAMES.join('|')})`)}\\s*\\(`,
   'i',
 );
 /** Ownership, grants, comments, policies, RLS switches, triggers and foreign keys never fail an import. */

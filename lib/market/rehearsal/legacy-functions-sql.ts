@@ -24,14 +24,7 @@ import type { SchemaVariant } from './schema-sql';
 export type AggregatorInput = 'union' | 'data_bars_only';
 
 /** Every function of the pipeline (the rehearsal's reset drops every overload of each). */
-export const PIPELINE_FUNCTION_NAMES = [
-  'calc_dxy_range_derived',
-  'calc_dxy_range_1m',
-  '_upsert_derived_bar',
-  'aggregate_1m_to_5m_window',
-  'aggregate_5m_to_1h_window',
-  'catchup_aggregation_range',
-] as const;
+export { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
 
 /** The hand-applied production functions pin their search path; phase 5 must keep that `proconfig`. */
 const PINNED_SEARCH_PATH = "SET search_path TO 'public'";
