@@ -99,6 +99,60 @@ export const SETTINGS = {
     allowed: 'a host name or IP address',
     meaning: 'The address the console binds to (`0.0.0.0` for every interface).',
   }),
+  CUTOVER_PUBLIC_URL: declare({
+    group: 'console',
+    schema: httpUrl,
+    default: null,
+    allowed: 'an http:// or https:// URL (the address people type, without a path)',
+    meaning:
+      'Where people reach the console. With https:// the session cookie is `__Host-` prefixed and `Secure`, and HSTS is sent; invitation links start with it. Never guessed from the Host header.',
+    example: 'https://cutover.example.com',
+  }),
+  CUTOVER_TRUSTED_PROXIES: declare({
+    group: 'console',
+    schema: z
+      .string()
+      .refine(
+        (value) =>
+          /^\d{1,2}$/.test(value) ||
+          value.split(',').every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part.trim()) && part.trim() !== ''),
+      )
+      .optional(),
+    default: null,
+    allowed: 'a number of proxy hops (0–99) or a comma-separated list of proxy addresses/CIDRs',
+    meaning:
+      'Which reverse proxies may tell the client address in `X-Forwarded-For` (sign-in throttle, audit, sessions). Unset: nobody; the socket address is used.',
+    example: '10.0.0.0/8',
+  }),
+  CUTOVER_SESSION_IDLE_MINUTES: declare({
+    group: 'console',
+    schema: wholeNumber(5, 24 * 60),
+    default: '120',
+    allowed: 'a whole number of minutes, 5–1440',
+    meaning: 'A session not used for this long ends; every signed-in request (a live page polling included) renews it.',
+  }),
+  CUTOVER_SESSION_MAX_HOURS: declare({
+    group: 'console',
+    schema: wholeNumber(1, 24 * 14),
+    default: '36',
+    allowed: 'a whole number of hours, 1–336',
+    meaning: 'A session ends this long after sign-in whatever its use (36 h covers the 24-hour window with margin).',
+  }),
+  CUTOVER_SIGN_IN_HASH_CONCURRENCY: declare({
+    group: 'console',
+    schema: wholeNumber(1, 64),
+    default: '2',
+    allowed: 'a whole number, 1–64',
+    meaning:
+      'At most this many password hashes are computed at once; further sign-in attempts wait, so a flood cannot starve the server.',
+  }),
+  CUTOVER_API_TOKEN_MAX_DAYS: declare({
+    group: 'console',
+    schema: wholeNumber(1, 366),
+    default: '90',
+    allowed: 'a whole number of days, 1–366',
+    meaning: 'The longest lifetime a personal API token may be given on the Tokens page.',
+  }),
   CUTOVER_DATA_DIR: declare({
     group: 'console',
     schema: z.string().min(1),
@@ -313,6 +367,22 @@ export const SETTINGS = {
     default: null,
     allowed: 'at least 20 characters, 8 of them different, no spaces (e.g. `openssl rand -hex 24`)',
     meaning: 'Lets a Prometheus scraper read `GET /api/metrics` with `Authorization: Bearer <token>`.',
+    secret: true,
+  }),
+  CUTOVER_URL: declare({
+    group: 'cli',
+    schema: httpUrl,
+    default: null,
+    allowed: 'an http:// or https:// URL',
+    meaning: 'The console `npm run cutover` talks to (over HTTP; the CLI never connects to the database).',
+    example: 'https://cutover.example.com',
+  }),
+  CUTOVER_TOKEN: declare({
+    group: 'cli',
+    schema: optionalText,
+    default: null,
+    allowed: 'a personal API token from the console’s Tokens page',
+    meaning: '`npm run cutover` acts as the token’s owner, with their roles (never printed or audited).',
     secret: true,
   }),
   CUTOVER_USER: declare({
