@@ -11,7 +11,7 @@ import { SESSION_COOKIE } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
 import { connectDatabase, type Database } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
-import { prepareDatabase } from '../lib/db/prepare-database';
+import { prepareDatabase } from '../scripts/prepare-database';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { buildIfNeeded, NEXT_BIN, waitForHealth } from '../scripts/next-server';
 

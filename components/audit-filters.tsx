@@ -1,5 +1,4 @@
-import type { AuditFilter } from '@/lib/auth/list-audit-events';
-import { AUDIT_OUTCOMES } from '@/lib/db/console-schema';
+import { AUDIT_OUTCOMES, type AuditFilter } from '@/lib/auth/list-audit-events';
 
 /** A plain GET form: filters live in the URL, so a filtered view can be shared and reloaded. */
 export function AuditFilters({

@@ -1,4 +1,4 @@
-import type { auditEvents } from '@/lib/db/console-schema';
+import type { AuditEventRow } from '@/lib/auth/list-audit-events';
 import { formatUtc } from '@/lib/format';
 import { type BadgeTone, StatusBadge } from './status-badge';
 
@@ -9,7 +9,7 @@ function summarize(value: unknown): string {
   return !text || text === '{}' ? '' : text.length > 240 ? `${text.slice(0, 240)}…` : text;
 }
 
-export function AuditTable({ events }: { events: (typeof auditEvents.$inferSelect)[] }) {
+export function AuditTable({ events }: { events: AuditEventRow[] }) {
   if (events.length === 0) return <p className="text-sm text-slate-600">No events match these filters.</p>;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">

@@ -4,6 +4,7 @@
  * when that database is empty or holds a world the console created.
  */
 import { parseArgs } from 'node:util';
+import { seedDemoUsers } from '../lib/auth/demo-users';
 import { redactUrl } from '../lib/db/connection';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
@@ -48,6 +49,8 @@ try {
     speed: rehearsalSpeedFromEnv() ?? 1,
     log: (line) => console.log(line),
   });
+  // A rehearsal world comes with its demo logins (the launcher prints them).
+  await seedDemoUsers(handle.database.db);
   for (const [table, rows] of Object.entries(report.rows)) {
     console.log(`  ${table}: ${rows.kept} rows${rows.kept !== rows.read ? ` of ${rows.read} in the dump` : ''}`);
   }

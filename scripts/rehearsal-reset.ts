@@ -1,10 +1,11 @@
 /** `npm run rehearsal:reset`: rebuilds the rehearsal world (REHEARSAL_SCHEMA, REHEARSAL_DAYS). */
+import { seedDemoUsers } from '../lib/auth/demo-users';
 import { redactUrl } from '../lib/db/connection';
 import { migrateConsoleSchema } from '../lib/db/migrate';
-import { rehearsalOptionsFromEnv } from '../lib/db/prepare-database';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
+import { rehearsalOptionsFromEnv } from '../lib/market/rehearsal/rehearsal-options';
 import { ResetRefused, resetRehearsalWorld } from '../lib/market/rehearsal/reset-world';
 import { readSetting } from '../lib/settings';
 
@@ -20,6 +21,8 @@ try {
     speed: rehearsalSpeedFromEnv() ?? 1,
     log: (line) => console.log(line),
   });
+  // A rehearsal world comes with its demo logins (the launcher prints them).
+  await seedDemoUsers(handle.database.db);
   console.log(
     `Done: ${summary.variant} schema, ${summary.providerBars} provider bars, ${summary.legacyDxyBars} legacy DXY minutes.`,
   );

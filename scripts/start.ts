@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
-import { prepareDatabase } from '../lib/db/prepare-database';
+import { prepareDatabase } from './prepare-database';
 import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 import { buildIfNeeded, NEXT_BIN, waitForHealth } from './next-server';

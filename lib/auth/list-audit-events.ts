@@ -13,9 +13,15 @@ export const auditFilterSchema = z.object({
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
+/** One row of the audit log as the audit page shows it (derived from the table, never written by hand). */
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/** The outcomes an audit row can record, for the page's filter. */
+export { AUDIT_OUTCOMES };
+
 export const AUDIT_PAGE_SIZE = 100;
 
-export async function listAuditEvents(db: DbOrTx, filter: AuditFilter) {
+export async function listAuditEvents(db: DbOrTx, filter: AuditFilter): Promise<AuditEventRow[]> {
   const conditions: SQL[] = [];
   if (filter.user) conditions.push(eq(auditEvents.username, filter.user));
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));

@@ -20,7 +20,6 @@
  */
 import { existsSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
-import { seedDemoUsers } from '../../auth/demo-users';
 import type { Database } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
 import { DXY_COMPONENTS } from '../dxy';
@@ -447,7 +446,6 @@ export async function importDump(database: Database, options: ImportOptions): Pr
   } finally {
     await source.close();
   }
-  await seedDemoUsers(database.db);
   await database.sql`analyze public.data_bars`;
   await database.sql`analyze public.derived_data_bars`;
   report.durationMs = Math.round(performance.now() - started);

@@ -4,7 +4,6 @@
  * tables the console did not create (production, staging) is refused and left untouched.
  */
 
-import { seedDemoUsers } from '../../auth/demo-users';
 import type { Database } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
 import { type CreateWorldOptions, createRehearsalWorld, type WorldSummary } from './create-world';
@@ -46,7 +45,6 @@ export async function resetRehearsalWorld(database: Database, options: CreateWor
     await database.sql`delete from cutover.rehearsal_clock`;
     await database.sql`delete from cutover.rehearsal_world`;
     const summary = await createRehearsalWorld(database, options);
-    await seedDemoUsers(database.db);
     return summary;
   } finally {
     await reserved`select pg_advisory_unlock(${WORKERS_LOCK_KEY})`;

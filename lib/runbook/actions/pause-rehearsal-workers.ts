@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
-import { loadClock } from '../clock';
-import { floorToMinute } from '../market-hours';
+import { loadClock } from '../../market/clock';
+import { floorToMinute } from '../../market/market-hours';
 
 export const setRehearsalWorkersPaused = defineAction({
   name: 'rehearsal.set_workers_paused',

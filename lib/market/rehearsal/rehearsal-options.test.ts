@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRehearsalStart, rehearsalOptionsFromEnv } from './prepare-database';
+import { defaultRehearsalStart, rehearsalOptionsFromEnv } from './rehearsal-options';
 
 describe('rehearsal options', () => {
   it('start at wall time while the market is open', () => {

@@ -1,0 +1,43 @@
+/**
+ * What kind of rehearsal world to create, from the REHEARSAL_* settings, and whether a database
+ * already holds one (docs/operations.md "Rehearse first").
+ */
+import type { Database } from '../../db/connection';
+import { readSetting } from '../../settings';
+import { isFxOpen } from '../market-hours';
+import type { SchemaVariant } from './schema-sql';
+
+export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> = process.env): {
+  variant: SchemaVariant;
+  days: number;
+  now: Date;
+  leftovers: boolean;
+} {
+  // Validated by lib/settings.ts: a bad value throws with the variable's name and what is allowed.
+  return {
+    variant: readSetting('REHEARSAL_SCHEMA', env),
+    days: readSetting('REHEARSAL_DAYS', env),
+    now: readSetting('REHEARSAL_START', env) ?? defaultRehearsalStart(new Date()),
+    leftovers: readSetting('REHEARSAL_LEFTOVERS', env),
+  };
+}
+
+/**
+ * Rehearsal time starts at wall time when the FX market is open. When it is closed (a weekend),
+ * it starts at the previous Thursday 14:00 UTC instead, so a team rehearsing on a Saturday
+ * gets open market hours to run the plan in rather than a day and a half of silence.
+ */
+export function defaultRehearsalStart(wallNow: Date): Date {
+  if (isFxOpen(wallNow)) return wallNow;
+  const thursday = new Date(wallNow);
+  thursday.setUTCHours(14, 0, 0, 0);
+  while (thursday.getUTCDay() !== 4 || thursday.getTime() > wallNow.getTime()) {
+    thursday.setUTCDate(thursday.getUTCDate() - 1);
+  }
+  return thursday;
+}
+
+export async function hasRehearsalWorld(database: Database): Promise<boolean> {
+  const [row] = await database.sql`select 1 from cutover.rehearsal_world where id = 1`;
+  return Boolean(row);
+}
