@@ -24,6 +24,14 @@ export function componentClosesCte(fromParam: string, toParam: string): string {
 }
 
 /**
+ * A close the new calc_dxy_range_1m can use: positive and finite. In Postgres NaN sorts above every
+ * number, so `NaN > 0` and `'Infinity' > 0` are both true; `> 0` alone would count them.
+ */
+export function usableCloseSql(column: string): string {
+  return `(${column} > 0 AND ${column} < 'Infinity')`;
+}
+
+/**
  * True when all six closes of a pivoted row are present and positive (no forward fill).
  * `finite: true` (the new calc_dxy_range_1m) also refuses NaN and +Infinity: in Postgres NaN sorts
  * above every number, so `NaN > 0` and `'Infinity' > 0` are both true, and a NaN close would
@@ -32,7 +40,7 @@ export function componentClosesCte(fromParam: string, toParam: string): string {
 export function componentsCompleteSql(alias: string, options: { finite?: boolean } = {}): string {
   return DXY_COMPONENTS.map((symbol) => {
     const column = `${alias}.${symbol.toLowerCase()}`;
-    return options.finite ? `(${column} > 0 AND ${column} < 'Infinity')` : `${column} > 0`;
+    return options.finite ? usableCloseSql(column) : `${column} > 0`;
   }).join(' AND ');
 }
 

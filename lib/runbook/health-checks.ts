@@ -5,6 +5,7 @@
  */
 import type { Sql } from 'postgres';
 import { DXY_COMPONENTS, DXY_SANITY_BAND } from '../market/dxy';
+import { usableCloseSql } from '../market/dxy-sql';
 import { countOpenMinutes } from '../market/market-hours';
 import type { Check } from './types';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
@@ -27,7 +28,7 @@ export async function checkNewFunctionProducesRows(sql: Sql, params: { now: Date
            (select count(*)::int from (
               select ts_utc from public.data_bars
                where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])}
-                 and ts_utc >= ${from} and ts_utc < ${to} and close > 0
+                 and ts_utc >= ${from} and ts_utc < ${to} and ${sql.unsafe(usableCloseSql('close'))}
                group by ts_utc having count(*) = 6) c) as complete
       from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${from} and ts_utc < ${to}`;
   const n = rows?.n ?? 0;

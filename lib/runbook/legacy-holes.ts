@@ -6,11 +6,12 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { DXY_COMPONENTS } from '../market/dxy';
+import { usableCloseSql } from '../market/dxy-sql';
 
 export interface LegacyHoles {
-  /** Minutes with six positive component closes and no active legacy DXY row. */
+  /** Minutes with six usable (positive, finite) component closes and no active legacy DXY row. */
   completeWithoutLegacy: number;
-  /** Active legacy DXY minutes without six positive component closes. */
+  /** Active legacy DXY minutes without six usable component closes. */
   legacyWithoutComponents: number;
   /** Per UTC day (YYYY-MM-DD), the days holding either kind. */
   days: { day: string; completeWithoutLegacy: number; legacyWithoutComponents: number }[];
@@ -26,7 +27,7 @@ export async function findLegacyHoles(sql: SqlOrTx, range: { from: Date; to: Dat
     with complete as (
       select c.ts_utc from public.data_bars c
        where c.timeframe = '1m' and c.canonical_symbol in ${sql([...DXY_COMPONENTS])}
-         and c.ts_utc >= ${range.from} and c.ts_utc < ${range.to} and c.close > 0
+         and c.ts_utc >= ${range.from} and c.ts_utc < ${range.to} and ${sql.unsafe(usableCloseSql('c.close'))}
        group by c.ts_utc having count(distinct c.canonical_symbol) = ${DXY_COMPONENTS.length}),
     legacy as (
       select d.ts_utc from public.derived_data_bars d
