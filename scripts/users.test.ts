@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../lib/auth/login';
 import { runScript } from '../test-support/run-script';
@@ -7,41 +8,129 @@ function users(args: string[], env: Record<string, string>, stdin = '') {
   return runScript('scripts/users.ts', args, { env, stdin });
 }
 
-describe('npm run users', () => {
+describe('npm run users: break-glass only, once an admin exists', () => {
   let test: TestDatabase;
   let env: Record<string, string>;
+  const osUser = userInfo().username;
+  const host = hostname();
+
+  const auditRows = (action: string) =>
+    test.database.sql<{ username: string; outcome: string; detail: Record<string, unknown> }[]>`
+      select username, outcome, detail from cutover.audit_events where action = ${action} order by id`;
+  const countUsers = async () =>
+    (await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.users`)[0]?.n;
+
   beforeAll(async () => {
     test = await createTestDatabase();
-    env = { DATABASE_URL: test.url };
+    // $USER is not who ran the command: the audit must read the operating system instead.
+    env = { DATABASE_URL: test.url, USER: 'someone-else' };
   });
   afterAll(async () => {
     await test.drop();
   });
 
-  it('adds a user with the password from standard input, who can then sign in', async () => {
-    const added = await users(['add', 'nina', '--role', 'operator', '--role', 'approver'], env, 'nina-long-password\n');
-    expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toContain('Added nina (operator, approver)');
-    const result = await signIn(test.database, { username: 'nina', password: 'nina-long-password', ip: 'test' });
-    expect(result.status).toBe('ok');
-  });
-
-  it('refuses an unknown role, a short password and a duplicate name, changing nothing', async () => {
+  it('without an admin, refuses any user but an admin (exit 3), and checks roles and names (exit 2)', async () => {
+    const operator = await users(['add', 'olaf', '--role', 'operator'], env, 'olaf-long-password\n');
+    expect(operator.code, operator.stderr).toBe(3);
+    expect(operator.stderr).toContain('No active admin exists');
     expect((await users(['add', 'omar', '--role', 'superuser'], env, 'omar-long-password\n')).code).toBe(2);
-    const short = await users(['add', 'omar', '--role', 'viewer'], env, 'short\n');
+    expect((await users(['add', 'Bad Name', '--role', 'admin'], env, 'bad-long-password\n')).code).toBe(2);
+    expect((await users(['add', 'omar', '--role', 'admin', '--break-glass', '  '], env, 'x\n')).code).toBe(2);
+    const short = await users(['add', 'omar', '--role', 'admin'], env, 'short\n');
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('at least 10 characters');
-    expect((await users(['add', 'nina', '--role', 'viewer'], env, 'another-long-password\n')).code).toBe(1);
-    const listed = await users(['list'], env);
-    expect(listed.stdout).toContain('nina');
-    expect(listed.stdout).not.toContain('omar');
+    expect(await countUsers()).toBe(0);
   });
 
-  it('disables a user, whose sign-in then fails', async () => {
-    const disabled = await users(['disable', 'nina'], env);
+  it('creates the first admin (password from standard input), audited as such with the OS user and host', async () => {
+    const added = await users(['add', 'nina', '--role', 'admin', '--role', 'operator'], env, 'nina-long-password\n');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('Added nina (operator, admin)');
+    const result = await signIn(test.database, { username: 'nina', password: 'nina-long-password', ip: 'test' });
+    expect(result.status).toBe('ok');
+    const [audit] = await auditRows('users.first_admin');
+    expect(audit).toMatchObject({
+      username: `cli:${osUser}@${host}`,
+      outcome: 'ok',
+      detail: { firstAdmin: true, osUser, host },
+    });
+    expect(JSON.stringify(audit)).not.toContain('nina-long-password');
+  });
+
+  it('with an admin present, add, roles and disable without --break-glass are refused (exit 3), audited, and change nothing', async () => {
+    const second = await users(['add', 'otto', '--role', 'admin'], env, 'otto-long-password\n');
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain('Users page');
+    expect(second.stderr).toContain('--break-glass');
+    expect((await users(['add', 'olaf', '--role', 'approver'], env, 'olaf-long-password\n')).code).toBe(3);
+    expect((await users(['roles', 'nina', '--role', 'viewer'], env)).code).toBe(3);
+    expect((await users(['disable', 'nina'], env)).code).toBe(3);
+    expect(await countUsers()).toBe(1);
+    const [nina] = await test.database.sql`select roles, disabled_at from cutover.users where username = 'nina'`;
+    expect(nina).toMatchObject({ roles: ['operator', 'admin'], disabled_at: null });
+    const refused = await test.database.sql<{ action: string; outcome: string; username: string }[]>`
+      select action, outcome, username from cutover.audit_events where action like 'users.cli_%' order by id`;
+    expect(refused.map((r) => r.action)).toEqual([
+      'users.cli_add', // the operator refused while no admin existed
+      'users.cli_add',
+      'users.cli_add',
+      'users.cli_roles',
+      'users.cli_disable',
+    ]);
+    expect(new Set(refused.map((r) => `${r.outcome} ${r.username}`))).toEqual(
+      new Set([`refused cli:${osUser}@${host}`]),
+    );
+  });
+
+  it('list stays allowed', async () => {
+    const listed = await users(['list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/nina\s+operator,admin\s+active/);
+  });
+
+  it('with --break-glass "reason" it proceeds, audited as break-glass with the reason, OS user and host', async () => {
+    const reason = 'nina is locked out of the console during the cutover';
+    const added = await users(
+      ['add', 'paul', '--role', 'approver', '--break-glass', reason],
+      env,
+      'paul-long-password\n',
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain(`Audited as break-glass by ${osUser} on ${host}`);
+    expect((await users(['roles', 'paul', '--role', 'viewer', '--break-glass', reason], env)).code).toBe(0);
+    const duplicate = await users(
+      ['add', 'paul', '--role', 'viewer', '--break-glass', reason],
+      env,
+      'paul-long-password\n',
+    );
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('already exists');
+
+    const session = await signIn(test.database, { username: 'paul', password: 'paul-long-password', ip: 'test-paul' });
+    expect(session.status).toBe('ok');
+    await test.database.sql`
+      insert into cutover.api_tokens (user_id, name, token_hash, prefix, expires_at)
+      select id, 'ci', 'hash-of-pauls-token', 'dxyc_pau', now() + interval '7 days' from cutover.users where username = 'paul'`;
+    const disabled = await users(['disable', 'paul', '--break-glass', reason], env);
     expect(disabled.code, disabled.stderr).toBe(0);
-    expect((await users(['list'], env)).stdout).toMatch(/nina\s+operator,approver\s+disabled/);
-    const result = await signIn(test.database, { username: 'nina', password: 'nina-long-password', ip: 'test2' });
-    expect(result.status).toBe('failed');
+    expect(disabled.stdout).toContain('revoked 1 session(s) and 1 API token(s)');
+    const after = await signIn(test.database, { username: 'paul', password: 'paul-long-password', ip: 'test-paul-2' });
+    expect(after.status).toBe('failed');
+
+    for (const action of ['users.break_glass_add', 'users.break_glass_roles', 'users.break_glass_disable']) {
+      const rows = await auditRows(action);
+      expect(
+        rows.filter((r) => r.outcome === 'ok'),
+        action,
+      ).toHaveLength(1);
+      expect(rows[0], action).toMatchObject({
+        username: `cli:${osUser}@${host}`,
+        detail: { breakGlass: true, reason, osUser, host },
+      });
+    }
+    const [paul] = await test.database.sql`select roles, disabled_at from cutover.users where username = 'paul'`;
+    expect(paul?.roles).toEqual(['viewer']);
+    expect(paul?.disabled_at).toBeInstanceOf(Date);
+    expect(JSON.stringify(await auditRows('users.break_glass_add'))).not.toContain('paul-long-password');
   });
 });

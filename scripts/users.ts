@@ -1,20 +1,63 @@
 /**
- * `npm run users -- add NAME --role ROLE [--role ROLE]` (password on standard input),
- * `npm run users -- list`, `npm run users -- disable NAME`.
+ * Break-glass user administration on the database host (docs/operations.md). Admins manage users
+ * on the console's Users page; this command only
+ *   - creates the first admin while no active admin exists:
+ *       npm run users -- add NAME --role admin [--role ROLE]   (password read from standard input)
+ *   - and otherwise changes users only with a stated reason, audited as break-glass under the
+ *     operating-system user and host that ran it:
+ *       npm run users -- add|disable|roles NAME [--role ROLE …] --break-glass "reason"
+ * `npm run users -- list` is always allowed. Exit codes: 0 done, 1 failed, 2 usage, 3 refused.
  */
+import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { recordAudit } from '../lib/auth/audit';
+import { hashPassword } from '../lib/auth/password';
 import { ROLES, type Role } from '../lib/auth/roles';
-import { revokeUserSessions } from '../lib/auth/sessions';
-import { createUser, disableUser, findUserByUsername, listUsers } from '../lib/auth/users';
+import {
+  countOtherActiveAdmins,
+  findUserRow,
+  insertUserRow,
+  isUniqueViolation,
+  listUsers,
+  lockUserAdministration,
+  newUserSchema,
+  revokeUserAccess,
+  usernameSchema,
+  whyNameUnavailable,
+} from '../lib/auth/users';
+import type { SqlOrTx } from '../lib/db/connection';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 
 const USAGE = `usage:
-  npm run users -- add NAME --role ROLE [--role ROLE]   (password read from standard input)
   npm run users -- list
-  npm run users -- disable NAME
-roles: ${ROLES.join(', ')}`;
+  npm run users -- add NAME --role admin [--role ROLE]          first admin only (password on standard input)
+  npm run users -- add NAME --role ROLE [--role ROLE] --break-glass "reason"
+  npm run users -- roles NAME --role ROLE [--role ROLE] --break-glass "reason"
+  npm run users -- disable NAME --break-glass "reason"
+roles: ${ROLES.join(', ')}
+Admins manage users on the console's Users page; with an admin present, this command changes
+users only with --break-glass and a reason, audited with your OS user and host.`;
+
+const MUTATING = ['add', 'roles', 'disable'] as const;
+type Mutating = (typeof MUTATING)[number];
+
+/** Refused: the caller may retry only with --break-glass (or through the Users page). */
+const EXIT_REFUSED = 3;
+
+class Refused extends Error {}
+
+/** Who ran the command, from the operating system (not $USER, which anyone can set). */
+function operatingSystemIdentity(): { osUser: string; host: string } {
+  let osUser: string;
+  try {
+    osUser = userInfo().username;
+  } catch {
+    // A uid without a passwd entry (some containers): the number is still who it was.
+    osUser = `uid:${process.getuid?.() ?? 'unknown'}`;
+  }
+  return { osUser, host: hostname() };
+}
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password (then Enter): ');
@@ -28,28 +71,89 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { role: { type: 'string', multiple: true }, 'break-glass': { type: 'string' } },
+    });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return null;
+  }
+}
+
+function parseRoles(values: string[] | undefined): Role[] | string {
+  const roles = values ?? [];
+  const unknown = roles.filter((role) => !ROLES.includes(role as Role));
+  if (roles.length === 0 || unknown.length > 0) {
+    return `Give one or more --role among ${ROLES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`;
+  }
+  return ROLES.filter((role) => roles.includes(role));
+}
+
+/**
+ * Whether this command may change users now: the first admin while none is active, anything with
+ * a break-glass reason, nothing else. Asked once before reading a password and again under the
+ * lock, so two first admins created at the same instant cannot both pass.
+ */
+async function permission(
+  sql: SqlOrTx,
+  command: Mutating,
+  roles: Role[],
+  reason: string | undefined,
+): Promise<'first-admin' | 'break-glass'> {
+  if (reason) return 'break-glass';
+  const admins = await countOtherActiveAdmins(sql, null);
+  if (admins === 0 && command === 'add' && roles.includes('admin')) return 'first-admin';
+  if (admins === 0) {
+    throw new Refused(
+      'No active admin exists: create the first one with `npm run users -- add NAME --role admin`, then manage users on the console’s Users page.',
+    );
+  }
+  throw new Refused(
+    `Users are managed by an admin on the console’s Users page (${admins} active admin${admins === 1 ? '' : 's'}). ` +
+      'In an emergency, repeat the command with --break-glass "reason": it is audited with your OS user and host.',
+  );
+}
+
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { role: { type: 'string', multiple: true } },
-  });
-  const [command, name] = positionals;
-  if (!command || !['add', 'list', 'disable'].includes(command) || (command !== 'list' && !name)) {
+  const parsed = parseCommandLine();
+  const [command, name, ...extra] = parsed?.positionals ?? [];
+  const isMutating = MUTATING.includes(command as Mutating);
+  if (!parsed || extra.length > 0 || !(command === 'list' || (isMutating && name))) {
     console.error(USAGE);
     return 2;
   }
+  const rawReason = parsed.values['break-glass'];
+  const reason = rawReason?.trim();
+  if (rawReason !== undefined && !reason) {
+    console.error('--break-glass needs a reason, e.g. --break-glass "the only admin left the company".');
+    return 2;
+  }
+  if (reason && reason.length > 500) {
+    console.error('Keep the --break-glass reason under 500 characters.');
+    return 2;
+  }
+  let roles: Role[] = [];
+  if (command === 'add' || command === 'roles') {
+    const result = parseRoles(parsed.values.role as string[] | undefined);
+    if (typeof result === 'string') {
+      console.error(result);
+      return 2;
+    }
+    roles = result;
+  }
+  const username = name ? usernameSchema.safeParse(name) : null;
+  if (username && !username.success) {
+    console.error(username.error.issues.map((issue) => issue.message).join('; '));
+    return 2;
+  }
+
   const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-users' });
   try {
     const { database } = handle;
     await migrateConsoleSchema(database);
-    const audit = (action: string, inputs: unknown) =>
-      recordAudit(database.sql, {
-        userId: null,
-        username: `cli:${process.env.USER ?? 'unknown'}`,
-        action,
-        outcome: 'ok',
-        inputs,
-      });
     if (command === 'list') {
       for (const user of await listUsers(database.db)) {
         console.log(
@@ -58,31 +162,81 @@ async function main(): Promise<number> {
       }
       return 0;
     }
-    if (command === 'add') {
-      const roles = (values.role ?? []) as string[];
-      const unknown = roles.filter((role) => !ROLES.includes(role as Role));
-      if (roles.length === 0 || unknown.length > 0) {
-        console.error(
-          `Give one or more --role among ${ROLES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`,
-        );
-        return 2;
-      }
-      const password = await readStdin();
-      const user = await createUser(database.db, { username: name as string, password, roles: roles as Role[] });
-      await audit('users.add', { username: user.username, roles: user.roles });
-      console.log(`Added ${user.username} (${user.roles.join(', ')}).`);
-      return 0;
+    const mutating = command as Mutating;
+    const target = username?.data as string;
+    const identity = operatingSystemIdentity();
+    const auditAs = (sql: SqlOrTx, action: string, outcome: 'ok' | 'refused', detail: Record<string, unknown>) =>
+      recordAudit(sql, {
+        userId: null,
+        username: `cli:${identity.osUser}@${identity.host}`,
+        action,
+        outcome,
+        inputs: { command: mutating, username: target, roles },
+        detail: { ...identity, ...detail },
+      });
+
+    try {
+      await permission(database.sql, mutating, roles, reason);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      await auditAs(database.sql, `users.cli_${mutating}`, 'refused', { reason: error.message });
+      console.error(error.message);
+      return EXIT_REFUSED;
     }
-    const user = await findUserByUsername(database.db, { username: name as string });
-    if (!user) {
-      console.error(`No user named "${name}".`);
+    // Read and checked before the lock is taken: a person typing a password must not hold it.
+    let passwordHash = '';
+    if (mutating === 'add') {
+      const password = await readStdin();
+      passwordHash = await hashPassword(newUserSchema.parse({ username: target, password, roles }).password);
+    }
+
+    const outcome = await database.sql.begin(async (tx) => {
+      await lockUserAdministration(tx);
+      const allowed = await permission(tx, mutating, roles, reason);
+      const action = allowed === 'first-admin' ? 'users.first_admin' : `users.break_glass_${mutating}`;
+      const detail = allowed === 'break-glass' ? { breakGlass: true, reason } : { firstAdmin: true };
+      let result: Record<string, unknown>;
+      let message: string;
+      if (mutating === 'add') {
+        const unavailable = await whyNameUnavailable(tx, target, new Date());
+        if (unavailable) throw new Error(unavailable);
+        const user = await insertUserRow(tx, { username: target, passwordHash, roles, mustChangePassword: false });
+        result = { userId: user.id, roles: user.roles };
+        message = `Added ${user.username} (${user.roles.join(', ')}).`;
+      } else {
+        const user = await findUserRow(tx, target);
+        if (!user) throw new Error(`No user named "${target}".`);
+        if (mutating === 'roles') {
+          await tx`update cutover.users set roles = ${tx.array(roles)} where id = ${user.id}`;
+          result = { before: user.roles, after: roles };
+          message = `${user.username} now has ${roles.join(', ')} (was ${user.roles.join(', ')}).`;
+        } else {
+          const now = new Date();
+          await tx`update cutover.users set disabled_at = coalesce(disabled_at, ${now}) where id = ${user.id}`;
+          const revoked = await revokeUserAccess(tx, { userId: user.id, now });
+          result = { revokedSessions: revoked.sessions, revokedApiTokens: revoked.apiTokens };
+          message = `Disabled ${user.username}; revoked ${revoked.sessions} session(s) and ${revoked.apiTokens} API token(s).`;
+        }
+      }
+      await auditAs(tx, action, 'ok', { ...detail, result });
+      return { message, allowed };
+    });
+    console.log(outcome.message);
+    if (outcome.allowed === 'break-glass') {
+      console.log(`Audited as break-glass by ${identity.osUser} on ${identity.host}: "${reason}".`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof Refused) {
+      // Lost the race for the first admin to another run of this command.
+      console.error(error.message);
+      return EXIT_REFUSED;
+    }
+    if (isUniqueViolation(error)) {
+      console.error(`A user named "${name}" already exists.`);
       return 1;
     }
-    await disableUser(database.db, { username: user.username, at: new Date() });
-    await revokeUserSessions(database.db, { userId: user.id });
-    await audit('users.disable', { username: user.username });
-    console.log(`Disabled ${user.username} and revoked their sessions.`);
-    return 0;
+    throw error;
   } finally {
     await handle.close();
   }
