@@ -1,12 +1,20 @@
-/** Bridges a server action to the wrapper: the user comes from the session cookie. */
+/**
+ * Bridges a server action to the wrapper: the user comes from the session cookie. A user still
+ * holding an admin's one-time password may only replace it (lib/auth/user-admin-password.ts).
+ */
 import type { z } from 'zod';
 import { getDatabase } from '../db/connection';
 import { type ActionResult, type ActionSpec, executeAction } from './action';
 import { getCurrentUser } from './current-user';
+import { refuseUntilPasswordChanged } from './user-admin-password';
 
 export async function runServerAction<S extends z.ZodType, T>(
   spec: ActionSpec<S, T>,
   rawInput: unknown,
 ): Promise<ActionResult<T>> {
-  return executeAction(spec, { database: getDatabase(), user: await getCurrentUser(), rawInput });
+  const database = getDatabase();
+  const user = await getCurrentUser();
+  const refused = await refuseUntilPasswordChanged(database, { specName: spec.name, user, rawInput });
+  if (refused) return refused;
+  return executeAction(spec, { database, user, rawInput });
 }

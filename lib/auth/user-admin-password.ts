@@ -5,9 +5,12 @@
  * Every other session of the user ends; the one in use stays signed in.
  */
 import { z } from 'zod';
-import { ActionRefused, defineAction } from './action';
+import type { Database } from '../db/connection';
+import { ActionRefused, type ActionResult, defineAction } from './action';
+import { recordAudit } from './audit';
 import { hashPassword, verifyPassword } from './password';
 import { ROLES } from './roles';
+import type { SessionUser } from './sessions';
 import { passwordSchema } from './users';
 
 export const changeOwnPassword = defineAction({
@@ -43,3 +46,28 @@ export const changeOwnPassword = defineAction({
     return { username: user.username, endedOtherSessions: ended.count };
   },
 });
+
+export const PASSWORD_CHANGE_FIRST =
+  'Choose your own password first (the console shows the page): the one-time password an admin gave you allows nothing else.';
+
+/**
+ * Until a user has replaced an admin's one-time password, every server action but that change is
+ * refused and audited: the admin knows the password, so nothing done with it may pass as the user's.
+ * (The console's pages redirect such a user; this covers a server action called directly.)
+ */
+export async function refuseUntilPasswordChanged(
+  database: Database,
+  params: { specName: string; user: SessionUser | null; rawInput: unknown },
+): Promise<ActionResult<never> | null> {
+  const { user } = params;
+  if (!user?.mustChangePassword || params.specName === changeOwnPassword.name) return null;
+  await recordAudit(database.sql, {
+    userId: user.id,
+    username: user.username,
+    action: params.specName,
+    outcome: 'refused',
+    inputs: params.rawInput,
+    detail: { reason: PASSWORD_CHANGE_FIRST },
+  });
+  return { status: 'refused', reason: PASSWORD_CHANGE_FIRST };
+}

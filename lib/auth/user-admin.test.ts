@@ -14,7 +14,7 @@ import {
   revokeInvitation,
 } from './user-admin';
 import { listPendingInvitations, listUsersForAdmin } from './user-admin-list';
-import { changeOwnPassword } from './user-admin-password';
+import { changeOwnPassword, PASSWORD_CHANGE_FIRST, refuseUntilPasswordChanged } from './user-admin-password';
 import { createUser, whyNameUnavailable } from './users';
 
 const ORIGIN = 'http://console.test:3000';
@@ -87,6 +87,17 @@ describe('users are managed by an admin in the console', () => {
     expect(first.user.mustChangePassword).toBe(true);
 
     const pia = first.user;
+    // With the admin's password, nothing but the change passes — audited under pia's name.
+    const elsewhere = await refuseUntilPasswordChanged(test.database, {
+      specName: 'runbook.start_phase_run',
+      user: pia,
+      rawInput: { phase: '1' },
+    });
+    expect(elsewhere).toEqual({ status: 'refused', reason: PASSWORD_CHANGE_FIRST });
+    expect(await latestAudit('runbook.start_phase_run')).toMatchObject({ username: 'pia', outcome: 'refused' });
+    expect(
+      await refuseUntilPasswordChanged(test.database, { specName: changeOwnPassword.name, user: pia, rawInput: {} }),
+    ).toBeNull();
     const same = await executeAction(changeOwnPassword, {
       database: test.database,
       user: pia,
@@ -124,6 +135,14 @@ describe('users are managed by an admin in the console', () => {
     });
     expect(await findSessionUser(test.database.db, { token: second.token })).toBeNull();
     expect((await signIn(test.database, { username: 'pia', password: oneTime, ip: 'x' })).status).toBe('failed');
+    const afterChange = await findSessionUser(test.database.db, { token: first.token });
+    expect(
+      await refuseUntilPasswordChanged(test.database, {
+        specName: 'runbook.start_phase_run',
+        user: afterChange,
+        rawInput: {},
+      }),
+    ).toBeNull();
     expect((await signIn(test.database, { username: 'pia', password: 'pia-own-password', ip: 'x' })).status).toBe('ok');
     const audit = await latestAudit('users.change_own_password');
     expect(audit).toMatchObject({ username: 'pia', outcome: 'ok' });
