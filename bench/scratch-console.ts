@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { signIn } from '../lib/auth/login';
-import { SESSION_COOKIE } from '../lib/auth/session-cookie';
+import { sessionCookieName } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
 import { connectDatabase, type Database } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
@@ -113,7 +113,8 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
       if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed`);
       const user = await findSessionUser(database.db, { token: result.token });
       if (!user) throw new Error(`no session for ${username}`);
-      return { user, cookie: `${SESSION_COOKIE}=${result.token}` };
+      // The server's settings decide the name (__Host- prefixed when CUTOVER_PUBLIC_URL is https).
+      return { user, cookie: `${sessionCookieName({ ...process.env, ...options.env })}=${result.token}` };
     },
     async stop() {
       await Promise.all([stopChild(server), stopChild(runner)]);

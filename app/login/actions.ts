@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { recordAudit } from '@/lib/auth/audit';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { SIGN_IN_FAILED, signIn } from '@/lib/auth/login';
-import { SESSION_COOKIE, sessionCookieOptions } from '@/lib/auth/session-cookie';
+import { clearedSessionCookieOptions, sessionCookieName, sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { revokeSession } from '@/lib/auth/sessions';
 import { getDatabase } from '@/lib/db/connection';
 
@@ -40,23 +40,19 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   if (result.status !== 'ok') return { error: result.message, username };
   const jar = await cookies();
   // A new session id at every sign-in: whatever cookie came in is revoked (no fixation).
-  const previous = jar.get(SESSION_COOKIE)?.value;
+  const previous = jar.get(sessionCookieName())?.value;
   if (previous) await revokeSession(database.db, { token: previous });
-  jar.set(
-    SESSION_COOKIE,
-    result.token,
-    sessionCookieOptions({ hostHeader: headerList.get('host'), expiresAt: result.expiresAt }),
-  );
+  jar.set(sessionCookieName(), result.token, sessionCookieOptions({ expiresAt: result.expiresAt }));
   redirect('/');
 }
 
 export async function signOutAction(): Promise<void> {
   const database = getDatabase();
   const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
+  const token = jar.get(sessionCookieName())?.value;
   const user = await getCurrentUser();
   if (token) await revokeSession(database.db, { token });
-  jar.delete(SESSION_COOKIE);
+  jar.set(sessionCookieName(), '', clearedSessionCookieOptions());
   if (user) {
     await recordAudit(database.sql, {
       userId: user.id,

@@ -1,20 +1,41 @@
-/** Cookie flags (docs/architecture.md "Security"): HttpOnly, SameSite=Lax, Secure everywhere but localhost. */
-export const SESSION_COOKIE = 'cutover_session';
+/**
+ * The session cookie's name and flags, decided in one place (docs/architecture.md "Security"):
+ * every reader and writer takes them from here. Over https (CUTOVER_PUBLIC_URL) the cookie is
+ * `__Host-cutover_session`, `Secure`: the browser then refuses it without Secure, with a Domain or
+ * with a path other than /, so no sibling host or plain-http page can plant or read it. Over plain
+ * http (a rehearsal on localhost) it is `cutover_session` without Secure, or browsers would drop
+ * it. Always HttpOnly and SameSite=Lax; it expires at the session's absolute end.
+ */
+import { servedOverHttps } from '../http/public-url';
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+type Environment = Record<string, string | undefined>;
 
-export function isLocalHost(hostHeader: string | null | undefined): boolean {
-  if (!hostHeader) return false;
-  const host = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0];
-  return LOCAL_HOSTS.has(host ?? '');
+export const PLAIN_SESSION_COOKIE = 'cutover_session';
+export const SECURE_SESSION_COOKIE = '__Host-cutover_session';
+
+export interface SessionCookieOptions {
+  httpOnly: true;
+  sameSite: 'lax';
+  secure: boolean;
+  path: '/';
+  expires: Date;
 }
 
-export function sessionCookieOptions(params: { hostHeader: string | null; expiresAt: Date }) {
-  return {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: !isLocalHost(params.hostHeader),
-    path: '/',
-    expires: params.expiresAt,
-  };
+export function sessionCookieName(env: Environment = process.env): string {
+  return servedOverHttps(env) ? SECURE_SESSION_COOKIE : PLAIN_SESSION_COOKIE;
+}
+
+export function sessionCookieOptions(
+  params: { expiresAt: Date },
+  env: Environment = process.env,
+): SessionCookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: servedOverHttps(env), path: '/', expires: params.expiresAt };
+}
+
+/**
+ * What clears the cookie at sign-out: the same flags with an expiry in the past. (A bare delete
+ * without `Secure` would be ignored by the browser for a `__Host-` cookie.)
+ */
+export function clearedSessionCookieOptions(env: Environment = process.env): SessionCookieOptions {
+  return sessionCookieOptions({ expiresAt: new Date(0) }, env);
 }
