@@ -1,4 +1,4 @@
-import { getCurrentUser } from '@/lib/auth/current-user';
+import { requireApiUser } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
 import { loadClock } from '@/lib/market/clock';
 import { readDxyMinutesPerHour } from '@/lib/monitor/dxy-minutes-per-hour';
@@ -7,7 +7,8 @@ export const dynamic = 'force-dynamic';
 
 /** The overview's sparkline: legacy and data_bars DXY minutes per hour, last 24 hours up to the clock's now. */
 export async function GET() {
-  if (!(await getCurrentUser())) return Response.json({ error: 'Sign in required.' }, { status: 401 });
+  const user = await requireApiUser();
+  if (user instanceof Response) return user;
   const database = getReadDatabase();
   const now = (await loadClock(database.db)).now();
   return Response.json(await readDxyMinutesPerHour(database.sql, { now }), {

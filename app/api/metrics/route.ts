@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getCurrentUser } from '@/lib/auth/current-user';
+import { sessionExpiredResponse } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
 import { loadClock } from '@/lib/market/clock';
 import { renderPrometheusMetrics } from '@/lib/monitor/prometheus-metrics';
@@ -19,7 +20,8 @@ function bearerMatches(request: Request): boolean {
 
 export async function GET(request: Request) {
   if (!bearerMatches(request) && !(await getCurrentUser())) {
-    return new Response('Sign in or send the metrics bearer token.\n', { status: 401 });
+    // The same 401 as every other API route; a scraper only looks at the status.
+    return sessionExpiredResponse('Sign in again, or send the metrics bearer token.');
   }
   const database = getReadDatabase();
   const clock = await loadClock(database.db);

@@ -1,4 +1,4 @@
-import { getCurrentUser } from '@/lib/auth/current-user';
+import { requireApiUser } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
 import { readConsoleStatus } from '@/lib/monitor/read-console-status';
 
@@ -6,6 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /** The overview's data as JSON (polled by the overview, usable by scripts with a session). */
 export async function GET() {
-  if (!(await getCurrentUser())) return Response.json({ error: 'Sign in required.' }, { status: 401 });
+  const user = await requireApiUser();
+  if (user instanceof Response) return user;
   return Response.json(await readConsoleStatus(getReadDatabase()), { headers: { 'cache-control': 'no-store' } });
 }

@@ -1,4 +1,4 @@
-import { getCurrentUser } from '@/lib/auth/current-user';
+import { requireApiUser } from '@/lib/auth/require-api-user';
 import { getDatabase } from '@/lib/db/connection';
 import { isPhaseId } from '@/lib/runbook/phases';
 import { readPhaseLive } from '@/lib/runbook/read-phase-detail';
@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** A phase's attempts, latest run (progress, verification) and log, polled by its page. */
 export async function GET(_request: Request, { params }: { params: Promise<{ phase: string }> }) {
-  const user = await getCurrentUser();
-  if (!user) return Response.json({ error: 'Sign in required.' }, { status: 401 });
+  const user = await requireApiUser();
+  if (user instanceof Response) return user;
   const { phase } = await params;
   if (!isPhaseId(phase)) return Response.json({ error: `Unknown phase "${phase}"` }, { status: 404 });
   return Response.json(

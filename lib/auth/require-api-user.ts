@@ -1,0 +1,22 @@
+/**
+ * The session check of the console's JSON routes (app/api/**), one for all so that every route a
+ * live page polls answers a missing, expired or revoked session the same way: 401 with
+ * `{ error, sessionExpired: true }` (lib/auth/session-expired.ts). Bearer-token routes
+ * (app/api/cli/**) have their own check.
+ */
+import { getCurrentUser } from './current-user';
+import { SESSION_EXPIRED_MESSAGE, sessionExpiredBody } from './session-expired';
+import type { SessionUser } from './sessions';
+
+/** The 401 of a request without a valid session; never cached (the next request may carry a new cookie). */
+export function sessionExpiredResponse(message: string = SESSION_EXPIRED_MESSAGE): Response {
+  return Response.json(sessionExpiredBody(message), { status: 401, headers: { 'cache-control': 'no-store' } });
+}
+
+/**
+ * The signed-in user (their idle timeout renewed), or the 401 response to return as it is:
+ * `const user = await requireApiUser(); if (user instanceof Response) return user;`
+ */
+export async function requireApiUser(): Promise<SessionUser | Response> {
+  return (await getCurrentUser()) ?? sessionExpiredResponse();
+}
