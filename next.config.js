@@ -1,16 +1,14 @@
 /**
- * Security headers on every response (docs/operations.md, "Security"): no framing, no MIME
- * sniffing, no referrer outside the console, forms and base URLs only to the console itself.
- * Scripts are not restricted by this CSP yet (that needs per-request nonces).
+ * Security headers on every response (docs/architecture.md "Security"): no framing, no MIME
+ * sniffing, no referrer outside the console, no camera, microphone, location or payment. These
+ * never change. The Content-Security-Policy (with a fresh script nonce per response) and HSTS
+ * (only when CUTOVER_PUBLIC_URL is https) are set per request by proxy.ts: this file is read at
+ * build time, and neither a nonce nor the runtime setting can be baked in here.
  */
 const SECURITY_HEADERS = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'Referrer-Policy', value: 'same-origin' },
   { key: 'X-Frame-Options', value: 'DENY' },
-  {
-    key: 'Content-Security-Policy',
-    value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-  },
   { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
 ];
 

@@ -3,7 +3,9 @@
  * users of any role may read every page and API route (what they may *do* is decided by the
  * server actions, covered by lib/auth/authorization-matrix.test.ts); anonymous requests get 401
  * from the API and a redirect to /login from pages; /api/health is public; /api/metrics also
- * takes the metrics bearer token, and only the right one.
+ * takes the metrics bearer token, and only the right one. Every response carries the security
+ * headers, its CSP a script nonce of its own (proxy.ts); an anonymous API request gets the
+ * "session expired" body the live pages recognise.
  */
 import type { ScratchConsole } from './scratch-console';
 
@@ -22,13 +24,25 @@ export const API_PATHS = [
   '/api/metrics',
   ...['1', '4', '9'].map((p) => `/api/phases/${p}`),
 ];
-/** Every response carries them (next.config.js), whoever asks and whatever the status. */
+/** Every response carries them (next.config.js, proxy.ts), whoever asks and whatever the status. */
 const SECURITY_HEADER_NAMES = [
   'x-content-type-options',
   'referrer-policy',
   'x-frame-options',
+  'permissions-policy',
   'content-security-policy',
 ];
+
+function nonceOf(response: Response): string | null {
+  return /script-src [^;]*'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1] ?? null;
+}
+
+/** What an API route answers without a valid session (lib/auth/session-expired.ts). */
+function isSessionExpiredBody(response: Response, text: string): boolean {
+  if (!response.headers.get('content-type')?.includes('application/json')) return false;
+  const body = JSON.parse(text) as { error?: unknown; sessionExpired?: unknown };
+  return body.sessionExpired === true && typeof body.error === 'string';
+}
 
 export const SIGNED_IN_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
@@ -49,10 +63,20 @@ function outcome(response: Response): string {
 
 export async function checkRouteAccess(target: ScratchConsole, metricsToken: string): Promise<AccessRow[]> {
   const rows: AccessRow[] = [];
+  const nonces = new Set<string>();
+  let responses = 0;
   const probe = async (path: string, who: string, expected: string, headers: Record<string, string>) => {
     const response = await fetch(`${target.baseUrl}${path}`, { headers, redirect: 'manual' });
-    await response.arrayBuffer();
+    const text = await response.text();
     const missing = SECURITY_HEADER_NAMES.filter((name) => !response.headers.get(name));
+    const nonce = nonceOf(response);
+    if (!nonce) missing.push('a script nonce in its CSP');
+    // Over plain http (the scratch console) HSTS would be wrong: it is only for CUTOVER_PUBLIC_URL https://.
+    if (response.headers.get('strict-transport-security')) missing.push('HSTS absent over http');
+    if (path.startsWith('/api/') && response.status === 401 && !isSessionExpiredBody(response, text))
+      missing.push('the session-expired body');
+    responses++;
+    if (nonce) nonces.add(nonce);
     rows.push({
       path,
       who,
@@ -70,5 +94,12 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
     const { cookie } = await target.signIn(role);
     for (const path of [...PAGE_PATHS, ...API_PATHS]) await probe(path, role, 'allowed', { cookie });
   }
+  // A nonce used twice could be replayed by an injected script: every response has its own.
+  rows.push({
+    path: '(every response)',
+    who: 'anyone',
+    expected: `${responses} different CSP nonces`,
+    got: `${nonces.size} different CSP nonces`,
+  });
   return rows;
 }

@@ -15,6 +15,7 @@ const SOURCES = [
   'lib',
   'public',
   'instrumentation.ts',
+  'proxy.ts',
   'next.config.js',
   'package.json',
   'postcss.config.mjs',
