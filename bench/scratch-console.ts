@@ -11,9 +11,9 @@ import { sessionCookieName } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
 import { connectDatabase, type Database } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
-import { prepareDatabase } from '../scripts/prepare-database';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
-import { buildIfNeeded, NEXT_BIN, waitForHealth } from '../scripts/next-server';
+import { buildIfNeeded, serverArgs, waitForHealth } from '../scripts/next-server';
+import { prepareDatabase } from '../scripts/prepare-database';
 
 export interface ScratchConsoleOptions {
   dataDir: string;
@@ -83,14 +83,15 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     CUTOVER_PG_DUMP_DIR: 'off',
     ...options.env,
   };
+  // The server exactly as `npm start` runs it: Next.js behind the front server (scripts/serve.ts).
   const server = spawnCaptured(
-    [NEXT_BIN, 'start', '--port', String(options.port), '--hostname', '127.0.0.1'],
+    serverArgs({ dev: false, port: options.port, hostname: '127.0.0.1' }),
     { ...env, CUTOVER_RUNNER: 'off' },
     output,
   );
   const runner = spawnCaptured(['--import', 'tsx', 'scripts/runner.ts'], env, output);
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  if (!(await waitForHealth(baseUrl, 60_000))) {
+  if (!(await waitForHealth(baseUrl, 60_000, () => server.exitCode !== null))) {
     await Promise.all([stopChild(server), stopChild(runner)]);
     throw new Error(`the console did not answer on ${baseUrl}:\n${output.join('')}`);
   }

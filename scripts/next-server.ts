@@ -1,13 +1,32 @@
 /**
- * Building and waiting for the Next.js server, shared by the launcher (`npm start`) and the
- * benchmark and system-test harness, which run the built console the same way.
+ * Building, starting and waiting for the console's server, shared by the launcher (`npm start`)
+ * and the benchmark and system-test harness, which run the built console the same way: through
+ * scripts/serve.ts (Next.js behind the front server that resolves client addresses), never
+ * `next start` directly.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+const SERVE_SCRIPT = fileURLToPath(new URL('./serve.ts', import.meta.url));
+
+/** Arguments for `node` that run the console's server (spawned with process.execPath, so signals reach it). */
+export function serverArgs(options: { dev: boolean; port: number; hostname: string }): string[] {
+  return [
+    '--import',
+    'tsx',
+    SERVE_SCRIPT,
+    ...(options.dev ? ['--dev'] : []),
+    '--port',
+    String(options.port),
+    '--hostname',
+    options.hostname,
+  ];
+}
 
 const SOURCES = [
   'app',
@@ -42,10 +61,14 @@ export function buildIfNeeded(say: (line: string) => void): void {
   if (result.status !== 0) throw new Error('next build failed');
 }
 
-/** True once GET /api/health answers 200, false after the timeout. */
-export async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
+/** True once GET /api/health answers 200, false after the timeout or once `gaveUp()` says so (the server exited). */
+export async function waitForHealth(
+  url: string,
+  timeoutMs: number,
+  gaveUp: () => boolean = () => false,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gaveUp()) {
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) return true;

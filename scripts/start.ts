@@ -2,18 +2,23 @@
  * `npm start` / `npm run dev`: the console in one command. Without DATABASE_URL it starts the
  * embedded PostgreSQL under .data/ (creating the rehearsal world on first start), builds the
  * app when the sources are newer than the last build, serves it, and prints the URL and the
- * demo logins. Ctrl-C stops the server and then PostgreSQL, cleanly.
+ * demo logins. The server is scripts/serve.ts: Next.js behind a front server that hands the app
+ * the client's real address (CUTOVER_TRUSTED_PROXIES). Ctrl-C stops the server and then
+ * PostgreSQL, cleanly.
  */
 import { spawn } from 'node:child_process';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
-import { prepareDatabase } from './prepare-database';
 import { describeLeftovers } from '../lib/market/rehearsal/leftovers';
+import { readTrustedProxiesOrExit } from '../lib/server/front-server';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
-import { buildIfNeeded, NEXT_BIN, waitForHealth } from './next-server';
+import { buildIfNeeded, serverArgs, waitForHealth } from './next-server';
+import { prepareDatabase } from './prepare-database';
 
 checkSettingsAtStart('dxy-cutover');
+// Checked here too, before PostgreSQL starts: the server would refuse it only after the build.
+readTrustedProxiesOrExit('dxy-cutover');
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
 const port = readSetting('PORT');
 const host = readSetting('HOST');
@@ -42,10 +47,16 @@ async function main(): Promise<void> {
   }
 
   if (mode === 'start') buildIfNeeded(say);
-  // Run next's own binary (not through npx) so that signals reach the server process itself.
-  const child = spawn(process.execPath, [NEXT_BIN, mode, '--port', String(port), '--hostname', host], {
+  // The server process (scripts/serve.ts: Next.js behind the front server that resolves client
+  // addresses), run with node itself (not through npx) so that signals reach it.
+  const child = spawn(process.execPath, serverArgs({ dev: mode === 'dev', port, hostname: host }), {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  const exited = new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 0)));
+  let childExited = false;
+  void exited.then(() => {
+    childExited = true;
   });
 
   let stopping = false;
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 
   const consoleUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
-  if (await waitForHealth(consoleUrl, 120_000)) {
+  if (await waitForHealth(consoleUrl, 120_000, () => childExited)) {
     say(`Console ready at ${consoleUrl} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (prepared.isRehearsal) {
       say('Demo logins (rehearsal world only):');
@@ -68,7 +79,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 0)));
+  const code = await exited;
   if (embedded) {
     say('Stopping embedded PostgreSQL…');
     await embedded.stop();

@@ -4,6 +4,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { recordAudit } from '@/lib/auth/audit';
+import { clientAddressFromHeaders } from '@/lib/auth/client-address-header';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { SIGN_IN_FAILED, signIn } from '@/lib/auth/login';
 import { clearedSessionCookieOptions, sessionCookieName, sessionCookieOptions } from '@/lib/auth/session-cookie';
@@ -20,11 +21,6 @@ const signInSchema = z.object({
   password: z.string().min(1).max(256),
 });
 
-async function clientIp(): Promise<string> {
-  const list = await headers();
-  return (list.get('x-forwarded-for')?.split(',')[0]?.trim() || list.get('x-real-ip') || 'direct').slice(0, 64);
-}
-
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
   const username = String(form.get('username') ?? '').slice(0, 64);
   const parsed = signInSchema.safeParse({ username: form.get('username'), password: form.get('password') });
@@ -34,7 +30,8 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   const result = await signIn(database, {
     username: parsed.data.username,
     password: parsed.data.password,
-    ip: await clientIp(),
+    // Resolved by the front server from the socket (and trusted proxies only): never X-Forwarded-For as sent.
+    ip: clientAddressFromHeaders(headerList),
     userAgent: headerList.get('user-agent') ?? undefined,
   });
   if (result.status !== 'ok') return { error: result.message, username };
