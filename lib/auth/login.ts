@@ -1,26 +1,59 @@
 /**
- * Sign-in with a database-backed throttle (it must hold across console instances and the CLI).
- * Every failure gives the same message: it never says whether the username or the password
- * was wrong, and an unknown user costs the same scrypt work as a known one.
+ * Sign-in: the throttle first (lib/auth/sign-in-throttle.ts — counted in the database before
+ * the password is checked), then the password through the process's hash limiter, then a
+ * session. Every failure gives the same message: it never says whether the username or the
+ * password was wrong, and an unknown user costs the same scrypt work as a known one.
+ * `ip` is the client address as the front server resolved it (lib/auth/client-address-header.ts),
+ * or a fixed word for a caller without a socket (the benchmark harness); the audit log, the
+ * session and the throttle all record it.
  */
-import { and, count, eq, gt } from 'drizzle-orm';
 import type { Database } from '../db/connection';
-import { loginAttempts } from '../db/console-schema';
 import { recordAudit } from './audit';
+import { HashingBusyError, SIGN_IN_MAX_HASH_WAIT_MS } from './hash-concurrency';
 import { decoyPasswordHash, verifyPassword } from './password';
 import { createSession, type SessionUser } from './sessions';
+import {
+  ANY_USERNAME,
+  admitSignInAttempt,
+  forgetStaleThrottleRows,
+  recordSignInSuccess,
+  refundSignInAttempt,
+  throttleAddress,
+} from './sign-in-throttle';
 import { findUserByUsername } from './users';
 
 export const SIGN_IN_FAILED = 'Sign-in failed: unknown username or wrong password.';
-export const SIGN_IN_THROTTLED = 'Too many failed sign-in attempts. Wait a few minutes, then try again.';
+export const SIGN_IN_BUSY = 'The console is handling too many sign-in attempts right now. Try again in a few seconds.';
 
-export const THROTTLE_WINDOW_MS = 10 * 60 * 1000;
-export const MAX_FAILURES_PER_USERNAME = 5;
-export const MAX_FAILURES_PER_IP = 20;
+/** The refusal of a blocked attempt, with the wait: an operator who mistyped knows when to try again. */
+export function signInThrottledMessage(retryAfterSeconds: number): string {
+  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
+  return `Too many failed sign-in attempts from this address. Try again in ${wait}.`;
+}
 
 export type SignInResult =
   | { status: 'ok'; token: string; expiresAt: Date; user: Omit<SessionUser, 'sessionId'> }
-  | { status: 'failed'; message: string };
+  | { status: 'failed'; message: string }
+  | { status: 'throttled'; message: string; retryAfterSeconds: number };
+
+/** Stale throttle rows are swept at most this often per process (a cheap delete, but not on every attempt). */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+let lastSweepAt = 0;
+
+/** Sign-ins refused as busy since the last log line: counted, not audited one by one. */
+let busyRefusals = 0;
+let busyLoggedAt = 0;
+
+function noteBusyRefusal(now: Date): void {
+  busyRefusals += 1;
+  if (now.getTime() - busyLoggedAt < 60_000) return;
+  console.warn(
+    `[dxy-cutover] sign-in: ${busyRefusals} attempt(s) refused because password hashing was saturated ` +
+      '(CUTOVER_SIGN_IN_HASH_CONCURRENCY); the server itself stays responsive.',
+  );
+  busyRefusals = 0;
+  busyLoggedAt = now.getTime();
+}
 
 export async function signIn(
   database: Database,
@@ -29,41 +62,71 @@ export async function signIn(
   const { db, sql } = database;
   const now = params.now ?? new Date();
   const username = params.username.trim().toLowerCase().slice(0, 64);
-  const since = new Date(now.getTime() - THROTTLE_WINDOW_MS);
-  const failuresFor = async (condition: ReturnType<typeof eq>) => {
-    const [row] = await db
-      .select({ n: count() })
-      .from(loginAttempts)
-      .where(and(condition, eq(loginAttempts.succeeded, false), gt(loginAttempts.at, since)));
-    return row?.n ?? 0;
-  };
-  const audit = (outcome: 'ok' | 'refused', userId: number | null, reason?: string) =>
+  const address = params.ip.slice(0, 64);
+  // Neither can be an account; refusing them costs nothing and tells nothing.
+  if (username === '' || username === ANY_USERNAME) return { status: 'failed', message: SIGN_IN_FAILED };
+  const throttleKey = { username, address: throttleAddress(address) };
+  const audit = (outcome: 'ok' | 'refused', userId: number | null, detail: Record<string, unknown> = {}) =>
     recordAudit(sql, {
       userId,
       username,
       action: 'auth.sign_in',
       outcome,
       inputs: { username },
-      detail: { ip: params.ip, ...(reason ? { reason } : {}) },
+      detail: { address, ...detail },
     });
 
-  if (
-    (await failuresFor(eq(loginAttempts.username, username))) >= MAX_FAILURES_PER_USERNAME ||
-    (await failuresFor(eq(loginAttempts.ip, params.ip))) >= MAX_FAILURES_PER_IP
-  ) {
-    await audit('refused', null, 'throttled');
-    return { status: 'failed', message: SIGN_IN_THROTTLED };
+  if (now.getTime() - lastSweepAt > SWEEP_EVERY_MS) {
+    lastSweepAt = now.getTime();
+    await forgetStaleThrottleRows(sql, { now });
+  }
+
+  const admission = await admitSignInAttempt(sql, { ...throttleKey, now });
+  if (!admission.admitted) {
+    // One audit row per blocked period; the rest are counted in sign_in_throttle.throttled_attempts.
+    if (admission.firstRefusal) {
+      await audit('refused', null, {
+        reason: 'throttled',
+        scope: admission.scope,
+        blockedUntil: admission.retryAt.toISOString(),
+        note: 'further attempts until then are counted in cutover.sign_in_throttle, not audited one by one',
+      });
+    }
+    const retryAfterSeconds = Math.max(1, Math.ceil((admission.retryAt.getTime() - now.getTime()) / 1000));
+    return { status: 'throttled', message: signInThrottledMessage(retryAfterSeconds), retryAfterSeconds };
+  }
+  for (const period of admission.refusedBefore) {
+    await audit('refused', null, {
+      reason: 'throttled (summary)',
+      scope: period.scope,
+      refusedAttempts: period.refused,
+      blockedUntil: period.blockedUntil?.toISOString() ?? null,
+    });
   }
 
   const user = await findUserByUsername(db, { username });
-  const passwordOk = await verifyPassword(params.password, user?.passwordHash ?? (await decoyPasswordHash()));
+  let passwordOk: boolean;
+  try {
+    passwordOk = await verifyPassword(params.password, user?.passwordHash ?? (await decoyPasswordHash()), {
+      maxWaitMs: SIGN_IN_MAX_HASH_WAIT_MS,
+    });
+  } catch (error) {
+    if (!(error instanceof HashingBusyError)) throw error;
+    await refundSignInAttempt(sql, throttleKey);
+    noteBusyRefusal(now);
+    return { status: 'throttled', message: SIGN_IN_BUSY, retryAfterSeconds: 5 };
+  }
   const succeeded = Boolean(user && passwordOk && !user.disabledAt);
-  await db.insert(loginAttempts).values({ username, ip: params.ip, succeeded, at: now });
   if (!user || !succeeded) {
-    await audit('refused', user?.id ?? null, 'bad credentials or disabled user');
+    await audit('refused', user?.id ?? null, {
+      reason: 'bad credentials or disabled user',
+      failures: admission.failures,
+      ...(admission.retryAt ? { blockedUntil: admission.retryAt.toISOString() } : {}),
+    });
     return { status: 'failed', message: SIGN_IN_FAILED };
   }
-  const session = await createSession(db, { userId: user.id, ip: params.ip, userAgent: params.userAgent, now });
+  await recordSignInSuccess(sql, throttleKey);
+  const session = await createSession(db, { userId: user.id, ip: address, userAgent: params.userAgent, now });
   await audit('ok', user.id);
   return {
     status: 'ok',

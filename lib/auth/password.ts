@@ -1,9 +1,11 @@
 /**
  * Password hashing with scrypt (memory-hard, in Node's standard library): N=2^15, r=8, p=1
  * uses 32 MiB per hash. Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later
- * without invalidating existing hashes.
+ * without invalidating existing hashes. Every hash runs through the process's hash limiter
+ * (lib/auth/hash-concurrency.ts), so a flood of sign-ins cannot run more of them at once than it allows.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { type HashLimiter, processHashLimiter } from './hash-concurrency';
 
 const N = 2 ** 15;
 const R = 8;
@@ -19,17 +21,30 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, options: { limiter?: HashLimiter } = {}): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P);
+  const limiter = options.limiter ?? processHashLimiter();
+  const key = await limiter.run(() => derive(password, salt, N, R, P));
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * With `maxWaitMs`, throws HashingBusyError when no hash slot frees up in time (sign-in); without
+ * it, waits its turn however long that takes.
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  options: { limiter?: HashLimiter; maxWaitMs?: number } = {},
+): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+  const limiter = options.limiter ?? processHashLimiter();
+  const actual = await limiter.run(
+    () => derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p)),
+    { maxWaitMs: options.maxWaitMs },
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

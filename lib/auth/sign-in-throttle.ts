@@ -1,0 +1,191 @@
+/**
+ * The sign-in throttle (docs/architecture.md "Security"), in cutover.sign_in_throttle so that it
+ * holds across console instances and the CLI. It slows down a (username, address) pair with
+ * growing delays instead of locking an account for everyone: an attacker's failures from one
+ * address never stop the real user signing in from another. A second, coarser row per address
+ * (username "*", which no account can have) slows down one address trying many usernames.
+ *
+ * Every attempt is counted before its password is checked, in one transaction that locks the
+ * rows: concurrent guesses cannot all pass a check that each of them would fail alone. The count
+ * is undone when the password was right (the pair is reset) or was never checked (hashing busy).
+ * Attempts refused while a pair is blocked are counted in `throttled_attempts` — the audit log
+ * gets one row at the first refusal of a blocked period and one summary row when the next
+ * attempt is let through, not one row per refused attempt.
+ */
+import type { Sql, TransactionSql } from 'postgres';
+import { ipv6Network64 } from './client-address';
+
+/** Failures of one pair that cost nothing; each one after that doubles the wait (2 s, 4 s, 8 s, …). */
+export const FREE_FAILURES_PER_PAIR = 3;
+/** Failures from one address across all usernames before that address is slowed down too. */
+export const FREE_FAILURES_PER_ADDRESS = 30;
+/** The longest wait: a patient guesser gets at most four guesses an hour per pair. */
+export const MAX_DELAY_SECONDS = 15 * 60;
+/** A pair (or address) without a failure for this long starts again from zero. */
+export const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+/** The username of an address's row across all usernames (not a valid username: see lib/auth/users.ts). */
+export const ANY_USERNAME = '*';
+
+/** Seconds a pair waits after its `failures`-th failure in a row. */
+export function delayAfterFailures(failures: number, free: number): number {
+  if (failures <= free) return 0;
+  return Math.min(2 ** (failures - free), MAX_DELAY_SECONDS);
+}
+
+/**
+ * The address as the throttle counts it: IPv4 as is, IPv6 by its /64 (one host or household
+ * usually has a whole /64 and could otherwise step through 2^64 addresses), anything else
+ * ("cli", "unknown") as is.
+ */
+export function throttleAddress(address: string): string {
+  return ipv6Network64(address) ?? address;
+}
+
+export type ThrottleScope = 'username and address' | 'address';
+
+export interface RefusedPeriod {
+  scope: ThrottleScope;
+  refused: number;
+  blockedUntil: Date | null;
+}
+
+export type Admission =
+  | {
+      admitted: true;
+      /** The pair's failures counting this attempt, and when it may try again if this one fails. */
+      failures: number;
+      retryAt: Date | null;
+      /** Attempts refused in the blocked period that just ended (for the audit summary). */
+      refusedBefore: RefusedPeriod[];
+    }
+  | { admitted: false; scope: ThrottleScope; retryAt: Date; firstRefusal: boolean };
+
+interface ThrottleRow {
+  username: string;
+  failures: number;
+  blocked_until: Date | null;
+  throttled_attempts: number;
+}
+
+const scopeOf = (username: string): ThrottleScope => (username === ANY_USERNAME ? 'address' : 'username and address');
+
+async function tryAdmit(
+  tx: TransactionSql,
+  params: { username: string; address: string; now: Date },
+): Promise<Admission | 'raced'> {
+  const { username, address, now } = params;
+  // Locks the rows that exist; a row created meanwhile is caught by the guard of the upsert below.
+  const rows = await tx<ThrottleRow[]>`
+    select username, failures, blocked_until, throttled_attempts from cutover.sign_in_throttle
+    where address = ${address} and username in (${username}, ${ANY_USERNAME})
+    for update`;
+  const blocked = rows.filter((row) => row.blocked_until && row.blocked_until > now);
+  if (blocked.length > 0) {
+    const counted = await tx<ThrottleRow[]>`
+      update cutover.sign_in_throttle set throttled_attempts = throttled_attempts + 1
+      where address = ${address} and username in ${tx(blocked.map((row) => row.username))}
+      returning username, failures, blocked_until, throttled_attempts`;
+    const pair = counted.find((row) => row.username === username);
+    const deciding = pair ?? counted[0];
+    if (!deciding?.blocked_until) throw new Error('a blocked throttle row has no end');
+    return {
+      admitted: false,
+      scope: scopeOf(deciding.username),
+      retryAt: new Date(Math.max(...counted.map((row) => row.blocked_until?.getTime() ?? 0))),
+      firstRefusal: counted.some((row) => row.throttled_attempts === 1),
+    };
+  }
+  const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS);
+  const free = tx`case when t.username = ${ANY_USERNAME} then ${FREE_FAILURES_PER_ADDRESS}::int else ${FREE_FAILURES_PER_PAIR}::int end`;
+  const failures = tx`case when t.last_failure_at is null or t.last_failure_at < ${forgetBefore} then 1 else t.failures + 1 end`;
+  const counted = await tx<ThrottleRow[]>`
+    insert into cutover.sign_in_throttle as t (username, address, failures, last_failure_at)
+    values (${username}, ${address}, 1, ${now}), (${ANY_USERNAME}, ${address}, 1, ${now})
+    on conflict (username, address) do update set
+      failures = ${failures},
+      last_failure_at = ${now},
+      blocked_until = case when ${failures} > ${free}
+        then ${now}::timestamptz + make_interval(secs => least(power(2, ${failures} - ${free}), ${MAX_DELAY_SECONDS}))
+        else null end,
+      throttled_attempts = 0
+      where t.blocked_until is null or t.blocked_until <= ${now}
+    returning username, failures, blocked_until, throttled_attempts`;
+  if (counted.length < 2) return 'raced';
+  const pair = counted.find((row) => row.username === username);
+  const retryAt = counted.reduce<Date | null>(
+    (latest, row) => (row.blocked_until && (!latest || row.blocked_until > latest) ? row.blocked_until : latest),
+    null,
+  );
+  return {
+    admitted: true,
+    failures: pair?.failures ?? 1,
+    retryAt,
+    refusedBefore: rows
+      .filter((row) => row.throttled_attempts > 0)
+      .map((row) => ({
+        scope: scopeOf(row.username),
+        refused: row.throttled_attempts,
+        blockedUntil: row.blocked_until,
+      })),
+  };
+}
+
+class Raced extends Error {}
+
+/**
+ * Counts an attempt of `username` from `address` (a throttle address) as a failure in advance, or
+ * refuses it while the pair or the address is blocked. `username` must not be ANY_USERNAME.
+ */
+export async function admitSignInAttempt(
+  sql: Sql,
+  params: { username: string; address: string; now: Date },
+): Promise<Admission> {
+  if (params.username === ANY_USERNAME) throw new Error('"*" is the address-wide throttle row, not a username');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sql.begin(async (tx) => {
+        const result = await tryAdmit(tx, params);
+        // A row created and blocked by a concurrent attempt after our select: start over, now it is locked.
+        if (result === 'raced') throw new Raced();
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof Raced) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** The password was right: the pair starts from zero, and the address's advance count is taken back. */
+export async function recordSignInSuccess(sql: Sql, params: { username: string; address: string }): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`delete from cutover.sign_in_throttle where username = ${params.username} and address = ${params.address}`;
+    await tx`
+      update cutover.sign_in_throttle set failures = greatest(failures - 1, 0)
+      where username = ${ANY_USERNAME} and address = ${params.address}`;
+  });
+}
+
+/**
+ * The password was never checked (hashing was saturated): both advance counts are taken back, and
+ * a block this attempt's count started is lifted.
+ */
+export async function refundSignInAttempt(sql: Sql, params: { username: string; address: string }): Promise<void> {
+  await sql`
+    update cutover.sign_in_throttle set
+      failures = greatest(failures - 1, 0),
+      blocked_until = case
+        when failures - 1 > case when username = ${ANY_USERNAME} then ${FREE_FAILURES_PER_ADDRESS}::int
+                                 else ${FREE_FAILURES_PER_PAIR}::int end
+        then blocked_until else null end
+    where address = ${params.address} and username in (${params.username}, ${ANY_USERNAME})`;
+}
+
+/** Rows nobody has failed on for FORGET_AFTER_MS and that block nothing: they would count from zero anyway. */
+export async function forgetStaleThrottleRows(sql: Sql, params: { now: Date }): Promise<number> {
+  const forgetBefore = new Date(params.now.getTime() - FORGET_AFTER_MS);
+  const deleted = await sql`
+    delete from cutover.sign_in_throttle
+    where (last_failure_at is null or last_failure_at < ${forgetBefore})
+      and (blocked_until is null or blocked_until <= ${params.now})`;
+  return deleted.count;
+}
