@@ -7,6 +7,7 @@
  * headers, its CSP a script nonce of its own (proxy.ts); an anonymous API request gets the
  * "session expired" body the live pages recognise.
  */
+import { PHASE_CATALOG } from '../lib/runbook/phases/catalog';
 import type { ScratchConsole } from './scratch-console';
 
 export const PAGE_PATHS = [
@@ -16,7 +17,8 @@ export const PAGE_PATHS = [
   '/compare',
   '/rollback',
   '/approvals',
-  ...['1', '2', '3', '4', '5', '6', '7', '9'].map((p) => `/phases/${p}`),
+  // Every phase page the registry declares (phase 8's is /monitor, the rollback's /rollback, above).
+  ...PHASE_CATALOG.routes().filter((route) => route.startsWith('/phases/')),
 ];
 export const API_PATHS = [
   '/api/status',

@@ -1,13 +1,14 @@
 import Link from 'next/link';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import type { ConsoleStatusJson } from './overview-live';
-import { stepHref } from './plan-checklist';
 import { ProgressBar } from './progress-bar';
 import { RunStateBadge } from './run-state-badge';
 
 type ActiveRun = NonNullable<ConsoleStatusJson['runbook']['activeRun']>;
 
 export function ActiveRunBanner({ run }: { run: ActiveRun }) {
-  const href = stepHref(run.phase === 'rollback' ? 'rollback' : `phase-${run.phase.replace('-fix', '')}`);
+  // A run of an action (phase 2's fix) opens its phase's page.
+  const href = PHASE_CATALOG.route(run.phase);
   return (
     <section
       className="rounded-lg border border-sky-300 bg-sky-50 p-4"
@@ -17,7 +18,7 @@ export function ActiveRunBanner({ run }: { run: ActiveRun }) {
       <div className="flex flex-wrap items-center gap-3">
         <RunStateBadge state={run.status} />
         <span className="font-medium">
-          {run.phase === 'rollback' ? 'Rollback' : `Phase ${run.phase}`} — run #{run.id}, requested by {run.requestedBy}
+          {PHASE_CATALOG.label(run.phase)} — run #{run.id}, requested by {run.requestedBy}
         </span>
         {href ? (
           <Link href={href} className="text-sm text-sky-700 underline">

@@ -1,4 +1,5 @@
 import { formatDuration, formatUtc } from '@/lib/format';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { RunStateBadge } from './run-state-badge';
 import type { PhaseLiveJson } from './use-phase-live';
 
@@ -27,7 +28,7 @@ export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {
                 <tr key={run.id} className="border-t border-slate-100 align-top">
                   <td className="px-4 py-1.5 font-mono">
                     #{run.id}
-                    {run.phase === '2-fix' ? ' fix' : ''}
+                    {PHASE_CATALOG.actionLabel(run.phase) ? ` · ${PHASE_CATALOG.actionLabel(run.phase)}` : ''}
                   </td>
                   <td className="px-4 py-1.5">
                     <RunStateBadge state={run.status} />

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/app/actions/runbook';
 import { formatUtc } from '@/lib/format';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';
@@ -16,7 +17,8 @@ interface Props {
   pausable: boolean;
   canOperate: boolean;
   preconditionsPass: boolean;
-  fixNeeded: boolean;
+  /** The phase's actions (phase 2's "Apply fix"); one with nothing to run now is not offered. */
+  actions: { id: string; label: string; needed: boolean }[];
   initial: PhaseLiveJson;
 }
 
@@ -25,14 +27,20 @@ const PRIMARY =
 const SECONDARY = 'rounded border border-slate-400 px-4 py-2 font-medium hover:bg-slate-100 disabled:opacity-40';
 
 /** A phase's controls (operators only; the server refuses anyone else anyway) and its live run state. */
-export function PhaseLiveView({ phase, number, pausable, canOperate, preconditionsPass, fixNeeded, initial }: Props) {
+export function PhaseLiveView({ phase, number, pausable, canOperate, preconditionsPass, actions, initial }: Props) {
   const { live, pending, message, act } = usePhaseLive(phase, initial);
-  const [method, setMethod] = useState<'copy' | 'regenerate'>('copy');
+  // The phase's options (phase 4's method), starting at their defaults; the server validates them.
+  const declared = PHASE_CATALOG.find(phase).options;
+  const [options, setOptions] = useState<Record<string, string>>(() =>
+    Object.fromEntries(declared.flatMap((o) => (o.default === undefined ? [] : [[o.name, o.default]]))),
+  );
   const active = live.activeRun;
   const latest = live.latest;
-  const activeHere = Boolean(active && (active.phase === phase || (phase === '2' && active.phase === '2-fix')));
+  const activeHere = Boolean(active && PHASE_CATALOG.stepOf(active.phase)?.id === phase);
   const blockedBy =
-    active && !activeHere ? `Phase ${active.phase} (run #${active.id}) is ${active.status}; one run at a time.` : null;
+    active && !activeHere
+      ? `${PHASE_CATALOG.label(active.phase)} (run #${active.id}) is ${active.status}; one run at a time.`
+      : null;
   const runLabel =
     latest?.status === 'failed' && latest.phase === phase ? `Retry phase ${number}` : `Run phase ${number}`;
 
@@ -41,39 +49,50 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
       <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Controls">
         {canOperate ? (
           <div className="flex flex-wrap items-center gap-3">
-            {phase === '4' && !activeHere ? (
-              <label className="text-sm">
-                <span className="mr-2 text-slate-600">Method</span>
-                <select
-                  value={method}
-                  onChange={(event) => setMethod(event.target.value as 'copy' | 'regenerate')}
-                  className="rounded border border-slate-300 px-2 py-1"
-                >
-                  <option value="copy">copy legacy rows</option>
-                  <option value="regenerate">regenerate with calc_dxy_range_1m</option>
-                </select>
-              </label>
-            ) : null}
+            {activeHere
+              ? null
+              : declared.map((option) => (
+                  <label key={option.name} className="text-sm">
+                    <span className="mr-2 text-slate-600">{option.label}</span>
+                    <select
+                      value={options[option.name] ?? ''}
+                      onChange={(event) => setOptions({ ...options, [option.name]: event.target.value })}
+                      className="rounded border border-slate-300 px-2 py-1"
+                    >
+                      {option.default === undefined ? <option value="">choose…</option> : null}
+                      {option.choices.map((choice) => (
+                        <option key={choice.value} value={choice.value}>
+                          {choice.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                ))}
             {!activeHere ? (
               <button
                 type="button"
                 className={PRIMARY}
                 disabled={Boolean(active) || !preconditionsPass || pending}
-                onClick={() => act(() => startPhaseRunAction({ phase, ...(phase === '4' ? { method } : {}) }))}
+                onClick={() => act(() => startPhaseRunAction({ phase, ...options }))}
               >
                 {runLabel}
               </button>
             ) : null}
-            {phase === '2' && fixNeeded && !activeHere ? (
-              <button
-                type="button"
-                className="rounded border border-amber-500 bg-amber-50 px-4 py-2 font-medium text-amber-900 hover:bg-amber-100 disabled:opacity-40"
-                disabled={Boolean(active) || pending}
-                onClick={() => act(() => startPhaseRunAction({ phase: '2-fix' }))}
-              >
-                Apply fix
-              </button>
-            ) : null}
+            {activeHere
+              ? null
+              : actions
+                  .filter((action) => action.needed)
+                  .map((action) => (
+                    <button
+                      key={action.id}
+                      type="button"
+                      className="rounded border border-amber-500 bg-amber-50 px-4 py-2 font-medium text-amber-900 hover:bg-amber-100 disabled:opacity-40"
+                      disabled={Boolean(active) || pending}
+                      onClick={() => act(() => startPhaseRunAction({ phase: action.id }))}
+                    >
+                      {action.label}
+                    </button>
+                  ))}
             {pausable && activeHere && active?.status === 'running' ? (
               <button
                 type="button"

@@ -1,23 +1,25 @@
 import Link from 'next/link';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 
-const PHASES = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const CURRENT = 'bg-slate-900 text-white';
+const OTHER = 'bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-100';
+/** The way out is set apart from the plan's steps. */
+const WAY_OUT = 'bg-white text-red-800 ring-1 ring-red-200 hover:bg-red-50';
 
+/** Every step of the plan as a tab, from the phase registry: the numbered phases, then the rollback. */
 export function PhaseTabs({ current }: { current: string }) {
   return (
     <nav aria-label="Phases" className="flex flex-wrap gap-1 text-sm">
-      {PHASES.map((phase) => (
+      {PHASE_CATALOG.steps.map((step) => (
         <Link
-          key={phase}
-          href={phase === '8' ? '/monitor' : `/phases/${phase}`}
-          aria-current={phase === current ? 'page' : undefined}
-          className={`rounded px-3 py-1 ${phase === current ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-100'}`}
+          key={step.id}
+          href={step.route}
+          aria-current={step.id === current ? 'page' : undefined}
+          className={`rounded px-3 py-1 ${step.id === current ? CURRENT : step.number === null ? WAY_OUT : OTHER}`}
         >
-          Phase {phase}
+          {PHASE_CATALOG.label(step.id)}
         </Link>
       ))}
-      <Link href="/rollback" className="rounded bg-white px-3 py-1 text-red-800 ring-1 ring-red-200 hover:bg-red-50">
-        Rollback
-      </Link>
     </nav>
   );
 }

@@ -5,13 +5,6 @@ import { RunStateBadge } from './run-state-badge';
 
 type Runbook = ConsoleStatusJson['runbook'];
 
-export function stepHref(id: string): string | null {
-  if (id === 'rollback') return '/rollback';
-  if (id === 'phase-8') return '/monitor';
-  const match = /^phase-(\d)$/.exec(id);
-  return match ? `/phases/${match[1]}` : null;
-}
-
 /** The plan's execution checklist, live: state, who ran each phase, actual time beside the estimate. */
 export function PlanChecklist({ runbook }: { runbook: Runbook }) {
   return (
@@ -27,13 +20,9 @@ export function PlanChecklist({ runbook }: { runbook: Runbook }) {
               {' · '}
               <span className="font-medium text-slate-900" data-testid="next-step">
                 Next:{' '}
-                {stepHref(runbook.nextStep.id) ? (
-                  <Link className="text-sky-700 underline" href={stepHref(runbook.nextStep.id) as string}>
-                    {runbook.nextStep.label}
-                  </Link>
-                ) : (
-                  runbook.nextStep.label
-                )}
+                <Link className="text-sky-700 underline" href={runbook.nextStep.route}>
+                  {runbook.nextStep.label}
+                </Link>
               </span>
             </>
           ) : null}
@@ -54,26 +43,19 @@ export function PlanChecklist({ runbook }: { runbook: Runbook }) {
           </thead>
           <tbody>
             {runbook.steps.map((step) => {
-              const href = stepHref(step.id);
               const title = step.number ? `${step.number}. ${step.title}` : step.title;
               return (
                 <tr key={step.id} className="border-t border-slate-100" data-testid={`plan-${step.id}`}>
                   <td className="px-4 py-1.5 font-medium">
-                    {href ? (
-                      <Link href={href} className="text-sky-800 hover:underline">
-                        {title}
-                      </Link>
-                    ) : (
-                      title
-                    )}
+                    <Link href={step.route} className="text-sky-800 hover:underline">
+                      {title}
+                    </Link>
                     <div className="text-xs font-normal text-slate-500">{step.intent}</div>
                   </td>
                   <td className="px-4 py-1.5">{step.day ?? '—'}</td>
                   <td className="px-4 py-1.5" data-testid={`state-${step.id}`}>
-                    <RunStateBadge
-                      state={step.id === 'phase-8' && step.state === 'running' ? 'window-open' : step.state}
-                    />
-                    {step.id === 'phase-8' && runbook.window ? (
+                    <RunStateBadge state={step.window && step.state === 'running' ? 'window-open' : step.state} />
+                    {step.window && runbook.window ? (
                       <span className="ml-1 text-xs text-slate-500">{runbook.window.taken}/24 hours</span>
                     ) : step.runs > 1 ? (
                       <span className="ml-1 text-xs text-slate-500">{step.runs} runs</span>

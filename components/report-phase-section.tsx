@@ -1,5 +1,6 @@
 /** One phase run in the migration report: who and when, its figures, verification evidence and log. */
 import { formatDuration, formatUtc } from '@/lib/format';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import type { ReportPhaseRun } from '@/lib/runbook/read-run-report';
 
 const EVIDENCE_CHARS = 3000;
@@ -14,9 +15,8 @@ export function ReportVerdict({ value }: { value: string }) {
 }
 
 export function phaseLabel(entry: { number: number | null; title: string; run: { phase: string } }): string {
-  if (entry.run.phase === 'rollback') return `Rollback: ${entry.title}`;
-  if (entry.run.phase === '2-fix') return `Phase 2 fix: ${entry.title}`;
-  return `Phase ${entry.number ?? entry.run.phase}: ${entry.title}`;
+  // "Phase 4: …", "Phase 2 · Apply fix: …", "Rollback: …" — the registry's label of the run's phase.
+  return `${PHASE_CATALOG.label(entry.run.phase)}: ${entry.title}`;
 }
 
 export function ReportPhaseSection({ entry }: { entry: ReportPhaseRun }) {

@@ -1,3 +1,4 @@
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { ChecksTable } from './checks-table';
 import { ProgressBar } from './progress-bar';
 import { RunEvents } from './run-events';
@@ -17,7 +18,7 @@ export function RunDetails({ live }: { live: PhaseLiveJson }) {
       <div className="flex flex-wrap items-center gap-3">
         <h2 className="font-semibold" data-testid="latest-run-id" data-run-id={latest.id}>
           Latest run #{latest.id}
-          {latest.phase === '2-fix' ? ' (Apply fix)' : ''}
+          {PHASE_CATALOG.actionLabel(latest.phase) ? ` (${PHASE_CATALOG.label(latest.phase)})` : ''}
         </h2>
         <span data-testid="latest-run-status">
           <RunStateBadge state={latest.status} />

@@ -30,8 +30,7 @@ test.describe('overview', () => {
     }).toPass({ timeout: 30_000, intervals: [500] });
     // And the legacy count grows as the tick-factory derives new minutes.
     await expect.poll(() => overview.count('derivedActive1m'), { timeout: 30_000 }).toBeGreaterThan(initial);
-    for (const step of ['phase-1', 'phase-5', 'phase-9', 'rollback'])
-      await expect(overview.planRow(step)).toBeVisible();
+    for (const step of ['1', '5', '9', 'rollback']) await expect(overview.planRow(step)).toBeVisible();
     await expect(page.getByTestId('worker-mode')).toHaveText('legacy');
   });
 

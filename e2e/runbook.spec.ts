@@ -66,7 +66,7 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
   }
   await page.goto('/');
   await expect(page.getByTestId('worker-mode')).toHaveText('dual');
-  await expect(page.getByTestId('state-phase-7')).toHaveText('succeeded');
+  await expect(page.getByTestId('state-7')).toHaveText('succeeded');
   await page.screenshot({ path: 'test-results/screenshots/overview-after-phase-7.png', fullPage: true });
 
   await page.goto('/rollback');

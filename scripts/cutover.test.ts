@@ -43,7 +43,7 @@ describe('the cutover CLI', () => {
     const result = await cli(['status', '--json'], viewer);
     expect(result.code, result.stderr).toBe(0);
     const status = JSON.parse(result.stdout) as { runbook: { steps: { id: string; state: string }[] } };
-    expect(status.runbook.steps.find((s) => s.id === 'phase-1')?.state).toBe('succeeded');
+    expect(status.runbook.steps.find((s) => s.id === '1')?.state).toBe('succeeded');
   });
 
   it('previews the DDL of phase 2’s fix', async () => {

@@ -217,7 +217,7 @@ async function main(): Promise<number> {
           phaseId: argument,
           options: { data: values.data, method: values.method },
         });
-        print({ preconditions: detail.preconditions, preview: detail.preview, fix: detail.fixPreview }, () =>
+        print({ preconditions: detail.preconditions, preview: detail.preview, actions: detail.actions }, () =>
           [
             `${detail.title}`,
             ...detail.preconditions.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),

@@ -8,10 +8,12 @@ import type { Role } from '../lib/auth/roles';
 import type { SessionUser } from '../lib/auth/sessions';
 import type { Database } from '../lib/db/connection';
 import { type FixedClock, fixedClock } from '../lib/market/clock';
-import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
+import { createStartPhaseRun, startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/config';
+import type { PhaseRegistry } from '../lib/runbook/phase-registry';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { runnerTick } from '../lib/runbook/runner';
+import type { PhaseDefinition } from '../lib/runbook/types';
 import { MIDWEEK_NOW } from './test-world';
 
 let nextUserId = 1000;
@@ -40,8 +42,15 @@ export interface Driver {
 
 export function createDriver(
   database: Database,
-  options: { start?: Date; config?: Partial<RunbookConfig> } = {},
+  options: {
+    start?: Date;
+    config?: Partial<RunbookConfig>;
+    /** Phases of the test's own (lib/runbook/phase-registry.test.ts): started and run instead of the runbook's. */
+    phases?: PhaseRegistry<PhaseDefinition>;
+  } = {},
 ): Driver {
+  const { phases } = options;
+  const start = phases ? createStartPhaseRun(phases) : startPhaseRun;
   const clock = fixedClock(options.start ?? MIDWEEK_NOW);
   const config: RunbookConfig = { ...runbookConfigFromEnv({}), dumpDirectory: null, ...options.config };
   const driver: Driver = {
@@ -51,12 +60,12 @@ export function createDriver(
       return executeAction(spec, { database, user, rawInput: input }) as never;
     },
     async start(phase, user = OPERATOR, extra = {}) {
-      const result = await executeAction(startPhaseRun, { database, user, rawInput: { phase, ...extra } });
+      const result = await executeAction(start, { database, user, rawInput: { phase, ...extra } });
       if (result.status !== 'ok') throw new Error(`start ${phase} → ${JSON.stringify(result)}`);
       return result.data.runId;
     },
     async tick(owner = 'test-runner') {
-      await runnerTick(database, { owner, config, clock });
+      await runnerTick(database, { owner, config, clock, phases });
     },
     async finish(runId, finishOptions = {}) {
       const maxTicks = finishOptions.maxTicks ?? 400;
@@ -64,7 +73,7 @@ export function createDriver(
         const before = await getPhaseRun(database.sql, { id: runId });
         if (before && ['succeeded', 'failed', 'rejected', 'paused', 'awaiting-approval'].includes(before.status))
           return before;
-        await runnerTick(database, { owner: finishOptions.owner ?? 'test-runner', config, clock });
+        await runnerTick(database, { owner: finishOptions.owner ?? 'test-runner', config, clock, phases });
         clock.advance(60_000);
       }
       throw new Error(`run #${runId} did not finish in ${maxTicks} ticks`);

@@ -40,7 +40,7 @@ describe('readConsoleStatus', () => {
     expect(status.missingTables).toEqual([]);
     expect(status.workers).toMatchObject({ kind: 'rehearsal', mode: 'legacy', paused: false });
     expect(status.runbook.steps).toHaveLength(10);
-    expect(status.runbook.nextStep?.id).toBe('phase-1');
+    expect(status.runbook.nextStep?.id).toBe('1');
   });
 
   it('reports fresh components and a legacy DXY with no data_bars series yet', async () => {

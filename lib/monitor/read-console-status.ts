@@ -72,7 +72,7 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   const freshness = await readFreshness(database, { now, slackMinutes: Math.ceil(clock.speed / 60) - 1 });
   // The aggregator reads only data_bars once phase 5 succeeded in the active migration run.
   const switched =
-    runbook.migrationRun?.status === 'active' && runbook.steps.find((s) => s.id === 'phase-5')?.state === 'succeeded';
+    runbook.migrationRun?.status === 'active' && runbook.steps.find((s) => s.id === '5')?.state === 'succeeded';
   return {
     ...base,
     counts,

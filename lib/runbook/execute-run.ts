@@ -11,10 +11,11 @@ import type { Clock } from '../market/clock';
 import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
-import { findPhase } from './phases';
+import type { PhaseRegistry } from './phase-registry';
+import { PHASES } from './phases';
 import { getPhaseRun, PHASE_RUN_SELECT, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
-import type { PhaseContext, Verification } from './types';
+import type { PhaseContext, PhaseDefinition, Verification } from './types';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 
 export class LeaseLost extends Error {
@@ -78,12 +79,14 @@ export async function advanceRun(
     clock: Clock;
     config: RunbookConfig;
     budgetMs?: number;
+    /** The phases it knows: the runbook's, or a test's own (lib/runbook/phase-registry.test.ts). */
+    phases?: PhaseRegistry<PhaseDefinition>;
   },
 ): Promise<AdvanceOutcome> {
   const { sql } = database;
   const { owner, clock, config } = params;
   let run = params.run;
-  const phase = findPhase(run.phase);
+  const phase = (params.phases ?? PHASES).find(run.phase);
   const deadline = Date.now() + (params.budgetMs ?? config.stepBudgetMs);
 
   const renewLease = async () => {

@@ -5,7 +5,8 @@
 import type { Database } from '../db/connection';
 import { loadClock } from '../market/clock';
 import { runbookConfigFromEnv } from './config';
-import { findPhase } from './phases';
+import type { PhaseRegistry } from './phase-registry';
+import { PHASES } from './phases';
 import { type RunSummary, summarizeRun } from './read-runbook-state';
 import {
   getActiveMigrationRun,
@@ -16,7 +17,7 @@ import {
   type PhaseRunEvent,
   type PhaseRunRow,
 } from './run-state';
-import type { Check, Preview } from './types';
+import type { Check, PhaseDefinition, Preview } from './types';
 import { hideWorkerOutput } from './worker-control/hide-worker-output';
 
 export interface PhaseLive {
@@ -36,23 +37,20 @@ export interface PhaseDetail extends PhaseLive {
   pausable: boolean;
   preconditions: Check[];
   preview: Preview;
-  /** Phase 2 only: the DDL its "Apply fix" would run now. */
-  fixPreview: Preview | null;
-}
-
-/** Runs shown on a phase's page: its own, and for phase 2 also its fix. */
-function belongsTo(phaseId: string, run: PhaseRunRow): boolean {
-  return run.phase === phaseId || (phaseId === '2' && run.phase === '2-fix');
+  /** The phase's actions (phase 2's "Apply fix") with what each would run now. */
+  actions: { id: string; label: string; previewHeading: string; preview: Preview }[];
 }
 
 export async function readPhaseLive(
   database: Database,
-  params: { phaseId: string; showWorkerOutput?: boolean },
+  params: { phaseId: string; showWorkerOutput?: boolean; registry?: PhaseRegistry },
 ): Promise<PhaseLive> {
   const { sql } = database;
+  // Runs shown on a phase's page: its own and its actions' (phase 2's fix).
+  const ids = (params.registry ?? PHASES).runIdsOf(params.phaseId);
   const migration = (await getActiveMigrationRun(sql)) ?? (await getLatestMigrationRun(sql));
   const runs = migration
-    ? (await listPhaseRuns(sql, { migrationRunId: migration.id })).filter((r) => belongsTo(params.phaseId, r))
+    ? (await listPhaseRuns(sql, { migrationRunId: migration.id })).filter((r) => ids.includes(r.phase))
     : [];
   const latest = runs.at(-1) ?? null;
   const active = await getActivePhaseRun(sql);
@@ -68,9 +66,15 @@ export async function readPhaseLive(
 
 export async function readPhaseDetail(
   database: Database,
-  params: { phaseId: string; options?: Record<string, unknown>; showWorkerOutput?: boolean },
+  params: {
+    phaseId: string;
+    options?: Record<string, unknown>;
+    showWorkerOutput?: boolean;
+    registry?: PhaseRegistry<PhaseDefinition>;
+  },
 ): Promise<PhaseDetail> {
-  const phase = findPhase(params.phaseId);
+  const registry = params.registry ?? PHASES;
+  const phase = registry.find(params.phaseId);
   const clock = await loadClock(database.db);
   const config = runbookConfigFromEnv();
   const migration = await getActiveMigrationRun(database.sql);
@@ -78,9 +82,16 @@ export async function readPhaseDetail(
   const [preconditions, preview, live] = await Promise.all([
     phase.preconditions(context),
     phase.preview(context),
-    readPhaseLive(database, { phaseId: phase.id, showWorkerOutput: params.showWorkerOutput }),
+    readPhaseLive(database, { phaseId: phase.id, showWorkerOutput: params.showWorkerOutput, registry }),
   ]);
-  const fixPreview = phase.id === '2' ? await findPhase('2-fix').preview(context) : null;
+  const actions = await Promise.all(
+    registry.actionsOf(phase.id).map(async (action) => ({
+      id: action.id,
+      label: action.actionOf?.label ?? action.title,
+      previewHeading: action.actionOf?.previewHeading ?? 'what it would run now',
+      preview: await action.preview(context),
+    })),
+  );
   return {
     id: phase.id,
     number: phase.number,
@@ -89,7 +100,7 @@ export async function readPhaseDetail(
     pausable: phase.pausable,
     preconditions,
     preview,
-    fixPreview,
+    actions,
     ...live,
   };
 }

@@ -5,7 +5,9 @@
  */
 import type { Sql } from 'postgres';
 import { readMonitorState } from '../monitor/read-monitor-state';
-import { PLAN_STEPS, type PlanStep } from './plan';
+import type { PhaseRegistry } from './phase-registry';
+import { PHASE_CATALOG } from './phases/catalog';
+import { type PlanStep, planSteps } from './plan';
 import {
   getActiveMigrationRun,
   getLatestMigrationRun,
@@ -42,7 +44,7 @@ export interface RunbookState {
   steps: StepState[];
   activeRun: RunSummary | null;
   /** The first step of the plan that has not succeeded yet. */
-  nextStep: { id: string; label: string } | null;
+  nextStep: { id: string; label: string; route: string } | null;
   /** The 24-hour window (phase 8), once phase 7 has been verified. */
   window: { startedAt: Date; endsAt: Date; taken: number; complete: boolean; unwaivedFailures: number } | null;
 }
@@ -67,10 +69,10 @@ export function summarizeRun(run: PhaseRunRow): RunSummary {
   };
 }
 
-/** Phase ids of the runs that make up a plan step (phase 2's fix belongs to step 2). */
-function runsOfStep(step: PlanStep, runs: PhaseRunRow[]): PhaseRunRow[] {
-  const phase = step.id === 'rollback' ? 'rollback' : String(step.number);
-  return runs.filter((r) => r.phase === phase || (phase === '2' && r.phase === '2-fix'));
+/** The runs that make up a plan step: its own and its actions' (phase 2's fix belongs to step 2). */
+function runsOfStep(registry: PhaseRegistry, step: PlanStep, runs: PhaseRunRow[]): PhaseRunRow[] {
+  const ids = registry.runIdsOf(step.id);
+  return runs.filter((r) => ids.includes(r.phase));
 }
 
 /** Phase 8 is the window, not a run: its state comes from the hourly snapshots. */
@@ -80,13 +82,18 @@ function windowState(monitor: Awaited<ReturnType<typeof readMonitorState>>): Ste
   return monitor.complete ? 'succeeded' : 'running';
 }
 
-export async function readRunbookState(sql: Sql, params: { now: Date }): Promise<RunbookState> {
+export async function readRunbookState(
+  sql: Sql,
+  params: { now: Date; registry?: PhaseRegistry },
+): Promise<RunbookState> {
+  const registry = params.registry ?? PHASE_CATALOG;
+  const plan = planSteps(registry);
   const migrationRun = (await getActiveMigrationRun(sql)) ?? (await getLatestMigrationRun(sql));
   const runs = migrationRun ? await listPhaseRuns(sql, { migrationRunId: migrationRun.id }) : [];
   const monitor = await readMonitorState(sql, { now: params.now });
-  const steps: StepState[] = PLAN_STEPS.map((step) => {
-    if (step.id === 'phase-8') return { ...step, state: windowState(monitor), latest: null, runs: monitor.taken };
-    const stepRuns = runsOfStep(step, runs);
+  const steps: StepState[] = plan.map((step) => {
+    if (step.window) return { ...step, state: windowState(monitor), latest: null, runs: monitor.taken };
+    const stepRuns = runsOfStep(registry, step, runs);
     // Step 2's latest run may be the validation or its fix; either succeeding means the schema is ready.
     const latest = stepRuns.at(-1) ?? null;
     return {
@@ -98,12 +105,15 @@ export async function readRunbookState(sql: Sql, params: { now: Date }): Promise
   });
   const active = runs.find((r) => ['awaiting-approval', 'pending', 'running', 'paused'].includes(r.status));
   const rolledBack = migrationRun?.status === 'rolled_back';
-  const next = rolledBack ? PLAN_STEPS[0] : steps.find((s) => s.id !== 'rollback' && s.state !== 'succeeded');
+  // The rollback is a way out, not a step to take next.
+  const next = rolledBack ? plan[0] : steps.find((s) => s.number !== null && s.state !== 'succeeded');
   return {
     migrationRun,
     steps,
     activeRun: active ? summarizeRun(active) : null,
-    nextStep: next ? { id: next.id, label: next.number ? `Phase ${next.number}: ${next.title}` : next.title } : null,
+    nextStep: next
+      ? { id: next.id, label: next.number ? `Phase ${next.number}: ${next.title}` : next.title, route: next.route }
+      : null,
     window: monitor.window
       ? {
           startedAt: monitor.window.startedAt,

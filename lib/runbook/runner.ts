@@ -12,6 +12,8 @@ import { runBridge } from './bridge';
 import { type RunbookConfig, runbookConfigFromEnv } from './config';
 import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
 import { checkPendingLegacyPathProofs } from './legacy-path-proof';
+import type { PhaseRegistry } from './phase-registry';
+import type { PhaseDefinition } from './types';
 
 export interface RunnerHandle {
   stop(): Promise<void>;
@@ -69,7 +71,13 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
  */
 export async function runnerTick(
   database: Database,
-  options: { speed?: number; owner: string; config: RunbookConfig; clock?: Clock },
+  options: {
+    speed?: number;
+    owner: string;
+    config: RunbookConfig;
+    clock?: Clock;
+    phases?: PhaseRegistry<PhaseDefinition>;
+  },
 ): Promise<{ moreWork: boolean }> {
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
@@ -109,6 +117,12 @@ export async function runnerTick(
   const paceSetByWorkers = Boolean(rehearsal?.heldBack) && minutesProduced > 0;
   const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (!claimed) return { moreWork: paceSetByWorkers };
-  const outcome = await advanceRun(database, { ...claimed, owner: options.owner, clock, config: options.config });
+  const outcome = await advanceRun(database, {
+    ...claimed,
+    owner: options.owner,
+    clock,
+    config: options.config,
+    phases: options.phases,
+  });
   return { moreWork: outcome === 'busy' || paceSetByWorkers };
 }

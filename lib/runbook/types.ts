@@ -5,14 +5,15 @@
  * fail, stored with its evidence.
  */
 import type { Sql, TransactionSql } from 'postgres';
-import type { Role } from '../auth/roles';
 import type { Database } from '../db/connection';
 import type { Clock } from '../market/clock';
 import type { RunbookConfig } from './config';
+import type { PhaseIdentity } from './phase-registry';
 import type { PhaseRunRow } from './run-state';
 import type { WorkerControl } from './worker-control/worker-control';
 
-export type PhaseId = '1' | '2' | '2-fix' | '3' | '4' | '5' | '6' | '7' | '9' | 'rollback';
+/** A phase's id as the registry knows it and `cutover.phase_runs.phase` stores it ('1', '2-fix', 'rollback'). */
+export type PhaseId = PhaseIdentity['id'];
 
 export interface Check {
   name: string;
@@ -82,16 +83,12 @@ export interface PreconditionContext {
   migrationRunId: number | null;
 }
 
-export interface PhaseDefinition {
-  id: PhaseId;
-  /** Plan number shown to people (null for rollback). */
-  number: number | null;
-  title: string;
+/**
+ * A phase the runner executes: its identity (./phase-registry.ts, declared in its identity file)
+ * and what it does.
+ */
+export interface PhaseDefinition extends PhaseIdentity {
   description: string;
-  /** Who may start it. */
-  roles: readonly Role[];
-  /** Phase 4 only: the operator may pause it between batches. */
-  pausable: boolean;
   preconditions(ctx: PreconditionContext): Promise<Check[]>;
   preview(ctx: PreconditionContext & { options: Record<string, unknown> }): Promise<Preview>;
   execute(ctx: PhaseContext): Promise<StepOutcome>;

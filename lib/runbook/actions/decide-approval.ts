@@ -9,13 +9,13 @@ import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
+import { PHASE_CATALOG } from '../phases/catalog';
 import { getPhaseRun } from '../run-state';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
-/** The word an approver types to confirm, per kind of request. */
+/** The word an approver types to confirm, per kind of request: the phases' own, and two that are not a phase's. */
 export const CONFIRMATION_WORDS: Record<string, string> = {
-  'rollback-delete': 'DELETE',
-  'soft-delete': 'DXY',
+  ...PHASE_CATALOG.approvalWords(),
   abandon: ABANDON_CONFIRMATION,
   waiver: 'WAIVE',
 };

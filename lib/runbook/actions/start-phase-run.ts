@@ -5,36 +5,18 @@
  * click at the same moment. The runner then claims the pending run.
  */
 import type { TransactionSql } from 'postgres';
-import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { hasAnyRole } from '../../auth/roles';
 import { loadClock } from '../../market/clock';
 import { computeApprovalBinding } from '../approval-binding';
 import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, proveLegacyInDataBars } from '../final-proof';
-import { findPhase, isPhaseId } from '../phases';
+import type { PhaseRegistry } from '../phase-registry';
+import { PHASES } from '../phases';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
+import type { PhaseDefinition } from '../types';
 
 const REQUEST_LOCK_KEY = 0x0d_c7_0003;
-
-export const startPhaseRunInput = z
-  .object({
-    phase: z.string().refine(isPhaseId, 'Unknown phase'),
-    method: z.enum(['copy', 'regenerate']).optional(),
-    data: z.enum(['keep', 'delete']).optional(),
-    confirm: z.string().max(100).optional(),
-  })
-  .superRefine((input, ctx) => {
-    if (input.phase === 'rollback') {
-      if (!input.data)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['data'],
-          message: 'Choose keep or delete for the DXY rows in data_bars',
-        });
-      if (input.confirm !== 'ROLLBACK')
-        ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'Type ROLLBACK to confirm' });
-    }
-  });
 
 async function previousAttempts(tx: TransactionSql, migrationRunId: number, phase: string) {
   return tx<{ id: number; status: string; checkpoint: Record<string, unknown> }[]>`
@@ -42,81 +24,95 @@ async function previousAttempts(tx: TransactionSql, migrationRunId: number, phas
      where migration_run_id = ${migrationRunId} and phase = ${phase} order by id desc`;
 }
 
-export const startPhaseRun = defineAction({
-  name: 'runbook.start_phase',
-  input: startPhaseRunInput,
-  roles: ['operator'],
-  async run({ tx, input, user, database }) {
-    const phase = findPhase(input.phase);
-    await tx`select pg_advisory_xact_lock(${REQUEST_LOCK_KEY})`;
-    const active = await getActivePhaseRun(tx);
-    if (active) {
-      throw new ActionRefused(
-        `Phase ${active.phase} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
-      );
-    }
-    let migration = await getActiveMigrationRun(tx);
-    if (!migration && phase.id !== '1') throw new ActionRefused('No migration run is active: start with phase 1.');
-    const config = runbookConfigFromEnv();
-    const clock = await loadClock(database.db);
-    const checks = await phase.preconditions({ database, clock, config, migrationRunId: migration?.id ?? null });
-    const failing = checks.filter((c) => !c.passed);
-    if (failing.length > 0) {
-      throw new ActionRefused(`Preconditions not met: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
-    }
-    if (!migration) {
-      const [created] = await tx<{ id: number }[]>`
-        insert into cutover.migration_runs (status, started_by) values ('active', ${user.username}) returning id`;
-      if (!created) throw new Error('migration run not created');
-      migration = { id: created.id, status: 'active', startedBy: user.username, startedAt: new Date(), closedAt: null };
-    }
-    const attempts = await previousAttempts(tx, migration.id, phase.id);
-    const options: Record<string, unknown> = {};
-    if (phase.id === '4') options.method = input.method ?? 'copy';
-    if (phase.id === 'rollback') options.data = input.data;
-    // Phase 9's final proof, taken now so the approver sees each differing minute and can waive them only by their count.
-    const proof =
-      phase.id === '9'
-        ? await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + 60_000) })
-        : null;
-    if (proof) options.finalProof = { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes };
-    // A retried copy continues from the failed attempt's last committed range.
-    const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
-    const needsApproval = (phase.id === 'rollback' && input.data === 'delete') || phase.id === '9';
-    // What the approver will approve: the SQL of this preview and the settings that shape the run.
-    if (needsApproval) {
-      const preview = await phase.preview({ database, clock, config, migrationRunId: migration.id, options });
-      options.binding = computeApprovalBinding({ phaseId: phase.id, options, preview });
-    }
-    const [row] = await tx<{ id: number }[]>`
-      insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
-      values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},
-              ${user.username}, ${attempts.length + 1}, ${tx.json(resumeFrom as never)})
-      returning id::float8 as id`;
-    if (!row) throw new Error('phase run not created');
-    if (needsApproval) {
-      const [kind, summary] =
+/**
+ * The start action over a registry: its input schema, options, confirmation word and two-person
+ * rule are the phases' own. The console's is over the runbook's phases (below); a test builds one
+ * over a registry with a phase of its own.
+ */
+export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
+  return defineAction({
+    name: 'runbook.start_phase',
+    input: registry.startInput,
+    roles: ['operator'],
+    async run({ tx, input, user, database }) {
+      const phase = registry.find(input.phase);
+      if (!hasAnyRole(user.roles, phase.roles))
+        throw new ActionRefused(`${registry.label(phase.id)} is started by ${phase.roles.join(' or ')} only.`);
+      await tx`select pg_advisory_xact_lock(${REQUEST_LOCK_KEY})`;
+      const active = await getActivePhaseRun(tx);
+      if (active) {
+        throw new ActionRefused(
+          `Phase ${active.phase} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
+        );
+      }
+      let migration = await getActiveMigrationRun(tx);
+      if (!migration && !phase.opensMigrationRun)
+        throw new ActionRefused('No migration run is active: start with phase 1.');
+      const config = runbookConfigFromEnv();
+      const clock = await loadClock(database.db);
+      const checks = await phase.preconditions({ database, clock, config, migrationRunId: migration?.id ?? null });
+      const failing = checks.filter((c) => !c.passed);
+      if (failing.length > 0) {
+        throw new ActionRefused(`Preconditions not met: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+      }
+      if (!migration) {
+        const [created] = await tx<{ id: number }[]>`
+          insert into cutover.migration_runs (status, started_by) values ('active', ${user.username}) returning id`;
+        if (!created) throw new Error('migration run not created');
+        migration = {
+          id: created.id,
+          status: 'active',
+          startedBy: user.username,
+          startedAt: new Date(),
+          closedAt: null,
+        };
+      }
+      const attempts = await previousAttempts(tx, migration.id, phase.id);
+      // The phase's declared options, checked by the input schema, with their defaults (phase 4: copy).
+      const options: Record<string, unknown> = registry.optionsSchema(phase.id).parse(input);
+      // Phase 9's final proof, taken now so the approver sees each differing minute and can waive them only by their count.
+      const proof =
         phase.id === '9'
-          ? [
-              'soft-delete',
-              'Phase 9: soft-delete every legacy DXY 1m row in derived_data_bars (legacy writer switched off first)' +
-                (proof && proof.total > 0
-                  ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
-                    `Approving waives them: type their count (${proof.total}) as well.`
-                  : `. Final proof: all ${proof?.legacyMinutes ?? 0} active legacy minutes are in data_bars with the same close.`),
-            ]
-          : ['rollback-delete', 'Rollback deleting the DXY rows the migration added to data_bars'];
-      await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
-               values (${kind}, ${row.id}, ${user.username}, ${summary}, 'pending')`;
-    }
-    const created = await getPhaseRun(tx, { id: row.id });
-    return {
-      runId: row.id,
-      phase: phase.id,
-      status: created?.status ?? 'pending',
-      migrationRunId: migration.id,
-      attempt: attempts.length + 1,
-      awaitingApproval: needsApproval,
-    };
-  },
-});
+          ? await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + 60_000) })
+          : null;
+      if (proof) options.finalProof = { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes };
+      // A retried copy continues from the failed attempt's last committed range.
+      const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
+      const needsApproval = registry.needsApproval(phase.id, options);
+      // What the approver will approve: the SQL of this preview and the settings that shape the run.
+      if (needsApproval) {
+        const preview = await phase.preview({ database, clock, config, migrationRunId: migration.id, options });
+        options.binding = computeApprovalBinding({ phaseId: phase.id, options, preview });
+      }
+      const [row] = await tx<{ id: number }[]>`
+        insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
+        values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},
+                ${user.username}, ${attempts.length + 1}, ${tx.json(resumeFrom as never)})
+        returning id::float8 as id`;
+      if (!row) throw new Error('phase run not created');
+      if (needsApproval && phase.approval) {
+        const summary =
+          phase.approval.summary +
+          (proof === null
+            ? ''
+            : proof.total > 0
+              ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
+                `Approving waives them: type their count (${proof.total}) as well.`
+              : `. Final proof: all ${proof.legacyMinutes} active legacy minutes are in data_bars with the same close.`);
+        await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
+                 values (${phase.approval.kind}, ${row.id}, ${user.username}, ${summary}, 'pending')`;
+      }
+      const created = await getPhaseRun(tx, { id: row.id });
+      return {
+        runId: row.id,
+        phase: phase.id,
+        status: created?.status ?? 'pending',
+        migrationRunId: migration.id,
+        attempt: attempts.length + 1,
+        awaitingApproval: needsApproval,
+      };
+    },
+  });
+}
+
+export const startPhaseRun = createStartPhaseRun(PHASES);

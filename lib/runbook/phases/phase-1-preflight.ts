@@ -25,6 +25,7 @@ import { dumpTouchedTables } from '../pg-dump';
 import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
 import type { Check, PhaseDefinition } from '../types';
+import { phase1Identity } from './phase-1-preflight.identity';
 
 const MIN_SERVER_MAJOR = 13;
 /** Before any bar of any pipeline: the holes finding covers the whole history. */
@@ -41,16 +42,12 @@ function describeFunction(f: FunctionFacts): string {
 }
 
 export const phase1Preflight: PhaseDefinition = {
-  id: '1',
-  number: 1,
-  title: 'Pre-flight + backup',
+  ...phase1Identity,
   description:
     'Checks connectivity, the server version and every table and column the migration reads; records the DXY row counts ' +
     'before anything changes; copies the DXY rows of data_bars and derived_data_bars, the DXY registry row and cursors, ' +
     'the function and constraint definitions into the console schema, verified by counts and checksums; and writes a ' +
     'pg_dump file of the three tables when a compatible pg_dump is installed.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions({ database }) {
     const missing = await findMissingPipelineTables(database.sql);

@@ -8,6 +8,7 @@
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
 import type { PhaseDefinition } from '../types';
+import { phase2FixIdentity } from './phase-2-fix.identity';
 
 interface NormalizationSample {
   id: number;
@@ -29,14 +30,10 @@ function describeSamples(samples: unknown[] | undefined): string[] {
 }
 
 export const phase2Fix: PhaseDefinition = {
-  id: '2-fix',
-  number: 2,
-  title: 'Apply schema fix',
+  ...phase2FixIdentity,
   description:
     'Runs the DDL listed below, one statement at a time with a lock timeout, then re-reads the schema. Nothing is built while ' +
     'duplicated keys exist.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '1', 'Phase 1 (backup) succeeded')];

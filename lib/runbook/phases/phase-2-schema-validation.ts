@@ -8,18 +8,15 @@ import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
 import type { PhaseDefinition } from '../types';
+import { phase2Identity } from './phase-2-schema-validation.identity';
 
 export const phase2SchemaValidation: PhaseDefinition = {
-  id: '2',
-  number: 2,
-  title: 'Schema validation',
+  ...phase2Identity,
   description:
     'Reads the catalog, changes nothing: a unique key on (canonical_symbol, timeframe, ts_utc) found by its columns; whether ' +
     "every CHECK on source accepts the rows calc_dxy_range_1m writes (source 'synthetic'); columns raw, created_at, updated_at " +
     'on data_bars; the registry column metadata; the partial comparison indexes on DXY 1m that the copy verification ' +
     'and the compare page read. Duplicated keys are reported. If anything is missing, "Apply fix" shows the DDL first.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     const missing = await findMissingPipelineTables(ctx.database.sql);

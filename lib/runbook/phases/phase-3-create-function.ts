@@ -8,11 +8,12 @@
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
 import { readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
-import { requireSucceeded } from '../preconditions';
+import { requireStepSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
 import type { Check, PhaseDefinition, PreconditionContext } from '../types';
+import { phase3Identity } from './phase-3-create-function.identity';
 
 const TEST_WINDOW_MINUTES = 60;
 /** The identity the function is created with (regprocedure form, without the schema). */
@@ -33,31 +34,21 @@ function grantSql(role: string): string {
 }
 
 export const phase3CreateFunction: PhaseDefinition = {
-  id: '3',
-  number: 3,
-  title: 'Create calc_dxy_range_1m()',
+  ...phase3Identity,
   description:
     "Creates the new path's function (DXY 1m from the six component closes, upserted into data_bars with source 'synthetic'), " +
     'revokes EXECUTE from PUBLIC, grants it to the worker role, then tests it on the last hour of legacy data inside a ' +
     'transaction that is rolled back, comparing every minute with the legacy value and the TypeScript formula.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     const report = await readSchemaReport(ctx.database.sql);
-    const validated = await requireSucceeded(ctx, '2', 'Phase 2 succeeded');
-    const fixed = await requireSucceeded(ctx, '2-fix', 'Phase 2 fix succeeded');
+    const phase2 = await requireStepSucceeded(ctx, '2', 'Phase 2 (or its fix) succeeded');
     const existing = await readFunctionFacts(ctx.database.sql, ['calc_dxy_range_1m']);
     const foreign = existing.filter(
       (f) => f.identityArguments !== CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS || f.resultType !== 'jsonb',
     );
     return [
-      {
-        ...validated,
-        name: 'Phase 2 (or its fix) succeeded',
-        passed: validated.passed || fixed.passed,
-        detail: validated.passed ? validated.detail : fixed.detail,
-      },
+      phase2,
       {
         name: 'Schema ready now',
         passed: report.passed,

@@ -21,6 +21,7 @@ import { copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regen
 import { requireSucceeded } from '../preconditions';
 import type { PhaseDefinition } from '../types';
 import { compareCopy, copyChecks } from '../verify-copy';
+import { phase4Identity } from './phase-4-copy.identity';
 
 export type CopyMethod = 'copy' | 'regenerate';
 
@@ -73,15 +74,11 @@ export function restartReason(
 }
 
 export const phase4Copy: PhaseDefinition = {
-  id: '4',
-  number: 4,
-  title: 'Copy historical data',
+  ...phase4Identity,
   description:
     'Copies every active legacy DXY 1m row into data_bars (source synthetic, raw.copied_from) in time-ranged batches that each ' +
     'commit with their checkpoint; pausable and resumable. Or regenerates each range from the components with ' +
     'calc_dxy_range_1m. Verified by key and value: every legacy minute present with the same close, extras listed and explained.',
-  roles: ['operator'],
-  pausable: true,
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '3', 'Phase 3 (calc_dxy_range_1m) succeeded')];

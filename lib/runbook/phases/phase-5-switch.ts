@@ -16,20 +16,17 @@ import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
 import type { Check, PhaseDefinition } from '../types';
+import { phase5Identity } from './phase-5-switch.identity';
 
 /** Minutes re-scanned behind the newest copied minute, for legacy minutes that landed late. */
 export const CATCH_UP_OVERLAP_MS = 10 * 60_000;
 
 export const phase5Switch: PhaseDefinition = {
-  id: '5',
-  number: 5,
-  title: 'Update tick-factory, aggregator, registry',
+  ...phase5Identity,
   description:
     "Writes DXY's registry metadata (is_synthetic, base_timeframe, components, derived_timeframes — nothing more), replaces " +
     'aggregate_1m_to_5m_window with a version reading data_bars only, copies the legacy minutes written since phase 4, and ' +
     'prepares the workers’ dual-mode deployment for phase 7. One transaction.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     const columns = await readColumns(ctx.database.sql, 'core_asset_registry_all');

@@ -6,19 +6,16 @@
 import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import type { Check, PhaseDefinition } from '../types';
+import { phase6Identity } from './phase-6-health-checks.identity';
 
 const WINDOW_MINUTES = 15;
 
 export const phase6HealthChecks: PhaseDefinition = {
-  id: '6',
-  number: 6,
-  title: 'Three health checks',
+  ...phase6Identity,
   description:
     `On the last ${WINDOW_MINUTES} minutes only, market-hours aware: (1) calc_dxy_range_1m produces DXY rows in data_bars for every ` +
     'complete component minute, closes within 80–120; (2) DXY 5m bars keep being produced; (3) the workers are healthy in legacy ' +
     'mode with no failed runs.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '5', 'Phase 5 (switch) succeeded')];

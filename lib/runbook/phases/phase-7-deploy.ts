@@ -11,6 +11,7 @@ import { copyMissingLegacyMinutes, copyMissingLegacyMinutesSql, gapFillStart } f
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import type { Check, PhaseDefinition } from '../types';
+import { phase7Identity } from './phase-7-deploy.identity';
 
 type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
 
@@ -59,16 +60,12 @@ async function deploymentProof(sql: import('postgres').Sql, params: { deployedAt
 }
 
 export const phase7Deploy: PhaseDefinition = {
-  id: '7',
-  number: 7,
-  title: 'Deploy + restart workers',
+  ...phase7Identity,
   description:
     'Deploys the workers in mode dual and restarts them (rehearsal workers, or the commands configured in the environment, output ' +
     'captured). Copies every legacy minute since phase 4 that has no data_bars row (by key), then waits until the data proves the deployment: new DXY ' +
     'minutes written by calc_dxy_range_1m in data_bars, the same minutes still in derived_data_bars, and DXY 5m bars after the ' +
     'deployment. The verified end starts the 24-hour window.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '6', 'Phase 6 (health checks) succeeded')];

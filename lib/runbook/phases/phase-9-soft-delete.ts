@@ -24,6 +24,7 @@ import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import type { Check, PhaseContext, PhaseDefinition } from '../types';
+import { phase9Identity } from './phase-9-soft-delete.identity';
 
 type Stage = 'final-proof' | 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
 
@@ -118,17 +119,13 @@ async function componentMinutesIngestedSince(ctx: PhaseContext, since: Date): Pr
 }
 
 export const phase9SoftDelete: PhaseDefinition = {
-  id: '9',
-  number: 9,
-  title: 'Soft-delete legacy rows',
+  ...phase9Identity,
   description:
     'After a complete, clean monitoring window, with the market open and an approver’s confirmation: proves every active legacy ' +
     'DXY 1m minute of the whole history is in data_bars with the same close (differences stop the phase unless an approver ' +
     'waived them by typing their count); deploys the workers in mode final and proves by write time that the legacy writer ' +
     'stopped; sets deleted_at on every proven legacy row in batches, recording each so a rollback restores exactly them; ' +
     `verifies that zero active legacy rows remain, and still zero ${HOLD_MINUTES} open-market minutes later. Counts cover every attempt.`,
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     const checks: Check[] = [await requireSucceeded(ctx, '7', 'Phase 7 (deployment) succeeded')];

@@ -24,6 +24,7 @@ import { configStatements, readFunctionFacts } from '../function-inspection';
 import { type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import type { Check, PhaseContext, PhaseDefinition } from '../types';
+import { rollbackIdentity } from './rollback.identity';
 
 export type RollbackDataChoice = 'keep' | 'delete';
 
@@ -274,17 +275,13 @@ restored AS (UPDATE public.derived_data_bars d SET deleted_at = NULL FROM candid
 UPDATE cutover.soft_deleted_rows s SET restored_at = now() FROM target t WHERE … -- each handled row; skipped keys reported`;
 
 export const rollbackPhase: PhaseDefinition = {
-  id: 'rollback',
-  number: null,
-  title: 'Rollback',
+  ...rollbackIdentity,
   description:
     'Restores the pipeline functions (exact signatures, owner, settings, grants) and the DXY registry metadata from the backup; ' +
     'restores exactly the legacy rows this run soft-deleted (a key with an active row is reported and skipped); back-fills every ' +
     'minute since phase 1 that reached only data_bars; only then switches the workers back to legacy; keeps, or returns to exactly ' +
     'the backup (approver required), the DXY rows in data_bars; then proves the legacy path writes again — pending until the ' +
     'open when the market is closed, checked automatically then.',
-  roles: ['operator'],
-  pausable: false,
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '3', 'Phase 3 reached (rollback is available from phase 3 on)')];

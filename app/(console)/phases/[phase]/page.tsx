@@ -8,32 +8,31 @@ import { SqlPreview } from '@/components/sql-preview';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
-import { findPhase } from '@/lib/runbook/phases';
+import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';
 
-const PAGE_PHASES = ['1', '2', '3', '4', '5', '6', '7', '9'];
-
 export async function generateMetadata({ params }: { params: Promise<{ phase: string }> }): Promise<Metadata> {
-  const { phase } = await params;
-  return { title: PAGE_PHASES.includes(phase) ? `Phase ${phase} · ${findPhase(phase).title}` : 'Not found' };
+  const phase = PHASE_CATALOG.pagePhase((await params).phase);
+  return { title: phase ? `${PHASE_CATALOG.label(phase.id)} · ${phase.title}` : 'Not found' };
 }
 
+/** The page of each phase whose route is /phases/<id> (phase 8 is the monitor's, the rollback has its own). */
 export default async function PhasePage({ params }: { params: Promise<{ phase: string }> }) {
-  const { phase } = await params;
-  if (!PAGE_PHASES.includes(phase)) notFound();
+  const phase = PHASE_CATALOG.pagePhase((await params).phase);
+  if (!phase) notFound();
   const user = await requireUser();
   const detail = await readPhaseDetail(getDatabase(), {
-    phaseId: phase,
+    phaseId: phase.id,
     showWorkerOutput: canSeeWorkerOutput(user.roles),
   });
   const preconditionsPass = detail.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">
       <div>
-        <PhaseTabs current={phase} />
+        <PhaseTabs current={phase.id} />
         <h1 className="mt-3 text-2xl font-semibold">
           Phase {detail.number}: {detail.title}
         </h1>
@@ -57,7 +56,12 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
         pausable={detail.pausable}
         canOperate={user.roles.includes('operator')}
         preconditionsPass={preconditionsPass}
-        fixNeeded={detail.fixPreview !== null && detail.fixPreview.sql.length > 0}
+        actions={detail.actions.map((action) => ({
+          id: action.id,
+          label: action.label,
+          // An action with nothing to run now (the schema is complete) is not offered.
+          needed: action.preview.sql.length > 0,
+        }))}
         initial={toJson({
           migration: detail.migration,
           runs: detail.runs,
@@ -67,9 +71,9 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
         })}
       />
       <SqlPreview preview={detail.preview} title="What it will run" />
-      {detail.fixPreview ? (
-        <SqlPreview preview={detail.fixPreview} title="Apply fix: the DDL it would run now" />
-      ) : null}
+      {detail.actions.map((action) => (
+        <SqlPreview key={action.id} preview={action.preview} title={`${action.label}: ${action.previewHeading}`} />
+      ))}
     </div>
   );
 }
