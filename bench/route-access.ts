@@ -8,6 +8,7 @@
  * "session expired" body the live pages recognise.
  */
 import { PHASE_CATALOG } from '../lib/runbook/phases/catalog';
+import { checkHttpsHeaders } from './https-headers';
 import type { ScratchConsole } from './scratch-console';
 
 export const PAGE_PATHS = [
@@ -103,5 +104,7 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
     expected: `${responses} different CSP nonces`,
     got: `${nonces.size} different CSP nonces`,
   });
+  // The same build reached over https (a second server, started with CUTOVER_PUBLIC_URL=https://…): HSTS too.
+  rows.push(...(await checkHttpsHeaders()));
   return rows;
 }
