@@ -12,15 +12,44 @@ import ts from 'typescript';
  * `*.spec.ts`) sit above everything, like the entry points: they compose whole worlds.
  */
 export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
-  app: ['components', 'lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/shared'],
-  components: ['lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/shared'],
+  app: [
+    'components',
+    'lib/server-actions',
+    'lib/cli-api',
+    'lib/client',
+    'lib/runbook',
+    'lib/monitor',
+    'lib/market',
+    'lib/auth',
+    'lib/db',
+    'lib/http',
+    'lib/shared',
+  ],
+  components: [
+    'lib/server-actions',
+    'lib/client',
+    'lib/runbook',
+    'lib/monitor',
+    'lib/market',
+    'lib/auth',
+    'lib/http',
+    'lib/shared',
+  ],
+  // The server actions the client components call: thin adapters from a form to an action spec.
+  'lib/server-actions': ['lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/http', 'lib/shared'],
+  // The browser's data layer: fetchers, query options, mutation feedback (types from the read models).
+  'lib/client': ['lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/http', 'lib/shared'],
   // The CLI's HTTP API: request handlers over the same actions and read models as the pages.
-  'lib/cli-api': ['lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/shared'],
-  'lib/runbook': ['lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/shared'],
-  'lib/monitor': ['lib/market', 'lib/auth', 'lib/db', 'lib/shared'],
-  'lib/market': ['lib/db', 'lib/shared'],
-  'lib/auth': ['lib/db', 'lib/shared'],
+  'lib/cli-api': ['lib/runbook', 'lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/http', 'lib/shared'],
+  'lib/runbook': ['lib/monitor', 'lib/market', 'lib/auth', 'lib/db', 'lib/http', 'lib/shared'],
+  'lib/monitor': ['lib/market', 'lib/auth', 'lib/db', 'lib/http', 'lib/shared'],
+  'lib/market': ['lib/db', 'lib/http', 'lib/shared'],
+  'lib/auth': ['lib/db', 'lib/http', 'lib/shared'],
   'lib/db': ['lib/shared'],
+  // The front server in front of Next.js (client address); only the launcher uses it.
+  'lib/server': ['lib/auth', 'lib/http', 'lib/shared'],
+  // HTTP facts every part may need (the public URL, security headers): a leaf over settings.
+  'lib/http': ['lib/shared'],
   'lib/shared': [],
   // Entry points and test harnesses compose the parts; nothing in the parts may import them.
   scripts: ['*'],
