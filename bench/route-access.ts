@@ -18,6 +18,9 @@ export const PAGE_PATHS = [
   '/compare',
   '/rollback',
   '/approvals',
+  // Everyone signed in may open both: a non-admin is told that only admins manage users.
+  '/users',
+  '/account/password',
   // Every phase page the registry declares (phase 8's is /monitor, the rollback's /rollback, above).
   ...PHASE_CATALOG.routes().filter((route) => route.startsWith('/phases/')),
 ];
@@ -89,6 +92,8 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
   };
   await probe('/api/health', 'anonymous', 'allowed', {});
   await probe('/login', 'anonymous', 'allowed', {});
+  // An invitation page needs no session (the link's token is the authority); a made-up one says so.
+  await probe('/invite/not-a-real-invitation', 'anonymous', 'allowed', {});
   for (const path of PAGE_PATHS) await probe(path, 'anonymous', 'redirect to /login', {});
   for (const path of API_PATHS) await probe(path, 'anonymous', 'HTTP 401', {});
   await probe('/api/metrics', 'metrics token', 'allowed', { authorization: `Bearer ${metricsToken}` });

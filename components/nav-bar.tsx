@@ -14,7 +14,7 @@ export function NavBar({ username, roles }: { username: string; roles: Role[] })
           dxy-cutover
         </Link>
         <NavMenu>
-          <NavLinks />
+          <NavLinks isAdmin={roles.includes('admin')} />
           <div className="flex items-center gap-3 text-sm md:ml-auto">
             <span data-testid="signed-in-user">
               <span className="font-medium">{username}</span>{' '}

@@ -11,6 +11,8 @@ const LINKS = [
   { href: '/rollback', label: 'Rollback', section: '/rollback' },
   { href: '/approvals', label: 'Approvals', section: '/approvals' },
   { href: '/audit', label: 'Audit', section: '/audit' },
+  // Only admins manage users; anyone else opening /users is told so.
+  { href: '/users', label: 'Users', section: '/users', adminOnly: true },
 ];
 
 function isCurrent(pathname: string, section: string): boolean {
@@ -18,11 +20,11 @@ function isCurrent(pathname: string, section: string): boolean {
 }
 
 /** The console's sections; the one being shown is marked for the eye and for screen readers (aria-current). */
-export function NavLinks() {
+export function NavLinks({ isAdmin = false }: { isAdmin?: boolean }) {
   const pathname = usePathname() ?? '';
   return (
     <nav aria-label="Console" className="flex flex-col gap-1 text-sm md:flex-row md:gap-4">
-      {LINKS.map((link) => {
+      {LINKS.filter((link) => isAdmin || !('adminOnly' in link)).map((link) => {
         const current = isCurrent(pathname, link.section);
         return (
           <Link

@@ -1,3 +1,4 @@
+import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { FailureBanner } from '@/components/failure-banner';
 import { LegacyPathBanner } from '@/components/legacy-path-banner';
@@ -11,6 +12,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
+  // An admin's one-time password is replaced before anything else (app/account/password).
+  if (user.mustChangePassword) redirect('/account/password');
   const failure = await readLatestFailure(getDatabase().sql);
   const legacyPath = await readLegacyPathNotice(getDatabase().sql);
   return (

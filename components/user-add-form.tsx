@@ -1,0 +1,141 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { addUserAction, inviteUserAction } from '@/app/actions/users';
+import { ROLE_DESCRIPTIONS, ROLES } from '@/lib/auth/roles';
+import { formatUtc } from '@/lib/format';
+import { describeUserResult, UserFeedback, type UserFeedbackMessage, UserRoleCheckboxes } from './user-feedback';
+
+/** What the admin must hand over, shown once: it is stored only as a hash. */
+type Secret =
+  | { kind: 'password'; username: string; value: string }
+  | { kind: 'link'; username: string; value: string; expiresAt: string };
+
+/**
+ * "Add a user": with a one-time password the admin passes on (the user must replace it at first
+ * sign-in), or with an invitation link the person opens to choose their own password.
+ */
+export function UserAddForm() {
+  const router = useRouter();
+  const [username, setUsername] = useState('');
+  const [roles, setRoles] = useState<string[]>(['viewer']);
+  const [message, setMessage] = useState<UserFeedbackMessage | null>(null);
+  const [secret, setSecret] = useState<Secret | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [pending, startTransition] = useTransition();
+
+  const submit = (how: 'password' | 'link') =>
+    startTransition(async () => {
+      setSecret(null);
+      setCopied(false);
+      if (how === 'password') {
+        const result = await addUserAction({ username, roles });
+        setMessage(describeUserResult(result, `Added ${username}.`));
+        if (result.status === 'ok') {
+          setSecret({ kind: 'password', username: result.data.username, value: result.data.oneTimePassword });
+          setUsername('');
+        }
+      } else {
+        const result = await inviteUserAction({ username, roles });
+        setMessage(describeUserResult(result, `Invitation for ${username} created.`));
+        if (result.status === 'ok') {
+          setSecret({
+            kind: 'link',
+            username: result.data.username,
+            value: result.data.linkWithToken,
+            expiresAt: result.data.expiresAt,
+          });
+          setUsername('');
+        }
+      }
+      router.refresh();
+    });
+
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Add a user">
+      <h2 className="font-semibold">Add a user</h2>
+      <form
+        className="mt-3 space-y-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit('password');
+        }}
+      >
+        <label className="block text-sm">
+          <span className="block font-medium">Username</span>
+          <input
+            value={username}
+            onChange={(event) => setUsername(event.target.value)}
+            aria-label="New username"
+            autoComplete="off"
+            className="mt-1 w-64 max-w-full rounded border border-slate-300 px-2 py-1"
+          />
+          <span className="mt-1 block text-xs text-slate-500">
+            Lower-case letters, digits, dot, dash and underscore.
+          </span>
+        </label>
+        <div>
+          <span className="block text-sm font-medium">Roles</span>
+          <UserRoleCheckboxes roles={ROLES} selected={roles} onChange={setRoles} idPrefix="new-user-role" />
+          <ul className="mt-1 text-xs text-slate-500">
+            {ROLES.map((role) => (
+              <li key={role}>
+                <span className="font-medium">{role}</span>: {ROLE_DESCRIPTIONS[role]}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="flex flex-wrap gap-2">
+          <button
+            type="submit"
+            disabled={pending || username.trim() === '' || roles.length === 0}
+            className="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-40"
+          >
+            Add with one-time password
+          </button>
+          <button
+            type="button"
+            onClick={() => submit('link')}
+            disabled={pending || username.trim() === '' || roles.length === 0}
+            className="rounded border border-slate-400 px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-40"
+          >
+            Create invitation link
+          </button>
+        </div>
+      </form>
+      <UserFeedback message={message} testId="user-add-message" />
+      {secret ? (
+        <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="user-secret">
+          <p className="font-medium">
+            {secret.kind === 'password'
+              ? `One-time password for ${secret.username} — shown only now. ${secret.username} must choose their own at first sign-in.`
+              : `Invitation link for ${secret.username} — shown only now; valid once, until ${formatUtc(secret.expiresAt)}.`}
+          </p>
+          <div className="mt-2 flex flex-wrap items-center gap-2">
+            <code
+              className="break-all rounded bg-white px-2 py-1 font-mono"
+              data-testid={secret.kind === 'password' ? 'one-time-password' : 'invitation-link'}
+            >
+              {secret.value}
+            </code>
+            <button
+              type="button"
+              className="rounded border border-slate-300 px-2 py-1 hover:bg-white"
+              // The clipboard exists only in a secure context (https or localhost); otherwise select and copy by hand.
+              onClick={() =>
+                navigator.clipboard?.writeText(secret.value).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
+            >
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+          <p className="mt-2 text-xs text-slate-600">Send it over a channel only that person reads.</p>
+        </div>
+      ) : null}
+    </section>
+  );
+}
