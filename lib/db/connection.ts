@@ -14,10 +14,22 @@ import { readSetting } from '../settings';
 import * as schema from './console-schema';
 
 export type ConsoleSchema = typeof schema;
-export type Db = PostgresJsDatabase<ConsoleSchema>;
+/** The drizzle pool; `$client` is its own postgres.js client (date parsers off: see above). */
+export type Db = PostgresJsDatabase<ConsoleSchema> & { $client: Sql };
 /** A drizzle handle that can run queries: the pool or an open transaction. */
 export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
-/** A raw handle: the pool or an open transaction (postgres.js). */
+/**
+ * THE database handle of the console's code: the raw pool or an open transaction (postgres.js).
+ * The table modules (lib/db/tables/, docs/architecture.md "PostgreSQL") and the layers above take
+ * this one type, because it is the only handle that works inside the transactions that must
+ * commit a data change together with its audit row or its phase result: those run on `sql`, and
+ * a drizzle handle (`Db`, `DbOrTx`) lives on its own pool, so it cannot join them (wrapping a
+ * transaction in drizzle is no way out either: drizzle switches its client's date parsers off for
+ * the whole pool). The table modules still derive their row types from the drizzle schema
+ * (`$inferSelect`) and map rows with drizzle's own column mappers (lib/db/tables/rows.ts), so
+ * the schema stays the one description of a table. `Db`/`DbOrTx` remain for the drizzle reads of
+ * lib/auth; `Database` is what a process holds (both pools), not a handle to pass to a query.
+ */
 export type SqlOrTx = Sql | TransactionSql;
 
 export interface Database {

@@ -243,7 +243,7 @@ export const phaseRuns = cutover.table(
     /** '1'…'9', '2-fix' or 'rollback'. */
     phase: text('phase').notNull(),
     status: text('status').notNull().$type<PhaseRunStatus>(),
-    options: jsonb('options').notNull().default({}),
+    options: jsonb('options').notNull().default({}).$type<Record<string, unknown>>(),
     requestedBy: text('requested_by').notNull(),
     requestedAt: tstz('requested_at').notNull().defaultNow(),
     startedAt: tstz('started_at'),
@@ -256,10 +256,11 @@ export const phaseRuns = cutover.table(
     heartbeatAt: tstz('heartbeat_at'),
     pauseRequested: boolean('pause_requested').notNull().default(false),
     attempt: integer('attempt').notNull().default(1),
-    checkpoint: jsonb('checkpoint').notNull().default({}),
-    progress: jsonb('progress').notNull().default({}),
-    result: jsonb('result').notNull().default({}),
-    verification: jsonb('verification'),
+    checkpoint: jsonb('checkpoint').notNull().default({}).$type<Record<string, unknown>>(),
+    progress: jsonb('progress').notNull().default({}).$type<Record<string, unknown>>(),
+    result: jsonb('result').notNull().default({}).$type<Record<string, unknown>>(),
+    /** A phase's verification (lib/runbook/types.ts `Verification`; run-state.ts gives the row that type). */
+    verification: jsonb('verification').$type<Record<string, unknown>>(),
     error: text('error'),
     opsRunlogId: bigint('ops_runlog_id', { mode: 'number' }),
   },
@@ -295,11 +296,12 @@ export const backups = cutover.table('backups', {
     .references(() => migrationRuns.id),
   phaseRunId: bigint('phase_run_id', { mode: 'number' }).notNull(),
   takenAt: tstz('taken_at').notNull().defaultNow(),
-  tables: jsonb('tables').notNull(),
-  functions: jsonb('functions').notNull(),
-  constraints: jsonb('constraints').notNull(),
-  registryRow: jsonb('registry_row'),
-  aggState: jsonb('agg_state').notNull(),
+  // The documents' own types are the runbook's (lib/runbook/backup.ts `StoredBackup`).
+  tables: jsonb('tables').notNull().$type<Record<string, unknown>[]>(),
+  functions: jsonb('functions').notNull().$type<Record<string, unknown>[]>(),
+  constraints: jsonb('constraints').notNull().$type<Record<string, unknown>[]>(),
+  registryRow: jsonb('registry_row').$type<Record<string, unknown>>(),
+  aggState: jsonb('agg_state').notNull().$type<Record<string, unknown>[]>(),
   verified: boolean('verified').notNull(),
   dumpFile: text('dump_file'),
   dumpNote: text('dump_note'),
@@ -336,7 +338,7 @@ export const alertOutbox = cutover.table(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** One alert per cause (e.g. `snapshot:42`), however often it is enqueued. */
     dedupeKey: text('dedupe_key').notNull().unique(),
-    payload: jsonb('payload').notNull(),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
     createdAt: tstz('created_at').notNull().defaultNow(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
@@ -358,6 +360,21 @@ export const softDeletedRows = cutover.table(
   (t) => [primaryKey({ columns: [t.migrationRunId, t.derivedId] })],
 );
 
+export type SnapshotVerdict = 'PASS' | 'WARN' | 'FAIL';
+
+/** One check of an hourly snapshot (computed in lib/monitor/hourly-checks.ts), as the snapshot stores it. */
+export interface SnapshotCheck {
+  key: 'freshness' | 'bars_1m' | 'bars_5m' | 'bar_1h' | 'parity' | 'worker_errors';
+  name: string;
+  value: number;
+  /** Shown beside the value; `warnAt`/`failAt` are drawn as reference lines. */
+  threshold: string;
+  warnAt: number | null;
+  failAt: number | null;
+  verdict: SnapshotVerdict;
+  detail: string;
+}
+
 /**
  * Phase 8's hourly snapshots: one per clock hour of the 24-hour window, never skipped — an hour
  * the runner missed is taken as soon as it can be and marked late.
@@ -373,8 +390,8 @@ export const monitorSnapshots = cutover.table(
     hourStart: tstz('hour_start').notNull(),
     takenAt: tstz('taken_at').notNull(),
     late: boolean('late').notNull(),
-    verdict: text('verdict').notNull().$type<'PASS' | 'WARN' | 'FAIL'>(),
-    checks: jsonb('checks').notNull(),
+    verdict: text('verdict').notNull().$type<SnapshotVerdict>(),
+    checks: jsonb('checks').notNull().$type<SnapshotCheck[]>(),
     alertedAt: tstz('alerted_at'),
     waivedBy: text('waived_by'),
     waiverReason: text('waiver_reason'),

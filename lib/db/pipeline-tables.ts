@@ -20,3 +20,9 @@ export async function findMissingPipelineTables(sql: SqlOrTx): Promise<PipelineT
       from unnest(${[...PIPELINE_TABLES]}::text[]) as t(name)`;
   return rows.filter((row) => !row.present).map((row) => row.name);
 }
+
+/** The pipeline's run log is optional: the console writes to it, and checks it, only when it exists. */
+export async function opsRunlogExists(sql: SqlOrTx): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.ops_runlog') is not null as present`;
+  return Boolean(row?.present);
+}

@@ -19,7 +19,7 @@ describe('the clock', () => {
   });
 
   it('is wall time in a database without a rehearsal anchor', async () => {
-    const clock = await loadClock(test.database.db);
+    const clock = await loadClock(test.database.sql);
     expect(clock.kind).toBe('wall');
     expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(1000);
   });
@@ -35,13 +35,13 @@ describe('the clock', () => {
 
   it('resumes from where rehearsal time stood still after the runner was away', async () => {
     const simStart = new Date('2026-11-25T10:00:00Z');
-    await anchorRehearsalClock(test.database.db, { simStart, speed: 60 });
+    await anchorRehearsalClock(test.database.sql, { simStart, speed: 60 });
     // Pretend the last heartbeat was an hour ago, 2 wall seconds (2 simulated minutes) after the anchor.
     await test.database.sql`
       update cutover.rehearsal_clock
          set anchor_wall = now() - interval '1 hour', heartbeat_wall = now() - interval '1 hour' + interval '2 seconds',
              heartbeat_sim = anchor_sim + interval '2 minutes'`;
-    const clock = await heartbeatRehearsalClock(test.database.db);
+    const clock = await heartbeatRehearsalClock(test.database.sql);
     const now = clock?.now().getTime() ?? 0;
     // 2 wall seconds × 60 = 2 simulated minutes, not 60 simulated hours.
     expect(now - simStart.getTime()).toBeGreaterThanOrEqual(120_000);
@@ -55,7 +55,7 @@ describe('the clock', () => {
       return { anchorWall: row?.anchor_wall as Date, anchorSim: row?.anchor_sim as Date, speed: row?.speed as number };
     };
     const before = await readAnchor();
-    const clock = await heartbeatRehearsalClock(test.database.db, { speed: 600 });
+    const clock = await heartbeatRehearsalClock(test.database.sql, { speed: 600 });
     const after = await readAnchor();
     expect(clock?.speed).toBe(600);
     expect(after.speed).toBe(600);
@@ -87,28 +87,28 @@ describe('the clock', () => {
     beforeAll(async () => {
       await test.database.sql`
         insert into cutover.rehearsal_workers (id, mode, paused, next_minute) values (1, 'legacy', false, ${simStart})`;
-      await anchorRehearsalClock(test.database.db, { simStart, speed: 600 });
+      await anchorRehearsalClock(test.database.sql, { simStart, speed: 600 });
     });
 
     it('never runs more than the lead limit ahead of the running tick-factory, for every reader', async () => {
       await wallPasses(10_000);
       // 10 wall seconds at 600× would be 100 simulated minutes; the tick-factory has produced none.
-      const clock = await heartbeatRehearsalClock(test.database.db);
+      const clock = await heartbeatRehearsalClock(test.database.sql);
       expect(clock?.heldBack).toBe(true);
       expect(clock?.now().getTime()).toBe(simStart.getTime() + WORKERS_LEAD_LIMIT_MS);
-      const loaded = await loadClock(test.database.db);
+      const loaded = await loadClock(test.database.sql);
       expect(loaded.now().getTime()).toBe(simStart.getTime() + WORKERS_LEAD_LIMIT_MS);
       expect(loaded.heldBack).toBe(true);
     });
 
     it('slows to the pace the workers sustain and reports it as the effective speed', async () => {
       let previous = 0;
-      let clock = await heartbeatRehearsalClock(test.database.db);
+      let clock = await heartbeatRehearsalClock(test.database.sql);
       // The workers produce 2 simulated minutes per wall second (120×) while 600× is asked for.
       for (let second = 0; second < 40; second++) {
         await wallPasses(1_000);
         await test.database.sql`update cutover.rehearsal_workers set next_minute = next_minute + interval '2 minutes'`;
-        clock = await heartbeatRehearsalClock(test.database.db);
+        clock = await heartbeatRehearsalClock(test.database.sql);
         const now = clock?.now().getTime() ?? 0;
         expect(now).toBeGreaterThanOrEqual(previous);
         expect(now - (await nextMinute())).toBeLessThanOrEqual(WORKERS_LEAD_LIMIT_MS);
@@ -120,11 +120,11 @@ describe('the clock', () => {
     });
 
     it('runs at the requested speed again once the workers keep up, with little time owed', async () => {
-      const before = (await heartbeatRehearsalClock(test.database.db))?.now().getTime() ?? 0;
+      const before = (await heartbeatRehearsalClock(test.database.sql))?.now().getTime() ?? 0;
       // Workers far ahead (they are never ahead of the clock in practice; here the limit simply goes away).
       await test.database.sql`update cutover.rehearsal_workers set next_minute = next_minute + interval '1 day'`;
       await wallPasses(1_000);
-      const clock = await heartbeatRehearsalClock(test.database.db);
+      const clock = await heartbeatRehearsalClock(test.database.sql);
       expect(clock?.heldBack).toBe(false);
       const advanced = (clock?.now().getTime() ?? 0) - before;
       // One wall second at 600× plus at most three seconds' worth owed from the hold.
@@ -135,7 +135,7 @@ describe('the clock', () => {
     it('runs free while the tick-factory is paused (an outage being rehearsed)', async () => {
       await test.database.sql`update cutover.rehearsal_workers set paused = true, next_minute = ${simStart}`;
       await wallPasses(5_000);
-      const clock = await heartbeatRehearsalClock(test.database.db);
+      const clock = await heartbeatRehearsalClock(test.database.sql);
       expect(clock?.heldBack).toBe(false);
       expect((clock?.now().getTime() ?? 0) - simStart.getTime()).toBeGreaterThan(WORKERS_LEAD_LIMIT_MS);
     });

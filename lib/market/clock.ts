@@ -8,9 +8,9 @@
  * come back to days of missed simulated market. SQL never reads now() for a decision: callers
  * pass `now()`.
  */
-import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db/connection';
-import { rehearsalClock, rehearsalWorkers } from '../db/console-schema';
+import type { Db, SqlOrTx } from '../db/connection';
+import { readRehearsalClock, updateRehearsalClock, writeRehearsalClock } from '../db/tables/rehearsal-clock';
+import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
 import { readSetting } from '../settings';
 
 export interface Clock {
@@ -75,11 +75,8 @@ export function heldSimulatedTime(anchor: ClockAnchor, wall: Date, limit: Date |
 }
 
 /** The limit the running, unpaused simulated tick-factory sets; null when it is paused or absent. */
-async function readWorkersLimit(db: DbOrTx): Promise<Date | null> {
-  const [workers] = await db
-    .select({ paused: rehearsalWorkers.paused, nextMinute: rehearsalWorkers.nextMinute })
-    .from(rehearsalWorkers)
-    .where(eq(rehearsalWorkers.id, 1));
+async function readWorkersLimit(sql: SqlOrTx): Promise<Date | null> {
+  const workers = await readRehearsalWorkers(sql);
   if (!workers || workers.paused) return null;
   return new Date(workers.nextMinute.getTime() + WORKERS_LEAD_LIMIT_MS);
 }
@@ -97,11 +94,19 @@ function rehearsalClockFrom(
   };
 }
 
+/**
+ * What `loadClock` reads through. A drizzle `Db` is accepted only until the callers that still
+ * pass `database.db` pass `database.sql`; it is read through its own client (read only), whose
+ * string timestamps the table modules map to dates like any other value.
+ */
+export type ClockReadHandle = SqlOrTx | Db;
+
 /** The clock of this database: rehearsal when it holds a rehearsal clock anchor, else wall time. */
-export async function loadClock(db: DbOrTx): Promise<Clock> {
-  const [row] = await db.select().from(rehearsalClock).where(eq(rehearsalClock.id, 1));
+export async function loadClock(handle: ClockReadHandle): Promise<Clock> {
+  const sql = typeof handle === 'function' ? handle : handle.$client;
+  const row = await readRehearsalClock(sql);
   if (!row) return wallClock;
-  const limit = await readWorkersLimit(db);
+  const limit = await readWorkersLimit(sql);
   const wall = new Date();
   return rehearsalClockFrom(row, {
     limit,
@@ -112,18 +117,16 @@ export async function loadClock(db: DbOrTx): Promise<Clock> {
 }
 
 /** Creates the anchor of a new rehearsal world: simulated time starts at `simStart`. */
-export async function anchorRehearsalClock(db: DbOrTx, options: { simStart: Date; speed: number }): Promise<void> {
+export async function anchorRehearsalClock(sql: SqlOrTx, options: { simStart: Date; speed: number }): Promise<void> {
   const wall = new Date();
-  const values = {
-    id: 1,
+  await writeRehearsalClock(sql, {
     anchorWall: wall,
     anchorSim: options.simStart,
     speed: options.speed,
     heartbeatWall: wall,
     heartbeatSim: options.simStart,
     effectiveSpeed: null,
-  };
-  await db.insert(rehearsalClock).values(values).onConflictDoUpdate({ target: rehearsalClock.id, set: values });
+  });
 }
 
 /** How long without a runner heartbeat before rehearsal time is considered to have stood still. */
@@ -136,10 +139,10 @@ const HEARTBEAT_STALE_MS = 15_000;
  * up), and measures the effective speed. `heldBack` tells the runner to tick again at once: the
  * workers, not the tick interval, then set the pace.
  */
-export async function heartbeatRehearsalClock(db: DbOrTx, options: { speed?: number } = {}): Promise<Clock | null> {
-  const [row] = await db.select().from(rehearsalClock).where(eq(rehearsalClock.id, 1));
+export async function heartbeatRehearsalClock(sql: SqlOrTx, options: { speed?: number } = {}): Promise<Clock | null> {
+  const row = await readRehearsalClock(sql);
   if (!row) return null;
-  const limit = await readWorkersLimit(db);
+  const limit = await readWorkersLimit(sql);
   const wall = new Date();
   const lastSim = row.heartbeatSim ?? simulatedTime(row, row.heartbeatWall);
   let anchor: ClockAnchor = row;
@@ -163,10 +166,7 @@ export async function heartbeatRehearsalClock(db: DbOrTx, options: { speed?: num
     const weight = 1 - Math.exp(-elapsedWall / EFFECTIVE_SPEED_WINDOW_MS);
     effectiveSpeed += weight * ((sim.getTime() - lastSim.getTime()) / elapsedWall - effectiveSpeed);
   }
-  await db
-    .update(rehearsalClock)
-    .set({ ...anchor, heartbeatWall: wall, heartbeatSim: sim, effectiveSpeed })
-    .where(eq(rehearsalClock.id, 1));
+  await updateRehearsalClock(sql, { ...anchor, heartbeatWall: wall, heartbeatSim: sim, effectiveSpeed });
   return rehearsalClockFrom(anchor, { limit, floor: sim, effectiveSpeed, heldBack });
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { claimDueAlert, insertAlert, markAlertDelivered, markAlertFailed } from '../db/tables/alert-outbox';
 import { readSetting } from '../settings';
 
 const POST_TIMEOUT_MS = 10_000;
@@ -18,8 +19,7 @@ export async function enqueueAlert(
   sql: SqlOrTx,
   params: { key: string; payload: Record<string, unknown> },
 ): Promise<void> {
-  await sql`insert into cutover.alert_outbox (dedupe_key, payload) values (${params.key}, ${sql.json(params.payload as never)})
-            on conflict (dedupe_key) do nothing`;
+  await insertAlert(sql, { dedupeKey: params.key, payload: params.payload });
 }
 
 /** Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, … up to an hour. */
@@ -31,12 +31,7 @@ export function backoffSeconds(attempts: number): number {
 export async function deliverDueAlerts(sql: Sql, params: { url: string; timeoutMs?: number }): Promise<number> {
   let delivered = 0;
   for (;;) {
-    const [row] = await sql<{ id: number; payload: Record<string, unknown>; attempts: number }[]>`
-      update cutover.alert_outbox set attempts = attempts + 1,
-             next_attempt_at = now() + make_interval(secs => ${CLAIM_SECONDS})
-       where id = (select id from cutover.alert_outbox where delivered_at is null and next_attempt_at <= now()
-                    order by id limit 1 for update skip locked)
-      returning id::float8 as id, payload, attempts`;
+    const row = await claimDueAlert(sql, { claimSeconds: CLAIM_SECONDS });
     if (!row) return delivered;
     let error: string | null = null;
     try {
@@ -51,12 +46,10 @@ export async function deliverDueAlerts(sql: Sql, params: { url: string; timeoutM
       error = failure instanceof Error ? failure.message : String(failure);
     }
     if (error === null) {
-      await sql`update cutover.alert_outbox set delivered_at = now(), last_error = null where id = ${row.id}`;
+      await markAlertDelivered(sql, { id: row.id });
       delivered += 1;
     } else {
-      await sql`update cutover.alert_outbox set last_error = ${error},
-                       next_attempt_at = now() + make_interval(secs => ${backoffSeconds(row.attempts)})
-                 where id = ${row.id}`;
+      await markAlertFailed(sql, { id: row.id, error, retryInSeconds: backoffSeconds(row.attempts) });
       // The endpoint is failing: leave the rest for the next kick rather than queueing behind it.
       return delivered;
     }

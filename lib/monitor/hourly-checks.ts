@@ -4,23 +4,13 @@
  * the thresholds are part of the result so the monitor can draw them.
  */
 import type { Sql } from 'postgres';
+import type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
+import { opsRunlogExists } from '../db/pipeline-tables';
 import { DXY_COMPONENTS } from '../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../market/market-hours';
-import { opsRunlogExists } from '../runbook/ops-runlog';
 
-export type Verdict = 'PASS' | 'WARN' | 'FAIL';
-
-export interface SnapshotCheck {
-  key: 'freshness' | 'bars_1m' | 'bars_5m' | 'bar_1h' | 'parity' | 'worker_errors';
-  name: string;
-  value: number;
-  /** Shown beside the value; `warnAt`/`failAt` are drawn as reference lines. */
-  threshold: string;
-  warnAt: number | null;
-  failAt: number | null;
-  verdict: Verdict;
-  detail: string;
-}
+// Declared with the table that stores them (cutover.monitor_snapshots.checks).
+export type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

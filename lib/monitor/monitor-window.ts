@@ -8,10 +8,11 @@
  * that passed (PASS or WARN); until then it extends hour by hour. A window that starts on a Friday
  * evening therefore runs into Monday. docs: README "On call".
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
+import { getActiveMigrationRun, getLatestMigrationRun } from '../db/tables/migration-runs';
+import { firstSucceededClockFinish } from '../db/tables/phase-runs';
 import { countOpenMinutes } from '../market/market-hours';
-import { runbookConfigFromEnv } from '../runbook/config';
-import { getActiveMigrationRun, getLatestMigrationRun } from '../runbook/run-state';
+import { readSetting } from '../settings';
 import type { Verdict } from './hourly-checks';
 
 /** The window's least length; it extends past this while it lacks open-market evidence. */
@@ -99,9 +100,9 @@ export function windowSpan(
   };
 }
 
-/** CUTOVER_WINDOW_MIN_OPEN_HOURS, read where the runbook reads its settings. */
+/** CUTOVER_WINDOW_MIN_OPEN_HOURS (lib/settings.ts), the setting of this window. */
 export function defaultMinOpenHours(): number {
-  return runbookConfigFromEnv().windowMinOpenHours;
+  return readSetting('CUTOVER_WINDOW_MIN_OPEN_HOURS');
 }
 
 export function windowFrom(migrationRunId: number, startedAt: Date): MonitorWindow {
@@ -111,16 +112,14 @@ export function windowFrom(migrationRunId: number, startedAt: Date): MonitorWind
 
 /** The window of the current (or, when none is active, the latest) migration run, once phase 7 has succeeded. */
 export async function readMonitorWindow(
-  sql: Sql | TransactionSql,
+  sql: SqlOrTx,
   options: { activeOnly?: boolean } = {},
 ): Promise<MonitorWindow | null> {
   const migration =
     (await getActiveMigrationRun(sql)) ?? (options.activeOnly ? null : await getLatestMigrationRun(sql));
   if (!migration) return null;
-  const [deploy] = await sql<{ at: Date }[]>`
-    select clock_finished_at as at from cutover.phase_runs
-     where migration_run_id = ${migration.id} and phase = '7' and status = 'succeeded' and clock_finished_at is not null
-     order by id limit 1`;
-  if (!deploy) return null;
-  return windowFrom(migration.id, deploy.at);
+  // Phase 7 (deploy `final`) ends where the window starts.
+  const deployedAt = await firstSucceededClockFinish(sql, { migrationRunId: migration.id, phase: '7' });
+  if (!deployedAt) return null;
+  return windowFrom(migration.id, deployedAt);
 }

@@ -5,9 +5,11 @@
  */
 import type { Database } from '../db/connection';
 import { findMissingPipelineTables, type PipelineTable } from '../db/pipeline-tables';
+import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
+import { readRehearsalWorld } from '../db/tables/rehearsal-world';
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
-import type { DxyCounts } from '../runbook/dxy-counts';
+import type { DxyCounts } from '../market/dxy-counts';
 import { type RunbookState, readRunbookState } from '../runbook/read-runbook-state';
 import { assessFreshness, type Freshness } from './freshness';
 import { sharedDxyCounts, type TimedDxyCounts } from './shared-dxy-counts';
@@ -43,12 +45,11 @@ export interface ConsoleStatus {
 }
 
 export async function readConsoleStatus(database: Database): Promise<ConsoleStatus> {
-  const { sql, db } = database;
-  const clock = await loadClock(db);
+  const { sql } = database;
+  const clock = await loadClock(sql);
   const now = clock.now();
   const missingTables = await findMissingPipelineTables(sql);
-  const [world] = await sql<{ schema_variant: string; history_from: Date }[]>`
-    select schema_variant, history_from from cutover.rehearsal_world where id = 1`;
+  const world = await readRehearsalWorld(sql);
   const workers = await readWorkerStatus(database);
   const runbook = await readRunbookState(sql, { now });
   const base = {
@@ -59,7 +60,7 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
       effectiveSpeed: clock.effectiveSpeed ?? null,
       heldBack: clock.heldBack ?? false,
     },
-    rehearsal: world ? { variant: world.schema_variant, historyFrom: world.history_from } : null,
+    rehearsal: world ? { variant: world.schemaVariant, historyFrom: world.historyFrom } : null,
     missingTables,
     workers,
     runbook,
@@ -117,15 +118,13 @@ async function readFreshness(
 }
 
 async function readWorkerStatus(database: Database): Promise<WorkerStatus> {
-  const [row] = await database.sql<
-    { mode: string; paused: boolean; last_tick_at: Date | null; last_error: string | null }[]
-  >`select mode, paused, last_tick_at, last_error from cutover.rehearsal_workers where id = 1`;
+  const row = await readRehearsalWorkers(database.sql);
   if (!row) return { kind: 'external', mode: null, paused: false, lastTickAt: null, lastError: null };
   return {
     kind: 'rehearsal',
     mode: row.mode,
     paused: row.paused,
-    lastTickAt: row.last_tick_at,
-    lastError: row.last_error,
+    lastTickAt: row.lastTickAt,
+    lastError: row.lastError,
   };
 }

@@ -5,6 +5,7 @@
  * market closed all hour that passed its checks is shown as `closed`: it is no evidence.
  */
 import type { Sql } from 'postgres';
+import { listMonitorSnapshots, type MonitorSnapshot } from '../db/tables/monitor-snapshots';
 import type { SnapshotCheck, Verdict } from './hourly-checks';
 import {
   defaultMinOpenHours,
@@ -59,18 +60,8 @@ export interface MonitorState {
   msUntilEnd: number | null;
 }
 
-/** A row of cutover.monitor_snapshots, as buildHourSlots takes it. */
-export interface SnapshotRow {
-  id: number;
-  hour_index: number;
-  hour_start: Date;
-  taken_at: Date;
-  late: boolean;
-  verdict: Verdict;
-  checks: SnapshotCheck[];
-  waived_by: string | null;
-  waiver_reason: string | null;
-}
+/** A row of cutover.monitor_snapshots (lib/db/tables/monitor-snapshots.ts), as buildHourSlots takes it. */
+export type SnapshotRow = MonitorSnapshot;
 
 export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHours?: number }): Promise<MonitorState> {
   const minOpenHours = params.minOpenHours ?? defaultMinOpenHours();
@@ -92,9 +83,7 @@ export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHou
       msUntilEnd: null,
     };
   }
-  const rows = await sql<SnapshotRow[]>`
-    select id, hour_index, hour_start, taken_at, late, verdict, checks, waived_by, waiver_reason
-      from cutover.monitor_snapshots where migration_run_id = ${window.migrationRunId} order by hour_start`;
+  const rows = await listMonitorSnapshots(sql, { migrationRunId: window.migrationRunId });
   const { slots, span } = buildHourSlots(window, rows, { now: params.now, minOpenHours });
   const taken = slots.filter((s) => s.takenAt !== null);
   return {
@@ -124,8 +113,8 @@ export function buildHourSlots(
   rows: SnapshotRow[],
   params: { now: Date | null; minOpenHours: number },
 ): { slots: HourSlot[]; span: WindowSpan } {
-  const byHour = new Map(rows.map((r) => [r.hour_start.getTime(), r]));
-  const span = windowSpan(window, new Map(rows.map((r) => [r.hour_start.getTime(), r.verdict])), params.minOpenHours);
+  const byHour = new Map(rows.map((r) => [r.hourStart.getTime(), r]));
+  const span = windowSpan(window, new Map(rows.map((r) => [r.hourStart.getTime(), r.verdict])), params.minOpenHours);
   const slots: HourSlot[] = [];
   for (let index = 0; index < span.hours; index++) {
     const hourStart = hourStartOf(window, index);
@@ -144,9 +133,9 @@ export function buildHourSlots(
       marketOpen,
       extension: index >= WINDOW_HOURS,
       late: row?.late ?? false,
-      takenAt: row?.taken_at ?? null,
-      waivedBy: row?.waived_by ?? null,
-      waiverReason: row?.waiver_reason ?? null,
+      takenAt: row?.takenAt ?? null,
+      waivedBy: row?.waivedBy ?? null,
+      waiverReason: row?.waiverReason ?? null,
       snapshotId: row?.id ?? null,
       checks: row?.checks ?? [],
     });

@@ -6,7 +6,7 @@
  * count instead of starting their own; the status says when it was taken.
  */
 import type { Sql } from 'postgres';
-import { countDxyRows, type DxyCounts } from '../runbook/dxy-counts';
+import { countDxyRows, type DxyCounts } from '../market/dxy-counts';
 
 export const MAX_AGE_MS = 5_000;
 

@@ -6,6 +6,13 @@
  * 24th hour, hours keep being taken until enough open-market hours have passed (monitor-window.ts).
  */
 import type { Sql } from 'postgres';
+import {
+  findMonitorSnapshot,
+  insertMonitorSnapshot,
+  listMonitorSnapshots,
+  markMonitorSnapshotAlerted,
+} from '../db/tables/monitor-snapshots';
+import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
 import { enqueueAlert, kickAlertDelivery } from './alert-outbox';
 import { computeHourlyChecks, overallVerdict, type Verdict } from './hourly-checks';
 import {
@@ -31,12 +38,9 @@ export async function takeDueSnapshots(
   const window = await readMonitorWindow(sql, { activeOnly: true });
   if (!window) return [];
   const minOpenHours = params.minOpenHours ?? defaultMinOpenHours();
-  const existing = await sql<{ hour_start: Date; verdict: Verdict }[]>`
-    select hour_start, verdict from cutover.monitor_snapshots where migration_run_id = ${window.migrationRunId}`;
-  const verdicts = new Map(existing.map((e) => [e.hour_start.getTime(), e.verdict]));
-  const [workers] = await sql<{ mode: string }[]>`select mode from cutover.rehearsal_workers where id = 1`.catch(
-    () => [],
-  );
+  const existing = await listMonitorSnapshots(sql, { migrationRunId: window.migrationRunId });
+  const verdicts = new Map<number, Verdict>(existing.map((e) => [e.hourStart.getTime(), e.verdict]));
+  const workers = await readRehearsalWorkers(sql).catch(() => null);
   const results: TakenSnapshot[] = [];
   for (let index = 0; ; index++) {
     const span = windowSpan(window, verdicts, minOpenHours);
@@ -50,12 +54,16 @@ export async function takeDueSnapshots(
     const late = params.now.getTime() - due.getTime() > LATE_AFTER_MS;
     // A FAIL hour's alert is written with its snapshot: it exists exactly when the snapshot does.
     const inserted = await sql.begin(async (tx) => {
-      const rows = await tx<{ id: number }[]>`
-        insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks)
-        values (${window.migrationRunId}, ${index}, ${hourStart}, ${params.now}, ${late}, ${verdict}, ${tx.json(checks as never)})
-        on conflict (migration_run_id, hour_start) do nothing
-        returning id`;
-      const id = rows[0]?.id;
+      const snapshot = await insertMonitorSnapshot(tx, {
+        migrationRunId: window.migrationRunId,
+        hourIndex: index,
+        hourStart,
+        takenAt: params.now,
+        late,
+        verdict,
+        checks,
+      });
+      const id = snapshot?.id;
       if (id !== undefined && verdict === 'FAIL') {
         await enqueueAlert(tx, {
           key: `snapshot:${id}`,
@@ -67,18 +75,16 @@ export async function takeDueSnapshots(
             failing_checks: checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ name: c.name, detail: c.detail })),
           },
         });
-        await tx`update cutover.monitor_snapshots set alerted_at = now() where id = ${id}`;
+        await markMonitorSnapshotAlerted(tx, { id });
       }
-      return rows;
+      return snapshot;
     });
-    if (inserted.length > 0) {
+    if (inserted) {
       results.push({ hourIndex: index, hourStart, verdict, late });
       verdicts.set(hourStart.getTime(), verdict);
     } else {
       // Another runner took this hour meanwhile: judge the window by its verdict, not ours.
-      const [theirs] = await sql<{ verdict: Verdict }[]>`
-        select verdict from cutover.monitor_snapshots
-         where migration_run_id = ${window.migrationRunId} and hour_start = ${hourStart}`;
+      const theirs = await findMonitorSnapshot(sql, { migrationRunId: window.migrationRunId, hourStart });
       verdicts.set(hourStart.getTime(), theirs?.verdict ?? verdict);
     }
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../auth/action';
+import { getMonitorSnapshot, waiveMonitorSnapshot } from '../db/tables/monitor-snapshots';
 
 export const waiveFailedHour = defineAction({
   name: 'monitor.waive_hour',
@@ -14,13 +15,11 @@ export const waiveFailedHour = defineAction({
   }),
   roles: ['approver'],
   async run({ tx, input, user }) {
-    const [snapshot] = await tx<{ id: number; verdict: string; waived_by: string | null; hour_start: Date }[]>`
-      select id, verdict, waived_by, hour_start from cutover.monitor_snapshots where id = ${input.snapshotId} for update`;
+    const snapshot = await getMonitorSnapshot(tx, { id: input.snapshotId, forUpdate: true });
     if (!snapshot) throw new ActionRefused(`No snapshot #${input.snapshotId}.`);
     if (snapshot.verdict !== 'FAIL') throw new ActionRefused('Only a FAIL hour can be waived.');
-    if (snapshot.waived_by) throw new ActionRefused(`Already waived by ${snapshot.waived_by}.`);
-    await tx`update cutover.monitor_snapshots set waived_by = ${user.username}, waiver_reason = ${input.reason}
-              where id = ${snapshot.id}`;
-    return { snapshotId: snapshot.id, hourStart: snapshot.hour_start.toISOString(), waivedBy: user.username };
+    if (snapshot.waivedBy) throw new ActionRefused(`Already waived by ${snapshot.waivedBy}.`);
+    await waiveMonitorSnapshot(tx, { id: snapshot.id, waivedBy: user.username, reason: input.reason });
+    return { snapshotId: snapshot.id, hourStart: snapshot.hourStart.toISOString(), waivedBy: user.username };
   },
 });

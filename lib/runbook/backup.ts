@@ -7,6 +7,7 @@
 
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { type Backup, latestBackup } from '../db/tables/backups';
 import { PIPELINE_FUNCTION_NAMES } from '../market/pipeline-functions';
 import { type FunctionFacts, readFunctionFacts } from './function-inspection';
 
@@ -104,26 +105,19 @@ export async function readAggState(sql: SqlOrTx): Promise<Record<string, unknown
   return rows.map((r) => r.row);
 }
 
-export interface StoredBackup {
-  id: number;
-  migrationRunId: number;
+/**
+ * A backup's row (lib/db/tables/backups.ts) with its documents typed as phase 1 writes them: the
+ * schema cannot name these types (lib/db sits below lib/runbook).
+ */
+export type StoredBackup = Omit<Backup, 'tables' | 'functions' | 'constraints'> & {
   tables: TableBackup[];
   functions: FunctionBackup[];
   constraints: ConstraintBackup[];
-  registryRow: Record<string, unknown> | null;
-  aggState: Record<string, unknown>[];
-  verified: boolean;
-  dumpFile: string | null;
-  dumpNote: string | null;
-  takenAt: Date;
-}
+};
 
 export async function getBackup(sql: SqlOrTx, params: { migrationRunId: number }): Promise<StoredBackup | null> {
-  const [row] = await sql<StoredBackup[]>`
-    select id, migration_run_id as "migrationRunId", tables, functions, constraints, registry_row as "registryRow",
-           agg_state as "aggState", verified, dump_file as "dumpFile", dump_note as "dumpNote", taken_at as "takenAt"
-      from cutover.backups where migration_run_id = ${params.migrationRunId} order by id desc limit 1`;
-  return row ?? null;
+  // Phase 1 (lib/runbook/phases/phase-1-preflight.ts) is the only writer of these documents.
+  return (await latestBackup(sql, params)) as StoredBackup | null;
 }
 
 /** The one backed-up definition of `name`; undefined when absent or when the backup holds several overloads. */

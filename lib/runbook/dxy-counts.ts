@@ -1,26 +1,5 @@
-/** DXY row counts in both tables, the numbers phases record before and after they act. */
-import type { Sql, TransactionSql } from 'postgres';
-
-export interface DxyCounts {
-  dataBars1m: number;
-  derivedActive1m: number;
-  derivedSoftDeleted1m: number;
-  derived5m: number;
-  derived1h: number;
-}
-
-export async function countDxyRows(sql: Sql | TransactionSql): Promise<DxyCounts> {
-  const [row] = await sql<DxyCounts[]>`
-    select
-      (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m')::float8 as "dataBars1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null)::float8 as "derivedActive1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null)::float8 as "derivedSoftDeleted1m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '5m' and deleted_at is null)::float8 as "derived5m",
-      (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1h' and deleted_at is null)::float8 as "derived1h"`;
-  if (!row) throw new Error('count query returned no row');
-  return row;
-}
+/**
+ * Moved to lib/market/dxy-counts.ts (it counts rows of the pipeline's tables, which the monitor
+ * reads too); this name stays until lib/runbook/phases/phase-1-preflight.ts imports it from there.
+ */
+export { countDxyRows, type DxyCounts } from '../market/dxy-counts';

@@ -7,13 +7,18 @@
 import { hostname } from 'node:os';
 import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
+import { phaseRuns } from '../db/console-schema';
+import { closeMigrationRun } from '../db/tables/migration-runs';
+import { phaseRunOf } from '../db/tables/phase-runs';
+import { columnsOf } from '../db/tables/rows';
+import { toJsonValue } from '../json';
 import type { Clock } from '../market/clock';
 import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
 import type { PhaseRegistry } from './phase-registry';
 import { PHASES } from './phases';
-import { getPhaseRun, PHASE_RUN_SELECT, type PhaseRunRow } from './run-state';
+import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, PhaseDefinition, Verification } from './types';
 import { selectWorkerControl } from './worker-control/select-worker-control';
@@ -42,7 +47,7 @@ export async function claimNextRun(
   database: Database,
   params: { owner: string; leaseSeconds: number },
 ): Promise<ClaimedRun | null> {
-  const [row] = await database.sql<(PhaseRunRow & { previousOwner: string | null })[]>`
+  const [row] = await database.sql`
     with target as (
       select id as target_id, lease_owner as previous_owner from cutover.phase_runs
        where status = 'pending'
@@ -56,11 +61,9 @@ export async function claimNextRun(
            heartbeat_at = now(), started_at = coalesce(started_at, now())
       from target
      where p.id = target.target_id
-    returning ${database.sql.unsafe(PHASE_RUN_SELECT)},
-              target.previous_owner as "previousOwner"`;
+    returning ${columnsOf(database.sql, phaseRuns)}, target.previous_owner`;
   if (!row) return null;
-  const { previousOwner, ...run } = row;
-  return { run, previousOwner };
+  return { run: asPhaseRunRow(phaseRunOf(row)), previousOwner: row.previous_owner ?? null };
 }
 
 /**
@@ -152,18 +155,18 @@ export async function advanceRun(
         return sql.begin(async (tx) => {
           const value = await work(tx);
           const changes = update(value);
-          const [row] = await tx<PhaseRunRow[]>`
+          const [row] = await tx`
             update cutover.phase_runs
-               set checkpoint = coalesce(${changes.checkpoint ? tx.json(changes.checkpoint as never) : null}::jsonb, checkpoint),
-                   progress = coalesce(${changes.progress ? tx.json(changes.progress as never) : null}::jsonb, progress),
-                   result = coalesce(${changes.result ? tx.json(changes.result as never) : null}::jsonb, result),
+               set checkpoint = coalesce(${changes.checkpoint ? tx.json(toJsonValue(changes.checkpoint)) : null}::jsonb, checkpoint),
+                   progress = coalesce(${changes.progress ? tx.json(toJsonValue(changes.progress)) : null}::jsonb, progress),
+                   result = coalesce(${changes.result ? tx.json(toJsonValue(changes.result)) : null}::jsonb, result),
                    heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${config.leaseSeconds})
              where id = ${run.id} and lease_owner = ${owner} and status = 'running'
-            returning ${tx.unsafe(PHASE_RUN_SELECT)}`;
+            returning ${columnsOf(tx, phaseRuns)}`;
           if (!row) throw new LeaseLost(run.id);
           if (changes.checkpoint)
             await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
-          run = row;
+          run = asPhaseRunRow(phaseRunOf(row));
           return value;
         }) as Promise<never>;
       },
@@ -224,7 +227,7 @@ async function finishRun(
   await database.sql.begin(async (tx) => {
     await tx`update cutover.phase_runs
                 set status = ${succeeded ? 'succeeded' : 'failed'}, finished_at = now(), clock_finished_at = ${finishedAt},
-                    verification = ${verification ? tx.json(verification as never) : null}, error = ${error},
+                    verification = ${verification ? tx.json(toJsonValue(verification)) : null}, error = ${error},
                     lease_owner = null, lease_expires_at = null
               where id = ${run.id} and lease_owner = ${params.owner}`;
     await closeOpsRunlog(tx, {
@@ -245,7 +248,6 @@ async function finishRun(
              values (${run.id}, ${succeeded ? 'info' : 'error'}, ${summary}, '{}'::jsonb)`;
   });
   if (succeeded && run.phase === 'rollback') {
-    await database.sql`update cutover.migration_runs set status = 'rolled_back', closed_at = now()
-                        where id = ${run.migrationRunId} and status = 'active'`;
+    await closeMigrationRun(database.sql, { id: run.migrationRunId, status: 'rolled_back' });
   }
 }

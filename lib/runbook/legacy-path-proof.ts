@@ -7,6 +7,7 @@
  * hour) and shows a banner on every page.
  */
 import type { Sql } from 'postgres';
+import { toJsonValue } from '../json';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
 
@@ -49,8 +50,8 @@ async function storeProof(
   await sql.begin(async (tx) => {
     if (alert) await enqueueAlert(tx, alert);
     await tx`update cutover.phase_runs
-                set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(proof as never)}),
-                    checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(proof as never)})
+                set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(toJsonValue(proof))}),
+                    checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(toJsonValue(proof))})
               where id = ${id}`;
     await tx`insert into cutover.phase_run_events (phase_run_id, level, message) values (${id}, ${level}, ${message})`;
   });

@@ -3,15 +3,12 @@
  * trigger `manual`) when that table exists — the plan forbids new logging tables.
  */
 import type { SqlOrTx } from '../db/connection';
+import { opsRunlogExists } from '../db/pipeline-tables';
+import { toJsonValue } from '../json';
 import type { PhaseRunRow } from './run-state';
 
 export function opsRunlogJobName(phase: string): string {
   return `dxy_cutover.phase_${phase.replace('-', '_')}`;
-}
-
-export async function opsRunlogExists(sql: SqlOrTx): Promise<boolean> {
-  const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.ops_runlog') is not null as present`;
-  return Boolean(row?.present);
 }
 
 export async function openOpsRunlog(
@@ -22,7 +19,7 @@ export async function openOpsRunlog(
   const [row] = await sql<{ id: string }[]>`
     insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, status, checkpoints, events, stats)
     values (${params.run.runUuid}, ${opsRunlogJobName(params.run.phase)}, 'manual', 'dxy-cutover', ${params.startedAt},
-            'running', '{}'::jsonb, '[]'::jsonb, ${sql.json({ requested_by: params.run.requestedBy, options: params.run.options } as never)})
+            'running', '{}'::jsonb, '[]'::jsonb, ${sql.json(toJsonValue({ requested_by: params.run.requestedBy, options: params.run.options }))})
     returning id`;
   return row ? Number(row.id) : null;
 }
@@ -33,7 +30,7 @@ export async function appendOpsRunlogEvent(
 ): Promise<void> {
   if (params.id === null) return;
   const event = [{ ts: params.at.toISOString(), checkpoint: params.checkpoint, details: params.details }];
-  await sql`update public.ops_runlog set events = events || ${sql.json(event as never)} where id = ${params.id}`;
+  await sql`update public.ops_runlog set events = events || ${sql.json(toJsonValue(event))} where id = ${params.id}`;
 }
 
 export async function updateOpsRunlogCheckpoint(
@@ -41,7 +38,7 @@ export async function updateOpsRunlogCheckpoint(
   params: { id: number | null; checkpoint: Record<string, unknown> },
 ): Promise<void> {
   if (params.id === null) return;
-  await sql`update public.ops_runlog set checkpoints = ${sql.json(params.checkpoint as never)} where id = ${params.id}`;
+  await sql`update public.ops_runlog set checkpoints = ${sql.json(toJsonValue(params.checkpoint))} where id = ${params.id}`;
 }
 
 export async function closeOpsRunlog(
@@ -51,6 +48,6 @@ export async function closeOpsRunlog(
   if (params.id === null) return;
   await sql`update public.ops_runlog
                set finished_at = ${params.finishedAt}, status = ${params.succeeded ? 'success' : 'failed'},
-                   stats = stats || ${sql.json(params.stats as never)}
+                   stats = stats || ${sql.json(toJsonValue(params.stats))}
              where id = ${params.id}`;
 }

@@ -68,12 +68,12 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
   });
 
   it('is refused on a closed market, saying when it can start', async () => {
-    await anchorRehearsalClock(test.database.db, { simStart: new Date('2026-11-28T12:00:00Z'), speed: 1 });
+    await anchorRehearsalClock(test.database.sql, { simStart: new Date('2026-11-28T12:00:00Z'), speed: 1 });
     const refused = await driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused')
       expect(refused.reason).toMatch(/Market open \(the FX market is closed.*2026-11-29T22:00/);
-    await anchorRehearsalClock(test.database.db, { simStart: driver.clock.now(), speed: 1 });
+    await anchorRehearsalClock(test.database.sql, { simStart: driver.clock.now(), speed: 1 });
   });
 
   it('lists a legacy-only minute of the deploy hour with the request; the approver waives it only by typing its count', async () => {

@@ -92,7 +92,7 @@ describe('a production world with an earlier attempt’s leftovers (session Time
     const finding = report.verification?.checks.find((c) => c.name.startsWith('DXY rows already in data_bars'));
     expect(finding?.passed).toBe(false);
     expect(finding?.detail).toContain(`${world.leftovers?.earlierAttemptRows} DXY 1m rows from an earlier attempt`);
-    const clock = await loadClock(test.database.db);
+    const clock = await loadClock(test.database.sql);
     const { phase2Fix } = await import('./phases/phase-2-fix');
     const preview = await phase2Fix.preview({
       database: test.database,
@@ -226,7 +226,7 @@ describe('phase 5 refuses an aggregator it does not understand', () => {
     }
     const checks = await phase5Switch.preconditions({
       database: test.database,
-      clock: await loadClock(test.database.db),
+      clock: await loadClock(test.database.sql),
       config: createDriver(test.database).config,
       migrationRunId: null,
     });

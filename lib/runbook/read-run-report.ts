@@ -7,6 +7,11 @@
  */
 import { type AuditChainState, describeAuditChain, verifyAuditChain } from '../auth/audit-chain';
 import type { Database } from '../db/connection';
+import { latestBackup } from '../db/tables/backups';
+import { getMigrationRun, listMigrationRuns } from '../db/tables/migration-runs';
+import { listMonitorSnapshots } from '../db/tables/monitor-snapshots';
+import { firstSucceededClockFinish } from '../db/tables/phase-runs';
+import { countSoftDeletedRows } from '../db/tables/soft-deleted-rows';
 import { loadClock } from '../market/clock';
 import type { SnapshotCheck, Verdict } from '../monitor/hourly-checks';
 import { hourStartOf, type MonitorWindow, WINDOW_HOURS, windowFrom } from '../monitor/monitor-window';
@@ -122,7 +127,7 @@ function figuresOf(run: PhaseRunRow): { name: string; value: string }[] {
 }
 
 async function readPreviews(database: Database, migrationRunId: number, runs: PhaseRunRow[]): Promise<ReportPreview[]> {
-  const clock = await loadClock(database.db);
+  const clock = await loadClock(database.sql);
   const config = runbookConfigFromEnv();
   const phases = [...new Set(runs.map((r) => r.phase))].filter(isPhaseId);
   const out: ReportPreview[] = [];
@@ -150,9 +155,7 @@ export async function readRunReport(
   params: { migrationRunId: number; withPreviews?: boolean },
 ): Promise<RunReport | null> {
   const { sql } = database;
-  const [migration] = await sql<MigrationRunRow[]>`
-    select id, status, started_by as "startedBy", started_at as "startedAt", closed_at as "closedAt"
-      from cutover.migration_runs where id = ${params.migrationRunId}`;
+  const migration = await getMigrationRun(sql, { id: params.migrationRunId });
   if (!migration) return null;
   const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
   const runIds = runs.map((r) => r.id);
@@ -194,30 +197,19 @@ export async function readRunReport(
     };
   });
 
-  const [backup] = await sql<ReportBackup[]>`
-    select id, taken_at as "takenAt", verified, tables, dump_file as "dumpFile", dump_note as "dumpNote"
-      from cutover.backups where migration_run_id = ${migration.id} order by id desc limit 1`;
+  const stored = await latestBackup(sql, { migrationRunId: migration.id });
+  const backup: ReportBackup | null = stored && {
+    id: stored.id,
+    takenAt: stored.takenAt,
+    verified: stored.verified,
+    tables: stored.tables,
+    dumpFile: stored.dumpFile,
+    dumpNote: stored.dumpNote,
+  };
 
-  const [deploy] = await sql<{ at: Date }[]>`
-    select clock_finished_at as at from cutover.phase_runs
-     where migration_run_id = ${migration.id} and phase = '7' and status = 'succeeded' and clock_finished_at is not null
-     order by id limit 1`;
-  const window = deploy ? windowFrom(migration.id, deploy.at) : null;
-  const snapshots = await sql<
-    {
-      id: number;
-      hourStart: Date;
-      takenAt: Date;
-      late: boolean;
-      verdict: Verdict;
-      checks: SnapshotCheck[];
-      waivedBy: string | null;
-      waiverReason: string | null;
-    }[]
-  >`
-    select id, hour_start as "hourStart", taken_at as "takenAt", late, verdict, checks,
-           waived_by as "waivedBy", waiver_reason as "waiverReason"
-      from cutover.monitor_snapshots where migration_run_id = ${migration.id} order by hour_start`;
+  const deployedAt = await firstSucceededClockFinish(sql, { migrationRunId: migration.id, phase: '7' });
+  const window = deployedAt ? windowFrom(migration.id, deployedAt) : null;
+  const snapshots = await listMonitorSnapshots(sql, { migrationRunId: migration.id });
   const byHour = new Map(snapshots.map((s) => [s.hourStart.getTime(), s]));
   const hours: ReportHour[] = [];
   if (window) {
@@ -242,9 +234,7 @@ export async function readRunReport(
   const verdictCounts: Record<Verdict, number> = { PASS: 0, WARN: 0, FAIL: 0 };
   for (const snapshot of snapshots) verdictCounts[snapshot.verdict] += 1;
 
-  const [softDelete] = await sql<{ softDeleted: number; restored: number }[]>`
-    select count(*)::int as "softDeleted", count(restored_at)::int as restored
-      from cutover.soft_deleted_rows where migration_run_id = ${migration.id}`;
+  const softDelete = await countSoftDeletedRows(sql, { migrationRunId: migration.id });
 
   const audit = await sql<ReportAuditEvent[]>`
     select id::float8 as id, at, username, action, outcome, inputs, detail from cutover.audit_events
@@ -267,7 +257,7 @@ export async function readRunReport(
     waivers: snapshots
       .filter((s) => s.waivedBy)
       .map((s) => ({ hourStart: s.hourStart, waivedBy: s.waivedBy as string, reason: s.waiverReason ?? '' })),
-    softDelete: softDelete ?? { softDeleted: 0, restored: 0 },
+    softDelete,
     rollbacks: phaseRuns.filter((p) => p.run.phase === 'rollback'),
     audit,
     auditChain: { state: auditChain, description: describeAuditChain(auditChain) },
@@ -278,6 +268,6 @@ export async function readRunReport(
 export async function listReportableRuns(
   database: Database,
 ): Promise<{ id: number; status: string; startedAt: Date }[]> {
-  return database.sql<{ id: number; status: string; startedAt: Date }[]>`
-    select id, status, started_at as "startedAt" from cutover.migration_runs order by id desc`;
+  const runs = await listMigrationRuns(database.sql);
+  return runs.map(({ id, status, startedAt }) => ({ id, status, startedAt }));
 }

@@ -5,6 +5,7 @@
  * state it touches lives in the database, so several runners can coexist.
  */
 import type { Database } from '../db/connection';
+import { recordRehearsalWorkersError } from '../db/tables/rehearsal-workers';
 import { type Clock, heartbeatRehearsalClock, wallClock } from '../market/clock';
 import { simulatedWorkersCatchingUp, tickSimulatedWorkers } from '../market/rehearsal/simulated-workers';
 import { takeDueSnapshots } from '../monitor/take-due-snapshots';
@@ -79,7 +80,7 @@ export async function runnerTick(
     phases?: PhaseRegistry<PhaseDefinition>;
   },
 ): Promise<{ moreWork: boolean }> {
-  const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.db, { speed: options.speed });
+  const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.sql, { speed: options.speed });
   const clock = options.clock ?? rehearsal ?? wallClock;
   let bridged = false;
   let minutesProduced = 0;
@@ -97,7 +98,7 @@ export async function runnerTick(
       })
       .catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        await database.sql`update cutover.rehearsal_workers set last_error = ${message} where id = 1`;
+        await recordRehearsalWorkersError(database.sql, message);
       });
   }
   if (!bridged) await runBridge(database.sql, { now: clock.now() });

@@ -28,13 +28,13 @@ describe('the rehearsal clock under a speed the simulated workers cannot sustain
     for (let i = 0; i < 8; i++) {
       const { moreWork } = await runnerTick(test.database, { speed: 50_000, owner: 'hold-back-test', config });
       ticks.push(moreWork);
-      const clock = await loadClock(test.database.db);
+      const clock = await loadClock(test.database.sql);
       expect(clock.speed).toBe(50_000);
       expect(clock.now().getTime() - (await nextMinute())).toBeLessThanOrEqual(WORKERS_LEAD_LIMIT_MS);
     }
     // The first tick re-anchors at the new speed; from then on the workers set the pace.
     expect(ticks.slice(1)).toEqual(Array(7).fill(true));
-    const clock = await loadClock(test.database.db);
+    const clock = await loadClock(test.database.sql);
     expect(clock.heldBack).toBe(true);
     // Time moved on with the workers (at least one minute per tick), with no lag the simulation made.
     expect((await nextMinute()) - MIDWEEK_NOW.getTime()).toBeGreaterThanOrEqual(7 * 60_000);

@@ -6,7 +6,8 @@
  * throughout: 14 days take seconds.
  */
 import type { Database } from '../../db/connection';
-import { rehearsalWorkers, rehearsalWorld } from '../../db/console-schema';
+import { insertRehearsalWorkers } from '../../db/tables/rehearsal-workers';
+import { insertRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
@@ -60,7 +61,7 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   const log = options.log ?? (() => {});
   const historyTo = floorToMinute(options.now ?? new Date());
   const historyFrom = new Date(historyTo.getTime() - options.days * 24 * HOUR_MS);
-  const { sql: client, db } = database;
+  const { sql: client } = database;
 
   log(`Creating the pipeline schema (${options.variant} variant)…`);
   // The roles as on Supabase (the workers' service_role in both variants), so that phase 3's
@@ -103,15 +104,15 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   await client`analyze public.data_bars`;
   await client`analyze public.derived_data_bars`;
 
-  await db.insert(rehearsalWorld).values({
-    id: 1,
+  await insertRehearsalWorld(client, {
     schemaVariant: options.variant,
     days: options.days,
     historyFrom,
     historyTo,
+    importReport: null,
   });
-  await db.insert(rehearsalWorkers).values({ id: 1, mode: 'legacy', paused: false, nextMinute: historyTo });
-  await anchorRehearsalClock(db, { simStart: historyTo, speed: options.speed ?? 1 });
+  await insertRehearsalWorkers(client, { mode: 'legacy', paused: false, nextMinute: historyTo });
+  await anchorRehearsalClock(client, { simStart: historyTo, speed: options.speed ?? 1 });
   return {
     variant: options.variant,
     historyFrom,

@@ -19,9 +19,17 @@
  *   production's last data through production's own functions.
  */
 import { existsSync } from 'node:fs';
-import type { Sql, TransactionSql } from 'postgres';
-import type { Database } from '../../db/connection';
+import type { TransactionSql } from 'postgres';
+import type { Database, SqlOrTx } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
+import { deleteRehearsalClock, writeRehearsalClock } from '../../db/tables/rehearsal-clock';
+import { deleteRehearsalWorkers, insertRehearsalWorkers } from '../../db/tables/rehearsal-workers';
+import {
+  deleteRehearsalWorld,
+  insertRehearsalWorld,
+  readRehearsalWorld,
+  setRehearsalWorldImportReport,
+} from '../../db/tables/rehearsal-world';
 import { DXY_COMPONENTS } from '../dxy';
 import { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
 import { type DumpEntry, type DumpFormat, openDump } from './dump-reader';
@@ -257,9 +265,9 @@ export async function importDump(database: Database, options: ImportOptions): Pr
         log('Dropping the current rehearsal world…');
         await dropImportedObjects(tx);
         await tx.unsafe(DROP_PIPELINE_SQL);
-        await tx`delete from cutover.rehearsal_workers`;
-        await tx`delete from cutover.rehearsal_clock`;
-        await tx`delete from cutover.rehearsal_world`;
+        await deleteRehearsalWorkers(tx);
+        await deleteRehearsalClock(tx);
+        await deleteRehearsalWorld(tx);
       }
       const before = await catalogObjects(tx);
       const staged = new Map<string, StagedTable>();
@@ -433,15 +441,23 @@ export async function importDump(database: Database, options: ImportOptions): Pr
       report.durationMs = Math.round(performance.now() - started);
       const worldDays = days ?? Math.max(1, Math.ceil((historyTo.getTime() - newest.first.getTime()) / DAY_MS));
       const wall = new Date();
-      await tx`
-        insert into cutover.rehearsal_world (id, schema_variant, days, history_from, history_to, import_report)
-        values (1, 'production', ${worldDays}, ${newest.first}, ${historyTo}, ${tx.json(report as never)})`;
-      await tx`
-        insert into cutover.rehearsal_workers (id, mode, paused, next_minute) values (1, 'legacy', false, ${historyTo})`;
+      await insertRehearsalWorld(tx, {
+        schemaVariant: 'production',
+        days: worldDays,
+        historyFrom: newest.first,
+        historyTo,
+        importReport: report,
+      });
+      await insertRehearsalWorkers(tx, { mode: 'legacy', paused: false, nextMinute: historyTo });
       // As anchorRehearsalClock writes it, but inside this transaction: the world and its clock commit together.
-      await tx`
-        insert into cutover.rehearsal_clock (id, anchor_wall, anchor_sim, speed, heartbeat_wall, heartbeat_sim)
-        values (1, ${wall}, ${historyTo}, ${options.speed ?? 1}, ${wall}, ${historyTo})`;
+      await writeRehearsalClock(tx, {
+        anchorWall: wall,
+        anchorSim: historyTo,
+        speed: options.speed ?? 1,
+        heartbeatWall: wall,
+        heartbeatSim: historyTo,
+        effectiveSpeed: null,
+      });
     });
   } finally {
     await source.close();
@@ -449,8 +465,7 @@ export async function importDump(database: Database, options: ImportOptions): Pr
   await database.sql`analyze public.data_bars`;
   await database.sql`analyze public.derived_data_bars`;
   report.durationMs = Math.round(performance.now() - started);
-  await database.sql`
-    update cutover.rehearsal_world set import_report = ${database.sql.json(report as never)} where id = 1`;
+  await setRehearsalWorldImportReport(database.sql, report);
   return report;
 }
 
@@ -505,8 +520,8 @@ async function copyRows(sp: TransactionSql, copySql: string, rows: AsyncIterable
 }
 
 /** The report of the current world when it was imported (for the overview and the CLI), else null. */
-export async function readImportReport(sql: Sql | TransactionSql): Promise<ImportReport | null> {
-  const [row] = await sql<{ report: ImportReport | null }[]>`
-    select import_report as report from cutover.rehearsal_world where id = 1`;
-  return row?.report ?? null;
+export async function readImportReport(sql: SqlOrTx): Promise<ImportReport | null> {
+  const world = await readRehearsalWorld(sql);
+  // The column holds what importDump stored: an ImportReport.
+  return (world?.importReport ?? null) as ImportReport | null;
 }

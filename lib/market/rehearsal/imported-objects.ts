@@ -3,7 +3,8 @@
  * tables, functions, types, schemas, extensions), recorded in the import report so that the next
  * import or `rehearsal:reset` drops exactly that and nothing the import did not create.
  */
-import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../../db/connection';
+import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 
 export interface ImportedObject {
   /** As pg_identify_object names it: `table`, `function`, `sequence`, `schema`, … */
@@ -15,10 +16,11 @@ export interface ImportedObject {
 const DROP_ORDER = ['extension', 'view', 'materialized view', 'foreign table', 'table', 'sequence', 'function'];
 
 /** Drops what an earlier import created; nothing when the world was generated (no import report). */
-export async function dropImportedObjects(sql: Sql | TransactionSql): Promise<void> {
-  const [row] = await sql<{ objects: ImportedObject[] | null }[]>`
-    select import_report -> 'objects' as objects from cutover.rehearsal_world where id = 1`;
-  const objects = [...(row?.objects ?? [])].sort(
+export async function dropImportedObjects(sql: SqlOrTx): Promise<void> {
+  const world = await readRehearsalWorld(sql);
+  // The report is the ImportReport that lib/market/rehearsal/import-dump.ts stored.
+  const imported = (world?.importReport?.objects ?? null) as ImportedObject[] | null;
+  const objects = [...(imported ?? [])].sort(
     (a, b) =>
       (DROP_ORDER.indexOf(a.type) + 1 || DROP_ORDER.length + 1) -
       (DROP_ORDER.indexOf(b.type) + 1 || DROP_ORDER.length + 1),

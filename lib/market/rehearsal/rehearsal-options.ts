@@ -3,6 +3,7 @@
  * already holds one (docs/operations.md "Rehearse first").
  */
 import type { Database } from '../../db/connection';
+import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { readSetting } from '../../settings';
 import { isFxOpen } from '../market-hours';
 import type { SchemaVariant } from './schema-sql';
@@ -38,6 +39,5 @@ export function defaultRehearsalStart(wallNow: Date): Date {
 }
 
 export async function hasRehearsalWorld(database: Database): Promise<boolean> {
-  const [row] = await database.sql`select 1 from cutover.rehearsal_world where id = 1`;
-  return Boolean(row);
+  return (await readRehearsalWorld(database.sql)) !== null;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareDatabase } from '../../../scripts/prepare-database';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
-import { prepareDatabase } from '../../../scripts/prepare-database';
 import { AGGREGATE_1M_TO_5M_LEGACY_SQL } from './legacy-functions-sql';
 import { inspectWorldOwnership, ResetRefused, resetRehearsalWorld } from './reset-world';
 

@@ -6,6 +6,9 @@
 
 import type { Database } from '../../db/connection';
 import { findMissingPipelineTables, PIPELINE_TABLES } from '../../db/pipeline-tables';
+import { deleteRehearsalClock } from '../../db/tables/rehearsal-clock';
+import { deleteRehearsalWorkers } from '../../db/tables/rehearsal-workers';
+import { deleteRehearsalWorld, readRehearsalWorld, rehearsalWorldTableExists } from '../../db/tables/rehearsal-world';
 import { type CreateWorldOptions, createRehearsalWorld, type WorldSummary } from './create-world';
 import { dropImportedObjects } from './imported-objects';
 import { DROP_PIPELINE_SQL } from './schema-sql';
@@ -14,11 +17,8 @@ import { WORKERS_LOCK_KEY } from './simulated-workers';
 export type WorldOwnership = 'empty' | 'rehearsal' | 'foreign';
 
 export async function inspectWorldOwnership(database: Database): Promise<WorldOwnership> {
-  const [world] = await database.sql`
-    select 1 from information_schema.tables where table_schema = 'cutover' and table_name = 'rehearsal_world'`;
-  if (world) {
-    const [row] = await database.sql`select 1 from cutover.rehearsal_world where id = 1`;
-    if (row) return 'rehearsal';
+  if ((await rehearsalWorldTableExists(database.sql)) && (await readRehearsalWorld(database.sql))) {
+    return 'rehearsal';
   }
   const missing = await findMissingPipelineTables(database.sql);
   return missing.length === PIPELINE_TABLES.length ? 'empty' : 'foreign';
@@ -41,9 +41,9 @@ export async function resetRehearsalWorld(database: Database, options: CreateWor
     // A world imported from a pg_dump (rehearsal:import) may hold more than the generated one.
     await dropImportedObjects(database.sql);
     await database.sql.unsafe(DROP_PIPELINE_SQL);
-    await database.sql`delete from cutover.rehearsal_workers`;
-    await database.sql`delete from cutover.rehearsal_clock`;
-    await database.sql`delete from cutover.rehearsal_world`;
+    await deleteRehearsalWorkers(database.sql);
+    await deleteRehearsalClock(database.sql);
+    await deleteRehearsalWorld(database.sql);
     const summary = await createRehearsalWorld(database, options);
     return summary;
   } finally {

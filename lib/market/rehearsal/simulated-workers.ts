@@ -15,8 +15,13 @@
  * every run is written to ops_runlog like the real workers do.
  */
 import { randomUUID } from 'node:crypto';
+import type postgres from 'postgres';
 import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../../db/connection';
 import type { WorkerMode } from '../../db/console-schema';
+import { readRehearsalWorkers, recordRehearsalWorkersTick } from '../../db/tables/rehearsal-workers';
+import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
+import { toJsonValue } from '../../json';
 import { isFxOpen } from '../market-hours';
 import { AGG_TASKS } from './create-world';
 import { providerSource, type SchemaVariant } from './schema-sql';
@@ -32,8 +37,8 @@ export const WORKERS_LOCK_KEY = 0x0d_c7_0002;
 interface WorkerState {
   mode: WorkerMode;
   paused: boolean;
-  next_minute: Date;
-  schema_variant: SchemaVariant;
+  nextMinute: Date;
+  schemaVariant: SchemaVariant;
 }
 
 export interface TickResult {
@@ -64,7 +69,7 @@ export async function tickSimulatedWorkers(
       const horizon = tick.nextMinute
         ? new Date(Math.min(params.now.getTime(), tick.nextMinute.getTime() + 60_000))
         : params.now;
-      const aggregatorRuns = state ? await runAggregator(sql, state.schema_variant, horizon, tick.errors) : 0;
+      const aggregatorRuns = state ? await runAggregator(sql, state.schemaVariant, horizon, tick.errors) : 0;
       return { minutesProduced: tick.minutesProduced, aggregatorRuns, errors: tick.errors };
     } finally {
       await reserved`select pg_advisory_unlock(${WORKERS_LOCK_KEY})`;
@@ -76,18 +81,20 @@ export async function tickSimulatedWorkers(
 
 /** True while the running simulated tick-factory is more than a few minutes behind the clock. */
 export async function simulatedWorkersCatchingUp(sql: Sql, now: Date): Promise<boolean> {
-  const [row] = await sql<{ behind: boolean }[]>`
-    select not paused and next_minute < ${new Date(now.getTime() - 3 * MINUTE_MS)} as behind
-      from cutover.rehearsal_workers where id = 1`;
-  return Boolean(row?.behind);
+  const workers = await readRehearsalWorkers(sql);
+  return Boolean(workers && !workers.paused && workers.nextMinute.getTime() < now.getTime() - 3 * MINUTE_MS);
 }
 
-async function readState(sql: Sql | TransactionSql): Promise<WorkerState | null> {
-  const [row] = await sql<WorkerState[]>`
-    select w.mode, w.paused, w.next_minute, r.schema_variant
-      from cutover.rehearsal_workers w cross join cutover.rehearsal_world r
-     where w.id = 1`;
-  return row ?? null;
+async function readState(sql: SqlOrTx): Promise<WorkerState | null> {
+  const workers = await readRehearsalWorkers(sql);
+  const world = workers && (await readRehearsalWorld(sql));
+  if (!workers || !world) return null;
+  return {
+    mode: workers.mode,
+    paused: workers.paused,
+    nextMinute: workers.nextMinute,
+    schemaVariant: world.schemaVariant,
+  };
 }
 
 /**
@@ -102,13 +109,13 @@ async function runTickFactory(
   const errors: string[] = [];
   if (!state || state.paused) return { minutesProduced: 0, errors, nextMinute: null };
   const lastCloses = await readLastCloses(sql);
-  let minute = state.next_minute.getTime();
+  let minute = state.nextMinute.getTime();
   let produced = 0;
   while (minute + MINUTE_MS <= now.getTime() && produced < MAX_MINUTES_PER_TICK) {
     const error = await produceMinute(sql, {
       minute: new Date(minute),
       mode: state.mode,
-      variant: state.schema_variant,
+      variant: state.schemaVariant,
       lastCloses,
       ranAt: now,
     });
@@ -138,12 +145,31 @@ function normal(): number {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
 }
 
+/** A row of public.data_bars as the provider's ingest writes it. */
+interface ProviderBar {
+  canonical_symbol: string;
+  provider_ticker: string;
+  timeframe: '1m';
+  ts_utc: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  vol: number;
+  vwap: number;
+  trade_count: number;
+  is_partial: boolean;
+  source: string;
+  ingested_at: Date;
+  raw: postgres.Parameter;
+}
+
 async function produceMinute(
   sql: Sql,
   params: { minute: Date; mode: WorkerMode; variant: SchemaVariant; lastCloses: Map<string, number>; ranAt: Date },
 ): Promise<string | null> {
   const { minute, mode } = params;
-  const bars: Record<string, unknown>[] = [];
+  const bars: ProviderBar[] = [];
   for (const symbol of REHEARSAL_SYMBOLS) {
     if (symbol.calendar === 'fx' && !isFxOpen(minute)) continue;
     const open = params.lastCloses.get(symbol.symbol) ?? symbol.level;
@@ -174,16 +200,14 @@ async function produceMinute(
   let dxy: unknown = null;
   await sql.begin(async (tx) => {
     if (bars.length > 0) {
-      await tx`insert into public.data_bars ${tx(bars as never)} on conflict do nothing`;
+      await tx`insert into public.data_bars ${tx(bars)} on conflict do nothing`;
     }
     try {
       dxy = await tx.savepoint((sp) => deriveDxy(sp, { minute, next, mode }));
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
     }
-    await tx`update cutover.rehearsal_workers
-                set next_minute = ${next}, last_tick_at = ${params.ranAt}, last_error = ${failure}, updated_at = now()
-              where id = 1`;
+    await recordRehearsalWorkersTick(tx, { nextMinute: next, ranAt: params.ranAt, error: failure });
     await writeRunlog(tx, {
       job: 'tick_factory',
       startedAt: params.ranAt,
@@ -320,5 +344,5 @@ async function writeRunlog(
   const events = params.failure ? [{ ts: params.startedAt, checkpoint: 'error', details: params.failure }] : [];
   await tx`insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, finished_at, status, events, stats)
            values (${randomUUID()}, ${params.job}, 'cron', 'rehearsal', ${params.startedAt}, ${params.startedAt},
-                   ${params.failure ? 'failed' : 'success'}, ${tx.json(events)}, ${tx.json(params.stats as never)})`;
+                   ${params.failure ? 'failed' : 'success'}, ${tx.json(events)}, ${tx.json(toJsonValue(params.stats))})`;
 }

@@ -7,8 +7,9 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { closeMigrationRun, getMigrationRun } from '../../db/tables/migration-runs';
 import { findRollbackRelevantChanges } from '../migration-changes';
-import { getActiveMigrationRun, getActivePhaseRun } from '../run-state';
+import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
 
 export const ABANDON_CONFIRMATION = 'ABANDON';
 
@@ -58,15 +59,14 @@ export async function closeAbandonedMigrationRun(
   tx: import('postgres').TransactionSql,
   params: { phaseRunId: number },
 ): Promise<number> {
-  const [run] = await tx<{ migration_run_id: number; status: string }[]>`
-    select m.id as migration_run_id, m.status from cutover.phase_runs p join cutover.migration_runs m on m.id = p.migration_run_id
-     where p.id = ${params.phaseRunId} for update of m`;
+  const request = await getPhaseRun(tx, { id: params.phaseRunId });
+  const run = request && (await getMigrationRun(tx, { id: request.migrationRunId, forUpdate: true }));
   if (run?.status !== 'active') throw new ActionRefused('That migration run is no longer active.');
   const active = await getActivePhaseRun(tx);
   if (active) throw new ActionRefused(`Phase ${active.phase} (run #${active.id}) is ${active.status}: not abandoned.`);
-  const changes = await findRollbackRelevantChanges(tx, { migrationRunId: run.migration_run_id });
+  const changes = await findRollbackRelevantChanges(tx, { migrationRunId: run.id });
   if (changes.length > 0)
     throw new ActionRefused(`Not abandoned: since the request, ${changes.join('; ')}. Roll it back instead.`);
-  await tx`update cutover.migration_runs set status = 'abandoned', closed_at = now() where id = ${run.migration_run_id}`;
-  return run.migration_run_id;
+  await closeMigrationRun(tx, { id: run.id, status: 'abandoned' });
+  return run.id;
 }

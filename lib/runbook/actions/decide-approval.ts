@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { toJsonValue } from '../../json';
 import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
@@ -48,7 +49,7 @@ export const approveRequest = defineAction({
       const run = await getPhaseRun(tx, { id: request.phase_run_id });
       if (!run) throw new ActionRefused(`Phase run #${request.phase_run_id} no longer exists.`);
       const problems = await approvedRunProblems(
-        { database, clock: await loadClock(database.db), config: runbookConfigFromEnv() },
+        { database, clock: await loadClock(database.sql), config: runbookConfigFromEnv() },
         run,
         'approval',
       );
@@ -71,7 +72,7 @@ export const approveRequest = defineAction({
       };
     }
     if (waiver)
-      await tx`update cutover.phase_runs set options = options || ${tx.json({ waiver } as never)} where id = ${request.phase_run_id}`;
+      await tx`update cutover.phase_runs set options = options || ${tx.json(toJsonValue({ waiver }))} where id = ${request.phase_run_id}`;
     await tx`update cutover.phase_runs set status = 'pending' where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
     await tx`insert into cutover.phase_run_events (phase_run_id, level, message)
              values (${request.phase_run_id}, 'info', ${`Approved by ${user.username} (requested by ${request.requested_by})`})`;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { pauseRehearsalWorkers, readRehearsalWorkers, resumeRehearsalWorkers } from '../../db/tables/rehearsal-workers';
 import { loadClock } from '../../market/clock';
 import { floorToMinute } from '../../market/market-hours';
 
@@ -14,20 +15,14 @@ export const setRehearsalWorkersPaused = defineAction({
   input: z.object({ paused: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]) }),
   roles: ['operator'],
   async run({ tx, input, database }) {
-    const [state] = await tx<{ paused: boolean }[]>`
-      select paused from cutover.rehearsal_workers where id = 1 for update`;
+    const state = await readRehearsalWorkers(tx, { forUpdate: true });
     if (!state) throw new ActionRefused('There are no simulated workers: this database is not a rehearsal world.');
     if (state.paused === input.paused) {
       return { paused: state.paused, changed: false };
     }
-    const now = (await loadClock(database.db)).now();
-    if (input.paused) {
-      await tx`update cutover.rehearsal_workers set paused = true, updated_at = now() where id = 1`;
-    } else {
-      await tx`update cutover.rehearsal_workers
-                  set paused = false, next_minute = greatest(next_minute, ${floorToMinute(now)}), updated_at = now()
-                where id = 1`;
-    }
+    const now = (await loadClock(database.sql)).now();
+    if (input.paused) await pauseRehearsalWorkers(tx);
+    else await resumeRehearsalWorkers(tx, { minute: floorToMinute(now) });
     return { paused: input.paused, changed: true, at: now.toISOString() };
   },
 });

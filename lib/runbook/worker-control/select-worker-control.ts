@@ -1,4 +1,5 @@
-import type { Sql } from 'postgres';
+import type { SqlOrTx } from '../../db/connection';
+import { readRehearsalWorkers } from '../../db/tables/rehearsal-workers';
 import type { Clock } from '../../market/clock';
 import { commandWorkerConfigFromEnv, commandWorkerControl } from './command-workers';
 import { rehearsalWorkerControl } from './rehearsal-workers';
@@ -9,9 +10,8 @@ const NOT_CONFIGURED =
   'CUTOVER_WORKER_STATUS_CMD) — see the README, section "Worker control".';
 
 /** The rehearsal world's simulated workers when present, else the configured commands. */
-export async function selectWorkerControl(sql: Sql, clock: Clock): Promise<WorkerControl> {
-  const [rehearsal] = await sql`select 1 from cutover.rehearsal_workers where id = 1`;
-  if (rehearsal) return rehearsalWorkerControl(sql, { now: () => clock.now() });
+export async function selectWorkerControl(sql: SqlOrTx, clock: Clock): Promise<WorkerControl> {
+  if (await readRehearsalWorkers(sql)) return rehearsalWorkerControl(sql, { now: () => clock.now() });
   const config = commandWorkerConfigFromEnv();
   if (config) return commandWorkerControl(config);
   return {
