@@ -1,9 +1,11 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { requestAbandonMigrationRunAction } from '@/app/actions/runbook';
-import { describeResult } from './use-phase-live';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
+import { ActionMessage } from './action-message';
+import { ConfirmWordInput } from './confirm-word-input';
+import { useConsoleMutation } from './use-console-mutation';
 
 /**
  * "Abandon migration run": for a run that changed nothing a rollback would undo (e.g. its phase 1
@@ -11,11 +13,13 @@ import { describeResult } from './use-phase-live';
  * approvals page.
  */
 export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
-  const router = useRouter();
   const [reason, setReason] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, startTransition] = useTransition();
+  const { run, pending, feedback } = useConsoleMutation({
+    action: requestAbandonMigrationRunAction,
+    invalidates: invalidatedBy.abandonRequest(),
+    okText: 'Requested: an approver confirms it on the approvals page.',
+  });
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Abandon migration run">
       <h2 className="font-semibold">Abandon migration run #{migrationRunId}</h2>
@@ -28,16 +32,7 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
         className="mt-3 flex flex-wrap items-end gap-4"
         onSubmit={(event) => {
           event.preventDefault();
-          startTransition(async () => {
-            const result = await requestAbandonMigrationRunAction({ reason, confirm });
-            const refused = describeResult(result);
-            setMessage(
-              refused
-                ? { ok: false, text: refused }
-                : { ok: true, text: 'Requested: an approver confirms it on the approvals page.' },
-            );
-            router.refresh();
-          });
+          run({ reason, confirm });
         }}
       >
         <label className="text-sm">
@@ -49,16 +44,7 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
             className="mt-1 w-80 max-w-full rounded border border-slate-300 px-2 py-1"
           />
         </label>
-        <label className="text-sm">
-          <span className="block font-medium">Type ABANDON to confirm</span>
-          <input
-            value={confirm}
-            onChange={(event) => setConfirm(event.target.value)}
-            aria-label="Type ABANDON to confirm"
-            className="mt-1 w-36 rounded border border-slate-300 px-2 py-1 font-mono"
-            autoComplete="off"
-          />
-        </label>
+        <ConfirmWordInput word="ABANDON" value={confirm} onChange={setConfirm} />
         <button
           type="submit"
           disabled={pending || confirm !== 'ABANDON' || reason.trim().length < 3}
@@ -67,14 +53,7 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
           Request abandon
         </button>
       </form>
-      {message ? (
-        <p
-          role="status"
-          className={`mt-2 rounded px-3 py-2 text-sm ${message.ok ? 'bg-emerald-50 text-emerald-900' : 'bg-red-50 text-red-800'}`}
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <ActionMessage message={feedback} />
     </section>
   );
 }

@@ -1,12 +1,14 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { approveRequestAction, rejectRequestAction } from '@/app/actions/runbook';
+import type { ActionResult } from '@/lib/auth/action';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
-import type { Jsonified } from '@/lib/json';
-import type { ApprovalRow } from '@/lib/runbook/list-approvals';
-import { describeResult } from './use-phase-live';
+import type { ApprovalJson } from '@/lib/wire-types';
+import { ActionMessage } from './action-message';
+import { ConfirmWordInput } from './confirm-word-input';
+import { useConsoleMutation } from './use-console-mutation';
 
 /** One pending request: approve with the typed word, or reject with a reason. */
 export function ApprovalCard({
@@ -15,25 +17,25 @@ export function ApprovalCard({
   canDecide,
   isRequester,
 }: {
-  approval: Jsonified<ApprovalRow>;
+  approval: ApprovalJson;
   word: string;
   canDecide: boolean;
   isRequester: boolean;
 }) {
-  const router = useRouter();
   const [confirm, setConfirm] = useState('');
   // Phase 9's final proof listed differing minutes: approving waives them, only by typing their count.
   const listsDifferences = approval.kind === 'soft-delete' && approval.summary.includes('FINAL PROOF');
   const [waive, setWaive] = useState('');
   const [reason, setReason] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  const decide = (action: () => Promise<Parameters<typeof describeResult>[0]>) =>
-    startTransition(async () => {
-      const result = await action();
-      setMessage(describeResult(result));
-      router.refresh();
-    });
+  // Approve and reject share one helper: one pending state, one message.
+  const {
+    run: decide,
+    pending,
+    feedback,
+  } = useConsoleMutation({
+    action: (call: () => Promise<ActionResult<unknown>>) => call(),
+    invalidates: invalidatedBy.approvalDecision(),
+  });
   return (
     <article className="rounded-lg border border-amber-300 bg-white p-4" data-testid={`approval-${approval.id}`}>
       <h3 className="font-semibold">
@@ -51,16 +53,7 @@ export function ApprovalCard({
         </p>
       ) : (
         <div className="mt-3 flex flex-wrap items-end gap-4">
-          <label className="text-sm">
-            <span className="block font-medium">Type {word} to confirm</span>
-            <input
-              value={confirm}
-              onChange={(event) => setConfirm(event.target.value)}
-              aria-label={`Type ${word} to confirm`}
-              className="mt-1 w-36 rounded border border-slate-300 px-2 py-1 font-mono"
-              autoComplete="off"
-            />
-          </label>
+          <ConfirmWordInput word={word} value={confirm} onChange={setConfirm} />
           {listsDifferences ? (
             <label className="text-sm">
               <span className="block font-medium">Differing minutes to waive (their count)</span>
@@ -109,11 +102,7 @@ export function ApprovalCard({
           </button>
         </div>
       )}
-      {message ? (
-        <p role="status" className="mt-2 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-          {message}
-        </p>
-      ) : null}
+      <ActionMessage message={feedback} />
     </article>
   );
 }

@@ -1,7 +1,7 @@
 import { formatDuration, formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import type { PhaseLiveJson } from '@/lib/wire-types';
 import { RunStateBadge } from './run-state-badge';
-import type { PhaseLiveJson } from './use-phase-live';
 
 export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {
   return (

@@ -1,15 +1,8 @@
 import { formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from './overview-live';
+import type { ConsoleStatusJson } from '@/lib/wire-types';
 
-export function ClockLine({
-  status,
-  updatedAt,
-  stale,
-}: {
-  status: ConsoleStatusJson;
-  updatedAt: number;
-  stale: boolean;
-}) {
+/** The clock the console decides by; a stale page says so in the banner above it (components/live-data-status.tsx). */
+export function ClockLine({ status }: { status: ConsoleStatusJson }) {
   const kind =
     status.clock.kind === 'rehearsal'
       ? `Rehearsal time · ${rehearsalSpeed(status.clock)} · ${status.rehearsal?.variant ?? ''} schema`
@@ -20,11 +13,6 @@ export function ClockLine({
         {formatUtc(status.now, 'second')}
       </span>{' '}
       · {kind}
-      {stale ? (
-        <span className="ml-2 font-semibold text-red-700">
-          status unavailable — showing data from {formatUtc(new Date(updatedAt).toISOString(), 'second')}
-        </span>
-      ) : null}
     </p>
   );
 }

@@ -1,5 +1,5 @@
 import { formatCount } from '@/lib/format';
-import type { ConsoleStatusJson } from './overview-live';
+import type { ConsoleStatusJson } from '@/lib/wire-types';
 
 type Counts = NonNullable<ConsoleStatusJson['counts']>;
 type CountKey = Exclude<keyof Counts, 'countedAt'>;

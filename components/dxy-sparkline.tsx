@@ -1,30 +1,14 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Jsonified } from '@/lib/json';
-import type { DxyMinutesInHour } from '@/lib/monitor/dxy-minutes-per-hour';
-
-export type DxyMinutesJson = Jsonified<DxyMinutesInHour>[];
-
-async function fetchMinutes(): Promise<DxyMinutesJson> {
-  const response = await fetch('/api/dxy-minutes-per-hour', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`GET /api/dxy-minutes-per-hour answered ${response.status}`);
-  return (await response.json()) as DxyMinutesJson;
-}
+import type { DxyMinutesJson } from '@/lib/wire-types';
 
 /**
  * Legacy and new DXY minutes per hour over the last 24 hours: both writers at work shows as two
  * lines at ~60, a stopped writer as a line falling to zero. The latest hour is also said in words.
  */
-export function DxySparkline({ initial }: { initial: DxyMinutesJson }) {
-  const { data } = useQuery({
-    queryKey: ['dxy-minutes-per-hour'],
-    queryFn: fetchMinutes,
-    initialData: initial,
-    refetchInterval: 30_000,
-  });
-  const hours = (data ?? initial).map((h) => ({ ...h, hour: `${h.hourStart.slice(11, 13)}h` }));
+export function DxySparkline({ hours: minutesPerHour }: { hours: DxyMinutesJson }) {
+  const hours = minutesPerHour.map((h) => ({ ...h, hour: `${h.hourStart.slice(11, 13)}h` }));
   const latest = hours.at(-1);
   const previous = hours.at(-2);
   // The current hour is only partly written: drawn, it would look like both writers falling off at 3 a.m.

@@ -1,25 +1,17 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { waiveFailedHourAction } from '@/app/actions/monitor';
+import { monitorQuery } from '@/lib/client/console-queries';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
-import type { Jsonified } from '@/lib/json';
 import { hourLabel, toCheckSeries } from '@/lib/monitor/chart-series';
-import type { MonitorState } from '@/lib/monitor/read-monitor-state';
+import type { MonitorStateJson } from '@/lib/wire-types';
 import { CheckChart } from './check-chart';
 import { HourStrip } from './hour-strip';
 import { StatusBadge } from './status-badge';
-import { describeResult } from './use-phase-live';
-
-export type MonitorStateJson = Jsonified<MonitorState>;
-
-async function fetchMonitor(): Promise<MonitorStateJson> {
-  const response = await fetch('/api/monitor', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`GET /api/monitor answered ${response.status}`);
-  return (await response.json()) as MonitorStateJson;
-}
+import { useConsoleMutation } from './use-console-mutation';
 
 function formatCountdown(ms: number | null): string {
   if (ms === null) return '—';
@@ -31,13 +23,7 @@ function formatCountdown(ms: number | null): string {
 const TONE = { PASS: 'good', WARN: 'warn', FAIL: 'bad' } as const;
 
 export function MonitorLive({ initial, canWaive }: { initial: MonitorStateJson; canWaive: boolean }) {
-  const { data } = useQuery({
-    queryKey: ['monitor'],
-    queryFn: fetchMonitor,
-    initialData: initial,
-    // Poll while the window is open; a finished window no longer changes.
-    refetchInterval: (query) => (query.state.data?.window && !query.state.data.complete ? 5000 : false),
-  });
+  const { data } = useQuery({ ...monitorQuery(), initialData: initial });
   const state = data ?? initial;
   if (!state.window) {
     return (
@@ -179,20 +165,18 @@ function SnapshotTable({ slots, canWaive }: { slots: MonitorStateJson['slots']; 
 }
 
 function WaiveForm({ snapshotId }: { snapshotId: number }) {
-  const router = useRouter();
   const [reason, setReason] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
+  // Invalidating the monitor query is what shows the waiver: the page's refreshed `initial` does not reseed it.
+  const { run, pending, feedback } = useConsoleMutation({
+    action: waiveFailedHourAction,
+    invalidates: invalidatedBy.hourWaiver(),
+  });
   return (
     <form
       className="flex gap-1"
       onSubmit={(event) => {
         event.preventDefault();
-        startTransition(async () => {
-          const result = await waiveFailedHourAction({ snapshotId, reason });
-          setMessage(describeResult(result));
-          router.refresh();
-        });
+        run({ snapshotId, reason });
       }}
     >
       <input
@@ -209,7 +193,11 @@ function WaiveForm({ snapshotId }: { snapshotId: number }) {
       >
         Waive
       </button>
-      {message ? <span className="text-red-700">{message}</span> : null}
+      {feedback ? (
+        <span role="status" className={feedback.tone === 'ok' ? 'text-emerald-800' : 'text-red-700'}>
+          {feedback.text}
+        </span>
+      ) : null}
     </form>
   );
 }

@@ -1,26 +1,16 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import type { Jsonified } from '@/lib/json';
-import type { ConsoleStatus } from '@/lib/monitor/read-console-status';
+import { dxyMinutesPerHourQuery, statusQuery } from '@/lib/client/console-queries';
+import type { ConsoleStatusJson, DxyMinutesJson } from '@/lib/wire-types';
 import { ActiveRunBanner } from './active-run-banner';
 import { ClockLine } from './clock-line';
 import { DxyCountsPanel } from './dxy-counts-panel';
-import { type DxyMinutesJson, DxySparkline } from './dxy-sparkline';
+import { DxySparkline } from './dxy-sparkline';
 import { FreshnessTable } from './freshness-table';
 import { MissingTablesBanner } from './missing-tables-banner';
 import { PlanChecklist } from './plan-checklist';
 import { WorkersPanel } from './workers-panel';
-
-export type ConsoleStatusJson = Jsonified<ConsoleStatus>;
-
-const POLL_MS = 5000;
-
-async function fetchStatus(): Promise<ConsoleStatusJson> {
-  const response = await fetch('/api/status', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`GET /api/status answered ${response.status}`);
-  return (await response.json()) as ConsoleStatusJson;
-}
 
 export function OverviewLive({
   initialStatus,
@@ -31,18 +21,14 @@ export function OverviewLive({
   initialMinutesPerHour: DxyMinutesJson;
   canOperate: boolean;
 }) {
-  const { data, error, dataUpdatedAt } = useQuery({
-    queryKey: ['status'],
-    queryFn: fetchStatus,
-    initialData: initialStatus,
-    refetchInterval: POLL_MS,
-  });
+  const { data } = useQuery({ ...statusQuery(), initialData: initialStatus });
+  const minutes = useQuery({ ...dxyMinutesPerHourQuery(), initialData: initialMinutesPerHour });
   const status = data ?? initialStatus;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-semibold">Overview</h1>
-        <ClockLine status={status} updatedAt={dataUpdatedAt} stale={Boolean(error)} />
+        <ClockLine status={status} />
       </div>
       <MissingTablesBanner missing={status.missingTables} />
       {status.doubleReadRisk ? (
@@ -53,7 +39,7 @@ export function OverviewLive({
         </p>
       ) : null}
       {status.counts ? <DxyCountsPanel counts={status.counts} /> : null}
-      <DxySparkline initial={initialMinutesPerHour} />
+      <DxySparkline hours={minutes.data ?? initialMinutesPerHour} />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
           <FreshnessTable rows={status.freshness} />

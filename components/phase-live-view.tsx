@@ -4,12 +4,11 @@ import { useState } from 'react';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/app/actions/runbook';
 import { formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import type { PhaseLiveJson } from '@/lib/wire-types';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';
-import { type PhaseLiveJson, usePhaseLive } from './use-phase-live';
-
-export type { PhaseLiveJson };
+import { usePhaseLive } from './use-phase-live';
 
 interface Props {
   phase: string;

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatDuration, formatMinutes, formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from './overview-live';
+import type { ConsoleStatusJson } from '@/lib/wire-types';
 import { RunStateBadge } from './run-state-badge';
 
 type Runbook = ConsoleStatusJson['runbook'];

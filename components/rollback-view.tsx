@@ -2,10 +2,12 @@
 
 import { useState } from 'react';
 import { startPhaseRunAction } from '@/app/actions/runbook';
+import type { PhaseLiveJson } from '@/lib/wire-types';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
+import { ConfirmWordInput } from './confirm-word-input';
 import { RunDetails } from './run-details';
-import { type PhaseLiveJson, usePhaseLive } from './use-phase-live';
+import { usePhaseLive } from './use-phase-live';
 
 /** The rollback form: an explicit data choice and a typed confirmation; `delete` waits for an approver. */
 export function RollbackView({
@@ -60,16 +62,7 @@ export function RollbackView({
                 </span>
               </label>
             </fieldset>
-            <label className="block text-sm">
-              <span className="font-semibold">Type ROLLBACK to confirm</span>
-              <input
-                value={confirm}
-                onChange={(event) => setConfirm(event.target.value)}
-                className="mt-1 block w-48 rounded border border-slate-300 px-2 py-1 font-mono"
-                aria-label="Type ROLLBACK to confirm"
-                autoComplete="off"
-              />
-            </label>
+            <ConfirmWordInput word="ROLLBACK" value={confirm} onChange={setConfirm} className="mt-1 block w-48" />
             <button
               type="submit"
               disabled={!available || Boolean(active) || pending || !data || confirm !== 'ROLLBACK'}

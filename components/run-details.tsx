@@ -1,9 +1,9 @@
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import type { PhaseLiveJson } from '@/lib/wire-types';
 import { ChecksTable } from './checks-table';
 import { ProgressBar } from './progress-bar';
 import { RunEvents } from './run-events';
 import { RunStateBadge } from './run-state-badge';
-import type { PhaseLiveJson } from './use-phase-live';
 
 /** The latest run of a phase: state, progress, error, verification evidence and log. */
 export function RunDetails({ live }: { live: PhaseLiveJson }) {

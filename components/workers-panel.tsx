@@ -1,11 +1,12 @@
 'use client';
 
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, useTransition } from 'react';
 import { setRehearsalWorkersPausedAction } from '@/app/actions/rehearsal-workers';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from './overview-live';
+import type { ConsoleStatusJson } from '@/lib/wire-types';
+import { ActionMessage } from './action-message';
 import { StatusBadge } from './status-badge';
+import { useConsoleMutation } from './use-console-mutation';
 
 const MODE_HELP: Record<string, string> = {
   legacy: 'DXY → derived_data_bars; aggregator reads both tables',
@@ -14,18 +15,11 @@ const MODE_HELP: Record<string, string> = {
 };
 
 export function WorkersPanel({ workers, canOperate }: { workers: ConsoleStatusJson['workers']; canOperate: boolean }) {
-  const queryClient = useQueryClient();
-  const [pending, startTransition] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
-
-  const toggle = () =>
-    startTransition(async () => {
-      const result = await setRehearsalWorkersPausedAction({ paused: !workers.paused });
-      setMessage(
-        result.status === 'ok' ? null : result.status === 'refused' ? result.reason : 'Could not change the workers.',
-      );
-      await queryClient.invalidateQueries({ queryKey: ['status'] });
-    });
+  const { run, pending, feedback } = useConsoleMutation({
+    action: setRehearsalWorkersPausedAction,
+    invalidates: invalidatedBy.rehearsalWorkers(),
+  });
+  const toggle = () => run({ paused: !workers.paused });
 
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Workers">
@@ -70,7 +64,7 @@ export function WorkersPanel({ workers, canOperate }: { workers: ConsoleStatusJs
           {workers.paused ? 'Resume simulated workers' : 'Stop simulated tick-factory'}
         </button>
       ) : null}
-      {message ? <p className="mt-2 text-sm text-red-700">{message}</p> : null}
+      <ActionMessage message={feedback} />
     </section>
   );
 }

@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { hourLabel } from '../lib/monitor/chart-series';
+import type { MonitorStateJson } from '../lib/wire-types';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
@@ -27,12 +29,24 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   // The window: 24 hourly snapshots while rehearsal time runs fast.
   await page.goto('/monitor');
   await expect(page.getByTestId('hour-strip').locator('li')).toHaveCount(24);
-  await expect(page.getByTestId('hours-taken')).toHaveText('24 / 24', { timeout: 600_000 });
-  await expect(page.getByTestId('countdown')).toHaveText('complete');
+  // A failed aggregator run in the pipeline's own log, half-way through the window: that hour FAILs,
+  // and phase 9 waits until an approver waives it (below).
+  const monitorState = (await (await page.request.get('/api/monitor')).json()) as MonitorStateJson;
+  const failHour = monitorState.slots[12];
+  expect(failHour?.state).toBe('upcoming');
+  const failedAt = new Date(Date.parse(failHour?.hourStart ?? '') + 30 * 60_000);
+  await e2eDatabase()`insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, finished_at, status, events)
+    values (gen_random_uuid(), 'aggregator', 'cron', 'rehearsal', ${failedAt}, ${failedAt}, 'failed',
+            ${e2eDatabase().json([{ ts: failedAt.toISOString(), checkpoint: 'error', details: 'e2e: injected failure' }])})`;
+  // A FAIL hour is no open-market hour that passed: the window may extend by an hour to find enough.
+  await expect(page.getByTestId('countdown')).toHaveText('complete', { timeout: 600_000 });
+  const [taken, slots] = ((await page.getByTestId('hours-taken').textContent()) ?? '').split(' / ').map(Number);
+  expect(taken).toBe(slots);
+  expect(taken).toBeGreaterThanOrEqual(24);
   for (const key of ['freshness', 'bars_1m', 'bars_5m', 'bar_1h', 'parity', 'worker_errors']) {
     await expect(page.getByTestId(`chart-${key}`)).toBeVisible();
   }
-  await expect(page.getByTestId('snapshot-table').locator('tbody tr')).toHaveCount(24);
+  await expect(page.getByTestId('snapshot-table').locator('tbody tr')).toHaveCount(taken ?? 24);
   await page.screenshot({ path: 'test-results/screenshots/monitor.png', fullPage: true });
   // On call reads it on a phone: the verdict, the 24 cells and the charts fit 390 px; the table scrolls in its card.
   const shell = new ConsoleShell(page);
@@ -45,6 +59,27 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   const metrics = await page.request.get('/api/metrics');
   expect(metrics.status()).toBe(200);
   expect(await metrics.text()).toContain('dxy_cutover_window_hours_taken 24');
+
+  // Waiver-then-monitor: an approver waives the FAIL hour and its ring appears without a reload — at
+  // once, well before the next poll of a complete window (the waiver invalidates the monitor's query).
+  const waiverContext = await browser.newContext();
+  const waiverPage = await waiverContext.newPage();
+  await new LoginPage(waiverPage).signInAs('approver');
+  await waiverPage.goto('/monitor');
+  const failCell = waiverPage.getByTestId('hour-strip').locator('li', { hasText: /FAIL/ });
+  await expect(failCell).toHaveCount(1);
+  await expect(failCell).toHaveAccessibleName(new RegExp(`^${hourLabel(failHour?.hourStart ?? '')} UTC: FAIL`));
+  await waiverPage.evaluate(() => {
+    (globalThis as { e2eNoReload?: boolean }).e2eNoReload = true;
+  });
+  await waiverPage.getByLabel('Waiver reason').fill('e2e: the injected aggregator failure is understood');
+  await waiverPage.getByRole('button', { name: 'Waive' }).click();
+  const waivedCell = waiverPage.getByTestId('hour-strip').locator('li', { hasText: 'waived' });
+  await expect(waivedCell).toHaveAccessibleName(/, waived by approver$/, { timeout: 5000 });
+  await expect(waivedCell).toHaveClass(/ring-2/);
+  expect(await waiverPage.evaluate(() => (globalThis as { e2eNoReload?: boolean }).e2eNoReload)).toBe(true);
+  await waiverPage.screenshot({ path: 'test-results/screenshots/monitor-waived-hour.png', fullPage: true });
+  await waiverContext.close();
 
   // An operator requests phase 9; it waits for a second person.
   await phase.goto('9');

@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { FailureBanner } from '@/components/failure-banner';
 import { LegacyPathBanner } from '@/components/legacy-path-banner';
+import { LiveDataFrame } from '@/components/live-data-frame';
 import { NavBar } from '@/components/nav-bar';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
@@ -21,7 +22,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <NavBar username={user.username} roles={user.roles} />
       <FailureBanner failure={failure} />
       <LegacyPathBanner notice={legacyPath} />
-      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">
+        <LiveDataFrame>{children}</LiveDataFrame>
+      </main>
     </div>
   );
 }
