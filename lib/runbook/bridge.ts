@@ -10,7 +10,7 @@
  */
 import type { Sql } from 'postgres';
 import { copyMissingLegacyMinutes, gapFillStart } from './copy-legacy';
-import { getActiveMigrationRun, getLatestSucceededRun } from './run-state';
+import { getActiveMigrationRun, getLatestSucceededRun, listPhaseRuns } from './run-state';
 
 export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);
@@ -20,10 +20,12 @@ export async function bridgeActive(sql: Sql): Promise<number | null> {
   const deployed = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '7' });
   if (deployed) return null;
   // Phase 7 does its own gap fill; any rollback attempt (waiting, running, failed) switches the bridge off for good.
-  const [blocked] = await sql`select 1 from cutover.phase_runs where migration_run_id = ${migration.id}
-                                 and ((phase = '7' and status in ('running', 'pending', 'awaiting-approval'))
-                                      or (phase = 'rollback' and status <> 'rejected'))
-                               limit 1`;
+  const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
+  const blocked = runs.some(
+    (run) =>
+      (run.phase === '7' && ['running', 'pending', 'awaiting-approval'].includes(run.status)) ||
+      (run.phase === 'rollback' && run.status !== 'rejected'),
+  );
   return blocked ? null : migration.id;
 }
 

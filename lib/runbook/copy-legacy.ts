@@ -7,6 +7,7 @@
  * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
  */
 import type { SqlOrTx } from '../db/connection';
+import { listPhaseRuns } from '../db/tables/phase-runs';
 
 export function copyLegacyRangeSql(): string {
   return `INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
@@ -113,8 +114,7 @@ export const LATE_LEGACY_MARGIN_MS = 2 * 60 * 60_000;
  * phase 4 never ran (nothing to fill against).
  */
 export async function gapFillStart(sql: SqlOrTx, params: { migrationRunId: number }): Promise<Date | null> {
-  const [row] = await sql<{ started: Date | null }[]>`
-    select min(clock_started_at) as started from cutover.phase_runs
-     where migration_run_id = ${params.migrationRunId} and phase = '4' and clock_started_at is not null`;
-  return row?.started ? new Date(row.started.getTime() - LATE_LEGACY_MARGIN_MS) : null;
+  const runs = await listPhaseRuns(sql, { migrationRunId: params.migrationRunId });
+  const starts = runs.flatMap((run) => (run.phase === '4' && run.clockStartedAt ? [run.clockStartedAt.getTime()] : []));
+  return starts.length > 0 ? new Date(Math.min(...starts) - LATE_LEGACY_MARGIN_MS) : null;
 }

@@ -5,6 +5,7 @@
  * must be rolled back, and the refusal names what changed.
  */
 import type { SqlOrTx } from '../db/connection';
+import { listPhaseRuns } from '../db/tables/phase-runs';
 import { AGGREGATOR_5M } from './aggregator-function';
 import { backedUpFunction, backupTableName, getBackup } from './backup';
 import { readFunctionFacts } from './function-inspection';
@@ -14,11 +15,9 @@ const WORKER_OR_LEGACY_PHASES = ['7', '9', 'rollback'] as const;
 
 export async function findRollbackRelevantChanges(sql: SqlOrTx, params: { migrationRunId: number }): Promise<string[]> {
   const changes: string[] = [];
-  const started = await sql<{ id: number; phase: string; status: string }[]>`
-    select id::float8 as id, phase, status from cutover.phase_runs
-     where migration_run_id = ${params.migrationRunId} and phase in ${sql([...WORKER_OR_LEGACY_PHASES])}
-       and started_at is not null
-     order by id`;
+  const runs = await listPhaseRuns(sql, { migrationRunId: params.migrationRunId });
+  const phases: readonly string[] = WORKER_OR_LEGACY_PHASES;
+  const started = runs.filter((run) => phases.includes(run.phase) && run.startedAt !== null);
   for (const run of started) {
     changes.push(
       run.phase === '7'

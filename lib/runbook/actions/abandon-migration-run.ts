@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { closeMigrationRun, getMigrationRun } from '../../db/tables/migration-runs';
 import { findRollbackRelevantChanges } from '../migration-changes';
-import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
+import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun, listPhaseRuns } from '../run-state';
 
 export const ABANDON_CONFIRMATION = 'ABANDON';
 
@@ -35,8 +35,7 @@ export const requestAbandonMigrationRun = defineAction({
       throw new ActionRefused(
         `Migration run #${migration.id} changed what a rollback must undo: ${changes.join('; ')}. Roll it back instead.`,
       );
-    const [last] = await tx<{ id: number }[]>`
-      select id::float8 as id from cutover.phase_runs where migration_run_id = ${migration.id} order by id desc limit 1`;
+    const last = (await listPhaseRuns(tx, { migrationRunId: migration.id })).at(-1);
     if (!last) throw new ActionRefused(`Migration run #${migration.id} has no phase run to attach the request to.`);
     const summary = `Abandon migration run #${migration.id} (nothing to roll back): ${input.reason}`;
     // One request per state of the run: a rejected one may be asked again, a pending one only decided.
