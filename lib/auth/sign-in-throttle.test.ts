@@ -4,6 +4,7 @@ import { processHashLimiter } from './hash-concurrency';
 import { SIGN_IN_BUSY, SIGN_IN_FAILED, type SignInResult, signIn } from './login';
 import {
   ANY_USERNAME,
+  admitSignInAttempt,
   delayAfterFailures,
   FREE_FAILURES_PER_ADDRESS,
   FREE_FAILURES_PER_PAIR,
@@ -72,6 +73,20 @@ describe('sign-in throttle', () => {
       'throttled',
     ]);
     expect(audit.every((a) => a.detail.address === ATTACKER)).toBe(true);
+  });
+
+  it('never lets concurrent first attempts on fresh rows wait on each other: every attempt counted, none fails', async () => {
+    // Admission only (no password checks): 20 rounds of 16 simultaneous attempts, each round on a
+    // username and an address nobody has tried yet, so the rows are created under contention.
+    for (let round = 0; round < 20; round++) {
+      const key = { username: `fresh-${round}`, address: `192.0.2.${100 + round}`, now: BASE };
+      const admissions = await Promise.all(
+        Array.from({ length: 16 }, () => admitSignInAttempt(test.database.sql, key)),
+      );
+      expect(admissions.filter((a) => a.admitted)).toHaveLength(FREE_FAILURES_PER_PAIR + 1);
+      const row = await pairRow(key.username, key.address);
+      expect((row?.failures ?? 0) + (row?.throttled_attempts ?? 0)).toBe(16);
+    }
   });
 
   it('lets the right user sign in from their own address after 50 attacker attempts, without waiting', async () => {

@@ -74,11 +74,14 @@ async function tryAdmit(
   params: { username: string; address: string; now: Date },
 ): Promise<Admission | 'raced'> {
   const { username, address, now } = params;
-  // Locks the rows that exist; a row created meanwhile is caught by the guard of the upsert below.
-  const rows = await tx<ThrottleRow[]>`
+  // Every statement here takes the address-wide row's lock before the pair's, one row per
+  // statement: with one order for all attempts, two of them can never wait on each other.
+  const lockRow = (name: string) => tx<ThrottleRow[]>`
     select username, failures, blocked_until, throttled_attempts from cutover.sign_in_throttle
-    where address = ${address} and username in (${username}, ${ANY_USERNAME})
+    where username = ${name} and address = ${address}
     for update`;
+  // Locks the rows that exist; a row created meanwhile is caught by the guard of the upserts below.
+  const rows = [...(await lockRow(ANY_USERNAME)), ...(await lockRow(username))];
   const blocked = rows.filter((row) => row.blocked_until && row.blocked_until > now);
   if (blocked.length > 0) {
     const counted = await tx<ThrottleRow[]>`
@@ -98,9 +101,9 @@ async function tryAdmit(
   const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS);
   const free = tx`case when t.username = ${ANY_USERNAME} then ${FREE_FAILURES_PER_ADDRESS}::int else ${FREE_FAILURES_PER_PAIR}::int end`;
   const failures = tx`case when t.last_failure_at is null or t.last_failure_at < ${forgetBefore} then 1 else t.failures + 1 end`;
-  const counted = await tx<ThrottleRow[]>`
+  const upsert = (name: string) => tx<ThrottleRow[]>`
     insert into cutover.sign_in_throttle as t (username, address, failures, last_failure_at)
-    values (${username}, ${address}, 1, ${now}), (${ANY_USERNAME}, ${address}, 1, ${now})
+    values (${name}, ${address}, 1, ${now})
     on conflict (username, address) do update set
       failures = ${failures},
       last_failure_at = ${now},
@@ -110,6 +113,9 @@ async function tryAdmit(
       throttled_attempts = 0
       where t.blocked_until is null or t.blocked_until <= ${now}
     returning username, failures, blocked_until, throttled_attempts`;
+  const counted = await upsert(ANY_USERNAME);
+  if (counted.length === 0) return 'raced';
+  counted.push(...(await upsert(username)));
   if (counted.length < 2) return 'raced';
   const pair = counted.find((row) => row.username === username);
   const retryAt = counted.reduce<Date | null>(
@@ -132,6 +138,10 @@ async function tryAdmit(
 
 class Raced extends Error {}
 
+/** A deadlock or serialization failure: PostgreSQL rolled the transaction back, trying again is safe. */
+const isRetryable = (error: unknown) =>
+  error instanceof Raced || ['40P01', '40001'].includes((error as { code?: string }).code ?? '');
+
 /**
  * Counts an attempt of `username` from `address` (a throttle address) as a failure in advance, or
  * refuses it while the pair or the address is blocked. `username` must not be ANY_USERNAME.
@@ -150,7 +160,7 @@ export async function admitSignInAttempt(
         return result;
       });
     } catch (error) {
-      if (!(error instanceof Raced) || attempt >= 3) throw error;
+      if (!isRetryable(error) || attempt >= 3) throw error;
     }
   }
 }
@@ -158,10 +168,11 @@ export async function admitSignInAttempt(
 /** The password was right: the pair starts from zero, and the address's advance count is taken back. */
 export async function recordSignInSuccess(sql: Sql, params: { username: string; address: string }): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`delete from cutover.sign_in_throttle where username = ${params.username} and address = ${params.address}`;
+    // The address-wide row first, as everywhere (see tryAdmit).
     await tx`
       update cutover.sign_in_throttle set failures = greatest(failures - 1, 0)
       where username = ${ANY_USERNAME} and address = ${params.address}`;
+    await tx`delete from cutover.sign_in_throttle where username = ${params.username} and address = ${params.address}`;
   });
 }
 
@@ -170,14 +181,16 @@ export async function recordSignInSuccess(sql: Sql, params: { username: string; 
  * a block this attempt's count started is lifted.
  */
 export async function refundSignInAttempt(sql: Sql, params: { username: string; address: string }): Promise<void> {
-  await sql`
+  const refund = (tx: TransactionSql, name: string, free: number) => tx`
     update cutover.sign_in_throttle set
       failures = greatest(failures - 1, 0),
-      blocked_until = case
-        when failures - 1 > case when username = ${ANY_USERNAME} then ${FREE_FAILURES_PER_ADDRESS}::int
-                                 else ${FREE_FAILURES_PER_PAIR}::int end
-        then blocked_until else null end
-    where address = ${params.address} and username in (${params.username}, ${ANY_USERNAME})`;
+      blocked_until = case when failures - 1 > ${free}::int then blocked_until else null end
+    where username = ${name} and address = ${params.address}`;
+  await sql.begin(async (tx) => {
+    // The address-wide row first, as everywhere (see tryAdmit).
+    await refund(tx, ANY_USERNAME, FREE_FAILURES_PER_ADDRESS);
+    await refund(tx, params.username, FREE_FAILURES_PER_PAIR);
+  });
 }
 
 /** Rows nobody has failed on for FORGET_AFTER_MS and that block nothing: they would count from zero anyway. */
