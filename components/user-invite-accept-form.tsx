@@ -30,7 +30,7 @@ export function UserInviteAcceptForm({ token, username }: { token: string; usern
       {/* For password managers: the account the new password belongs to. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
       <label className="block text-sm">
-        <span className="block font-medium text-slate-700">New password</span>
+        <span className="block font-medium text-slate-700">New password (at least 10 characters)</span>
         <input
           type="password"
           autoComplete="new-password"
@@ -39,7 +39,6 @@ export function UserInviteAcceptForm({ token, username }: { token: string; usern
           required
           className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
         />
-        <span className="mt-1 block text-xs text-slate-500">At least 10 characters.</span>
       </label>
       <label className="block text-sm">
         <span className="block font-medium text-slate-700">New password again</span>

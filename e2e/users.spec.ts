@@ -74,7 +74,7 @@ test.describe('users are managed by an admin', () => {
     const invited = await freshPage(browser);
     await invited.goto(new URL(link).pathname);
     await expect(invited.getByTestId('invited-username')).toHaveText(name);
-    await invited.getByLabel('New password', { exact: true }).fill(`${name}-chosen-pw`);
+    await invited.getByLabel('New password (at least 10 characters)').fill(`${name}-chosen-pw`);
     await invited.getByLabel('New password again').fill(`${name}-chosen-pw-typo`);
     await invited.getByRole('button', { name: `Create account ${name}` }).click();
     await expect(invited.getByTestId('invite-message')).toContainText('The two passwords differ.');
