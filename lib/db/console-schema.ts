@@ -283,7 +283,7 @@ export const phaseRunEvents = cutover.table(
     at: tstz('at').notNull().defaultNow(),
     level: text('level').notNull().$type<'info' | 'warn' | 'error'>(),
     message: text('message').notNull(),
-    data: jsonb('data').notNull().default({}),
+    data: jsonb('data').notNull().default({}).$type<Record<string, unknown>>(),
   },
   (t) => [index('phase_run_events_run_idx').on(t.phaseRunId, t.id)],
 );

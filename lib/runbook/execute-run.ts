@@ -9,6 +9,7 @@ import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
 import { phaseRuns } from '../db/console-schema';
 import { closeMigrationRun } from '../db/tables/migration-runs';
+import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import { phaseRunOf } from '../db/tables/phase-runs';
 import { columnsOf } from '../db/tables/rows';
 import { toJsonValue } from '../json';
@@ -109,8 +110,7 @@ export async function advanceRun(
   );
 
   const log: PhaseContext['log'] = async (message, data = {}, level = 'info') => {
-    await sql`insert into cutover.phase_run_events (phase_run_id, level, message, data)
-              values (${run.id}, ${level}, ${message}, ${sql.json(JSON.parse(JSON.stringify(data)))})`;
+    await insertPhaseRunEvent(sql, { phaseRunId: run.id, level, message, data });
     await appendOpsRunlogEvent(sql, {
       id: run.opsRunlogId,
       at: clock.now(),
@@ -244,8 +244,7 @@ async function finishRun(
             .filter((c) => !c.passed)
             .map((c) => c.name)
             .join(', ')}`;
-    await tx`insert into cutover.phase_run_events (phase_run_id, level, message, data)
-             values (${run.id}, ${succeeded ? 'info' : 'error'}, ${summary}, '{}'::jsonb)`;
+    await insertPhaseRunEvent(tx, { phaseRunId: run.id, level: succeeded ? 'info' : 'error', message: summary });
   });
   if (succeeded && run.phase === 'rollback') {
     await closeMigrationRun(database.sql, { id: run.migrationRunId, status: 'rolled_back' });

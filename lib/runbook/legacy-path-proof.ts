@@ -7,6 +7,7 @@
  * hour) and shows a banner on every page.
  */
 import type { Sql } from 'postgres';
+import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import { toJsonValue } from '../json';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
@@ -53,7 +54,7 @@ async function storeProof(
                 set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(toJsonValue(proof))}),
                     checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(toJsonValue(proof))})
               where id = ${id}`;
-    await tx`insert into cutover.phase_run_events (phase_run_id, level, message) values (${id}, ${level}, ${message})`;
+    await insertPhaseRunEvent(tx, { phaseRunId: id, level, message });
   });
 }
 

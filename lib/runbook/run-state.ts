@@ -9,6 +9,8 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import type * as migrationRuns from '../db/tables/migration-runs';
+import type { PhaseRunEventRow } from '../db/tables/phase-run-events';
+import * as phaseRunEvents from '../db/tables/phase-run-events';
 import * as phaseRuns from '../db/tables/phase-runs';
 import type { Verification } from './types';
 
@@ -59,19 +61,16 @@ export async function getLatestSucceededRun(
   return orNull(await phaseRuns.getLatestSucceededRun(sql, params));
 }
 
-export interface PhaseRunEvent {
-  id: number;
-  at: Date;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  data: Record<string, unknown>;
-}
+/** An event of a phase run as the pages show it (lib/db/tables/phase-run-events.ts, without its run's id). */
+export type PhaseRunEvent = Omit<PhaseRunEventRow, 'phaseRunId'>;
 
 export async function listPhaseRunEvents(
   sql: SqlOrTx,
   params: { phaseRunId: number; limit?: number },
 ): Promise<PhaseRunEvent[]> {
-  return sql<PhaseRunEvent[]>`
-    select id::float8 as id, at, level, message, data from cutover.phase_run_events
-     where phase_run_id = ${params.phaseRunId} order by id desc limit ${params.limit ?? 200}`;
+  const events = await phaseRunEvents.listPhaseRunEvents(sql, {
+    phaseRunId: params.phaseRunId,
+    limit: params.limit ?? 200,
+  });
+  return events.map(({ phaseRunId: _run, ...event }) => event);
 }

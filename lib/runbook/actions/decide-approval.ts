@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { toJsonValue } from '../../json';
 import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
@@ -74,8 +75,11 @@ export const approveRequest = defineAction({
     if (waiver)
       await tx`update cutover.phase_runs set options = options || ${tx.json(toJsonValue({ waiver }))} where id = ${request.phase_run_id}`;
     await tx`update cutover.phase_runs set status = 'pending' where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
-    await tx`insert into cutover.phase_run_events (phase_run_id, level, message)
-             values (${request.phase_run_id}, 'info', ${`Approved by ${user.username} (requested by ${request.requested_by})`})`;
+    await insertPhaseRunEvent(tx, {
+      phaseRunId: request.phase_run_id,
+      level: 'info',
+      message: `Approved by ${user.username} (requested by ${request.requested_by})`,
+    });
     return { approvalId: request.id, status: 'approved', phaseRunId: request.phase_run_id };
   },
 });
@@ -128,8 +132,12 @@ export const rejectRequest = defineAction({
               where id = ${request.id}`;
     await tx`update cutover.phase_runs set status = 'rejected', finished_at = now()
               where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
-    await tx`insert into cutover.phase_run_events (phase_run_id, level, message, data)
-             values (${request.phase_run_id}, 'warn', ${`Rejected by ${user.username}`}, ${tx.json({ reason: input.reason })})`;
+    await insertPhaseRunEvent(tx, {
+      phaseRunId: request.phase_run_id,
+      level: 'warn',
+      message: `Rejected by ${user.username}`,
+      data: { reason: input.reason },
+    });
     return { approvalId: request.id, status: 'rejected' };
   },
 });

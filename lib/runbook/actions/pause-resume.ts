@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { findPhase } from '../phases';
 import { getActivePhaseRun } from '../run-state';
 
@@ -33,8 +34,7 @@ export const resumePhaseRun = defineAction({
     const active = await getActivePhaseRun(tx);
     if (active?.status !== 'paused') throw new ActionRefused('No paused run to resume.');
     await tx`update cutover.phase_runs set status = 'pending', pause_requested = false where id = ${active.id} and status = 'paused'`;
-    await tx`insert into cutover.phase_run_events (phase_run_id, level, message)
-             values (${active.id}, 'info', ${`Resumed by ${user.username}`})`;
+    await insertPhaseRunEvent(tx, { phaseRunId: active.id, level: 'info', message: `Resumed by ${user.username}` });
     return { runId: active.id, status: 'pending' };
   },
 });
