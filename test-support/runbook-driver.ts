@@ -3,7 +3,8 @@
  * (validated, authorized, audited), and runner ticks with a hand-moved clock so waits take no
  * wall time.
  */
-import { type ActionResult, executeAction } from '../lib/auth/action';
+import type { z } from 'zod';
+import { type ActionResult, type ActionSpec, executeAction } from '../lib/auth/action';
 import type { Role } from '../lib/auth/roles';
 import type { SessionUser } from '../lib/auth/sessions';
 import type { Database } from '../lib/db/connection';
@@ -32,7 +33,8 @@ export const APPROVER_2 = testUser('abe', ['approver']);
 export interface Driver {
   clock: FixedClock;
   config: RunbookConfig;
-  act<T>(spec: Parameters<typeof executeAction>[0], user: SessionUser, input: unknown): Promise<ActionResult<T>>;
+  /** Runs an action as `user`; its result is typed by the action's own spec. */
+  act<S extends z.ZodType, T>(spec: ActionSpec<S, T>, user: SessionUser, input: unknown): Promise<ActionResult<T>>;
   start(phase: string, user?: SessionUser, extra?: Record<string, unknown>): Promise<number>;
   /** Runner ticks (advancing the clock a minute whenever a run waits) until the run finishes. */
   finish(runId: number, options?: { maxTicks?: number; owner?: string }): Promise<PhaseRunRow>;
@@ -57,7 +59,7 @@ export function createDriver(
     clock,
     config,
     async act(spec, user, input) {
-      return executeAction(spec, { database, user, rawInput: input }) as never;
+      return executeAction(spec, { database, user, rawInput: input });
     },
     async start(phase, user = OPERATOR, extra = {}) {
       const result = await executeAction(start, { database, user, rawInput: { phase, ...extra } });

@@ -298,7 +298,7 @@ describe('a wedged migration run: phase 1 failing, then re-run or abandoned', ()
         reason: 'x y z',
       });
       expect(unconfirmed.status).toBe('refused');
-      const requested = await freshDriver.act<{ approvalId: number }>(requestAbandonMigrationRun, OPERATOR, {
+      const requested = await freshDriver.act(requestAbandonMigrationRun, OPERATOR, {
         confirm: 'ABANDON',
         reason: 'phase 1 failed on a missing function; starting over',
       });
