@@ -96,6 +96,7 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     throw new Error(`the console did not answer on ${baseUrl}:\n${output.join('')}`);
   }
 
+  let signInQueue: Promise<unknown> = Promise.resolve();
   return {
     baseUrl,
     database,
@@ -105,13 +106,20 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     runner,
     output: () => output.join(''),
     async signIn(username) {
-      const result = await signIn(database, {
-        username,
-        password: `${username}-rehearsal`,
-        ip: '127.0.0.1',
-        userAgent: 'dxy-cutover-bench',
-      });
-      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed`);
+      // One at a time: the throttle counts every attempt before its password is checked, so twenty
+      // simultaneous sign-ins of one user from one address would hold each other up past the
+      // free three, exactly as they would for twenty people behind one address (lib/auth/sign-in-throttle.ts).
+      const turn = signInQueue.then(() =>
+        signIn(database, {
+          username,
+          password: `${username}-rehearsal`,
+          ip: '127.0.0.1',
+          userAgent: 'dxy-cutover-bench',
+        }),
+      );
+      signInQueue = turn.catch(() => undefined);
+      const result = await turn;
+      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed: ${result.message}`);
       const user = await findSessionUser(database.db, { token: result.token });
       if (!user) throw new Error(`no session for ${username}`);
       // The server's settings decide the name (__Host- prefixed when CUTOVER_PUBLIC_URL is https).

@@ -1,8 +1,10 @@
 /**
- * `npm run test:system`: the load test, routes × roles, and the credential scan against a real console — a
+ * `npm run test:system`: the load test, routes × roles, a sign-in flood with spoofed
+ * X-Forwarded-For, and the credential scan against a real console — a
  * scratch embedded PostgreSQL with a 14-day world, the built Next.js server and a runner
  * process — as part of `npm test`. Exits 1 when a request failed, the copy under load did not
- * finish cleanly, a route answers a role other than expected, or a credential shows up anywhere.
+ * finish cleanly, a route answers a role other than expected, a flooded sign-in is not throttled
+ * by its socket address (or locks the account's owner out), or a credential shows up anywhere.
  */
 import { randomBytes } from 'node:crypto';
 import { scanForCredentials } from '../bench/credential-scan';
@@ -10,6 +12,7 @@ import { runLoadTest, VIEWERS } from '../bench/load-test';
 import { checkRouteAccess } from '../bench/route-access';
 import { runPhases } from '../bench/run-phase';
 import { startScratchConsole } from '../bench/scratch-console';
+import { runSignInFlood } from '../bench/sign-in-flood';
 
 const log = (line: string) => console.log(`[system] ${line}`);
 const LOAD_SECONDS = Number(process.env.SYSTEM_TEST_LOAD_SECONDS ?? '60');
@@ -47,6 +50,16 @@ async function main(): Promise<number> {
     const wrong = access.filter((a) => a.got !== a.expected);
     log(`routes × roles: ${access.length} requests, ${wrong.length} unexpected`);
     failures.push(...wrong.map((a) => `${a.path} as ${a.who}: expected ${a.expected}, got ${a.got}`));
+
+    // The approver is who an emergency rollback needs: an attacker's flood must not lock them out.
+    const flood = await runSignInFlood(target, {
+      username: 'approver',
+      password: 'approver-rehearsal',
+      attempts: 200,
+      concurrency: 8,
+    });
+    log(`sign-in flood: ${flood.summary}`);
+    failures.push(...flood.problems.map((problem) => `sign-in flood: ${problem}`));
 
     const password = decodeURIComponent(new URL(target.databaseUrl).password);
     const scan = await scanForCredentials(target, [password, target.databaseUrl, metricsToken]);
