@@ -3,8 +3,9 @@
  * lease, pause, verification) lives in lib/runbook (run-state.ts describes it, execute-run.ts
  * drives it); this module holds the plain reads of the rows.
  */
+import { toJsonValue } from '../../json';
 import type { SqlOrTx } from '../connection';
-import { phaseRuns } from '../console-schema';
+import { type PhaseRunStatus, phaseRuns } from '../console-schema';
 import { columnsOf, rowOf, rowsOf } from './rows';
 
 export type PhaseRun = typeof phaseRuns.$inferSelect;
@@ -58,4 +59,33 @@ export async function firstSucceededClockFinish(
        and clock_finished_at is not null
      order by id limit 1`;
   return row?.at ?? null;
+}
+
+/**
+ * Moves a run from status `from` to `to` (which move is allowed is the runbook's decision);
+ * false when the run was no longer in `from`. `finished` stamps finished_at, `clearPauseRequest`
+ * drops a pending pause request.
+ */
+export async function movePhaseRun(
+  sql: SqlOrTx,
+  params: { id: number; from: PhaseRunStatus; to: PhaseRunStatus; finished?: boolean; clearPauseRequest?: boolean },
+): Promise<boolean> {
+  const moved = await sql`
+    update cutover.phase_runs
+       set status = ${params.to}
+           ${params.finished ? sql`, finished_at = now()` : sql``}
+           ${params.clearPauseRequest ? sql`, pause_requested = false` : sql``}
+     where id = ${params.id} and status = ${params.from}`;
+  return moved.count > 0;
+}
+
+/** Asks the runner to pause a running run between two steps. */
+export async function requestPhaseRunPause(sql: SqlOrTx, params: { id: number }): Promise<void> {
+  await sql`update cutover.phase_runs set pause_requested = true where id = ${params.id} and status = 'running'`;
+}
+
+/** Adds (or replaces) top-level keys of a run's options. */
+export async function mergePhaseRunOptions(sql: SqlOrTx, params: { id: number; options: object }): Promise<void> {
+  await sql`update cutover.phase_runs set options = options || ${sql.json(toJsonValue(params.options))}
+             where id = ${params.id}`;
 }

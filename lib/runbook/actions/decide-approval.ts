@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
-import { toJsonValue } from '../../json';
+import { mergePhaseRunOptions, movePhaseRun } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
@@ -72,9 +72,8 @@ export const approveRequest = defineAction({
         abandoned: migrationRunId,
       };
     }
-    if (waiver)
-      await tx`update cutover.phase_runs set options = options || ${tx.json(toJsonValue({ waiver }))} where id = ${request.phase_run_id}`;
-    await tx`update cutover.phase_runs set status = 'pending' where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
+    if (waiver) await mergePhaseRunOptions(tx, { id: request.phase_run_id, options: { waiver } });
+    await movePhaseRun(tx, { id: request.phase_run_id, from: 'awaiting-approval', to: 'pending' });
     await insertPhaseRunEvent(tx, {
       phaseRunId: request.phase_run_id,
       level: 'info',
@@ -130,8 +129,7 @@ export const rejectRequest = defineAction({
     await tx`update cutover.approvals set status = 'rejected', decided_by = ${user.username}, decided_at = now(),
                                           reason = ${input.reason}
               where id = ${request.id}`;
-    await tx`update cutover.phase_runs set status = 'rejected', finished_at = now()
-              where id = ${request.phase_run_id} and status = 'awaiting-approval'`;
+    await movePhaseRun(tx, { id: request.phase_run_id, from: 'awaiting-approval', to: 'rejected', finished: true });
     await insertPhaseRunEvent(tx, {
       phaseRunId: request.phase_run_id,
       level: 'warn',

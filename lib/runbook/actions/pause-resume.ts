@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
+import { movePhaseRun, requestPhaseRunPause } from '../../db/tables/phase-runs';
 import { findPhase } from '../phases';
 import { getActivePhaseRun } from '../run-state';
 
@@ -18,10 +19,10 @@ export const pausePhaseRun = defineAction({
       throw new ActionRefused('No pausable run is active (only phase 4 pauses).');
     if (active.status === 'paused') return { runId: active.id, status: 'paused', changed: false };
     if (active.status === 'pending') {
-      await tx`update cutover.phase_runs set status = 'paused' where id = ${active.id} and status = 'pending'`;
+      await movePhaseRun(tx, { id: active.id, from: 'pending', to: 'paused' });
       return { runId: active.id, status: 'paused', changed: true };
     }
-    await tx`update cutover.phase_runs set pause_requested = true where id = ${active.id} and status = 'running'`;
+    await requestPhaseRunPause(tx, { id: active.id });
     return { runId: active.id, status: 'pausing', changed: true };
   },
 });
@@ -33,7 +34,7 @@ export const resumePhaseRun = defineAction({
   async run({ tx, user }) {
     const active = await getActivePhaseRun(tx);
     if (active?.status !== 'paused') throw new ActionRefused('No paused run to resume.');
-    await tx`update cutover.phase_runs set status = 'pending', pause_requested = false where id = ${active.id} and status = 'paused'`;
+    await movePhaseRun(tx, { id: active.id, from: 'paused', to: 'pending', clearPauseRequest: true });
     await insertPhaseRunEvent(tx, { phaseRunId: active.id, level: 'info', message: `Resumed by ${user.username}` });
     return { runId: active.id, status: 'pending' };
   },
