@@ -7,6 +7,8 @@
  * headers, its CSP a script nonce of its own (proxy.ts); an anonymous API request gets the
  * "session expired" body the live pages recognise.
  */
+import { executeAction } from '../lib/auth/action';
+import { createApiToken } from '../lib/auth/api-tokens';
 import { PHASE_CATALOG } from '../lib/runbook/phases/catalog';
 import { checkHttpsHeaders } from './https-headers';
 import type { ScratchConsole } from './scratch-console';
@@ -18,6 +20,7 @@ export const PAGE_PATHS = [
   '/compare',
   '/rollback',
   '/approvals',
+  '/tokens',
   // Everyone signed in may open both: a non-admin is told that only admins manage users.
   '/users',
   '/account/password',
@@ -102,6 +105,7 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
     const { cookie } = await target.signIn(role);
     for (const path of [...PAGE_PATHS, ...API_PATHS]) await probe(path, role, 'allowed', { cookie });
   }
+  rows.push(...(await checkCliApiAccess(target)));
   // A nonce used twice could be replayed by an injected script: every response has its own.
   rows.push({
     path: '(every response)',
@@ -111,5 +115,37 @@ export async function checkRouteAccess(target: ScratchConsole, metricsToken: str
   });
   // The same build reached over https (a second server, started with CUTOVER_PUBLIC_URL=https://…): HSTS too.
   rows.push(...(await checkHttpsHeaders()));
+  return rows;
+}
+
+/**
+ * The command line's API (lib/cli-api): a personal API token of any role may read it; nobody gets
+ * in without one — not even with a signed-in session's cookie (so no page can be made to call it).
+ */
+async function checkCliApiAccess(target: ScratchConsole): Promise<AccessRow[]> {
+  const rows: AccessRow[] = [];
+  const { user, cookie } = await target.signIn('viewer');
+  const created = await executeAction(createApiToken, {
+    database: target.database,
+    user,
+    rawInput: { name: 'route-access', expiresInDays: 1 },
+  });
+  if (created.status !== 'ok') throw new Error(`no API token for the route check: ${JSON.stringify(created)}`);
+  const bearer = `Bearer ${created.data.token}`;
+  const cases: [string, string, Record<string, string>][] = [
+    ['anonymous', 'HTTP 401', {}],
+    ['viewer session cookie', 'HTTP 401', { cookie }],
+    ['wrong API token', 'HTTP 401', { authorization: `${bearer}x` }],
+    ['viewer API token', 'allowed', { authorization: bearer }],
+  ];
+  for (const path of ['/api/cli/status', '/api/cli/approvals', '/api/cli/whoami']) {
+    for (const [who, expected, headers] of cases) {
+      const response = await fetch(`${target.baseUrl}${path}`, { headers, redirect: 'manual' });
+      await response.arrayBuffer();
+      const missing = SECURITY_HEADER_NAMES.filter((name) => !response.headers.get(name));
+      const got = response.status === 200 ? 'allowed' : `HTTP ${response.status}`;
+      rows.push({ path, who, expected, got: missing.length > 0 ? `${got} without ${missing.join(', ')}` : got });
+    }
+  }
   return rows;
 }

@@ -11,6 +11,7 @@ const LINKS = [
   { href: '/rollback', label: 'Rollback', section: '/rollback' },
   { href: '/approvals', label: 'Approvals', section: '/approvals' },
   { href: '/audit', label: 'Audit', section: '/audit' },
+  { href: '/tokens', label: 'Tokens', section: '/tokens' },
   // Only admins manage users; anyone else opening /users is told so.
   { href: '/users', label: 'Users', section: '/users', adminOnly: true },
 ];

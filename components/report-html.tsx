@@ -1,12 +1,14 @@
 /**
  * The migration report as one self-contained HTML file (inline CSS and SVG, no script), for
- * `npm run cutover -- report N > report.html`: the same component as the /runs/N/report page.
+ * `npm run cutover -- report N > report.html` (served by the CLI API, app/api/cli): the same
+ * component as the /runs/N/report page. react-dom/server is imported when called, not at the top:
+ * Next.js refuses a static import of it in a route's module graph.
  */
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { RunReport } from '@/lib/runbook/read-run-report';
 import { RunReportDocument } from './report-document';
 
-export function renderRunReportHtml(report: RunReport): string {
+export async function renderRunReportHtml(report: RunReport): Promise<string> {
+  const { renderToStaticMarkup } = await import('react-dom/server');
   const body = renderToStaticMarkup(<RunReportDocument report={report} />);
   return [
     '<!doctype html>',

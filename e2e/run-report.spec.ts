@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { expect, type Page, test } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
+import { TokensPage } from './pages/tokens-page';
 import { e2eDatabase } from './support/database';
-import { demoUser } from './support/demo-users';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -57,20 +57,19 @@ test('the migration report opens from the overview and prints to clean A4 pages'
   await test.info().attach('run-report.pdf', { body: pdf, contentType: 'application/pdf' });
 });
 
-test("the CLI's self-contained HTML file prints the same report", async ({ page }) => {
+test("the CLI's self-contained HTML file prints the same report", async ({ page, baseURL }) => {
   const runId = await migrationRunId(page);
-  const viewer = demoUser('viewer');
+  // The CLI acts with a viewer's personal API token, over HTTP: no database credentials.
+  await new LoginPage(page).signInAs('viewer');
+  const tokens = new TokensPage(page);
+  await tokens.goto();
+  const token = await tokens.create('report printing');
+  await page.context().clearCookies();
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', 'scripts/cutover.ts', 'report', String(runId)],
     {
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        CUTOVER_DATA_DIR: '.data-e2e',
-        CUTOVER_USER: viewer.username,
-        CUTOVER_PASSWORD: viewer.password,
-      },
+      env: { ...process.env, DATABASE_URL: '', CUTOVER_URL: baseURL as string, CUTOVER_TOKEN: token },
       maxBuffer: 64 * 1024 * 1024,
     },
   );

@@ -61,7 +61,7 @@ describe('the settings module', () => {
   });
 
   it('names look-alike variables that are not settings', () => {
-    expect(findUnknownSettings({ CUTOVER_COPY_BATCH_ROW: '5', CUTOVER_USER: 'x', PATH: '/bin' })).toEqual([
+    expect(findUnknownSettings({ CUTOVER_COPY_BATCH_ROW: '5', CUTOVER_TOKEN: 'x', PATH: '/bin' })).toEqual([
       'CUTOVER_COPY_BATCH_ROW',
     ]);
   });

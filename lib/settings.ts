@@ -385,22 +385,6 @@ export const SETTINGS = {
     meaning: '`npm run cutover` acts as the token’s owner, with their roles (never printed or audited).',
     secret: true,
   }),
-  CUTOVER_USER: declare({
-    group: 'cli',
-    schema: optionalText,
-    default: null,
-    allowed: 'a console user name',
-    meaning: '`npm run cutover` signs in as this user.',
-    example: 'operator',
-  }),
-  CUTOVER_PASSWORD: declare({
-    group: 'cli',
-    schema: optionalText,
-    default: null,
-    allowed: "that user's password",
-    meaning: 'The password of CUTOVER_USER (never printed or audited).',
-    secret: true,
-  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

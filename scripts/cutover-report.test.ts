@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAction } from '../lib/auth/action';
-import { createUser } from '../lib/auth/users';
 import { approveRequest } from '../lib/runbook/actions/decide-approval';
 import { type RunReport, readRunReport } from '../lib/runbook/read-run-report';
-import { runScript } from '../test-support/run-script';
+import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
 import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../test-support/test-world';
@@ -30,6 +29,9 @@ describe('the migration report of a rehearsal run through phase 9', () => {
   let driver: Driver;
   let report: RunReport;
   let migrationRunId: number;
+  let console_: CliConsole;
+  /** The CLI's environment: the console's address and a viewer's token, no database credentials. */
+  let viewerEnv: Record<string, string>;
 
   beforeAll(async () => {
     test = await createTestDatabase();
@@ -58,10 +60,16 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
     migrationRunId = Number(migration?.id);
     report = (await readRunReport(test.database, { migrationRunId })) as RunReport;
-    await createUser(test.database.db, { username: 'report-viewer', password: 'report-viewer-pw', roles: ['viewer'] });
-  });
+    console_ = await startCliConsole(test.database);
+    viewerEnv = cliEnvironment({
+      CUTOVER_URL: console_.url,
+      CUTOVER_TOKEN: await console_.userWithToken('report-viewer', ['viewer']),
+    });
+    // A whole rehearsal through phase 9, in process: minutes on a busy two-core machine.
+  }, 600_000);
   afterAll(async () => {
-    await test.drop();
+    await console_?.close();
+    await test?.drop();
   });
 
   it('holds every phase run with who requested, approved and ran it, and its verification', () => {
@@ -96,9 +104,7 @@ describe('the migration report of a rehearsal run through phase 9', () => {
   });
 
   it('`npm run cutover -- report N` prints one self-contained HTML file with all of it', async () => {
-    const result = await runScript('scripts/cutover.ts', ['report', String(migrationRunId)], {
-      env: { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' },
-    });
+    const result = await runCli(['report', String(migrationRunId)], viewerEnv);
     expect(result.code, result.stderr).toBe(0);
     const html = result.stdout;
     expect(html.startsWith('<!doctype html>')).toBe(true);
@@ -122,11 +128,10 @@ describe('the migration report of a rehearsal run through phase 9', () => {
 
   it("`npm run cutover -- report N > report.html` writes the HTML without npm's banner; `>>` appends untouched", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
-    const env = { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' };
     const shell = (redirect: string) =>
       new Promise<number | null>((resolve) => {
         const child = spawn('sh', ['-c', `npm run cutover -- report ${migrationRunId} ${redirect}`], {
-          env: { ...process.env, ...env },
+          env: viewerEnv as NodeJS.ProcessEnv,
           stdio: 'ignore',
         });
         child.on('close', resolve);
@@ -142,16 +147,28 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     expect(appended).toContain('<!doctype html>');
   });
 
-  it('refuses an unknown run with the runs that exist, and a request without a user', async () => {
-    const unknown = await runScript('scripts/cutover.ts', ['report', '99'], {
-      env: { DATABASE_URL: test.url, CUTOVER_USER: 'report-viewer', CUTOVER_PASSWORD: 'report-viewer-pw' },
-    });
+  it('`report` alone is the latest run; `--json` is the report’s data', async () => {
+    const latest = await runCli(['report'], viewerEnv);
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(latest.stdout).toContain(`migration run #${migrationRunId}`);
+    const json = await runCli(['report', String(migrationRunId), '--json'], viewerEnv);
+    expect(json.code, json.stderr).toBe(0);
+    const data = JSON.parse(json.stdout) as RunReport;
+    expect(data.migration.id).toBe(migrationRunId);
+    expect(data.phaseRuns).toEqual(JSON.parse(JSON.stringify(report.phaseRuns)));
+    expect(json.stdout.startsWith('{\n "')).toBe(true);
+  });
+
+  it('refuses an unknown run with the runs that exist, and a request without a token', async () => {
+    const unknown = await runCli(['report', '99'], viewerEnv);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`There is no migration run #99; runs: #${migrationRunId}`);
-    const anonymous = await runScript('scripts/cutover.ts', ['report', String(migrationRunId)], {
-      env: { DATABASE_URL: test.url, CUTOVER_USER: '', CUTOVER_PASSWORD: '' },
-    });
+    const anonymous = await runCli(['report', String(migrationRunId)], { ...viewerEnv, CUTOVER_TOKEN: '' });
     expect(anonymous.code).toBe(2);
     expect(anonymous.stdout).toBe('');
+    expect(anonymous.stderr).toContain('Tokens page');
+    const wrong = await runCli(['report', String(migrationRunId)], { ...viewerEnv, CUTOVER_TOKEN: 'dxyc_wrong' });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toBe('');
   });
 });

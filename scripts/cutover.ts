@@ -1,9 +1,10 @@
 /**
- * `npm run cutover -- <command>`: everything the UI does, over the same runbook functions and the
- * same action wrapper (so it is validated, authorized and audited the same way).
+ * `npm run cutover -- <command>`: everything the UI does, over the console's HTTP API with a
+ * personal API token — validated, authorized and audited by the console exactly as a click in the
+ * UI is. The CLI holds no database credentials and never connects to the database.
  *
  *   status                                  the overview: phases, active run, counts
- *   preview N [--data keep|delete]          what phase N (1–7, 2-fix, rollback) will run
+ *   preview N [--data keep|delete]          what phase N (1–7, 9, 2-fix, rollback) will run
  *   run N [--method copy|regenerate]        start phase N
  *   fix 2                                   phase 2's "Apply fix"
  *   pause | resume                          the copy (phase 4)
@@ -12,60 +13,63 @@
  *   approve ID --confirm WORD [--waive N] | reject ID --reason TEXT
  *   report [N]                              migration run N's report as one self-contained HTML file
  *                                           (default: the latest run; --json: the report's data)
- * Options: --json (machine-readable), --wait (return when the started run has finished; runs a
- * runner in this process meanwhile). Signs in as CUTOVER_USER / CUTOVER_PASSWORD.
- * Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 refused.
+ *   whoami                                  the user and roles the token acts for
+ * Options: --json (machine-readable), --wait (return when the started run has finished, following
+ * it over the API; --timeout-seconds, default 3600).
+ * Settings: CUTOVER_URL (the console) and CUTOVER_TOKEN (a token from the console's Tokens page).
+ * Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 refused (the token too).
+ *
+ * Imports nothing that reaches the database (scripts/cutover.test.ts checks its module graph).
  */
 import { fstatSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { renderRunReportHtml } from '../components/report-html';
-import { type ActionResult, type ActionSpec, executeAction } from '../lib/auth/action';
-import { signIn } from '../lib/auth/login';
-import { findSessionUser, revokeSession, type SessionUser } from '../lib/auth/sessions';
-import type { Database } from '../lib/db/connection';
-import { migrateConsoleSchema } from '../lib/db/migrate';
-import { openScriptDatabase } from '../lib/db/script-database';
-import { rehearsalSpeedFromEnv } from '../lib/market/clock';
-import { readConsoleStatus } from '../lib/monitor/read-console-status';
-import { approveRequest, rejectRequest } from '../lib/runbook/actions/decide-approval';
-import { pausePhaseRun, resumePhaseRun } from '../lib/runbook/actions/pause-resume';
-import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
-import { listApprovals } from '../lib/runbook/list-approvals';
-import { isPhaseId } from '../lib/runbook/phases';
-import { readPhaseDetail } from '../lib/runbook/read-phase-detail';
-import { listReportableRuns, readRunReport } from '../lib/runbook/read-run-report';
-import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
-import { startRunner } from '../lib/runbook/runner';
+import {
+  type ActionResult,
+  CLI_API_BASE,
+  type CliRunSummary,
+  type CliWhoAmI,
+  EXIT,
+  exitCodeOfHttpStatus,
+  exitCodeOfResult,
+  FINISHED_RUN_STATUSES,
+  isActionResult,
+} from '../lib/cli-api/protocol';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 
 checkSettingsAtStart('cutover');
 
-const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
-const FINISHED = ['succeeded', 'failed', 'rejected'];
+const USAGE =
+  'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    json: { type: 'boolean', default: false },
-    wait: { type: 'boolean', default: false },
-    data: { type: 'string' },
-    method: { type: 'string' },
-    confirm: { type: 'string' },
-    reason: { type: 'string' },
-    waive: { type: 'string' },
-    'timeout-seconds': { type: 'string', default: '3600' },
-  },
-});
+class UsageError extends Error {}
+class RefusedError extends Error {}
+class FailedError extends Error {}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
+        data: { type: 'string' },
+        method: { type: 'string' },
+        confirm: { type: 'string' },
+        reason: { type: 'string' },
+        waive: { type: 'string' },
+        'timeout-seconds': { type: 'string', default: '3600' },
+      },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(EXIT.usage);
+  }
+}
+
+const { positionals, values } = parseCommandLine();
 
 function print(value: unknown, text: () => string): void {
   console.log(values.json ? JSON.stringify(value, null, 2) : text());
-}
-
-function exitCodeOf(result: ActionResult<unknown>): number {
-  if (result.status === 'ok') return EXIT.ok;
-  if (result.status === 'refused') return EXIT.refused;
-  if (result.status === 'invalid') return EXIT.usage;
-  return EXIT.failed;
 }
 
 function summarizeResult(result: ActionResult<unknown>): string {
@@ -83,67 +87,128 @@ function summarizeResult(result: ActionResult<unknown>): string {
   }
 }
 
-async function authenticate(database: Database): Promise<{ user: SessionUser; token: string }> {
-  const username = readSetting('CUTOVER_USER');
-  const password = readSetting('CUTOVER_PASSWORD');
-  if (!username || !password) throw new UsageError('Set CUTOVER_USER and CUTOVER_PASSWORD to a console user.');
-  const result = await signIn(database, { username, password, ip: 'cli', userAgent: 'dxy-cutover-cli' });
-  if (result.status !== 'ok') throw new RefusedError(result.message);
-  const user = await findSessionUser(database.db, { token: result.token });
-  if (!user) throw new RefusedError('The session could not be opened.');
-  return { user, token: result.token };
+/** The console and the token, or a usage error that says where to get them. */
+function connection(): { baseUrl: string; token: string } {
+  const url = readSetting('CUTOVER_URL');
+  const token = readSetting('CUTOVER_TOKEN');
+  const missing = [url ? null : 'CUTOVER_URL', token ? null : 'CUTOVER_TOKEN'].filter(Boolean);
+  if (!url || !token)
+    throw new UsageError(
+      `Set ${missing.join(' and ')}: CUTOVER_URL is the console's address (e.g. https://cutover.example.com), ` +
+        'CUTOVER_TOKEN a personal API token — sign in to the console, open its Tokens page and create one.',
+    );
+  return { baseUrl: url.replace(/\/+$/, ''), token };
 }
 
-class UsageError extends Error {}
-class RefusedError extends Error {}
-
-async function waitForRun(database: Database, runId: number): Promise<PhaseRunRow> {
-  const runner = startRunner(database, {
-    speed: rehearsalSpeedFromEnv(),
-    log: (line) => console.error(`[runner] ${line}`),
-  });
-  const deadline = Date.now() + Number(values['timeout-seconds']) * 1000;
-  let lastProgress = '';
+/** One request to the console's CLI API. */
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<{ status: number; contentType: string; text: string }> {
+  const { baseUrl, token } = connection();
+  const url = `${baseUrl}${CLI_API_BASE}${path}`;
+  let response: Response;
   try {
-    while (Date.now() < deadline) {
-      const run = await getPhaseRun(database.sql, { id: runId });
-      if (!run) throw new Error(`Run #${runId} disappeared.`);
-      if (FINISHED.includes(run.status)) return run;
-      const progress = typeof run.progress.percent === 'number' ? ` ${Number(run.progress.percent).toFixed(1)}%` : '';
-      const line = `run #${run.id} ${run.status}${progress}`;
-      if (!values.json && line !== lastProgress) console.error(line);
-      lastProgress = line;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`Run #${runId} did not finish within ${values['timeout-seconds']} s.`);
-  } finally {
-    await runner.stop();
+    response = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json, text/html',
+        'user-agent': 'dxy-cutover-cli',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      redirect: 'manual',
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    throw new FailedError(`Cannot reach the console at ${baseUrl}${cause}. Is CUTOVER_URL right?`);
+  }
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text: await response.text(),
+  };
+}
+
+function parseJson(answer: { status: number; text: string }): unknown {
+  try {
+    return JSON.parse(answer.text);
+  } catch {
+    throw new FailedError(
+      `The console answered HTTP ${answer.status} with something that is not JSON. Is CUTOVER_URL the console's address?`,
+    );
   }
 }
 
-async function startAndMaybeWait(
-  database: Database,
-  user: SessionUser,
-  spec: ActionSpec<typeof startPhaseRun.input, Awaited<ReturnType<typeof startPhaseRun.run>>>,
-  input: Record<string, unknown>,
-): Promise<number> {
-  const result = await executeAction(spec, { database, user, rawInput: input });
-  if (result.status !== 'ok' || !values.wait || result.data.awaitingApproval) {
-    print(result, () => summarizeResult(result));
-    return exitCodeOf(result);
+/** Turns an answer that is not a success nor an action's result into the matching error. */
+function failure(answer: { status: number; text: string }): Error {
+  let message = `HTTP ${answer.status}`;
+  try {
+    const body = JSON.parse(answer.text) as { error?: unknown };
+    if (typeof body.error === 'string') message = body.error;
+  } catch {
+    // not JSON: keep the status
   }
-  const run = await waitForRun(database, result.data.runId);
-  const summary = {
-    runId: run.id,
-    phase: run.phase,
-    status: run.status,
-    error: run.error,
-    verification: run.verification,
-    progress: run.progress,
-  };
-  print(summary, () =>
+  const code = exitCodeOfHttpStatus(answer.status);
+  if (code === EXIT.refused) return new RefusedError(message);
+  if (code === EXIT.usage) return new UsageError(message);
+  return new FailedError(message);
+}
+
+/** A read: its JSON data, or an error with the console's message. */
+async function read<T>(path: string): Promise<T> {
+  const answer = await call('GET', path);
+  if (answer.status !== 200) throw failure(answer);
+  return parseJson(answer) as T;
+}
+
+/** A change: the action's result (whatever its status), or an error when the request was not an action's. */
+async function change(path: string, body: Record<string, unknown>): Promise<ActionResult<unknown>> {
+  const answer = await call('POST', path, body);
+  if (answer.contentType.includes('json')) {
+    const parsed = parseJson(answer);
+    if (isActionResult(parsed)) return parsed;
+  }
+  throw failure(answer);
+}
+
+function timeoutSeconds(): number {
+  const raw = values['timeout-seconds'];
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError('--timeout-seconds must be a whole number ≥ 1');
+  return Number(raw);
+}
+
+async function waitForRun(runId: number): Promise<CliRunSummary> {
+  const seconds = timeoutSeconds();
+  const deadline = Date.now() + seconds * 1000;
+  let lastProgress = '';
+  while (Date.now() < deadline) {
+    const run = await read<CliRunSummary>(`/runs/${runId}`);
+    if (FINISHED_RUN_STATUSES.includes(run.status)) return run;
+    const percent = run.progress?.percent;
+    const progress = typeof percent === 'number' ? ` ${percent.toFixed(1)}%` : '';
+    const line = `run #${run.runId} ${run.status}${progress}`;
+    if (!values.json && line !== lastProgress) console.error(line);
+    lastProgress = line;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new FailedError(`Run #${runId} did not finish within ${seconds} s (it goes on in the console).`);
+}
+
+async function startAndMaybeWait(input: Record<string, unknown>): Promise<number> {
+  if (values.wait) timeoutSeconds();
+  const result = await change('/runs', input);
+  const data = result.status === 'ok' ? (result.data as { runId: number; awaitingApproval?: boolean }) : null;
+  if (!data || !values.wait || data.awaitingApproval) {
+    print(result, () => summarizeResult(result));
+    return exitCodeOfResult(result);
+  }
+  const run = await waitForRun(data.runId);
+  print(run, () =>
     [
-      `run #${run.id} (phase ${run.phase}) ${run.status}${run.error ? `: ${run.error}` : ''}`,
+      `run #${run.runId} (phase ${run.phase}) ${run.status}${run.error ? `: ${run.error}` : ''}`,
       ...(run.verification?.checks ?? []).map((c) => `  ${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
     ].join('\n'),
   );
@@ -176,132 +241,154 @@ function rewindStdoutFile(): boolean {
   }
 }
 
+interface StatusJson {
+  now: string;
+  clock: { kind: string; speed: number };
+  workers: { mode?: string | null; kind: string };
+  counts: { dataBars1m: number; derivedActive1m: number; derivedSoftDeleted1m: number } | null;
+  missingTables: string[];
+  runbook: {
+    steps: {
+      id: string;
+      number: number | null;
+      title: string;
+      state: string;
+      latest?: { requestedBy?: string } | null;
+    }[];
+    activeRun: { id: number; phase: string; status: string } | null;
+    nextStep: { label: string } | null;
+  };
+}
+
+interface ApprovalJson {
+  id: number;
+  status: string;
+  kind: string;
+  requestedBy: string;
+  summary: string;
+}
+
+interface PreviewJson {
+  title: string;
+  preconditions: { passed: boolean; name: string; detail: string }[];
+  preview: { summary: string[]; sql: string[] };
+  fix: unknown;
+}
+
+function encode(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
 async function main(): Promise<number> {
   const [command, argument] = positionals;
-  if (!command)
-    throw new UsageError(
-      'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N]',
-    );
-  const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-cli' });
-  const { database } = handle;
-  let token: string | null = null;
-  try {
-    await migrateConsoleSchema(database);
-    const session = await authenticate(database);
-    token = session.token;
-    const { user } = session;
-    switch (command) {
-      case 'status': {
-        const status = await readConsoleStatus(database);
-        print(status, () =>
-          [
-            `clock ${status.now.toISOString()} (${status.clock.kind}, ${status.clock.speed}×), workers ${status.workers.mode ?? status.workers.kind}`,
-            status.counts
-              ? `DXY 1m: data_bars ${status.counts.dataBars1m}, derived active ${status.counts.derivedActive1m}, soft-deleted ${status.counts.derivedSoftDeleted1m}`
-              : `missing tables: ${status.missingTables.join(', ')}`,
-            ...status.runbook.steps.map(
-              (s) =>
-                `  ${(s.number ? `phase ${s.number}` : s.title).padEnd(10)} ${s.state.padEnd(18)} ${s.latest?.requestedBy ?? ''}`,
-            ),
-            status.runbook.activeRun
-              ? `active: run #${status.runbook.activeRun.id} phase ${status.runbook.activeRun.phase} ${status.runbook.activeRun.status}`
-              : 'no active run',
-            status.runbook.nextStep ? `next: ${status.runbook.nextStep.label}` : '',
-          ].join('\n'),
-        );
-        return EXIT.ok;
-      }
-      case 'preview': {
-        if (!argument || !isPhaseId(argument)) throw new UsageError('preview needs a phase: 1–7, 2-fix or rollback');
-        const detail = await readPhaseDetail(database, {
-          phaseId: argument,
-          options: { data: values.data, method: values.method },
-        });
-        print({ preconditions: detail.preconditions, preview: detail.preview, actions: detail.actions }, () =>
-          [
-            `${detail.title}`,
-            ...detail.preconditions.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
-            ...detail.preview.summary.map((line, i) => `${i + 1}. ${line}`),
-            ...detail.preview.sql.map((sql) => `\n${sql}`),
-          ].join('\n'),
-        );
-        return EXIT.ok;
-      }
-      case 'run':
-        if (!argument) throw new UsageError('run needs a phase number');
-        return await startAndMaybeWait(database, user, startPhaseRun, {
-          phase: argument,
-          ...(values.method ? { method: values.method } : {}),
-        });
-      case 'fix':
-        if (argument !== '2') throw new UsageError('only phase 2 has a fix: npm run cutover -- fix 2');
-        return await startAndMaybeWait(database, user, startPhaseRun, { phase: '2-fix' });
-      case 'rollback':
-        return await startAndMaybeWait(database, user, startPhaseRun, {
-          phase: 'rollback',
-          data: values.data,
-          confirm: await confirmRollback(),
-        });
-      case 'pause':
-      case 'resume': {
-        const result = await executeAction(command === 'pause' ? pausePhaseRun : resumePhaseRun, {
-          database,
-          user,
-          rawInput: {},
-        });
-        print(result, () => summarizeResult(result));
-        return exitCodeOf(result);
-      }
-      case 'approvals': {
-        const approvals = await listApprovals(database.sql);
-        print(
-          approvals,
-          () =>
-            approvals
-              .map((a) => `#${a.id} ${a.status.padEnd(8)} ${a.kind.padEnd(16)} by ${a.requestedBy}: ${a.summary}`)
-              .join('\n') || 'no requests',
-        );
-        return EXIT.ok;
-      }
-      case 'approve':
-      case 'reject': {
-        const spec = command === 'approve' ? approveRequest : rejectRequest;
-        const input =
-          command === 'approve'
-            ? { approvalId: argument, confirm: values.confirm ?? '', waiveCount: values.waive }
-            : { approvalId: argument, reason: values.reason ?? '' };
-        const result = await executeAction(spec as ActionSpec<typeof approveRequest.input, unknown>, {
-          database,
-          user,
-          rawInput: input,
-        });
-        print(result, () => summarizeResult(result));
-        return exitCodeOf(result);
-      }
-      case 'report': {
-        const runs = await listReportableRuns(database);
-        const id = argument === undefined ? runs[0]?.id : /^\d+$/.test(argument) ? Number(argument) : Number.NaN;
-        const known = runs.map((r) => `#${r.id} (${r.status})`).join(', ') || 'none yet';
-        if (id === undefined || Number.isNaN(id)) throw new UsageError(`report needs a migration run number: ${known}`);
-        const report = await readRunReport(database, { migrationRunId: id });
-        if (!report) throw new UsageError(`There is no migration run #${id}; runs: ${known}`);
-        const output = values.json ? `${JSON.stringify(report, null, 1)}\n` : renderRunReportHtml(report);
-        if (rewindStdoutFile()) {
-          writeSync(1, Buffer.from(output), 0, Buffer.byteLength(output), 0);
-          return EXIT.ok;
-        }
-        // Wait for the write: the process exits right after main() returns.
-        await new Promise<void>((resolve, reject) =>
-          process.stdout.write(output, (error) => (error ? reject(error) : resolve())),
-        );
-        return EXIT.ok;
-      }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+  if (!command) throw new UsageError(USAGE);
+  connection();
+  switch (command) {
+    case 'whoami': {
+      const me = await read<CliWhoAmI>('/whoami');
+      print(
+        me,
+        () =>
+          `${me.username} (${me.roles.join(', ')}) with token "${me.token.name}" (${me.token.prefix}…), expires ${me.token.expiresAt}`,
+      );
+      return EXIT.ok;
     }
-  } finally {
-    if (token) await revokeSession(database.db, { token }).catch(() => {});
-    await handle.close();
+    case 'status': {
+      const status = await read<StatusJson>('/status');
+      print(status, () =>
+        [
+          `clock ${status.now} (${status.clock.kind}, ${status.clock.speed}×), workers ${status.workers.mode ?? status.workers.kind}`,
+          status.counts
+            ? `DXY 1m: data_bars ${status.counts.dataBars1m}, derived active ${status.counts.derivedActive1m}, soft-deleted ${status.counts.derivedSoftDeleted1m}`
+            : `missing tables: ${status.missingTables.join(', ')}`,
+          ...status.runbook.steps.map(
+            (s) =>
+              `  ${(s.number ? `phase ${s.number}` : s.title).padEnd(10)} ${s.state.padEnd(18)} ${s.latest?.requestedBy ?? ''}`,
+          ),
+          status.runbook.activeRun
+            ? `active: run #${status.runbook.activeRun.id} phase ${status.runbook.activeRun.phase} ${status.runbook.activeRun.status}`
+            : 'no active run',
+          status.runbook.nextStep ? `next: ${status.runbook.nextStep.label}` : '',
+        ].join('\n'),
+      );
+      return EXIT.ok;
+    }
+    case 'preview': {
+      if (!argument) throw new UsageError('preview needs a phase: 1–7, 9, 2-fix or rollback');
+      const query = new URLSearchParams();
+      if (values.data) query.set('data', values.data);
+      if (values.method) query.set('method', values.method);
+      const suffix = query.size > 0 ? `?${query}` : '';
+      const detail = await read<PreviewJson>(`/phases/${encode(argument)}/preview${suffix}`);
+      const { title, ...shown } = detail;
+      print(shown, () =>
+        [
+          title,
+          ...detail.preconditions.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
+          ...detail.preview.summary.map((line, i) => `${i + 1}. ${line}`),
+          ...detail.preview.sql.map((sql) => `\n${sql}`),
+        ].join('\n'),
+      );
+      return EXIT.ok;
+    }
+    case 'run':
+      if (!argument) throw new UsageError('run needs a phase number');
+      return await startAndMaybeWait({ phase: argument, ...(values.method ? { method: values.method } : {}) });
+    case 'fix':
+      if (argument !== '2') throw new UsageError('only phase 2 has a fix: npm run cutover -- fix 2');
+      return await startAndMaybeWait({ phase: '2-fix' });
+    case 'rollback':
+      return await startAndMaybeWait({ phase: 'rollback', data: values.data, confirm: await confirmRollback() });
+    case 'pause':
+    case 'resume': {
+      const result = await change(`/${command}`, {});
+      print(result, () => summarizeResult(result));
+      return exitCodeOfResult(result);
+    }
+    case 'approvals': {
+      const approvals = await read<ApprovalJson[]>('/approvals');
+      print(
+        approvals,
+        () =>
+          approvals
+            .map((a) => `#${a.id} ${a.status.padEnd(8)} ${a.kind.padEnd(16)} by ${a.requestedBy}: ${a.summary}`)
+            .join('\n') || 'no requests',
+      );
+      return EXIT.ok;
+    }
+    case 'approve':
+    case 'reject': {
+      if (!argument) throw new UsageError(`${command} needs a request number: npm run cutover -- approvals`);
+      const body =
+        command === 'approve'
+          ? { confirm: values.confirm ?? '', ...(values.waive !== undefined ? { waiveCount: values.waive } : {}) }
+          : { reason: values.reason ?? '' };
+      const result = await change(`/approvals/${encode(argument)}/${command}`, body);
+      print(result, () => summarizeResult(result));
+      return exitCodeOfResult(result);
+    }
+    case 'report': {
+      let id = argument;
+      if (id === undefined) {
+        const runs = await read<{ id: number }[]>('/reports');
+        if (!runs[0]) throw new UsageError('report needs a migration run number: none yet');
+        id = String(runs[0].id);
+      }
+      const answer = await call('GET', `/reports/${encode(id)}${values.json ? '' : '/html'}`);
+      if (answer.status !== 200) throw failure(answer);
+      const output = values.json ? `${JSON.stringify(parseJson(answer), null, 1)}\n` : answer.text;
+      if (rewindStdoutFile()) {
+        writeSync(1, Buffer.from(output), 0, Buffer.byteLength(output), 0);
+        return EXIT.ok;
+      }
+      // Wait for the write: the process exits right after main() returns.
+      await new Promise<void>((resolve, reject) =>
+        process.stdout.write(output, (error) => (error ? reject(error) : resolve())),
+      );
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
 }
 

@@ -43,18 +43,28 @@ export function defineAction<S extends z.ZodType, T>(spec: ActionSpec<S, T>): Ac
 
 export async function executeAction<S extends z.ZodType, T>(
   spec: ActionSpec<S, T>,
-  params: { database: Database; user: SessionUser | null; rawInput: unknown },
+  params: {
+    database: Database;
+    user: SessionUser | null;
+    rawInput: unknown;
+    /** How the request came, when not through the console's pages (e.g. `token "ci" (dxyc_ab12)`): kept in every audit row. */
+    via?: string;
+  },
 ): Promise<ActionResult<T>> {
-  const { database, user } = params;
+  const { database, user, via } = params;
   const inputs = boundForAudit(params.rawInput ?? {});
-  const audit = (outcome: 'ok' | 'refused' | 'invalid' | 'failed', detail: unknown, sql: SqlOrTx = database.sql) =>
+  const audit = (
+    outcome: 'ok' | 'refused' | 'invalid' | 'failed',
+    detail: Record<string, unknown>,
+    sql: SqlOrTx = database.sql,
+  ) =>
     recordAudit(sql, {
       userId: user?.id ?? null,
       username: user?.username ?? null,
       action: spec.name,
       outcome,
       inputs,
-      detail,
+      detail: via ? { via, ...detail } : detail,
     });
 
   if (!user) {

@@ -1,0 +1,74 @@
+import type { Metadata } from 'next';
+import { TokenCreateForm } from '@/components/token-create-form';
+import { type TokenRow, TokenTable } from '@/components/token-table';
+import {
+  type ApiTokenSummary,
+  apiTokenMaxDays,
+  apiTokenState,
+  listApiTokens,
+  tokenLifetimeChoices,
+} from '@/lib/auth/api-tokens';
+import { requireUser } from '@/lib/auth/current-user';
+import { getDb } from '@/lib/db/connection';
+import { readSetting } from '@/lib/settings';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Tokens' };
+
+function rows(tokens: ApiTokenSummary[], now: Date): TokenRow[] {
+  return tokens.map((t) => ({
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    username: t.username,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt.toISOString(),
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    state: apiTokenState(t, now),
+  }));
+}
+
+/** Personal API tokens for `npm run cutover`: create (shown once), see when each was last used, revoke. */
+export default async function TokensPage() {
+  const user = await requireUser();
+  const db = getDb();
+  const now = new Date();
+  const own = await listApiTokens(db, { userId: user.id });
+  const others = user.roles.includes('admin')
+    ? (await listApiTokens(db)).filter((t) => t.username !== user.username && apiTokenState(t, now) === 'active')
+    : null;
+  const maxDays = apiTokenMaxDays();
+  const choices = tokenLifetimeChoices(maxDays);
+  return (
+    <div className="space-y-5">
+      <div>
+        <h1 className="text-2xl font-semibold">Tokens</h1>
+        <p className="max-w-3xl text-sm text-slate-600">
+          A personal API token lets the command line (<code>npm run cutover</code>) act as you, with your roles, over
+          this console’s HTTP API — no database credentials needed. Set it as <code>CUTOVER_TOKEN</code> and this
+          console’s address as <code>CUTOVER_URL</code>. Each token is shown once, lives at most {maxDays} days, and can
+          be revoked here at any time; what is done with it is audited under your name and the token’s.
+        </p>
+      </div>
+      <TokenCreateForm
+        choices={choices}
+        defaultDays={choices.includes(30) ? 30 : (choices.at(-1) ?? 1)}
+        consoleUrl={readSetting('CUTOVER_PUBLIC_URL') ?? null}
+      />
+      <section className="rounded-lg border border-slate-200 bg-white" aria-label="Your tokens">
+        <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Your tokens ({own.length})</h2>
+        <TokenTable tokens={rows(own, now)} showOwner={false} emptyText="You have no tokens yet." />
+      </section>
+      {others ? (
+        <section className="rounded-lg border border-slate-200 bg-white" aria-label="Other users’ active tokens">
+          <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">
+            Other users’ active tokens ({others.length})
+          </h2>
+          <p className="px-4 pt-2 text-sm text-slate-600">As an admin you may revoke anyone’s token.</p>
+          <TokenTable tokens={rows(others, now)} showOwner emptyText="No other user holds an active token." />
+        </section>
+      ) : null}
+    </div>
+  );
+}

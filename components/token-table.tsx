@@ -1,0 +1,110 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { revokeTokenAction } from '@/app/actions/tokens';
+import { formatUtc } from '@/lib/format';
+
+export interface TokenRow {
+  id: number;
+  name: string;
+  prefix: string;
+  username: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  state: 'active' | 'expired' | 'revoked';
+}
+
+const STATE_CLASSES: Record<TokenRow['state'], string> = {
+  active: 'bg-emerald-100 text-emerald-900',
+  expired: 'bg-slate-100 text-slate-700',
+  revoked: 'bg-red-100 text-red-800',
+};
+
+/** Tokens with their prefix, dates and state; an active one can be revoked. */
+export function TokenTable({
+  tokens,
+  showOwner,
+  emptyText,
+}: {
+  tokens: TokenRow[];
+  showOwner: boolean;
+  emptyText: string;
+}) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const revoke = (id: number) =>
+    startTransition(async () => {
+      try {
+        const result = await revokeTokenAction({ id });
+        setProblem(
+          result.status === 'ok'
+            ? null
+            : result.status === 'refused'
+              ? result.reason
+              : result.status === 'invalid'
+                ? Object.values(result.fieldErrors).flat().join('; ')
+                : result.message,
+        );
+      } catch {
+        setProblem('The console did not answer; reload the page to see whether the token was revoked.');
+      }
+      router.refresh();
+    });
+
+  if (tokens.length === 0) return <p className="px-4 py-3 text-sm text-slate-600">{emptyText}</p>;
+  return (
+    <div className="overflow-x-auto">
+      {problem ? (
+        <p role="alert" className="mx-4 mt-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+          {problem}
+        </p>
+      ) : null}
+      <table className="w-full text-sm" data-testid={showOwner ? 'others-tokens' : 'own-tokens'}>
+        <thead className="text-left text-slate-600">
+          <tr>
+            <th className="px-4 py-1.5 font-medium">Name</th>
+            {showOwner ? <th className="px-4 py-1.5 font-medium">User</th> : null}
+            <th className="px-4 py-1.5 font-medium">Prefix</th>
+            <th className="px-4 py-1.5 font-medium">Created</th>
+            <th className="px-4 py-1.5 font-medium">Expires</th>
+            <th className="px-4 py-1.5 font-medium">Last used</th>
+            <th className="px-4 py-1.5 font-medium">State</th>
+            <th className="px-4 py-1.5" />
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.id} className="border-t border-slate-100" data-testid={`token-${t.id}`}>
+              <td className="px-4 py-1.5">{t.name}</td>
+              {showOwner ? <td className="px-4 py-1.5">{t.username}</td> : null}
+              <td className="px-4 py-1.5 font-mono text-xs">{t.prefix}…</td>
+              <td className="whitespace-nowrap px-4 py-1.5">{formatUtc(t.createdAt)}</td>
+              <td className="whitespace-nowrap px-4 py-1.5">{formatUtc(t.expiresAt)}</td>
+              <td className="whitespace-nowrap px-4 py-1.5">{t.lastUsedAt ? formatUtc(t.lastUsedAt) : 'never'}</td>
+              <td className="px-4 py-1.5">
+                <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[t.state]}`}>{t.state}</span>
+              </td>
+              <td className="px-4 py-1.5 text-right">
+                {t.state === 'active' ? (
+                  <button
+                    type="button"
+                    disabled={pending}
+                    onClick={() => revoke(t.id)}
+                    aria-label={`Revoke token ${t.name}${showOwner ? ` of ${t.username}` : ''}`}
+                    className="rounded border border-red-400 px-3 py-1 font-medium text-red-800 hover:bg-red-50 disabled:opacity-40"
+                  >
+                    Revoke
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

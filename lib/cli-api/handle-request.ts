@@ -1,0 +1,255 @@
+/**
+ * The command line's HTTP API (lib/cli-api/protocol.ts lists the routes). Authenticated only by
+ * `Authorization: Bearer <personal API token>` — never by the session cookie, so a browser can
+ * be made to send nothing here on anyone's behalf (no CSRF). Every change goes through the same
+ * action specs and wrapper as the console's pages, so validation, roles and the audit log are the
+ * same; the audit rows say which token the request came with.
+ *
+ * Plain functions of a web Request and the database: the Next.js route (app/api/cli/[...path])
+ * and the tests (over node:http: lib/cli-api/serve-node-http.ts, test-support/cli-console.ts)
+ * serve the very same code.
+ */
+import type { z } from 'zod';
+import { type ActionSpec, executeAction } from '../auth/action';
+import { checkApiToken, TOKEN_REFUSALS, type TokenUser, viaToken } from '../auth/api-tokens';
+import { redactCredentialsInText } from '../auth/audit';
+import type { Database } from '../db/connection';
+import { readConsoleStatus } from '../monitor/read-console-status';
+import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
+import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
+import { startPhaseRun } from '../runbook/actions/start-phase-run';
+import { listApprovals } from '../runbook/list-approvals';
+import { isPhaseId } from '../runbook/phases';
+import { readPhaseDetail } from '../runbook/read-phase-detail';
+import { listReportableRuns, type RunReport, readRunReport } from '../runbook/read-run-report';
+import { getPhaseRun } from '../runbook/run-state';
+import { canSeeWorkerOutput, hideWorkerOutput } from '../runbook/worker-control/hide-worker-output';
+import { CLI_API_BASE, type CliRunSummary, type CliWhoAmI, httpStatusOfResult } from './protocol';
+
+export interface CliApiContext {
+  /** Actions and everything a change reads. */
+  database: Database;
+  /** What viewers read (the status); the console passes its small read pool. Default: `database`. */
+  readDatabase?: Database;
+  /** The report as one self-contained HTML file (components/report-html.tsx, handed in by the app: lib renders no React). */
+  renderReportHtml: (report: RunReport) => string | Promise<string>;
+}
+
+/** A request body is a small JSON object; nothing the CLI sends comes near this. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: NO_STORE });
+}
+
+function error(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: message }, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The request body is not JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+async function act<S extends z.ZodType, T>(
+  spec: ActionSpec<S, T>,
+  database: Database,
+  user: TokenUser,
+  rawInput: unknown,
+): Promise<Response> {
+  const result = await executeAction(spec, { database, user, rawInput, via: viaToken(user) });
+  return json(result, httpStatusOfResult(result));
+}
+
+function reportRunsText(runs: { id: number; status: string }[]): string {
+  return runs.map((r) => `#${r.id} (${r.status})`).join(', ') || 'none yet';
+}
+
+type Route = (params: {
+  request: Request;
+  url: URL;
+  segments: string[];
+  user: TokenUser;
+  database: Database;
+  readDatabase: Database;
+  renderReportHtml: (report: RunReport) => string | Promise<string>;
+}) => Promise<Response>;
+
+const GET_ROUTES: [RegExp, Route][] = [
+  [
+    /^whoami$/,
+    async ({ user }) =>
+      json({
+        username: user.username,
+        roles: user.roles,
+        token: { name: user.token.name, prefix: user.token.prefix, expiresAt: user.token.expiresAt.toISOString() },
+      } satisfies CliWhoAmI),
+  ],
+  [/^status$/, async ({ readDatabase }) => json(await readConsoleStatus(readDatabase))],
+  [
+    /^phases\/[^/]+\/preview$/,
+    async ({ url, segments, user, database }) => {
+      const phase = segments[1] ?? '';
+      if (!isPhaseId(phase)) throw new HttpError(404, `Unknown phase "${phase}"`);
+      const options: Record<string, string> = {};
+      for (const key of ['data', 'method']) {
+        const value = url.searchParams.get(key);
+        if (value) options[key] = value;
+      }
+      const detail = await readPhaseDetail(database, {
+        phaseId: phase,
+        options,
+        showWorkerOutput: canSeeWorkerOutput(user.roles),
+      });
+      // Phase 2 also shows what its "Apply fix" (phase id 2-fix) would run now.
+      const fix = phase === '2' ? (await readPhaseDetail(database, { phaseId: '2-fix', options })).preview : null;
+      const body = { title: detail.title, preconditions: detail.preconditions, preview: detail.preview, fix };
+      return json(canSeeWorkerOutput(user.roles) ? body : hideWorkerOutput(body));
+    },
+  ],
+  [
+    /^runs\/[^/]+$/,
+    async ({ segments, user, database }) => {
+      const id = segments[1] ?? '';
+      if (!/^\d{1,15}$/.test(id)) throw new HttpError(400, `"${id}" is not a phase run number.`);
+      const run = await getPhaseRun(database.sql, { id: Number(id) });
+      if (!run) throw new HttpError(404, `There is no phase run #${id}.`);
+      const summary: CliRunSummary = {
+        runId: run.id,
+        phase: run.phase,
+        status: run.status,
+        error: run.error,
+        verification: run.verification,
+        progress: run.progress,
+      };
+      return json(canSeeWorkerOutput(user.roles) ? summary : hideWorkerOutput(summary));
+    },
+  ],
+  [/^approvals$/, async ({ database }) => json(await listApprovals(database.sql))],
+  [/^reports$/, async ({ database }) => json(await listReportableRuns(database))],
+  [
+    /^reports\/[^/]+(\/html)?$/,
+    async ({ segments, database, renderReportHtml }) => {
+      const id = segments[1] ?? '';
+      const runs = await listReportableRuns(database);
+      if (!/^\d{1,15}$/.test(id))
+        throw new HttpError(400, `A report needs a migration run number; runs: ${reportRunsText(runs)}`);
+      const report = await readRunReport(database, { migrationRunId: Number(id) });
+      if (!report) throw new HttpError(404, `There is no migration run #${id}; runs: ${reportRunsText(runs)}`);
+      if (segments[2] !== 'html') return json(report);
+      return new Response(await renderReportHtml(report), {
+        headers: { ...NO_STORE, 'content-type': 'text/html; charset=utf-8' },
+      });
+    },
+  ],
+];
+
+const POST_ROUTES: [RegExp, Route][] = [
+  [
+    /^runs$/,
+    async ({ request, user, database }) => {
+      const body = await readJsonObject(request);
+      return act(startPhaseRun, database, user, body);
+    },
+  ],
+  [/^pause$/, async ({ user, database }) => act(pausePhaseRun, database, user, {})],
+  [/^resume$/, async ({ user, database }) => act(resumePhaseRun, database, user, {})],
+  [
+    /^approvals\/[^/]+\/approve$/,
+    async ({ request, segments, user, database }) => {
+      const body = await readJsonObject(request);
+      return act(approveRequest, database, user, { ...body, approvalId: segments[1] });
+    },
+  ],
+  [
+    /^approvals\/[^/]+\/reject$/,
+    async ({ request, segments, user, database }) => {
+      const body = await readJsonObject(request);
+      return act(rejectRequest, database, user, { ...body, approvalId: segments[1] });
+    },
+  ],
+];
+
+/** Answers one request to /api/cli/…; anything else under that prefix is 404 (or 405 for a wrong method). */
+export async function handleCliApiRequest(request: Request, context: CliApiContext): Promise<Response> {
+  const { database } = context;
+  const readDatabase = context.readDatabase ?? database;
+  const url = new URL(request.url);
+  if (url.pathname !== CLI_API_BASE && !url.pathname.startsWith(`${CLI_API_BASE}/`))
+    return error(404, 'Not a command-line API path.');
+  const path = url.pathname.slice(CLI_API_BASE.length).replace(/^\/+|\/+$/g, '');
+  let segments: string[];
+  try {
+    segments = path.split('/').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return error(400, 'The path is not valid.');
+  }
+  const routes = request.method === 'GET' ? GET_ROUTES : request.method === 'POST' ? POST_ROUTES : [];
+  const route = routes.find(([pattern]) => pattern.test(path))?.[1];
+  if (!route) {
+    const other = request.method === 'GET' ? POST_ROUTES : GET_ROUTES;
+    if (other.some(([pattern]) => pattern.test(path)) || (request.method !== 'GET' && request.method !== 'POST'))
+      return error(405, `${request.method} is not allowed on ${url.pathname}.`);
+    return error(404, `No such command-line API path: ${url.pathname}`);
+  }
+
+  const token = bearerToken(request);
+  if (!token)
+    return error(
+      401,
+      'Send a personal API token as "Authorization: Bearer <token>" (create one on the console’s Tokens page).',
+      { 'www-authenticate': 'Bearer realm="dxy-cutover"' },
+    );
+  const check = await checkApiToken(database.db, { token });
+  if (check.status !== 'ok')
+    return error(401, TOKEN_REFUSALS[check.reason], {
+      'www-authenticate': 'Bearer realm="dxy-cutover", error="invalid_token"',
+    });
+
+  try {
+    return await route({
+      request,
+      url,
+      segments,
+      user: check.user,
+      database,
+      readDatabase,
+      renderReportHtml: context.renderReportHtml,
+    });
+  } catch (caught) {
+    if (caught instanceof HttpError) return error(caught.status, caught.message);
+    const message = caught instanceof Error ? caught.message : String(caught);
+    console.error(`[cli-api] ${request.method} ${url.pathname} failed: ${redactCredentialsInText(message)}`);
+    return error(500, 'The request failed unexpectedly; the console’s log has the details.');
+  }
+}
