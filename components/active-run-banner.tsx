@@ -1,6 +1,6 @@
 import Link from 'next/link';
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 import { ProgressBar } from './progress-bar';
 import { RunStateBadge } from './run-state-badge';
 

@@ -1,6 +1,6 @@
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatDuration, formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
-import type { PhaseLiveJson } from '@/lib/wire-types';
 import { RunStateBadge } from './run-state-badge';
 
 export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {

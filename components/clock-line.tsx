@@ -1,5 +1,5 @@
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 
 /** The clock the console decides by; a stale page says so in the banner above it (components/live-data-status.tsx). */
 export function ClockLine({ status }: { status: ConsoleStatusJson }) {

@@ -1,5 +1,5 @@
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatCount } from '@/lib/format';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 
 type Counts = NonNullable<ConsoleStatusJson['counts']>;
 type CountKey = Exclude<keyof Counts, 'countedAt'>;

@@ -1,7 +1,7 @@
 'use client';
 
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { DxyMinutesJson } from '@/lib/wire-types';
+import type { DxyMinutesJson } from '@/lib/client/wire-types';
 
 /**
  * Legacy and new DXY minutes per hour over the last 24 hours: both writers at work shows as two

@@ -1,6 +1,6 @@
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import type { FreshnessState } from '@/lib/monitor/freshness';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 import { type BadgeTone, StatusBadge } from './status-badge';
 
 const STATE_LABELS: Record<FreshnessState, { label: string; tone: BadgeTone }> = {

@@ -1,5 +1,5 @@
+import type { MonitorStateJson } from '@/lib/client/wire-types';
 import { hourLabel } from '@/lib/monitor/chart-series';
-import type { MonitorStateJson } from '@/lib/wire-types';
 
 const CELL: Record<string, string> = {
   PASS: 'bg-emerald-500 text-white',

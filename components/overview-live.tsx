@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { dxyMinutesPerHourQuery, statusQuery } from '@/lib/client/console-queries';
-import type { ConsoleStatusJson, DxyMinutesJson } from '@/lib/wire-types';
+import type { ConsoleStatusJson, DxyMinutesJson } from '@/lib/client/wire-types';
 import { ActiveRunBanner } from './active-run-banner';
 import { ClockLine } from './clock-line';
 import { DxyCountsPanel } from './dxy-counts-panel';

@@ -2,9 +2,9 @@
 
 import { useState } from 'react';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/app/actions/runbook';
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
-import type { PhaseLiveJson } from '@/lib/wire-types';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';

@@ -1,6 +1,6 @@
 import Link from 'next/link';
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatDuration, formatMinutes, formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 import { RunStateBadge } from './run-state-badge';
 
 type Runbook = ConsoleStatusJson['runbook'];

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { startPhaseRunAction } from '@/app/actions/runbook';
-import type { PhaseLiveJson } from '@/lib/wire-types';
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';

@@ -1,5 +1,5 @@
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
-import type { PhaseLiveJson } from '@/lib/wire-types';
 import { ChecksTable } from './checks-table';
 import { ProgressBar } from './progress-bar';
 import { RunEvents } from './run-events';

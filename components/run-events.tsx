@@ -1,5 +1,5 @@
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
-import type { PhaseLiveJson } from '@/lib/wire-types';
 
 const LEVEL_CLASS = { info: 'text-slate-700', warn: 'text-amber-800', error: 'text-red-800' } as const;
 

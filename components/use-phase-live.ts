@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import type { ActionResult } from '@/lib/auth/action';
 import { phaseQuery } from '@/lib/client/console-queries';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
-import type { PhaseLiveJson } from '@/lib/wire-types';
+import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { useConsoleMutation } from './use-console-mutation';
 
 /**

@@ -2,8 +2,8 @@
 
 import { setRehearsalWorkersPausedAction } from '@/app/actions/rehearsal-workers';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
+import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
-import type { ConsoleStatusJson } from '@/lib/wire-types';
 import { ActionMessage } from './action-message';
 import { StatusBadge } from './status-badge';
 import { useConsoleMutation } from './use-console-mutation';

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
+import type { MonitorStateJson } from '../lib/client/wire-types';
 import { hourLabel } from '../lib/monitor/chart-series';
-import type { MonitorStateJson } from '../lib/wire-types';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';

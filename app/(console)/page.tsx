@@ -5,7 +5,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
 import { readDxyMinutesPerHour } from '@/lib/monitor/dxy-minutes-per-hour';
-import { readConsoleStatus } from '@/lib/monitor/read-console-status';
+import { readConsoleStatus } from '@/lib/runbook/read-console-status';
 
 export const dynamic = 'force-dynamic';
 

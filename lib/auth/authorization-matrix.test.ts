@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
-import { setRehearsalWorkersPaused } from '../runbook/actions/pause-rehearsal-workers';
 import { waiveFailedHour } from '../monitor/waive-hour-action';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
+import { setRehearsalWorkersPaused } from '../runbook/actions/pause-rehearsal-workers';
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import { type ActionSpec, executeAction } from './action';

@@ -5,8 +5,8 @@
  * Retries with backoff are the query client's defaults (components/query-provider.tsx).
  */
 import { type Query, queryOptions } from '@tanstack/react-query';
-import type { ConsoleStatusJson, DxyMinutesJson, MonitorStateJson, PhaseLiveJson } from '../wire-types';
 import { fetchConsoleJson, isSessionExpired } from './console-fetch';
+import type { ConsoleStatusJson, DxyMinutesJson, MonitorStateJson, PhaseLiveJson } from './wire-types';
 
 export const queryKeys = {
   status: ['status'],

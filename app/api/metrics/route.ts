@@ -3,9 +3,9 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { sessionExpiredResponse } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
 import { loadClock } from '@/lib/market/clock';
-import { renderPrometheusMetrics } from '@/lib/monitor/prometheus-metrics';
-import { readConsoleStatus } from '@/lib/monitor/read-console-status';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
+import { renderPrometheusMetrics } from '@/lib/runbook/prometheus-metrics';
+import { readConsoleStatus } from '@/lib/runbook/read-console-status';
 import { readSetting } from '@/lib/settings';
 
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
-import { readConsoleStatus } from '@/lib/monitor/read-console-status';
+import { readConsoleStatus } from '@/lib/runbook/read-console-status';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,12 +3,12 @@
  * once here (never exported from a client component: a type import then pulls a component graph
  * along and made import cycles). Each is the query function's result after JSON.stringify/parse.
  */
-import type { Jsonified } from './json';
-import type { DxyMinutesInHour } from './monitor/dxy-minutes-per-hour';
-import type { ConsoleStatus } from './monitor/read-console-status';
-import type { MonitorState } from './monitor/read-monitor-state';
-import type { ApprovalRow } from './runbook/list-approvals';
-import type { PhaseLive } from './runbook/read-phase-detail';
+import type { Jsonified } from '../json';
+import type { DxyMinutesInHour } from '../monitor/dxy-minutes-per-hour';
+import type { MonitorState } from '../monitor/read-monitor-state';
+import type { ApprovalRow } from '../runbook/list-approvals';
+import type { ConsoleStatus } from '../runbook/read-console-status';
+import type { PhaseLive } from '../runbook/read-phase-detail';
 
 /** `GET /api/status`: the overview. */
 export type ConsoleStatusJson = Jsonified<ConsoleStatus>;

@@ -10,9 +10,9 @@ import { readRehearsalWorld } from '../db/tables/rehearsal-world';
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import type { DxyCounts } from '../market/dxy-counts';
-import { type RunbookState, readRunbookState } from '../runbook/read-runbook-state';
-import { assessFreshness, type Freshness } from './freshness';
-import { sharedDxyCounts, type TimedDxyCounts } from './shared-dxy-counts';
+import { assessFreshness, type Freshness } from '../monitor/freshness';
+import { sharedDxyCounts, type TimedDxyCounts } from '../monitor/shared-dxy-counts';
+import { type RunbookState, readRunbookState } from './read-runbook-state';
 
 export type { DxyCounts };
 

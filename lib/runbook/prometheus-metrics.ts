@@ -2,8 +2,9 @@
  * GET /api/metrics in Prometheus text format: the latest snapshot's figures, the window, each
  * phase's state, the active run and the copy's progress, and the DXY row counts.
  */
+
+import type { MonitorState } from '../monitor/read-monitor-state';
 import type { ConsoleStatus } from './read-console-status';
-import type { MonitorState } from './read-monitor-state';
 
 const VERDICT_VALUE = { PASS: 0, WARN: 1, FAIL: 2 } as const;
 
