@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { requestAbandonMigrationRunAction } from '@/app/actions/runbook';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
+import { requestAbandonMigrationRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';
 import { useConsoleMutation } from './use-console-mutation';

@@ -1,11 +1,11 @@
 'use client';
 
 import { useState } from 'react';
-import { approveRequestAction, rejectRequestAction } from '@/app/actions/runbook';
 import type { ActionResult } from '@/lib/auth/action';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import type { ApprovalJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
+import { approveRequestAction, rejectRequestAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';
 import { useConsoleMutation } from './use-console-mutation';

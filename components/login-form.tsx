@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import { type SignInState, signInAction } from '@/app/login/actions';
+import { type SignInState, signInAction } from '@/lib/server-actions/sign-in';
 
 const initialState: SignInState = { error: null, username: '' };
 

@@ -2,12 +2,12 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { waiveFailedHourAction } from '@/app/actions/monitor';
 import { monitorQuery } from '@/lib/client/console-queries';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import type { MonitorStateJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import { hourLabel, toCheckSeries } from '@/lib/monitor/chart-series';
+import { waiveFailedHourAction } from '@/lib/server-actions/monitor';
 import { CheckChart } from './check-chart';
 import { HourStrip } from './hour-strip';
 import { StatusBadge } from './status-badge';

@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { signOutAction } from '@/app/login/actions';
 import type { Role } from '@/lib/auth/roles';
+import { signOutAction } from '@/lib/server-actions/sign-in';
 import { NavLinks } from './nav-links';
 import { NavMenu } from './nav-menu';
 

@@ -1,10 +1,10 @@
 'use client';
 
 import { useState } from 'react';
-import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/app/actions/runbook';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { RunDetails } from './run-details';

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { startPhaseRunAction } from '@/app/actions/runbook';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
+import { startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';

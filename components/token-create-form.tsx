@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { createTokenAction } from '@/app/actions/tokens';
 import type { ActionResult } from '@/lib/auth/action';
+import { createTokenAction } from '@/lib/server-actions/tokens';
 
 function problemOf(result: ActionResult<unknown>): string | null {
   if (result.status === 'ok') return null;

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { revokeTokenAction } from '@/app/actions/tokens';
 import { formatUtc } from '@/lib/format';
+import { revokeTokenAction } from '@/lib/server-actions/tokens';
 
 export interface TokenRow {
   id: number;

@@ -13,7 +13,7 @@ import {
 import { useLiveSession } from './live-session';
 
 interface ConsoleMutation<I, T> {
-  /** The server action (app/actions/*), which answers with the wrapper's typed result. */
+  /** The server action (lib/server-actions/*), which answers with the wrapper's typed result. */
   action: (input: I) => Promise<ActionResult<T>>;
   /** Query keys it makes stale (lib/client/mutation-invalidations.ts). */
   invalidates: readonly (readonly unknown[])[];

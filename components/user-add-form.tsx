@@ -2,9 +2,9 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { addUserAction, inviteUserAction } from '@/app/actions/users';
 import { ROLE_DESCRIPTIONS, ROLES } from '@/lib/auth/roles';
 import { formatUtc } from '@/lib/format';
+import { addUserAction, inviteUserAction } from '@/lib/server-actions/users';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage, UserRoleCheckboxes } from './user-feedback';
 
 /** What the admin must hand over, shown once: it is stored only as a hash. */

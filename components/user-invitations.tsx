@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { revokeInvitationAction } from '@/app/actions/users';
 import { formatUtc } from '@/lib/format';
+import { revokeInvitationAction } from '@/lib/server-actions/users';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
 
 export interface PendingInvitationJson {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { acceptInvitationAction } from '@/app/actions/users';
+import { acceptInvitationAction } from '@/lib/server-actions/users';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
 
 /** The invited person chooses their password (twice); on success they go to the sign-in page. */

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { changeOwnPasswordAction } from '@/app/actions/users';
+import { changeOwnPasswordAction } from '@/lib/server-actions/users';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
 
 /** Current password, then the new one twice; on success, on to the console. */

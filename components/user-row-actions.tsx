@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { changeUserRolesAction, disableUserAction, enableUserAction } from '@/app/actions/users';
 import { ROLES } from '@/lib/auth/roles';
+import { changeUserRolesAction, disableUserAction, enableUserAction } from '@/lib/server-actions/users';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage, UserRoleCheckboxes } from './user-feedback';
 
 /**

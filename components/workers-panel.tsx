@@ -1,9 +1,9 @@
 'use client';
 
-import { setRehearsalWorkersPausedAction } from '@/app/actions/rehearsal-workers';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
+import { setRehearsalWorkersPausedAction } from '@/lib/server-actions/rehearsal-workers';
 import { ActionMessage } from './action-message';
 import { StatusBadge } from './status-badge';
 import { useConsoleMutation } from './use-console-mutation';

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { signOutAction } from '@/app/login/actions';
 import { UserPasswordForm } from '@/components/user-password-form';
 import { requireUser } from '@/lib/auth/current-user';
+import { signOutAction } from '@/lib/server-actions/sign-in';
 
 export const dynamic = 'force-dynamic';
 
