@@ -7,10 +7,9 @@
  */
 import type { Sql } from 'postgres';
 import { compareDxyByBucket, sampleDxyDifferences } from '../lib/monitor/compare-dxy';
+import { DAY_MS } from '../lib/time-units';
 import { fetchTimed } from './poll-endpoint';
 import { medianMs } from './stats';
-
-const DAY = 86_400_000;
 
 function indexOnlyCountSql(): string {
   return `select (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
@@ -37,8 +36,8 @@ export async function measureCompare(
   params: { from: Date; to: Date; baseUrl: string; cookie: string; repeats: number },
 ) {
   const range = { from: params.from, to: params.to };
-  const lastDay = new Date(Math.floor((params.to.getTime() - 1) / DAY) * DAY);
-  const dayRange = { from: lastDay, to: new Date(lastDay.getTime() + DAY) };
+  const lastDay = new Date(Math.floor((params.to.getTime() - 1) / DAY_MS) * DAY_MS);
+  const dayRange = { from: lastDay, to: new Date(lastDay.getTime() + DAY_MS) };
   await assertIndexOnly(sql, range);
   const countMs = await medianMs(() => sql.unsafe(indexOnlyCountSql(), [range.from, range.to]), params.repeats);
   let days = 0;
@@ -50,7 +49,7 @@ export async function measureCompare(
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   const pageUrl = `${params.baseUrl}/compare?${new URLSearchParams({
     from: iso(range.from),
-    to: iso(new Date(range.to.getTime() - DAY)),
+    to: iso(new Date(range.to.getTime() - DAY_MS)),
     day: iso(lastDay),
   })}`;
   let pageError: string | null = null;

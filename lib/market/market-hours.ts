@@ -3,7 +3,7 @@
  * check asks this module whether bars were expected, so a quiet weekend is never "stale".
  * All arithmetic is in UTC milliseconds: the host's or the session's time zone never matters.
  */
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from '../time-units';
 
 export function isFxOpen(at: Date): boolean {
   const day = at.getUTCDay();

@@ -13,10 +13,10 @@
  * looked up among them. Buckets are whole UTC hours or days taken as 24 hours, so the session
  * time zone never shifts one.
  */
+
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
-
-export const CLOSE_TOLERANCE = 1e-9;
+import { DXY_CLOSE_TOLERANCE } from '../market/dxy';
 
 export interface CompareRow {
   bucket: Date;
@@ -138,7 +138,7 @@ function compareBuckets(sql: SqlOrTx, range: BucketRange): Promise<CompareRow[]>
               count(o.ts_utc)::int as legacy_active,
               count(*) filter (where n.ts_utc is null)::int as missing_in_data_bars,
               count(*) filter (where o.ts_utc is null)::int as without_active_legacy,
-              count(*) filter (where abs(n.close - o.close) > ${CLOSE_TOLERANCE} * abs(o.close))::int as close_differs
+              count(*) filter (where abs(n.close - o.close) > ${DXY_CLOSE_TOLERANCE} * abs(o.close))::int as close_differs
          from (select ts_utc, close from public.data_bars
                 where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= k.lo and ts_utc < k.hi) n
          full join (select ts_utc, close from public.derived_data_bars
@@ -178,7 +178,7 @@ export async function sampleDxyDifferences(
              where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
                and ts_utc >= ${params.from} and ts_utc < ${params.to}) o on o.ts_utc = n.ts_utc
      where n.ts_utc is null
-        or abs(n.close - o.close) > ${CLOSE_TOLERANCE} * abs(o.close)
+        or abs(n.close - o.close) > ${DXY_CLOSE_TOLERANCE} * abs(o.close)
         or (o.ts_utc is null and not exists (
               select 1 from public.derived_data_bars s where s.canonical_symbol = 'DXY' and s.timeframe = '1m'
                  and s.ts_utc = n.ts_utc and s.deleted_at is not null))

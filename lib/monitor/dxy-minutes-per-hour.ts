@@ -9,8 +9,7 @@
  * the session time zone never shifts a bucket.
  */
 import type { SqlOrTx } from '../db/connection';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../time-units';
 
 export interface DxyMinutesInHour {
   hourStart: Date;

@@ -6,15 +6,12 @@
 import type { Sql } from 'postgres';
 import type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
 import { opsRunlogExists } from '../db/pipeline-tables';
-import { DXY_COMPONENTS } from '../market/dxy';
+import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../market/market-hours';
+import { HOUR_MS, MINUTE_MS } from '../time-units';
 
 // Declared with the table that stores them (cutover.monitor_snapshots.checks).
 export type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-export const PARITY_TOLERANCE = 1e-9;
 
 function worst(verdicts: Verdict[]): Verdict {
   return verdicts.includes('FAIL') ? 'FAIL' : verdicts.includes('WARN') ? 'WARN' : 'PASS';
@@ -28,7 +25,7 @@ export function overallVerdict(checks: SnapshotCheck[]): Verdict {
 export function worstLagMinutes(params: { from: Date; to: Date; minutesWithBars: Set<number> }): number {
   let worstRun = 0;
   let run = 0;
-  for (let t = params.from.getTime(); t < params.to.getTime(); t += MINUTE) {
+  for (let t = params.from.getTime(); t < params.to.getTime(); t += MINUTE_MS) {
     if (!isFxOpen(new Date(t))) continue;
     run = params.minutesWithBars.has(t) ? 0 : run + 1;
     worstRun = Math.max(worstRun, run);
@@ -41,7 +38,7 @@ export async function computeHourlyChecks(
   params: { hourStart: Date; dual: boolean },
 ): Promise<SnapshotCheck[]> {
   const from = params.hourStart;
-  const to = new Date(from.getTime() + HOUR);
+  const to = new Date(from.getTime() + HOUR_MS);
   const openMinutes = countOpenMinutes(from, to);
 
   const dxyMinutes = await sql<{ ts_utc: Date }[]>`
@@ -109,7 +106,7 @@ export async function computeHourlyChecks(
     detail: `${bars5} of ${expected5m} expected; latest ${fiveMinute?.last?.toISOString() ?? 'none'}`,
   };
 
-  const previous = new Date(from.getTime() - HOUR);
+  const previous = new Date(from.getTime() - HOUR_MS);
   const [hourBar] = await sql<{ bar: number; fives: number }[]>`
     select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1h'
               and deleted_at is null and ts_utc = ${previous}) as bar,
@@ -131,8 +128,8 @@ export async function computeHourlyChecks(
 
   const [parityRow] = await sql<{ compared: number; differing: number; sample: string | null }[]>`
     select count(*)::int as compared,
-           count(*) filter (where abs(n.close - o.close) > ${PARITY_TOLERANCE} * abs(o.close))::int as differing,
-           min(n.ts_utc::text) filter (where abs(n.close - o.close) > ${PARITY_TOLERANCE} * abs(o.close)) as sample
+           count(*) filter (where abs(n.close - o.close) > ${DXY_CLOSE_TOLERANCE} * abs(o.close))::int as differing,
+           min(n.ts_utc::text) filter (where abs(n.close - o.close) > ${DXY_CLOSE_TOLERANCE} * abs(o.close)) as sample
       from public.data_bars n
       join public.derived_data_bars o on o.canonical_symbol = 'DXY' and o.timeframe = '1m' and o.ts_utc = n.ts_utc and o.deleted_at is null
      where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= ${from} and n.ts_utc < ${to}`;
@@ -141,7 +138,7 @@ export async function computeHourlyChecks(
     key: 'parity',
     name: 'Parity: same close in both tables',
     value: differing,
-    threshold: `relative difference ≤ ${PARITY_TOLERANCE}; any differing minute FAILs`,
+    threshold: `relative difference ≤ ${DXY_CLOSE_TOLERANCE}; any differing minute FAILs`,
     warnAt: null,
     failAt: 1,
     verdict: differing === 0 ? 'PASS' : 'FAIL',

@@ -13,13 +13,13 @@ import { getActiveMigrationRun, getLatestMigrationRun } from '../db/tables/migra
 import { firstSucceededClockFinish } from '../db/tables/phase-runs';
 import { countOpenMinutes } from '../market/market-hours';
 import { readSetting } from '../settings';
+import { HOUR_MS } from '../time-units';
 import type { Verdict } from './hourly-checks';
 
 /** The window's least length; it extends past this while it lacks open-market evidence. */
 export const WINDOW_HOURS = 24;
 /** A bound on the walk: with at most 24 open hours needed, a week (120 open hours) always suffices. */
 const MAX_WINDOW_HOURS = 24 * 8;
-const HOUR_MS = 3_600_000;
 /** The hour's last 5m window is aggregated ~5.5 min after the hour; its 1h bar soon after. */
 export const SNAPSHOT_DELAY_MS = 7 * 60_000;
 /** A snapshot taken this long after it was due is marked late. */

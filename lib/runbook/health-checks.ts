@@ -7,10 +7,9 @@ import type { Sql } from 'postgres';
 import { DXY_COMPONENTS, DXY_SANITY_BAND } from '../market/dxy';
 import { usableCloseSql } from '../market/dxy-sql';
 import { countOpenMinutes } from '../market/market-hours';
+import { MINUTE_MS } from '../time-units';
 import type { Check } from './types';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
-
-const MINUTE = 60_000;
 
 function floorTo(ms: number, at: Date): Date {
   return new Date(Math.floor(at.getTime() / ms) * ms);
@@ -18,8 +17,8 @@ function floorTo(ms: number, at: Date): Date {
 
 /** Calls calc_dxy_range_1m on the last `minutes` complete minutes and checks what it wrote. */
 export async function checkNewFunctionProducesRows(sql: Sql, params: { now: Date; minutes: number }): Promise<Check> {
-  const to = floorTo(MINUTE, new Date(params.now.getTime() - MINUTE));
-  const from = new Date(to.getTime() - params.minutes * MINUTE);
+  const to = floorTo(MINUTE_MS, new Date(params.now.getTime() - MINUTE_MS));
+  const from = new Date(to.getTime() - params.minutes * MINUTE_MS);
   const openMinutes = countOpenMinutes(from, to);
   const [call] = await sql<{ r: { inserted: number; updated: number; skipped: number } }[]>`
     select public.calc_dxy_range_1m(${from}, ${to}) as r`;
@@ -66,14 +65,15 @@ export async function checkAggregationContinues(
   sql: Sql,
   params: { now: Date; minutes: number; since?: Date },
 ): Promise<Check> {
-  const lastDue = floorTo(5 * MINUTE, new Date(params.now.getTime() - 5 * MINUTE - 60_000));
+  const lastDue = floorTo(5 * MINUTE_MS, new Date(params.now.getTime() - 5 * MINUTE_MS - 60_000));
   const from =
-    params.since && params.since > new Date(lastDue.getTime() - params.minutes * MINUTE)
-      ? floorTo(5 * MINUTE, params.since)
-      : new Date(lastDue.getTime() - params.minutes * MINUTE);
+    params.since && params.since > new Date(lastDue.getTime() - params.minutes * MINUTE_MS)
+      ? floorTo(5 * MINUTE_MS, params.since)
+      : new Date(lastDue.getTime() - params.minutes * MINUTE_MS);
   const expectedWindows: string[] = [];
-  for (let t = from.getTime(); t <= lastDue.getTime(); t += 5 * MINUTE) {
-    if (countOpenMinutes(new Date(t), new Date(t + 5 * MINUTE)) >= 3) expectedWindows.push(new Date(t).toISOString());
+  for (let t = from.getTime(); t <= lastDue.getTime(); t += 5 * MINUTE_MS) {
+    if (countOpenMinutes(new Date(t), new Date(t + 5 * MINUTE_MS)) >= 3)
+      expectedWindows.push(new Date(t).toISOString());
   }
   const bars = await sql<{ ts_utc: Date; quality_score: number }[]>`
     select ts_utc, quality_score from public.derived_data_bars
@@ -108,7 +108,7 @@ export async function checkWorkers(
   params: { expectedMode: WorkerMode; now: Date; minutes: number },
 ): Promise<Check> {
   const status = await workers.status();
-  const since = new Date(params.now.getTime() - params.minutes * MINUTE);
+  const since = new Date(params.now.getTime() - params.minutes * MINUTE_MS);
   const [failures] = await sql<{ n: number; last: string | null }[]>`
     select count(*)::int as n, max(events::text) as last from public.ops_runlog
      where job_name in ('tick_factory', 'aggregator') and status = 'failed' and started_at >= ${since}`.catch(() => [

@@ -11,8 +11,7 @@ import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import { toJsonValue } from '../json';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
-
-const MINUTE = 60_000;
+import { MINUTE_MS } from '../time-units';
 
 export type LegacyPathProof =
   | { state: 'proven'; switchedAt: string; provenAt: string; minutes: number; expectedFrom?: string }
@@ -22,8 +21,8 @@ export type LegacyPathProof =
 /** The first open minute at or after `at` (FX opens Sunday 22:00 UTC). */
 export function nextFxOpen(at: Date): Date {
   let t = floorToMinute(at).getTime();
-  if (t < at.getTime()) t += MINUTE;
-  for (let i = 0; i < 8 * 24 * 60 && !isFxOpen(new Date(t)); i++) t += MINUTE;
+  if (t < at.getTime()) t += MINUTE_MS;
+  for (let i = 0; i < 8 * 24 * 60 && !isFxOpen(new Date(t)); i++) t += MINUTE_MS;
   return new Date(t);
 }
 

@@ -6,10 +6,11 @@
  * 'dxy'): rows an earlier, aborted attempt left behind ('migrated_from_derived', raw without
  * kind) carry the right close and would pass a close-only comparison forever.
  */
+
 import type { SqlOrTx } from '../db/connection';
+import { DXY_CLOSE_TOLERANCE } from '../market/dxy';
 import type { Check } from './types';
 
-export const CLOSE_TOLERANCE = 1e-9;
 const SAMPLE_LIMIT = 1000;
 
 export interface CopyComparison {
@@ -68,7 +69,7 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
                         where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc < ${params.to}) d
               on d.ts_utc = n.ts_utc
            where n.ts_utc is null or d.ts_utc is null or n.close is null
-              or abs(n.close - d.close) > ${CLOSE_TOLERANCE} * abs(d.close)
+              or abs(n.close - d.close) > ${DXY_CLOSE_TOLERANCE} * abs(d.close)
         ) minutes
     ) ranked
      where position <= ${SAMPLE_LIMIT}
@@ -170,7 +171,7 @@ export function copyChecks(comparison: CopyComparison): Check[] {
       evidence: comparison.missing,
     },
     {
-      name: `Same close (relative difference ≤ ${CLOSE_TOLERANCE})`,
+      name: `Same close (relative difference ≤ ${DXY_CLOSE_TOLERANCE})`,
       passed: comparison.mismatched.total === 0,
       detail:
         comparison.mismatched.total === 0

@@ -12,12 +12,12 @@ import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 import { CompareBusy, isStatementTimeout, withCompareSlot } from '@/lib/monitor/compare-slots';
 import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
+import { DAY_MS } from '@/lib/time-units';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Compare' };
 
-const DAY = 86_400_000;
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -49,19 +49,19 @@ export default async function ComparePage({
   // What viewers read runs on the small read pool, under its statement timeout, one compare per user.
   const database = getReadDatabase();
   const now = (await loadClock(database.db)).now();
-  const today = new Date(Math.floor(now.getTime() / DAY) * DAY);
-  const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY) : new Date(today.getTime() + DAY);
-  const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY);
-  const invalidRange = from >= to || to.getTime() - from.getTime() > 800 * DAY;
+  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY_MS) : new Date(today.getTime() + DAY_MS);
+  const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY_MS);
+  const invalidRange = from >= to || to.getTime() - from.getTime() > 800 * DAY_MS;
   const day = filter.day ? utcDate(filter.day) : null;
-  const dayEnd = day ? new Date(day.getTime() + DAY) : null;
+  const dayEnd = day ? new Date(day.getTime() + DAY_MS) : null;
   let refusal: string | null = null;
   const read = await withCompareSlot(user.username, async () => ({
     days: invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' }),
     hours: day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [],
     samples: day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [],
     holes:
-      !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY
+      !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY_MS
         ? await findLegacyHoles(database.sql, { from, to })
         : null,
   })).catch((error: unknown) => {
@@ -105,7 +105,7 @@ export default async function ComparePage({
           <input
             type="date"
             name="to"
-            defaultValue={new Date(to.getTime() - DAY).toISOString().slice(0, 10)}
+            defaultValue={new Date(to.getTime() - DAY_MS).toISOString().slice(0, 10)}
             className="rounded border border-slate-300 px-2 py-1"
           />
         </label>

@@ -8,6 +8,7 @@
 import type { Database } from '../../db/connection';
 import { insertRehearsalWorkers } from '../../db/tables/rehearsal-workers';
 import { insertRehearsalWorld } from '../../db/tables/rehearsal-world';
+import { HOUR_MS } from '../../time-units';
 import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
@@ -46,7 +47,6 @@ export interface WorldSummary {
 }
 
 const FIVE_MINUTES_MS = 5 * 60_000;
-const HOUR_MS = 60 * 60_000;
 
 export const AGG_TASKS = [
   { timeframe: '5m', sourceTimeframe: '1m', runIntervalMinutes: 5, delaySeconds: 30, windowMs: FIVE_MINUTES_MS },

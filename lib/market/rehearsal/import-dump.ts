@@ -30,6 +30,7 @@ import {
   readRehearsalWorld,
   setRehearsalWorldImportReport,
 } from '../../db/tables/rehearsal-world';
+import { HOUR_MS, MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS } from '../dxy';
 import { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
 import { type DumpEntry, type DumpFormat, openDump } from './dump-reader';
@@ -49,8 +50,6 @@ const TIME_FILTERED: Record<string, string> = {
 };
 
 const DAY_MS = 24 * 60 * 60_000;
-const HOUR_MS = 60 * 60_000;
-const MINUTE_MS = 60_000;
 
 export interface ImportIssue {
   /** The dump's own name for the object ("POLICY data_bars read_own"), or the statement's start. */

@@ -22,12 +22,12 @@ import type { WorkerMode } from '../../db/console-schema';
 import { readRehearsalWorkers, recordRehearsalWorkersTick } from '../../db/tables/rehearsal-workers';
 import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { toJsonValue } from '../../json';
+import { MINUTE_MS } from '../../time-units';
 import { isFxOpen } from '../market-hours';
 import { AGG_TASKS } from './create-world';
 import { providerSource, type SchemaVariant } from './schema-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';
 
-const MINUTE_MS = 60_000;
 /** Simulated minutes one tick may catch up; the rest follow on the next ticks. */
 const MAX_MINUTES_PER_TICK = 60;
 const MAX_WINDOWS_PER_TASK = 288;

@@ -7,6 +7,8 @@
  * minutes from calc_dxy_range_1m in data_bars, the same minutes in derived_data_bars, and DXY 5m
  * bars after the deployment. Its verified end starts the 24-hour window.
  */
+
+import { MINUTE_MS } from '../../time-units';
 import { copyMissingLegacyMinutes, copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
@@ -19,8 +21,6 @@ interface DeployCheckpoint {
   stage?: Stage;
   deployedAt?: string;
 }
-
-const MINUTE = 60_000;
 
 async function proveDualWrites(sql: import('postgres').Sql, since: Date) {
   const [row] = await sql<{ new_path: number; both: number }[]>`
@@ -134,7 +134,7 @@ export const phase7Deploy: PhaseDefinition = {
           async (tx) => {
             const from = await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId });
             if (!from) return 0;
-            return copyMissingLegacyMinutes(tx, { from, to: new Date(deployedAt.getTime() + MINUTE) });
+            return copyMissingLegacyMinutes(tx, { from, to: new Date(deployedAt.getTime() + MINUTE_MS) });
           },
           (rows) => ({
             checkpoint: { ...checkpoint, stage: 'proving' },
@@ -148,7 +148,7 @@ export const phase7Deploy: PhaseDefinition = {
         const deployedAt = new Date(checkpoint.deployedAt as string);
         const { proven, writes, aggregation } = await deploymentProof(ctx.sql, { deployedAt, now });
         if (proven) return { state: 'done' };
-        const waited = (now.getTime() - deployedAt.getTime()) / MINUTE;
+        const waited = (now.getTime() - deployedAt.getTime()) / MINUTE_MS;
         if (
           waited > ctx.config.deploymentProofMinutes &&
           aggregation.detail !== 'no 5m window with open market is due yet'

@@ -14,10 +14,10 @@
  * and verifies what all attempts did.
  */
 import type { Sql } from 'postgres';
-import { DXY_COMPONENTS } from '../../market/dxy';
+import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
-import { CLOSE_TOLERANCE } from '../../monitor/compare-dxy';
 import { readMonitorState } from '../../monitor/read-monitor-state';
+import { MINUTE_MS } from '../../time-units';
 import { backupTableName, getBackup } from '../backup';
 import { describeDifferences, proveLegacyInDataBars, waiverOf } from '../final-proof';
 import { nextFxOpen } from '../legacy-path-proof';
@@ -43,7 +43,6 @@ interface SoftDeleteCheckpoint {
   totalAtStart?: number;
 }
 
-const MINUTE = 60_000;
 /** How long the legacy writer must have been silent (while components arrive) before deleting. */
 const STOP_PROOF_MINUTES = 3;
 export const HOLD_MINUTES = 10;
@@ -66,7 +65,7 @@ export const SOFT_DELETE_SQL = `WITH target AS (
   SELECT d.id, d.ts_utc FROM public.derived_data_bars d
    WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
      AND (EXISTS (SELECT 1 FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m'
-                   AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${CLOSE_TOLERANCE} * abs(d.close))
+                   AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))
           OR d.ts_utc = ANY($waived_minutes))
    ORDER BY d.ts_utc LIMIT $batch
 ), deleted AS (
@@ -76,7 +75,7 @@ INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SEL
 
 /** Market-hours condition of a start: open now and for the next half hour. */
 export function marketOpenForPhase9(now: Date): { open: boolean; detail: string } {
-  const until = new Date(now.getTime() + OPEN_MARKET_NEEDED_MINUTES * MINUTE);
+  const until = new Date(now.getTime() + OPEN_MARKET_NEEDED_MINUTES * MINUTE_MS);
   if (isFxOpen(now) && isFxOpen(until)) return { open: true, detail: `open at ${now.toISOString()}` };
   const nextOpen = nextFxOpen(isFxOpen(now) ? until : now);
   return {
@@ -113,7 +112,7 @@ async function componentMinutesIngestedSince(ctx: PhaseContext, since: Date): Pr
     select count(*)::int as n from (
       select ts_utc from public.data_bars
        where timeframe = '1m' and canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
-         and ts_utc >= ${new Date(since.getTime() - 10 * MINUTE)} and ingested_at >= ${since}
+         and ts_utc >= ${new Date(since.getTime() - 10 * MINUTE_MS)} and ingested_at >= ${since}
        group by ts_utc having count(*) = 6) m`;
   return row?.n ?? 0;
 }
@@ -177,7 +176,7 @@ export const phase9SoftDelete: PhaseDefinition = {
     const waiver = waiverOf(ctx.run.options);
     switch (checkpoint.stage ?? 'final-proof') {
       case 'final-proof': {
-        const proof = await proveLegacyInDataBars(ctx.sql, { to: new Date(now.getTime() + MINUTE) });
+        const proof = await proveLegacyInDataBars(ctx.sql, { to: new Date(now.getTime() + MINUTE_MS) });
         const waived = new Set(waiver?.minutes ?? []);
         const open = proof.listed.filter((d) => !waived.has(d.tsUtc));
         if (open.length > 0 || proof.total > proof.listed.length) {
@@ -248,7 +247,7 @@ export const phase9SoftDelete: PhaseDefinition = {
         const deployedAt = new Date(checkpoint.deployedAt as string);
         if (!checkpoint.quietFrom) {
           // A worker run that started before the deployment may still finish its minute: one minute of grace.
-          if (now.getTime() < deployedAt.getTime() + MINUTE)
+          if (now.getTime() < deployedAt.getTime() + MINUTE_MS)
             return { state: 'wait', reason: 'letting in-flight legacy writes finish' };
           const [db] = await ctx.sql<{ now: Date }[]>`select now() as now`;
           await ctx.commitStep(
@@ -311,7 +310,7 @@ export const phase9SoftDelete: PhaseDefinition = {
                 select d.id, d.ts_utc from public.derived_data_bars d
                  where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
                    and (exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
-                                  and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${CLOSE_TOLERANCE} * abs(d.close))
+                                  and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))
                         or d.ts_utc = any(${waivedMinutes}::timestamptz[]))
                  order by d.ts_utc limit ${batchRows}
               ), deleted as (

@@ -18,6 +18,7 @@ import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
 import { DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
+import { MINUTE_MS } from '../../time-units';
 import { backedUpFunction, backupTableName, type FunctionBackup, getBackup, type StoredBackup } from '../backup';
 import { backfillLegacyRange } from '../copy-legacy';
 import { configStatements, readFunctionFacts } from '../function-inspection';
@@ -57,7 +58,6 @@ interface RollbackCheckpoint {
   legacyProof?: LegacyPathProof;
 }
 
-const MINUTE = 60_000;
 const BATCH_MINUTES = 14 * 24 * 60;
 const RESTORE_BATCH = 20_000;
 const DELETE_BATCH = 20_000;
@@ -412,7 +412,7 @@ export const rollbackPhase: PhaseDefinition = {
       case 'backfill': {
         const from = new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string));
         // A fixed end, so the batches never chase the clock; the tail after the switch takes the rest.
-        const end = new Date(checkpoint.backfillUntil ?? now.getTime() + MINUTE);
+        const end = new Date(checkpoint.backfillUntil ?? now.getTime() + MINUTE_MS);
         if (!checkpoint.backfillUntil) {
           await ctx.commitStep(
             async () => null,
@@ -428,7 +428,7 @@ export const rollbackPhase: PhaseDefinition = {
           await ctx.log(`Back-filled ${checkpoint.backfilled ?? 0} minutes into derived_data_bars.`);
           return { state: 'continue' };
         }
-        const to = new Date(Math.min(from.getTime() + BATCH_MINUTES * MINUTE, end.getTime()));
+        const to = new Date(Math.min(from.getTime() + BATCH_MINUTES * MINUTE_MS, end.getTime()));
         await ctx.commitStep(
           (tx) => backfillLegacyRange(tx, { from, to }),
           (rows) => ({
@@ -460,10 +460,10 @@ export const rollbackPhase: PhaseDefinition = {
       case 'backfill-tail': {
         // Minutes the new writer produced while the data steps ran, up to the switch.
         const from = new Date(
-          new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string)).getTime() - 60 * MINUTE,
+          new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string)).getTime() - 60 * MINUTE_MS,
         );
         const rows = await ctx.commitStep(
-          (tx) => backfillLegacyRange(tx, { from, to: new Date(now.getTime() + MINUTE) }),
+          (tx) => backfillLegacyRange(tx, { from, to: new Date(now.getTime() + MINUTE_MS) }),
           (count) => ({
             checkpoint: {
               ...checkpoint,
@@ -571,7 +571,7 @@ export const rollbackPhase: PhaseDefinition = {
       select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from (
         select c.ts_utc from public.data_bars c
          where c.timeframe = '1m' and c.canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
-           and c.close > 0 and c.ts_utc >= ${touchedFrom} and c.ts_utc < ${new Date(now.getTime() - 2 * MINUTE)}
+           and c.close > 0 and c.ts_utc >= ${touchedFrom} and c.ts_utc < ${new Date(now.getTime() - 2 * MINUTE_MS)}
          group by c.ts_utc having count(*) = 6) complete
        where not exists (select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
                            and d.ts_utc = complete.ts_utc and d.deleted_at is null)`;
