@@ -113,19 +113,6 @@ export const signInThrottle = cutover.table(
   (t) => [primaryKey({ columns: [t.username, t.address] })],
 );
 
-/** Sign-in attempts, kept in the database so the throttle holds across instances. */
-export const loginAttempts = cutover.table(
-  'login_attempts',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    username: text('username').notNull(),
-    ip: text('ip').notNull(),
-    succeeded: boolean('succeeded').notNull(),
-    at: tstz('at').notNull().defaultNow(),
-  },
-  (t) => [index('login_attempts_username_idx').on(t.username, t.at), index('login_attempts_ip_idx').on(t.ip, t.at)],
-);
-
 export const AUDIT_OUTCOMES = ['ok', 'refused', 'invalid', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 

@@ -1,0 +1,1 @@
+DROP TABLE "cutover"."login_attempts" CASCADE;
