@@ -46,6 +46,10 @@ test.describe('users are managed by an admin', () => {
     // Every console page sends them back here until the password is theirs.
     await newcomer.goto('/approvals');
     await expect(newcomer).toHaveURL(/\/account\/password$/);
+    // … and the JSON the live pages poll stays closed too.
+    const status = await newcomer.request.get('/api/status');
+    expect(status.status()).toBe(401);
+    expect((await status.json()).error).toMatch(/one-time password/);
     await newcomer.getByLabel('One-time password').fill(oneTime);
     await newcomer.getByLabel('New password (at least 10 characters)').fill(`${name}-own-password`);
     await newcomer.getByLabel('New password again').fill(`${name}-own-password`);

@@ -10,6 +10,14 @@ import { type ActionSpec, executeAction } from './action';
 import { signIn } from './login';
 import { ROLES, type Role } from './roles';
 import type { SessionUser } from './sessions';
+import {
+  addUserWithOneTimePassword,
+  changeUserRoles,
+  disableUser,
+  enableUser,
+  inviteUser,
+  revokeInvitation,
+} from './user-admin';
 
 /** Every server action, the roles it admits, and an input that passes validation. */
 const ACTIONS: { spec: ActionSpec<never, unknown>; allowed: Role[]; input: Record<string, unknown> }[] = [
@@ -20,6 +28,17 @@ const ACTIONS: { spec: ActionSpec<never, unknown>; allowed: Role[]; input: Recor
   { spec: approveRequest as never, allowed: ['approver'], input: { approvalId: 999, confirm: 'DXY' } },
   { spec: rejectRequest as never, allowed: ['approver'], input: { approvalId: 999, reason: 'not now' } },
   { spec: waiveFailedHour as never, allowed: ['approver'], input: { snapshotId: 999, reason: 'understood outage' } },
+  // Only an admin manages users: an operator cannot make a second account to approve their own request.
+  {
+    spec: addUserWithOneTimePassword as never,
+    allowed: ['admin'],
+    input: { username: 'matrix-new', roles: ['approver'] },
+  },
+  { spec: inviteUser as never, allowed: ['admin'], input: { username: 'matrix-invited', roles: ['approver'] } },
+  { spec: revokeInvitation as never, allowed: ['admin'], input: { invitationId: 999 } },
+  { spec: changeUserRoles as never, allowed: ['admin'], input: { username: 'matrix-operator', roles: ['approver'] } },
+  { spec: disableUser as never, allowed: ['admin'], input: { username: 'matrix-nobody' } },
+  { spec: enableUser as never, allowed: ['admin'], input: { username: 'matrix-nobody' } },
 ];
 
 const INJECTIONS = [

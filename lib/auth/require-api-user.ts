@@ -18,5 +18,11 @@ export function sessionExpiredResponse(message: string = SESSION_EXPIRED_MESSAGE
  * `const user = await requireApiUser(); if (user instanceof Response) return user;`
  */
 export async function requireApiUser(): Promise<SessionUser | Response> {
-  return (await getCurrentUser()) ?? sessionExpiredResponse();
+  const user = await getCurrentUser();
+  if (!user) return sessionExpiredResponse();
+  // Whoever holds an admin's one-time password may only replace it: no data until they have.
+  if (user.mustChangePassword) return sessionExpiredResponse(ONE_TIME_PASSWORD_MESSAGE);
+  return user;
 }
+
+const ONE_TIME_PASSWORD_MESSAGE = 'Choose your own password first: sign in again and replace the one-time password.';
