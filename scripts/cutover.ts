@@ -34,12 +34,16 @@ import {
   FINISHED_RUN_STATUSES,
   isActionResult,
 } from '../lib/cli-api/protocol';
+import { phaseUsageLines } from '../lib/runbook/phases/catalog';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 
 checkSettingsAtStart('cutover');
 
-const USAGE =
-  'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami';
+// The phases, their options and confirmation words come from the phase registry (plain data, no database code).
+const USAGE = [
+  'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
+  ...phaseUsageLines().map((line) => `  ${line}`),
+].join('\n');
 
 class UsageError extends Error {}
 class RefusedError extends Error {}

@@ -14,13 +14,3 @@ export interface SessionExpiredBody {
 export function sessionExpiredBody(message: string = SESSION_EXPIRED_MESSAGE): SessionExpiredBody {
   return { error: message, sessionExpired: true };
 }
-
-/** True for the body of a 401 that means "sign in again" (not for any other error). */
-export function isSessionExpiredBody(value: unknown): value is SessionExpiredBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { sessionExpired?: unknown }).sessionExpired === true &&
-    typeof (value as { error?: unknown }).error === 'string'
-  );
-}

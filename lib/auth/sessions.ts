@@ -9,7 +9,7 @@
  * signed-in request renews).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/connection';
 import { sessions } from '../db/console-schema';
 import { readSetting } from '../settings';
@@ -127,11 +127,4 @@ export async function revokeSession(db: DbOrTx, params: { token: string; now?: D
     .update(sessions)
     .set({ revokedAt: params.now ?? new Date() })
     .where(eq(sessions.id, hashToken(params.token)));
-}
-
-export async function revokeUserSessions(db: DbOrTx, params: { userId: number; now?: Date }): Promise<void> {
-  await db
-    .update(sessions)
-    .set({ revokedAt: params.now ?? new Date() })
-    .where(and(eq(sessions.userId, params.userId), isNull(sessions.revokedAt)));
 }

@@ -49,11 +49,6 @@ export interface CliWhoAmI {
   token: { name: string; prefix: string; expiresAt: string };
 }
 
-/** Any answer that is not an ActionResult nor data: what went wrong, in words. */
-export interface CliErrorBody {
-  error: string;
-}
-
 const ACTION_STATUSES = ['ok', 'invalid', 'refused', 'failed'];
 
 export function isActionResult(value: unknown): value is ActionResult<unknown> {

@@ -293,4 +293,9 @@ describe('which live queries each server action invalidates', () => {
   it("the simulated workers' switch refreshes the overview and its sparkline", async () => {
     expect(await invalidatedQueries(invalidatedBy.rehearsalWorkers())).toEqual(['dxy-minutes-per-hour', 'status']);
   });
+
+  it('token and user actions refresh no live query (their pages are server-rendered; router.refresh() redraws them)', async () => {
+    expect(await invalidatedQueries(invalidatedBy.tokens())).toEqual([]);
+    expect(await invalidatedQueries(invalidatedBy.users())).toEqual([]);
+  });
 });

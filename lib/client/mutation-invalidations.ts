@@ -20,4 +20,11 @@ export const invalidatedBy = {
   hourWaiver: (): Keys => [queryKeys.monitor, queryKeys.status, queryKeys.phase('9')],
   /** The simulated workers' pause switch. */
   rehearsalWorkers: (): Keys => [queryKeys.status, queryKeys.dxyMinutesPerHour],
+  /**
+   * Creating or revoking a personal API token, and an admin's changes to users and invitations (and
+   * one's own password): no live query shows tokens or users, so only the server-rendered pages change,
+   * which the helper's `router.refresh()` redraws.
+   */
+  tokens: (): Keys => [],
+  users: (): Keys => [],
 } as const;

@@ -14,8 +14,8 @@ import { readSetting } from '../settings';
 import * as schema from './console-schema';
 
 export type ConsoleSchema = typeof schema;
-/** The drizzle pool; `$client` is its own postgres.js client (date parsers off: see above). */
-export type Db = PostgresJsDatabase<ConsoleSchema> & { $client: Sql };
+/** The drizzle pool (its own postgres.js client, date parsers off: see above). */
+export type Db = PostgresJsDatabase<ConsoleSchema>;
 /** A drizzle handle that can run queries: the pool or an open transaction. */
 export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 /**

@@ -48,18 +48,6 @@ describe('the clock', () => {
     expect(now - simStart.getTime()).toBeLessThan(180_000);
   });
 
-  it('reads the same rehearsal time through the drizzle pool as through the raw one', async () => {
-    // Pages still pass `database.db`: its client returns timestamps as strings, which the table
-    // modules map to dates (lib/db/tables/rows.ts).
-    const simStart = new Date('2026-11-25T10:00:00Z');
-    await anchorRehearsalClock(test.database.sql, { simStart, speed: 1 });
-    const throughDrizzle = await loadClock(test.database.db);
-    const throughSql = await loadClock(test.database.sql);
-    expect(throughDrizzle.kind).toBe('rehearsal');
-    expect(Math.abs(throughDrizzle.now().getTime() - throughSql.now().getTime())).toBeLessThan(5_000);
-    expect(throughDrizzle.now().getTime() - simStart.getTime()).toBeLessThan(60_000);
-  });
-
   it('applies a new speed from the current simulated time', async () => {
     const readAnchor = async () => {
       const [row] = await test.database.sql<{ anchor_wall: Date; anchor_sim: Date; speed: number }[]>`

@@ -8,7 +8,7 @@
  * come back to days of missed simulated market. SQL never reads now() for a decision: callers
  * pass `now()`.
  */
-import type { Db, SqlOrTx } from '../db/connection';
+import type { SqlOrTx } from '../db/connection';
 import { readRehearsalClock, updateRehearsalClock, writeRehearsalClock } from '../db/tables/rehearsal-clock';
 import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
 import { readSetting } from '../settings';
@@ -94,16 +94,8 @@ function rehearsalClockFrom(
   };
 }
 
-/**
- * What `loadClock` reads through. A drizzle `Db` is accepted only until the callers that still
- * pass `database.db` pass `database.sql`; it is read through its own client (read only), whose
- * string timestamps the table modules map to dates like any other value.
- */
-export type ClockReadHandle = SqlOrTx | Db;
-
 /** The clock of this database: rehearsal when it holds a rehearsal clock anchor, else wall time. */
-export async function loadClock(handle: ClockReadHandle): Promise<Clock> {
-  const sql = typeof handle === 'function' ? handle : handle.$client;
+export async function loadClock(sql: SqlOrTx): Promise<Clock> {
   const row = await readRehearsalClock(sql);
   if (!row) return wallClock;
   const limit = await readWorkersLimit(sql);

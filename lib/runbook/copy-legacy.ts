@@ -51,12 +51,6 @@ export async function legacyRange(sql: SqlOrTx): Promise<{ first: Date | null; l
   return row ?? { first: null, last: null, rows: 0 };
 }
 
-export async function latestDxyInDataBars(sql: SqlOrTx): Promise<Date | null> {
-  const [row] = await sql<{ last: Date | null }[]>`
-    select max(ts_utc) as last from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
-  return row?.last ?? null;
-}
-
 export function backfillLegacyRangeSql(): string {
   return `INSERT INTO public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
                                         source, source_timeframe, source_candles, expected_candles, quality_score,

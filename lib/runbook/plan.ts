@@ -32,5 +32,3 @@ export function planSteps(registry: PhaseRegistry = PHASE_CATALOG): PlanStep[] {
     window: phase.executedBy === 'monitor',
   }));
 }
-
-export const PLAN_STEPS: readonly PlanStep[] = planSteps();

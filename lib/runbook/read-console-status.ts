@@ -9,12 +9,9 @@ import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
 import { readRehearsalWorld } from '../db/tables/rehearsal-world';
 import { loadClock } from '../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
-import type { DxyCounts } from '../market/dxy-counts';
 import { assessFreshness, type Freshness } from '../monitor/freshness';
 import { sharedDxyCounts, type TimedDxyCounts } from '../monitor/shared-dxy-counts';
 import { type RunbookState, readRunbookState } from './read-runbook-state';
-
-export type { DxyCounts };
 
 export interface SeriesFreshness extends Freshness {
   label: string;

@@ -75,7 +75,7 @@ export async function readPhaseDetail(
 ): Promise<PhaseDetail> {
   const registry = params.registry ?? PHASES;
   const phase = registry.find(params.phaseId);
-  const clock = await loadClock(database.db);
+  const clock = await loadClock(database.sql);
   const config = runbookConfigFromEnv();
   const migration = await getActiveMigrationRun(database.sql);
   const context = { database, clock, config, migrationRunId: migration?.id ?? null, options: params.options ?? {} };

@@ -46,13 +46,6 @@ export async function getActivePhaseRun(sql: SqlOrTx): Promise<PhaseRunRow | nul
   return orNull(await phaseRuns.getActivePhaseRun(sql));
 }
 
-/** The most recent run of each phase in a migration run. */
-export function latestRunByPhase(runs: readonly PhaseRunRow[]): Map<string, PhaseRunRow> {
-  const latest = new Map<string, PhaseRunRow>();
-  for (const run of runs) latest.set(run.phase, run);
-  return latest;
-}
-
 /** The most recent succeeded run of a phase, if any. */
 export async function getLatestSucceededRun(
   sql: SqlOrTx,

@@ -105,8 +105,6 @@ export interface FixStatement {
   samples?: unknown[];
 }
 
-export class DuplicateKeysFound extends Error {}
-
 /** The DDL that brings the schema to a passing report, in order, from the catalog as it is now. */
 export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStatement[]; blockedBy: string | null }> {
   const statements: FixStatement[] = [];

@@ -12,9 +12,6 @@ import type { PhaseIdentity } from './phase-registry';
 import type { PhaseRunRow } from './run-state';
 import type { WorkerControl } from './worker-control/worker-control';
 
-/** A phase's id as the registry knows it and `cutover.phase_runs.phase` stores it ('1', '2-fix', 'rollback'). */
-export type PhaseId = PhaseIdentity['id'];
-
 export interface Check {
   name: string;
   passed: boolean;

@@ -48,7 +48,7 @@ export default async function ComparePage({
   );
   // What viewers read runs on the small read pool, under its statement timeout, one compare per user.
   const database = getReadDatabase();
-  const now = (await loadClock(database.db)).now();
+  const now = (await loadClock(database.sql)).now();
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY_MS) : new Date(today.getTime() + DAY_MS);
   const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY_MS);

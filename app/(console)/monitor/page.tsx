@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Monitor · phase 8' };
 export default async function MonitorPage() {
   const user = await requireUser();
   const database = getDatabase();
-  const clock = await loadClock(database.db);
+  const clock = await loadClock(database.sql);
   const state = await readMonitorState(database.sql, { now: clock.now() });
   return (
     <div className="space-y-4">

@@ -10,7 +10,7 @@ export async function GET() {
   const user = await requireApiUser();
   if (user instanceof Response) return user;
   const database = getReadDatabase();
-  const now = (await loadClock(database.db)).now();
+  const now = (await loadClock(database.sql)).now();
   return Response.json(await readDxyMinutesPerHour(database.sql, { now }), {
     headers: { 'cache-control': 'no-store' },
   });

@@ -24,7 +24,7 @@ export async function GET(request: Request) {
     return sessionExpiredResponse('Sign in again, or send the metrics bearer token.');
   }
   const database = getReadDatabase();
-  const clock = await loadClock(database.db);
+  const clock = await loadClock(database.sql);
   const [status, monitor] = await Promise.all([
     readConsoleStatus(database),
     readMonitorState(database.sql, { now: clock.now() }),

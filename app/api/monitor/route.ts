@@ -10,7 +10,7 @@ export async function GET() {
   const user = await requireApiUser();
   if (user instanceof Response) return user;
   const database = getReadDatabase();
-  const clock = await loadClock(database.db);
+  const clock = await loadClock(database.sql);
   return Response.json(await readMonitorState(database.sql, { now: clock.now() }), {
     headers: { 'cache-control': 'no-store' },
   });

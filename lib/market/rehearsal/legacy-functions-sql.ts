@@ -293,7 +293,6 @@ export function aggregate5mTo1hWindowSql(variant: SchemaVariant): string {
 
 /** The plan variant's aggregators under their historical names. */
 export const AGGREGATE_1M_TO_5M_LEGACY_SQL = aggregate1mTo5mWindowSql('plan', 'union');
-export const AGGREGATE_1M_TO_5M_DATA_BARS_ONLY_SQL = aggregate1mTo5mWindowSql('plan', 'data_bars_only');
 export const AGGREGATE_5M_TO_1H_SQL = aggregate5mTo1hWindowSql('plan');
 
 /**

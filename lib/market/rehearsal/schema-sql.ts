@@ -12,8 +12,6 @@ import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
 
 export type SchemaVariant = 'production' | 'plan';
 
-export const SCHEMA_VARIANTS: readonly SchemaVariant[] = ['production', 'plan'];
-
 /** The `source` value the provider ingest writes in each variant. */
 export function providerSource(variant: SchemaVariant): string {
   return variant === 'production' ? 'massive' : 'massive_api';

@@ -90,7 +90,3 @@ export const REHEARSAL_SYMBOLS: readonly RehearsalSymbol[] = [
     missingRate: 0.001,
   },
 ];
-
-export function findRehearsalSymbol(symbol: string): RehearsalSymbol | undefined {
-  return REHEARSAL_SYMBOLS.find((entry) => entry.symbol === symbol);
-}

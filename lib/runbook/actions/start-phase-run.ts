@@ -7,6 +7,8 @@
 import type { TransactionSql } from 'postgres';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { hasAnyRole } from '../../auth/roles';
+import { insertMigrationRun } from '../../db/tables/migration-runs';
+import { toJsonValue } from '../../json';
 import { loadClock } from '../../market/clock';
 import { computeApprovalBinding } from '../approval-binding';
 import { runbookConfigFromEnv } from '../config';
@@ -49,24 +51,13 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       if (!migration && !phase.opensMigrationRun)
         throw new ActionRefused('No migration run is active: start with phase 1.');
       const config = runbookConfigFromEnv();
-      const clock = await loadClock(database.db);
+      const clock = await loadClock(database.sql);
       const checks = await phase.preconditions({ database, clock, config, migrationRunId: migration?.id ?? null });
       const failing = checks.filter((c) => !c.passed);
       if (failing.length > 0) {
         throw new ActionRefused(`Preconditions not met: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
       }
-      if (!migration) {
-        const [created] = await tx<{ id: number }[]>`
-          insert into cutover.migration_runs (status, started_by) values ('active', ${user.username}) returning id`;
-        if (!created) throw new Error('migration run not created');
-        migration = {
-          id: created.id,
-          status: 'active',
-          startedBy: user.username,
-          startedAt: new Date(),
-          closedAt: null,
-        };
-      }
+      if (!migration) migration = await insertMigrationRun(tx, { startedBy: user.username });
       const attempts = await previousAttempts(tx, migration.id, phase.id);
       // The phase's declared options, checked by the input schema, with their defaults (phase 4: copy).
       const options: Record<string, unknown> = registry.optionsSchema(phase.id).parse(input);
@@ -86,8 +77,8 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       }
       const [row] = await tx<{ id: number }[]>`
         insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
-        values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(options as never)},
-                ${user.username}, ${attempts.length + 1}, ${tx.json(resumeFrom as never)})
+        values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(toJsonValue(options))},
+                ${user.username}, ${attempts.length + 1}, ${tx.json(toJsonValue(resumeFrom))})
         returning id::float8 as id`;
       if (!row) throw new Error('phase run not created');
       if (needsApproval && phase.approval) {

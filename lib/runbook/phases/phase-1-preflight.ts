@@ -6,6 +6,7 @@
  */
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
+import { countDxyRows } from '../../market/dxy-counts';
 import {
   BACKED_UP_FUNCTIONS,
   backedUpOverloads,
@@ -17,7 +18,6 @@ import {
   readFunctionDefinitions,
   readRegistryRow,
 } from '../backup';
-import { countDxyRows } from '../dxy-counts';
 import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
 import type { FunctionFacts } from '../function-inspection';
 import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';

@@ -18,9 +18,6 @@ import { readColumns } from '../schema-inspection';
 import type { Check, PhaseDefinition } from '../types';
 import { phase5Identity } from './phase-5-switch.identity';
 
-/** Minutes re-scanned behind the newest copied minute, for legacy minutes that landed late. */
-export const CATCH_UP_OVERLAP_MS = 10 * 60_000;
-
 export const phase5Switch: PhaseDefinition = {
   ...phase5Identity,
   description:
