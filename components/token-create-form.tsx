@@ -1,16 +1,10 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
-import type { ActionResult } from '@/lib/auth/action';
+import { useState } from 'react';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { createTokenAction } from '@/lib/server-actions/tokens';
-
-function problemOf(result: ActionResult<unknown>): string | null {
-  if (result.status === 'ok') return null;
-  if (result.status === 'refused') return result.reason;
-  if (result.status === 'invalid') return Object.values(result.fieldErrors).flat().join('; ');
-  return result.message;
-}
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
 
 interface CreatedToken {
   name: string;
@@ -29,35 +23,24 @@ export function TokenCreateForm({
   /** CUTOVER_PUBLIC_URL when set; else the address this page was opened at. */
   consoleUrl: string | null;
 }) {
-  const router = useRouter();
   const [name, setName] = useState('');
   const [days, setDays] = useState(String(defaultDays));
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [pending, startTransition] = useTransition();
+  const { run, pending, feedback } = useConsoleMutation({
+    action: createTokenAction,
+    invalidates: invalidatedBy.tokens(),
+    // No confirmation text: the new-token panel below is the confirmation.
+    onOk: (token) => {
+      setCreated({ name: token.name, token: token.token, expiresAt: new Date(token.expiresAt).toISOString() });
+      setName('');
+    },
+  });
 
-  const create = () =>
-    startTransition(async () => {
-      setCopied(false);
-      let result: Awaited<ReturnType<typeof createTokenAction>>;
-      try {
-        result = await createTokenAction({ name, expiresInDays: days });
-      } catch {
-        setProblem('The console did not answer; the token may not have been created. Reload the page to see.');
-        return;
-      }
-      setProblem(problemOf(result));
-      if (result.status === 'ok') {
-        setCreated({
-          name: result.data.name,
-          token: result.data.token,
-          expiresAt: new Date(result.data.expiresAt).toISOString(),
-        });
-        setName('');
-      }
-      router.refresh();
-    });
+  const create = () => {
+    setCopied(false);
+    run({ name, expiresInDays: days });
+  };
 
   const copy = async () => {
     if (!created) return;
@@ -118,10 +101,10 @@ export function TokenCreateForm({
           {pending ? 'Creating…' : 'Create token'}
         </button>
       </form>
-      {problem ? (
-        <p role="alert" className="mt-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="token-problem">
-          {problem}
-        </p>
+      {feedback ? (
+        <div data-testid="token-problem">
+          <ActionMessage message={feedback} />
+        </div>
       ) : null}
       {created ? (
         <div className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-token-panel">

@@ -1,9 +1,10 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { revokeTokenAction } from '@/lib/server-actions/tokens';
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
 
 export interface TokenRow {
   id: number;
@@ -32,36 +33,19 @@ export function TokenTable({
   showOwner: boolean;
   emptyText: string;
 }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [problem, setProblem] = useState<string | null>(null);
-
-  const revoke = (id: number) =>
-    startTransition(async () => {
-      try {
-        const result = await revokeTokenAction({ id });
-        setProblem(
-          result.status === 'ok'
-            ? null
-            : result.status === 'refused'
-              ? result.reason
-              : result.status === 'invalid'
-                ? Object.values(result.fieldErrors).flat().join('; ')
-                : result.message,
-        );
-      } catch {
-        setProblem('The console did not answer; reload the page to see whether the token was revoked.');
-      }
-      router.refresh();
-    });
+  const { run, pending, feedback } = useConsoleMutation({
+    action: revokeTokenAction,
+    invalidates: invalidatedBy.tokens(),
+  });
+  const revoke = (id: number) => run({ id });
 
   if (tokens.length === 0) return <p className="px-4 py-3 text-sm text-slate-600">{emptyText}</p>;
   return (
     <div className="overflow-x-auto">
-      {problem ? (
-        <p role="alert" className="mx-4 mt-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-          {problem}
-        </p>
+      {feedback ? (
+        <div className="mx-4">
+          <ActionMessage message={feedback} />
+        </div>
       ) : null}
       <table className="w-full text-sm" data-testid={showOwner ? 'others-tokens' : 'own-tokens'}>
         <thead className="text-left text-slate-600">

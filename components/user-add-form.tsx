@@ -1,56 +1,64 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { ROLE_DESCRIPTIONS, ROLES } from '@/lib/auth/roles';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { addUserAction, inviteUserAction } from '@/lib/server-actions/users';
-import { describeUserResult, UserFeedback, type UserFeedbackMessage, UserRoleCheckboxes } from './user-feedback';
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
+import { UserRoleCheckboxes } from './user-feedback';
 
 /** What the admin must hand over, shown once: it is stored only as a hash. */
 type Secret =
   | { kind: 'password'; username: string; value: string }
   | { kind: 'link'; username: string; value: string; expiresAt: string };
 
+type How = Secret['kind'];
+
 /**
  * "Add a user": with a one-time password the admin passes on (the user must replace it at first
  * sign-in), or with an invitation link the person opens to choose their own password.
  */
 export function UserAddForm() {
-  const router = useRouter();
   const [username, setUsername] = useState('');
   const [roles, setRoles] = useState<string[]>(['viewer']);
-  const [message, setMessage] = useState<UserFeedbackMessage | null>(null);
   const [secret, setSecret] = useState<Secret | null>(null);
   const [copied, setCopied] = useState(false);
-  const [pending, startTransition] = useTransition();
+  /** Which of the two buttons was used last: its answer is the one shown. */
+  const [lastHow, setLastHow] = useState<How | null>(null);
+  const add = useConsoleMutation({
+    action: addUserAction,
+    invalidates: invalidatedBy.users(),
+    okText: `Added ${username}.`,
+    onOk: (user) => {
+      setSecret({ kind: 'password', username: user.username, value: user.oneTimePassword });
+      setUsername('');
+    },
+  });
+  const invite = useConsoleMutation({
+    action: inviteUserAction,
+    invalidates: invalidatedBy.users(),
+    okText: `Invitation for ${username} created.`,
+    onOk: (invitation) => {
+      setSecret({
+        kind: 'link',
+        username: invitation.username,
+        value: invitation.linkWithToken,
+        expiresAt: invitation.expiresAt,
+      });
+      setUsername('');
+    },
+  });
+  const pending = add.pending || invite.pending;
+  const feedback = lastHow === 'password' ? add.feedback : lastHow === 'link' ? invite.feedback : null;
 
-  const submit = (how: 'password' | 'link') =>
-    startTransition(async () => {
-      setSecret(null);
-      setCopied(false);
-      if (how === 'password') {
-        const result = await addUserAction({ username, roles });
-        setMessage(describeUserResult(result, `Added ${username}.`));
-        if (result.status === 'ok') {
-          setSecret({ kind: 'password', username: result.data.username, value: result.data.oneTimePassword });
-          setUsername('');
-        }
-      } else {
-        const result = await inviteUserAction({ username, roles });
-        setMessage(describeUserResult(result, `Invitation for ${username} created.`));
-        if (result.status === 'ok') {
-          setSecret({
-            kind: 'link',
-            username: result.data.username,
-            value: result.data.linkWithToken,
-            expiresAt: result.data.expiresAt,
-          });
-          setUsername('');
-        }
-      }
-      router.refresh();
-    });
+  const submit = (how: How) => {
+    setSecret(null);
+    setCopied(false);
+    setLastHow(how);
+    (how === 'password' ? add : invite).run({ username, roles });
+  };
 
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Add a user">
@@ -104,7 +112,11 @@ export function UserAddForm() {
           </button>
         </div>
       </form>
-      <UserFeedback message={message} testId="user-add-message" />
+      {feedback ? (
+        <div data-testid="user-add-message">
+          <ActionMessage message={feedback} />
+        </div>
+      ) : null}
       {secret ? (
         <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="user-secret">
           <p className="font-medium">

@@ -1,10 +1,12 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
+import type { ActionFeedback } from '@/lib/client/action-feedback';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { revokeInvitationAction } from '@/lib/server-actions/users';
-import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
 
 export interface PendingInvitationJson {
   id: number;
@@ -17,9 +19,16 @@ export interface PendingInvitationJson {
 
 /** Invitations nobody has accepted yet; revoking one makes its link useless at once. */
 export function UserInvitations({ invitations }: { invitations: PendingInvitationJson[] }) {
-  const router = useRouter();
-  const [message, setMessage] = useState<UserFeedbackMessage | null>(null);
-  const [pending, startTransition] = useTransition();
+  // The confirmation names whose invitation it was, from the action's answer: the row itself is gone.
+  const [revoked, setRevoked] = useState<string | null>(null);
+  const { run, pending, feedback } = useConsoleMutation({
+    action: revokeInvitationAction,
+    invalidates: invalidatedBy.users(),
+    onOk: (invitation) => setRevoked(invitation.username),
+  });
+  // The helper says nothing after an `ok` without okText, so a refusal or failure shows and otherwise the confirmation.
+  const message: ActionFeedback | null =
+    feedback ?? (revoked ? { tone: 'ok', text: `Invitation for ${revoked} revoked.` } : null);
   return (
     <section className="space-y-2" aria-label="Pending invitations">
       <h2 className="font-semibold">Pending invitations ({invitations.length})</h2>
@@ -50,13 +59,7 @@ export function UserInvitations({ invitations }: { invitations: PendingInvitatio
                     <button
                       type="button"
                       disabled={pending}
-                      onClick={() =>
-                        startTransition(async () => {
-                          const result = await revokeInvitationAction({ invitationId: invitation.id });
-                          setMessage(describeUserResult(result, `Invitation for ${invitation.username} revoked.`));
-                          router.refresh();
-                        })
-                      }
+                      onClick={() => run({ invitationId: invitation.id })}
                       className="rounded border border-slate-400 px-2 py-0.5 text-xs font-medium hover:bg-slate-50 disabled:opacity-40"
                     >
                       Revoke
@@ -68,7 +71,11 @@ export function UserInvitations({ invitations }: { invitations: PendingInvitatio
           </table>
         </div>
       )}
-      <UserFeedback message={message} testId="invitation-message" />
+      {message ? (
+        <div data-testid="invitation-message">
+          <ActionMessage message={message} />
+        </div>
+      ) : null}
     </section>
   );
 }

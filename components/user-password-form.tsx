@@ -1,9 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { changeOwnPasswordAction } from '@/lib/server-actions/users';
-import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
 
 /** Current password, then the new one twice; on success, on to the console. */
 export function UserPasswordForm({ username, forced }: { username: string; forced: boolean }) {
@@ -11,8 +13,13 @@ export function UserPasswordForm({ username, forced }: { username: string; force
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirmPassword, setConfirmPassword] = useState('');
-  const [message, setMessage] = useState<UserFeedbackMessage | null>(null);
-  const [pending, startTransition] = useTransition();
+  const { run, pending, feedback } = useConsoleMutation({
+    action: changeOwnPasswordAction,
+    invalidates: invalidatedBy.users(),
+    okText: 'Password changed. Other sessions of yours were signed out.',
+    // On to the console (the helper's refresh then renders it with the new session state).
+    onOk: () => router.push('/'),
+  });
   const field = (label: string, value: string, set: (v: string) => void, autoComplete: string) => (
     <label className="block text-sm">
       <span className="block font-medium text-slate-700">{label}</span>
@@ -31,14 +38,7 @@ export function UserPasswordForm({ username, forced }: { username: string; force
       className="mt-6 space-y-4"
       onSubmit={(event) => {
         event.preventDefault();
-        startTransition(async () => {
-          const result = await changeOwnPasswordAction({ currentPassword, newPassword, confirmPassword });
-          setMessage(describeUserResult(result, 'Password changed. Other sessions of yours were signed out.'));
-          if (result.status === 'ok') {
-            router.push('/');
-            router.refresh();
-          }
-        });
+        run({ currentPassword, newPassword, confirmPassword });
       }}
     >
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
@@ -50,7 +50,11 @@ export function UserPasswordForm({ username, forced }: { username: string; force
       )}
       {field('New password (at least 10 characters)', newPassword, setNewPassword, 'new-password')}
       {field('New password again', confirmPassword, setConfirmPassword, 'new-password')}
-      <UserFeedback message={message} testId="password-message" />
+      {feedback ? (
+        <div data-testid="password-message">
+          <ActionMessage message={feedback} />
+        </div>
+      ) : null}
       <button
         type="submit"
         disabled={pending}

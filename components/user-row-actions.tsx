@@ -1,10 +1,14 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { ROLES } from '@/lib/auth/roles';
+import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { changeUserRolesAction, disableUserAction, enableUserAction } from '@/lib/server-actions/users';
-import { describeUserResult, UserFeedback, type UserFeedbackMessage, UserRoleCheckboxes } from './user-feedback';
+import { ActionMessage } from './action-message';
+import { useConsoleMutation } from './use-console-mutation';
+import { UserRoleCheckboxes } from './user-feedback';
+
+type RowAction = 'roles' | 'enable' | 'disable';
 
 /**
  * One user's roles (saved together) and disable/enable. Disabling asks once more: it signs the
@@ -19,19 +23,35 @@ export function UserRowActions({
   roles: string[];
   disabled: boolean;
 }) {
-  const router = useRouter();
   const [selected, setSelected] = useState<string[]>(roles);
   const [confirming, setConfirming] = useState(false);
-  const [message, setMessage] = useState<UserFeedbackMessage | null>(null);
-  const [pending, startTransition] = useTransition();
+  /** The action used last: its answer is the one shown under the row. */
+  const [last, setLast] = useState<RowAction | null>(null);
   const changed = [...selected].sort().join(',') !== [...roles].sort().join(',');
-
-  const run = (work: () => Promise<UserFeedbackMessage>) =>
-    startTransition(async () => {
-      setMessage(await work());
-      setConfirming(false);
-      router.refresh();
-    });
+  const mutations = {
+    roles: useConsoleMutation({
+      action: changeUserRolesAction,
+      invalidates: invalidatedBy.users(),
+      okText: `Roles of ${username} saved.`,
+    }),
+    enable: useConsoleMutation({
+      action: enableUserAction,
+      invalidates: invalidatedBy.users(),
+      okText: `${username} enabled.`,
+    }),
+    disable: useConsoleMutation({
+      action: disableUserAction,
+      invalidates: invalidatedBy.users(),
+      okText: `${username} disabled and signed out.`,
+      onOk: () => setConfirming(false),
+    }),
+  };
+  const pending = mutations.roles.pending || mutations.enable.pending || mutations.disable.pending;
+  const feedback = last ? mutations[last].feedback : null;
+  const run = (action: RowAction, input: unknown) => {
+    setLast(action);
+    mutations[action].run(input);
+  };
 
   return (
     <div className="space-y-2" data-testid={`user-actions-${username}`}>
@@ -40,14 +60,7 @@ export function UserRowActions({
         <button
           type="button"
           disabled={pending || !changed || selected.length === 0}
-          onClick={() =>
-            run(async () =>
-              describeUserResult(
-                await changeUserRolesAction({ username, roles: selected }),
-                `Roles of ${username} saved.`,
-              ),
-            )
-          }
+          onClick={() => run('roles', { username, roles: selected })}
           className="rounded border border-slate-400 px-2 py-0.5 text-xs font-medium hover:bg-slate-50 disabled:opacity-40"
         >
           Save roles
@@ -58,9 +71,7 @@ export function UserRowActions({
           <button
             type="button"
             disabled={pending}
-            onClick={() =>
-              run(async () => describeUserResult(await enableUserAction({ username }), `${username} enabled.`))
-            }
+            onClick={() => run('enable', { username })}
             className="rounded border border-slate-400 px-2 py-0.5 text-xs font-medium hover:bg-slate-50 disabled:opacity-40"
           >
             Enable
@@ -71,11 +82,7 @@ export function UserRowActions({
             <button
               type="button"
               disabled={pending}
-              onClick={() =>
-                run(async () =>
-                  describeUserResult(await disableUserAction({ username }), `${username} disabled and signed out.`),
-                )
-              }
+              onClick={() => run('disable', { username })}
               className="rounded bg-red-700 px-2 py-0.5 text-xs font-medium text-white hover:bg-red-600 disabled:opacity-40"
             >
               Disable {username}
@@ -95,7 +102,11 @@ export function UserRowActions({
           </button>
         )}
       </div>
-      <UserFeedback message={message} testId={`user-message-${username}`} />
+      {feedback ? (
+        <div data-testid={`user-message-${username}`}>
+          <ActionMessage message={feedback} />
+        </div>
+      ) : null}
     </div>
   );
 }
