@@ -6,6 +6,7 @@
  */
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
+import { toJsonValue } from '../../json';
 import { countDxyRows } from '../../market/dxy-counts';
 import {
   BACKED_UP_FUNCTIONS,
@@ -130,8 +131,8 @@ export const phase1Preflight: PhaseDefinition = {
         const verified = tables.every((t) => t.rows === t.copyRows && t.checksum === t.copyChecksum);
         const [row] = await tx<{ id: number }[]>`
           insert into cutover.backups (migration_run_id, phase_run_id, tables, functions, constraints, registry_row, agg_state, verified)
-          values (${run.migrationRunId}, ${run.id}, ${tx.json(tables as never)}, ${tx.json(functions as never)},
-                  ${tx.json(constraints as never)}, ${registryRow ? tx.json(registryRow as never) : null}, ${tx.json(aggState as never)}, ${verified})
+          values (${run.migrationRunId}, ${run.id}, ${tx.json(toJsonValue(tables))}, ${tx.json(toJsonValue(functions))},
+                  ${tx.json(toJsonValue(constraints))}, ${registryRow ? tx.json(toJsonValue(registryRow)) : null}, ${tx.json(toJsonValue(aggState))}, ${verified})
           returning id`;
         return { backupId: row?.id ?? 0, preState, tables, version };
       },

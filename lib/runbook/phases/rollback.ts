@@ -14,8 +14,10 @@
  *    pending with the time data is expected; the runner checks it at the open and alerts if the
  *    legacy path stays silent (legacy-path-proof.ts).
  */
+
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
+import { toJsonValue } from '../../json';
 import { DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
 import { MINUTE_MS } from '../../time-units';
@@ -114,7 +116,7 @@ async function restoreRegistry(tx: TransactionSql, backup: StoredBackup): Promis
                              where table_schema = 'public' and table_name = 'core_asset_registry_all' and column_name = 'metadata'`;
   if (!column) return;
   const before = (backup.registryRow?.metadata ?? {}) as Record<string, unknown>;
-  await tx`update public.core_asset_registry_all set metadata = ${tx.json(before as never)} where canonical_symbol = 'DXY'`;
+  await tx`update public.core_asset_registry_all set metadata = ${tx.json(toJsonValue(before))} where canonical_symbol = 'DXY'`;
 }
 
 function qualified(signature: string): string {
