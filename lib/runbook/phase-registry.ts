@@ -10,6 +10,11 @@
 import { z } from 'zod';
 import type { Role } from '../auth/roles';
 
+// This module reaches the browser (phase pages, tabs, the checklist). zod probes for eval with
+// `new Function('')` before compiling a schema; under the console's CSP (no 'unsafe-eval') that probe
+// is refused and reported as a violation. jitless skips the probe and the compilation (docs/architecture.md "Security").
+z.config({ jitless: true });
+
 export interface PhaseOptionChoice {
   value: string;
   /** How the UI and the CLI's help describe the choice. */
