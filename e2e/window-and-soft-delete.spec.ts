@@ -59,7 +59,7 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
 
   const metrics = await page.request.get('/api/metrics');
   expect(metrics.status()).toBe(200);
-  expect(await metrics.text()).toContain('dxy_cutover_window_hours_taken 24');
+  expect(await metrics.text()).toContain(`dxy_cutover_window_hours_taken ${taken}`);
 
   // Waiver-then-monitor: an approver waives the FAIL hour and its ring appears without a reload — at
   // once, well before the next poll of a complete window (the waiver invalidates the monitor's query).
