@@ -33,8 +33,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    // A fresh rehearsal world for every run: 3 days of history up to a Monday morning, so that the
-    // window spec, which runs last (after ≈ 7 minutes of other specs at 600×), falls in the same week.
+    // A fresh rehearsal world for every run: 5 days of history up to a Monday morning (≈ 4,300 open
+    // minutes, a weekend among them), so that the window spec, which runs last (after ≈ 7 minutes of
+    // other specs at 600×), falls in the same trading week.
     command: `rm -rf ${E2E_DATA_DIR} && npm start`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
@@ -45,7 +46,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       CUTOVER_DATA_DIR: E2E_DATA_DIR,
-      REHEARSAL_DAYS: '3',
+      REHEARSAL_DAYS: '5',
       REHEARSAL_START: '2026-11-23T10:00:00Z',
       // Fast enough for the 24-hour window to pass in about 2.5 minutes.
       REHEARSAL_SPEED: '600',
