@@ -4,21 +4,13 @@
  * without a database (the sign-in page and the health route answer without one), so it costs
  * seconds; TLS itself is the reverse proxy's job, so plain http to the server is what it sees.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { STRICT_TRANSPORT_SECURITY } from '../lib/http/security-headers';
 import { NEXT_BIN } from '../scripts/next-server';
 import type { AccessRow } from './route-access';
+import { stopChild } from './scratch-console';
 
 const PORT = 3313;
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** GET until the server answers at all (the health route says 503 without a database: that is an answer). */
 async function firstAnswer(url: string, timeoutMs: number): Promise<void> {
@@ -67,7 +59,7 @@ export async function checkHttpsHeaders(): Promise<AccessRow[]> {
       });
     }
   } finally {
-    await stop(server);
+    await stopChild(server);
   }
   return rows;
 }
