@@ -9,6 +9,7 @@ import { formatUtc } from '@/lib/format';
 import { hourLabel, toCheckSeries } from '@/lib/monitor/chart-series';
 import { waiveFailedHourAction } from '@/lib/server-actions/monitor';
 import { CheckChart } from './check-chart';
+import { DataTable, TableSection } from './data-table';
 import { HourStrip } from './hour-strip';
 import { StatusBadge } from './status-badge';
 import { useConsoleMutation } from './use-console-mutation';
@@ -111,56 +112,50 @@ function SnapshotTable({ slots, canWaive }: { slots: MonitorStateJson['slots']; 
   const taken = slots.filter((s) => s.takenAt);
   const keys = taken[0]?.checks.map((c) => ({ key: c.key, name: c.name })) ?? [];
   return (
-    <section className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-label="Hourly snapshots">
-      <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Hourly snapshots (table)</h2>
-      <table className="w-full text-sm" data-testid="snapshot-table">
-        <thead className="text-left text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2">Hour (UTC)</th>
-            <th className="px-3 py-2">Verdict</th>
-            {keys.map((k) => (
-              <th key={k.key} className="px-3 py-2" title={k.name}>
-                {k.key.replace('_', ' ')}
-              </th>
+    <TableSection look="card" label="Hourly snapshots" heading="Hourly snapshots (table)">
+      <DataTable
+        columns={[
+          'Hour (UTC)',
+          'Verdict',
+          ...keys.map((k) => ({ key: k.key, label: k.key.replace('_', ' '), title: k.name })),
+          'Taken',
+          'Waiver',
+        ]}
+        inset="px-3"
+        testId="snapshot-table"
+      >
+        {taken.map((slot) => (
+          <tr key={slot.index} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-1.5 font-mono">{hourLabel(slot.hourStart)}</td>
+            <td className="px-3 py-1.5">
+              <StatusBadge tone={TONE[slot.state as keyof typeof TONE] ?? 'neutral'}>{slot.state}</StatusBadge>
+            </td>
+            {slot.checks.map((c) => (
+              <td
+                key={c.key}
+                className={`px-3 py-1.5 font-mono ${c.verdict === 'FAIL' ? 'font-bold text-red-700' : c.verdict === 'WARN' ? 'text-amber-700' : ''}`}
+                title={c.detail}
+              >
+                {c.value}
+              </td>
             ))}
-            <th className="px-3 py-2">Taken</th>
-            <th className="px-3 py-2">Waiver</th>
+            <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs">
+              {formatUtc(slot.takenAt)}
+              {slot.late ? ' (late)' : ''}
+            </td>
+            <td className="px-3 py-1.5 text-xs">
+              {slot.waivedBy ? (
+                `waived by ${slot.waivedBy}: ${slot.waiverReason}`
+              ) : slot.state === 'FAIL' && canWaive && slot.snapshotId ? (
+                <WaiveForm snapshotId={slot.snapshotId} />
+              ) : (
+                ''
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {taken.map((slot) => (
-            <tr key={slot.index} className="border-t border-slate-100 align-top">
-              <td className="whitespace-nowrap px-3 py-1.5 font-mono">{hourLabel(slot.hourStart)}</td>
-              <td className="px-3 py-1.5">
-                <StatusBadge tone={TONE[slot.state as keyof typeof TONE] ?? 'neutral'}>{slot.state}</StatusBadge>
-              </td>
-              {slot.checks.map((c) => (
-                <td
-                  key={c.key}
-                  className={`px-3 py-1.5 font-mono ${c.verdict === 'FAIL' ? 'font-bold text-red-700' : c.verdict === 'WARN' ? 'text-amber-700' : ''}`}
-                  title={c.detail}
-                >
-                  {c.value}
-                </td>
-              ))}
-              <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs">
-                {formatUtc(slot.takenAt)}
-                {slot.late ? ' (late)' : ''}
-              </td>
-              <td className="px-3 py-1.5 text-xs">
-                {slot.waivedBy ? (
-                  `waived by ${slot.waivedBy}: ${slot.waiverReason}`
-                ) : slot.state === 'FAIL' && canWaive && slot.snapshotId ? (
-                  <WaiveForm snapshotId={slot.snapshotId} />
-                ) : (
-                  ''
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+        ))}
+      </DataTable>
+    </TableSection>
   );
 }
 

@@ -4,6 +4,7 @@ import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { revokeTokenAction } from '@/lib/server-actions/tokens';
 import { ActionMessage } from './action-message';
+import { TableFrame } from './data-table';
 import { useConsoleMutation } from './use-console-mutation';
 
 export interface TokenRow {
@@ -39,9 +40,8 @@ export function TokenTable({
   });
   const revoke = (id: number) => run({ id });
 
-  if (tokens.length === 0) return <p className="px-4 py-3 text-sm text-slate-600">{emptyText}</p>;
   return (
-    <div className="overflow-x-auto">
+    <TableFrame look="card" empty={tokens.length === 0 ? emptyText : null}>
       {feedback ? (
         <div className="mx-4">
           <ActionMessage message={feedback} />
@@ -89,6 +89,6 @@ export function TokenTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableFrame>
   );
 }
