@@ -9,7 +9,7 @@
  */
 import { executeAction } from '../lib/auth/action';
 import { createApiToken } from '../lib/auth/api-tokens';
-import { PHASE_CATALOG } from '../lib/runbook/phases/catalog';
+import { PHASE_CATALOG } from '../lib/runbook/phases';
 import { checkHttpsHeaders } from './https-headers';
 import type { ScratchConsole } from './scratch-console';
 

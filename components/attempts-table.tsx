@@ -1,9 +1,10 @@
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatDuration, formatUtc } from '@/lib/format';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import { usePhaseCatalog } from './phase-catalog';
 import { RunStateBadge } from './run-state-badge';
 
 export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {
+  const phases = usePhaseCatalog();
   return (
     <section className="rounded-lg border border-slate-200 bg-white" aria-label="Attempts">
       <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Every attempt ({runs.length})</h2>
@@ -28,7 +29,7 @@ export function AttemptsTable({ runs }: { runs: PhaseLiveJson['runs'] }) {
                 <tr key={run.id} className="border-t border-slate-100 align-top">
                   <td className="px-4 py-1.5 font-mono">
                     #{run.id}
-                    {PHASE_CATALOG.actionLabel(run.phase) ? ` · ${PHASE_CATALOG.actionLabel(run.phase)}` : ''}
+                    {phases.actionLabel(run.phase) ? ` · ${phases.actionLabel(run.phase)}` : ''}
                   </td>
                   <td className="px-4 py-1.5">
                     <RunStateBadge state={run.status} />

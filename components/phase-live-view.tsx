@@ -3,10 +3,10 @@
 import { useState } from 'react';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
+import { usePhaseCatalog } from './phase-catalog';
 import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
 
@@ -27,18 +27,19 @@ const SECONDARY = 'rounded border border-slate-400 px-4 py-2 font-medium hover:b
 
 /** A phase's controls (operators only; the server refuses anyone else anyway) and its live run state. */
 export function PhaseLiveView({ phase, number, pausable, canOperate, preconditionsPass, actions, initial }: Props) {
+  const phases = usePhaseCatalog();
   const { live, pending, message, act } = usePhaseLive(phase, initial);
   // The phase's options (phase 4's method), starting at their defaults; the server validates them.
-  const declared = PHASE_CATALOG.find(phase).options;
+  const declared = phases.find(phase).options;
   const [options, setOptions] = useState<Record<string, string>>(() =>
     Object.fromEntries(declared.flatMap((o) => (o.default === undefined ? [] : [[o.name, o.default]]))),
   );
   const active = live.activeRun;
   const latest = live.latest;
-  const activeHere = Boolean(active && PHASE_CATALOG.stepOf(active.phase)?.id === phase);
+  const activeHere = Boolean(active && phases.stepOf(active.phase)?.id === phase);
   const blockedBy =
     active && !activeHere
-      ? `${PHASE_CATALOG.label(active.phase)} (run #${active.id}) is ${active.status}; one run at a time.`
+      ? `${phases.label(active.phase)} (run #${active.id}) is ${active.status}; one run at a time.`
       : null;
   const runLabel =
     latest?.status === 'failed' && latest.phase === phase ? `Retry phase ${number}` : `Run phase ${number}`;

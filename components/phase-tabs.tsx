@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import { PHASE_CATALOG } from '@/lib/runbook/phases';
 
 const CURRENT = 'bg-slate-900 text-white';
 const OTHER = 'bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-100';

@@ -1,6 +1,6 @@
 /** One phase run in the migration report: who and when, its figures, verification evidence and log. */
 import { formatDuration, formatUtc } from '@/lib/format';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import type { ReportPhaseRun } from '@/lib/runbook/read-run-report';
 
 const EVIDENCE_CHARS = 3000;

@@ -1,12 +1,13 @@
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
 import { ChecksTable } from './checks-table';
+import { usePhaseCatalog } from './phase-catalog';
 import { ProgressBar } from './progress-bar';
 import { RunEvents } from './run-events';
 import { RunStateBadge } from './run-state-badge';
 
 /** The latest run of a phase: state, progress, error, verification evidence and log. */
 export function RunDetails({ live }: { live: PhaseLiveJson }) {
+  const phases = usePhaseCatalog();
   const latest = live.latest;
   if (!latest) return null;
   return (
@@ -18,7 +19,7 @@ export function RunDetails({ live }: { live: PhaseLiveJson }) {
       <div className="flex flex-wrap items-center gap-3">
         <h2 className="font-semibold" data-testid="latest-run-id" data-run-id={latest.id}>
           Latest run #{latest.id}
-          {PHASE_CATALOG.actionLabel(latest.phase) ? ` (${PHASE_CATALOG.label(latest.phase)})` : ''}
+          {phases.actionLabel(latest.phase) ? ` (${phases.label(latest.phase)})` : ''}
         </h2>
         <span data-testid="latest-run-status">
           <RunStateBadge state={latest.status} />

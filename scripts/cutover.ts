@@ -4,8 +4,9 @@
  * UI is. The CLI holds no database credentials and never connects to the database.
  *
  *   status                                  the overview: phases, active run, counts
- *   preview N [--data keep|delete]          what phase N (1–7, 9, 2-fix, rollback) will run
- *   run N [--method copy|regenerate]        start phase N
+ *   phases                                  the phases, their options and confirmation words
+ *   preview N [--OPTION VALUE]              what phase N (1–7, 9, 2-fix, rollback) will run
+ *   run N [--OPTION VALUE]                  start phase N with its options (phase 4: --method)
  *   fix 2                                   phase 2's "Apply fix"
  *   pause | resume                          the copy (phase 4)
  *   rollback --data keep|delete --confirm ROLLBACK
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import {
   type ActionResult,
   CLI_API_BASE,
+  type CliPhases,
   type CliRunSummary,
   type CliWhoAmI,
   EXIT,
@@ -34,43 +36,68 @@ import {
   FINISHED_RUN_STATUSES,
   isActionResult,
 } from '../lib/cli-api/protocol';
-import { phaseUsageLines } from '../lib/runbook/phases/catalog';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 
 checkSettingsAtStart('cutover');
 
-// The phases, their options and confirmation words come from the phase registry (plain data, no database code).
+// The phases, their options and confirmation words are the console's: `phases` asks it for them.
 const USAGE = [
-  'usage: npm run cutover -- status | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
-  ...phaseUsageLines().map((line) => `  ${line}`),
+  'usage: npm run cutover -- status | phases | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
+  '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
 ].join('\n');
+
+/** The CLI's own flags; any other --NAME VALUE is an option of the phase being previewed or run. */
+const CLI_FLAGS = {
+  json: { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
+  confirm: { type: 'string' },
+  reason: { type: 'string' },
+  waive: { type: 'string' },
+  'timeout-seconds': { type: 'string', default: '3600' },
+} as const;
 
 class UsageError extends Error {}
 class RefusedError extends Error {}
 class FailedError extends Error {}
 
+/**
+ * Splits the phase's options (`--method regenerate`, `--data=keep`) from the CLI's own flags, so a
+ * phase's new option needs no change here; the console validates them against the phase.
+ */
+/** The commands that pass a phase its options. */
+const PHASE_COMMANDS = new Set(['preview', 'run', 'rollback']);
+
+function splitPhaseOptions(argv: string[]): { rest: string[]; phaseOptions: Record<string, string> } {
+  const rest: string[] = [];
+  const phaseOptions: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(argv[i] ?? '');
+    if (!match?.[1] || match[1] in CLI_FLAGS) {
+      rest.push(argv[i] ?? '');
+      continue;
+    }
+    const value = match[2] ?? argv[i + 1];
+    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) {
+      console.error(`--${match[1]} needs a value\n${USAGE}`);
+      process.exit(EXIT.usage);
+    }
+    phaseOptions[match[1]] = value;
+    if (match[2] === undefined) i++;
+  }
+  return { rest, phaseOptions };
+}
+
 function parseCommandLine() {
+  const { rest, phaseOptions } = splitPhaseOptions(process.argv.slice(2));
   try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        wait: { type: 'boolean', default: false },
-        data: { type: 'string' },
-        method: { type: 'string' },
-        confirm: { type: 'string' },
-        reason: { type: 'string' },
-        waive: { type: 'string' },
-        'timeout-seconds': { type: 'string', default: '3600' },
-      },
-    });
+    return { ...parseArgs({ args: rest, allowPositionals: true, options: CLI_FLAGS }), phaseOptions };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(EXIT.usage);
   }
 }
 
-const { positionals, values } = parseCommandLine();
+const { positionals, values, phaseOptions } = parseCommandLine();
 
 function print(value: unknown, text: () => string): void {
   console.log(values.json ? JSON.stringify(value, null, 2) : text());
@@ -286,6 +313,8 @@ function encode(segment: string): string {
 async function main(): Promise<number> {
   const [command, argument] = positionals;
   if (!command) throw new UsageError(USAGE);
+  const unexpected = Object.keys(phaseOptions).filter(() => !PHASE_COMMANDS.has(command));
+  if (unexpected.length > 0) throw new UsageError(`${command} takes no --${unexpected.join(', --')}\n${USAGE}`);
   connection();
   switch (command) {
     case 'whoami': {
@@ -295,6 +324,11 @@ async function main(): Promise<number> {
         () =>
           `${me.username} (${me.roles.join(', ')}) with token "${me.token.name}" (${me.token.prefix}…), expires ${me.token.expiresAt}`,
       );
+      return EXIT.ok;
+    }
+    case 'phases': {
+      const phases = await read<CliPhases>('/phases');
+      print(phases, () => phases.usage.join('\n'));
       return EXIT.ok;
     }
     case 'status': {
@@ -319,9 +353,7 @@ async function main(): Promise<number> {
     }
     case 'preview': {
       if (!argument) throw new UsageError('preview needs a phase: 1–7, 9, 2-fix or rollback');
-      const query = new URLSearchParams();
-      if (values.data) query.set('data', values.data);
-      if (values.method) query.set('method', values.method);
+      const query = new URLSearchParams(phaseOptions);
       const suffix = query.size > 0 ? `?${query}` : '';
       const detail = await read<PreviewJson>(`/phases/${encode(argument)}/preview${suffix}`);
       const { title, ...shown } = detail;
@@ -337,12 +369,12 @@ async function main(): Promise<number> {
     }
     case 'run':
       if (!argument) throw new UsageError('run needs a phase number');
-      return await startAndMaybeWait({ phase: argument, ...(values.method ? { method: values.method } : {}) });
+      return await startAndMaybeWait({ ...phaseOptions, phase: argument, confirm: values.confirm });
     case 'fix':
       if (argument !== '2') throw new UsageError('only phase 2 has a fix: npm run cutover -- fix 2');
       return await startAndMaybeWait({ phase: '2-fix' });
     case 'rollback':
-      return await startAndMaybeWait({ phase: 'rollback', data: values.data, confirm: await confirmRollback() });
+      return await startAndMaybeWait({ ...phaseOptions, phase: 'rollback', confirm: await confirmRollback() });
     case 'pause':
     case 'resume': {
       const result = await change(`/${command}`, {});

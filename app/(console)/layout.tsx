@@ -4,10 +4,12 @@ import { FailureBanner } from '@/components/failure-banner';
 import { LegacyPathBanner } from '@/components/legacy-path-banner';
 import { LiveDataFrame } from '@/components/live-data-frame';
 import { NavBar } from '@/components/nav-bar';
+import { PhaseCatalogProvider } from '@/components/phase-catalog';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { readLatestFailure } from '@/lib/monitor/read-latest-failure';
 import { readLegacyPathNotice } from '@/lib/runbook/legacy-path-proof';
+import { phaseIdentities } from '@/lib/runbook/phases';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,13 +20,16 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const failure = await readLatestFailure(getDatabase().sql);
   const legacyPath = await readLegacyPathNotice(getDatabase().sql);
   return (
-    <div className="min-h-screen">
-      <NavBar username={user.username} roles={user.roles} />
-      <FailureBanner failure={failure} />
-      <LegacyPathBanner notice={legacyPath} />
-      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">
-        <LiveDataFrame>{children}</LiveDataFrame>
-      </main>
-    </div>
+    // Client components read phase labels, routes and options from these identities (components/phase-catalog.tsx).
+    <PhaseCatalogProvider identities={phaseIdentities()}>
+      <div className="min-h-screen">
+        <NavBar username={user.username} roles={user.roles} />
+        <FailureBanner failure={failure} />
+        <LegacyPathBanner notice={legacyPath} />
+        <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">
+          <LiveDataFrame>{children}</LiveDataFrame>
+        </main>
+      </div>
+    </PhaseCatalogProvider>
   );
 }

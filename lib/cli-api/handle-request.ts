@@ -18,13 +18,14 @@ import { approveRequest, rejectRequest } from '../runbook/actions/decide-approva
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import { listApprovals } from '../runbook/list-approvals';
-import { isPhaseId } from '../runbook/phases';
+import { phaseUsageLines } from '../runbook/phase-registry';
+import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
 import { readConsoleStatus } from '../runbook/read-console-status';
 import { readPhaseDetail } from '../runbook/read-phase-detail';
 import { listReportableRuns, type RunReport, readRunReport } from '../runbook/read-run-report';
 import { getPhaseRun } from '../runbook/run-state';
 import { canSeeWorkerOutput, hideWorkerOutput } from '../runbook/worker-control/hide-worker-output';
-import { CLI_API_BASE, type CliRunSummary, type CliWhoAmI, httpStatusOfResult } from './protocol';
+import { CLI_API_BASE, type CliPhases, type CliRunSummary, type CliWhoAmI, httpStatusOfResult } from './protocol';
 
 export interface CliApiContext {
   /** Actions and everything a change reads. */
@@ -115,24 +116,28 @@ const GET_ROUTES: [RegExp, Route][] = [
         token: { name: user.token.name, prefix: user.token.prefix, expiresAt: user.token.expiresAt.toISOString() },
       } satisfies CliWhoAmI),
   ],
+  [/^phases$/, async () => json({ usage: phaseUsageLines(PHASE_CATALOG) } satisfies CliPhases)],
   [/^status$/, async ({ readDatabase }) => json(await readConsoleStatus(readDatabase))],
   [
     /^phases\/[^/]+\/preview$/,
     async ({ url, segments, user, database }) => {
       const phase = segments[1] ?? '';
       if (!isPhaseId(phase)) throw new HttpError(404, `Unknown phase "${phase}"`);
+      // The phase's own options (phase 4's method, the rollback's data), as its registry entry declares them.
+      const declared = new Set(findPhase(phase).options.map((o) => o.name));
       const options: Record<string, string> = {};
-      for (const key of ['data', 'method']) {
-        const value = url.searchParams.get(key);
-        if (value) options[key] = value;
+      for (const [key, value] of url.searchParams) {
+        if (!declared.has(key)) throw new HttpError(400, `${PHASES.label(phase)} takes no option "${key}"`);
+        options[key] = value;
       }
       const detail = await readPhaseDetail(database, {
         phaseId: phase,
         options,
         showWorkerOutput: canSeeWorkerOutput(user.roles),
       });
-      // Phase 2 also shows what its "Apply fix" (phase id 2-fix) would run now.
-      const fix = phase === '2' ? (await readPhaseDetail(database, { phaseId: '2-fix', options })).preview : null;
+      // A phase with an action (phase 2's "Apply fix") also shows what the action would run now.
+      const action = PHASES.actionsOf(phase)[0];
+      const fix = action ? (await readPhaseDetail(database, { phaseId: action.id, options: {} })).preview : null;
       const body = { title: detail.title, preconditions: detail.preconditions, preview: detail.preview, fix };
       return json(canSeeWorkerOutput(user.roles) ? body : hideWorkerOutput(body));
     },

@@ -43,6 +43,11 @@ export interface CliRunSummary {
 }
 
 /** Who a token acts for (GET /api/cli/whoami). */
+/** The phases the console runs, with their options and confirmation words, for the CLI's `phases`. */
+export interface CliPhases {
+  usage: string[];
+}
+
 export interface CliWhoAmI {
   username: string;
   roles: string[];

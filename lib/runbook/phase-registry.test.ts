@@ -1,6 +1,7 @@
 /**
  * The phase registry is the one source of phase identity (docs/phases.md "Adding a phase"). The
- * proof: a throw-away phase 10 and an action of it, defined only in this file, registered in a
+ * proof: a throw-away phase 10 and an action of it, each declared in one `definePhase` as a phase
+ * file declares it, defined only in this file, registered in a
  * test world's registry, show up in the plan checklist, the page routes, the start action's
  * schema and the CLI's usage lines, and are started and run to success by the real runner — while
  * the console's own registry never hears of them.
@@ -11,37 +12,35 @@ import { createTestDatabase, type TestDatabase } from '../../test-support/test-d
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
 import { executeAction } from '../auth/action';
 import { createStartPhaseRun, startPhaseRun } from './actions/start-phase-run';
-import { createPhaseRegistry, definePhaseIdentity, phaseUsageLines } from './phase-registry';
-import { PHASES } from './phases';
-import { PHASE_CATALOG } from './phases/catalog';
+import { definePhase } from './define-phase';
+import { createPhaseRegistry, definePhaseIdentity, identityOf, phaseUsageLines } from './phase-registry';
+import { PHASE_CATALOG, PHASES, phaseIdentities } from './phases';
 import { planSteps } from './plan';
 import { readPhaseDetail } from './read-phase-detail';
 import { readRunbookState } from './read-runbook-state';
 import type { PhaseDefinition } from './types';
 
 /** Two committed steps, one wait for the clock, and a verification that reads what the steps stored. */
-const phase10: PhaseDefinition = {
-  ...definePhaseIdentity({
-    id: '10',
-    number: 10,
-    day: 3,
-    estimateMinutes: 5,
-    title: 'Throw-away check',
-    intent: 'Exists only in phase-registry.test.ts.',
-    // It opens the migration run itself, so the test world needs no phase 1 first.
-    opensMigrationRun: true,
-    options: [
-      {
-        name: 'depth',
-        label: 'Depth',
-        choices: [
-          { value: 'shallow', label: 'one step' },
-          { value: 'deep', label: 'two steps' },
-        ],
-      },
-    ],
-    confirmation: 'PROBE',
-  }),
+const phase10 = definePhase({
+  id: '10',
+  number: 10,
+  day: 3,
+  estimateMinutes: 5,
+  title: 'Throw-away check',
+  intent: 'Exists only in phase-registry.test.ts.',
+  // It opens the migration run itself, so the test world needs no phase 1 first.
+  opensMigrationRun: true,
+  options: [
+    {
+      name: 'depth',
+      label: 'Depth',
+      choices: [
+        { value: 'shallow', label: 'one step' },
+        { value: 'deep', label: 'two steps' },
+      ],
+    },
+  ],
+  confirmation: 'PROBE',
   description: 'Counts to its depth, one committed step at a time.',
   async preconditions() {
     return [{ name: 'Nothing to wait for', passed: true, detail: 'a test phase' }];
@@ -72,25 +71,23 @@ const phase10: PhaseDefinition = {
     const passed = steps === (ctx.run.options.depth === 'deep' ? 2 : 1);
     return { passed, checks: [{ name: 'Counted to its depth', passed, detail: `${steps} steps` }] };
   },
-};
+});
 
 /** An action of phase 10 (as "Apply fix" is of phase 2): no page, no checklist row of its own. */
-const phase10Redo: PhaseDefinition = {
-  ...definePhaseIdentity({
-    id: '10-redo',
-    number: 10,
-    day: 3,
-    estimateMinutes: null,
-    title: 'Redo the check',
-    intent: 'An action of the throw-away phase.',
-    actionOf: { phase: '10', label: 'Redo', previewHeading: 'what it would redo' },
-  }),
+const phase10Redo = definePhase({
+  id: '10-redo',
+  number: 10,
+  day: 3,
+  estimateMinutes: null,
+  title: 'Redo the check',
+  intent: 'An action of the throw-away phase.',
+  actionOf: { phase: '10', label: 'Redo', previewHeading: 'what it would redo' },
   description: 'Does nothing, successfully.',
   preconditions: async () => [],
   preview: async () => ({ summary: ['Nothing'], sql: ['SELECT 2'], estimates: {} }),
   execute: async () => ({ state: 'done' }),
   verify: async () => ({ passed: true, checks: [] }),
-};
+});
 
 const registry = createPhaseRegistry<PhaseDefinition>([...PHASES.all, phase10, phase10Redo]);
 
@@ -107,6 +104,28 @@ describe('the console’s phase registry', () => {
     // Only the phases the runner executes have an executor, and the two lists agree.
     expect(PHASES.all.map((p) => p.id)).toEqual(['1', '2', '2-fix', '3', '4', '5', '6', '7', '9', 'rollback']);
     expect(PHASES.isId('8')).toBe(false);
+  });
+
+  it('hands client components plain data: identities without executors that rebuild the same registry', () => {
+    const identities = phaseIdentities();
+    expect(JSON.parse(JSON.stringify(identities))).toEqual(identities);
+    expect(identities.filter((p) => 'execute' in p || 'preview' in p)).toEqual([]);
+    const rebuilt = createPhaseRegistry(identities);
+    expect(rebuilt.all.map((p) => rebuilt.label(p.id))).toEqual(
+      PHASE_CATALOG.all.map((p) => PHASE_CATALOG.label(p.id)),
+    );
+    expect(rebuilt.routes()).toEqual(PHASE_CATALOG.routes());
+    expect(rebuilt.approvalWords()).toEqual(PHASE_CATALOG.approvalWords());
+    // Every identity field survives the trip: one the identity gains is not silently dropped.
+    const bare = definePhaseIdentity({
+      id: 'x',
+      number: null,
+      title: 'x',
+      intent: 'x',
+      day: null,
+      estimateMinutes: null,
+    });
+    expect(Object.keys(identityOf(phase10)).sort()).toEqual(Object.keys(bare).sort());
   });
 
   it('refuses a phase registered twice, an action of nothing, an option named like a request field', () => {

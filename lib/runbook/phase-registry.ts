@@ -95,6 +95,44 @@ export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
   };
 }
 
+/** The identity part of a phase declared with what it runs: the plain data a client component may receive. */
+export function identityOf(phase: PhaseIdentity): PhaseIdentity {
+  const {
+    id,
+    number,
+    title,
+    intent,
+    day,
+    estimateMinutes,
+    roles,
+    pausable,
+    options,
+    confirmation,
+    approval,
+    actionOf,
+    executedBy,
+    opensMigrationRun,
+    route,
+  } = phase;
+  return {
+    id,
+    number,
+    title,
+    intent,
+    day,
+    estimateMinutes,
+    roles,
+    pausable,
+    options,
+    confirmation,
+    approval,
+    actionOf,
+    executedBy,
+    opensMigrationRun,
+    route,
+  };
+}
+
 export interface PhaseRegistry<P extends PhaseIdentity = PhaseIdentity> {
   /** Every phase and action, in plan order. */
   readonly all: readonly P[];

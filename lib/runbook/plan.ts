@@ -4,7 +4,7 @@
  * and time estimate.
  */
 import type { PhaseRegistry } from './phase-registry';
-import { PHASE_CATALOG } from './phases/catalog';
+import { PHASE_CATALOG } from './phases';
 
 export interface PlanStep {
   /** The registry's phase id. */

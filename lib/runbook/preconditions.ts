@@ -1,5 +1,5 @@
 /** Precondition checks shared by the phases. */
-import { PHASE_CATALOG } from './phases/catalog';
+import { PHASE_CATALOG } from './phases';
 import { getLatestSucceededRun } from './run-state';
 import type { Check, PreconditionContext } from './types';
 

@@ -6,7 +6,7 @@
 import type { Sql } from 'postgres';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import type { PhaseRegistry } from './phase-registry';
-import { PHASE_CATALOG } from './phases/catalog';
+import { PHASE_CATALOG } from './phases';
 import { type PlanStep, planSteps } from './plan';
 import {
   getActiveMigrationRun,

@@ -11,7 +11,7 @@ import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
-import { PHASE_CATALOG } from '../phases/catalog';
+import { PHASE_CATALOG } from '../phases';
 import { getPhaseRun } from '../run-state';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 

@@ -1,12 +1,13 @@
 /**
- * The runbook's executors, in plan order: every phase the runner runs (phase 8, the window, is the
- * monitor's and has none). Their identities — ids, titles, options, approvals, pages — are the
- * catalog's (./catalog.ts); this registry is the same phases with what they do, for the runner,
- * the actions and the read models.
+ * The plan in order (docs/phases.md): the one list a new phase joins. Each phase is one file that
+ * declares its identity and what it runs (../define-phase.ts); phase 2's fix follows phase 2, and
+ * phase 8, the window, is the monitor's and has no executor.
+ *
+ * Server code only: pages hand client components the identities (`phaseIdentities`), and the CLI
+ * asks the console's API for its usage text.
  */
-import { createPhaseRegistry } from '../phase-registry';
+import { createPhaseRegistry, identityOf, type PhaseIdentity } from '../phase-registry';
 import type { PhaseDefinition } from '../types';
-import { PHASE_CATALOG } from './catalog';
 import { phase1Preflight } from './phase-1-preflight';
 import { phase2Fix } from './phase-2-fix';
 import { phase2SchemaValidation } from './phase-2-schema-validation';
@@ -15,10 +16,12 @@ import { phase4Copy } from './phase-4-copy';
 import { phase5Switch } from './phase-5-switch';
 import { phase6HealthChecks } from './phase-6-health-checks';
 import { phase7Deploy } from './phase-7-deploy';
+import { phase8Window } from './phase-8-monitor';
 import { phase9SoftDelete } from './phase-9-soft-delete';
 import { rollbackPhase } from './rollback';
 
-export const PHASES = createPhaseRegistry<PhaseDefinition>([
+/** Every phase and action, with what each runs: what lists, labels, routes and validates phases. */
+export const PHASE_CATALOG = createPhaseRegistry<PhaseIdentity | PhaseDefinition>([
   phase1Preflight,
   phase2SchemaValidation,
   phase2Fix,
@@ -27,15 +30,22 @@ export const PHASES = createPhaseRegistry<PhaseDefinition>([
   phase5Switch,
   phase6HealthChecks,
   phase7Deploy,
+  phase8Window,
   phase9SoftDelete,
   rollbackPhase,
 ]);
 
-// The two lists must name the same runnable phases in the same order: fail at start, not mid-run.
-const catalogued = PHASE_CATALOG.all.filter((p) => p.executedBy === 'runner').map((p) => p.id);
-const executed = PHASES.all.map((p) => p.id);
-if (catalogued.join() !== executed.join())
-  throw new Error(`phases/index.ts lists ${executed.join(', ')} but catalog.ts ${catalogued.join(', ')}`);
+/** The phases the runner runs, with their executors: the runner's, the actions' and the read models'. */
+export const PHASES = createPhaseRegistry<PhaseDefinition>(PHASE_CATALOG.all.filter(isRunnerPhase));
+
+function isRunnerPhase(phase: PhaseIdentity | PhaseDefinition): phase is PhaseDefinition {
+  return phase.executedBy === 'runner' && 'execute' in phase;
+}
+
+/** What client components may receive of the phases: plain data, no executor. */
+export function phaseIdentities(): PhaseIdentity[] {
+  return PHASE_CATALOG.all.map(identityOf);
+}
 
 export function isPhaseId(value: string): boolean {
   return PHASES.isId(value);

@@ -19,14 +19,14 @@ import {
   readFunctionDefinitions,
   readRegistryRow,
 } from '../backup';
+import { definePhase } from '../define-phase';
 import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
 import type { FunctionFacts } from '../function-inspection';
 import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
 import { dumpTouchedTables } from '../pg-dump';
 import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
-import type { Check, PhaseDefinition } from '../types';
-import { phase1Identity } from './phase-1-preflight.identity';
+import type { Check } from '../types';
 
 const MIN_SERVER_MAJOR = 13;
 /** Before any bar of any pipeline: the holes finding covers the whole history. */
@@ -42,8 +42,15 @@ function describeFunction(f: FunctionFacts): string {
   );
 }
 
-export const phase1Preflight: PhaseDefinition = {
-  ...phase1Identity,
+export const phase1Preflight = definePhase({
+  id: '1',
+  number: 1,
+  day: 1,
+  estimateMinutes: 15,
+  title: 'Pre-flight + backup',
+  intent: 'Connectivity, backup of the touched rows, pre-state counts.',
+  // The backup it takes is what every later phase and a rollback stand on.
+  opensMigrationRun: true,
   description:
     'Checks connectivity, the server version and every table and column the migration reads; records the DXY row counts ' +
     'before anything changes; copies the DXY rows of data_bars and derived_data_bars, the DXY registry row and cursors, ' +
@@ -226,4 +233,4 @@ export const phase1Preflight: PhaseDefinition = {
     });
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});

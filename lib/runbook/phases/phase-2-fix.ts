@@ -5,10 +5,10 @@
  * built CONCURRENTLY; a new source CHECK is built from the values present plus 'synthetic',
  * added NOT VALID, validated, and only then replaces the old one.
  */
+
+import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
-import type { PhaseDefinition } from '../types';
-import { phase2FixIdentity } from './phase-2-fix.identity';
 
 interface NormalizationSample {
   id: number;
@@ -29,8 +29,14 @@ function describeSamples(samples: unknown[] | undefined): string[] {
   );
 }
 
-export const phase2Fix: PhaseDefinition = {
-  ...phase2FixIdentity,
+export const phase2Fix = definePhase({
+  id: '2-fix',
+  number: 2,
+  day: 1,
+  estimateMinutes: null,
+  title: 'Apply schema fix',
+  intent: 'The DDL the schema report lacks, one statement at a time.',
+  actionOf: { phase: '2', label: 'Apply fix', previewHeading: 'the DDL it would run now' },
   description:
     'Runs the DDL listed below, one statement at a time with a lock timeout, then re-reads the schema. Nothing is built while ' +
     'duplicated keys exist.',
@@ -95,4 +101,4 @@ export const phase2Fix: PhaseDefinition = {
     const report = await readSchemaReport(sql);
     return { passed: report.passed, checks: report.checks };
   },
-};
+});

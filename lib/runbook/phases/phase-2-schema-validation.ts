@@ -5,13 +5,17 @@
  * the list, and "Apply fix" (phase 2-fix) shows and runs the DDL.
  */
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
+import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
-import type { PhaseDefinition } from '../types';
-import { phase2Identity } from './phase-2-schema-validation.identity';
 
-export const phase2SchemaValidation: PhaseDefinition = {
-  ...phase2Identity,
+export const phase2SchemaValidation = definePhase({
+  id: '2',
+  number: 2,
+  day: 1,
+  estimateMinutes: 10,
+  title: 'Schema validation',
+  intent: 'Unique key, source CHECK, raw/created_at/updated_at, registry metadata; fix if needed.',
   description:
     'Reads the catalog, changes nothing: a unique key on (canonical_symbol, timeframe, ts_utc) found by its columns; whether ' +
     "every CHECK on source accepts the rows calc_dxy_range_1m writes (source 'synthetic'); columns raw, created_at, updated_at " +
@@ -63,4 +67,4 @@ export const phase2SchemaValidation: PhaseDefinition = {
     const report = await readSchemaReport(sql);
     return { passed: report.passed, checks: report.checks };
   },
-};
+});

@@ -6,14 +6,14 @@
  * with the TypeScript formula.
  */
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
+import { definePhase } from '../define-phase';
 import { readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
 import { requireStepSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
-import type { Check, PhaseDefinition, PreconditionContext } from '../types';
-import { phase3Identity } from './phase-3-create-function.identity';
+import type { Check, PreconditionContext } from '../types';
 
 const TEST_WINDOW_MINUTES = 60;
 /** The identity the function is created with (regprocedure form, without the schema). */
@@ -33,8 +33,13 @@ function grantSql(role: string): string {
   return `GRANT EXECUTE ON FUNCTION ${CALC_DXY_RANGE_1M_SIGNATURE} TO "${role.replace(/"/g, '""')}"`;
 }
 
-export const phase3CreateFunction: PhaseDefinition = {
-  ...phase3Identity,
+export const phase3CreateFunction = definePhase({
+  id: '3',
+  number: 3,
+  day: 1,
+  estimateMinutes: 15,
+  title: 'Create calc_dxy_range_1m()',
+  intent: 'Create the new function and test it on a recent window.',
   description:
     "Creates the new path's function (DXY 1m from the six component closes, upserted into data_bars with source 'synthetic'), " +
     'revokes EXECUTE from PUBLIC, grants it to the worker role, then tests it on the last hour of legacy data inside a ' +
@@ -196,7 +201,7 @@ export const phase3CreateFunction: PhaseDefinition = {
     ];
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});
 
 export interface TestResult {
   window: { from: string; to: string };

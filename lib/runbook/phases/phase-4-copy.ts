@@ -18,10 +18,9 @@
 import type { TransactionSql } from 'postgres';
 import { copyLegacyRange, copyLegacyRangeSql, legacyRange, nextBatchEnd, regenerateRange } from '../copy-legacy';
 import { copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
+import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
-import type { PhaseDefinition } from '../types';
 import { compareCopy, copyChecks } from '../verify-copy';
-import { phase4Identity } from './phase-4-copy.identity';
 
 export type CopyMethod = 'copy' | 'regenerate';
 
@@ -73,8 +72,25 @@ export function restartReason(
   return null;
 }
 
-export const phase4Copy: PhaseDefinition = {
-  ...phase4Identity,
+export const phase4Copy = definePhase({
+  id: '4',
+  number: 4,
+  day: 1,
+  estimateMinutes: 20,
+  title: 'Copy historical data',
+  intent: 'Copy DXY 1m from derived_data_bars to data_bars; verify by key and value.',
+  pausable: true,
+  options: [
+    {
+      name: 'method',
+      label: 'Method',
+      choices: [
+        { value: 'copy', label: 'copy legacy rows' },
+        { value: 'regenerate', label: 'regenerate with calc_dxy_range_1m' },
+      ],
+      default: 'copy',
+    },
+  ],
   description:
     'Copies every active legacy DXY 1m row into data_bars (source synthetic, raw.copied_from) in time-ranged batches that each ' +
     'commit with their checkpoint; pausable and resumable. Or regenerates each range from the components with ' +
@@ -297,4 +313,4 @@ export const phase4Copy: PhaseDefinition = {
     }
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});

@@ -10,16 +10,21 @@
 import { AGGREGATOR_5M, planAggregatorReplacement, probeAggregatorInput } from '../aggregator-function';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
 import { copyMissingLegacyMinutes, gapFillStart } from '../copy-legacy';
+import { definePhase } from '../define-phase';
 import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
 import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
-import type { Check, PhaseDefinition } from '../types';
-import { phase5Identity } from './phase-5-switch.identity';
+import type { Check } from '../types';
 
-export const phase5Switch: PhaseDefinition = {
-  ...phase5Identity,
+export const phase5Switch = definePhase({
+  id: '5',
+  number: 5,
+  day: 2,
+  estimateMinutes: 30,
+  title: 'Update tick-factory, aggregator, registry',
+  intent: 'New RPC in tick-factory, aggregator reads data_bars only, registry metadata.',
   description:
     "Writes DXY's registry metadata (is_synthetic, base_timeframe, components, derived_timeframes — nothing more), replaces " +
     'aggregate_1m_to_5m_window with a version reading data_bars only, copies the legacy minutes written since phase 4, and ' +
@@ -196,7 +201,7 @@ export const phase5Switch: PhaseDefinition = {
     }
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});
 
 function describeAggregator(f: FunctionFacts): string {
   return (

@@ -3,15 +3,21 @@
  * market hours: the new function produces DXY rows in the sanity band; DXY 5m aggregation
  * continues; the workers are healthy in the mode they should be in (legacy until phase 7).
  */
+
+import { definePhase } from '../define-phase';
 import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
-import type { Check, PhaseDefinition } from '../types';
-import { phase6Identity } from './phase-6-health-checks.identity';
+import type { Check } from '../types';
 
 const WINDOW_MINUTES = 15;
 
-export const phase6HealthChecks: PhaseDefinition = {
-  ...phase6Identity,
+export const phase6HealthChecks = definePhase({
+  id: '6',
+  number: 6,
+  day: 2,
+  estimateMinutes: 20,
+  title: 'Three health checks',
+  intent: 'New function produces rows; aggregation continues; workers healthy.',
   description:
     `On the last ${WINDOW_MINUTES} minutes only, market-hours aware: (1) calc_dxy_range_1m produces DXY rows in data_bars for every ` +
     'complete component minute, closes within 80–120; (2) DXY 5m bars keep being produced; (3) the workers are healthy in legacy ' +
@@ -56,4 +62,4 @@ export const phase6HealthChecks: PhaseDefinition = {
     const checks = (run.result.checks ?? []) as Check[];
     return { passed: checks.length === 3 && checks.every((c) => c.passed), checks };
   },
-};
+});

@@ -10,10 +10,10 @@
 
 import { MINUTE_MS } from '../../time-units';
 import { copyMissingLegacyMinutes, copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
+import { definePhase } from '../define-phase';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
-import type { Check, PhaseDefinition } from '../types';
-import { phase7Identity } from './phase-7-deploy.identity';
+import type { Check } from '../types';
 
 type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
 
@@ -59,8 +59,13 @@ async function deploymentProof(sql: import('postgres').Sql, params: { deployedAt
   return { checks, proven: hasFiveMinuteBar && checks.every((c) => c.passed), aggregation, writes };
 }
 
-export const phase7Deploy: PhaseDefinition = {
-  ...phase7Identity,
+export const phase7Deploy = definePhase({
+  id: '7',
+  number: 7,
+  day: 2,
+  estimateMinutes: 30,
+  title: 'Deploy + restart workers',
+  intent: 'Ship the switched workers (dual mode) and verify by the data.',
   description:
     'Deploys the workers in mode dual and restarts them (rehearsal workers, or the commands configured in the environment, output ' +
     'captured). Copies every legacy minute since phase 4 that has no data_bars row (by key), then waits until the data proves the deployment: new DXY ' +
@@ -180,4 +185,4 @@ export const phase7Deploy: PhaseDefinition = {
     ];
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});

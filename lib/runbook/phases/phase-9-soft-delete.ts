@@ -19,12 +19,12 @@ import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
 import { readMonitorState } from '../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../time-units';
 import { backupTableName, getBackup } from '../backup';
+import { definePhase } from '../define-phase';
 import { describeDifferences, proveLegacyInDataBars, waiverOf } from '../final-proof';
 import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
-import type { Check, PhaseContext, PhaseDefinition } from '../types';
-import { phase9Identity } from './phase-9-soft-delete.identity';
+import type { Check, PhaseContext } from '../types';
 
 type Stage = 'final-proof' | 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
 
@@ -117,8 +117,18 @@ async function componentMinutesIngestedSince(ctx: PhaseContext, since: Date): Pr
   return row?.n ?? 0;
 }
 
-export const phase9SoftDelete: PhaseDefinition = {
-  ...phase9Identity,
+export const phase9SoftDelete = definePhase({
+  id: '9',
+  number: 9,
+  day: 3,
+  estimateMinutes: 10,
+  title: 'Soft-delete legacy rows',
+  intent: 'Stop the legacy writer, soft-delete legacy DXY 1m, verify zero stay zero.',
+  approval: {
+    kind: 'soft-delete',
+    word: 'DXY',
+    summary: 'Phase 9: soft-delete every legacy DXY 1m row in derived_data_bars (legacy writer switched off first)',
+  },
   description:
     'After a complete, clean monitoring window, with the market open and an approver’s confirmation: proves every active legacy ' +
     'DXY 1m minute of the whole history is in data_bars with the same close (differences stop the phase unless an approver ' +
@@ -413,4 +423,4 @@ export const phase9SoftDelete: PhaseDefinition = {
     ];
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});

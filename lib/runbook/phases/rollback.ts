@@ -23,11 +23,11 @@ import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
 import { MINUTE_MS } from '../../time-units';
 import { backedUpFunction, backupTableName, type FunctionBackup, getBackup, type StoredBackup } from '../backup';
 import { backfillLegacyRange } from '../copy-legacy';
+import { definePhase } from '../define-phase';
 import { configStatements, readFunctionFacts } from '../function-inspection';
 import { type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
-import type { Check, PhaseContext, PhaseDefinition } from '../types';
-import { rollbackIdentity } from './rollback.identity';
+import type { Check, PhaseContext } from '../types';
 
 export type RollbackDataChoice = 'keep' | 'delete';
 
@@ -276,8 +276,31 @@ candidates AS (SELECT DISTINCT ON (d.canonical_symbol, d.timeframe, d.ts_utc) d.
 restored AS (UPDATE public.derived_data_bars d SET deleted_at = NULL FROM candidates c WHERE d.id = c.id RETURNING d.id)
 UPDATE cutover.soft_deleted_rows s SET restored_at = now() FROM target t WHERE … -- each handled row; skipped keys reported`;
 
-export const rollbackPhase: PhaseDefinition = {
-  ...rollbackIdentity,
+export const rollbackPhase = definePhase({
+  id: 'rollback',
+  number: null,
+  day: null,
+  estimateMinutes: 30,
+  title: 'Rollback',
+  intent: 'Switch workers back, restore functions and registry, restore soft-deleted rows, back-fill the gap.',
+  options: [
+    {
+      name: 'data',
+      label: 'What happens to the DXY rows in data_bars?',
+      choices: [
+        { value: 'keep', label: 'keep them — harmless, the legacy path ignores them; no approval needed' },
+        { value: 'delete', label: 'delete the rows the migration added — a full revert; needs an approver' },
+      ],
+      requiredMessage: 'Choose keep or delete for the DXY rows in data_bars',
+    },
+  ],
+  confirmation: 'ROLLBACK',
+  approval: {
+    kind: 'rollback-delete',
+    word: 'DELETE',
+    when: { option: 'data', value: 'delete' },
+    summary: 'Rollback deleting the DXY rows the migration added to data_bars',
+  },
   description:
     'Restores the pipeline functions (exact signatures, owner, settings, grants) and the DXY registry metadata from the backup; ' +
     'restores exactly the legacy rows this run soft-deleted (a key with an active row is reported and skipped); back-fills every ' +
@@ -672,4 +695,4 @@ export const rollbackPhase: PhaseDefinition = {
     ];
     return { passed: checks.every((c) => c.passed), checks };
   },
-};
+});

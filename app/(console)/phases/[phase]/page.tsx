@@ -8,7 +8,7 @@ import { SqlPreview } from '@/components/sql-preview';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
-import { PHASE_CATALOG } from '@/lib/runbook/phases/catalog';
+import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 

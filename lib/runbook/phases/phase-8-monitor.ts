@@ -4,7 +4,7 @@
  */
 import { definePhaseIdentity } from '../phase-registry';
 
-export const phase8Identity = definePhaseIdentity({
+export const phase8Window = definePhaseIdentity({
   id: '8',
   number: 8,
   day: 2,

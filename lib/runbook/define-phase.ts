@@ -1,0 +1,14 @@
+/**
+ * A phase in one file (docs/phases.md "Adding a phase"): its identity — what the plan, the pages
+ * and the CLI know of it — and what it runs, declared together. The identity's defaults are the
+ * registry's (./phase-registry.ts); the pages and the CLI receive only the identity part
+ * (`identityOf`), so no executor code reaches the browser or the CLI.
+ */
+import { definePhaseIdentity, type PhaseIdentity, type PhaseIdentityInput } from './phase-registry';
+import type { PhaseDefinition } from './types';
+
+export type PhaseDefinitionInput = PhaseIdentityInput & Omit<PhaseDefinition, keyof PhaseIdentity>;
+
+export function definePhase(input: PhaseDefinitionInput): PhaseDefinition {
+  return { ...input, ...definePhaseIdentity(input) };
+}
