@@ -5,6 +5,7 @@ import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { requestAbandonMigrationRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';
+import { Button, TextField } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
 /**
@@ -35,23 +36,17 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
           run({ reason, confirm });
         }}
       >
-        <label className="text-sm">
-          <span className="block font-medium">Reason</span>
-          <input
-            value={reason}
-            onChange={(event) => setReason(event.target.value)}
-            aria-label="Reason for abandoning"
-            className="mt-1 w-80 max-w-full rounded border border-slate-300 px-2 py-1"
-          />
-        </label>
+        <TextField
+          label="Reason"
+          value={reason}
+          onChange={setReason}
+          aria-label="Reason for abandoning"
+          width="w-80 max-w-full"
+        />
         <ConfirmWordInput word="ABANDON" value={confirm} onChange={setConfirm} />
-        <button
-          type="submit"
-          disabled={pending || confirm !== 'ABANDON' || reason.trim().length < 3}
-          className="rounded border border-slate-400 px-4 py-2 font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-40"
-        >
+        <Button tone="secondary" type="submit" disabled={pending || confirm !== 'ABANDON' || reason.trim().length < 3}>
           Request abandon
-        </button>
+        </Button>
       </form>
       <ActionMessage message={feedback} />
     </section>

@@ -8,6 +8,7 @@ import { formatUtc } from '@/lib/format';
 import { approveRequestAction, rejectRequestAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';
+import { Button, TextField } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
 /** One pending request: approve with the typed word, or reject with a reason. */
@@ -55,19 +56,19 @@ export function ApprovalCard({
         <div className="mt-3 flex flex-wrap items-end gap-4">
           <ConfirmWordInput word={word} value={confirm} onChange={setConfirm} />
           {listsDifferences ? (
-            <label className="text-sm">
-              <span className="block font-medium">Differing minutes to waive (their count)</span>
-              <input
-                value={waive}
-                onChange={(event) => setWaive(event.target.value)}
-                aria-label="Count of differing minutes to waive"
-                inputMode="numeric"
-                className="mt-1 w-24 rounded border border-slate-300 px-2 py-1 font-mono"
-                autoComplete="off"
-              />
-            </label>
+            <TextField
+              label="Differing minutes to waive (their count)"
+              value={waive}
+              onChange={setWaive}
+              aria-label="Count of differing minutes to waive"
+              inputMode="numeric"
+              autoComplete="off"
+              width="w-24"
+              mono
+            />
           ) : null}
-          <button
+          <Button
+            tone="approve"
             type="button"
             disabled={pending || confirm !== word || (listsDifferences && waive.trim() === '')}
             onClick={() =>
@@ -79,27 +80,24 @@ export function ApprovalCard({
                 }),
               )
             }
-            className="rounded bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-600 disabled:opacity-40"
           >
             Approve
-          </button>
-          <label className="text-sm">
-            <span className="block font-medium">Reason for rejecting</span>
-            <input
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-              aria-label="Reason for rejecting"
-              className="mt-1 w-72 rounded border border-slate-300 px-2 py-1"
-            />
-          </label>
-          <button
+          </Button>
+          <TextField
+            label="Reason for rejecting"
+            value={reason}
+            onChange={setReason}
+            aria-label="Reason for rejecting"
+            width="w-72"
+          />
+          <Button
+            tone="reject"
             type="button"
             disabled={pending || reason.trim().length < 3}
             onClick={() => decide(() => rejectRequestAction({ approvalId: approval.id, reason }))}
-            className="rounded border border-red-400 px-4 py-2 font-medium text-red-800 hover:bg-red-50 disabled:opacity-40"
           >
             Reject
-          </button>
+          </Button>
         </div>
       )}
       <ActionMessage message={feedback} />

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { type SignInState, signInAction } from '@/lib/server-actions/sign-in';
+import { WideSubmitButton } from './form-fields';
 
 const initialState: SignInState = { error: null, username: '' };
 
@@ -40,13 +41,9 @@ export function LoginForm() {
           {state.error}
         </p>
       ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60"
-      >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      <WideSubmitButton pending={pending} pendingText="Signing in…">
+        Sign in
+      </WideSubmitButton>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';
+import { Button } from './form-fields';
 import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
 
@@ -62,14 +63,14 @@ export function RollbackView({
                 </span>
               </label>
             </fieldset>
-            <ConfirmWordInput word="ROLLBACK" value={confirm} onChange={setConfirm} className="mt-1 block w-48" />
-            <button
+            <ConfirmWordInput word="ROLLBACK" value={confirm} onChange={setConfirm} width="block w-48" />
+            <Button
+              tone="destructive"
               type="submit"
               disabled={!available || Boolean(active) || pending || !data || confirm !== 'ROLLBACK'}
-              className="rounded bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-600 disabled:cursor-not-allowed disabled:opacity-40"
             >
               Start rollback
-            </button>
+            </Button>
             {!available ? (
               <p className="text-sm text-slate-600">Rollback becomes available once phase 3 has succeeded.</p>
             ) : null}

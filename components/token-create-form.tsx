@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { createTokenAction } from '@/lib/server-actions/tokens';
 import { ActionMessage } from './action-message';
+import { Button, Field, INPUT_CLASS, TextField } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
 interface CreatedToken {
@@ -65,26 +66,23 @@ export function TokenCreateForm({
           create();
         }}
       >
-        <label className="text-sm">
-          <span className="block font-medium">Token name</span>
-          <input
-            name="name"
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            maxLength={64}
-            required
-            placeholder="e.g. laptop, cutover night"
-            className="mt-1 w-72 rounded border border-slate-300 px-2 py-1"
-            autoComplete="off"
-          />
-        </label>
-        <label className="text-sm">
-          <span className="block font-medium">Expires after</span>
+        <TextField
+          label="Token name"
+          name="name"
+          value={name}
+          onChange={setName}
+          maxLength={64}
+          required
+          placeholder="e.g. laptop, cutover night"
+          autoComplete="off"
+          width="w-72"
+        />
+        <Field label="Expires after">
           <select
             name="expiresInDays"
             value={days}
             onChange={(event) => setDays(event.target.value)}
-            className="mt-1 rounded border border-slate-300 px-2 py-1"
+            className={`mt-1 ${INPUT_CLASS}`}
           >
             {choices.map((choice) => (
               <option key={choice} value={String(choice)}>
@@ -92,14 +90,10 @@ export function TokenCreateForm({
               </option>
             ))}
           </select>
-        </label>
-        <button
-          type="submit"
-          disabled={pending || name.trim() === ''}
-          className="rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-40"
-        >
+        </Field>
+        <Button tone="primary" type="submit" disabled={pending || name.trim() === ''}>
           {pending ? 'Creating…' : 'Create token'}
-        </button>
+        </Button>
       </form>
       {feedback ? (
         <div data-testid="token-problem">

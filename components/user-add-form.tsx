@@ -6,6 +6,7 @@ import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { addUserAction, inviteUserAction } from '@/lib/server-actions/users';
 import { ActionMessage } from './action-message';
+import { Button, TextField } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 import { UserRoleCheckboxes } from './user-feedback';
 
@@ -51,6 +52,7 @@ export function UserAddForm() {
     },
   });
   const pending = add.pending || invite.pending;
+  const cannotSubmit = pending || username.trim() === '' || roles.length === 0;
   const feedback = lastHow === 'password' ? add.feedback : lastHow === 'link' ? invite.feedback : null;
 
   const submit = (how: How) => {
@@ -70,19 +72,20 @@ export function UserAddForm() {
           submit('password');
         }}
       >
-        <label className="block text-sm">
-          <span className="block font-medium">Username</span>
-          <input
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-            aria-label="New username"
-            autoComplete="off"
-            className="mt-1 w-64 max-w-full rounded border border-slate-300 px-2 py-1"
-          />
-          <span className="mt-1 block text-xs text-slate-500">
-            Lower-case letters, digits, dot, dash and underscore.
-          </span>
-        </label>
+        <TextField
+          block
+          label="Username"
+          value={username}
+          onChange={setUsername}
+          aria-label="New username"
+          autoComplete="off"
+          width="w-64 max-w-full"
+          hint={
+            <span className="mt-1 block text-xs text-slate-500">
+              Lower-case letters, digits, dot, dash and underscore.
+            </span>
+          }
+        />
         <div>
           <span className="block text-sm font-medium">Roles</span>
           <UserRoleCheckboxes roles={ROLES} selected={roles} onChange={setRoles} idPrefix="new-user-role" />
@@ -95,21 +98,12 @@ export function UserAddForm() {
           </ul>
         </div>
         <div className="flex flex-wrap gap-2">
-          <button
-            type="submit"
-            disabled={pending || username.trim() === '' || roles.length === 0}
-            className="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-40"
-          >
+          <Button tone="primary" type="submit" small disabled={cannotSubmit}>
             Add with one-time password
-          </button>
-          <button
-            type="button"
-            onClick={() => submit('link')}
-            disabled={pending || username.trim() === '' || roles.length === 0}
-            className="rounded border border-slate-400 px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-40"
-          >
+          </Button>
+          <Button tone="secondary" type="button" small onClick={() => submit('link')} disabled={cannotSubmit}>
             Create invitation link
-          </button>
+          </Button>
         </div>
       </form>
       {feedback ? (

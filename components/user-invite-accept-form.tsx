@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { acceptInvitationAction } from '@/lib/server-actions/users';
+import { NewPasswordFields, WideSubmitButton } from './form-fields';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
 
 /** The invited person chooses their password (twice); on success they go to the sign-in page. */
@@ -29,36 +30,16 @@ export function UserInviteAcceptForm({ token, username }: { token: string; usern
     >
       {/* For password managers: the account the new password belongs to. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      <label className="block text-sm">
-        <span className="block font-medium text-slate-700">New password (at least 10 characters)</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          required
-          className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
-        />
-      </label>
-      <label className="block text-sm">
-        <span className="block font-medium text-slate-700">New password again</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={confirmPassword}
-          onChange={(event) => setConfirmPassword(event.target.value)}
-          required
-          className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
-        />
-      </label>
+      <NewPasswordFields
+        password={password}
+        confirmPassword={confirmPassword}
+        onPassword={setPassword}
+        onConfirmPassword={setConfirmPassword}
+      />
       <UserFeedback message={message} testId="invite-message" />
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60"
-      >
-        {pending ? 'Creating your account…' : `Create account ${username}`}
-      </button>
+      <WideSubmitButton pending={pending} pendingText="Creating your account…">
+        {`Create account ${username}`}
+      </WideSubmitButton>
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { changeOwnPasswordAction } from '@/lib/server-actions/users';
 import { ActionMessage } from './action-message';
+import { NewPasswordFields, PasswordField, WideSubmitButton } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
 /** Current password, then the new one twice; on success, on to the console. */
@@ -20,19 +21,6 @@ export function UserPasswordForm({ username, forced }: { username: string; force
     // On to the console (the helper's refresh then renders it with the new session state).
     onOk: () => router.push('/'),
   });
-  const field = (label: string, value: string, set: (v: string) => void, autoComplete: string) => (
-    <label className="block text-sm">
-      <span className="block font-medium text-slate-700">{label}</span>
-      <input
-        type="password"
-        autoComplete={autoComplete}
-        value={value}
-        onChange={(event) => set(event.target.value)}
-        required
-        className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
-      />
-    </label>
-  );
   return (
     <form
       className="mt-6 space-y-4"
@@ -42,26 +30,26 @@ export function UserPasswordForm({ username, forced }: { username: string; force
       }}
     >
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      {field(
-        forced ? 'One-time password' : 'Current password',
-        currentPassword,
-        setCurrentPassword,
-        'current-password',
-      )}
-      {field('New password (at least 10 characters)', newPassword, setNewPassword, 'new-password')}
-      {field('New password again', confirmPassword, setConfirmPassword, 'new-password')}
+      <PasswordField
+        label={forced ? 'One-time password' : 'Current password'}
+        value={currentPassword}
+        onChange={setCurrentPassword}
+        autoComplete="current-password"
+      />
+      <NewPasswordFields
+        password={newPassword}
+        confirmPassword={confirmPassword}
+        onPassword={setNewPassword}
+        onConfirmPassword={setConfirmPassword}
+      />
       {feedback ? (
         <div data-testid="password-message">
           <ActionMessage message={feedback} />
         </div>
       ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60"
-      >
-        {pending ? 'Saving…' : 'Set password'}
-      </button>
+      <WideSubmitButton pending={pending} pendingText="Saving…">
+        Set password
+      </WideSubmitButton>
     </form>
   );
 }
