@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
-import { aggregate1mTo5mWindowSql } from '../market/rehearsal/legacy-functions-sql';
+import { aggregate1mTo5mWindowSql } from '../market/pipeline/aggregator-sql';
 import { readSetting } from '../settings';
 import {
   configStatements,

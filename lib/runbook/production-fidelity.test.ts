@@ -11,8 +11,8 @@ import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
 import { loadClock } from '../market/clock';
+import { aggregate1mTo5mWindowSql } from '../market/pipeline/aggregator-sql';
 import type { WorldSummary } from '../market/rehearsal/create-world';
-import { aggregate1mTo5mWindowSql } from '../market/rehearsal/legacy-functions-sql';
 import { requestAbandonMigrationRun } from './actions/abandon-migration-run';
 import { approveRequest } from './actions/decide-approval';
 import { planAggregatorReplacement, probeAggregatorInput } from './aggregator-function';

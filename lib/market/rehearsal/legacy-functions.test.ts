@@ -3,7 +3,8 @@ import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { DXY_COMPONENTS } from '../dxy';
-import { aggregate1mTo5mWindowSql, pipelineFunctionsSql } from './legacy-functions-sql';
+import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
+import { pipelineFunctionsSql } from './legacy-functions-sql';
 import { pipelineSchemaSql } from './schema-sql';
 
 const BASE = new Date('2026-11-25T10:00:00Z');

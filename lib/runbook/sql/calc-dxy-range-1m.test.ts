@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
 import { DXY_COMPONENTS } from '../../market/dxy';
-import { CALC_DXY_RANGE_DERIVED_SQL } from '../../market/rehearsal/legacy-functions-sql';
+import { calcDxyRangeDerivedSql } from '../../market/pipeline/calc-dxy-range-derived-sql';
 import { pipelineSchemaSql } from '../../market/rehearsal/schema-sql';
 import { calcDxyRange1mSql } from './calc-dxy-range-1m';
 
@@ -20,7 +20,7 @@ describe('calc_dxy_range_1m refuses NaN and ±Infinity closes', () => {
     test = await createTestDatabase();
     const { sql } = test.database;
     await sql.unsafe(pipelineSchemaSql('production'));
-    await sql.unsafe(CALC_DXY_RANGE_DERIVED_SQL);
+    await sql.unsafe(calcDxyRangeDerivedSql('production'));
     await sql.unsafe(calcDxyRange1mSql({ setsUpdatedAt: false }));
     // Minutes 0..19: the known-answer vectors. Minutes 20..22: vector 0 with one component's close
     // replaced by NaN, Infinity and -Infinity (a different component each time).
