@@ -13,8 +13,18 @@ const FINITE = { finite: true } as const;
 
 export const CALC_DXY_RANGE_1M_SIGNATURE = 'public.calc_dxy_range_1m(timestamptz, timestamptz, integer)';
 
+/**
+ * The function text. Its body deliberately parallels the legacy calc_dxy_range_derived
+ * (lib/market/pipeline/calc-dxy-range-derived-sql.ts) — the same declarations, component CTE and
+ * counts — so the two read side by side; they differ where the migration means them to: the table,
+ * the source, finite closes, and no catch-all. The DXY arithmetic itself is shared (dxy-sql.ts).
+ */
 export function calcDxyRange1mSql(options: { setsUpdatedAt: boolean }): string {
   const touch = options.setsUpdatedAt ? ',\n          updated_at = now()' : '';
+  const componentsCte = `comp AS MATERIALIZED (
+        ${componentClosesCte('p_from_utc', 'p_to_utc')}
+      )`;
+  const skippedSql = `(SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c', FINITE)}, false))`;
   const insertSql = `INSERT INTO public.data_bars AS d (
       canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
       is_partial, source, ingested_at, raw)
@@ -48,13 +58,11 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.data_bars
                   WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND ts_utc >= p_from_utc AND ts_utc < p_to_utc) THEN
     BEGIN
-      WITH comp AS MATERIALIZED (
-        ${componentClosesCte('p_from_utc', 'p_to_utc')}
-      ), inserted AS (
+      WITH ${componentsCte}, inserted AS (
         ${insertSql}
         RETURNING 1
       )
-      SELECT count(*), (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c', FINITE)}, false))
+      SELECT count(*), ${skippedSql}
         INTO v_inserted, v_skipped
         FROM inserted;
       RETURN jsonb_build_object('success', true, 'inserted', v_inserted, 'updated', 0,
@@ -64,9 +72,7 @@ BEGIN
       v_skipped := 0;
     END;
   END IF;
-  WITH comp AS MATERIALIZED (
-    ${componentClosesCte('p_from_utc', 'p_to_utc')}
-  ), upserted AS (
+  WITH ${componentsCte}, upserted AS (
     ${insertSql}
     ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO UPDATE
       SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
@@ -75,8 +81,7 @@ BEGIN
         AND (d.close IS DISTINCT FROM EXCLUDED.close OR d.raw IS DISTINCT FROM EXCLUDED.raw)
     RETURNING (xmax = 0) AS is_insert
   )
-  SELECT count(*) FILTER (WHERE is_insert), count(*) FILTER (WHERE NOT is_insert),
-         (SELECT count(*) FROM comp c WHERE NOT coalesce(${componentsCompleteSql('c', FINITE)}, false))
+  SELECT count(*) FILTER (WHERE is_insert), count(*) FILTER (WHERE NOT is_insert), ${skippedSql}
     INTO v_inserted, v_updated, v_skipped
     FROM upserted;
   RETURN jsonb_build_object('success', true, 'inserted', v_inserted, 'updated', v_updated,
