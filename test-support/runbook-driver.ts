@@ -3,6 +3,7 @@
  * (validated, authorized, audited), and runner ticks with a hand-moved clock so waits take no
  * wall time.
  */
+import { expect } from 'vitest';
 import type { z } from 'zod';
 import { type ActionResult, type ActionSpec, executeAction } from '../lib/auth/action';
 import type { Role } from '../lib/auth/roles';
@@ -39,18 +40,19 @@ export interface Driver {
   /** Runner ticks (advancing the clock a minute whenever a run waits) until the run finishes. */
   finish(runId: number, options?: { maxTicks?: number; owner?: string }): Promise<PhaseRunRow>;
   run(phase: string, extra?: Record<string, unknown>): Promise<PhaseRunRow>;
+  /** Runs each phase in turn; the test fails, naming the failed checks, unless each succeeds. */
+  runThrough(phases: readonly string[]): Promise<void>;
   tick(owner?: string): Promise<void>;
 }
 
-export function createDriver(
-  database: Database,
-  options: {
-    start?: Date;
-    config?: Partial<RunbookConfig>;
-    /** Phases of the test's own (lib/runbook/phase-registry.test.ts): started and run instead of the runbook's. */
-    phases?: PhaseRegistry<PhaseDefinition>;
-  } = {},
-): Driver {
+export interface DriverOptions {
+  start?: Date;
+  config?: Partial<RunbookConfig>;
+  /** Phases of the test's own (lib/runbook/phase-registry.test.ts): started and run instead of the runbook's. */
+  phases?: PhaseRegistry<PhaseDefinition>;
+}
+
+export function createDriver(database: Database, options: DriverOptions = {}): Driver {
   const { phases } = options;
   const start = phases ? createStartPhaseRun(phases) : startPhaseRun;
   const clock = fixedClock(options.start ?? MIDWEEK_NOW);
@@ -82,6 +84,12 @@ export function createDriver(
     },
     async run(phase, extra = {}) {
       return driver.finish(await driver.start(phase, OPERATOR, extra));
+    },
+    async runThrough(phases) {
+      for (const phase of phases) {
+        const run = await driver.run(phase);
+        expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
+      }
     },
   };
   return driver;

@@ -8,10 +8,14 @@ export const MIDWEEK_NOW = new Date('2026-11-25T14:30:00Z');
 /** A Monday morning: the last 3 days span a full FX weekend. */
 export const AFTER_WEEKEND_NOW = new Date('2026-11-30T06:00:00Z');
 
-export async function createTestWorld(
-  database: Database,
-  options: { variant?: SchemaVariant; days?: number; now?: Date; leftovers?: boolean } = {},
-): Promise<WorldSummary> {
+export interface TestWorldOptions {
+  variant?: SchemaVariant;
+  days?: number;
+  now?: Date;
+  leftovers?: boolean;
+}
+
+export async function createTestWorld(database: Database, options: TestWorldOptions = {}): Promise<WorldSummary> {
   return createRehearsalWorld(database, {
     variant: options.variant ?? 'production',
     days: options.days ?? 3,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { waiveFailedHour } from '../monitor/waive-hour-action';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { setRehearsalWorkersPaused } from '../runbook/actions/pause-rehearsal-workers';
@@ -55,14 +55,7 @@ const INJECTIONS = [
 ];
 
 describe('authorization: every action × every role', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 1 });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 1 });
 
   for (const { spec, allowed, input } of ACTIONS) {
     for (const role of ROLES) {

@@ -2,22 +2,19 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDriver } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { backoffSeconds, deliverDueAlerts, enqueueAlert, kickAlertDelivery, settleAlertDelivery } from './alert-outbox';
 
 describe('the alert outbox', () => {
-  let test: TestDatabase;
   let blackHole: TcpServer;
   const held: Socket[] = [];
   let flaky: Server;
   let flakyAnswers: number[];
   const received: unknown[] = [];
 
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
     // Accepts connections and never answers: a black-holed endpoint.
     blackHole = createTcpServer((socket) => held.push(socket));
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
@@ -40,7 +37,6 @@ describe('the alert outbox', () => {
     for (const socket of held) socket.destroy();
     blackHole.close();
     flaky.close();
-    await test.drop();
   });
 
   it('a black-holed webhook does not hold up the runner: its tick completes while the post hangs', async () => {
@@ -50,10 +46,9 @@ describe('the alert outbox', () => {
     kickAlertDelivery(sql, { ALERT_WEBHOOK_URL: url });
     await vi.waitFor(() => expect(held).toHaveLength(1));
     // The runner goes on (simulated workers, bridge, snapshots, runs) while the post is still unanswered.
-    const driver = createDriver(test.database);
     for (let i = 0; i < 3; i++) {
-      await driver.tick();
-      driver.clock.advance(60_000);
+      await test.driver.tick();
+      test.driver.clock.advance(60_000);
     }
     const [pending] =
       await sql`select delivered_at, attempts from cutover.alert_outbox where dedupe_key = 'test:black-hole'`;

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { toCompareChartPoints } from './compare-chart-series';
 import { compareDxyByBucket } from './compare-dxy';
 
 const DAY = 86_400_000;
 
 describe("the compare chart's series", () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 3 }, { through: ['1', '2-fix', '3', '4'] });
   const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY) * DAY + DAY);
   const from = new Date(to.getTime() - 5 * DAY);
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3 });
-    const driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4']) expect((await driver.run(phase)).status).toBe('succeeded');
     // Differences of every kind on different days: a close, a minute missing on each side, a soft-deleted minute.
     await test.database.sql`update public.data_bars set close = close + 0.5 where id = (
       select id from public.data_bars where canonical_symbol = 'DXY' order by ts_utc limit 1 offset 300)`;
@@ -26,9 +21,6 @@ describe("the compare chart's series", () => {
       select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' order by ts_utc desc limit 1 offset 10)`;
     await test.database.sql`update public.derived_data_bars set deleted_at = now() where id = (
       select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null order by ts_utc limit 1 offset 2000)`;
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it("equal the table's numbers, day by day", async () => {

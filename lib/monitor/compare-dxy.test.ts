@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test-support/test-database';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { compareDxyByBucket, sampleDxyDifferences } from './compare-dxy';
 
 const DAY = 86_400_000;
 
 /** The same numbers, computed independently per day with plain counts and EXCEPT. */
-async function independentCounts(test: TestDatabase, from: Date, to: Date) {
+async function independentCounts(test: Pick<TestDatabase, 'database'>, from: Date, to: Date) {
   return test.database.sql<
     {
       day: string;
@@ -38,20 +38,9 @@ async function independentCounts(test: TestDatabase, from: Date, to: Date) {
 }
 
 describe('the compare numbers equal independent SQL counts', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 3 }, { through: ['1', '2-fix', '3', '4'] });
   const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY) * DAY + DAY);
   const from = new Date(to.getTime() - 5 * DAY);
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4']) expect((await driver.run(phase)).status).toBe('succeeded');
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   async function expectEqual(range: { from: Date; to: Date } = { from, to }) {
     const rows = await compareDxyByBucket(test.database.sql, { ...range, bucket: 'day' });

@@ -1,19 +1,14 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { readDxyMinutesPerHour } from './dxy-minutes-per-hour';
 
 const HOUR = 3_600_000;
 
 describe('DXY minutes per hour for the overview sparkline', () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4'] });
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    const driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4']) expect((await driver.run(phase)).status).toBe('succeeded');
     // One legacy minute soft-deleted and one data_bars minute removed: the two lines must differ there.
     await test.database.sql`update public.derived_data_bars set deleted_at = now() where id = (
       select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
@@ -21,9 +16,6 @@ describe('DXY minutes per hour for the overview sparkline', () => {
     await test.database.sql`delete from public.data_bars where id = (
       select id from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
          and ts_utc < ${MIDWEEK_NOW} order by ts_utc desc limit 1 offset 700)`;
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('equals plain per-hour counts of both tables, 24 whole UTC hours ending with the current one', async () => {

@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { runnerTick } from '../runbook/runner';
 import { flushAlertDelivery } from './alert-outbox';
 import { readMonitorState } from './read-monitor-state';
@@ -12,17 +10,14 @@ const FRIDAY_MORNING = new Date('2026-11-27T09:00:00Z');
 const MINUTE = 60_000;
 
 describe('the 24-hour window with faults injected', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
   /** Ticks the runner every `step` minutes until the clock reaches `until`. */
   async function runUntil(until: Date, step = 5) {
-    while (driver.clock.now() < until) {
-      driver.clock.advance(step * MINUTE);
-      await driver.tick();
+    while (test.driver.clock.now() < until) {
+      test.driver.clock.advance(step * MINUTE);
+      await test.driver.tick();
     }
   }
-  const state = () => readMonitorState(test.database.sql, { now: driver.clock.now() });
+  const state = () => readMonitorState(test.database.sql, { now: test.driver.clock.now() });
   const slot = async (index: number) => (await state()).slots[index];
   const check = (s: Awaited<ReturnType<typeof slot>>, key: string) => s?.checks.find((c) => c.key === key);
 
@@ -44,18 +39,11 @@ describe('the 24-hour window with faults injected', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const address = receiver.address();
     process.env.ALERT_WEBHOOK_URL = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alert`;
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: FRIDAY_MORNING, days: 2 });
-    driver = createDriver(test.database, { start: FRIDAY_MORNING });
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
   });
+  const test = useTestWorld({ now: FRIDAY_MORNING, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
   afterAll(async () => {
     delete process.env.ALERT_WEBHOOK_URL;
     receiver.close();
-    await test.drop();
   });
 
   it('starts at the verified end of phase 7; 24 clock hours would end on Saturday, so it is estimated to run into Monday', async () => {
@@ -83,7 +71,8 @@ describe('the 24-hour window with faults injected', () => {
     await runUntil(new Date('2026-11-27T11:20:00Z'));
     await test.database.sql`update cutover.rehearsal_workers set paused = true`;
     await runUntil(new Date('2026-11-27T11:40:00Z'));
-    await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${driver.clock.now()}`;
+    await test.database
+      .sql`update cutover.rehearsal_workers set paused = false, next_minute = ${test.driver.clock.now()}`;
     await runUntil(new Date('2026-11-27T12:10:00Z'));
     const hour = await slot(1);
     expect(hour?.state).toBe('FAIL');
@@ -105,9 +94,9 @@ describe('the 24-hour window with faults injected', () => {
 
   it('takes two late snapshots after a two-hour runner outage, leaving no gap', async () => {
     // Nobody ticks for two hours (the runner was down); the clock moves on.
-    driver.clock.set(new Date('2026-11-27T15:30:00Z'));
+    test.driver.clock.set(new Date('2026-11-27T15:30:00Z'));
     // The first ticks back let the simulated pipeline catch up; then the missed hours are taken.
-    for (let i = 0; i < 4; i++) await driver.tick();
+    for (let i = 0; i < 4; i++) await test.driver.tick();
     const s = await state();
     expect(s.slots.slice(3, 5).map((x) => x.late)).toEqual([true, true]);
     expect(s.slots.slice(0, 5).every((x) => x.takenAt !== null)).toBe(true);
@@ -154,7 +143,7 @@ describe('the 24-hour window with faults injected', () => {
   });
 
   it('never takes a snapshot twice, even with two runners', async () => {
-    await runnerTick(test.database, { owner: 'second-runner', config: driver.config, clock: driver.clock });
+    await runnerTick(test.database, { owner: 'second-runner', config: test.driver.config, clock: test.driver.clock });
     const [row] = await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.monitor_snapshots`;
     expect(row?.n).toBe(24);
   });

@@ -2,32 +2,21 @@
  * Viewers cannot hurt production: what they read runs on a small pool of its own under a
  * statement timeout, apart from the pool the runner's migration steps use.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { afterAll, describe, expect, it } from 'vitest';
+import { failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { connectDatabase, type Database, READ_POOL_SIZE } from '../db/connection';
 import { CompareBusy, isStatementTimeout, withCompareSlot } from './compare-slots';
 
 const LOCK = 0x0d_c7_7e57;
 
 describe('the readers’ pool', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 }, { through: ['1', '2-fix', '3'] });
   let readers: Database;
 
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-  });
   afterAll(async () => {
     await readers?.close();
-    await test.drop();
   });
 
   it('cancels a long query at its statement timeout', async () => {
@@ -52,7 +41,7 @@ describe('the readers’ pool', () => {
     const reads = Array.from({ length: READ_POOL_SIZE + 2 }, (_, i) =>
       readers.sql`select pg_advisory_lock_shared(${LOCK}), ${i}::int as i`.then(() => settled.push(`read ${i}`)),
     );
-    const copy = await driver.run('4');
+    const copy = await test.driver.run('4');
     expect(copy.status, failedChecks(copy)).toBe('succeeded');
     expect(settled).toEqual([]);
     await holder`select pg_advisory_unlock(${LOCK})`;

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { MAX_AGE_MS, sharedDxyCounts } from './shared-dxy-counts';
 
 describe('DXY counts shared between polling requests', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 1 });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 1 });
 
   it('runs one count for concurrent and recent requests, and a new one once it is older than MAX_AGE_MS', async () => {
     const t0 = 1_000_000;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld } from '../../test-support/test-world';
+import { failedChecks, OPERATOR } from '../../test-support/runbook-driver';
+import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import type { Verdict } from './hourly-checks';
@@ -66,38 +65,29 @@ const MIN_OPEN_HOURS = '6';
 const LONG = 300_000;
 
 describe('a window run entirely on a weekend', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
   async function runUntil(until: Date, stepMinutes: number) {
-    while (driver.clock.now() < until) {
-      driver.clock.advance(stepMinutes * MINUTE);
-      await driver.tick();
+    while (test.driver.clock.now() < until) {
+      test.driver.clock.advance(stepMinutes * MINUTE);
+      await test.driver.tick();
     }
   }
-  const state = () => readMonitorState(test.database.sql, { now: driver.clock.now() });
+  const state = () => readMonitorState(test.database.sql, { now: test.driver.clock.now() });
   const startPhase9 = () =>
     executeAction(startPhaseRun, { database: test.database, user: OPERATOR, rawInput: { phase: '9' } });
 
+  const test = useTestWorld({ now: FRIDAY_EVENING, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6'] });
   beforeAll(async () => {
+    // Read from the window on, which phase 7 opens.
     process.env.CUTOVER_WINDOW_MIN_OPEN_HOURS = MIN_OPEN_HOURS;
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: FRIDAY_EVENING, days: 2 });
-    driver = createDriver(test.database, { start: FRIDAY_EVENING });
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
     const lastHour = new Date('2026-11-27T21:01:00Z');
-    if (driver.clock.now() < lastHour) await runUntil(lastHour, 5);
-    const deploy = await driver.run('7');
+    if (test.driver.clock.now() < lastHour) await runUntil(lastHour, 5);
+    const deploy = await test.driver.run('7');
     expect(deploy.status, failedChecks(deploy)).toBe('succeeded');
     // Whole ten minutes from here on, so that the steps below land on the minutes they name.
-    driver.clock.set(new Date(Math.ceil(driver.clock.now().getTime() / (10 * MINUTE)) * 10 * MINUTE));
+    test.driver.clock.set(new Date(Math.ceil(test.driver.clock.now().getTime() / (10 * MINUTE)) * 10 * MINUTE));
   });
   afterAll(async () => {
     delete process.env.CUTOVER_WINDOW_MIN_OPEN_HOURS;
-    await test.drop();
   });
 
   it('starts at the close: all 24 hours have the market closed, so it is estimated to end Monday 04:00', async () => {
@@ -138,8 +128,9 @@ describe('a window run entirely on a weekend', () => {
     'keeps taking hours through the weekend and into Monday, and is not complete one open hour short',
     async () => {
       await runUntil(new Date('2026-11-29T21:10:00Z'), 60);
-      expect(driver.clock.now().toISOString()).toBe('2026-11-29T21:10:00.000Z');
-      await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${driver.clock.now()}`;
+      expect(test.driver.clock.now().toISOString()).toBe('2026-11-29T21:10:00.000Z');
+      await test.database
+        .sql`update cutover.rehearsal_workers set paused = false, next_minute = ${test.driver.clock.now()}`;
       await runUntil(new Date('2026-11-30T03:10:00Z'), 10);
       const s = await state();
       const open = s.slots.filter((x) => x.takenAt && x.marketOpen);

@@ -3,37 +3,24 @@
  * settings differ from the request's, an approval expires, and a disabled requester's request
  * cannot be approved.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPROVER, OPERATOR } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { approveRequest } from './actions/decide-approval';
 import { getPhaseRun } from './run-state';
 
 const TOUCHED = ['CUTOVER_WORKER_RESTART_CMD', 'CUTOVER_SOFT_DELETE_BATCH_ROWS'] as const;
 
 describe('approvals bound to what was approved (a deleting rollback)', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 }, { through: ['1', '2-fix', '3'] });
 
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-  });
   afterEach(() => {
     for (const name of TOUCHED) delete process.env[name];
   });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   async function requestDeletingRollback() {
-    const runId = await driver.start('rollback', OPERATOR, { data: 'delete', confirm: 'ROLLBACK' });
+    const runId = await test.driver.start('rollback', OPERATOR, { data: 'delete', confirm: 'ROLLBACK' });
     const [approval] = await test.database.sql<{ id: number }[]>`
       select id from cutover.approvals where phase_run_id = ${runId}`;
     return { runId, approvalId: approval?.id ?? 0 };
@@ -42,7 +29,7 @@ describe('approvals bound to what was approved (a deleting rollback)', () => {
   it('refuses the approval when a worker command changed after the request, naming it', async () => {
     const { runId, approvalId } = await requestDeletingRollback();
     process.env.CUTOVER_WORKER_RESTART_CMD = 'kubectl rollout restart deploy/everything';
-    const refused = await driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' });
+    const refused = await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused') expect(refused.reason).toContain('CUTOVER_WORKER_RESTART_CMD changed');
     expect((await getPhaseRun(test.database.sql, { id: runId }))?.status).toBe('awaiting-approval');
@@ -52,9 +39,9 @@ describe('approvals bound to what was approved (a deleting rollback)', () => {
 
   it('a runner with other settings refuses to execute the approved run, and says what changed', async () => {
     const { runId, approvalId } = await requestDeletingRollback();
-    expect((await driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' })).status).toBe('ok');
+    expect((await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' })).status).toBe('ok');
     process.env.CUTOVER_SOFT_DELETE_BATCH_ROWS = '500';
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toContain('CUTOVER_SOFT_DELETE_BATCH_ROWS changed');
     const [rows] = await test.database.sql`select count(*)::int as n from cutover.phase_run_events
@@ -64,11 +51,11 @@ describe('approvals bound to what was approved (a deleting rollback)', () => {
 
   it('an approval older than CUTOVER_APPROVAL_TTL_MINUTES has expired when a runner claims the run', async () => {
     const { runId, approvalId } = await requestDeletingRollback();
-    expect((await driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' })).status).toBe('ok');
+    expect((await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' })).status).toBe('ok');
     // Approved three hours ago (wall time: rehearsal speed must not age an approval).
     await test.database
       .sql`update cutover.approvals set decided_at = now() - interval '3 hours' where id = ${approvalId}`;
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/approval #\d+ expired \(18\d min old; CUTOVER_APPROVAL_TTL_MINUTES is 120\)/);
   });
@@ -77,7 +64,7 @@ describe('approvals bound to what was approved (a deleting rollback)', () => {
     const { approvalId } = await requestDeletingRollback();
     await test.database.sql`insert into cutover.users (username, password_hash, roles, disabled_at)
                             values (${OPERATOR.username}, 'scrypt$x', '{operator}', now())`;
-    const refused = await driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' });
+    const refused = await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused')
       expect(refused.reason).toContain(`the requester ${OPERATOR.username} has been disabled`);

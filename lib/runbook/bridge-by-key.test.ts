@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { floorToMinute } from '../market/market-hours';
 
 const MINUTE = 60_000;
@@ -11,21 +11,7 @@ const MINUTE = 60_000;
  * by key, so a legacy minute that lands late — behind minutes already carried across — still is.
  */
 describe('bridge and phase 7 gap fill by key', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5'] });
 
   /** Takes one minute out of both tables, as if its legacy row had not been written yet. */
   const unwrite = async (minute: Date) => {
@@ -44,7 +30,7 @@ describe('bridge and phase 7 gap fill by key', () => {
     const [row] = await test.database.sql<{ ts: Date }[]>`
       select max(ts_utc) as ts from public.derived_data_bars
        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
-         and ts_utc <= ${floorToMinute(new Date(driver.clock.now().getTime() - 40 * MINUTE))}`;
+         and ts_utc <= ${floorToMinute(new Date(test.driver.clock.now().getTime() - 40 * MINUTE))}`;
     if (!row?.ts) throw new Error('no legacy minute 40 minutes back');
     return row.ts;
   };
@@ -58,32 +44,32 @@ describe('bridge and phase 7 gap fill by key', () => {
 
   it('carries across a legacy minute written 40 minutes late after phase 5', async () => {
     for (let i = 0; i < 5; i++) {
-      driver.clock.advance(MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(MINUTE);
+      await test.driver.tick();
     }
     const late = await minuteFortyMinutesAgo();
     await unwrite(late);
     // The bridge keeps copying the minutes around it; this one is not there yet.
-    driver.clock.advance(MINUTE);
-    await driver.tick();
+    test.driver.clock.advance(MINUTE);
+    await test.driver.tick();
     expect((await inDataBars(late))?.close ?? null).toBeNull();
     await writeLegacyLate(late);
-    driver.clock.advance(MINUTE);
-    await driver.tick();
+    test.driver.clock.advance(MINUTE);
+    await test.driver.tick();
     const row = await inDataBars(late);
     expect(row?.legacy).not.toBeNull();
     expect(row?.close).toBe(row?.legacy);
   });
 
   it('phase 7 fills a late legacy minute by key while the bridge is off for its run', async () => {
-    const run6 = await driver.run('6');
+    const run6 = await test.driver.run('6');
     expect(run6.status, failedChecks(run6)).toBe('succeeded');
     const late = await minuteFortyMinutesAgo();
     await unwrite(late);
-    const runId = await driver.start('7');
+    const runId = await test.driver.start('7');
     // Phase 7 pending: the bridge stands aside; the legacy minute lands now, 40 minutes late.
     await writeLegacyLate(late);
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const row = await inDataBars(late);
     expect(row?.close).toBe(row?.legacy);

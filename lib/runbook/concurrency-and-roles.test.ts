@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, OPERATOR, OPERATOR_2, VIEWER } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { APPROVER, OPERATOR, OPERATOR_2, VIEWER } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { startPhaseRun } from './actions/start-phase-run';
 
 describe('who may start what, and when', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 1 });
-    driver = createDriver(test.database);
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 1 });
 
   const start = (user: typeof OPERATOR, input: Record<string, unknown>) =>
     executeAction(startPhaseRun, { database: test.database, user, rawInput: input });
@@ -57,7 +48,7 @@ describe('who may start what, and when', () => {
     const second = await start(OPERATOR, { phase: '1' });
     expect(second.status).toBe('refused');
     const [active] = await test.database.sql`select id from cutover.phase_runs where status = 'pending'`;
-    const run = await driver.finish(Number(active?.id));
+    const run = await test.driver.finish(Number(active?.id));
     expect(run.status).toBe('succeeded');
   });
 

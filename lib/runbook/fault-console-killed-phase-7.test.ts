@@ -3,9 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { getPhaseRun } from './run-state';
 
 /** Resolves with `probe`'s first truthy value; vi.waitFor polls it until then. */
@@ -26,8 +25,7 @@ function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | fa
  * The deploy command is the boundary we do not own: a shell script that records each call.
  */
 describe('the console killed while phase 7 deploys the workers', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6'] });
   const state = mkdtempSync(join(tmpdir(), 'dxy-cutover-deploy-'));
   const output: string[] = [];
   const runners: ChildProcess[] = [];
@@ -51,24 +49,16 @@ describe('the console killed while phase 7 deploys the workers', () => {
   };
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
     // Real workers from here on: the configured commands, not the rehearsal simulation.
     await test.database.sql`delete from cutover.rehearsal_workers`;
   });
   afterAll(async () => {
     for (const child of runners) if (child.exitCode === null) child.kill('SIGKILL');
-    await test.drop();
     rmSync(state, { recursive: true, force: true });
   });
 
   it('does not deploy a second time after a restart: it asks the workers, which already run dual', async () => {
-    const runId = await driver.start('7');
+    const runId = await test.driver.start('7');
     const first = startRunner();
     await waitFor('the deploy command to start', async () => existsSync(join(state, 'started')));
     first.kill('SIGKILL');

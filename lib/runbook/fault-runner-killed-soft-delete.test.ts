@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { approveRequest } from './actions/decide-approval';
@@ -10,25 +10,17 @@ import { getPhaseRun } from './run-state';
 const MINUTE = 60_000;
 
 describe('the runner killed in the middle of the soft-delete', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  // Small batches and one step per tick, so the soft-delete takes many committed steps.
+  const test = useTestWorld(
+    { now: MIDWEEK_NOW, days: 2 },
+    { config: { softDeleteBatchRows: 300, stepBudgetMs: 0 }, through: ['1', '2-fix', '3', '4', '5', '6', '7'] },
+  );
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    // Small batches and one step per tick, so the soft-delete takes many committed steps.
-    driver = createDriver(test.database, { config: { softDeleteBatchRows: 300, stepBudgetMs: 0 } });
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
     for (let i = 0; i < 26 * 12; i++) {
-      driver.clock.advance(5 * MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(5 * MINUTE);
+      await test.driver.tick();
     }
-    expect((await readMonitorState(test.database.sql, { now: driver.clock.now() })).complete).toBe(true);
-  });
-  afterAll(async () => {
-    await test.drop();
+    expect((await readMonitorState(test.database.sql, { now: test.driver.clock.now() })).complete).toBe(true);
   });
 
   const legacy = async () => {
@@ -43,7 +35,7 @@ describe('the runner killed in the middle of the soft-delete', () => {
   };
 
   it('resumes on another runner from the last committed batch: every legacy row soft-deleted and recorded exactly once', async () => {
-    const runId = await driver.start('9');
+    const runId = await test.driver.start('9');
     const [approval] = await test.database.sql`select id from cutover.approvals where phase_run_id = ${runId}`;
     const approved = await executeAction(approveRequest, {
       database: test.database,
@@ -58,8 +50,8 @@ describe('the runner killed in the middle of the soft-delete', () => {
     for (let i = 0; i < 200; i++) {
       const run = await getPhaseRun(test.database.sql, { id: runId });
       if (Number(run?.checkpoint.deletedRows ?? 0) >= 900) break;
-      await driver.tick('runner-A');
-      driver.clock.advance(MINUTE);
+      await test.driver.tick('runner-A');
+      test.driver.clock.advance(MINUTE);
     }
     const atCrash = await getPhaseRun(test.database.sql, { id: runId });
     expect(atCrash?.status).toBe('running');
@@ -71,7 +63,7 @@ describe('the runner killed in the middle of the soft-delete', () => {
 
     await test.database
       .sql`update cutover.phase_runs set lease_expires_at = now() - interval '1 second' where id = ${runId}`;
-    const run = await driver.finish(runId, { owner: 'runner-B', maxTicks: 400 });
+    const run = await test.driver.finish(runId, { owner: 'runner-B', maxTicks: 400 });
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const after = await legacy();
     expect(after.active).toBe(0);

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectExactCopy } from '../../test-support/expect-exact-copy';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 
 describe('a copy batch that hits the statement timeout is retried smaller, never skipped', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld(
+    { now: MIDWEEK_NOW, days: 2 },
+    { config: { copyBatchRows: 400, batchStatementTimeoutMs: 400 }, through: ['1', '2-fix', '3'] },
+  );
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database, { config: { copyBatchRows: 400, batchStatementTimeoutMs: 400 } });
-    for (const phase of ['1', '2-fix', '3']) expect((await driver.run(phase)).status).toBe('succeeded');
     // A slow table: any INSERT of more than 150 DXY rows into data_bars takes 2 s, past the 400 ms timeout.
     await test.database.sql.unsafe(`
       create function public.slow_large_inserts() returns trigger language plpgsql as $$
@@ -22,12 +20,9 @@ describe('a copy batch that hits the statement timeout is retried smaller, never
       create trigger slow_large_inserts after insert on public.data_bars
         referencing new table as inserted for each statement execute function public.slow_large_inserts();`);
   });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('halves the batch until it fits, logs each timeout, and copies every legacy minute exactly once', async () => {
-    const run = await driver.run('4');
+    const run = await test.driver.run('4');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     expect(run.checkpoint.batchRows).toBe(100);
     const timeouts = await test.database.sql<{ level: string; message: string }[]>`

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { findLegacyHoles } from './legacy-holes';
 
 describe('legacy holes', () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 1 });
   const range = { from: new Date(MIDWEEK_NOW.getTime() - 6 * 3_600_000), to: MIDWEEK_NOW };
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 1 });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   /** Two legacy minutes of the range that have all six components, removed from legacy. */
   async function removeTwoLegacyMinutes(): Promise<[Date, Date]> {

@@ -1,15 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { restartReason } from './phases/phase-4-copy';
 import type { PhaseRunRow } from './run-state';
 
 const FORM_CHECK = 'Every DXY row in data_bars is in the final form';
 
 describe('phase 4: the final form of every DXY row, and retries that start from the beginning', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld(
+    { now: MIDWEEK_NOW, days: 2 },
+    { config: { copyBatchRows: 500 }, through: ['1', '2-fix', '3'] },
+  );
   /** Legacy minutes picked for the faults, in minute order. */
   let leftovers: Date[];
   let corrupted: Date;
@@ -29,13 +31,6 @@ describe('phase 4: the final form of every DXY row, and retries that start from 
       select level, message from cutover.phase_run_events where phase_run_id = ${runId} order by id`;
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database, { config: { copyBatchRows: 500 } });
-    for (const phase of ['1', '2-fix', '3']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
     leftovers = [await legacyMinute(10), await legacyMinute(11), await legacyMinute(700)];
     corrupted = await legacyMinute(300);
     sekMissing = await legacyMinute(400);
@@ -47,12 +42,9 @@ describe('phase 4: the final form of every DXY row, and retries that start from 
         from public.derived_data_bars
        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc = any(${leftovers.map((d) => d.toISOString())}::timestamptz[])`;
   });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('fails a copy whose closes all agree when rows of an earlier attempt are not synthetic with raw.kind dxy', async () => {
-    const run = await driver.run('4', { method: 'copy' });
+    const run = await test.driver.run('4', { method: 'copy' });
     expect(run.status).toBe('failed');
     expect(check(run, 'Every legacy minute')?.passed).toBe(true);
     expect(check(run, 'Same close')?.passed).toBe(true);
@@ -79,8 +71,8 @@ describe('phase 4: the final form of every DXY row, and retries that start from 
                              where canonical_symbol = 'USDSEK' and timeframe = '1m' and ts_utc = ${sekMissing}`;
     await test.database.sql`update public.data_bars set close = 'NaN'::float8
                              where canonical_symbol = 'GBPUSD' and timeframe = '1m' and ts_utc = ${gbpNaN}`;
-    const runId = await driver.start('4', undefined, { method: 'regenerate' });
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('4', undefined, { method: 'regenerate' });
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect((await events(runId)).map((e) => e.message)).toContainEqual(
       expect.stringMatching(
@@ -117,8 +109,8 @@ describe('phase 4: the final form of every DXY row, and retries that start from 
   it('regenerates again from the beginning after a failed verification, and passes once the component is right', async () => {
     await test.database.sql`update public.data_bars set close = close / 1.01
                              where canonical_symbol = 'EURUSD' and timeframe = '1m' and ts_utc = ${corrupted}`;
-    const runId = await driver.start('4', undefined, { method: 'regenerate' });
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('4', undefined, { method: 'regenerate' });
+    const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     expect((await events(runId)).map((e) => e.message)).toContainEqual(
       expect.stringMatching(/^Starting again from the beginning of history.*failed its verification/),

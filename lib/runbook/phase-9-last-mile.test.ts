@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  APPROVER,
-  APPROVER_2,
-  createDriver,
-  type Driver,
-  failedChecks,
-  OPERATOR,
-} from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { APPROVER, APPROVER_2, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { anchorRehearsalClock } from '../market/clock';
 import { floorToMinute } from '../market/market-hours';
 import { readMonitorState } from '../monitor/read-monitor-state';
@@ -27,8 +20,7 @@ const MINUTE = 60_000;
  * soft-deleted pair and a concurrent legacy insert.
  */
 describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback after it', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6'] });
   let deployedAt: Date;
   let planted: Date;
 
@@ -48,32 +40,24 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
   };
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-      if (phase === '7') deployedAt = new Date(run.checkpoint.deployedAt as string);
-    }
+    const deploy = await test.driver.run('7');
+    expect(deploy.status, failedChecks(deploy)).toBe('succeeded');
+    deployedAt = new Date(deploy.checkpoint.deployedAt as string);
     for (let i = 0; i < 26 * 12; i++) {
-      driver.clock.advance(5 * MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(5 * MINUTE);
+      await test.driver.tick();
     }
-    expect((await readMonitorState(sql(), { now: driver.clock.now() })).complete).toBe(true);
+    expect((await readMonitorState(sql(), { now: test.driver.clock.now() })).complete).toBe(true);
     // Phases 1–7 and 26 simulated hours of window, tick by tick.
   }, 420_000);
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('is refused on a closed market, saying when it can start', async () => {
     await anchorRehearsalClock(test.database.sql, { simStart: new Date('2026-11-28T12:00:00Z'), speed: 1 });
-    const refused = await driver.act(startPhaseRun, OPERATOR, { phase: '9' });
+    const refused = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused')
       expect(refused.reason).toMatch(/Market open \(the FX market is closed.*2026-11-29T22:00/);
-    await anchorRehearsalClock(test.database.sql, { simStart: driver.clock.now(), speed: 1 });
+    await anchorRehearsalClock(test.database.sql, { simStart: test.driver.clock.now(), speed: 1 });
   });
 
   it('lists a legacy-only minute of the deploy hour with the request; the approver waives it only by typing its count', async () => {
@@ -81,13 +65,13 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     const removed =
       await sql()`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${planted}`;
     expect(removed.count).toBe(1);
-    const runId = await driver.start('9');
+    const runId = await test.driver.start('9');
     const approval = await approvalOf(runId);
     expect(approval.summary).toContain(
       `FINAL PROOF: 1 legacy minutes are not in data_bars with the same close: ${planted.toISOString()}`,
     );
     const approve = (extra: Record<string, unknown>) =>
-      driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY', ...extra });
+      test.driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY', ...extra });
     const plain = await approve({});
     expect(plain.status).toBe('refused');
     if (plain.status === 'refused') expect(plain.reason).toMatch(/Type 1 to waive them/);
@@ -101,16 +85,16 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     // legacy writer derives a minute of three hours ago (its bar time is old; its write time is now).
     let quiet = false;
     for (let i = 0; i < 30 && !quiet; i++) {
-      await driver.tick();
-      driver.clock.advance(MINUTE);
+      await test.driver.tick();
+      test.driver.clock.advance(MINUTE);
       const now = await getPhaseRun(sql(), { id: runId });
       quiet = now?.checkpoint.stage === 'proving-stop' && Boolean(now.checkpoint.quietFrom);
     }
     expect(quiet).toBe(true);
-    const old = floorToMinute(new Date(driver.clock.now().getTime() - 3 * 60 * MINUTE));
+    const old = floorToMinute(new Date(test.driver.clock.now().getTime() - 3 * 60 * MINUTE));
     await sql()`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${old}`;
     await sql()`select public.calc_dxy_range_derived(p_from_utc => ${old}, p_to_utc => ${new Date(old.getTime() + MINUTE)})`;
-    const failed = await driver.finish(runId);
+    const failed = await test.driver.finish(runId);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/legacy writer is still on: 1 legacy DXY rows written since .*Nothing was deleted/);
     expect((await counts()).tagged).toBe(0);
@@ -123,8 +107,8 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     expect(await copyMissingLegacyMinutes(sql(), { from: planted, to: new Date(planted.getTime() + MINUTE) })).toBe(1);
     const { active } = await counts();
     const batch = Math.ceil(active / 5);
-    driver.config.softDeleteBatchRows = batch;
-    driver.config.stepBudgetMs = 0;
+    test.driver.config.softDeleteBatchRows = batch;
+    test.driver.config.stepBudgetMs = 0;
     // A fault planted in the database: the third batch fails (a disk full, a lost replica …).
     await sql().unsafe(`
       CREATE FUNCTION cutover.test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -133,13 +117,13 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
         RETURN NULL;
       END $$;
       CREATE TRIGGER test_fault BEFORE INSERT ON cutover.soft_deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION cutover.test_fault();`);
-    const runId = await driver.start('9');
+    const runId = await test.driver.start('9');
     const approval = await approvalOf(runId);
     expect(approval.summary).toMatch(/Final proof: all \d+ active legacy minutes are in data_bars with the same close/);
-    expect((await driver.act(approveRequest, APPROVER_2, { approvalId: approval.id, confirm: 'DXY' })).status).toBe(
-      'ok',
-    );
-    const failed = await driver.finish(runId);
+    expect(
+      (await test.driver.act(approveRequest, APPROVER_2, { approvalId: approval.id, confirm: 'DXY' })).status,
+    ).toBe('ok');
+    const failed = await test.driver.finish(runId);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/planted fault/);
     expect(await counts()).toMatchObject({ tagged: 2 * batch, deleted: 2 * batch, active: active - 2 * batch });
@@ -148,10 +132,12 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
   it('a re-run continues where the failed attempt stopped and verifies over the whole migration run', async () => {
     await sql().unsafe('DROP TRIGGER test_fault ON cutover.soft_deleted_rows; DROP FUNCTION cutover.test_fault()');
     const before = await counts();
-    const runId = await driver.start('9');
+    const runId = await test.driver.start('9');
     const approval = await approvalOf(runId);
-    expect((await driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY' })).status).toBe('ok');
-    const run = await driver.finish(runId);
+    expect((await test.driver.act(approveRequest, APPROVER, { approvalId: approval.id, confirm: 'DXY' })).status).toBe(
+      'ok',
+    );
+    const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const recorded = run.verification?.checks.find((c) => c.name.startsWith('Every soft-deleted row recorded'));
     expect(recorded?.detail).toMatch(/over 3 attempts/);
@@ -183,8 +169,8 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
       insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
       select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source from public.derived_data_bars where id = ${second.id}
       returning id::text`;
-    const runId = await driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
-    const finishing = driver.finish(runId);
+    const runId = await test.driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
+    const finishing = test.driver.finish(runId);
     await vi.waitFor(
       async () => {
         const [waiting] = await sql()<{ n: number }[]>`

@@ -6,13 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
+import { describe, expect, it } from 'vitest';
+import { APPROVER, createDriver, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { loadClock } from '../market/clock';
 import { aggregate1mTo5mWindowSql } from '../market/pipeline/aggregator-sql';
-import type { WorldSummary } from '../market/rehearsal/create-world';
 import { requestAbandonMigrationRun } from './actions/abandon-migration-run';
 import { approveRequest } from './actions/decide-approval';
 import { planAggregatorReplacement, probeAggregatorInput } from './aggregator-function';
@@ -24,7 +24,7 @@ import { phase5Switch } from './phases/phase-5-switch';
 const PRODUCTION_AGGREGATOR_ARGUMENTS =
   'p_symbol text, p_from_utc timestamp with time zone, p_to_utc timestamp with time zone, p_derivation_version integer';
 
-async function aggregatorOverloads(test: TestDatabase) {
+async function aggregatorOverloads(test: Pick<TestDatabase, 'database'>) {
   return test.database.sql<{ args: string; result: string; secdef: boolean; config: string[] | null }[]>`
     select pg_get_function_identity_arguments(p.oid) as args, pg_get_function_result(p.oid) as result,
            p.prosecdef as secdef, p.proconfig as config
@@ -33,7 +33,7 @@ async function aggregatorOverloads(test: TestDatabase) {
 }
 
 /** The oracle: every DXY 1m row in data_bars is synthetic, raw.kind dxy, and has the legacy close where legacy has the minute. */
-async function rowsBreakingTheOracle(test: TestDatabase): Promise<number> {
+async function rowsBreakingTheOracle(test: Pick<TestDatabase, 'database'>): Promise<number> {
   const [row] = await test.database.sql<{ n: number }[]>`
     select count(*)::int as n from public.data_bars n
       left join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m'
@@ -45,23 +45,12 @@ async function rowsBreakingTheOracle(test: TestDatabase): Promise<number> {
 }
 
 describe('a production world with an earlier attempt’s leftovers (session TimeZone +05:45)', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-  let world: WorldSummary;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    world = await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, leftovers: true });
-    driver = createDriver(test.database);
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, leftovers: true });
 
   it('phase 1 reports the earlier attempt’s rows against legacy and the holes in history, as findings', async () => {
-    const leftovers = world.leftovers;
+    const leftovers = test.world.leftovers;
     expect(leftovers?.earlierAttemptRows).toBeGreaterThan(100);
-    const run = await driver.run('1');
+    const run = await test.driver.run('1');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const checks = run.verification?.checks ?? [];
     const earlier = checks.find((c) => c.name.startsWith('DXY rows already in data_bars'));
@@ -87,37 +76,39 @@ describe('a production world with an earlier attempt’s leftovers (session Time
   });
 
   it('phase 2 lists them; "Apply fix" previews and normalizes them to the final form, keeping what they were', async () => {
-    const report = await driver.run('2');
+    const report = await test.driver.run('2');
     expect(report.status).toBe('failed');
     const finding = report.verification?.checks.find((c) => c.name.startsWith('DXY rows already in data_bars'));
     expect(finding?.passed).toBe(false);
-    expect(finding?.detail).toContain(`${world.leftovers?.earlierAttemptRows} DXY 1m rows from an earlier attempt`);
+    expect(finding?.detail).toContain(
+      `${test.world.leftovers?.earlierAttemptRows} DXY 1m rows from an earlier attempt`,
+    );
     const clock = await loadClock(test.database.sql);
     const { phase2Fix } = await import('./phases/phase-2-fix');
     const preview = await phase2Fix.preview({
       database: test.database,
       clock,
-      config: driver.config,
+      config: test.driver.config,
       migrationRunId: report.migrationRunId,
       options: {},
     });
     expect(preview.summary.join('\n')).toContain(
-      `${world.leftovers?.earlierAttemptDifferentClose} take the legacy close where it differs`,
+      `${test.world.leftovers?.earlierAttemptDifferentClose} take the legacy close where it differs`,
     );
     expect(preview.summary.join('\n')).toMatch(/close [\d.]+ → legacy [\d.]+/);
-    const fix = await driver.run('2-fix');
+    const fix = await test.driver.run('2-fix');
     expect(fix.status, failedChecks(fix)).toBe('succeeded');
     expect(await rowsBreakingTheOracle(test)).toBe(0);
     const [kept] = await test.database.sql<{ n: number }[]>`
       select count(*)::int as n from public.data_bars
        where canonical_symbol = 'DXY' and raw->'normalized_from'->>'source' = 'migrated_from_derived'`;
-    expect(kept?.n).toBe(world.leftovers?.earlierAttemptRows);
-    const again = await driver.run('2');
+    expect(kept?.n).toBe(test.world.leftovers?.earlierAttemptRows);
+    const again = await test.driver.run('2');
     expect(again.status, failedChecks(again)).toBe('succeeded');
   });
 
   it('phase 3 leaves calc_dxy_range_1m executable by the worker role only, not by anon or authenticated', async () => {
-    const run = await driver.run('3');
+    const run = await test.driver.run('3');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [privileges] = await test.database.sql`
       select has_function_privilege('anon', 'public.calc_dxy_range_1m(timestamptz, timestamptz, integer)', 'EXECUTE') as anon,
@@ -128,25 +119,25 @@ describe('a production world with an earlier attempt’s leftovers (session Time
   });
 
   it('phase 4 copies; every DXY row in data_bars is then synthetic with raw.kind dxy and the legacy close', async () => {
-    const run = await driver.run('4');
+    const run = await test.driver.run('4');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     expect(await rowsBreakingTheOracle(test)).toBe(0);
   });
 
   it('phase 5 replaces production’s four-argument aggregator in place; the workers keep aggregating from data_bars only', async () => {
     const before = await aggregatorOverloads(test);
-    const run = await driver.run('5');
+    const run = await test.driver.run('5');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const after = await aggregatorOverloads(test);
     expect(after).toEqual(before);
     expect(after).toEqual([
       { args: PRODUCTION_AGGREGATOR_ARGUMENTS, result: 'jsonb', secdef: true, config: before[0]?.config ?? null },
     ]);
-    const switchedAt = driver.clock.now();
+    const switchedAt = test.driver.clock.now();
     // The simulated workers (legacy writer + the bridge, aggregator through catchup_aggregation_range) run on.
     for (let i = 0; i < 30; i++) {
-      driver.clock.advance(60_000);
-      await driver.tick();
+      test.driver.clock.advance(60_000);
+      await test.driver.tick();
     }
     const [bars] = await test.database.sql<{ n: number; max_candles: number | null }[]>`
       select count(*)::int as n, max(source_candles) as max_candles from public.derived_data_bars
@@ -159,15 +150,12 @@ describe('a production world with an earlier attempt’s leftovers (session Time
   });
 
   it('a rollback with "delete" puts back the original aggregator and exactly the DXY rows the backup holds', async () => {
-    for (const phase of ['6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-    const runId = await driver.start('rollback', OPERATOR, { data: 'delete', confirm: 'ROLLBACK' });
+    await test.driver.runThrough(['6', '7']);
+    const runId = await test.driver.start('rollback', OPERATOR, { data: 'delete', confirm: 'ROLLBACK' });
     const [approval] = await test.database.sql`select id from cutover.approvals where phase_run_id = ${runId}`;
-    const approved = await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' });
+    const approved = await test.driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' });
     expect(approved.status).toBe('ok');
-    const rollback = await driver.finish(runId);
+    const rollback = await test.driver.finish(runId);
     expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
     const backup = await getBackup(test.database.sql, { migrationRunId: rollback.migrationRunId });
     const saved = backup?.functions.find((f) => f.name === 'aggregate_1m_to_5m_window');
@@ -189,15 +177,7 @@ describe('a production world with an earlier attempt’s leftovers (session Time
 });
 
 describe('phase 5 refuses an aggregator it does not understand', () => {
-  let test: TestDatabase;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
 
   it('finds production’s function and a replacement keeping everything but the body', async () => {
     const plan = await planAggregatorReplacement(test.database.sql, {});
@@ -235,17 +215,7 @@ describe('phase 5 refuses an aggregator it does not understand', () => {
 });
 
 describe('a wedged migration run: phase 1 failing, then re-run or abandoned', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
-    driver = createDriver(test.database);
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
 
   it('phase 1 fails while the aggregator is missing and succeeds on a re-run once it is back', async () => {
     const [definition] = await test.database.sql<{ def: string }[]>`
@@ -253,11 +223,11 @@ describe('a wedged migration run: phase 1 failing, then re-run or abandoned', ()
     await test.database.sql.unsafe(
       'DROP FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer)',
     );
-    const failed = await driver.run('1');
+    const failed = await test.driver.run('1');
     expect(failed.status).toBe('failed');
     expect(failed.verification?.checks.find((c) => c.name === 'Aggregator definition saved')?.passed).toBe(false);
     await test.database.sql.unsafe(definition?.def ?? '');
-    const again = await driver.run('1');
+    const again = await test.driver.run('1');
     expect(again.status, failedChecks(again)).toBe('succeeded');
     expect(again.result.backupId).not.toBe(failed.result.backupId);
   });
@@ -272,14 +242,17 @@ describe('a wedged migration run: phase 1 failing, then re-run or abandoned', ()
          order by c.ts_utc desc offset 10 limit 1)
       returning ts_utc`;
     for (const phase of ['2-fix', '3', '4']) {
-      const run = await driver.run(phase);
+      const run = await test.driver.run(phase);
       expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
       if (phase === '3')
         expect((run.result.test as { legacyWithoutComponents: string[] }).legacyWithoutComponents).toEqual([
           lost?.ts_utc.toISOString(),
         ]);
     }
-    const refused = await driver.act(requestAbandonMigrationRun, OPERATOR, { confirm: 'ABANDON', reason: 'try again' });
+    const refused = await test.driver.act(requestAbandonMigrationRun, OPERATOR, {
+      confirm: 'ABANDON',
+      reason: 'try again',
+    });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused') expect(refused.reason).toMatch(/DXY rows were added to data_bars/);
 

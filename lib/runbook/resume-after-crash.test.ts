@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { failedChecks, OPERATOR } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { pausePhaseRun, resumePhaseRun } from './actions/pause-resume';
 import { advanceRun, claimNextRun } from './execute-run';
 import { getPhaseRun } from './run-state';
 
 describe('the copy survives a killed runner, a pause, and a runner that comes back from the dead', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3 });
-    // Small batches so the copy takes many steps.
-    driver = createDriver(test.database, { config: { copyBatchRows: 250, leaseSeconds: 30, stepBudgetMs: 0 } });
-    for (const phase of ['1', '2-fix', '3']) expect((await driver.run(phase)).status).toBe('succeeded');
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  // Small batches so the copy takes many steps.
+  const test = useTestWorld(
+    { now: MIDWEEK_NOW, days: 3 },
+    { config: { copyBatchRows: 250, leaseSeconds: 30, stepBudgetMs: 0 }, through: ['1', '2-fix', '3'] },
+  );
 
   const legacyCount = async () => {
     const [row] = await test.database.sql<{ n: number }[]>`
@@ -32,8 +25,8 @@ describe('the copy survives a killed runner, a pause, and a runner that comes ba
   };
 
   it('resumes from the last committed checkpoint on another runner, with exact rows and no duplicates', async () => {
-    const runId = await driver.start('4');
-    const { clock, config } = driver;
+    const runId = await test.driver.start('4');
+    const { clock, config } = test.driver;
     // Runner A claims the run and commits a few batches, then "dies" (never heard from again).
     const claimedByA = await claimNextRun(test.database, { owner: 'runner-A', leaseSeconds: config.leaseSeconds });
     expect(claimedByA?.run.id).toBe(runId);
@@ -60,7 +53,7 @@ describe('the copy survives a killed runner, a pause, and a runner that comes ba
     // A's lease expires; B takes over and finishes.
     await test.database
       .sql`update cutover.phase_runs set lease_expires_at = now() - interval '1 second' where id = ${runId}`;
-    const run = await driver.finish(runId, { owner: 'runner-B' });
+    const run = await test.driver.finish(runId, { owner: 'runner-B' });
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const copied = await copiedCount();
     expect(copied?.n).toBe(copied?.distinct_minutes);
@@ -84,17 +77,17 @@ describe('the copy survives a killed runner, a pause, and a runner that comes ba
 
   it('pauses between batches and resumes where it stopped', async () => {
     await test.database.sql`delete from public.data_bars where canonical_symbol = 'DXY'`;
-    const runId = await driver.start('4');
-    await driver.tick();
-    expect((await driver.act(pausePhaseRun, OPERATOR, {})).status).toBe('ok');
-    const paused = await driver.finish(runId);
+    const runId = await test.driver.start('4');
+    await test.driver.tick();
+    expect((await test.driver.act(pausePhaseRun, OPERATOR, {})).status).toBe('ok');
+    const paused = await test.driver.finish(runId);
     expect(paused.status).toBe('paused');
     const rowsAtPause = (await copiedCount())?.n ?? 0;
     expect(rowsAtPause).toBeLessThan(await legacyCount());
-    await driver.tick();
+    await test.driver.tick();
     expect((await copiedCount())?.n).toBe(rowsAtPause);
-    expect((await driver.act(resumePhaseRun, OPERATOR, {})).status).toBe('ok');
-    const done = await driver.finish(runId);
+    expect((await test.driver.act(resumePhaseRun, OPERATOR, {})).status).toBe('ok');
+    const done = await test.driver.finish(runId);
     expect(done.status, failedChecks(done)).toBe('succeeded');
     expect((await copiedCount())?.n).toBe(await legacyCount());
   });

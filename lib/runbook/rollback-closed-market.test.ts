@@ -1,10 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld } from '../../test-support/test-world';
-import type { WorldSummary } from '../market/rehearsal/create-world';
+import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
+import { useTestWorld } from '../../test-support/world-database';
 import { flushAlertDelivery } from '../monitor/alert-outbox';
 import { approveRequest } from './actions/decide-approval';
 import { getBackup } from './backup';
@@ -26,22 +24,19 @@ describe.each([
   { silentAtOpen: false, deleteData: false },
   { silentAtOpen: true, deleteData: true },
 ])('a rollback on a Saturday (legacy path silent at the open: $silentAtOpen)', ({ silentAtOpen, deleteData }) => {
-  let test: TestDatabase;
-  let driver: Driver;
-  let world: WorldSummary;
   let server: Server;
   const posted: Record<string, unknown>[] = [];
   const previousWebhook = process.env.ALERT_WEBHOOK_URL;
 
   const advanceTo = async (target: Date) => {
-    while (driver.clock.now() < target) {
-      driver.clock.advance(Math.min(60 * MINUTE, target.getTime() - driver.clock.now().getTime()));
-      await driver.tick();
+    while (test.driver.clock.now() < target) {
+      test.driver.clock.advance(Math.min(60 * MINUTE, target.getTime() - test.driver.clock.now().getTime()));
+      await test.driver.tick();
     }
     // Let the simulated workers catch up with the jumps before anything is judged.
     for (let i = 0; i < 5; i++) {
-      driver.clock.advance(MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(MINUTE);
+      await test.driver.tick();
     }
   };
 
@@ -58,25 +53,21 @@ describe.each([
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     process.env.ALERT_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    test = await createTestDatabase();
-    world = await createTestWorld(test.database, { now: FRIDAY_EVENING, days: 3, leftovers: true });
-    driver = createDriver(test.database, { start: FRIDAY_EVENING });
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
   });
+  const test = useTestWorld(
+    { now: FRIDAY_EVENING, days: 3, leftovers: true },
+    { through: ['1', '2-fix', '3', '4', '5', '6', '7'] },
+  );
   afterAll(async () => {
     if (previousWebhook === undefined) delete process.env.ALERT_WEBHOOK_URL;
     else process.env.ALERT_WEBHOOK_URL = previousWebhook;
     await new Promise((resolve) => server.close(resolve));
-    await test.drop();
   });
 
   it('completes and verifies its data steps on Saturday, restoring the functions exactly; the legacy proof is pending', async () => {
     const { sql } = test.database;
     // A hole in the legacy history older than the migration: the rollback's gap check must not blame itself for it.
-    expect(world.leftovers?.missingLegacyDayMinutes ?? 0).toBeGreaterThan(0);
+    expect(test.world.leftovers?.missingLegacyDayMinutes ?? 0).toBeGreaterThan(0);
     // What a careless switch leaves behind: an overload next to the workers' function.
     await sql.unsafe(`CREATE FUNCTION public.aggregate_1m_to_5m_window(p_symbol text, p_from_utc timestamptz, p_to_utc timestamptz)
                         RETURNS integer LANGUAGE sql AS 'SELECT 0'`);
@@ -91,14 +82,14 @@ describe.each([
 
     const run = deleteData
       ? await (async () => {
-          const runId = await driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
+          const runId = await test.driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
           const [approval] = await sql`select id from cutover.approvals where phase_run_id = ${runId}`;
           expect(
-            (await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status,
+            (await test.driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status,
           ).toBe('ok');
-          return driver.finish(runId);
+          return test.driver.finish(runId);
         })()
-      : await driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
+      : await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const pending = run.verification?.checks.find((c) => c.name.startsWith('Legacy path producing again'));
     expect(pending?.name).toMatch(/PENDING/);
@@ -150,8 +141,8 @@ describe.each([
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]?.expected_from).toBe(SUNDAY_OPEN.toISOString());
     // The legacy writer comes back: the proof completes and the banner goes.
-    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(driver.clock.now().getTime() - 2 * MINUTE)}`;
-    await advanceTo(new Date(driver.clock.now().getTime() + 3 * MINUTE));
+    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(test.driver.clock.now().getTime() - 2 * MINUTE)}`;
+    await advanceTo(new Date(test.driver.clock.now().getTime() + 3 * MINUTE));
     expect(await readLegacyPathNotice(sql)).toBeNull();
     await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { approveRequest } from './actions/decide-approval';
 import { backupTableName } from './backup';
 
@@ -14,8 +14,7 @@ const MINUTE = 60_000;
  * legacy path stays silent). The bridge must stay off: nothing is copied back afterwards.
  */
 describe('a failed "delete" rollback between phases 5 and 7', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2, leftovers: true }, { through: ['1', '2-fix', '3', '4', '5'] });
   let migrationRunId: number;
 
   /** data_bars' DXY rows against the backup, by whole row (the backup's columns). */
@@ -34,19 +33,11 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
   };
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2, leftovers: true });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-      migrationRunId = run.migrationRunId;
-    }
+    const healthChecks = await test.driver.run('6');
+    expect(healthChecks.status, failedChecks(healthChecks)).toBe('succeeded');
+    migrationRunId = healthChecks.migrationRunId;
     // The earlier attempt's rows were normalized by phase 2's fix: they differ from the backup now.
     expect((await differencesFromBackup())?.changed).toBeGreaterThan(0);
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('returns data_bars to the backup, fails on the silent legacy path, and the bridge copies nothing back', async () => {
@@ -60,12 +51,12 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
         RETURN NEW;
       END $$;
       CREATE TRIGGER test_drop_eurusd BEFORE INSERT ON public.data_bars FOR EACH ROW EXECUTE FUNCTION cutover.test_drop_eurusd();`);
-    const runId = await driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
+    const runId = await test.driver.start('rollback', undefined, { data: 'delete', confirm: 'ROLLBACK' });
     const [approval] = await sql`select id from cutover.approvals where phase_run_id = ${runId}`;
-    expect((await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status).toBe(
-      'ok',
-    );
-    const run = await driver.finish(runId);
+    expect(
+      (await test.driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status,
+    ).toBe('ok');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/legacy path wrote no DXY minute/);
     const restored = await differencesFromBackup();
@@ -77,8 +68,8 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
     const [before] = await sql<{ n: number }[]>`
       select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
     for (let i = 0; i < 15; i++) {
-      driver.clock.advance(MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(MINUTE);
+      await test.driver.tick();
     }
     const [after] = await sql<{ n: number }[]>`
       select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, createDriver, type Driver, failedChecks, testUser } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APPROVER, failedChecks, testUser } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import type { SchemaVariant } from '../market/rehearsal/schema-sql';
 import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
@@ -14,21 +14,16 @@ describe.each<{ variant: SchemaVariant; data: 'keep' | 'delete' }>([
   { variant: 'production', data: 'keep' },
   { variant: 'plan', data: 'delete' },
 ])('rollback after phase 7 ($variant schema, $data the DXY rows in data_bars)', ({ variant, data }) => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld(
+    { variant, now: MIDWEEK_NOW, days: 2 },
+    { through: ['1', '2-fix', '3', '4', '5', '6', '7'] },
+  );
   let migrationRunId: number;
   let gapMinutes: Date[];
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant, now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-    driver.clock.advance(10 * 60_000);
-    await driver.tick();
+    test.driver.clock.advance(10 * 60_000);
+    await test.driver.tick();
     // Minutes that reached only data_bars (a legacy write lost during the window): the rollback must refill them.
     gapMinutes = (
       await test.database.sql<{ ts_utc: Date }[]>`
@@ -41,31 +36,34 @@ describe.each<{ variant: SchemaVariant; data: 'keep' | 'delete' }>([
     const [run] = await test.database.sql`select migration_run_id from cutover.phase_runs limit 1`;
     migrationRunId = Number(run?.migration_run_id);
   });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('runs (with a second person’s approval when deleting) and verifies', async () => {
     const requester = data === 'delete' ? OPERATOR_APPROVER : undefined;
-    const runId = await driver.start('rollback', requester, { data, confirm: 'ROLLBACK' });
+    const runId = await test.driver.start('rollback', requester, { data, confirm: 'ROLLBACK' });
     if (data === 'delete') {
       const [approval] = await test.database.sql`select id from cutover.approvals where phase_run_id = ${runId}`;
-      const own = await driver.act(approveRequest, OPERATOR_APPROVER, { approvalId: approval?.id, confirm: 'DELETE' });
+      const own = await test.driver.act(approveRequest, OPERATOR_APPROVER, {
+        approvalId: approval?.id,
+        confirm: 'DELETE',
+      });
       expect(own).toEqual({
         status: 'refused',
         reason: 'Two-person rule: you requested this, so someone else must approve it.',
       });
-      const unconfirmed = await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'delete' });
+      const unconfirmed = await test.driver.act(approveRequest, APPROVER, {
+        approvalId: approval?.id,
+        confirm: 'delete',
+      });
       expect(unconfirmed.status).toBe('refused');
       // Nothing runs before the approval.
-      await driver.tick();
+      await test.driver.tick();
       const [waiting] = await test.database.sql`select status from cutover.phase_runs where id = ${runId}`;
       expect(waiting?.status).toBe('awaiting-approval');
-      expect((await driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status).toBe(
-        'ok',
-      );
+      expect(
+        (await test.driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'DELETE' })).status,
+      ).toBe('ok');
     }
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
   });
 
@@ -106,7 +104,7 @@ describe.each<{ variant: SchemaVariant; data: 'keep' | 'delete' }>([
   });
 
   it('closes the migration run: a new one starts at phase 1', async () => {
-    const result = await driver.act(startPhaseRun, testUser('otto', ['operator']), { phase: '3' });
+    const result = await test.driver.act(startPhaseRun, testUser('otto', ['operator']), { phase: '3' });
     expect(result.status).toBe('refused');
   });
 });

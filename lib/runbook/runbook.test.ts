@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { failedChecks } from '../../test-support/runbook-driver';
+import type { TestDatabase } from '../../test-support/test-database';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import type { SchemaVariant } from '../market/rehearsal/schema-sql';
 
 /** Whatever a phase could change, minus what the live workers keep adding. */
-async function fingerprint(test: TestDatabase) {
+async function fingerprint(test: Pick<TestDatabase, 'database'>) {
   const { sql } = test.database;
   const [row] = await sql`
     select (select count(*)::int from public.data_bars where canonical_symbol = 'DXY' and ts_utc < ${MIDWEEK_NOW}) as dxy_new,
@@ -23,24 +24,14 @@ async function fingerprint(test: TestDatabase) {
 describe.each<SchemaVariant>(['production', 'plan'])(
   'the runbook on the %s schema (session TimeZone +05:45)',
   (variant) => {
-    let test: TestDatabase;
-    let driver: Driver;
-
-    beforeAll(async () => {
-      test = await createTestDatabase();
-      await createTestWorld(test.database, { variant, now: MIDWEEK_NOW });
-      driver = createDriver(test.database);
-    });
-    afterAll(async () => {
-      await test.drop();
-    });
+    const test = useTestWorld({ variant, now: MIDWEEK_NOW });
 
     /** Runs a phase, expects success, re-runs it and expects nothing to have changed. */
     async function runTwice(phase: string) {
-      const first = await driver.run(phase);
+      const first = await test.driver.run(phase);
       expect(first.status, `phase ${phase}: ${failedChecks(first)}`).toBe('succeeded');
       const before = await fingerprint(test);
-      const second = await driver.run(phase);
+      const second = await test.driver.run(phase);
       expect(second.status, `phase ${phase} re-run: ${failedChecks(second)}`).toBe('succeeded');
       expect(await fingerprint(test)).toEqual(before);
       return { first, second };
@@ -56,7 +47,7 @@ describe.each<SchemaVariant>(['production', 'plan'])(
     });
 
     it('phase 2 reports what is missing; the fix applies it; then both re-run clean', async () => {
-      const report = await driver.run('2');
+      const report = await test.driver.run('2');
       expect(report.status).toBe('failed');
       const failing = report.verification?.checks.filter((c) => !c.passed).map((c) => c.name) ?? [];
       expect(failing).toContain('Columns raw, created_at, updated_at on data_bars');
@@ -122,9 +113,9 @@ describe.each<SchemaVariant>(['production', 'plan'])(
 
     it('phases 6 and 7 check and deploy; the deployment is proven by the data', async () => {
       await runTwice('6');
-      const deploy = await driver.run('7');
+      const deploy = await test.driver.run('7');
       expect(deploy.status, failedChecks(deploy)).toBe('succeeded');
-      const again = await driver.run('7');
+      const again = await test.driver.run('7');
       expect(again.status, failedChecks(again)).toBe('succeeded');
       const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
       expect(workers?.mode).toBe('dual');

@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  APPROVER,
-  APPROVER_2,
-  createDriver,
-  type Driver,
-  failedChecks,
-  OPERATOR,
-  testUser,
-  VIEWER,
-} from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { APPROVER, APPROVER_2, failedChecks, OPERATOR, testUser, VIEWER } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { waiveFailedHour } from '../monitor/waive-hour-action';
@@ -21,27 +12,13 @@ const MINUTE = 60_000;
 const APPROVING_OPERATOR = testUser('paula', ['operator', 'approver']);
 
 describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
   let approvalId: number;
   let runId: number;
 
   const audits = async (username: string) =>
     test.database.sql<{ action: string; outcome: string }[]>`
       select action, outcome from cutover.audit_events where username = ${username} order by id`;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix', '3', '4', '5', '6', '7']) {
-      const run = await driver.run(phase);
-      expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
-    }
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('is refused before the window completes, with the reason, and the refusal is audited', async () => {
     const result = await executeAction(startPhaseRun, {
@@ -57,14 +34,14 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   it('is refused while a FAIL hour is not waived; an approver waives it with a reason', async () => {
     // The tick-factory stops for 20 minutes in the third hour of the window.
     for (let i = 0; i < 26 * 12; i++) {
-      const at = driver.clock.now().getTime();
+      const at = test.driver.clock.now().getTime();
       if (i === 30) await test.database.sql`update cutover.rehearsal_workers set paused = true`;
       if (i === 34)
         await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(at)}`;
-      driver.clock.advance(5 * MINUTE);
-      await driver.tick();
+      test.driver.clock.advance(5 * MINUTE);
+      await test.driver.tick();
     }
-    const monitor = await readMonitorState(test.database.sql, { now: driver.clock.now() });
+    const monitor = await readMonitorState(test.database.sql, { now: test.driver.clock.now() });
     expect(monitor.complete).toBe(true);
     expect(monitor.unwaivedFailures).toBeGreaterThanOrEqual(1);
     const refused = await executeAction(startPhaseRun, {
@@ -82,12 +59,12 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
       });
       expect(waiver.status).toBe('ok');
     }
-    expect((await readMonitorState(test.database.sql, { now: driver.clock.now() })).unwaivedFailures).toBe(0);
+    expect((await readMonitorState(test.database.sql, { now: test.driver.clock.now() })).unwaivedFailures).toBe(0);
     // 26 simulated hours, tick by tick through the simulated workers: minutes of wall time on a busy machine.
   }, 300_000);
 
   it('waits for an approver: the requester, a viewer, an operator, and a missing confirmation are all refused and audited', async () => {
-    runId = await driver.start('9', APPROVING_OPERATOR);
+    runId = await test.driver.start('9', APPROVING_OPERATOR);
     const [approval] = await test.database.sql`select id, kind from cutover.approvals where phase_run_id = ${runId}`;
     expect(approval?.kind).toBe('soft-delete');
     approvalId = Number(approval?.id);
@@ -108,7 +85,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
         (await audits(user.username)).some((a) => a.action === 'approvals.approve' && a.outcome === 'refused'),
       ).toBe(true);
     }
-    await driver.tick();
+    await test.driver.tick();
     const [row] = await test.database.sql`select status from cutover.phase_runs where id = ${runId}`;
     expect(row?.status).toBe('awaiting-approval');
     const [active] = await test.database.sql<{ n: number }[]>`
@@ -126,12 +103,12 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
         })
       ).status,
     ).toBe('ok');
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
     expect(workers?.mode).toBe('final');
-    driver.clock.advance(15 * MINUTE);
-    await driver.tick();
+    test.driver.clock.advance(15 * MINUTE);
+    await test.driver.tick();
     const [counts] = await test.database.sql<{ active: number; tagged: number; deleted: number }[]>`
       select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as active,
              (select count(*)::int from cutover.soft_deleted_rows) as tagged,
@@ -148,7 +125,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     const [other] = await test.database.sql<{ id: string }[]>`
       insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, source, deleted_at)
       values ('DXY', '1m', '2020-01-06T10:00:00Z', 100, 100, 100, 100, 'dxy', '2020-01-07T00:00:00Z') returning id::text`;
-    const rollback = await driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
+    const rollback = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
     const restored = await test.database.sql<{ id: string }[]>`
       select id::text from public.derived_data_bars where id in ${test.database.sql(before.map((b) => b.id))} and deleted_at is null order by 1`;

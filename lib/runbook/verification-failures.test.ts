@@ -1,31 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, failedChecks } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { failedChecks } from '../../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 
 describe('verifications fail when they should', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
-  beforeEach(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'plan', now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
-    for (const phase of ['1', '2-fix']) expect((await driver.run(phase)).status).toBe('succeeded');
-  });
-  afterEach(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ variant: 'plan', now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix'], perTest: true });
 
   it('phase 4 names the minute whose legacy close differs from the copy', async () => {
-    expect((await driver.run('3')).status).toBe('succeeded');
-    expect((await driver.run('4')).status).toBe('succeeded');
+    expect((await test.driver.run('3')).status).toBe('succeeded');
+    expect((await test.driver.run('4')).status).toBe('succeeded');
     const [victim] = await test.database.sql<{ ts_utc: Date }[]>`
       update public.derived_data_bars set close = close * 1.0001
        where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                    and deleted_at is null order by ts_utc limit 1 offset 100)
       returning ts_utc`;
-    const run = await driver.run('4');
+    const run = await test.driver.run('4');
     expect(run.status).toBe('failed');
     const check = run.verification?.checks.find((c) => c.name.startsWith('Same close'));
     expect(check?.passed).toBe(false);
@@ -34,8 +23,8 @@ describe('verifications fail when they should', () => {
   });
 
   it('phase 4 fails a copy with equal counts but different minutes (counts prove nothing)', async () => {
-    expect((await driver.run('3')).status).toBe('succeeded');
-    expect((await driver.run('4')).status).toBe('succeeded');
+    expect((await test.driver.run('3')).status).toBe('succeeded');
+    expect((await test.driver.run('4')).status).toBe('succeeded');
     // Remove one copied minute and add one unrelated minute: the counts stay equal.
     await test.database
       .sql`delete from public.data_bars where id = (select id from public.data_bars where canonical_symbol = 'DXY' order by ts_utc limit 1 offset 50)`;
@@ -55,11 +44,11 @@ describe('verifications fail when they should', () => {
       .sql`insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, source, raw)
                             select canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, source, raw
                               from public.data_bars where canonical_symbol = 'EURUSD' order by ts_utc desc limit 2`;
-    const report = await driver.run('2');
+    const report = await test.driver.run('2');
     const key = report.verification?.checks.find((c) => c.name.startsWith('Unique key'));
     expect(key?.passed).toBe(false);
     expect(key?.detail).toContain('2 keys are duplicated');
-    const fix = await driver.run('2-fix');
+    const fix = await test.driver.run('2-fix');
     expect(fix.status).toBe('failed');
     expect(fix.error).toMatch(/2 duplicated .* keys/);
     const indexes = await test.database
@@ -68,7 +57,7 @@ describe('verifications fail when they should', () => {
     // Resolve the duplicates, then the fix builds the index.
     await test.database.sql`delete from public.data_bars a using public.data_bars b
                              where a.canonical_symbol = b.canonical_symbol and a.timeframe = b.timeframe and a.ts_utc = b.ts_utc and a.id > b.id`;
-    const retry = await driver.run('2-fix');
+    const retry = await test.driver.run('2-fix');
     expect(retry.status, failedChecks(retry)).toBe('succeeded');
     const [built] = await test.database.sql`select indisvalid from pg_index i join pg_class c on c.oid = i.indexrelid
                                             where c.relname = 'data_bars_symbol_tf_ts_uidx'`;
@@ -86,7 +75,7 @@ describe('verifications fail when they should', () => {
     // The legacy minute would have been skipped too: remove it as the legacy writer would never have written it.
     await test.database
       .sql`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${gap?.ts_utc as Date}`;
-    const run = await driver.run('3');
+    const run = await test.driver.run('3');
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const result = run.result.test as { skippedIncomplete: number; functionResult: { skipped: number } };
     expect(result.skippedIncomplete).toBeGreaterThanOrEqual(1);
@@ -94,10 +83,10 @@ describe('verifications fail when they should', () => {
   });
 
   it('phase 6 fails when the tick-factory is stopped (the recent window is empty)', async () => {
-    for (const phase of ['3', '4', '5']) expect((await driver.run(phase)).status).toBe('succeeded');
+    await test.driver.runThrough(['3', '4', '5']);
     await test.database.sql`update cutover.rehearsal_workers set paused = true`;
-    driver.clock.advance(20 * 60_000);
-    const run = await driver.run('6');
+    test.driver.clock.advance(20 * 60_000);
+    const run = await test.driver.run('6');
     expect(run.status).toBe('failed');
     const failing = run.verification?.checks.filter((c) => !c.passed).map((c) => c.name);
     expect(failing).toContain('New function produces DXY rows');
