@@ -4,16 +4,14 @@
  */
 import type { SqlOrTx } from '../db/connection';
 
+/** The minute bar both tables hold after its symbol: its timeframe and time (the key) and its prices. */
+const BAR_TIME_AND_PRICES = ['timeframe', 'ts_utc', 'open', 'high', 'low', 'close'] as const;
+
 export const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   data_bars: [
     'canonical_symbol',
     'provider_ticker',
-    'timeframe',
-    'ts_utc',
-    'open',
-    'high',
-    'low',
-    'close',
+    ...BAR_TIME_AND_PRICES,
     'vol',
     'vwap',
     'trade_count',
@@ -23,12 +21,7 @@ export const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   ],
   derived_data_bars: [
     'canonical_symbol',
-    'timeframe',
-    'ts_utc',
-    'open',
-    'high',
-    'low',
-    'close',
+    ...BAR_TIME_AND_PRICES,
     'source',
     'deleted_at',
     'derivation_version',
