@@ -195,7 +195,7 @@ export async function advanceRun(
     }
 
     const verification = await phase.verify(ctx);
-    await finishRun(database, { run, owner, clock, verification, error: null });
+    await finishRun(database, { run, phase, owner, clock, verification, error: null });
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
@@ -210,7 +210,7 @@ export async function advanceRun(
     }
     const message = redactCredentialsInText(error instanceof Error ? error.message : String(error));
     await log(`Failed: ${message}`, {}, 'error').catch(() => {});
-    await finishRun(database, { run, owner, clock, verification: null, error: message });
+    await finishRun(database, { run, phase, owner, clock, verification: null, error: message });
     return 'finished';
   } finally {
     clearInterval(heartbeat);
@@ -219,9 +219,16 @@ export async function advanceRun(
 
 async function finishRun(
   database: Database,
-  params: { run: PhaseRunRow; owner: string; clock: Clock; verification: Verification | null; error: string | null },
+  params: {
+    run: PhaseRunRow;
+    phase: PhaseDefinition;
+    owner: string;
+    clock: Clock;
+    verification: Verification | null;
+    error: string | null;
+  },
 ): Promise<void> {
-  const { run, verification, error } = params;
+  const { run, phase, verification, error } = params;
   const succeeded = !error && Boolean(verification?.passed);
   const finishedAt = params.clock.now();
   await database.sql.begin(async (tx) => {
@@ -246,7 +253,7 @@ async function finishRun(
             .join(', ')}`;
     await insertPhaseRunEvent(tx, { phaseRunId: run.id, level: succeeded ? 'info' : 'error', message: summary });
   });
-  if (succeeded && run.phase === 'rollback') {
+  if (succeeded && phase.closesMigrationRun) {
     await closeMigrationRun(database.sql, { id: run.migrationRunId, status: 'rolled_back' });
   }
 }

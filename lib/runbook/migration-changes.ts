@@ -9,23 +9,21 @@ import { listPhaseRuns } from '../db/tables/phase-runs';
 import { AGGREGATOR_5M } from './aggregator-function';
 import { backedUpFunction, backupTableName, getBackup } from './backup';
 import { readFunctionFacts } from './function-inspection';
+import type { PhaseRegistry } from './phase-registry';
+import { PHASES } from './phases';
+import type { PhaseDefinition } from './types';
 
-/** Phases whose mere start may have changed the workers or the legacy rows. */
-const WORKER_OR_LEGACY_PHASES = ['7', '9', 'rollback'] as const;
-
-export async function findRollbackRelevantChanges(sql: SqlOrTx, params: { migrationRunId: number }): Promise<string[]> {
+export async function findRollbackRelevantChanges(
+  sql: SqlOrTx,
+  params: { migrationRunId: number; phases?: PhaseRegistry<PhaseDefinition> },
+): Promise<string[]> {
+  const phases = params.phases ?? PHASES;
   const changes: string[] = [];
-  const runs = await listPhaseRuns(sql, { migrationRunId: params.migrationRunId });
-  const phases: readonly string[] = WORKER_OR_LEGACY_PHASES;
-  const started = runs.filter((run) => phases.includes(run.phase) && run.startedAt !== null);
-  for (const run of started) {
-    changes.push(
-      run.phase === '7'
-        ? `phase 7 (run #${run.id}, ${run.status}) deployed or tried to deploy the workers in mode dual`
-        : run.phase === '9'
-          ? `phase 9 (run #${run.id}, ${run.status}) switched the workers and soft-deleted legacy rows`
-          : `a rollback (run #${run.id}, ${run.status}) started`,
-    );
+  // Runs whose mere start may have changed the workers or the legacy rows (each phase says so).
+  for (const run of await listPhaseRuns(sql, { migrationRunId: params.migrationRunId })) {
+    const changed = phases.isId(run.phase) ? phases.find(run.phase).changesWhenStarted : undefined;
+    if (changed && run.startedAt !== null)
+      changes.push(`${phases.label(run.phase)} (run #${run.id}, ${run.status}) ${changed}`);
   }
   const backup = await getBackup(sql, { migrationRunId: params.migrationRunId });
   if (!backup) return changes; // Phase 1 never wrote its backup: no later phase could run.

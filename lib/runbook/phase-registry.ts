@@ -72,6 +72,8 @@ export interface PhaseIdentity {
   executedBy: 'runner' | 'monitor';
   /** A successful run of it opens the migration run (phase 1); the others need one open. */
   opensMigrationRun: boolean;
+  /** A successful run of it closes the migration run as rolled back (the rollback). */
+  closesMigrationRun: boolean;
   /** Its page: /phases/<id> for numbered phases unless declared otherwise. */
   route: string;
 }
@@ -90,6 +92,7 @@ export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
     actionOf: null,
     executedBy: 'runner',
     opensMigrationRun: false,
+    closesMigrationRun: false,
     route: input.number === null ? `/${input.id}` : `/phases/${input.id}`,
     ...input,
   };
@@ -112,6 +115,7 @@ export function identityOf(phase: PhaseIdentity): PhaseIdentity {
     actionOf,
     executedBy,
     opensMigrationRun,
+    closesMigrationRun,
     route,
   } = phase;
   return {
@@ -129,6 +133,7 @@ export function identityOf(phase: PhaseIdentity): PhaseIdentity {
     actionOf,
     executedBy,
     opensMigrationRun,
+    closesMigrationRun,
     route,
   };
 }

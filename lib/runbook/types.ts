@@ -84,9 +84,33 @@ export interface PreconditionContext {
  * A phase the runner executes: its identity (./phase-registry.ts, declared in its identity file)
  * and what it does.
  */
+/** What the start action knows when a phase's run is requested (after its preconditions passed). */
+export interface StartContext extends PreconditionContext {
+  migrationRunId: number;
+  /** The phase's earlier attempts in this migration run, newest first. */
+  attempts: readonly { id: number; status: string; checkpoint: Record<string, unknown> }[];
+}
+
+/** What a phase adds to its run when it is requested. */
+export interface StartAdditions {
+  /** Stored in the run's options (phase 9's final proof, for the approver). */
+  options?: Record<string, unknown>;
+  /** The run's first checkpoint (phase 4's retry continues from the failed attempt's). */
+  checkpoint?: Record<string, unknown>;
+  /** Appended to the approval request's summary. */
+  approvalNote?: string;
+}
+
 export interface PhaseDefinition extends PhaseIdentity {
   description: string;
   preconditions(ctx: PreconditionContext): Promise<Check[]>;
+  /** Called by the start action inside its transaction; most phases add nothing. */
+  onStart?(ctx: StartContext): Promise<StartAdditions>;
+  /**
+   * What a started run of it may have changed that only a rollback undoes (phase 7's deployment,
+   * phase 9's soft-delete): such a migration run cannot be abandoned (./migration-changes.ts).
+   */
+  changesWhenStarted?: string;
   preview(ctx: PreconditionContext & { options: Record<string, unknown> }): Promise<Preview>;
   execute(ctx: PhaseContext): Promise<StepOutcome>;
   verify(ctx: PhaseContext): Promise<Verification>;

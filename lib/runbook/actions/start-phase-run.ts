@@ -12,7 +12,6 @@ import { toJsonValue } from '../../json';
 import { loadClock } from '../../market/clock';
 import { computeApprovalBinding } from '../approval-binding';
 import { runbookConfigFromEnv } from '../config';
-import { describeDifferences, proveLegacyInDataBars } from '../final-proof';
 import type { PhaseRegistry } from '../phase-registry';
 import { PHASES } from '../phases';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
@@ -44,7 +43,7 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       const active = await getActivePhaseRun(tx);
       if (active) {
         throw new ActionRefused(
-          `Phase ${active.phase} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
+          `${registry.label(active.phase)} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
         );
       }
       let migration = await getActiveMigrationRun(tx);
@@ -61,14 +60,11 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       const attempts = await previousAttempts(tx, migration.id, phase.id);
       // The phase's declared options, checked by the input schema, with their defaults (phase 4: copy).
       const options: Record<string, unknown> = registry.optionsSchema(phase.id).parse(input);
-      // Phase 9's final proof, taken now so the approver sees each differing minute and can waive them only by their count.
-      const proof =
-        phase.id === '9'
-          ? await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + 60_000) })
-          : null;
-      if (proof) options.finalProof = { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes };
-      // A retried copy continues from the failed attempt's last committed range.
-      const resumeFrom = phase.id === '4' && attempts[0]?.status === 'failed' ? attempts[0].checkpoint : {};
+      // What the phase adds to its run: phase 9's final proof, phase 4's resumed cursor.
+      const additions =
+        (await phase.onStart?.({ database, clock, config, migrationRunId: migration.id, attempts })) ?? {};
+      Object.assign(options, additions.options);
+      const checkpoint = additions.checkpoint ?? {};
       const needsApproval = registry.needsApproval(phase.id, options);
       // What the approver will approve: the SQL of this preview and the settings that shape the run.
       if (needsApproval) {
@@ -78,18 +74,11 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       const [row] = await tx<{ id: number }[]>`
         insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
         values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(toJsonValue(options))},
-                ${user.username}, ${attempts.length + 1}, ${tx.json(toJsonValue(resumeFrom))})
+                ${user.username}, ${attempts.length + 1}, ${tx.json(toJsonValue(checkpoint))})
         returning id::float8 as id`;
       if (!row) throw new Error('phase run not created');
       if (needsApproval && phase.approval) {
-        const summary =
-          phase.approval.summary +
-          (proof === null
-            ? ''
-            : proof.total > 0
-              ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
-                `Approving waives them: type their count (${proof.total}) as well.`
-              : `. Final proof: all ${proof.legacyMinutes} active legacy minutes are in data_bars with the same close.`);
+        const summary = phase.approval.summary + (additions.approvalNote ?? '');
         await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
                  values (${phase.approval.kind}, ${row.id}, ${user.username}, ${summary}, 'pending')`;
       }

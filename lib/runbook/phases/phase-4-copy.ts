@@ -126,6 +126,11 @@ export const phase4Copy = definePhase({
     };
   },
 
+  // A retried copy continues from the failed attempt's last committed range (restartReason decides whether it may).
+  async onStart({ attempts }) {
+    const last = attempts[0];
+    return last?.status === 'failed' ? { checkpoint: last.checkpoint } : {};
+  },
   async execute(ctx) {
     const { sql, config } = ctx;
     const checkpoint = ctx.run.checkpoint as CopyCheckpoint;

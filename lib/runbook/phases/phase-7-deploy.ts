@@ -91,6 +91,7 @@ export const phase7Deploy = definePhase({
     };
   },
 
+  changesWhenStarted: 'deployed or tried to deploy the workers in mode dual',
   async execute(ctx) {
     const checkpoint = ctx.run.checkpoint as DeployCheckpoint;
     const now = ctx.clock.now();

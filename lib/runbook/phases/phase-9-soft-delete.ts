@@ -180,6 +180,20 @@ export const phase9SoftDelete = definePhase({
     };
   },
 
+  // The final proof, taken at the request so the approver sees each differing minute and can
+  // waive them only by their count.
+  async onStart({ database, clock }) {
+    const proof = await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + MINUTE_MS) });
+    return {
+      options: { finalProof: { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes } },
+      approvalNote:
+        proof.total > 0
+          ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
+            `Approving waives them: type their count (${proof.total}) as well.`
+          : `. Final proof: all ${proof.legacyMinutes} active legacy minutes are in data_bars with the same close.`,
+    };
+  },
+  changesWhenStarted: 'switched the workers and soft-deleted legacy rows',
   async execute(ctx) {
     const checkpoint = ctx.run.checkpoint as SoftDeleteCheckpoint;
     const now = ctx.clock.now();

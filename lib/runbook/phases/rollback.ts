@@ -278,6 +278,7 @@ UPDATE cutover.soft_deleted_rows s SET restored_at = now() FROM target t WHERE â
 
 export const rollbackPhase = definePhase({
   id: 'rollback',
+  closesMigrationRun: true,
   number: null,
   day: null,
   estimateMinutes: 30,
@@ -353,6 +354,7 @@ export const rollbackPhase = definePhase({
     };
   },
 
+  changesWhenStarted: 'was started (it deletes or restores rows as it goes)',
   async execute(ctx) {
     const checkpoint = ctx.run.checkpoint as RollbackCheckpoint;
     const now = ctx.clock.now();
