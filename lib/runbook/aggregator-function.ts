@@ -9,6 +9,7 @@
  * with what was found. CUTOVER_AGGREGATOR_5M_SQL_FILE names a definition of one's own, checked the
  * same way.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
@@ -80,14 +81,43 @@ function attributeStatements(current: FunctionFacts): string[] {
   ];
 }
 
+interface SharedPlan {
+  sql: SqlOrTx;
+  env: Record<string, string | undefined>;
+  plan: Promise<ReplacementPlan>;
+}
+
+const sharedPlans = new AsyncLocalStorage<SharedPlan[]>();
+
+/**
+ * Runs `work` as one look at the database: every planAggregatorReplacement inside it on the same
+ * handle and settings shares the first one's plan. A phase page evaluates phase 5's preconditions
+ * and its preview together, and both plan the replacement; each plan tries every candidate in a
+ * transaction of its own, so sharing halves the page's work and both parts show the same finding.
+ * Outside such a look (a run's execute in its transaction), each call plans afresh.
+ */
+export function withOneAggregatorPlan<T>(work: () => Promise<T>): Promise<T> {
+  return sharedPlans.run([], work);
+}
+
 /**
  * Finds the function the workers call and the definition that replaces it keeping everything but
  * the body. Each candidate is tried in a transaction that is rolled back.
  */
-export async function planAggregatorReplacement(
+export function planAggregatorReplacement(
   sql: SqlOrTx,
   env: Record<string, string | undefined> = process.env,
 ): Promise<ReplacementPlan> {
+  const shared = sharedPlans.getStore();
+  if (!shared) return tryReplacements(sql, env);
+  const earlier = shared.find((entry) => entry.sql === sql && entry.env === env);
+  if (earlier) return earlier.plan;
+  const plan = tryReplacements(sql, env);
+  shared.push({ sql, env, plan });
+  return plan;
+}
+
+async function tryReplacements(sql: SqlOrTx, env: Record<string, string | undefined>): Promise<ReplacementPlan> {
   const found = await readFunctionFacts(sql, [AGGREGATOR_5M]);
   if (found.length === 0) return { ok: false, reason: `public.${AGGREGATOR_5M} does not exist.`, found };
   if (found.length > 1) {

@@ -4,6 +4,7 @@
  */
 import type { Database } from '../db/connection';
 import { loadClock } from '../market/clock';
+import { withOneAggregatorPlan } from './aggregator-function';
 import { runbookConfigFromEnv } from './config';
 import type { PhaseRegistry } from './phase-registry';
 import { PHASES } from './phases';
@@ -79,11 +80,14 @@ export async function readPhaseDetail(
   const config = runbookConfigFromEnv();
   const migration = await getActiveMigrationRun(database.sql);
   const context = { database, clock, config, migrationRunId: migration?.id ?? null, options: params.options ?? {} };
-  const [preconditions, preview, live] = await Promise.all([
-    phase.preconditions(context),
-    phase.preview(context),
-    readPhaseLive(database, { phaseId: phase.id, showWorkerOutput: params.showWorkerOutput, registry }),
-  ]);
+  // Phase 5's preconditions and preview both plan the aggregator's replacement: one trial a page.
+  const [preconditions, preview, live] = await withOneAggregatorPlan(() =>
+    Promise.all([
+      phase.preconditions(context),
+      phase.preview(context),
+      readPhaseLive(database, { phaseId: phase.id, showWorkerOutput: params.showWorkerOutput, registry }),
+    ]),
+  );
   const actions = await Promise.all(
     registry.actionsOf(phase.id).map(async (action) => ({
       id: action.id,
