@@ -5,7 +5,8 @@ import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { requestAbandonMigrationRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';
-import { Button, TextField } from './form-fields';
+import { Button, submitted, TextField } from './form-fields';
+import { Panel } from './panel';
 import { useConsoleMutation } from './use-console-mutation';
 
 /**
@@ -22,20 +23,13 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
     okText: 'Requested: an approver confirms it on the approvals page.',
   });
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Abandon migration run">
-      <h2 className="font-semibold">Abandon migration run #{migrationRunId}</h2>
+    <Panel label="Abandon migration run" heading={`Abandon migration run #${migrationRunId}`}>
       <p className="mt-1 max-w-3xl text-sm text-slate-700">
         Closes this migration run without a rollback, so that a fresh phase 1 can start — only when its phases changed
         nothing a rollback would need to undo (no rows copied or normalized, aggregator and registry as backed up,
         workers never deployed). Another person, an approver, confirms it on the approvals page.
       </p>
-      <form
-        className="mt-3 flex flex-wrap items-end gap-4"
-        onSubmit={(event) => {
-          event.preventDefault();
-          run({ reason, confirm });
-        }}
-      >
+      <form className="mt-3 flex flex-wrap items-end gap-4" onSubmit={submitted(() => run({ reason, confirm }))}>
         <TextField
           label="Reason"
           value={reason}
@@ -49,6 +43,6 @@ export function AbandonRunForm({ migrationRunId }: { migrationRunId: number }) {
         </Button>
       </form>
       <ActionMessage message={feedback} />
-    </section>
+    </Panel>
   );
 }

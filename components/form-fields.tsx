@@ -1,4 +1,12 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from 'react';
+import type { ButtonHTMLAttributes, FormEvent, InputHTMLAttributes, ReactNode } from 'react';
+
+/** A form's submit handler that keeps the page: the browser's own submission is cancelled, `act` runs the action. */
+export function submitted(act: () => void) {
+  return (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    act();
+  };
+}
 
 /** The console's input look: a thin slate border, small padding; callers add margin and width. */
 export const INPUT_CLASS = 'rounded border border-slate-300 px-2 py-1';
@@ -100,6 +108,11 @@ export function PasswordField({
       />
     </label>
   );
+}
+
+/** For password managers, hidden: the account a password form's password belongs to. */
+export function AccountForPasswordManagers({ username }: { username: string }) {
+  return <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />;
 }
 
 /** A new password and the same again: setting one's own, accepting an invitation. */

@@ -10,6 +10,7 @@ import { hourLabel, toCheckSeries } from '@/lib/monitor/chart-series';
 import { waiveFailedHourAction } from '@/lib/server-actions/monitor';
 import { CheckChart } from './check-chart';
 import { DataTable, TableSection } from './data-table';
+import { submitted } from './form-fields';
 import { HourStrip } from './hour-strip';
 import { StatusBadge } from './status-badge';
 import { useConsoleMutation } from './use-console-mutation';
@@ -167,13 +168,7 @@ function WaiveForm({ snapshotId }: { snapshotId: number }) {
     invalidates: invalidatedBy.hourWaiver(),
   });
   return (
-    <form
-      className="flex gap-1"
-      onSubmit={(event) => {
-        event.preventDefault();
-        run({ snapshotId, reason });
-      }}
-    >
+    <form className="flex gap-1" onSubmit={submitted(() => run({ snapshotId, reason }))}>
       <input
         value={reason}
         onChange={(e) => setReason(e.target.value)}

@@ -6,9 +6,18 @@ import { startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';
-import { Button } from './form-fields';
+import { Button, submitted } from './form-fields';
 import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
+
+const DATA_CHOICES = [
+  { value: 'keep', label: 'Keep', text: 'them — harmless, the legacy path ignores them; no approval needed.' },
+  {
+    value: 'delete',
+    label: 'Delete',
+    text: 'the rows the migration added — a full revert; an approver other than you must approve it first.',
+  },
+] as const;
 
 /** The rollback form: an explicit data choice and a typed confirmation; `delete` waits for an approver. */
 export function RollbackView({
@@ -30,38 +39,24 @@ export function RollbackView({
         {canOperate ? (
           <form
             className="space-y-3"
-            onSubmit={(event) => {
-              event.preventDefault();
-              act(() => startPhaseRunAction({ phase: 'rollback', data, confirm }));
-            }}
+            onSubmit={submitted(() => act(() => startPhaseRunAction({ phase: 'rollback', data, confirm })))}
           >
             <fieldset>
               <legend className="text-sm font-semibold">What happens to the DXY rows in data_bars?</legend>
-              <label className="mt-1 flex items-start gap-2 text-sm">
-                <input
-                  type="radio"
-                  name="data"
-                  value="keep"
-                  checked={data === 'keep'}
-                  onChange={() => setData('keep')}
-                />
-                <span>
-                  <strong>Keep</strong> them — harmless, the legacy path ignores them; no approval needed.
-                </span>
-              </label>
-              <label className="mt-1 flex items-start gap-2 text-sm">
-                <input
-                  type="radio"
-                  name="data"
-                  value="delete"
-                  checked={data === 'delete'}
-                  onChange={() => setData('delete')}
-                />
-                <span>
-                  <strong>Delete</strong> the rows the migration added — a full revert; an approver other than you must
-                  approve it first.
-                </span>
-              </label>
+              {DATA_CHOICES.map((choice) => (
+                <label key={choice.value} className="mt-1 flex items-start gap-2 text-sm">
+                  <input
+                    type="radio"
+                    name="data"
+                    value={choice.value}
+                    checked={data === choice.value}
+                    onChange={() => setData(choice.value)}
+                  />
+                  <span>
+                    <strong>{choice.label}</strong> {choice.text}
+                  </span>
+                </label>
+              ))}
             </fieldset>
             <ConfirmWordInput word="ROLLBACK" value={confirm} onChange={setConfirm} width="block w-48" />
             <Button

@@ -1,11 +1,11 @@
 import type { Preview } from '@/lib/runbook/types';
+import { Panel } from './panel';
 
 /** What a phase will do, before it does it: steps in words, numbers, and the exact SQL. */
 export function SqlPreview({ preview, title }: { preview: Preview; title: string }) {
   const estimates = Object.entries(preview.estimates);
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label={title}>
-      <h2 className="font-semibold">{title}</h2>
+    <Panel label={title}>
       <ol className="mt-2 list-decimal space-y-0.5 pl-5 text-sm text-slate-800">
         {preview.summary.map((line) => (
           <li key={line}>{line}</li>
@@ -36,6 +36,6 @@ export function SqlPreview({ preview, title }: { preview: Preview; title: string
           ))}
         </details>
       ) : null}
-    </section>
+    </Panel>
   );
 }

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { createTokenAction } from '@/lib/server-actions/tokens';
 import { ActionMessage } from './action-message';
-import { Button, Field, INPUT_CLASS, TextField } from './form-fields';
+import { Button, Field, INPUT_CLASS, submitted, TextField } from './form-fields';
+import { Panel } from './panel';
 import { useConsoleMutation } from './use-console-mutation';
 
 interface CreatedToken {
@@ -57,15 +58,8 @@ export function TokenCreateForm({
   const url = consoleUrl ?? (typeof window === 'undefined' ? 'https://…' : window.location.origin);
 
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Create a token">
-      <h2 className="font-semibold">Create a token</h2>
-      <form
-        className="mt-3 flex flex-wrap items-end gap-4"
-        onSubmit={(event) => {
-          event.preventDefault();
-          create();
-        }}
-      >
+    <Panel label="Create a token">
+      <form className="mt-3 flex flex-wrap items-end gap-4" onSubmit={submitted(() => create())}>
         <TextField
           label="Token name"
           name="name"
@@ -95,11 +89,7 @@ export function TokenCreateForm({
           {pending ? 'Creating…' : 'Create token'}
         </Button>
       </form>
-      {feedback ? (
-        <div data-testid="token-problem">
-          <ActionMessage message={feedback} />
-        </div>
-      ) : null}
+      <ActionMessage message={feedback} testId="token-problem" />
       {created ? (
         <div className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-token-panel">
           <p className="font-medium text-emerald-900">
@@ -133,6 +123,6 @@ export function TokenCreateForm({
           </pre>
         </div>
       ) : null}
-    </section>
+    </Panel>
   );
 }

@@ -42,11 +42,7 @@ export function TokenTable({
 
   return (
     <TableFrame look="card" empty={tokens.length === 0 ? emptyText : null}>
-      {feedback ? (
-        <div className="mx-4">
-          <ActionMessage message={feedback} />
-        </div>
-      ) : null}
+      <ActionMessage message={feedback} className="mx-4" />
       <table className="w-full text-sm" data-testid={showOwner ? 'others-tokens' : 'own-tokens'}>
         <thead className="text-left text-slate-600">
           <tr>

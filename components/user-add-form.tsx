@@ -6,7 +6,8 @@ import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { formatUtc } from '@/lib/format';
 import { addUserAction, inviteUserAction } from '@/lib/server-actions/users';
 import { ActionMessage } from './action-message';
-import { Button, TextField } from './form-fields';
+import { Button, submitted, TextField } from './form-fields';
+import { Panel } from './panel';
 import { useConsoleMutation } from './use-console-mutation';
 import { UserRoleCheckboxes } from './user-feedback';
 
@@ -63,15 +64,8 @@ export function UserAddForm() {
   };
 
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Add a user">
-      <h2 className="font-semibold">Add a user</h2>
-      <form
-        className="mt-3 space-y-3"
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit('password');
-        }}
-      >
+    <Panel label="Add a user">
+      <form className="mt-3 space-y-3" onSubmit={submitted(() => submit('password'))}>
         <TextField
           block
           label="Username"
@@ -106,11 +100,7 @@ export function UserAddForm() {
           </Button>
         </div>
       </form>
-      {feedback ? (
-        <div data-testid="user-add-message">
-          <ActionMessage message={feedback} />
-        </div>
-      ) : null}
+      <ActionMessage message={feedback} testId="user-add-message" />
       {secret ? (
         <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="user-secret">
           <p className="font-medium">
@@ -142,6 +132,6 @@ export function UserAddForm() {
           <p className="mt-2 text-xs text-slate-600">Send it over a channel only that person reads.</p>
         </div>
       ) : null}
-    </section>
+    </Panel>
   );
 }

@@ -38,13 +38,7 @@ export function UserInvitations({ invitations }: { invitations: PendingInvitatio
       label="Pending invitations"
       heading={`Pending invitations (${invitations.length})`}
       empty={invitations.length === 0 ? 'No invitation is waiting to be accepted.' : null}
-      after={
-        message ? (
-          <div data-testid="invitation-message">
-            <ActionMessage message={message} />
-          </div>
-        ) : null
-      }
+      after={<ActionMessage message={message} testId="invitation-message" />}
     >
       <DataTable columns={COLUMNS} inset="px-3" testId="invitation-table">
         {invitations.map((invitation) => (

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { acceptInvitationAction } from '@/lib/server-actions/users';
-import { NewPasswordFields, WideSubmitButton } from './form-fields';
+import { AccountForPasswordManagers, NewPasswordFields, submitted, WideSubmitButton } from './form-fields';
 import { describeUserResult, UserFeedback, type UserFeedbackMessage } from './user-feedback';
 
 /** The invited person chooses their password (twice); on success they go to the sign-in page. */
@@ -16,8 +16,7 @@ export function UserInviteAcceptForm({ token, username }: { token: string; usern
   return (
     <form
       className="mt-6 space-y-4"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={submitted(() =>
         startTransition(async () => {
           const result = await acceptInvitationAction({ token, password, confirmPassword });
           if (result.status === 'ok') {
@@ -25,11 +24,10 @@ export function UserInviteAcceptForm({ token, username }: { token: string; usern
             return;
           }
           setMessage(describeUserResult(result, ''));
-        });
-      }}
+        }),
+      )}
     >
-      {/* For password managers: the account the new password belongs to. */}
-      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+      <AccountForPasswordManagers username={username} />
       <NewPasswordFields
         password={password}
         confirmPassword={confirmPassword}

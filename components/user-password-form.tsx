@@ -5,7 +5,13 @@ import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { changeOwnPasswordAction } from '@/lib/server-actions/users';
 import { ActionMessage } from './action-message';
-import { NewPasswordFields, PasswordField, WideSubmitButton } from './form-fields';
+import {
+  AccountForPasswordManagers,
+  NewPasswordFields,
+  PasswordField,
+  submitted,
+  WideSubmitButton,
+} from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
 /** Current password, then the new one twice; on success, on to the console. */
@@ -22,14 +28,8 @@ export function UserPasswordForm({ username, forced }: { username: string; force
     onOk: () => router.push('/'),
   });
   return (
-    <form
-      className="mt-6 space-y-4"
-      onSubmit={(event) => {
-        event.preventDefault();
-        run({ currentPassword, newPassword, confirmPassword });
-      }}
-    >
-      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+    <form className="mt-6 space-y-4" onSubmit={submitted(() => run({ currentPassword, newPassword, confirmPassword }))}>
+      <AccountForPasswordManagers username={username} />
       <PasswordField
         label={forced ? 'One-time password' : 'Current password'}
         value={currentPassword}
@@ -42,11 +42,7 @@ export function UserPasswordForm({ username, forced }: { username: string; force
         onPassword={setNewPassword}
         onConfirmPassword={setConfirmPassword}
       />
-      {feedback ? (
-        <div data-testid="password-message">
-          <ActionMessage message={feedback} />
-        </div>
-      ) : null}
+      <ActionMessage message={feedback} testId="password-message" />
       <WideSubmitButton pending={pending} pendingText="Saving…">
         Set password
       </WideSubmitButton>

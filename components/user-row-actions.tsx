@@ -102,11 +102,7 @@ export function UserRowActions({
           </button>
         )}
       </div>
-      {feedback ? (
-        <div data-testid={`user-message-${username}`}>
-          <ActionMessage message={feedback} />
-        </div>
-      ) : null}
+      <ActionMessage message={feedback} testId={`user-message-${username}`} />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import type { ConsoleStatusJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import { setRehearsalWorkersPausedAction } from '@/lib/server-actions/rehearsal-workers';
 import { ActionMessage } from './action-message';
+import { Panel } from './panel';
 import { StatusBadge } from './status-badge';
 import { useConsoleMutation } from './use-console-mutation';
 
@@ -22,8 +23,7 @@ export function WorkersPanel({ workers, canOperate }: { workers: ConsoleStatusJs
   const toggle = () => run({ paused: !workers.paused });
 
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4" aria-label="Workers">
-      <h2 className="font-semibold">Workers</h2>
+    <Panel label="Workers">
       {workers.kind === 'external' ? (
         <p className="mt-2 text-sm text-slate-600">Production workers, controlled by the configured deploy commands.</p>
       ) : (
@@ -65,6 +65,6 @@ export function WorkersPanel({ workers, canOperate }: { workers: ConsoleStatusJs
         </button>
       ) : null}
       <ActionMessage message={feedback} />
-    </section>
+    </Panel>
   );
 }
