@@ -15,6 +15,12 @@ import type { CheckSeries } from '@/lib/monitor/chart-series';
 
 const VERDICT_COLORS = { PASS: '#059669', WARN: '#d97706', FAIL: '#dc2626' } as const;
 
+/** The dashed threshold lines, in the colour of the verdict they start. */
+const THRESHOLDS = [
+  { verdict: 'WARN', at: 'warnAt' },
+  { verdict: 'FAIL', at: 'failAt' },
+] as const;
+
 /** One check over the window: a bar per hour coloured by verdict, thresholds as dashed lines. */
 export function CheckChart({ series, windowStartHour }: { series: CheckSeries; windowStartHour: string | null }) {
   return (
@@ -36,22 +42,17 @@ export function CheckChart({ series, windowStartHour }: { series: CheckSeries; w
                 label={{ value: 'window start', fontSize: 10, position: 'insideTopLeft' }}
               />
             ) : null}
-            {series.warnAt !== null ? (
-              <ReferenceLine
-                y={series.warnAt}
-                stroke="#d97706"
-                strokeDasharray="4 4"
-                label={{ value: 'WARN', fontSize: 9, position: 'right' }}
-              />
-            ) : null}
-            {series.failAt !== null ? (
-              <ReferenceLine
-                y={series.failAt}
-                stroke="#dc2626"
-                strokeDasharray="4 4"
-                label={{ value: 'FAIL', fontSize: 9, position: 'right' }}
-              />
-            ) : null}
+            {THRESHOLDS.map(({ verdict, at }) =>
+              series[at] !== null ? (
+                <ReferenceLine
+                  key={verdict}
+                  y={series[at]}
+                  stroke={VERDICT_COLORS[verdict]}
+                  strokeDasharray="4 4"
+                  label={{ value: verdict, fontSize: 9, position: 'right' }}
+                />
+              ) : null,
+            )}
             <Bar dataKey="value" isAnimationActive={false}>
               {series.points.map((point) => (
                 <Cell key={point.hour} fill={point.verdict ? VERDICT_COLORS[point.verdict] : '#cbd5e1'} />

@@ -3,6 +3,7 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '@/lib/format';
 import type { CompareChartPoint } from '@/lib/monitor/compare-chart-series';
+import { DATA_BARS_LINE, LEGACY_LINE } from './dxy-lines';
 
 /**
  * The range at a glance, above the table: DXY minutes per day in data_bars and in the legacy table
@@ -36,25 +37,8 @@ export function CompareChart({ points }: { points: CompareChartPoint[] }) {
               fill="#dc2626"
               isAnimationActive={false}
             />
-            <Line
-              yAxisId="minutes"
-              dataKey="legacy"
-              name="legacy (derived_data_bars)"
-              stroke="#d97706"
-              strokeWidth={3}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              yAxisId="minutes"
-              dataKey="dataBars"
-              name="data_bars"
-              stroke="#0369a1"
-              strokeWidth={1.5}
-              strokeDasharray="5 3"
-              dot={false}
-              isAnimationActive={false}
-            />
+            <Line yAxisId="minutes" dataKey="legacy" name="legacy (derived_data_bars)" {...LEGACY_LINE} />
+            <Line yAxisId="minutes" dataKey="dataBars" name="data_bars" strokeDasharray="5 3" {...DATA_BARS_LINE} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>

@@ -2,6 +2,7 @@
 
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DxyMinutesJson } from '@/lib/client/wire-types';
+import { DATA_BARS_LINE, LEGACY_LINE } from './dxy-lines';
 
 /**
  * Legacy and new DXY minutes per hour over the last 24 hours: both writers at work shows as two
@@ -28,23 +29,8 @@ export function DxySparkline({ hours: minutesPerHour }: { hours: DxyMinutesJson 
             <XAxis dataKey="hour" tick={{ fontSize: 9 }} interval={5} />
             <YAxis tick={{ fontSize: 9 }} domain={[0, 60]} ticks={[0, 30, 60]} />
             <Tooltip />
-            <Line
-              dataKey="legacy"
-              name="legacy"
-              stroke="#d97706"
-              strokeWidth={3}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="dataBars"
-              name="data_bars"
-              stroke="#0369a1"
-              strokeWidth={1.5}
-              strokeDasharray="4 3"
-              dot={false}
-              isAnimationActive={false}
-            />
+            <Line dataKey="legacy" name="legacy" {...LEGACY_LINE} />
+            <Line dataKey="dataBars" name="data_bars" strokeDasharray="4 3" {...DATA_BARS_LINE} />
           </LineChart>
         </ResponsiveContainer>
       </div>
