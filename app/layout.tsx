@@ -15,6 +15,11 @@ export const metadata: Metadata = {
   },
 };
 
+// Rendered per request, every page: the CSP nonce (proxy.ts) is per response, and a page
+// prerendered at build time (Next's not-found and error pages) would carry none, so its scripts
+// would be refused (docs/architecture.md "Security").
+export const dynamic = 'force-dynamic';
+
 // Phones: the console is read on call at 3 a.m.; the layout is made for 390 px and up.
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0f172a' };
 

@@ -98,44 +98,32 @@ export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
   };
 }
 
+/** Every field of an identity; the type below fails to compile if one is missing. */
+const IDENTITY_FIELDS = [
+  'id',
+  'number',
+  'title',
+  'intent',
+  'day',
+  'estimateMinutes',
+  'roles',
+  'pausable',
+  'options',
+  'confirmation',
+  'approval',
+  'actionOf',
+  'executedBy',
+  'opensMigrationRun',
+  'closesMigrationRun',
+  'route',
+] as const satisfies readonly (keyof PhaseIdentity)[];
+type UnlistedField = Exclude<keyof PhaseIdentity, (typeof IDENTITY_FIELDS)[number]>;
+const everyFieldListed: [UnlistedField] extends [never] ? true : UnlistedField = true;
+void everyFieldListed;
+
 /** The identity part of a phase declared with what it runs: the plain data a client component may receive. */
 export function identityOf(phase: PhaseIdentity): PhaseIdentity {
-  const {
-    id,
-    number,
-    title,
-    intent,
-    day,
-    estimateMinutes,
-    roles,
-    pausable,
-    options,
-    confirmation,
-    approval,
-    actionOf,
-    executedBy,
-    opensMigrationRun,
-    closesMigrationRun,
-    route,
-  } = phase;
-  return {
-    id,
-    number,
-    title,
-    intent,
-    day,
-    estimateMinutes,
-    roles,
-    pausable,
-    options,
-    confirmation,
-    approval,
-    actionOf,
-    executedBy,
-    opensMigrationRun,
-    closesMigrationRun,
-    route,
-  };
+  return Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, phase[field]])) as unknown as PhaseIdentity;
 }
 
 export interface PhaseRegistry<P extends PhaseIdentity = PhaseIdentity> {

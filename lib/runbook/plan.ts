@@ -3,22 +3,16 @@
  * step of the phase registry — phase 2's fix is an action of phase 2, not a line — with its day
  * and time estimate.
  */
-import type { PhaseRegistry } from './phase-registry';
+import type { PhaseIdentity, PhaseRegistry } from './phase-registry';
 import { PHASE_CATALOG } from './phases';
 
-export interface PlanStep {
-  /** The registry's phase id. */
-  id: string;
-  number: number | null;
-  title: string;
-  intent: string;
-  day: 1 | 2 | 3 | null;
-  estimateMinutes: number | null;
-  /** The page its row links to. */
-  route: string;
+export type PlanStep = Pick<
+  PhaseIdentity,
+  'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'route'
+> & {
   /** Phase 8: its state is the 24-hour window's, not a run's. */
   window: boolean;
-}
+};
 
 export function planSteps(registry: PhaseRegistry = PHASE_CATALOG): PlanStep[] {
   return registry.steps.map((phase) => ({
