@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { formatCount, formatUtc } from '@/lib/format';
 import type { RunReport } from '@/lib/runbook/read-run-report';
 import { ReportCheckChart, reportCheckSeries } from './report-check-chart';
-import { phaseLabel, ReportPhaseSection, ReportVerdict, reportJson } from './report-phase-section';
+import { phaseLabel, ReportFigures, ReportPhaseSection, ReportVerdict, reportJson } from './report-phase-section';
 import { ReportStyles } from './report-styles';
 
 /** Month-day hour:minute: the table's header says the times are UTC. */
@@ -131,16 +131,7 @@ export function RunReportDocument({ report, actions }: { report: RunReport; acti
 
       <h2>The copy (phase 4)</h2>
       {report.copy ? (
-        <table data-testid="report-copy">
-          <tbody>
-            {report.copy.figures.map((f) => (
-              <tr key={f.name}>
-                <th scope="row">{f.name}</th>
-                <td className="num">{f.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ReportFigures figures={report.copy.figures} testId="report-copy" />
       ) : (
         <p className="muted">The copy has not succeeded in this run.</p>
       )}

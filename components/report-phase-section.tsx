@@ -19,6 +19,22 @@ export function phaseLabel(entry: { number: number | null; title: string; run: {
   return `${PHASE_CATALOG.label(entry.run.phase)}: ${entry.title}`;
 }
 
+/** A run's figures, a row each (every run's in its section; the copy's also in the summary). */
+export function ReportFigures({ figures, testId }: { figures: ReportPhaseRun['figures']; testId?: string }) {
+  return (
+    <table data-testid={testId}>
+      <tbody>
+        {figures.map((f) => (
+          <tr key={f.name}>
+            <th scope="row">{f.name}</th>
+            <td className="num">{f.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ReportPhaseSection({ entry }: { entry: ReportPhaseRun }) {
   const { run, approval } = entry;
   const duration = run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
@@ -60,16 +76,7 @@ export function ReportPhaseSection({ entry }: { entry: ReportPhaseRun }) {
       {entry.figures.length > 0 ? (
         <>
           <h4>Figures</h4>
-          <table>
-            <tbody>
-              {entry.figures.map((f) => (
-                <tr key={f.name}>
-                  <th scope="row">{f.name}</th>
-                  <td className="num">{f.value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ReportFigures figures={entry.figures} />
         </>
       ) : null}
       <h4>
