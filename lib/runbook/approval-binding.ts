@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { SqlOrTx } from '../db/connection';
+import { type Approval, latestApproved } from '../db/tables/approvals';
 import type { Preview } from './types';
 
 /** Settings that change what an approved run does. */
@@ -70,10 +71,7 @@ export function bindingDifferences(approved: ApprovalBinding, now: ApprovalBindi
 export async function readApproval(
   sql: SqlOrTx,
   params: { phaseRunId: number },
-): Promise<{ id: number; decidedAt: Date | null; ageMinutes: number | null } | null> {
-  const [row] = await sql<{ id: number; decided_at: Date | null; age_minutes: number | null }[]>`
-    select id, decided_at, (extract(epoch from (clock_timestamp() - decided_at)) / 60)::float8 as age_minutes
-      from cutover.approvals where phase_run_id = ${params.phaseRunId} and status = 'approved'
-     order by decided_at desc limit 1`;
-  return row ? { id: row.id, decidedAt: row.decided_at, ageMinutes: row.age_minutes } : null;
+): Promise<(Pick<Approval, 'id' | 'decidedAt'> & { ageMinutes: number | null }) | null> {
+  const found = await latestApproved(sql, params);
+  return found && { id: found.approval.id, decidedAt: found.approval.decidedAt, ageMinutes: found.ageMinutes };
 }

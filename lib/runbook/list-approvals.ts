@@ -1,21 +1,10 @@
-import type { Sql } from 'postgres';
+/**
+ * The approvals page's and the CLI's list of requests: the table's rows as they are (the query
+ * lives in lib/db/tables/approvals.ts).
+ */
+import type { Approval } from '../db/tables/approvals';
 
-export interface ApprovalRow {
-  id: number;
-  kind: string;
-  phaseRunId: number;
-  requestedBy: string;
-  requestedAt: Date;
-  summary: string;
-  status: 'pending' | 'approved' | 'rejected';
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  reason: string | null;
-}
+/** The name the browser's wire types know a request by (lib/client may not import lib/db). */
+export type ApprovalRow = Approval;
 
-export async function listApprovals(sql: Sql, params: { limit?: number } = {}): Promise<ApprovalRow[]> {
-  return sql<ApprovalRow[]>`
-    select id, kind, phase_run_id::float8 as "phaseRunId", requested_by as "requestedBy", requested_at as "requestedAt",
-           summary, status, decided_by as "decidedBy", decided_at as "decidedAt", reason
-      from cutover.approvals order by (status = 'pending') desc, id desc limit ${params.limit ?? 100}`;
-}
+export { listApprovals } from '../db/tables/approvals';

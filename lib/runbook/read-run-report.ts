@@ -7,6 +7,7 @@
  */
 import { type AuditChainState, describeAuditChain, verifyAuditChain } from '../auth/audit-chain';
 import type { Database } from '../db/connection';
+import { type Approval, listApprovalsOfRuns } from '../db/tables/approvals';
 import { latestBackup } from '../db/tables/backups';
 import { getMigrationRun, listMigrationRuns } from '../db/tables/migration-runs';
 import { listMonitorSnapshots } from '../db/tables/monitor-snapshots';
@@ -20,16 +21,11 @@ import { findPhase, isPhaseId } from './phases';
 import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './run-state';
 import type { Preview } from './types';
 
-export interface ReportApproval {
-  id: number;
-  kind: string;
-  status: string;
-  requestedBy: string;
-  requestedAt: Date;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  reason: string | null;
-}
+/** A phase run's request as the report carries it: every column but the summary, the shape its JSON always had. */
+type ReportApproval = Pick<
+  Approval,
+  'id' | 'kind' | 'status' | 'phaseRunId' | 'requestedBy' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'reason'
+>;
 
 export interface ReportPhaseRun {
   run: PhaseRunRow;
@@ -160,12 +156,19 @@ export async function readRunReport(
   const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
   const runIds = runs.map((r) => r.id);
 
-  const approvals = runIds.length
-    ? await sql<(ReportApproval & { phaseRunId: number })[]>`
-        select id, kind, status, phase_run_id::float8 as "phaseRunId", requested_by as "requestedBy",
-               requested_at as "requestedAt", decided_by as "decidedBy", decided_at as "decidedAt", reason
-          from cutover.approvals where phase_run_id in ${sql(runIds)} order by id`
-    : [];
+  const approvals = (await listApprovalsOfRuns(sql, { phaseRunIds: runIds })).map(
+    (a): ReportApproval => ({
+      id: a.id,
+      kind: a.kind,
+      status: a.status,
+      phaseRunId: a.phaseRunId,
+      requestedBy: a.requestedBy,
+      requestedAt: a.requestedAt,
+      decidedBy: a.decidedBy,
+      decidedAt: a.decidedAt,
+      reason: a.reason,
+    }),
+  );
   const events = runIds.length
     ? await sql<(PhaseRunEvent & { phaseRunId: number })[]>`
         select * from (

@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import type { SqlOrTx } from '../../db/connection';
+import { insertOrRenewApproval } from '../../db/tables/approvals';
 import { closeMigrationRun, getMigrationRun } from '../../db/tables/migration-runs';
 import { findRollbackRelevantChanges } from '../migration-changes';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun, listPhaseRuns } from '../run-state';
@@ -39,25 +41,20 @@ export const requestAbandonMigrationRun = defineAction({
     if (!last) throw new ActionRefused(`Migration run #${migration.id} has no phase run to attach the request to.`);
     const summary = `Abandon migration run #${migration.id} (nothing to roll back): ${input.reason}`;
     // One request per state of the run: a rejected one may be asked again, a pending one only decided.
-    const [row] = await tx<{ id: number; status: string }[]>`
-      insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
-      values ('abandon', ${last.id}, ${user.username}, ${summary}, 'pending')
-      on conflict (phase_run_id, kind) do update
-         set requested_by = excluded.requested_by, requested_at = now(), summary = excluded.summary,
-             status = 'pending', decided_by = null, decided_at = null, reason = null
-       where cutover.approvals.status = 'rejected'
-      returning id, status`;
-    if (!row)
+    const request = await insertOrRenewApproval(tx, {
+      kind: 'abandon',
+      phaseRunId: last.id,
+      requestedBy: user.username,
+      summary,
+    });
+    if (!request)
       throw new ActionRefused('An abandon request for this migration run is already pending on the approvals page.');
-    return { approvalId: row.id, migrationRunId: migration.id };
+    return { approvalId: request.id, migrationRunId: migration.id };
   },
 });
 
 /** Called by the approval, in its transaction: re-checks and closes the run. */
-export async function closeAbandonedMigrationRun(
-  tx: import('postgres').TransactionSql,
-  params: { phaseRunId: number },
-): Promise<number> {
+export async function closeAbandonedMigrationRun(tx: SqlOrTx, params: { phaseRunId: number }): Promise<number> {
   const request = await getPhaseRun(tx, { id: params.phaseRunId });
   const run = request && (await getMigrationRun(tx, { id: request.migrationRunId, forUpdate: true }));
   if (run?.status !== 'active') throw new ActionRefused('That migration run is no longer active.');

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
+import type { SqlOrTx } from '../../db/connection';
+import { type Approval, decideApproval, lockApproval } from '../../db/tables/approvals';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { mergePhaseRunOptions, movePhaseRun } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
@@ -22,9 +24,9 @@ export const CONFIRMATION_WORDS: Record<string, string> = {
   waiver: 'WAIVE',
 };
 
-async function pendingApproval(tx: import('postgres').TransactionSql, id: number) {
-  const [row] = await tx<{ id: number; kind: string; phase_run_id: number; requested_by: string; status: string }[]>`
-    select id, kind, phase_run_id::float8 as phase_run_id, requested_by, status from cutover.approvals where id = ${id} for update`;
+/** The request, locked for the decision; refused unless it is still pending. */
+async function pendingApproval(tx: SqlOrTx, id: number): Promise<Approval> {
+  const row = await lockApproval(tx, { id });
   if (!row) throw new ActionRefused(`No approval request #${id}.`);
   if (row.status !== 'pending') throw new ActionRefused(`Request #${id} is already ${row.status}.`);
   return row;
@@ -41,14 +43,14 @@ export const approveRequest = defineAction({
   roles: ['approver'],
   async run({ tx, input, user, database }) {
     const request = await pendingApproval(tx, input.approvalId);
-    if (request.requested_by === user.username) {
+    if (request.requestedBy === user.username) {
       throw new ActionRefused('Two-person rule: you requested this, so someone else must approve it.');
     }
     const word = CONFIRMATION_WORDS[request.kind] ?? 'APPROVE';
     if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
     if (request.kind !== 'abandon') {
-      const run = await getPhaseRun(tx, { id: request.phase_run_id });
-      if (!run) throw new ActionRefused(`Phase run #${request.phase_run_id} no longer exists.`);
+      const run = await getPhaseRun(tx, { id: request.phaseRunId });
+      if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
       const problems = await approvedRunProblems(
         { database, clock: await loadClock(database.sql), config: runbookConfigFromEnv() },
         run,
@@ -58,28 +60,31 @@ export const approveRequest = defineAction({
     }
     const waiver =
       request.kind === 'soft-delete'
-        ? await finalProofWaiver(tx, request.phase_run_id, input.waiveCount, user.username)
+        ? await finalProofWaiver(tx, request.phaseRunId, input.waiveCount, user.username)
         : null;
-    await tx`update cutover.approvals set status = 'approved', decided_by = ${user.username}, decided_at = now(),
-                                          reason = ${waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null}
-              where id = ${request.id}`;
+    await decideApproval(tx, {
+      id: request.id,
+      status: 'approved',
+      decidedBy: user.username,
+      reason: waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null,
+    });
     if (request.kind === 'abandon') {
-      const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phase_run_id });
+      const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
       return {
         approvalId: request.id,
         status: 'approved',
-        phaseRunId: request.phase_run_id,
+        phaseRunId: request.phaseRunId,
         abandoned: migrationRunId,
       };
     }
-    if (waiver) await mergePhaseRunOptions(tx, { id: request.phase_run_id, options: { waiver } });
-    await movePhaseRun(tx, { id: request.phase_run_id, from: 'awaiting-approval', to: 'pending' });
+    if (waiver) await mergePhaseRunOptions(tx, { id: request.phaseRunId, options: { waiver } });
+    await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'pending' });
     await insertPhaseRunEvent(tx, {
-      phaseRunId: request.phase_run_id,
+      phaseRunId: request.phaseRunId,
       level: 'info',
-      message: `Approved by ${user.username} (requested by ${request.requested_by})`,
+      message: `Approved by ${user.username} (requested by ${request.requestedBy})`,
     });
-    return { approvalId: request.id, status: 'approved', phaseRunId: request.phase_run_id };
+    return { approvalId: request.id, status: 'approved', phaseRunId: request.phaseRunId };
   },
 });
 
@@ -88,7 +93,7 @@ export const approveRequest = defineAction({
  * only by typing their count; with none listed, a count is refused too (nothing to waive).
  */
 async function finalProofWaiver(
-  tx: import('postgres').TransactionSql,
+  tx: SqlOrTx,
   phaseRunId: number,
   typed: number | undefined,
   approver: string,
@@ -123,15 +128,13 @@ export const rejectRequest = defineAction({
   roles: ['approver'],
   async run({ tx, input, user }) {
     const request = await pendingApproval(tx, input.approvalId);
-    if (request.requested_by === user.username) {
+    if (request.requestedBy === user.username) {
       throw new ActionRefused('Two-person rule: you requested this, so someone else must decide on it.');
     }
-    await tx`update cutover.approvals set status = 'rejected', decided_by = ${user.username}, decided_at = now(),
-                                          reason = ${input.reason}
-              where id = ${request.id}`;
-    await movePhaseRun(tx, { id: request.phase_run_id, from: 'awaiting-approval', to: 'rejected', finished: true });
+    await decideApproval(tx, { id: request.id, status: 'rejected', decidedBy: user.username, reason: input.reason });
+    await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'rejected', finished: true });
     await insertPhaseRunEvent(tx, {
-      phaseRunId: request.phase_run_id,
+      phaseRunId: request.phaseRunId,
       level: 'warn',
       message: `Rejected by ${user.username}`,
       data: { reason: input.reason },

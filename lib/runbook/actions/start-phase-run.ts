@@ -7,6 +7,7 @@
 import type { TransactionSql } from 'postgres';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { hasAnyRole } from '../../auth/roles';
+import { insertApproval } from '../../db/tables/approvals';
 import { insertMigrationRun } from '../../db/tables/migration-runs';
 import { toJsonValue } from '../../json';
 import { loadClock } from '../../market/clock';
@@ -79,8 +80,12 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       if (!row) throw new Error('phase run not created');
       if (needsApproval && phase.approval) {
         const summary = phase.approval.summary + (additions.approvalNote ?? '');
-        await tx`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
-                 values (${phase.approval.kind}, ${row.id}, ${user.username}, ${summary}, 'pending')`;
+        await insertApproval(tx, {
+          kind: phase.approval.kind,
+          phaseRunId: row.id,
+          requestedBy: user.username,
+          summary,
+        });
       }
       const created = await getPhaseRun(tx, { id: row.id });
       return {
