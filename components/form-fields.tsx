@@ -59,6 +59,8 @@ const TONES = {
   secondary: ['border border-slate-400', 'text-slate-800 hover:bg-slate-50'],
   approve: ['bg-emerald-700', 'text-white hover:bg-emerald-600'],
   reject: ['border border-red-400', 'text-red-800 hover:bg-red-50'],
+  /** An action that changes the schema on the side of a phase (phase 2's "Apply fix"). */
+  caution: ['border border-amber-500 bg-amber-50', 'text-amber-900 hover:bg-amber-100'],
   destructive: ['bg-red-700', 'text-white hover:bg-red-600 disabled:cursor-not-allowed'],
 } as const;
 

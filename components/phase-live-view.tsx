@@ -6,6 +6,7 @@ import { formatUtc } from '@/lib/format';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
+import { Button, INPUT_CLASS } from './form-fields';
 import { usePhaseCatalog } from './phase-catalog';
 import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
@@ -20,10 +21,6 @@ interface Props {
   actions: { id: string; label: string; needed: boolean }[];
   initial: PhaseLiveJson;
 }
-
-const PRIMARY =
-  'rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-40';
-const SECONDARY = 'rounded border border-slate-400 px-4 py-2 font-medium hover:bg-slate-100 disabled:opacity-40';
 
 /** A phase's controls (operators only; the server refuses anyone else anyway) and its live run state. */
 export function PhaseLiveView({ phase, number, pausable, canOperate, preconditionsPass, actions, initial }: Props) {
@@ -57,7 +54,7 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
                     <select
                       value={options[option.name] ?? ''}
                       onChange={(event) => setOptions({ ...options, [option.name]: event.target.value })}
-                      className="rounded border border-slate-300 px-2 py-1"
+                      className={INPUT_CLASS}
                     >
                       {option.default === undefined ? <option value="">choose…</option> : null}
                       {option.choices.map((choice) => (
@@ -69,49 +66,49 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
                   </label>
                 ))}
             {!activeHere ? (
-              <button
+              <Button
+                tone="primary"
                 type="button"
-                className={PRIMARY}
                 disabled={Boolean(active) || !preconditionsPass || pending}
                 onClick={() => act(() => startPhaseRunAction({ phase, ...options }))}
               >
                 {runLabel}
-              </button>
+              </Button>
             ) : null}
             {activeHere
               ? null
               : actions
                   .filter((action) => action.needed)
                   .map((action) => (
-                    <button
+                    <Button
                       key={action.id}
+                      tone="caution"
                       type="button"
-                      className="rounded border border-amber-500 bg-amber-50 px-4 py-2 font-medium text-amber-900 hover:bg-amber-100 disabled:opacity-40"
                       disabled={Boolean(active) || pending}
                       onClick={() => act(() => startPhaseRunAction({ phase: action.id }))}
                     >
                       {action.label}
-                    </button>
+                    </Button>
                   ))}
             {pausable && activeHere && active?.status === 'running' ? (
-              <button
+              <Button
+                tone="secondary"
                 type="button"
-                className={SECONDARY}
                 disabled={pending || active.pauseRequested}
                 onClick={() => act(() => pausePhaseRunAction({}))}
               >
                 {active.pauseRequested ? 'Pausing after this batch…' : 'Pause'}
-              </button>
+              </Button>
             ) : null}
             {pausable && activeHere && active?.status === 'paused' ? (
-              <button
+              <Button
+                tone="primary"
                 type="button"
-                className={PRIMARY}
                 disabled={pending}
                 onClick={() => act(() => resumePhaseRunAction({}))}
               >
                 Resume
-              </button>
+              </Button>
             ) : null}
             {!preconditionsPass && !active ? (
               <span className="text-sm text-red-700">Preconditions not met (see above).</span>
