@@ -8,9 +8,9 @@ import { waiveFailedHour } from '../lib/monitor/waive-hour-action';
 import { approveRequest } from '../lib/runbook/actions/decide-approval';
 import { type RunReport, readRunReport } from '../lib/runbook/read-run-report';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
-import { APPROVER, createDriver, type Driver, failedChecks, OPERATOR } from '../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../test-support/test-world';
+import { APPROVER, failedChecks, OPERATOR } from '../test-support/runbook-driver';
+import { MIDWEEK_NOW } from '../test-support/test-world';
+import { useTestWorld } from '../test-support/world-database';
 
 const MINUTE = 60_000;
 const PHASES = ['1', '2-fix', '3', '4', '5', '6', '7'];
@@ -26,8 +26,7 @@ function escaped(text: string): string {
 }
 
 describe('the migration report of a rehearsal run through phase 9', () => {
-  let test: TestDatabase;
-  let driver: Driver;
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 });
   let report: RunReport;
   let migrationRunId: number;
   let console_: CliConsole;
@@ -35,9 +34,7 @@ describe('the migration report of a rehearsal run through phase 9', () => {
   let viewerEnv: Record<string, string>;
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 2 });
-    driver = createDriver(test.database);
+    const { driver } = test;
     for (const phase of PHASES) {
       const run = await driver.run(phase);
       expect(run.status, `phase ${phase}: ${failedChecks(run)}`).toBe('succeeded');
@@ -81,7 +78,6 @@ describe('the migration report of a rehearsal run through phase 9', () => {
   }, 600_000);
   afterAll(async () => {
     await console_?.close();
-    await test?.drop();
   });
 
   it('holds every phase run with who requested, approved and ran it, and its verification', () => {

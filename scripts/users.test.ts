@@ -1,15 +1,15 @@
 import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../lib/auth/login';
 import { runScript } from '../test-support/run-script';
-import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
+import { useTestDatabase } from '../test-support/world-database';
 
 function users(args: string[], env: Record<string, string>, stdin = '') {
   return runScript('scripts/users.ts', args, { env, stdin });
 }
 
 describe('npm run users: break-glass only, once an admin exists', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   let env: Record<string, string>;
   const osUser = userInfo().username;
   const host = hostname();
@@ -21,12 +21,8 @@ describe('npm run users: break-glass only, once an admin exists', () => {
     (await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.users`)[0]?.n;
 
   beforeAll(async () => {
-    test = await createTestDatabase();
     // $USER is not who ran the command: the audit must read the operating system instead.
     env = { DATABASE_URL: test.url, USER: 'someone-else' };
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('without an admin, refuses any user but an admin (exit 3), and checks roles and names (exit 2)', async () => {

@@ -1,7 +1,8 @@
 /**
- * The start most integration tests share: a test database of its own holding a rehearsal world
- * and, for runbook tests, a driver at the world's simulated time that has already run the
- * phases the test builds on — started before the tests of a describe block, dropped after them.
+ * The start most integration tests share: a test database of its own, bare or holding a
+ * rehearsal world and, for runbook tests, a driver at the world's simulated time that has
+ * already run the phases the test builds on — started before the tests of a describe block,
+ * dropped after them.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../lib/db/connection';
@@ -10,11 +11,58 @@ import { createDriver, type Driver, type DriverOptions } from './runbook-driver'
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestWorld, MIDWEEK_NOW, type TestWorldOptions } from './test-world';
 
-export interface TestWorld {
+/** What the tests of a describe block see of their database. */
+export interface DatabaseInUse {
   readonly database: Database;
   readonly url: string;
+}
+
+export interface TestWorld extends DatabaseInUse {
   readonly world: WorldSummary;
   readonly driver: Driver;
+}
+
+interface PerTest {
+  /** Start afresh before each test and drop after it, instead of once for the whole block. */
+  perTest?: boolean;
+}
+
+/**
+ * Registers the hooks that start a database before the block's tests (before each test, with
+ * `perTest`) and drop it after them; what `start` returned is there for tests and later hooks.
+ * Hooks the block registers later run after the start and, being after-hooks, before the drop
+ * (vitest runs after-hooks in reverse order).
+ */
+function useStarted<Started extends { test: TestDatabase }>(
+  start: () => Promise<Started>,
+  { perTest = false }: PerTest,
+): () => Started {
+  let started: Started | null = null;
+  (perTest ? beforeEach : beforeAll)(async () => {
+    started = await start();
+  });
+  (perTest ? afterEach : afterAll)(async () => {
+    await started?.test.drop();
+    started = null;
+  });
+  return () => {
+    if (!started) throw new Error('The test database starts in a before-hook: use it in tests and later hooks.');
+    return started;
+  };
+}
+
+/** A migrated test database (not migrated, with `migrate: false`) and no world in it. */
+export function useTestDatabase(options: { migrate?: boolean } & PerTest = {}): DatabaseInUse {
+  const { perTest, ...createOptions } = options;
+  const current = useStarted(async () => ({ test: await createTestDatabase(createOptions) }), { perTest });
+  return {
+    get database() {
+      return current().test.database;
+    },
+    get url() {
+      return current().test.url;
+    },
+  };
 }
 
 interface StartOptions extends DriverOptions {
@@ -22,13 +70,7 @@ interface StartOptions extends DriverOptions {
   through?: readonly string[];
 }
 
-interface Started {
-  test: TestDatabase;
-  world: WorldSummary;
-  driver: Driver;
-}
-
-async function startTestWorld(worldOptions: TestWorldOptions, options: StartOptions): Promise<Started> {
+async function startTestWorld(worldOptions: TestWorldOptions, options: StartOptions) {
   const { through = [], ...driverOptions } = options;
   const test = await createTestDatabase();
   const world = await createTestWorld(test.database, worldOptions);
@@ -38,28 +80,10 @@ async function startTestWorld(worldOptions: TestWorldOptions, options: StartOpti
   return { test, world, driver };
 }
 
-/**
- * Registers the hooks that start the world before the block's tests (before each test, with
- * `perTest`) and drop its database after them. Hooks the block registers later run after the
- * start and, being after-hooks, before the drop (vitest runs after-hooks in reverse order).
- */
-export function useTestWorld(
-  worldOptions: TestWorldOptions = {},
-  options: StartOptions & { perTest?: boolean } = {},
-): TestWorld {
-  const { perTest = false, ...startOptions } = options;
-  let started: Started | null = null;
-  const current = (): Started => {
-    if (!started) throw new Error('The test world starts in a before-hook: use it in tests and later hooks.');
-    return started;
-  };
-  (perTest ? beforeEach : beforeAll)(async () => {
-    started = await startTestWorld(worldOptions, startOptions);
-  });
-  (perTest ? afterEach : afterAll)(async () => {
-    await started?.test.drop();
-    started = null;
-  });
+/** A test database holding a rehearsal world, and a driver that has run the phases `through` lists. */
+export function useTestWorld(worldOptions: TestWorldOptions = {}, options: StartOptions & PerTest = {}): TestWorld {
+  const { perTest, ...startOptions } = options;
+  const current = useStarted(() => startTestWorld(worldOptions, startOptions), { perTest });
   return {
     get database() {
       return current().test.database;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { useTestDatabase } from '../../test-support/world-database';
 import { ActionRefused, defineAction, executeAction } from './action';
 import type { SessionUser } from './sessions';
 
@@ -20,13 +20,9 @@ const writeNote = defineAction({
 });
 
 describe('the action wrapper', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   beforeAll(async () => {
-    test = await createTestDatabase();
     await test.database.sql`create table notes (text text not null)`;
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   const audits = () =>

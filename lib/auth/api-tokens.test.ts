@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
 import { executeAction } from './action';
 import {
   API_TOKEN_PREFIX,
@@ -20,7 +20,7 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 describe('personal API tokens', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   const users: Record<string, SessionUser> = {};
 
   async function user(username: string, roles: Role[]): Promise<SessionUser> {
@@ -47,13 +47,9 @@ describe('personal API tokens', () => {
   }
 
   beforeAll(async () => {
-    test = await createTestDatabase();
     await user('tina', ['operator']);
     await user('vince', ['viewer']);
     await user('adele', ['admin']);
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('creates a recognisable token that the database never holds, only its sha-256 and prefix', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runScript } from '../../test-support/run-script';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { useTestDatabase } from '../../test-support/world-database';
 import { defineAction, executeAction } from './action';
 import { recordAudit } from './audit';
 import { verifyAuditChain } from './audit-chain';
@@ -23,13 +23,7 @@ function deeplyNested(depth: number): unknown {
 }
 
 describe('the audit log: append-only, hash-chained, writable whatever the input', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestDatabase();
 
   it('chains every row, even when twenty writers insert at once, and verifies intact', async () => {
     await Promise.all(

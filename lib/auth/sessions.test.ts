@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
 import { SIGN_IN_FAILED, signIn } from './login';
 import { createSession, findSessionUser, hashToken, revokeSession, sessionLifetimes } from './sessions';
 import { createUser, disableUser } from './users';
 
 describe('sessions and sign-in', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   let userId: number;
   beforeAll(async () => {
-    test = await createTestDatabase();
     userId = (
       await createUser(test.database.db, { username: 'olga', password: 'olga-password-1', roles: ['operator'] })
     ).id;
     await createUser(test.database.db, { username: 'victor', password: 'victor-password-1', roles: ['viewer'] });
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('stores only the hash of the session token', async () => {

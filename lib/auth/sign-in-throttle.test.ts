@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
 import { processHashLimiter } from './hash-concurrency';
 import { SIGN_IN_BUSY, SIGN_IN_FAILED, type SignInResult, signIn } from './login';
 import {
@@ -19,7 +19,7 @@ const BASE = new Date('2026-11-25T10:00:00Z');
 const at = (seconds: number) => new Date(BASE.getTime() + seconds * 1000);
 
 describe('sign-in throttle', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   const attempt = (username: string, password: string, ip: string, now: Date) =>
     signIn(test.database, { username, password, ip, now });
   const pairRow = async (username: string, address: string) => {
@@ -41,13 +41,9 @@ describe('sign-in throttle', () => {
   };
 
   beforeAll(async () => {
-    test = await createTestDatabase();
     for (const username of ['alice', 'bob', 'carol', 'dave', 'erin']) {
       await createUser(test.database.db, { username, password: `${username}-password-1`, roles: ['operator'] });
     }
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('waits nothing for the first failures, then 2 s, 4 s, 8 s, … up to 15 minutes', () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
 import { type ActionSpec, executeAction } from './action';
 import { acceptInvitation, readInvitation } from './invitations';
 import { signIn } from './login';
@@ -20,7 +20,7 @@ import { createUser, whyNameUnavailable } from './users';
 const ORIGIN = 'http://console.test:3000';
 
 describe('users are managed by an admin in the console', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   const people: Record<string, SessionUser> = {};
 
   const act = <T>(spec: ActionSpec<never, T>, who: string, rawInput: unknown) =>
@@ -50,14 +50,10 @@ describe('users are managed by an admin in the console', () => {
   };
 
   beforeAll(async () => {
-    test = await createTestDatabase();
     for (const role of ROLES) {
       await createUser(test.database.db, { username: `the-${role}`, password: `${role}-long-password`, roles: [role] });
       people[role] = (await signInAs(`the-${role}`, `${role}-long-password`)).user;
     }
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('an admin adds a user with a one-time password, audited under the admin’s name without the password', async () => {

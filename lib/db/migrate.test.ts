@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseInUse, useTestDatabase } from '../../test-support/world-database';
 import { migrateConsoleSchema } from './migrate';
 
 /** Everything the console's schema defines, read from the catalog. */
-async function snapshotConsoleSchema(test: TestDatabase): Promise<string> {
+async function snapshotConsoleSchema(test: DatabaseInUse): Promise<string> {
   const { sql } = test.database;
   const columns = await sql`
     select table_name, column_name, data_type, is_nullable, column_default
@@ -18,13 +18,7 @@ async function snapshotConsoleSchema(test: TestDatabase): Promise<string> {
 }
 
 describe('console migrations', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestDatabase({ migrate: false });
 
   it('create the cutover schema and apply twice without change', async () => {
     await migrateConsoleSchema(test.database);

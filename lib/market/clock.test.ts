@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
 import {
   anchorRehearsalClock,
   heartbeatRehearsalClock,
@@ -10,13 +10,7 @@ import {
 } from './clock';
 
 describe('the clock', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestDatabase();
 
   it('is wall time in a database without a rehearsal anchor', async () => {
     const clock = await loadClock(test.database.sql);

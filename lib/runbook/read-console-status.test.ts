@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestDatabase, useTestWorld } from '../../test-support/world-database';
 import { readConsoleStatus } from './read-console-status';
 
 describe('readConsoleStatus', () => {
-  let test: TestDatabase;
-  let bare: TestDatabase;
+  const test = useTestWorld({ now: MIDWEEK_NOW });
+  const bare = useTestDatabase();
   beforeAll(async () => {
-    test = await createTestDatabase();
-    bare = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW });
     // Pin rehearsal time to the world's end so freshness is deterministic.
     await test.database
       .sql`update cutover.rehearsal_clock set anchor_sim = ${MIDWEEK_NOW}, anchor_wall = now(), speed = 0.000001`;
-  });
-  afterAll(async () => {
-    await test.drop();
-    await bare.drop();
   });
 
   it('counts DXY rows exactly as independent SQL does', async () => {

@@ -2,18 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { aggregate1mTo5mWindowSql } from '../market/pipeline/aggregator-sql';
 import { planAggregatorReplacement } from './aggregator-function';
 import { readPhaseDetail } from './read-phase-detail';
 
 describe('the phase 5 page', () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
     // A sequence is not rolled back with the trial's transaction, so it counts the trials.
     await test.database.sql`create sequence public.aggregator_trials`;
     const file = join(tmpdir(), `aggregator-${process.pid}-counted.sql`);
@@ -25,7 +23,6 @@ describe('the phase 5 page', () => {
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
-    await test.drop();
   });
 
   const trials = async () => {

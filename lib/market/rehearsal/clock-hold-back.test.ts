@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../../test-support/test-world';
+import { useTestWorld } from '../../../test-support/world-database';
 import { runbookConfigFromEnv } from '../../runbook/config';
 import { runnerTick } from '../../runbook/runner';
 import { loadClock, WORKERS_LEAD_LIMIT_MS } from '../clock';
 
 describe('the rehearsal clock under a speed the simulated workers cannot sustain', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { days: 1, now: MIDWEEK_NOW });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ days: 1, now: MIDWEEK_NOW });
 
   const nextMinute = async () => {
     const [row] = await test.database.sql<{ next_minute: Date }[]>`

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { AFTER_WEEKEND_NOW, createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
+import { describe, expect, it } from 'vitest';
+import { AFTER_WEEKEND_NOW, MIDWEEK_NOW } from '../../../test-support/test-world';
+import { type DatabaseInUse, useTestWorld } from '../../../test-support/world-database';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../dxy';
 import { isFxOpen } from '../market-hours';
-import type { WorldSummary } from './create-world';
 import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
 import type { SchemaVariant } from './schema-sql';
 
@@ -15,7 +14,7 @@ interface FunctionRow {
   config: string[] | null;
 }
 
-async function pipelineFunctions(test: TestDatabase): Promise<FunctionRow[]> {
+async function pipelineFunctions(test: DatabaseInUse): Promise<FunctionRow[]> {
   return test.database.sql<FunctionRow[]>`
     select p.proname as name, pg_get_function_identity_arguments(p.oid) as identity,
            pg_get_function_result(p.oid) as result, p.prosecdef as definer, p.proconfig as config
@@ -25,7 +24,7 @@ async function pipelineFunctions(test: TestDatabase): Promise<FunctionRow[]> {
 }
 
 /** Roles other than the owner holding EXECUTE on a function by a grant of their own (not through PUBLIC). */
-async function directGrantees(test: TestDatabase, name: string): Promise<string[]> {
+async function directGrantees(test: DatabaseInUse, name: string): Promise<string[]> {
   const rows = await test.database.sql<{ grantee: string }[]>`
     select distinct r.rolname as grantee
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -39,15 +38,7 @@ async function directGrantees(test: TestDatabase, name: string): Promise<string[
 const TSTZ = 'timestamp with time zone';
 
 describe('the rehearsal world (3 days spanning a weekend, production schema)', () => {
-  let test: TestDatabase;
-  let summary: WorldSummary;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    summary = await createTestWorld(test.database, { now: AFTER_WEEKEND_NOW, days: 3 });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: AFTER_WEEKEND_NOW, days: 3 });
 
   it('generates valid OHLC bars for every symbol with provider source and ticker', async () => {
     const [bad] = await test.database.sql<{ n: number }[]>`
@@ -212,20 +203,12 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
       select close, vol, count(*) over ()::int as n from public.derived_data_bars
        where canonical_symbol = 'EURUSD' and timeframe = '5m' and ts_utc = '2026-11-27T12:00:00Z'`;
     expect(after).toEqual({ close: sample?.close, vol: sample?.vol, n: 1 });
-    expect(summary.leftovers).toBeNull();
+    expect(test.world.leftovers).toBeNull();
   });
 });
 
 describe.each<SchemaVariant>(['plan'])('the %s world (1 day, with leftovers)', (variant) => {
-  let test: TestDatabase;
-  let summary: WorldSummary;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    summary = await createTestWorld(test.database, { variant, now: MIDWEEK_NOW, days: 1, leftovers: true });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ variant, now: MIDWEEK_NOW, days: 1, leftovers: true });
 
   it("has the plan's three-argument aggregators returning a count, and no catch-up function", async () => {
     const functions = await pipelineFunctions(test);
@@ -242,27 +225,19 @@ describe.each<SchemaVariant>(['plan'])('the %s world (1 day, with leftovers)', (
   });
 
   it("plants the earlier attempt's rows with a source the plan's CHECK allows; one day holds no whole weekday", async () => {
-    expect(summary.leftovers).toMatchObject({ missingLegacyDay: null, missingLegacyDayMinutes: 0 });
+    expect(test.world.leftovers).toMatchObject({ missingLegacyDay: null, missingLegacyDayMinutes: 0 });
     const sources = await test.database.sql<{ source: string; n: number }[]>`
       select source, count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' group by 1`;
-    expect(sources).toEqual([{ source: 'ingest', n: summary.leftovers?.earlierAttemptRows }]);
-    expect(summary.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
+    expect(sources).toEqual([{ source: 'ingest', n: test.world.leftovers?.earlierAttemptRows }]);
+    expect(test.world.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
   });
 });
 
 describe('a world with production leftovers (3 days to Wednesday)', () => {
-  let test: TestDatabase;
-  let summary: WorldSummary;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    summary = await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 3, leftovers: true });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 3, leftovers: true });
 
   it('reports the exact counts of what it planted', () => {
-    expect(summary.leftovers).toEqual({
+    expect(test.world.leftovers).toEqual({
       earlierAttemptRows: expect.any(Number),
       earlierAttemptDifferentClose: 7,
       earlierAttemptWithoutLegacy: 5,
@@ -270,8 +245,8 @@ describe('a world with production leftovers (3 days to Wednesday)', () => {
       missingLegacyDayMinutes: expect.any(Number),
       legacyWithoutComponents: 4,
     });
-    expect(summary.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
-    expect(summary.leftovers?.missingLegacyDayMinutes).toBeGreaterThan(1300);
+    expect(test.world.leftovers?.earlierAttemptRows).toBeGreaterThan(300);
+    expect(test.world.leftovers?.missingLegacyDayMinutes).toBeGreaterThan(1300);
   });
 
   it("holds the earlier attempt's DXY rows in data_bars: its source, a raw without kind, by comparison with legacy", async () => {
@@ -282,13 +257,13 @@ describe('a world with production leftovers (3 days to Wednesday)', () => {
         left join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.ts_utc = b.ts_utc
          and d.deleted_at is null
        where b.canonical_symbol = 'DXY'`;
-    expect(rows).toHaveLength(summary.leftovers?.earlierAttemptRows ?? -1);
+    expect(rows).toHaveLength(test.world.leftovers?.earlierAttemptRows ?? -1);
     expect(rows.every((r) => r.source === 'migrated_from_derived' && r.raw.kind === undefined)).toBe(true);
     expect(rows.every((r) => r.raw.migrated_from === 'derived_data_bars' && typeof r.raw.batch === 'number')).toBe(
       true,
     );
     const same = rows.filter((r) => r.legacy !== null && Math.abs(r.close - r.legacy) <= 1e-9 * r.legacy).length;
-    expect(same).toBe((summary.leftovers?.earlierAttemptRows ?? 0) - 7 - 5);
+    expect(same).toBe((test.world.leftovers?.earlierAttemptRows ?? 0) - 7 - 5);
     expect(rows.filter((r) => r.legacy === null)).toHaveLength(5);
   });
 
@@ -304,7 +279,7 @@ describe('a world with production leftovers (3 days to Wednesday)', () => {
                and ts_utc >= '2026-11-23T00:00:00Z' and ts_utc < '2026-11-24T00:00:00Z') as legacy,
              (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '5m'
                and ts_utc >= '2026-11-23T00:00:00Z' and ts_utc < '2026-11-24T00:00:00Z') as m5`;
-    expect(day).toEqual({ complete: summary.leftovers?.missingLegacyDayMinutes, legacy: 0, m5: 0 });
+    expect(day).toEqual({ complete: test.world.leftovers?.missingLegacyDayMinutes, legacy: 0, m5: 0 });
   });
 
   it('has legacy minutes whose components were lost later', async () => {

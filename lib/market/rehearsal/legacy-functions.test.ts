@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
+import { type DatabaseInUse, useTestDatabase } from '../../../test-support/world-database';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { DXY_COMPONENTS } from '../dxy';
 import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
@@ -12,7 +12,7 @@ const minute = (n: number) => new Date(BASE.getTime() + n * 60_000);
 const MINUTE = 60_000;
 
 async function insertBar(
-  test: TestDatabase,
+  test: DatabaseInUse,
   symbol: string,
   ts: Date,
   close: number,
@@ -24,7 +24,7 @@ async function insertBar(
             ${extra.vol ?? 100}, ${close}, 10, 'massive', '{}')`;
 }
 
-async function insertFiveMinuteBars(test: TestDatabase, symbol: string, hourStart: Date, count: number) {
+async function insertFiveMinuteBars(test: DatabaseInUse, symbol: string, hourStart: Date, count: number) {
   for (let i = 0; i < count; i++) {
     await test.database.sql`
       insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, source_timeframe)
@@ -33,16 +33,12 @@ async function insertFiveMinuteBars(test: TestDatabase, symbol: string, hourStar
 }
 
 describe("production's pipeline functions", () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   beforeAll(async () => {
-    test = await createTestDatabase();
     const { sql } = test.database;
     await sql.unsafe(pipelineSchemaSql('production'));
     for (const definition of pipelineFunctionsSql('production')) await sql.unsafe(definition);
     await sql.unsafe(calcDxyRange1mSql({ setsUpdatedAt: false }));
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('computes the twenty known-answer vectors in both DXY functions to 1e-12 (called with named arguments)', async () => {
@@ -327,14 +323,10 @@ describe("production's pipeline functions", () => {
 });
 
 describe("the plan's pipeline functions (three arguments, bars written)", () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   beforeAll(async () => {
-    test = await createTestDatabase();
     await test.database.sql.unsafe(pipelineSchemaSql('production'));
     for (const definition of pipelineFunctionsSql('plan')) await test.database.sql.unsafe(definition);
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('aggregates crafted 5m windows of a range by the quality rules: 5 → 2, 4 → 1, 3 → 0, fewer → none', async () => {

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareDatabase } from '../../../scripts/prepare-database';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
+import { useTestDatabase } from '../../../test-support/world-database';
 import { AGGREGATE_1M_TO_5M_LEGACY_SQL } from './legacy-functions-sql';
 import { inspectWorldOwnership, ResetRefused, resetRehearsalWorld } from './reset-world';
 
 const options = { variant: 'plan' as const, days: 1, now: MIDWEEK_NOW, speed: 1 };
 
 describe('rehearsal world ownership', () => {
-  let empty: TestDatabase;
-  let foreign: TestDatabase;
+  const empty = useTestDatabase();
+  const foreign = useTestDatabase();
   beforeAll(async () => {
-    empty = await createTestDatabase();
-    foreign = await createTestDatabase();
     await foreign.database.sql`create table public.data_bars (id bigserial primary key, canonical_symbol text)`;
     await foreign.database.sql`insert into public.data_bars (canonical_symbol) values ('EURUSD')`;
-  });
-  afterAll(async () => {
-    await empty.drop();
-    await foreign.drop();
   });
 
   it('builds a world in an empty database and rebuilds it on reset', async () => {

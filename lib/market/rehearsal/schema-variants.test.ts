@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseInUse, useTestDatabase } from '../../../test-support/world-database';
 import { pipelineSchemaSql, type SchemaVariant } from './schema-sql';
 
-async function catalog(test: TestDatabase) {
+async function catalog(test: DatabaseInUse) {
   const { sql } = test.database;
   const constraints = await sql<{ table: string; name: string; type: string; def: string }[]>`
     select t.relname as table, c.conname as name, c.contype as type, pg_get_constraintdef(c.oid) as def
@@ -18,15 +18,11 @@ async function catalog(test: TestDatabase) {
 }
 
 describe.each<SchemaVariant>(['production', 'plan'])('the %s schema variant', (variant) => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   let cat: Awaited<ReturnType<typeof catalog>>;
   beforeAll(async () => {
-    test = await createTestDatabase();
     await test.database.sql.unsafe(pipelineSchemaSql(variant));
     cat = await catalog(test);
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   it('has the data_bars columns of production, without created_at/updated_at', () => {

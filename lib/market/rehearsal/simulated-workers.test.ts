@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MIDWEEK_NOW } from '../../../test-support/test-world';
+import { useTestWorld } from '../../../test-support/world-database';
 import type { WorkerMode } from '../../db/console-schema';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { fixedClock } from '../clock';
@@ -10,16 +10,11 @@ import { tickSimulatedWorkers } from './simulated-workers';
 const MINUTE = 60_000;
 
 describe('simulated workers advance with the clock', () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ now: MIDWEEK_NOW });
   const clock = fixedClock(MIDWEEK_NOW);
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW });
     await test.database.sql.unsafe(calcDxyRange1mSql({ setsUpdatedAt: false }));
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   const setMode = (mode: WorkerMode) =>
@@ -163,15 +158,8 @@ describe('simulated workers advance with the clock', () => {
 });
 
 describe('simulated workers in the plan world', () => {
-  let test: TestDatabase;
+  const test = useTestWorld({ variant: 'plan', days: 1, now: MIDWEEK_NOW });
   const clock = fixedClock(MIDWEEK_NOW);
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'plan', days: 1, now: MIDWEEK_NOW });
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it("call the plan's three-argument aggregators by name and move the cursors themselves", async () => {
     clock.advance(20 * MINUTE);

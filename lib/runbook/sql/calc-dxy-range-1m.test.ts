@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
+import { useTestDatabase } from '../../../test-support/world-database';
 import { DXY_COMPONENTS } from '../../market/dxy';
 import { calcDxyRangeDerivedSql } from '../../market/pipeline/calc-dxy-range-derived-sql';
 import { pipelineSchemaSql } from '../../market/rehearsal/schema-sql';
@@ -13,11 +13,10 @@ const minute = (n: number) => new Date(BASE.getTime() + n * 60_000);
 const BAD_CLOSES = ['NaN', 'Infinity', '-Infinity'] as const;
 
 describe('calc_dxy_range_1m refuses NaN and ±Infinity closes', () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   const vectors = loadDxyVectors();
 
   beforeAll(async () => {
-    test = await createTestDatabase();
     const { sql } = test.database;
     await sql.unsafe(pipelineSchemaSql('production'));
     await sql.unsafe(calcDxyRangeDerivedSql('production'));
@@ -45,9 +44,6 @@ describe('calc_dxy_range_1m refuses NaN and ±Infinity closes', () => {
         insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count, source, raw)
         values (${row.symbol}, ${`C:${row.symbol}`}, '1m', ${row.ts}, 1, 1, 1, ${row.close}::float8, 100, 1, 10, 'massive', '{}')`;
     }
-  });
-  afterAll(async () => {
-    await test.drop();
   });
 
   const end = () => minute(vectors.length + BAD_CLOSES.length);
