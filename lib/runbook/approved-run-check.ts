@@ -8,19 +8,25 @@ import type { Database } from '../db/connection';
 import type { Clock } from '../market/clock';
 import { type ApprovalBinding, bindingDifferences, computeApprovalBinding, readApproval } from './approval-binding';
 import type { RunbookConfig } from './config';
-import { findPhase } from './phases';
 import type { PhaseRunRow } from './run-state';
+import type { PhaseDefinition } from './types';
 
 export async function approvedRunProblems(
-  params: { database: Database; clock: Clock; config: RunbookConfig; env?: Record<string, string | undefined> },
+  params: {
+    database: Database;
+    clock: Clock;
+    config: RunbookConfig;
+    /** The run's phase, from the registry the caller runs (the console's, or a test's own). */
+    phase: PhaseDefinition;
+    env?: Record<string, string | undefined>;
+  },
   run: Pick<PhaseRunRow, 'id' | 'phase' | 'options' | 'migrationRunId' | 'requestedBy'>,
   stage: 'approval' | 'claim',
 ): Promise<string[]> {
-  const { database, clock, config } = params;
+  const { database, clock, config, phase } = params;
   const binding = run.options.binding as ApprovalBinding | undefined;
   if (!binding) return [];
   const problems: string[] = [];
-  const phase = findPhase(run.phase);
   const context = { database, clock, config, migrationRunId: run.migrationRunId };
   const preview = await phase.preview({ ...context, options: run.options });
   const changed = bindingDifferences(

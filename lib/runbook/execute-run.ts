@@ -122,7 +122,7 @@ export async function advanceRun(
   try {
     if (!run.clockStartedAt) {
       // An approved run executes only as approved, with this runner's settings, and in time.
-      const problems = await approvedRunProblems({ database, clock, config }, run, 'claim');
+      const problems = await approvedRunProblems({ database, clock, config, phase }, run, 'claim');
       if (problems.length > 0) throw new Error(`Refused to execute run #${run.id}: ${problems.join('; ')}.`);
       const startedAt = clock.now();
       const opsRunlogId = await openOpsRunlog(sql, { run, startedAt });

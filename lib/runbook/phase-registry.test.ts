@@ -7,10 +7,11 @@
  * the console's own registry never hears of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriver, type Driver, OPERATOR } from '../../test-support/runbook-driver';
+import { APPROVER, createDriver, type Driver, OPERATOR } from '../../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
 import { executeAction } from '../auth/action';
+import { createApproveRequest } from './actions/decide-approval';
 import { createStartPhaseRun, startPhaseRun } from './actions/start-phase-run';
 import { definePhase } from './define-phase';
 import { createPhaseRegistry, definePhaseIdentity, identityOf, phaseUsageLines } from './phase-registry';
@@ -41,6 +42,13 @@ const phase10 = definePhase({
     },
   ],
   confirmation: 'PROBE',
+  // The shallow probe needs a second person, as the rollback's delete does.
+  approval: {
+    kind: 'probe-shallow',
+    word: 'SHALLOW',
+    when: { option: 'depth', value: 'shallow' },
+    summary: 'Run the throw-away check one step deep',
+  },
   description: 'Counts to its depth, one committed step at a time.',
   async preconditions() {
     return [{ name: 'Nothing to wait for', passed: true, detail: 'a test phase' }];
@@ -179,6 +187,8 @@ describe('a throw-away phase registered in a test world', () => {
       return result.success ? {} : Object.fromEntries(result.error.issues.map((i) => [i.path.join('.'), i.message]));
     };
     expect(errors({ phase: '10', confirm: 'PROBE' })).toEqual({ depth: 'Choose shallow or deep' });
+    expect(registry.needsApproval('10', { depth: 'shallow' })).toBe(true);
+    expect(registry.needsApproval('10', { depth: 'deep' })).toBe(false);
     expect(errors({ phase: '10', depth: 'bottomless', confirm: 'PROBE' })).toEqual({
       depth: 'Depth: one of shallow, deep',
     });
@@ -197,7 +207,9 @@ describe('a throw-away phase registered in a test world', () => {
     const lines = phaseUsageLines(registry);
     expect(lines[0]).toMatch(/^preview PHASE .*\(PHASE: 1, 2, 2-fix, 3, 4, 5, 6, 7, 9, rollback, 10, 10-redo\)$/);
     expect(lines).toContainEqual(
-      expect.stringMatching(/^run 10 --depth shallow\|deep --confirm PROBE +Phase 10: Throw-away check$/),
+      expect.stringMatching(
+        /^run 10 --depth shallow\|deep --confirm PROBE +Phase 10: Throw-away check; with --depth shallow, then an approver types SHALLOW$/,
+      ),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^run 10-redo +Phase 10 · Redo: Redo the check$/));
     expect(phaseUsageLines(PHASE_CATALOG).join('\n')).not.toContain('run 10');
@@ -235,6 +247,7 @@ describe('a throw-away phase registered in a test world', () => {
 
       const clockBefore = driver.clock.now().getTime();
       const run = await driver.run('10', { depth: 'deep', confirm: 'PROBE' });
+      // (the deep probe needs no approver)
       expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
       expect(run.options).toEqual({ depth: 'deep' });
       expect(run.checkpoint).toEqual({ steps: 2, waited: true });
@@ -260,6 +273,30 @@ describe('a throw-away phase registered in a test world', () => {
           preview: { summary: ['Nothing'], sql: ['SELECT 2'], estimates: {} },
         },
       ]);
+    });
+
+    it('waits for an approver who is not the requester, with the word it declares, then runs', async () => {
+      const runId = await driver.start('10', OPERATOR, { depth: 'shallow', confirm: 'PROBE' });
+      expect((await driver.finish(runId)).status).toBe('awaiting-approval');
+      const [request] = await test.database.sql<{ id: number; summary: string }[]>`
+        select id, summary from cutover.approvals where phase_run_id = ${runId}`;
+      expect(request?.summary).toBe('Run the throw-away check one step deep');
+      const approve = createApproveRequest(registry);
+      const bySelf = await driver.act(
+        approve,
+        { ...OPERATOR, roles: ['operator', 'approver'] },
+        {
+          approvalId: request?.id,
+          confirm: 'SHALLOW',
+        },
+      );
+      expect(bySelf).toMatchObject({ status: 'refused', reason: expect.stringMatching(/Two-person rule/) });
+      const wrongWord = await driver.act(approve, APPROVER, { approvalId: request?.id, confirm: 'DXY' });
+      expect(wrongWord).toMatchObject({ status: 'refused', reason: 'Type SHALLOW to confirm the approval.' });
+      expect((await driver.act(approve, APPROVER, { approvalId: request?.id, confirm: 'SHALLOW' })).status).toBe('ok');
+      const run = await driver.finish(runId);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      expect(run.checkpoint).toMatchObject({ steps: 1 });
     });
   });
 });

@@ -5,7 +5,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
-import { CONFIRMATION_WORDS } from '@/lib/runbook/actions/decide-approval';
+import { confirmationWordOf } from '@/lib/runbook/actions/decide-approval';
 import { listApprovals } from '@/lib/runbook/list-approvals';
 
 export const dynamic = 'force-dynamic';
@@ -32,7 +32,7 @@ export default async function ApprovalsPage() {
           <ApprovalCard
             key={approval.id}
             approval={toJson(approval)}
-            word={CONFIRMATION_WORDS[approval.kind] ?? 'APPROVE'}
+            word={confirmationWordOf(approval.kind)}
             canDecide={user.roles.includes('approver')}
             isRequester={approval.requestedBy === user.username}
           />

@@ -13,16 +13,17 @@ import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
 import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
-import { PHASE_CATALOG } from '../phases';
+import type { PhaseRegistry } from '../phase-registry';
+import { PHASES } from '../phases';
 import { getPhaseRun } from '../run-state';
+import type { PhaseDefinition } from '../types';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
-/** The word an approver types to confirm, per kind of request: the phases' own, and two that are not a phase's. */
-export const CONFIRMATION_WORDS: Record<string, string> = {
-  ...PHASE_CATALOG.approvalWords(),
-  abandon: ABANDON_CONFIRMATION,
-  waiver: 'WAIVE',
-};
+/** The word an approver types to confirm a kind of request: the phases' own, and two that are not a phase's. */
+export function confirmationWordOf(kind: string, registry: PhaseRegistry = PHASES): string {
+  const words: Record<string, string> = { ...registry.approvalWords(), abandon: ABANDON_CONFIRMATION, waiver: 'WAIVE' };
+  return words[kind] ?? 'APPROVE';
+}
 
 /** The request, locked for the decision; refused unless it is still pending. */
 async function pendingApproval(tx: SqlOrTx, id: number): Promise<Approval> {
@@ -32,61 +33,75 @@ async function pendingApproval(tx: SqlOrTx, id: number): Promise<Approval> {
   return row;
 }
 
-export const approveRequest = defineAction({
-  name: 'approvals.approve',
-  input: z.object({
-    approvalId: z.coerce.number().int().positive(),
-    confirm: z.string().max(100),
-    /** Phase 9: the number of differing minutes the final proof listed, typed to waive them. */
-    waiveCount: z.coerce.number().int().min(0).optional(),
-  }),
-  roles: ['approver'],
-  async run({ tx, input, user, database }) {
-    const request = await pendingApproval(tx, input.approvalId);
-    if (request.requestedBy === user.username) {
-      throw new ActionRefused('Two-person rule: you requested this, so someone else must approve it.');
-    }
-    const word = CONFIRMATION_WORDS[request.kind] ?? 'APPROVE';
-    if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
-    if (request.kind !== 'abandon') {
-      const run = await getPhaseRun(tx, { id: request.phaseRunId });
-      if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
-      const problems = await approvedRunProblems(
-        { database, clock: await loadClock(database.sql), config: runbookConfigFromEnv() },
-        run,
-        'approval',
-      );
-      if (problems.length > 0) throw new ActionRefused(`Not approved: ${problems.join('; ')}.`);
-    }
-    const waiver =
-      request.kind === 'soft-delete'
-        ? await finalProofWaiver(tx, request.phaseRunId, input.waiveCount, user.username)
-        : null;
-    await decideApproval(tx, {
-      id: request.id,
-      status: 'approved',
-      decidedBy: user.username,
-      reason: waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null,
-    });
-    if (request.kind === 'abandon') {
-      const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
-      return {
-        approvalId: request.id,
+/**
+ * The approve action over a registry: the confirmation words and the re-checks are the phases'
+ * own. The console's is over the runbook's phases (below); a test builds one over a registry with
+ * a phase of its own (lib/runbook/phase-registry.test.ts).
+ */
+export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
+  return defineAction({
+    name: 'approvals.approve',
+    input: z.object({
+      approvalId: z.coerce.number().int().positive(),
+      confirm: z.string().max(100),
+      /** Phase 9: the number of differing minutes the final proof listed, typed to waive them. */
+      waiveCount: z.coerce.number().int().min(0).optional(),
+    }),
+    roles: ['approver'],
+    async run({ tx, input, user, database }) {
+      const request = await pendingApproval(tx, input.approvalId);
+      if (request.requestedBy === user.username) {
+        throw new ActionRefused('Two-person rule: you requested this, so someone else must approve it.');
+      }
+      const word = confirmationWordOf(request.kind, registry);
+      if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
+      if (request.kind !== 'abandon') {
+        const run = await getPhaseRun(tx, { id: request.phaseRunId });
+        if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
+        const problems = await approvedRunProblems(
+          {
+            database,
+            clock: await loadClock(database.sql),
+            config: runbookConfigFromEnv(),
+            phase: registry.find(run.phase),
+          },
+          run,
+          'approval',
+        );
+        if (problems.length > 0) throw new ActionRefused(`Not approved: ${problems.join('; ')}.`);
+      }
+      const waiver =
+        request.kind === 'soft-delete'
+          ? await finalProofWaiver(tx, request.phaseRunId, input.waiveCount, user.username)
+          : null;
+      await decideApproval(tx, {
+        id: request.id,
         status: 'approved',
+        decidedBy: user.username,
+        reason: waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null,
+      });
+      if (request.kind === 'abandon') {
+        const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
+        return {
+          approvalId: request.id,
+          status: 'approved',
+          phaseRunId: request.phaseRunId,
+          abandoned: migrationRunId,
+        };
+      }
+      if (waiver) await mergePhaseRunOptions(tx, { id: request.phaseRunId, options: { waiver } });
+      await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'pending' });
+      await insertPhaseRunEvent(tx, {
         phaseRunId: request.phaseRunId,
-        abandoned: migrationRunId,
-      };
-    }
-    if (waiver) await mergePhaseRunOptions(tx, { id: request.phaseRunId, options: { waiver } });
-    await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'pending' });
-    await insertPhaseRunEvent(tx, {
-      phaseRunId: request.phaseRunId,
-      level: 'info',
-      message: `Approved by ${user.username} (requested by ${request.requestedBy})`,
-    });
-    return { approvalId: request.id, status: 'approved', phaseRunId: request.phaseRunId };
-  },
-});
+        level: 'info',
+        message: `Approved by ${user.username} (requested by ${request.requestedBy})`,
+      });
+      return { approvalId: request.id, status: 'approved', phaseRunId: request.phaseRunId };
+    },
+  });
+}
+
+export const approveRequest = createApproveRequest(PHASES);
 
 /**
  * Phase 9's final proof listed the minutes that differ when it was requested. They can be waived
