@@ -302,7 +302,8 @@ export const approvals = cutover.table(
   'approvals',
   {
     id: serial('id').primaryKey(),
-    kind: text('kind').notNull().$type<'rollback-delete' | 'soft-delete' | 'waiver' | 'abandon'>(),
+    // The phases name their own kinds (a phase's `approval.kind`), beside 'abandon' and 'waiver'.
+    kind: text('kind').notNull(),
     phaseRunId: bigint('phase_run_id', { mode: 'number' }).notNull(),
     requestedBy: text('requested_by').notNull(),
     requestedAt: tstz('requested_at').notNull().defaultNow(),

@@ -10,13 +10,10 @@ import { columnsOf, rowOf, rowsOf } from './rows';
 
 export type Approval = typeof approvals.$inferSelect;
 
-/**
- * A new pending request for a run. `kind` is a plain string because the phases name their own
- * kinds (a phase's `approval.kind`), not only the console's four the schema lists.
- */
+/** A new pending request for a run. */
 export async function insertApproval(
   sql: SqlOrTx,
-  params: { kind: string; phaseRunId: number; requestedBy: string; summary: string },
+  params: { kind: Approval['kind']; phaseRunId: number; requestedBy: string; summary: string },
 ): Promise<void> {
   await sql`insert into cutover.approvals (kind, phase_run_id, requested_by, summary, status)
             values (${params.kind}, ${params.phaseRunId}, ${params.requestedBy}, ${params.summary}, 'pending')`;
