@@ -6,6 +6,7 @@
  * differences here: the soft-delete loses nothing because of them.
  */
 import type { Sql } from 'postgres';
+import { ActionRefused } from '../auth/action';
 import { compareDxyByBucket, sampleDxyDifferences } from '../monitor/compare-dxy';
 import { legacyRange } from './copy-legacy';
 
@@ -72,4 +73,34 @@ export interface FinalProofWaiver {
 export function waiverOf(options: Record<string, unknown>): FinalProofWaiver | null {
   const waiver = options.waiver as FinalProofWaiver | undefined;
   return waiver && Array.isArray(waiver.minutes) ? waiver : null;
+}
+
+/**
+ * The waiver an approver gives by typing the count of the minutes phase 9's final proof listed
+ * when it was requested (stored in the run's options); with none listed, a count is refused too
+ * (nothing to waive). Refused with the reason an approver can act on.
+ */
+export function waiveFinalProof(
+  options: Record<string, unknown>,
+  typed: number | undefined,
+  approver: string,
+): FinalProofWaiver | null {
+  const proof = options.finalProof as { total: number; listed: ListedDifference[] } | undefined;
+  const total = proof?.total ?? 0;
+  const listed = proof?.listed ?? [];
+  if (total === 0) {
+    if (typed !== undefined && typed !== 0)
+      throw new ActionRefused('The final proof listed no differing minute: nothing to waive.');
+    return null;
+  }
+  if (listed.length < total)
+    throw new ActionRefused(
+      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): copy them into data_bars, reject, and request phase 9 again.`,
+    );
+  if (typed !== total)
+    throw new ActionRefused(
+      `The final proof lists ${total} legacy minutes not in data_bars with the same close (${describeDifferences(listed, 5)}). ` +
+        `Type ${total} to waive them, or reject and copy them first.`,
+    );
+  return { count: total, minutes: listed.map((d) => d.tsUtc), by: approver };
 }

@@ -101,11 +101,24 @@ export interface StartAdditions {
   approvalNote?: string;
 }
 
+/** What a phase records when an approver approves a run of it. */
+export interface ApprovalAdditions {
+  /** Merged into the run's options (phase 9: the waiver). */
+  options?: Record<string, unknown>;
+  /** Stored as the approval's reason. */
+  reason?: string;
+}
+
 export interface PhaseDefinition extends PhaseIdentity {
   description: string;
   preconditions(ctx: PreconditionContext): Promise<Check[]>;
   /** Called by the start action inside its transaction; most phases add nothing. */
   onStart?(ctx: StartContext): Promise<StartAdditions>;
+  /**
+   * Called by the approve action once the re-checks passed; may refuse (ActionRefused) with what
+   * the approver must do instead. `waiveCount` is what the approver typed to waive listed differences.
+   */
+  onApprove?(ctx: { run: PhaseRunRow; approver: string; waiveCount: number | undefined }): Promise<ApprovalAdditions>;
   /**
    * What a started run of it may have changed that only a rollback undoes (phase 7's deployment,
    * phase 9's soft-delete): such a migration run cannot be abandoned (./migration-changes.ts).

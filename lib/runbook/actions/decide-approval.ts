@@ -12,11 +12,10 @@ import { mergePhaseRunOptions, movePhaseRun } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
 import { approvedRunProblems } from '../approved-run-check';
 import { runbookConfigFromEnv } from '../config';
-import { describeDifferences, type FinalProofWaiver, type ListedDifference } from '../final-proof';
 import type { PhaseRegistry } from '../phase-registry';
 import { PHASES } from '../phases';
 import { getPhaseRun } from '../run-state';
-import type { PhaseDefinition } from '../types';
+import type { ApprovalAdditions, PhaseDefinition } from '../types';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
 /** The word an approver types to confirm a kind of request: the phases' own, and two that are not a phase's. */
@@ -44,7 +43,7 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
     input: z.object({
       approvalId: z.coerce.number().int().positive(),
       confirm: z.string().max(100),
-      /** Phase 9: the number of differing minutes the final proof listed, typed to waive them. */
+      /** The number of differences a phase listed for the approver, typed to waive them (phase 9's final proof). */
       waiveCount: z.coerce.number().int().min(0).optional(),
     }),
     roles: ['approver'],
@@ -55,30 +54,25 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
       }
       const word = confirmationWordOf(request.kind, registry);
       if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
+      let additions: ApprovalAdditions = {};
       if (request.kind !== 'abandon') {
         const run = await getPhaseRun(tx, { id: request.phaseRunId });
         if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
+        const phase = registry.find(run.phase);
         const problems = await approvedRunProblems(
-          {
-            database,
-            clock: await loadClock(database.sql),
-            config: runbookConfigFromEnv(),
-            phase: registry.find(run.phase),
-          },
+          { database, clock: await loadClock(database.sql), config: runbookConfigFromEnv(), phase },
           run,
           'approval',
         );
         if (problems.length > 0) throw new ActionRefused(`Not approved: ${problems.join('; ')}.`);
+        // What the phase records with its approval (phase 9: the waived differences of its final proof).
+        additions = (await phase.onApprove?.({ run, approver: user.username, waiveCount: input.waiveCount })) ?? {};
       }
-      const waiver =
-        request.kind === 'soft-delete'
-          ? await finalProofWaiver(tx, request.phaseRunId, input.waiveCount, user.username)
-          : null;
       await decideApproval(tx, {
         id: request.id,
         status: 'approved',
         decidedBy: user.username,
-        reason: waiver ? `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` : null,
+        reason: additions.reason ?? null,
       });
       if (request.kind === 'abandon') {
         const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
@@ -89,7 +83,7 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
           abandoned: migrationRunId,
         };
       }
-      if (waiver) await mergePhaseRunOptions(tx, { id: request.phaseRunId, options: { waiver } });
+      if (additions.options) await mergePhaseRunOptions(tx, { id: request.phaseRunId, options: additions.options });
       await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'pending' });
       await insertPhaseRunEvent(tx, {
         phaseRunId: request.phaseRunId,
@@ -102,37 +96,6 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
 }
 
 export const approveRequest = createApproveRequest(PHASES);
-
-/**
- * Phase 9's final proof listed the minutes that differ when it was requested. They can be waived
- * only by typing their count; with none listed, a count is refused too (nothing to waive).
- */
-async function finalProofWaiver(
-  tx: SqlOrTx,
-  phaseRunId: number,
-  typed: number | undefined,
-  approver: string,
-): Promise<FinalProofWaiver | null> {
-  const [run] = await tx<{ proof: { total: number; listed: ListedDifference[] } | null }[]>`
-    select options->'finalProof' as proof from cutover.phase_runs where id = ${phaseRunId}`;
-  const total = run?.proof?.total ?? 0;
-  const listed = run?.proof?.listed ?? [];
-  if (total === 0) {
-    if (typed !== undefined && typed !== 0)
-      throw new ActionRefused('The final proof listed no differing minute: nothing to waive.');
-    return null;
-  }
-  if (listed.length < total)
-    throw new ActionRefused(
-      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): copy them into data_bars, reject, and request phase 9 again.`,
-    );
-  if (typed !== total)
-    throw new ActionRefused(
-      `The final proof lists ${total} legacy minutes not in data_bars with the same close (${describeDifferences(listed, 5)}). ` +
-        `Type ${total} to waive them, or reject and copy them first.`,
-    );
-  return { count: total, minutes: listed.map((d) => d.tsUtc), by: approver };
-}
 
 export const rejectRequest = defineAction({
   name: 'approvals.reject',

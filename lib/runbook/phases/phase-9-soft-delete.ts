@@ -20,7 +20,7 @@ import { readMonitorState } from '../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../time-units';
 import { backupTableName, getBackup } from '../backup';
 import { definePhase } from '../define-phase';
-import { describeDifferences, proveLegacyInDataBars, waiverOf } from '../final-proof';
+import { describeDifferences, proveLegacyInDataBars, waiveFinalProof, waiverOf } from '../final-proof';
 import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
@@ -192,6 +192,13 @@ export const phase9SoftDelete = definePhase({
             `Approving waives them: type their count (${proof.total}) as well.`
           : `. Final proof: all ${proof.legacyMinutes} active legacy minutes are in data_bars with the same close.`,
     };
+  },
+  // The approver waives the listed differences only by typing their count.
+  async onApprove({ run, approver, waiveCount }) {
+    const waiver = waiveFinalProof(run.options, waiveCount, approver);
+    return waiver
+      ? { options: { waiver }, reason: `Waived ${waiver.count} listed differences: ${waiver.minutes.join(', ')}` }
+      : {};
   },
   changesWhenStarted: 'switched the workers and soft-deleted legacy rows',
   async execute(ctx) {
