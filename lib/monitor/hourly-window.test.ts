@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { useTestWorld } from '../../test-support/world-database';
 import { runnerTick } from '../runbook/runner';
 import { flushAlertDelivery } from './alert-outbox';
@@ -22,29 +22,8 @@ describe('the 24-hour window with faults injected', () => {
   const check = (s: Awaited<ReturnType<typeof slot>>, key: string) => s?.checks.find((c) => c.key === key);
 
   // A local webhook receiver: each FAIL hour must be posted exactly once.
-  const alerts: { hour_start: string; failing_checks: { name: string }[] }[] = [];
-  let receiver: Server;
-
-  beforeAll(async () => {
-    receiver = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        alerts.push(JSON.parse(body));
-        response.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const address = receiver.address();
-    process.env.ALERT_WEBHOOK_URL = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alert`;
-  });
+  const alerts = useAlertWebhook<{ hour_start: string; failing_checks: { name: string }[] }>();
   const test = useTestWorld({ now: FRIDAY_MORNING, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
-  afterAll(async () => {
-    delete process.env.ALERT_WEBHOOK_URL;
-    receiver.close();
-  });
 
   it('starts at the verified end of phase 7; 24 clock hours would end on Saturday, so it is estimated to run into Monday', async () => {
     const s = await state();

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
 import { useTestWorld } from '../../test-support/world-database';
 import { flushAlertDelivery } from '../monitor/alert-outbox';
@@ -24,9 +23,7 @@ describe.each([
   { silentAtOpen: false, deleteData: false },
   { silentAtOpen: true, deleteData: true },
 ])('a rollback on a Saturday (legacy path silent at the open: $silentAtOpen)', ({ silentAtOpen, deleteData }) => {
-  let server: Server;
-  const posted: Record<string, unknown>[] = [];
-  const previousWebhook = process.env.ALERT_WEBHOOK_URL;
+  const posted = useAlertWebhook();
 
   const advanceTo = async (target: Date) => {
     while (test.driver.clock.now() < target) {
@@ -40,29 +37,10 @@ describe.each([
     }
   };
 
-  beforeAll(async () => {
-    server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        posted.push(JSON.parse(body) as Record<string, unknown>);
-        response.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    process.env.ALERT_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  });
   const test = useTestWorld(
     { now: FRIDAY_EVENING, days: 3, leftovers: true },
     { through: ['1', '2-fix', '3', '4', '5', '6', '7'] },
   );
-  afterAll(async () => {
-    if (previousWebhook === undefined) delete process.env.ALERT_WEBHOOK_URL;
-    else process.env.ALERT_WEBHOOK_URL = previousWebhook;
-    await new Promise((resolve) => server.close(resolve));
-  });
 
   it('completes and verifies its data steps on Saturday, restoring the functions exactly; the legacy proof is pending', async () => {
     const { sql } = test.database;
