@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { APPROVER, APPROVER_2, failedChecks, OPERATOR, testUser, VIEWER } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
-import { executeAction } from '../auth/action';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { waiveFailedHour } from '../monitor/waive-hour-action';
 import { approveRequest } from './actions/decide-approval';
@@ -21,11 +20,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
       select action, outcome from cutover.audit_events where username = ${username} order by id`;
 
   it('is refused before the window completes, with the reason, and the refusal is audited', async () => {
-    const result = await executeAction(startPhaseRun, {
-      database: test.database,
-      user: OPERATOR,
-      rawInput: { phase: '9' },
-    });
+    const result = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(result.status).toBe('refused');
     if (result.status === 'refused') expect(result.reason).toMatch(/24-hour window complete/);
     expect((await audits(OPERATOR.username)).at(-1)).toEqual({ action: 'runbook.start_phase', outcome: 'refused' });
@@ -44,18 +39,13 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     const monitor = await readMonitorState(test.database.sql, { now: test.driver.clock.now() });
     expect(monitor.complete).toBe(true);
     expect(monitor.unwaivedFailures).toBeGreaterThanOrEqual(1);
-    const refused = await executeAction(startPhaseRun, {
-      database: test.database,
-      user: OPERATOR,
-      rawInput: { phase: '9' },
-    });
+    const refused = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused') expect(refused.reason).toMatch(/No FAIL hour/);
     for (const slot of monitor.slots.filter((s) => s.state === 'FAIL')) {
-      const waiver = await executeAction(waiveFailedHour, {
-        database: test.database,
-        user: APPROVER,
-        rawInput: { snapshotId: slot.snapshotId, reason: 'Rehearsed tick-factory outage, understood' },
+      const waiver = await test.driver.act(waiveFailedHour, APPROVER, {
+        snapshotId: slot.snapshotId,
+        reason: 'Rehearsed tick-factory outage, understood',
       });
       expect(waiver.status).toBe('ok');
     }
@@ -69,7 +59,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     expect(approval?.kind).toBe('soft-delete');
     approvalId = Number(approval?.id);
     const approve = (user: typeof OPERATOR, confirm: string) =>
-      executeAction(approveRequest, { database: test.database, user, rawInput: { approvalId, confirm } });
+      test.driver.act(approveRequest, user, { approvalId, confirm });
     expect(await approve(APPROVING_OPERATOR, 'DXY')).toEqual({
       status: 'refused',
       reason: 'Two-person rule: you requested this, so someone else must approve it.',
@@ -94,15 +84,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   });
 
   it('after approval: switches the legacy writer off, soft-deletes every legacy row, and none reappear', async () => {
-    expect(
-      (
-        await executeAction(approveRequest, {
-          database: test.database,
-          user: APPROVER_2,
-          rawInput: { approvalId, confirm: 'DXY' },
-        })
-      ).status,
-    ).toBe('ok');
+    expect((await test.driver.act(approveRequest, APPROVER_2, { approvalId, confirm: 'DXY' })).status).toBe('ok');
     const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
