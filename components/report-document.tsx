@@ -6,6 +6,7 @@
 
 import type { ReactNode } from 'react';
 import { formatCount, formatUtc } from '@/lib/format';
+import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import type { RunReport } from '@/lib/runbook/read-run-report';
 import { ReportCheckChart, reportCheckSeries } from './report-check-chart';
 import { phaseLabel, ReportFigures, ReportPhaseSection, ReportVerdict, reportJson } from './report-phase-section';
@@ -246,7 +247,7 @@ export function RunReportDocument({ report, actions }: { report: RunReport; acti
       {report.previews.map((p) => (
         <section key={p.phase} data-testid={`report-preview-${p.phase}`}>
           <h3>
-            Preview — {p.phase === 'rollback' ? 'Rollback' : `phase ${p.phase}`}: {p.title}
+            Preview — {PHASE_CATALOG.label(p.phase)}: {p.title}
           </h3>
           {p.preview ? (
             <>

@@ -7,17 +7,9 @@ import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';
 import { Button, submitted } from './form-fields';
+import { usePhaseCatalog } from './phase-catalog';
 import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
-
-const DATA_CHOICES = [
-  { value: 'keep', label: 'Keep', text: 'them — harmless, the legacy path ignores them; no approval needed.' },
-  {
-    value: 'delete',
-    label: 'Delete',
-    text: 'the rows the migration added — a full revert; an approver other than you must approve it first.',
-  },
-] as const;
 
 /** The rollback form: an explicit data choice and a typed confirmation; `delete` waits for an approver. */
 export function RollbackView({
@@ -30,7 +22,12 @@ export function RollbackView({
   initial: PhaseLiveJson;
 }) {
   const { live, pending, message, act } = usePhaseLive('rollback', initial);
-  const [data, setData] = useState<'keep' | 'delete' | null>(null);
+  // The data choice and the typed word are the rollback phase's own (lib/runbook/phases/rollback.ts).
+  const phases = usePhaseCatalog();
+  const rollback = phases.find('rollback');
+  const dataOption = rollback.options.find((option) => option.name === 'data');
+  const word = rollback.confirmation ?? '';
+  const [data, setData] = useState<string | null>(null);
   const [confirm, setConfirm] = useState('');
   const active = live.activeRun;
   return (
@@ -42,8 +39,8 @@ export function RollbackView({
             onSubmit={submitted(() => act(() => startPhaseRunAction({ phase: 'rollback', data, confirm })))}
           >
             <fieldset>
-              <legend className="text-sm font-semibold">What happens to the DXY rows in data_bars?</legend>
-              {DATA_CHOICES.map((choice) => (
+              <legend className="text-sm font-semibold">{dataOption?.label}</legend>
+              {dataOption?.choices.map((choice) => (
                 <label key={choice.value} className="mt-1 flex items-start gap-2 text-sm">
                   <input
                     type="radio"
@@ -53,16 +50,16 @@ export function RollbackView({
                     onChange={() => setData(choice.value)}
                   />
                   <span>
-                    <strong>{choice.label}</strong> {choice.text}
+                    <strong>{choice.label}</strong> {choice.description}
                   </span>
                 </label>
               ))}
             </fieldset>
-            <ConfirmWordInput word="ROLLBACK" value={confirm} onChange={setConfirm} width="block w-48" />
+            <ConfirmWordInput word={word} value={confirm} onChange={setConfirm} width="block w-48" />
             <Button
               tone="destructive"
               type="submit"
-              disabled={!available || Boolean(active) || pending || !data || confirm !== 'ROLLBACK'}
+              disabled={!available || Boolean(active) || pending || !data || confirm !== word}
             >
               Start rollback
             </Button>
@@ -71,7 +68,7 @@ export function RollbackView({
             ) : null}
             {active ? (
               <p className="text-sm text-amber-800">
-                Run #{active.id} ({active.phase}) is {active.status}.
+                Run #{active.id} ({phases.label(active.phase)}) is {active.status}.
               </p>
             ) : null}
           </form>

@@ -19,6 +19,8 @@ export interface PhaseOptionChoice {
   value: string;
   /** How the UI and the CLI's help describe the choice. */
   label: string;
+  /** The rest of the sentence a form shows after the label (the rollback's choices). */
+  description?: string;
 }
 
 /** A choice the person starting the phase makes (phase 4's method, the rollback's data). */

@@ -289,8 +289,17 @@ export const rollbackPhase = definePhase({
       name: 'data',
       label: 'What happens to the DXY rows in data_bars?',
       choices: [
-        { value: 'keep', label: 'keep them — harmless, the legacy path ignores them; no approval needed' },
-        { value: 'delete', label: 'delete the rows the migration added — a full revert; needs an approver' },
+        {
+          value: 'keep',
+          label: 'Keep',
+          description: 'them — harmless, the legacy path ignores them; no approval needed.',
+        },
+        {
+          value: 'delete',
+          label: 'Delete',
+          description:
+            'the rows the migration added — a full revert; an approver other than you must approve it first.',
+        },
       ],
       requiredMessage: 'Choose keep or delete for the DXY rows in data_bars',
     },
