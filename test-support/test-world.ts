@@ -1,7 +1,7 @@
 /** A small rehearsal world at a fixed simulated time, for integration tests. */
 import type { Database } from '../lib/db/connection';
+import type { PipelineVariant } from '../lib/market/pipeline/variant';
 import { createRehearsalWorld, type WorldSummary } from '../lib/market/rehearsal/create-world';
-import type { SchemaVariant } from '../lib/market/rehearsal/schema-sql';
 
 /** A Wednesday mid-session: the market is open and the last 3 days hold no weekend. */
 export const MIDWEEK_NOW = new Date('2026-11-25T14:30:00Z');
@@ -9,7 +9,7 @@ export const MIDWEEK_NOW = new Date('2026-11-25T14:30:00Z');
 export const AFTER_WEEKEND_NOW = new Date('2026-11-30T06:00:00Z');
 
 export interface TestWorldOptions {
-  variant?: SchemaVariant;
+  variant?: PipelineVariant;
   days?: number;
   now?: Date;
   leftovers?: boolean;

@@ -8,7 +8,7 @@
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { type Backup, latestBackup } from '../db/tables/backups';
-import { PIPELINE_FUNCTION_NAMES } from '../market/pipeline-functions';
+import { PIPELINE_FUNCTION_NAMES } from '../market/pipeline/function-names';
 import { type FunctionFacts, readFunctionFacts } from './function-inspection';
 
 /** Every overload of each is saved, with its identity, result type, owner, configuration and grants. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER, failedChecks, testUser } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
-import type { SchemaVariant } from '../market/rehearsal/schema-sql';
+import type { PipelineVariant } from '../market/pipeline/variant';
 import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
 import { backupTableName } from './backup';
@@ -10,7 +10,7 @@ import { backupTableName } from './backup';
 /** An operator who is also an approver: the two-person rule must still stop them approving themselves. */
 const OPERATOR_APPROVER = testUser('opal', ['operator', 'approver']);
 
-describe.each<{ variant: SchemaVariant; data: 'keep' | 'delete' }>([
+describe.each<{ variant: PipelineVariant; data: 'keep' | 'delete' }>([
   { variant: 'production', data: 'keep' },
   { variant: 'plan', data: 'delete' },
 ])('rollback after phase 7 ($variant schema, $data the DXY rows in data_bars)', ({ variant, data }) => {

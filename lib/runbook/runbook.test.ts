@@ -3,7 +3,7 @@ import { failedChecks } from '../../test-support/runbook-driver';
 import type { TestDatabase } from '../../test-support/test-database';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
-import type { SchemaVariant } from '../market/rehearsal/schema-sql';
+import type { PipelineVariant } from '../market/pipeline/variant';
 
 /** Whatever a phase could change, minus what the live workers keep adding. */
 async function fingerprint(test: Pick<TestDatabase, 'database'>) {
@@ -21,7 +21,7 @@ async function fingerprint(test: Pick<TestDatabase, 'database'>) {
   return row;
 }
 
-describe.each<SchemaVariant>(['production', 'plan'])(
+describe.each<PipelineVariant>(['production', 'plan'])(
   'the runbook on the %s schema (session TimeZone +05:45)',
   (variant) => {
     const test = useTestWorld({ variant, now: MIDWEEK_NOW });

@@ -3,8 +3,8 @@ import { AFTER_WEEKEND_NOW, MIDWEEK_NOW } from '../../../test-support/test-world
 import { type DatabaseInUse, useTestWorld } from '../../../test-support/world-database';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../dxy';
 import { isFxOpen } from '../market-hours';
-import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
-import type { SchemaVariant } from './schema-sql';
+import { PIPELINE_FUNCTION_NAMES } from '../pipeline/function-names';
+import type { PipelineVariant } from '../pipeline/variant';
 
 interface FunctionRow {
   name: string;
@@ -207,7 +207,7 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
   });
 });
 
-describe.each<SchemaVariant>(['plan'])('the %s world (1 day, with leftovers)', (variant) => {
+describe.each<PipelineVariant>(['plan'])('the %s world (1 day, with leftovers)', (variant) => {
   const test = useTestWorld({ variant, now: MIDWEEK_NOW, days: 1, leftovers: true });
 
   it("has the plan's three-argument aggregators returning a count, and no catch-up function", async () => {

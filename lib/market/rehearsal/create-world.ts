@@ -12,21 +12,16 @@ import { HOUR_MS } from '../../time-units';
 import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
+import type { PipelineVariant } from '../pipeline/variant';
 import { generateProviderBarsSql } from './generate-bars-sql';
 import { type LeftoversSummary, plantLeftovers } from './leftovers';
 import { pipelineFunctionsSql } from './legacy-functions-sql';
-import {
-  pipelineSchemaSql,
-  providerSource,
-  rolesSql,
-  type SchemaVariant,
-  SUPABASE_DEFAULT_PRIVILEGES_SQL,
-} from './schema-sql';
+import { pipelineSchemaSql, providerSource, rolesSql, SUPABASE_DEFAULT_PRIVILEGES_SQL } from './schema-sql';
 import { SEED_1H_AGGREGATES_SQL, SEED_5M_AGGREGATES_SQL } from './seed-aggregates-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';
 
 export interface CreateWorldOptions {
-  variant: SchemaVariant;
+  variant: PipelineVariant;
   days: number;
   /** Simulated "now" at creation: history ends at this minute. Defaults to wall time. */
   now?: Date;
@@ -37,7 +32,7 @@ export interface CreateWorldOptions {
 }
 
 export interface WorldSummary {
-  variant: SchemaVariant;
+  variant: PipelineVariant;
   historyFrom: Date;
   historyTo: Date;
   providerBars: number;

@@ -32,7 +32,7 @@ import {
 } from '../../db/tables/rehearsal-world';
 import { HOUR_MS, MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS } from '../dxy';
-import { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
+import { PIPELINE_FUNCTION_NAMES } from '../pipeline/function-names';
 import { type DumpEntry, type DumpFormat, openDump } from './dump-reader';
 import { dropImportedObjects, type ImportedObject } from './imported-objects';
 import { inspectWorldOwnership } from './reset-world';

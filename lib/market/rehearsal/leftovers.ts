@@ -12,7 +12,7 @@ import type { Sql } from 'postgres';
 import { MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../dxy';
 import { fxOpenSql } from '../market-hours';
-import type { SchemaVariant } from './schema-sql';
+import type { PipelineVariant } from '../pipeline/variant';
 
 export interface LeftoversSummary {
   /** DXY rows in data_bars written by the earlier attempt (all of the three kinds below). */
@@ -39,7 +39,7 @@ const LOST_COMPONENT = 'USDSEK';
 const ROWS_PER_BATCH = 100;
 
 /** The earlier attempt's `source` in a variant (the plan's CHECK allows only massive_api/ingest). */
-export function earlierAttemptSource(variant: SchemaVariant): string {
+export function earlierAttemptSource(variant: PipelineVariant): string {
   return variant === 'production' ? 'migrated_from_derived' : 'ingest';
 }
 
@@ -55,7 +55,7 @@ function wholeWeekdayIn(from: Date, to: Date): Date | null {
 
 export async function plantLeftovers(
   sql: Sql,
-  params: { variant: SchemaVariant; historyFrom: Date; historyTo: Date },
+  params: { variant: PipelineVariant; historyFrom: Date; historyTo: Date },
 ): Promise<LeftoversSummary> {
   const { historyFrom, historyTo } = params;
   const source = earlierAttemptSource(params.variant);

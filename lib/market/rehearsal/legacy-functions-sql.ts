@@ -12,18 +12,13 @@ import { aggregate1mTo5mWindowSql, aggregate5mTo1hWindowSql } from '../pipeline/
 import { calcDxyRangeDerivedSql } from '../pipeline/calc-dxy-range-derived-sql';
 import { CATCHUP_AGGREGATION_RANGE_SQL } from '../pipeline/catchup-aggregation-sql';
 import { UPSERT_DERIVED_BAR_SQL } from '../pipeline/upsert-derived-bar-sql';
-import type { SchemaVariant } from './schema-sql';
-
-/** The aggregator by shape and input, for the world's tests that install one as phase 5 would. */
-export { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
-/** Every function of the pipeline (the rehearsal's reset drops every overload of each). */
-export { PIPELINE_FUNCTION_NAMES } from '../pipeline-functions';
+import type { PipelineVariant } from '../pipeline/variant';
 
 /** The plan variant's pre-migration 1m→5m aggregator. */
 export const AGGREGATE_1M_TO_5M_LEGACY_SQL = aggregate1mTo5mWindowSql('plan', 'union');
 
 /** Every pipeline function of a variant's pre-migration world, in creation order. */
-export function pipelineFunctionsSql(variant: SchemaVariant): string[] {
+export function pipelineFunctionsSql(variant: PipelineVariant): string[] {
   if (variant === 'plan') {
     return [calcDxyRangeDerivedSql('plan'), AGGREGATE_1M_TO_5M_LEGACY_SQL, aggregate5mTo1hWindowSql('plan')];
   }

@@ -6,10 +6,10 @@ import type { Database } from '../../db/connection';
 import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { readSetting } from '../../settings';
 import { isFxOpen } from '../market-hours';
-import type { SchemaVariant } from './schema-sql';
+import type { PipelineVariant } from '../pipeline/variant';
 
 export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> = process.env): {
-  variant: SchemaVariant;
+  variant: PipelineVariant;
   days: number;
   now: Date;
   leftovers: boolean;

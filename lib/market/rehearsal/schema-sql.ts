@@ -8,16 +8,15 @@
  *   plain unique index under another name.
  * Only ever executed in a database the console created as a rehearsal world.
  */
-import { PIPELINE_FUNCTION_NAMES } from './legacy-functions-sql';
-
-export type SchemaVariant = 'production' | 'plan';
+import { PIPELINE_FUNCTION_NAMES } from '../pipeline/function-names';
+import type { PipelineVariant } from '../pipeline/variant';
 
 /** The `source` value the provider ingest writes in each variant. */
-export function providerSource(variant: SchemaVariant): string {
+export function providerSource(variant: PipelineVariant): string {
   return variant === 'production' ? 'massive' : 'massive_api';
 }
 
-export function pipelineSchemaSql(variant: SchemaVariant): string {
+export function pipelineSchemaSql(variant: PipelineVariant): string {
   const dataBarsKey =
     variant === 'production'
       ? 'CONSTRAINT data_bars_symbol_tf_ts_unique UNIQUE (canonical_symbol, timeframe, ts_utc),'
@@ -150,7 +149,7 @@ export const SUPABASE_ROLES = ['anon', 'authenticated', 'service_role'] as const
  * databases of one cluster may create them at once: each role has its own block, and losing the
  * race (duplicate_object, or unique_violation on pg_authid) counts as created.
  */
-export function rolesSql(variant: SchemaVariant): string {
+export function rolesSql(variant: PipelineVariant): string {
   const roles = variant === 'production' ? SUPABASE_ROLES : (['service_role'] as const);
   return roles
     .map(

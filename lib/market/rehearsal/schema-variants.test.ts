@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseInUse, useTestDatabase } from '../../../test-support/world-database';
-import { pipelineSchemaSql, type SchemaVariant } from './schema-sql';
+import type { PipelineVariant } from '../pipeline/variant';
+import { pipelineSchemaSql } from './schema-sql';
 
 async function catalog(test: DatabaseInUse) {
   const { sql } = test.database;
@@ -17,7 +18,7 @@ async function catalog(test: DatabaseInUse) {
   return { constraints, indexes, columnsOf };
 }
 
-describe.each<SchemaVariant>(['production', 'plan'])('the %s schema variant', (variant) => {
+describe.each<PipelineVariant>(['production', 'plan'])('the %s schema variant', (variant) => {
   const test = useTestDatabase();
   let cat: Awaited<ReturnType<typeof catalog>>;
   beforeAll(async () => {

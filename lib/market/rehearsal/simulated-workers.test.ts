@@ -4,7 +4,7 @@ import { useTestWorld } from '../../../test-support/world-database';
 import type { WorkerMode } from '../../db/console-schema';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { fixedClock } from '../clock';
-import { aggregate1mTo5mWindowSql } from './legacy-functions-sql';
+import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
 import { tickSimulatedWorkers } from './simulated-workers';
 
 const MINUTE = 60_000;

@@ -24,8 +24,9 @@ import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { toJsonValue } from '../../json';
 import { MINUTE_MS } from '../../time-units';
 import { isFxOpen } from '../market-hours';
+import type { PipelineVariant } from '../pipeline/variant';
 import { AGG_TASKS } from './create-world';
-import { providerSource, type SchemaVariant } from './schema-sql';
+import { providerSource } from './schema-sql';
 import { REHEARSAL_SYMBOLS } from './symbols';
 
 /** Simulated minutes one tick may catch up; the rest follow on the next ticks. */
@@ -38,7 +39,7 @@ interface WorkerState {
   mode: WorkerMode;
   paused: boolean;
   nextMinute: Date;
-  schemaVariant: SchemaVariant;
+  schemaVariant: PipelineVariant;
 }
 
 export interface TickResult {
@@ -166,7 +167,7 @@ interface ProviderBar {
 
 async function produceMinute(
   sql: Sql,
-  params: { minute: Date; mode: WorkerMode; variant: SchemaVariant; lastCloses: Map<string, number>; ranAt: Date },
+  params: { minute: Date; mode: WorkerMode; variant: PipelineVariant; lastCloses: Map<string, number>; ranAt: Date },
 ): Promise<string | null> {
   const { minute, mode } = params;
   const bars: ProviderBar[] = [];
@@ -247,7 +248,7 @@ interface AggTaskRow {
   last_agg_bar_ts_utc: Date;
 }
 
-async function runAggregator(sql: Sql, variant: SchemaVariant, now: Date, errors: string[]): Promise<number> {
+async function runAggregator(sql: Sql, variant: PipelineVariant, now: Date, errors: string[]): Promise<number> {
   // 5m tasks first, so an hour's last 5m window exists before its 1h window is built.
   const tasks = await sql<AggTaskRow[]>`
     select canonical_symbol, timeframe, aggregation_delay_seconds, run_interval_minutes, last_agg_bar_ts_utc
