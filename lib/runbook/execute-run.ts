@@ -7,12 +7,16 @@
 import { hostname } from 'node:os';
 import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
-import { phaseRuns } from '../db/console-schema';
 import { closeMigrationRun } from '../db/tables/migration-runs';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
-import { phaseRunOf } from '../db/tables/phase-runs';
-import { columnsOf } from '../db/tables/rows';
-import { toJsonValue } from '../json';
+import {
+  claimNextPhaseRun,
+  commitPhaseRunStep,
+  finishHeldPhaseRun,
+  markPhaseRunStarted,
+  pauseHeldPhaseRun,
+  renewPhaseRunLease,
+} from '../db/tables/phase-runs';
 import type { Clock } from '../market/clock';
 import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
@@ -48,23 +52,9 @@ export async function claimNextRun(
   database: Database,
   params: { owner: string; leaseSeconds: number },
 ): Promise<ClaimedRun | null> {
-  const [row] = await database.sql`
-    with target as (
-      select id as target_id, lease_owner as previous_owner from cutover.phase_runs
-       where status = 'pending'
-          or (status = 'running' and (lease_owner = ${params.owner} or lease_expires_at is null or lease_expires_at < now()))
-       order by id
-       limit 1
-       for update skip locked)
-    update cutover.phase_runs p
-       set status = 'running', lease_owner = ${params.owner},
-           lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds}),
-           heartbeat_at = now(), started_at = coalesce(started_at, now())
-      from target
-     where p.id = target.target_id
-    returning ${columnsOf(database.sql, phaseRuns)}, target.previous_owner`;
-  if (!row) return null;
-  return { run: asPhaseRunRow(phaseRunOf(row)), previousOwner: row.previous_owner ?? null };
+  const claimed = await claimNextPhaseRun(database.sql, params);
+  if (!claimed) return null;
+  return { run: asPhaseRunRow(claimed.run), previousOwner: claimed.previousOwner };
 }
 
 /**
@@ -94,12 +84,8 @@ export async function advanceRun(
   const deadline = Date.now() + (params.budgetMs ?? config.stepBudgetMs);
 
   const renewLease = async () => {
-    const rows = await sql`
-      update cutover.phase_runs
-         set lease_expires_at = now() + make_interval(secs => ${config.leaseSeconds}), heartbeat_at = now()
-       where id = ${run.id} and lease_owner = ${owner} and status = 'running'
-      returning id`;
-    if (rows.length === 0) throw new LeaseLost(run.id);
+    const renewed = await renewPhaseRunLease(sql, { id: run.id, owner, leaseSeconds: config.leaseSeconds });
+    if (!renewed) throw new LeaseLost(run.id);
   };
   // Long single steps (a backup, a deploy command) must not let the lease lapse.
   const heartbeat = setInterval(
@@ -126,8 +112,7 @@ export async function advanceRun(
       if (problems.length > 0) throw new Error(`Refused to execute run #${run.id}: ${problems.join('; ')}.`);
       const startedAt = clock.now();
       const opsRunlogId = await openOpsRunlog(sql, { run, startedAt });
-      await sql`update cutover.phase_runs set clock_started_at = ${startedAt}, ops_runlog_id = ${opsRunlogId}
-                 where id = ${run.id} and lease_owner = ${owner}`;
+      await markPhaseRunStarted(sql, { id: run.id, owner, clockStartedAt: startedAt, opsRunlogId });
       run = { ...run, clockStartedAt: startedAt, opsRunlogId };
       await log(`Started by ${run.requestedBy} (attempt ${run.attempt}) on runner ${owner}`, {
         options: run.options,
@@ -155,18 +140,18 @@ export async function advanceRun(
         return sql.begin(async (tx) => {
           const value = await work(tx);
           const changes = update(value);
-          const [row] = await tx`
-            update cutover.phase_runs
-               set checkpoint = coalesce(${changes.checkpoint ? tx.json(toJsonValue(changes.checkpoint)) : null}::jsonb, checkpoint),
-                   progress = coalesce(${changes.progress ? tx.json(toJsonValue(changes.progress)) : null}::jsonb, progress),
-                   result = coalesce(${changes.result ? tx.json(toJsonValue(changes.result)) : null}::jsonb, result),
-                   heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${config.leaseSeconds})
-             where id = ${run.id} and lease_owner = ${owner} and status = 'running'
-            returning ${columnsOf(tx, phaseRuns)}`;
-          if (!row) throw new LeaseLost(run.id);
+          const committed = await commitPhaseRunStep(tx, {
+            id: run.id,
+            owner,
+            leaseSeconds: config.leaseSeconds,
+            checkpoint: changes.checkpoint,
+            progress: changes.progress,
+            result: changes.result,
+          });
+          if (!committed) throw new LeaseLost(run.id);
           if (changes.checkpoint)
             await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
-          run = asPhaseRunRow(phaseRunOf(row));
+          run = asPhaseRunRow(committed);
           return value;
         }) as Promise<never>;
       },
@@ -177,8 +162,7 @@ export async function advanceRun(
       if (!fresh || fresh.leaseOwner !== owner || fresh.status !== 'running') return 'lost';
       run = fresh;
       if (run.pauseRequested && phase.pausable) {
-        await sql`update cutover.phase_runs set status = 'paused', pause_requested = false, lease_owner = null,
-                         lease_expires_at = null where id = ${run.id} and lease_owner = ${owner}`;
+        await pauseHeldPhaseRun(sql, { id: run.id, owner });
         await log('Paused between batches at the operator’s request', { checkpoint: run.checkpoint });
         return 'paused';
       }
@@ -232,11 +216,14 @@ async function finishRun(
   const succeeded = !error && Boolean(verification?.passed);
   const finishedAt = params.clock.now();
   await database.sql.begin(async (tx) => {
-    await tx`update cutover.phase_runs
-                set status = ${succeeded ? 'succeeded' : 'failed'}, finished_at = now(), clock_finished_at = ${finishedAt},
-                    verification = ${verification ? tx.json(toJsonValue(verification)) : null}, error = ${error},
-                    lease_owner = null, lease_expires_at = null
-              where id = ${run.id} and lease_owner = ${params.owner}`;
+    await finishHeldPhaseRun(tx, {
+      id: run.id,
+      owner: params.owner,
+      status: succeeded ? 'succeeded' : 'failed',
+      clockFinishedAt: finishedAt,
+      verification,
+      error,
+    });
     await closeOpsRunlog(tx, {
       id: run.opsRunlogId,
       finishedAt,

@@ -1,7 +1,10 @@
 /**
  * cutover.phase_runs: one row per attempt of a phase. The state machine (approval, claim and
  * lease, pause, verification) lives in lib/runbook (run-state.ts describes it, execute-run.ts
- * drives it); this module holds the plain reads of the rows.
+ * drives it); this module holds its statements: the plain reads of the rows, and the runner's
+ * claim, lease and outcome writes, each exactly as the state machine needs it. Every write of a
+ * runner (lease renewal, start, step commit, pause, finish) holds only while `lease_owner` is
+ * still that runner: a runner whose lease was taken over writes nothing.
  */
 import { toJsonValue } from '../../json';
 import type { SqlOrTx } from '../connection';
@@ -9,11 +12,6 @@ import { type PhaseRunStatus, phaseRuns } from '../console-schema';
 import { columnsOf, rowOf, rowsOf } from './rows';
 
 export type PhaseRun = typeof phaseRuns.$inferSelect;
-
-/** A row as selected with `${columnsOf(sql, phaseRuns)}` (e.g. in an `update … returning`). */
-export function phaseRunOf(raw: Record<string, unknown>): PhaseRun {
-  return rowOf(phaseRuns, raw);
-}
 
 export async function listPhaseRuns(sql: SqlOrTx, params: { migrationRunId: number }): Promise<PhaseRun[]> {
   return rowsOf(
@@ -87,5 +85,198 @@ export async function requestPhaseRunPause(sql: SqlOrTx, params: { id: number })
 /** Adds (or replaces) top-level keys of a run's options. */
 export async function mergePhaseRunOptions(sql: SqlOrTx, params: { id: number; options: object }): Promise<void> {
   await sql`update cutover.phase_runs set options = options || ${sql.json(toJsonValue(params.options))}
+             where id = ${params.id}`;
+}
+
+/** The attempts of a phase in a migration run, newest first (what a new attempt resumes from). */
+export async function listPhaseAttempts(
+  sql: SqlOrTx,
+  params: { migrationRunId: number; phase: string },
+): Promise<Pick<PhaseRun, 'id' | 'status' | 'checkpoint'>[]> {
+  const runs = rowsOf(
+    phaseRuns,
+    await sql`select ${columnsOf(sql, phaseRuns)} from cutover.phase_runs
+               where migration_run_id = ${params.migrationRunId} and phase = ${params.phase} order by id desc`,
+  );
+  return runs.map(({ id, status, checkpoint }) => ({ id, status, checkpoint }));
+}
+
+/**
+ * A new run of a phase; its id. The partial unique index `phase_runs_one_active` refuses a second
+ * active run (awaiting approval or pending here).
+ */
+export async function insertPhaseRun(
+  sql: SqlOrTx,
+  params: {
+    migrationRunId: number;
+    phase: string;
+    status: Extract<PhaseRunStatus, 'awaiting-approval' | 'pending'>;
+    options: Record<string, unknown>;
+    requestedBy: string;
+    attempt: number;
+    checkpoint: Record<string, unknown>;
+  },
+): Promise<PhaseRun['id']> {
+  const [row] = await sql<{ id: number }[]>`
+    insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
+    values (${params.migrationRunId}, ${params.phase}, ${params.status}, ${sql.json(toJsonValue(params.options))},
+            ${params.requestedBy}, ${params.attempt}, ${sql.json(toJsonValue(params.checkpoint))})
+    returning id::float8 as id`;
+  if (!row) throw new Error('phase run not created');
+  return row.id;
+}
+
+/**
+ * Claims the oldest runnable run for `owner` with a lease of `leaseSeconds` (database time): a
+ * pending one, one `owner` already holds, or a running one whose lease expired (its runner died).
+ * `for update skip locked`: two runners claiming at once never get the same run, and neither
+ * waits on the other. `previousOwner` is who held the lease before, null for a fresh run.
+ */
+export async function claimNextPhaseRun(
+  sql: SqlOrTx,
+  params: { owner: string; leaseSeconds: number },
+): Promise<{ run: PhaseRun; previousOwner: string | null } | null> {
+  const [row] = await sql`
+    with target as (
+      select id as target_id, lease_owner as previous_owner from cutover.phase_runs
+       where status = 'pending'
+          or (status = 'running' and (lease_owner = ${params.owner} or lease_expires_at is null or lease_expires_at < now()))
+       order by id
+       limit 1
+       for update skip locked)
+    update cutover.phase_runs p
+       set status = 'running', lease_owner = ${params.owner},
+           lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds}),
+           heartbeat_at = now(), started_at = coalesce(started_at, now())
+      from target
+     where p.id = target.target_id
+    returning ${columnsOf(sql, phaseRuns)}, target.previous_owner`;
+  if (!row) return null;
+  return { run: rowOf(phaseRuns, row), previousOwner: (row.previous_owner as string | null) ?? null };
+}
+
+/** Extends `owner`'s lease on a running run by `leaseSeconds` from now; false when the lease is no longer its. */
+export async function renewPhaseRunLease(
+  sql: SqlOrTx,
+  params: { id: number; owner: string; leaseSeconds: number },
+): Promise<boolean> {
+  const rows = await sql`
+    update cutover.phase_runs
+       set lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds}), heartbeat_at = now()
+     where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'
+    returning id`;
+  return rows.length > 0;
+}
+
+/** Stamps the first start of a run (clock time) and its ops runlog, while `owner` holds it. */
+export async function markPhaseRunStarted(
+  sql: SqlOrTx,
+  params: { id: number; owner: string; clockStartedAt: Date; opsRunlogId: PhaseRun['opsRunlogId'] },
+): Promise<void> {
+  await sql`update cutover.phase_runs set clock_started_at = ${params.clockStartedAt}, ops_runlog_id = ${params.opsRunlogId}
+             where id = ${params.id} and lease_owner = ${params.owner}`;
+}
+
+/**
+ * A step's new checkpoint, progress and result (each left as it was when not given), with the
+ * lease renewed; run in the step's transaction so the step's data and its checkpoint commit
+ * together. The row after the update, or null when `owner` no longer holds the running run.
+ */
+export async function commitPhaseRunStep(
+  sql: SqlOrTx,
+  params: {
+    id: number;
+    owner: string;
+    leaseSeconds: number;
+    checkpoint?: Record<string, unknown>;
+    progress?: Record<string, unknown>;
+    result?: Record<string, unknown>;
+  },
+): Promise<PhaseRun | null> {
+  const { checkpoint, progress, result } = params;
+  const [row] = await sql`
+    update cutover.phase_runs
+       set checkpoint = coalesce(${checkpoint ? sql.json(toJsonValue(checkpoint)) : null}::jsonb, checkpoint),
+           progress = coalesce(${progress ? sql.json(toJsonValue(progress)) : null}::jsonb, progress),
+           result = coalesce(${result ? sql.json(toJsonValue(result)) : null}::jsonb, result),
+           heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds})
+     where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'
+    returning ${columnsOf(sql, phaseRuns)}`;
+  return row ? rowOf(phaseRuns, row) : null;
+}
+
+/** Pauses `owner`'s run between two steps at the operator's request and gives up the lease. */
+export async function pauseHeldPhaseRun(sql: SqlOrTx, params: { id: number; owner: string }): Promise<void> {
+  await sql`update cutover.phase_runs set status = 'paused', pause_requested = false, lease_owner = null,
+                   lease_expires_at = null where id = ${params.id} and lease_owner = ${params.owner}`;
+}
+
+/**
+ * Records the outcome of `owner`'s run and gives up the lease: finished_at in database time,
+ * clock_finished_at in the runbook's clock (rehearsal or wall).
+ */
+export async function finishHeldPhaseRun(
+  sql: SqlOrTx,
+  params: {
+    id: number;
+    owner: string;
+    status: Extract<PhaseRunStatus, 'succeeded' | 'failed'>;
+    clockFinishedAt: Date;
+    verification: object | null;
+    error: string | null;
+  },
+): Promise<void> {
+  const { verification } = params;
+  await sql`update cutover.phase_runs
+               set status = ${params.status}, finished_at = now(), clock_finished_at = ${params.clockFinishedAt},
+                   verification = ${verification ? sql.json(toJsonValue(verification)) : null}, error = ${params.error},
+                   lease_owner = null, lease_expires_at = null
+             where id = ${params.id} and lease_owner = ${params.owner}`;
+}
+
+/** When (clock time) the first succeeded run of a phase started, or null. */
+export async function firstSucceededClockStart(
+  sql: SqlOrTx,
+  params: { migrationRunId: number; phase: string },
+): Promise<Date | null> {
+  const [row] = await sql<{ at: Date | null }[]>`
+    select min(clock_started_at) as at from cutover.phase_runs
+     where migration_run_id = ${params.migrationRunId} and phase = ${params.phase} and status = 'succeeded'`;
+  return row?.at ?? null;
+}
+
+/*
+ * A rollback's legacy-path proof (lib/runbook/legacy-path-proof.ts owns its shape) is kept in its
+ * run's result under `legacyPathProof` and in its checkpoint under `legacyProof`; a succeeded
+ * rollback whose proof is 'pending' or 'silent' is still being watched.
+ */
+
+/** The succeeded rollbacks whose legacy-path proof is pending or silent, with that proof. */
+export async function listOpenLegacyPathProofs(
+  sql: SqlOrTx,
+): Promise<{ id: PhaseRun['id']; proof: Record<string, unknown> }[]> {
+  return sql<{ id: number; proof: Record<string, unknown> }[]>`
+    select id::float8 as id, result->'legacyPathProof' as proof from cutover.phase_runs
+     where phase = 'rollback' and status = 'succeeded'
+       and result->'legacyPathProof'->>'state' in ('pending', 'silent')`;
+}
+
+/** The latest succeeded rollback whose legacy-path proof is pending or silent: its state and expected time. */
+export async function latestOpenLegacyPathProof(
+  sql: SqlOrTx,
+): Promise<{ id: PhaseRun['id']; state: 'pending' | 'silent'; expectedFrom: string } | null> {
+  const [row] = await sql<{ id: number; state: 'pending' | 'silent'; expected_from: string }[]>`
+    select id::float8 as id, result->'legacyPathProof'->>'state' as state, result->'legacyPathProof'->>'expectedFrom' as expected_from
+      from cutover.phase_runs
+     where phase = 'rollback' and status = 'succeeded' and result->'legacyPathProof'->>'state' in ('pending', 'silent')
+     order by id desc limit 1`;
+  return row ? { id: row.id, state: row.state, expectedFrom: row.expected_from } : null;
+}
+
+/** Stores a rollback's new legacy-path proof in its result and its checkpoint. */
+export async function storeLegacyPathProof(sql: SqlOrTx, params: { id: number; proof: object }): Promise<void> {
+  await sql`update cutover.phase_runs
+               set result = jsonb_set(result, '{legacyPathProof}', ${sql.json(toJsonValue(params.proof))}),
+                   checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${sql.json(toJsonValue(params.proof))})
              where id = ${params.id}`;
 }
