@@ -4,12 +4,11 @@
  * advisory lock, and the partial unique index on phase_runs is the backstop when two operators
  * click at the same moment. The runner then claims the pending run.
  */
-import type { TransactionSql } from 'postgres';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { hasAnyRole } from '../../auth/roles';
 import { insertApproval } from '../../db/tables/approvals';
 import { insertMigrationRun } from '../../db/tables/migration-runs';
-import { toJsonValue } from '../../json';
+import { insertPhaseRun, listPhaseAttempts } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
 import { computeApprovalBinding } from '../approval-binding';
 import { runbookConfigFromEnv } from '../config';
@@ -19,12 +18,6 @@ import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-st
 import type { PhaseDefinition } from '../types';
 
 const REQUEST_LOCK_KEY = 0x0d_c7_0003;
-
-async function previousAttempts(tx: TransactionSql, migrationRunId: number, phase: string) {
-  return tx<{ id: number; status: string; checkpoint: Record<string, unknown> }[]>`
-    select id::float8 as id, status, checkpoint from cutover.phase_runs
-     where migration_run_id = ${migrationRunId} and phase = ${phase} order by id desc`;
-}
 
 /**
  * The start action over a registry: its input schema, options, confirmation word and two-person
@@ -58,7 +51,7 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
         throw new ActionRefused(`Preconditions not met: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
       }
       if (!migration) migration = await insertMigrationRun(tx, { startedBy: user.username });
-      const attempts = await previousAttempts(tx, migration.id, phase.id);
+      const attempts = await listPhaseAttempts(tx, { migrationRunId: migration.id, phase: phase.id });
       // The phase's declared options, checked by the input schema, with their defaults (phase 4: copy).
       const options: Record<string, unknown> = registry.optionsSchema(phase.id).parse(input);
       // What the phase adds to its run: phase 9's final proof, phase 4's resumed cursor.
@@ -72,24 +65,27 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
         const preview = await phase.preview({ database, clock, config, migrationRunId: migration.id, options });
         options.binding = computeApprovalBinding({ phaseId: phase.id, options, preview });
       }
-      const [row] = await tx<{ id: number }[]>`
-        insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
-        values (${migration.id}, ${phase.id}, ${needsApproval ? 'awaiting-approval' : 'pending'}, ${tx.json(toJsonValue(options))},
-                ${user.username}, ${attempts.length + 1}, ${tx.json(toJsonValue(checkpoint))})
-        returning id::float8 as id`;
-      if (!row) throw new Error('phase run not created');
+      const runId = await insertPhaseRun(tx, {
+        migrationRunId: migration.id,
+        phase: phase.id,
+        status: needsApproval ? 'awaiting-approval' : 'pending',
+        options,
+        requestedBy: user.username,
+        attempt: attempts.length + 1,
+        checkpoint,
+      });
       if (needsApproval && phase.approval) {
         const summary = phase.approval.summary + (additions.approvalNote ?? '');
         await insertApproval(tx, {
           kind: phase.approval.kind,
-          phaseRunId: row.id,
+          phaseRunId: runId,
           requestedBy: user.username,
           summary,
         });
       }
-      const created = await getPhaseRun(tx, { id: row.id });
+      const created = await getPhaseRun(tx, { id: runId });
       return {
-        runId: row.id,
+        runId,
         phase: phase.id,
         status: created?.status ?? 'pending',
         migrationRunId: migration.id,
