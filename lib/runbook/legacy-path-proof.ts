@@ -8,7 +8,7 @@
  */
 import type { Sql } from 'postgres';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
-import { toJsonValue } from '../json';
+import { latestOpenLegacyPathProof, listOpenLegacyPathProofs, storeLegacyPathProof } from '../db/tables/phase-runs';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
 import { MINUTE_MS } from '../time-units';
@@ -24,11 +24,6 @@ export function nextFxOpen(at: Date): Date {
   if (t < at.getTime()) t += MINUTE_MS;
   for (let i = 0; i < 8 * 24 * 60 && !isFxOpen(new Date(t)); i++) t += MINUTE_MS;
   return new Date(t);
-}
-
-interface PendingRow {
-  id: number;
-  proof: LegacyPathProof;
 }
 
 async function countLegacyMinutesFrom(sql: Sql, since: Date): Promise<number> {
@@ -49,10 +44,7 @@ async function storeProof(
 ) {
   await sql.begin(async (tx) => {
     if (alert) await enqueueAlert(tx, alert);
-    await tx`update cutover.phase_runs
-                set result = jsonb_set(result, '{legacyPathProof}', ${tx.json(toJsonValue(proof))}),
-                    checkpoint = jsonb_set(checkpoint, '{legacyProof}', ${tx.json(toJsonValue(proof))})
-              where id = ${id}`;
+    await storeLegacyPathProof(tx, { id, proof });
     await insertPhaseRunEvent(tx, { phaseRunId: id, level, message });
   });
 }
@@ -66,11 +58,9 @@ export async function checkPendingLegacyPathProofs(
   sql: Sql,
   params: { now: Date; proofMinutes: number },
 ): Promise<void> {
-  const rows = await sql<PendingRow[]>`
-    select id::float8 as id, result->'legacyPathProof' as proof from cutover.phase_runs
-     where phase = 'rollback' and status = 'succeeded'
-       and result->'legacyPathProof'->>'state' in ('pending', 'silent')`;
-  for (const { id, proof } of rows) {
+  const open = await listOpenLegacyPathProofs(sql);
+  // The rollback phase (its result) and storeProof are the only writers of a proof: it has this shape.
+  for (const { id, proof } of open as { id: number; proof: LegacyPathProof }[]) {
     const expectedFrom = new Date(proof.expectedFrom as string);
     if (params.now < expectedFrom) continue;
     const written = await countLegacyMinutesFrom(sql, expectedFrom);
@@ -130,10 +120,6 @@ export interface LegacyPathNotice {
 
 /** For the banner on every page: the latest rollback whose legacy-path proof is still pending or failed. */
 export async function readLegacyPathNotice(sql: Sql): Promise<LegacyPathNotice | null> {
-  const [row] = await sql<{ id: number; state: 'pending' | 'silent'; expected_from: string }[]>`
-    select id::float8 as id, result->'legacyPathProof'->>'state' as state, result->'legacyPathProof'->>'expectedFrom' as expected_from
-      from cutover.phase_runs
-     where phase = 'rollback' and status = 'succeeded' and result->'legacyPathProof'->>'state' in ('pending', 'silent')
-     order by id desc limit 1`;
-  return row ? { runId: row.id, state: row.state, expectedFrom: new Date(row.expected_from) } : null;
+  const open = await latestOpenLegacyPathProof(sql);
+  return open ? { runId: open.id, state: open.state, expectedFrom: new Date(open.expectedFrom) } : null;
 }
