@@ -17,6 +17,7 @@
 
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
+import { firstSucceededClockStart } from '../../db/tables/phase-runs';
 import { toJsonValue } from '../../json';
 import { DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
@@ -95,11 +96,9 @@ async function requireBackup(ctx: PhaseContext): Promise<StoredBackup> {
 
 /** When phase 1 ran (clock time): the migration touched nothing before it. */
 async function touchedFromOf(ctx: PhaseContext): Promise<Date> {
-  const [row] = await ctx.sql<{ at: Date | null }[]>`
-    select min(clock_started_at) as at from cutover.phase_runs
-     where migration_run_id = ${ctx.run.migrationRunId} and phase = '1' and status = 'succeeded'`;
-  if (!row?.at) throw new Error('Phase 1 of this migration run never succeeded: no backup time to roll back to.');
-  return row.at;
+  const at = await firstSucceededClockStart(ctx.sql, { migrationRunId: ctx.run.migrationRunId, phase: '1' });
+  if (!at) throw new Error('Phase 1 of this migration run never succeeded: no backup time to roll back to.');
+  return at;
 }
 
 /** Legacy DXY minutes written by the legacy writer itself (not back-filled) since the switch back. */
