@@ -6,7 +6,7 @@
  */
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
-import { toJsonValue } from '../../json';
+import { insertBackup, setBackupDump } from '../../db/tables/backups';
 import { countDxyRows } from '../../market/dxy-counts';
 import {
   BACKED_UP_FUNCTIONS,
@@ -136,11 +136,16 @@ export const phase1Preflight = definePhase({
         const registryRow = await readRegistryRow(tx);
         const aggState = await readAggState(tx);
         const verified = tables.every((t) => t.rows === t.copyRows && t.checksum === t.copyChecksum);
-        const [row] = await tx<{ id: number }[]>`
-          insert into cutover.backups (migration_run_id, phase_run_id, tables, functions, constraints, registry_row, agg_state, verified)
-          values (${run.migrationRunId}, ${run.id}, ${tx.json(toJsonValue(tables))}, ${tx.json(toJsonValue(functions))},
-                  ${tx.json(toJsonValue(constraints))}, ${registryRow ? tx.json(toJsonValue(registryRow)) : null}, ${tx.json(toJsonValue(aggState))}, ${verified})
-          returning id`;
+        const row = await insertBackup(tx, {
+          migrationRunId: run.migrationRunId,
+          phaseRunId: run.id,
+          tables,
+          functions,
+          constraints,
+          registryRow,
+          aggState,
+          verified,
+        });
         return { backupId: row?.id ?? 0, preState, tables, version };
       },
       (value) => ({
@@ -162,7 +167,7 @@ export const phase1Preflight = definePhase({
         directory: ctx.config.dumpDirectory,
         label: `dxy-cutover-run${run.migrationRunId}-${run.runUuid.slice(0, 8)}`,
       });
-      await sql`update cutover.backups set dump_file = ${dump.file}, dump_note = ${dump.note} where id = ${backupId.backupId}`;
+      await setBackupDump(sql, { id: backupId.backupId, dumpFile: dump.file, dumpNote: dump.note });
       await ctx.log(dump.file ? `pg_dump written: ${dump.file}` : dump.note, {}, dump.file ? 'info' : 'warn');
     }
     return { state: 'done' };
