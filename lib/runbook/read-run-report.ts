@@ -11,6 +11,7 @@ import { type Approval, listApprovalsOfRuns } from '../db/tables/approvals';
 import { latestBackup } from '../db/tables/backups';
 import { getMigrationRun, listMigrationRuns } from '../db/tables/migration-runs';
 import { listMonitorSnapshots } from '../db/tables/monitor-snapshots';
+import { listLatestEventsOfRuns, listRunnersOfRuns } from '../db/tables/phase-run-events';
 import { firstSucceededClockFinish } from '../db/tables/phase-runs';
 import { countSoftDeletedRows } from '../db/tables/soft-deleted-rows';
 import { loadClock } from '../market/clock';
@@ -169,20 +170,8 @@ export async function readRunReport(
       reason: a.reason,
     }),
   );
-  const events = runIds.length
-    ? await sql<(PhaseRunEvent & { phaseRunId: number })[]>`
-        select * from (
-          select id::float8 as id, phase_run_id::float8 as "phaseRunId", at, level, message, data,
-                 row_number() over (partition by phase_run_id order by id desc) as n
-            from cutover.phase_run_events where phase_run_id in ${sql(runIds)}) e
-         where n <= ${EVENTS_PER_RUN} order by id`
-    : [];
-
-  const runnerRows = runIds.length
-    ? await sql<{ phaseRunId: number; runner: string }[]>`
-        select phase_run_id::float8 as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
-         where phase_run_id in ${sql(runIds)} and data ? 'runner' order by id`
-    : [];
+  const events = await listLatestEventsOfRuns(sql, { phaseRunIds: runIds, perRun: EVENTS_PER_RUN });
+  const runnerRows = await listRunnersOfRuns(sql, { phaseRunIds: runIds });
 
   const phaseRuns: ReportPhaseRun[] = runs.map((run) => {
     const definition = isPhaseId(run.phase) ? findPhase(run.phase) : null;

@@ -28,3 +28,36 @@ export async function listPhaseRunEvents(
                where phase_run_id = ${params.phaseRunId} order by id desc limit ${params.limit}`,
   );
 }
+
+/**
+ * The latest `perRun` events of each of the given runs, oldest first across all of them (the
+ * report's log of a migration run: a chatty run cannot crowd out the others).
+ */
+export async function listLatestEventsOfRuns(
+  sql: SqlOrTx,
+  params: { phaseRunIds: number[]; perRun: number },
+): Promise<PhaseRunEventRow[]> {
+  if (params.phaseRunIds.length === 0) return [];
+  return rowsOf(
+    phaseRunEvents,
+    await sql`select ${columnsOf(sql, phaseRunEvents)} from (
+                select *, row_number() over (partition by phase_run_id order by id desc) as n
+                  from cutover.phase_run_events where phase_run_id in ${sql(params.phaseRunIds)}) e
+               where n <= ${params.perRun} order by id`,
+  );
+}
+
+/**
+ * The runner process each event of the given runs names (`data.runner`, as text), oldest first:
+ * which runners executed a run, more than one when a runner died and another took over.
+ */
+export async function listRunnersOfRuns(
+  sql: SqlOrTx,
+  params: { phaseRunIds: number[] },
+): Promise<{ phaseRunId: PhaseRunEventRow['phaseRunId']; runner: string }[]> {
+  if (params.phaseRunIds.length === 0) return [];
+  // A bigint id as float8: a number, as the schema's `mode: 'number'` maps it.
+  return sql<{ phaseRunId: PhaseRunEventRow['phaseRunId']; runner: string }[]>`
+    select phase_run_id::float8 as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
+     where phase_run_id in ${sql(params.phaseRunIds)} and data ? 'runner' order by id`;
+}
