@@ -4,7 +4,10 @@
  * in the same transaction as its data change.
  */
 import type { SqlOrTx } from '../db/connection';
-import type { AuditOutcome } from '../db/console-schema';
+import { type AuditOutcome, auditEvents } from '../db/console-schema';
+import { columnsOf, rowsOf } from '../db/tables/rows';
+
+export type AuditEvent = typeof auditEvents.$inferSelect;
 
 export interface AuditEventInput {
   userId: number | null;
@@ -84,4 +87,36 @@ export async function recordAudit(sql: SqlOrTx, event: AuditEventInput): Promise
             ${sql.json(inputs)}, ${sql.json(detail)})
     returning id`;
   return Number(row?.id);
+}
+
+/** An audit row without its author's id and its place in the hash chain: what the migration report lists. */
+export type AuditEventSummary = Pick<AuditEvent, 'id' | 'at' | 'username' | 'action' | 'outcome' | 'inputs' | 'detail'>;
+
+/**
+ * The audit rows of the actions taken from `from` until `until` (both inclusive; no end while
+ * `until` is null), oldest first, at most `limit`. Sign-ins and sign-outs (`auth.*`) are left out:
+ * they say who was around, not what was done.
+ */
+export async function listActionAuditEvents(
+  sql: SqlOrTx,
+  params: { from: Date; until: Date | null; limit: number },
+): Promise<AuditEventSummary[]> {
+  const rows = rowsOf(
+    auditEvents,
+    await sql`
+      select ${columnsOf(sql, auditEvents)} from cutover.audit_events
+       where at >= ${params.from} and (${params.until}::timestamptz is null or at <= ${params.until})
+         and action not like 'auth.%'
+       order by id limit ${params.limit}`,
+  );
+  // Key by key, in this order: the report's JSON lists an event's fields as it always has.
+  return rows.map(({ id, at, username, action, outcome, inputs, detail }) => ({
+    id,
+    at,
+    username,
+    action,
+    outcome,
+    inputs,
+    detail,
+  }));
 }

@@ -5,6 +5,7 @@
  * the hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
  * events of the run with the state of the audit log's hash chain. Read-only.
  */
+import { type AuditEventSummary, listActionAuditEvents } from '../auth/audit';
 import { type AuditChainState, describeAuditChain, verifyAuditChain } from '../auth/audit-chain';
 import type { Database } from '../db/connection';
 import { type Approval, listApprovalsOfRuns } from '../db/tables/approvals';
@@ -70,15 +71,7 @@ export interface ReportBackup {
   dumpNote: string | null;
 }
 
-export interface ReportAuditEvent {
-  id: number;
-  at: Date;
-  username: string | null;
-  action: string;
-  outcome: string;
-  inputs: unknown;
-  detail: unknown;
-}
+export type ReportAuditEvent = AuditEventSummary;
 
 export interface RunReport {
   generatedAt: Date;
@@ -228,11 +221,11 @@ export async function readRunReport(
 
   const softDelete = await countSoftDeletedRows(sql, { migrationRunId: migration.id });
 
-  const audit = await sql<ReportAuditEvent[]>`
-    select id::float8 as id, at, username, action, outcome, inputs, detail from cutover.audit_events
-     where at >= ${migration.startedAt} and (${migration.closedAt}::timestamptz is null or at <= ${migration.closedAt})
-       and action not like 'auth.%'
-     order by id limit ${AUDIT_LIMIT}`;
+  const audit = await listActionAuditEvents(sql, {
+    from: migration.startedAt,
+    until: migration.closedAt,
+    limit: AUDIT_LIMIT,
+  });
 
   const auditChain = await verifyAuditChain(sql);
   const copy = phaseRuns.findLast((p) => p.run.phase === '4' && p.run.status === 'succeeded') ?? null;
