@@ -24,7 +24,7 @@ export function SqlPreview({ preview, title }: { preview: Preview; title: string
       {preview.sql.length > 0 ? (
         <details className="mt-3" open={preview.sql.join('').length < 1500}>
           <summary className="cursor-pointer text-sm font-medium text-slate-700">
-            SQL ({preview.sql.length} statements)
+            SQL ({preview.sql.length} {preview.sql.length === 1 ? 'statement' : 'statements'})
           </summary>
           {preview.sql.map((statement) => (
             <pre
