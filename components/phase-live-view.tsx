@@ -18,7 +18,7 @@ interface Props {
   canOperate: boolean;
   preconditionsPass: boolean;
   /** The phase's actions (phase 2's "Apply fix"); one with nothing to run now is not offered. */
-  actions: { id: string; label: string; needed: boolean }[];
+  actions: { id: string; label: string; needed: boolean; blockedBy: string | null }[];
   initial: PhaseLiveJson;
 }
 
@@ -84,7 +84,8 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
                       key={action.id}
                       tone="caution"
                       type="button"
-                      disabled={Boolean(active) || pending}
+                      disabled={Boolean(active) || pending || action.blockedBy !== null}
+                      title={action.blockedBy ?? undefined}
                       onClick={() => act(() => startPhaseRunAction({ phase: action.id }))}
                     >
                       {action.label}

@@ -270,6 +270,7 @@ describe('a throw-away phase registered in a test world', () => {
           id: '10-redo',
           label: 'Redo',
           previewHeading: 'what it would redo',
+          preconditions: [],
           preview: { summary: ['Nothing'], sql: ['SELECT 2'], estimates: {} },
         },
       ]);

@@ -39,7 +39,7 @@ export interface PhaseDetail extends PhaseLive {
   preconditions: Check[];
   preview: Preview;
   /** The phase's actions (phase 2's "Apply fix") with what each would run now. */
-  actions: { id: string; label: string; previewHeading: string; preview: Preview }[];
+  actions: { id: string; label: string; previewHeading: string; preconditions: Check[]; preview: Preview }[];
 }
 
 export async function readPhaseLive(
@@ -93,6 +93,7 @@ export async function readPhaseDetail(
       id: action.id,
       label: action.actionOf?.label ?? action.title,
       previewHeading: action.actionOf?.previewHeading ?? 'what it would run now',
+      preconditions: await action.preconditions(context),
       preview: await action.preview(context),
     })),
   );

@@ -61,6 +61,12 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
           label: action.label,
           // An action with nothing to run now (the schema is complete) is not offered.
           needed: action.preview.sql.length > 0,
+          // One whose preconditions fail (no phase 1 yet) is shown but cannot be clicked.
+          blockedBy:
+            action.preconditions
+              .filter((c) => !c.passed)
+              .map((c) => `${c.name}: ${c.detail}`)
+              .join('; ') || null,
         }))}
         initial={toJson({
           migration: detail.migration,
