@@ -3,7 +3,7 @@
  * optionally the runner that executes what the CLI starts) and the CLI's side (the real
  * `scripts/cutover.ts` process, with an environment that holds no database credentials at all).
  */
-import { spawn } from 'node:child_process';
+
 import { renderRunReportHtml } from '../components/report-html';
 import { executeAction } from '../lib/auth/action';
 import { createApiToken } from '../lib/auth/api-tokens';
@@ -15,6 +15,7 @@ import type { Database } from '../lib/db/connection';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { runbookConfigFromEnv } from '../lib/runbook/config';
 import { type RunnerHandle, startRunner } from '../lib/runbook/runner';
+import { runScript, type ScriptResult } from './run-script';
 
 export interface CliConsole {
   url: string;
@@ -76,28 +77,7 @@ export function cliEnvironment(settings: Record<string, string>): Record<string,
   return { ...env, ...settings };
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `scripts/cutover.ts` the way a person does, with exactly `env` (see cliEnvironment). */
-export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], {
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdin.end(stdin);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<ScriptResult> {
+  return runScript('scripts/cutover.ts', args, { env, stdin, inheritEnvironment: false });
 }

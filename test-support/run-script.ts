@@ -10,11 +10,18 @@ export interface ScriptResult {
 export function runScript(
   script: string,
   args: string[],
-  options: { env: Record<string, string>; stdin?: string },
+  options: {
+    env: Record<string, string>;
+    stdin?: string;
+    /** False: exactly `env`, nothing of this process's environment (the CLI must do without DATABASE_URL). */
+    inheritEnvironment?: boolean;
+  },
 ): Promise<ScriptResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      env: { ...process.env, ...options.env },
+      env: (options.inheritEnvironment === false
+        ? options.env
+        : { ...process.env, ...options.env }) as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -17,10 +17,12 @@ describe('listActionAuditEvents', () => {
       inputs: { phase: '1' },
       detail: { runId: 9 },
     });
-    // A moment clearly between the first row and the others (`at` keeps microseconds, a Date only milliseconds).
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const between = new Date();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // A moment after the first row (`at` keeps microseconds, a Date only milliseconds: one more
+    // millisecond is past it), and the next rows written only once the database's clock has passed it.
+    const [written] = await sql<{ at: Date }[]>`select at from cutover.audit_events where id = ${first}`;
+    if (!written) throw new Error('first row missing');
+    const between = new Date(written.at.getTime() + 1);
+    while (!(await sql<{ past: boolean }[]>`select clock_timestamp() > ${between} as past`)[0]?.past) {}
     await recordAudit(sql, { userId: 3, username: 'op', action: 'auth.sign_in', outcome: 'ok' });
     const third = await recordAudit(sql, { userId: null, username: null, action: 'runbook.pause', outcome: 'refused' });
 

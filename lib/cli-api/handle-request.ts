@@ -135,9 +135,8 @@ const GET_ROUTES: [RegExp, Route][] = [
         options,
         showWorkerOutput: canSeeWorkerOutput(user.roles),
       });
-      // A phase with an action (phase 2's "Apply fix") also shows what the action would run now.
-      const action = PHASES.actionsOf(phase)[0];
-      const fix = action ? (await readPhaseDetail(database, { phaseId: action.id, options: {} })).preview : null;
+      // A phase with an action (phase 2's "Apply fix") also shows what the action would run now (part of the detail).
+      const fix = detail.actions[0]?.preview ?? null;
       const body = { title: detail.title, preconditions: detail.preconditions, preview: detail.preview, fix };
       return json(canSeeWorkerOutput(user.roles) ? body : hideWorkerOutput(body));
     },
