@@ -7,12 +7,12 @@ import { executeAction } from '../lib/auth/action';
 import { waiveFailedHour } from '../lib/monitor/waive-hour-action';
 import { approveRequest } from '../lib/runbook/actions/decide-approval';
 import { type RunReport, readRunReport } from '../lib/runbook/read-run-report';
+import { MINUTE_MS } from '../lib/time-units';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
 import { APPROVER, failedChecks, OPERATOR } from '../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../test-support/test-world';
 import { useTestWorld } from '../test-support/world-database';
 
-const MINUTE = 60_000;
 const PHASES = ['1', '2-fix', '3', '4', '5', '6', '7'];
 
 /** Text as it appears in the HTML (React escapes these characters). */
@@ -41,7 +41,7 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     }
     // The 24-hour window passes on the test clock; the runner takes one snapshot per hour.
     for (let i = 0; i < 25 * 12; i++) {
-      driver.clock.advance(5 * MINUTE);
+      driver.clock.advance(5 * MINUTE_MS);
       await driver.tick();
     }
     // A random world can fail an hour (a provider gap); on call waives it, as phase 9 requires.

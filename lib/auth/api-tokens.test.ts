@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test-support/world-database';
+import { DAY_MS, MINUTE_MS } from '../time-units';
 import { executeAction } from './action';
 import {
   API_TOKEN_PREFIX,
@@ -15,9 +16,6 @@ import {
 import type { Role } from './roles';
 import type { SessionUser } from './sessions';
 import { createUser, disableUser } from './users';
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 describe('personal API tokens', () => {
   const test = useTestDatabase();
@@ -63,8 +61,8 @@ describe('personal API tokens', () => {
     expect(row?.prefix).toBe(created.prefix);
     expect(row?.name).toBe('laptop');
     const lifetime = (row?.expires_at.getTime() ?? 0) - Date.now();
-    expect(lifetime).toBeGreaterThan(30 * DAY - 5 * MINUTE);
-    expect(lifetime).toBeLessThanOrEqual(30 * DAY);
+    expect(lifetime).toBeGreaterThan(30 * DAY_MS - 5 * MINUTE_MS);
+    expect(lifetime).toBeLessThanOrEqual(30 * DAY_MS);
     const secretPart = created.token.slice(created.prefix.length);
     expect(await everything()).not.toContain(secretPart);
     // Two tokens never share a value.
@@ -110,7 +108,7 @@ describe('personal API tokens', () => {
     expect((await lastUsed())?.getTime()).toBe(now.getTime());
     await findTokenUser(test.database.db, { token: created.token, now: new Date(now.getTime() + 30_000) });
     expect((await lastUsed())?.getTime()).toBe(now.getTime());
-    const later = new Date(now.getTime() + 2 * MINUTE);
+    const later = new Date(now.getTime() + 2 * MINUTE_MS);
     await findTokenUser(test.database.db, { token: created.token, now: later });
     expect((await lastUsed())?.getTime()).toBe(later.getTime());
     // Roles are read at each request: the token follows a change of the user's roles.
@@ -124,7 +122,7 @@ describe('personal API tokens', () => {
     const check = (token: string, now?: Date) => checkApiToken(test.database.db, { token, now });
     expect(await check(`${created.token}x`)).toEqual({ status: 'refused', reason: 'unknown' });
     expect(await check('not-a-token')).toEqual({ status: 'refused', reason: 'unknown' });
-    expect(await check(created.token, new Date(Date.now() + DAY + MINUTE))).toEqual({
+    expect(await check(created.token, new Date(Date.now() + DAY_MS + MINUTE_MS))).toEqual({
       status: 'refused',
       reason: 'expired',
     });
@@ -150,7 +148,7 @@ describe('personal API tokens', () => {
     const [row] = await test.database.sql<{ revoked_at: Date | null }[]>`
       select revoked_at from cutover.api_tokens where id = ${revoked.id}`;
     expect(row?.revoked_at).toBeInstanceOf(Date);
-    expect(apiTokenState({ expiresAt: new Date(Date.now() + DAY), revokedAt: row?.revoked_at ?? null })).toBe(
+    expect(apiTokenState({ expiresAt: new Date(Date.now() + DAY_MS), revokedAt: row?.revoked_at ?? null })).toBe(
       'revoked',
     );
     // Revoking again changes nothing and is not an error.

@@ -1,15 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import { DAY_MS } from '../time-units';
 import { toCompareChartPoints } from './compare-chart-series';
 import { compareDxyByBucket } from './compare-dxy';
 
-const DAY = 86_400_000;
-
 describe("the compare chart's series", () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 3 }, { through: ['1', '2-fix', '3', '4'] });
-  const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY) * DAY + DAY);
-  const from = new Date(to.getTime() - 5 * DAY);
+  const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY_MS) * DAY_MS + DAY_MS);
+  const from = new Date(to.getTime() - 5 * DAY_MS);
 
   beforeAll(async () => {
     // Differences of every kind on different days: a close, a minute missing on each side, a soft-deleted minute.

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../test-support/test-database';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import { DAY_MS } from '../time-units';
 import { compareDxyByBucket, sampleDxyDifferences } from './compare-dxy';
-
-const DAY = 86_400_000;
 
 /** The same numbers, computed independently per day with plain counts and EXCEPT. */
 async function independentCounts(test: Pick<TestDatabase, 'database'>, from: Date, to: Date) {
@@ -39,8 +38,8 @@ async function independentCounts(test: Pick<TestDatabase, 'database'>, from: Dat
 
 describe('the compare numbers equal independent SQL counts', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 3 }, { through: ['1', '2-fix', '3', '4'] });
-  const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY) * DAY + DAY);
-  const from = new Date(to.getTime() - 5 * DAY);
+  const to = new Date(Math.ceil(MIDWEEK_NOW.getTime() / DAY_MS) * DAY_MS + DAY_MS);
+  const from = new Date(to.getTime() - 5 * DAY_MS);
 
   async function expectEqual(range: { from: Date; to: Date } = { from, to }) {
     const rows = await compareDxyByBucket(test.database.sql, { ...range, bucket: 'day' });
@@ -88,7 +87,7 @@ describe('the compare numbers equal independent SQL counts', () => {
     const after = await expectEqual();
     expect(after.reduce((n, r) => n + r.missingInLegacy, 0)).toBe(1);
     // A range long enough to be compared in two halves on two connections gives the same numbers.
-    const long = await expectEqual({ from: new Date(to.getTime() - 90 * DAY), to });
+    const long = await expectEqual({ from: new Date(to.getTime() - 90 * DAY_MS), to });
     expect(long.reduce((n, r) => n + r.missingInLegacy + r.missingInDataBars + r.closeDiffers, 0)).toBe(3);
   });
 
@@ -98,7 +97,7 @@ describe('the compare numbers equal independent SQL counts', () => {
     if (!day) throw new Error('no day with DXY rows');
     const hours = await compareDxyByBucket(test.database.sql, {
       from: day.bucket,
-      to: new Date(day.bucket.getTime() + DAY),
+      to: new Date(day.bucket.getTime() + DAY_MS),
       bucket: 'hour',
     });
     expect(hours.reduce((n, h) => n + h.dataBars, 0)).toBe(day.dataBars);

@@ -2,9 +2,8 @@ import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import { HOUR_MS } from '../time-units';
 import { readDxyMinutesPerHour } from './dxy-minutes-per-hour';
-
-const HOUR = 3_600_000;
 
 describe('DXY minutes per hour for the overview sparkline', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4'] });
@@ -22,7 +21,7 @@ describe('DXY minutes per hour for the overview sparkline', () => {
     const now = new Date(MIDWEEK_NOW.getTime() - 7 * 60_000);
     const hours = await readDxyMinutesPerHour(test.database.sql, { now });
     expect(hours).toHaveLength(24);
-    expect(hours.at(-1)?.hourStart).toEqual(new Date(Math.floor(now.getTime() / HOUR) * HOUR));
+    expect(hours.at(-1)?.hourStart).toEqual(new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS));
     for (const hour of hours) expect(hour.hourStart.getUTCMinutes()).toBe(0);
     const first = hours[0]?.hourStart ?? now;
     const last = hours.at(-1)?.hourStart ?? now;

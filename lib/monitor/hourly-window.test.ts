@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { useTestWorld } from '../../test-support/world-database';
 import { runnerTick } from '../runbook/runner';
+import { MINUTE_MS } from '../time-units';
 import { flushAlertDelivery } from './alert-outbox';
 import { readMonitorState } from './read-monitor-state';
 
 /** Friday 09:00 UTC: the window runs into the weekend closure (Friday 22:00 UTC). */
 const FRIDAY_MORNING = new Date('2026-11-27T09:00:00Z');
-const MINUTE = 60_000;
 
 describe('the 24-hour window with faults injected', () => {
   /** Ticks the runner every `step` minutes until the clock reaches `until`. */
   async function runUntil(until: Date, step = 5) {
     while (test.driver.clock.now() < until) {
-      test.driver.clock.advance(step * MINUTE);
+      test.driver.clock.advance(step * MINUTE_MS);
       await test.driver.tick();
     }
   }

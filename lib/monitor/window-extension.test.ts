@@ -3,12 +3,10 @@ import { failedChecks, OPERATOR } from '../../test-support/runbook-driver';
 import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
+import { HOUR_MS, MINUTE_MS } from '../time-units';
 import type { Verdict } from './hourly-checks';
 import { type MonitorWindow, WINDOW_HOURS, windowFrom, windowSpan } from './monitor-window';
 import { describeWindowProgress, readMonitorState } from './read-monitor-state';
-
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
 
 describe('the window span, by market hours (pure)', () => {
   // Phase 7 verified on Friday 21:20 UTC: the first hour is 22:00, the market's close.
@@ -16,7 +14,7 @@ describe('the window span, by market hours (pure)', () => {
   const verdictsFor = (hours: number, verdict: (hourStart: Date) => Verdict = () => 'PASS') =>
     new Map(
       Array.from({ length: hours }, (_, i) => {
-        const hourStart = new Date(window.firstHour.getTime() + i * HOUR);
+        const hourStart = new Date(window.firstHour.getTime() + i * HOUR_MS);
         return [hourStart.getTime(), verdict(hourStart)] as const;
       }),
     );
@@ -67,7 +65,7 @@ const LONG = 300_000;
 describe('a window run entirely on a weekend', () => {
   async function runUntil(until: Date, stepMinutes: number) {
     while (test.driver.clock.now() < until) {
-      test.driver.clock.advance(stepMinutes * MINUTE);
+      test.driver.clock.advance(stepMinutes * MINUTE_MS);
       await test.driver.tick();
     }
   }
@@ -84,7 +82,7 @@ describe('a window run entirely on a weekend', () => {
     const deploy = await test.driver.run('7');
     expect(deploy.status, failedChecks(deploy)).toBe('succeeded');
     // Whole ten minutes from here on, so that the steps below land on the minutes they name.
-    test.driver.clock.set(new Date(Math.ceil(test.driver.clock.now().getTime() / (10 * MINUTE)) * 10 * MINUTE));
+    test.driver.clock.set(new Date(Math.ceil(test.driver.clock.now().getTime() / (10 * MINUTE_MS)) * 10 * MINUTE_MS));
   });
   afterAll(async () => {
     delete process.env.CUTOVER_WINDOW_MIN_OPEN_HOURS;

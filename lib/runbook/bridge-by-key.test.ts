@@ -3,8 +3,7 @@ import { failedChecks } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import { floorToMinute } from '../market/market-hours';
-
-const MINUTE = 60_000;
+import { MINUTE_MS } from '../time-units';
 
 /**
  * The bridge (phase 5 → 7) and phase 7's gap fill find the legacy minutes without a data_bars row
@@ -22,7 +21,7 @@ describe('bridge and phase 7 gap fill by key', () => {
   /** The legacy writer derives the minute now, as production's workers call it: by name, named arguments. */
   const writeLegacyLate = async (minute: Date) => {
     const [row] = await test.database.sql<{ result: { inserted: number } }[]>`
-      select public.calc_dxy_range_derived(p_from_utc => ${minute}, p_to_utc => ${new Date(minute.getTime() + MINUTE)}) as result`;
+      select public.calc_dxy_range_derived(p_from_utc => ${minute}, p_to_utc => ${new Date(minute.getTime() + MINUTE_MS)}) as result`;
     expect(row?.result.inserted).toBe(1);
   };
   /** The newest legacy minute at least 40 minutes old: one the legacy writer can derive again (no provider gap). */
@@ -30,7 +29,7 @@ describe('bridge and phase 7 gap fill by key', () => {
     const [row] = await test.database.sql<{ ts: Date }[]>`
       select max(ts_utc) as ts from public.derived_data_bars
        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
-         and ts_utc <= ${floorToMinute(new Date(test.driver.clock.now().getTime() - 40 * MINUTE))}`;
+         and ts_utc <= ${floorToMinute(new Date(test.driver.clock.now().getTime() - 40 * MINUTE_MS))}`;
     if (!row?.ts) throw new Error('no legacy minute 40 minutes back');
     return row.ts;
   };
@@ -44,17 +43,17 @@ describe('bridge and phase 7 gap fill by key', () => {
 
   it('carries across a legacy minute written 40 minutes late after phase 5', async () => {
     for (let i = 0; i < 5; i++) {
-      test.driver.clock.advance(MINUTE);
+      test.driver.clock.advance(MINUTE_MS);
       await test.driver.tick();
     }
     const late = await minuteFortyMinutesAgo();
     await unwrite(late);
     // The bridge keeps copying the minutes around it; this one is not there yet.
-    test.driver.clock.advance(MINUTE);
+    test.driver.clock.advance(MINUTE_MS);
     await test.driver.tick();
     expect((await inDataBars(late))?.close ?? null).toBeNull();
     await writeLegacyLate(late);
-    test.driver.clock.advance(MINUTE);
+    test.driver.clock.advance(MINUTE_MS);
     await test.driver.tick();
     const row = await inDataBars(late);
     expect(row?.legacy).not.toBeNull();

@@ -4,10 +4,9 @@ import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
 import { readMonitorState } from '../monitor/read-monitor-state';
+import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
 import { getPhaseRun } from './run-state';
-
-const MINUTE = 60_000;
 
 describe('the runner killed in the middle of the soft-delete', () => {
   // Small batches and one step per tick, so the soft-delete takes many committed steps.
@@ -17,7 +16,7 @@ describe('the runner killed in the middle of the soft-delete', () => {
   );
   beforeAll(async () => {
     for (let i = 0; i < 26 * 12; i++) {
-      test.driver.clock.advance(5 * MINUTE);
+      test.driver.clock.advance(5 * MINUTE_MS);
       await test.driver.tick();
     }
     expect((await readMonitorState(test.database.sql, { now: test.driver.clock.now() })).complete).toBe(true);
@@ -51,7 +50,7 @@ describe('the runner killed in the middle of the soft-delete', () => {
       const run = await getPhaseRun(test.database.sql, { id: runId });
       if (Number(run?.checkpoint.deletedRows ?? 0) >= 900) break;
       await test.driver.tick('runner-A');
-      test.driver.clock.advance(MINUTE);
+      test.driver.clock.advance(MINUTE_MS);
     }
     const atCrash = await getPhaseRun(test.database.sql, { id: runId });
     expect(atCrash?.status).toBe('running');

@@ -5,12 +5,11 @@ import { useTestWorld } from '../../test-support/world-database';
 import { anchorRehearsalClock } from '../market/clock';
 import { floorToMinute } from '../market/market-hours';
 import { readMonitorState } from '../monitor/read-monitor-state';
+import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
 import { copyMissingLegacyMinutes } from './copy-legacy';
 import { getPhaseRun } from './run-state';
-
-const MINUTE = 60_000;
 
 /**
  * Phase 9 as the last mile: refused on a closed market; the final key-and-value proof lists a
@@ -44,7 +43,7 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     expect(deploy.status, failedChecks(deploy)).toBe('succeeded');
     deployedAt = new Date(deploy.checkpoint.deployedAt as string);
     for (let i = 0; i < 26 * 12; i++) {
-      test.driver.clock.advance(5 * MINUTE);
+      test.driver.clock.advance(5 * MINUTE_MS);
       await test.driver.tick();
     }
     expect((await readMonitorState(sql(), { now: test.driver.clock.now() })).complete).toBe(true);
@@ -61,7 +60,7 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
   });
 
   it('lists a legacy-only minute of the deploy hour with the request; the approver waives it only by typing its count', async () => {
-    planted = floorToMinute(new Date(deployedAt.getTime() + 2 * MINUTE));
+    planted = floorToMinute(new Date(deployedAt.getTime() + 2 * MINUTE_MS));
     const removed =
       await sql()`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${planted}`;
     expect(removed.count).toBe(1);
@@ -86,14 +85,14 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     let quiet = false;
     for (let i = 0; i < 30 && !quiet; i++) {
       await test.driver.tick();
-      test.driver.clock.advance(MINUTE);
+      test.driver.clock.advance(MINUTE_MS);
       const now = await getPhaseRun(sql(), { id: runId });
       quiet = now?.checkpoint.stage === 'proving-stop' && Boolean(now.checkpoint.quietFrom);
     }
     expect(quiet).toBe(true);
-    const old = floorToMinute(new Date(test.driver.clock.now().getTime() - 3 * 60 * MINUTE));
+    const old = floorToMinute(new Date(test.driver.clock.now().getTime() - 3 * 60 * MINUTE_MS));
     await sql()`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${old}`;
-    await sql()`select public.calc_dxy_range_derived(p_from_utc => ${old}, p_to_utc => ${new Date(old.getTime() + MINUTE)})`;
+    await sql()`select public.calc_dxy_range_derived(p_from_utc => ${old}, p_to_utc => ${new Date(old.getTime() + MINUTE_MS)})`;
     const failed = await test.driver.finish(runId);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/legacy writer is still on: 1 legacy DXY rows written since .*Nothing was deleted/);
@@ -104,7 +103,9 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
   });
 
   it('blocks until the minute is copied; an attempt then fails after two of five batches', async () => {
-    expect(await copyMissingLegacyMinutes(sql(), { from: planted, to: new Date(planted.getTime() + MINUTE) })).toBe(1);
+    expect(await copyMissingLegacyMinutes(sql(), { from: planted, to: new Date(planted.getTime() + MINUTE_MS) })).toBe(
+      1,
+    );
     const { active } = await counts();
     const batch = Math.ceil(active / 5);
     test.driver.config.softDeleteBatchRows = batch;

@@ -3,12 +3,12 @@ import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
 import { useTestWorld } from '../../test-support/world-database';
 import { flushAlertDelivery } from '../monitor/alert-outbox';
+import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
 import { getBackup } from './backup';
 import { readFunctionFacts } from './function-inspection';
 import { readLegacyPathNotice } from './legacy-path-proof';
 
-const MINUTE = 60_000;
 /** Friday evening: three hours of open market left for phases 1–7. */
 const FRIDAY_EVENING = new Date('2026-11-27T18:30:00Z');
 const SATURDAY_MORNING = new Date('2026-11-28T10:00:00Z');
@@ -27,12 +27,12 @@ describe.each([
 
   const advanceTo = async (target: Date) => {
     while (test.driver.clock.now() < target) {
-      test.driver.clock.advance(Math.min(60 * MINUTE, target.getTime() - test.driver.clock.now().getTime()));
+      test.driver.clock.advance(Math.min(60 * MINUTE_MS, target.getTime() - test.driver.clock.now().getTime()));
       await test.driver.tick();
     }
     // Let the simulated workers catch up with the jumps before anything is judged.
     for (let i = 0; i < 5; i++) {
-      test.driver.clock.advance(MINUTE);
+      test.driver.clock.advance(MINUTE_MS);
       await test.driver.tick();
     }
   };
@@ -99,10 +99,10 @@ describe.each([
     : 'proves the legacy path automatically at Sunday’s open, with no alert', async () => {
     const { sql } = test.database;
     if (silentAtOpen) await sql`update cutover.rehearsal_workers set paused = true`;
-    await advanceTo(new Date(SUNDAY_OPEN.getTime() - 30 * MINUTE));
+    await advanceTo(new Date(SUNDAY_OPEN.getTime() - 30 * MINUTE_MS));
     // Still closed: nothing judged yet.
     expect((await readLegacyPathNotice(sql))?.state).toBe('pending');
-    await advanceTo(new Date(SUNDAY_OPEN.getTime() + 25 * MINUTE));
+    await advanceTo(new Date(SUNDAY_OPEN.getTime() + 25 * MINUTE_MS));
     const alerts = () => posted.filter((p) => p.rollback_run !== undefined);
     if (!silentAtOpen) {
       expect(await readLegacyPathNotice(sql)).toBeNull();
@@ -119,8 +119,8 @@ describe.each([
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]?.expected_from).toBe(SUNDAY_OPEN.toISOString());
     // The legacy writer comes back: the proof completes and the banner goes.
-    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(test.driver.clock.now().getTime() - 2 * MINUTE)}`;
-    await advanceTo(new Date(test.driver.clock.now().getTime() + 3 * MINUTE));
+    await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(test.driver.clock.now().getTime() - 2 * MINUTE_MS)}`;
+    await advanceTo(new Date(test.driver.clock.now().getTime() + 3 * MINUTE_MS));
     expect(await readLegacyPathNotice(sql)).toBeNull();
     await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);

@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
 import { backupTableName } from './backup';
-
-const MINUTE = 60_000;
 
 /**
  * A "delete" rollback between phases 5 and 7, in a world with an earlier attempt's DXY rows in
@@ -68,7 +67,7 @@ describe('a failed "delete" rollback between phases 5 and 7', () => {
     const [before] = await sql<{ n: number }[]>`
       select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
     for (let i = 0; i < 15; i++) {
-      test.driver.clock.advance(MINUTE);
+      test.driver.clock.advance(MINUTE_MS);
       await test.driver.tick();
     }
     const [after] = await sql<{ n: number }[]>`

@@ -4,10 +4,10 @@ import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { waiveFailedHour } from '../monitor/waive-hour-action';
+import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
 
-const MINUTE = 60_000;
 const APPROVING_OPERATOR = testUser('paula', ['operator', 'approver']);
 
 describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
@@ -33,7 +33,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
       if (i === 30) await test.database.sql`update cutover.rehearsal_workers set paused = true`;
       if (i === 34)
         await test.database.sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(at)}`;
-      test.driver.clock.advance(5 * MINUTE);
+      test.driver.clock.advance(5 * MINUTE_MS);
       await test.driver.tick();
     }
     const monitor = await readMonitorState(test.database.sql, { now: test.driver.clock.now() });
@@ -89,7 +89,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [workers] = await test.database.sql`select mode from cutover.rehearsal_workers`;
     expect(workers?.mode).toBe('final');
-    test.driver.clock.advance(15 * MINUTE);
+    test.driver.clock.advance(15 * MINUTE_MS);
     await test.driver.tick();
     const [counts] = await test.database.sql<{ active: number; tagged: number; deleted: number }[]>`
       select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as active,

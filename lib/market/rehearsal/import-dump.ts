@@ -30,7 +30,7 @@ import {
   readRehearsalWorld,
   setRehearsalWorldImportReport,
 } from '../../db/tables/rehearsal-world';
-import { HOUR_MS, MINUTE_MS } from '../../time-units';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS } from '../dxy';
 import { PIPELINE_FUNCTION_NAMES } from '../pipeline/function-names';
 import { type DumpEntry, type DumpFormat, openDump } from './dump-reader';
@@ -48,8 +48,6 @@ const TIME_FILTERED: Record<string, string> = {
   derived_data_bars: 'ts_utc',
   ops_runlog: 'started_at',
 };
-
-const DAY_MS = 24 * 60 * 60_000;
 
 export interface ImportIssue {
   /** The dump's own name for the object ("POLICY data_bars read_own"), or the statement's start. */

@@ -9,7 +9,7 @@
  * The counts are measured after planting, so the summary is exact whatever the random history.
  */
 import type { Sql } from 'postgres';
-import { MINUTE_MS } from '../../time-units';
+import { DAY_MS, HOUR_MS } from '../../time-units';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../dxy';
 import { fxOpenSql } from '../market-hours';
 import type { PipelineVariant } from '../pipeline/variant';
@@ -29,8 +29,6 @@ export interface LeftoversSummary {
   legacyWithoutComponents: number;
 }
 
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 const STRETCH_MS = 6 * HOUR_MS;
 const DIFFERENT_CLOSES = 7;
 const WITHOUT_LEGACY = 5;

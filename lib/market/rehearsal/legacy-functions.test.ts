@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors';
 import { type DatabaseInUse, useTestDatabase } from '../../../test-support/world-database';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS } from '../dxy';
 import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
 import { pipelineFunctionsSql } from './legacy-functions-sql';
@@ -9,7 +10,6 @@ import { pipelineSchemaSql } from './schema-sql';
 
 const BASE = new Date('2026-11-25T10:00:00Z');
 const minute = (n: number) => new Date(BASE.getTime() + n * 60_000);
-const MINUTE = 60_000;
 
 async function insertBar(
   test: DatabaseInUse,
@@ -123,7 +123,7 @@ describe("production's pipeline functions", () => {
 
   it('aggregates one 5m window per call by the quality rules: 5 → 2, 4 → 1, 3 → 0, fewer → not stored', async () => {
     const start = new Date('2026-11-24T10:00:00Z');
-    const at = (m: number) => new Date(start.getTime() + m * MINUTE);
+    const at = (m: number) => new Date(start.getTime() + m * MINUTE_MS);
     const counts = [5, 4, 3, 2, 0];
     for (const [w, n] of counts.entries()) {
       for (let i = 0; i < n; i++)
@@ -196,7 +196,8 @@ describe("production's pipeline functions", () => {
       return row?.r;
     };
     const bars = async (from: Date, minutes: number) => {
-      for (let i = 0; i < minutes; i++) await insertBar(test, 'CATCH', new Date(from.getTime() + i * MINUTE), 50 + i);
+      for (let i = 0; i < minutes; i++)
+        await insertBar(test, 'CATCH', new Date(from.getTime() + i * MINUTE_MS), 50 + i);
     };
 
     beforeAll(async () => {
@@ -331,7 +332,7 @@ describe("the plan's pipeline functions (three arguments, bars written)", () => 
 
   it('aggregates crafted 5m windows of a range by the quality rules: 5 → 2, 4 → 1, 3 → 0, fewer → none', async () => {
     const start = new Date('2026-11-24T10:00:00Z');
-    const at = (m: number) => new Date(start.getTime() + m * MINUTE);
+    const at = (m: number) => new Date(start.getTime() + m * MINUTE_MS);
     for (const [w, n] of [5, 4, 3, 2].entries()) {
       for (let i = 0; i < n; i++) await insertBar(test, 'XAUUSD', at(w * 5 + i), 2000 + w * 10 + i, { vol: 10 + i });
     }

@@ -3,11 +3,10 @@ import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { WorkerMode } from '../../db/console-schema';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { MINUTE_MS } from '../../time-units';
 import { fixedClock } from '../clock';
 import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';
 import { tickSimulatedWorkers } from './simulated-workers';
-
-const MINUTE = 60_000;
 
 describe('simulated workers advance with the clock', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW });
@@ -31,9 +30,9 @@ describe('simulated workers advance with the clock', () => {
 
   async function advance(minutes: number) {
     const from = clock.now();
-    clock.advance(minutes * MINUTE);
+    clock.advance(minutes * MINUTE_MS);
     const result = await tickSimulatedWorkers(test.database.sql, { now: clock.now() });
-    return { from, to: new Date(from.getTime() + minutes * MINUTE), result };
+    return { from, to: new Date(from.getTime() + minutes * MINUTE_MS), result };
   }
 
   it('does nothing until a minute has ended', async () => {
@@ -162,7 +161,7 @@ describe('simulated workers in the plan world', () => {
   const clock = fixedClock(MIDWEEK_NOW);
 
   it("call the plan's three-argument aggregators by name and move the cursors themselves", async () => {
-    clock.advance(20 * MINUTE);
+    clock.advance(20 * MINUTE_MS);
     const result = await tickSimulatedWorkers(test.database.sql, { now: clock.now() });
     expect(result.errors).toEqual([]);
     const [row] = await test.database.sql<{ cursor: Date; bars: number }[]>`
