@@ -5,7 +5,8 @@
  *   start through _upsert_derived_bar, SECURITY DEFINER (the 5m one with a pinned search path);
  * - the plan's range aggregators with three arguments, returning the number of bars written.
  * Before the migration the 1m input of the 5m aggregation is data_bars UNION ALL active derived 1m
- * (what the rehearsal world creates); phase 5 replaces the 5m one with its data_bars-only version.
+ * (what the rehearsal world creates); phase 5 derives its data_bars-only version from the definition
+ * it finds (lib/runbook/aggregator-transform.ts), never from this text, which only builds worlds.
  * Windows are computed from epoch seconds, so the session TimeZone never shifts a bucket.
  */
 import { PINNED_SEARCH_PATH, type PipelineVariant } from './variant';
@@ -82,6 +83,7 @@ DECLARE
   v_vol double precision;
   v_vwap double precision;
   v_trades integer;
+  v_upsert jsonb;
 BEGIN
   IF p_symbol IS NULL OR p_from_utc IS NULL OR p_to_utc IS NULL OR p_from_utc >= p_to_utc THEN
     RAISE EXCEPTION '${spec.name}: invalid window [%, %) for %', p_from_utc, p_to_utc, p_symbol
@@ -105,12 +107,15 @@ BEGIN
                               'reason', CASE WHEN v_n = 0 THEN 'no_source_bars' ELSE 'insufficient_source_bars' END);
   END IF;
   v_quality := ${spec.quality};
-  PERFORM public._upsert_derived_bar(
-    p_symbol => p_symbol, p_timeframe => '${spec.timeframe}', p_ts_utc => v_start,
-    p_open => v_open, p_high => v_high, p_low => v_low, p_close => v_close,
-    p_vol => v_vol, p_vwap => v_vwap, p_trade_count => v_trades,
-    p_source_timeframe => '${spec.sourceTimeframe}', p_source_candles => v_n, p_expected_candles => ${spec.expected},
-    p_quality_score => v_quality, p_derivation_version => p_derivation_version);
+  -- Positional, as production's aggregators call its helper: (symbol, tf, ts, o, h, l, c, vol, vwap,
+  -- trades, source, source tf, candles, expected, quality, version, raw).
+  v_upsert := public._upsert_derived_bar(
+    p_symbol, '${spec.timeframe}', v_start, v_open, v_high, v_low, v_close, v_vol, v_vwap, v_trades,
+    'agg', '${spec.sourceTimeframe}', v_n, ${spec.expected}, v_quality, p_derivation_version,
+    jsonb_build_object('agg', '${spec.name}', 'n', v_n));
+  IF NOT coalesce((v_upsert ->> 'success')::boolean, false) THEN
+    RAISE EXCEPTION '${spec.name}: _upsert_derived_bar failed for % at %: %', p_symbol, v_start, v_upsert;
+  END IF;
   RETURN jsonb_build_object('success', true, 'stored', true, 'source_count', v_n, 'quality_score', v_quality);
 END
 $fn$;

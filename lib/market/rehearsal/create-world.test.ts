@@ -141,11 +141,11 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
     expect(functions.map((f) => [f.name, f.identity, f.result])).toEqual([
       [
         '_upsert_derived_bar',
-        `p_symbol text, p_timeframe text, p_ts_utc ${TSTZ}, p_open double precision, p_high double precision, ` +
+        `p_symbol text, p_tf text, p_ts ${TSTZ}, p_open double precision, p_high double precision, ` +
           'p_low double precision, p_close double precision, p_vol double precision, p_vwap double precision, ' +
-          'p_trade_count integer, p_source_timeframe text, p_source_candles integer, p_expected_candles integer, ' +
-          'p_quality_score integer, p_derivation_version integer',
-        'void',
+          'p_trade_count integer, p_source text, p_source_tf text, p_source_candles integer, p_expected_candles integer, ' +
+          'p_quality_score integer, p_derivation_version integer, p_raw jsonb',
+        'jsonb',
       ],
       [
         'aggregate_1m_to_5m_window',

@@ -66,6 +66,8 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   if (options.variant === 'production') await client.unsafe(SUPABASE_DEFAULT_PRIVILEGES_SQL);
   await client.unsafe(pipelineSchemaSql(options.variant));
   for (const definition of pipelineFunctionsSql(options.variant)) await client.unsafe(definition);
+  // Before any bar: production's data_bars refuses a symbol the registry does not hold.
+  await seedRegistry(database);
 
   log(`Generating ${options.days} days of 1m bars for ${REHEARSAL_SYMBOLS.length} symbols…`);
   const inserted = await client.unsafe(generateProviderBarsSql(), [
@@ -94,7 +96,6 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   await client.unsafe(SEED_5M_AGGREGATES_SQL, [historyFrom.toISOString(), fiveMinuteEnd.toISOString(), symbols]);
   await client.unsafe(SEED_1H_AGGREGATES_SQL, [historyFrom.toISOString(), hourEnd.toISOString(), symbols]);
 
-  await seedRegistry(database);
   await seedAggregationCursors(database, { fiveMinuteEnd, hourEnd, now: historyTo });
   await client`analyze public.data_bars`;
   await client`analyze public.derived_data_bars`;

@@ -19,9 +19,19 @@ async function insertBar(
   extra: { open?: number; high?: number; low?: number; vol?: number } = {},
 ) {
   await test.database.sql`
-    insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count, source, raw)
+    insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
+                                  is_partial, source, ingested_at, raw)
     values (${symbol}, ${`C:${symbol}`}, '1m', ${ts}, ${extra.open ?? close}, ${extra.high ?? close}, ${extra.low ?? close}, ${close},
-            ${extra.vol ?? 100}, ${close}, 10, 'massive', '{}')`;
+            ${extra.vol ?? 100}, ${close}, 10, false, 'massive', ${ts}, '{}')`;
+}
+
+/** Production's data_bars refuses a symbol the registry does not hold: register what the tests write. */
+async function registerSymbols(test: DatabaseInUse, symbols: readonly string[]) {
+  for (const symbol of symbols) {
+    await test.database.sql`
+      insert into public.core_asset_registry_all (canonical_symbol, asset_class) values (${symbol}, 'test')
+      on conflict do nothing`;
+  }
 }
 
 async function insertFiveMinuteBars(test: DatabaseInUse, symbol: string, hourStart: Date, count: number) {
@@ -39,6 +49,7 @@ describe("production's pipeline functions", () => {
     await sql.unsafe(pipelineSchemaSql('production'));
     for (const definition of pipelineFunctionsSql('production')) await sql.unsafe(definition);
     await sql.unsafe(calcDxyRange1mSql({ setsUpdatedAt: false }));
+    await registerSymbols(test, [...DXY_COMPONENTS, 'DXY', 'XAUUSD', 'GBPUSD', 'CATCH', 'NO_TASK']);
   });
 
   it('computes the twenty known-answer vectors in both DXY functions to 1e-12 (called with named arguments)', async () => {
@@ -94,8 +105,9 @@ describe("production's pipeline functions", () => {
       begin
         if new.canonical_symbol = 'DXY' and new.ts_utc = '${minute(200).toISOString()}'
            and nextval('public.plant_passes') = 1 then
-          insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count, source, raw)
-          values ('DXY', '1m', '${minute(203).toISOString()}', 1, 1, 1, 1, 0, 0, 'synthetic', '{}');
+          insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count,
+                                        is_partial, source, ingested_at, raw)
+          values ('DXY', '1m', '${minute(203).toISOString()}', 1, 1, 1, 1, 0, 0, false, 'synthetic', now(), '{}');
         end if;
         return new;
       end $$;
@@ -328,6 +340,7 @@ describe("the plan's pipeline functions (three arguments, bars written)", () => 
   beforeAll(async () => {
     await test.database.sql.unsafe(pipelineSchemaSql('production'));
     for (const definition of pipelineFunctionsSql('plan')) await test.database.sql.unsafe(definition);
+    await registerSymbols(test, ['XAUUSD', 'GBPUSD']);
   });
 
   it('aggregates crafted 5m windows of a range by the quality rules: 5 → 2, 4 → 1, 3 → 0, fewer → none', async () => {

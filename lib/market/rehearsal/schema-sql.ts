@@ -3,7 +3,9 @@
  * creates them. Two variants:
  * - `production`: what the real database has — no CHECK on `source` (providers write 'massive'),
  *   the unique constraint `data_bars_symbol_tf_ts_unique`, no created_at/updated_at on data_bars,
- *   no registry `metadata`;
+ *   no column default on data_bars but its id (every writer supplies is_partial, ingested_at, raw),
+ *   the foreign key `data_bars_canonical_symbol_fkey` to the registry (so the registry is created
+ *   first and holds every symbol a writer uses), no registry `metadata`;
  * - `plan`: what the written plan assumed — a CHECK allowing only 'massive_api'/'ingest' and a
  *   plain unique index under another name.
  * Only ever executed in a database the console created as a rehearsal world.
@@ -16,16 +18,45 @@ export function providerSource(variant: PipelineVariant): string {
   return variant === 'production' ? 'massive' : 'massive_api';
 }
 
+/** Created before data_bars: production's foreign key refers to it. */
+const REGISTRY_TABLE_SQL = `
+CREATE TABLE public.core_asset_registry_all (
+  canonical_symbol text PRIMARY KEY,
+  asset_class text NOT NULL,
+  provider_ticker text,
+  display_name text,
+  quote_currency text,
+  active boolean NOT NULL DEFAULT true,
+  test_active boolean NOT NULL DEFAULT false,
+  base_timeframe text NOT NULL DEFAULT '1m',
+  ingest_class text,
+  session_calendar text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
 export function pipelineSchemaSql(variant: PipelineVariant): string {
   const dataBarsKey =
     variant === 'production'
       ? 'CONSTRAINT data_bars_symbol_tf_ts_unique UNIQUE (canonical_symbol, timeframe, ts_utc),'
       : `CONSTRAINT data_bars_source_check CHECK (source IN ('massive_api', 'ingest')),`;
+  // Production: no defaults but id's, and a registry row required for every symbol written.
+  const barDefaults =
+    variant === 'production'
+      ? { isPartial: 'boolean NOT NULL', ingestedAt: 'timestamptz NOT NULL' }
+      : { isPartial: 'boolean NOT NULL DEFAULT false', ingestedAt: 'timestamptz NOT NULL DEFAULT now()' };
+  const registryKey =
+    variant === 'production'
+      ? `CONSTRAINT data_bars_canonical_symbol_fkey FOREIGN KEY (canonical_symbol)
+    REFERENCES public.core_asset_registry_all (canonical_symbol),`
+      : '';
   const planIndex =
     variant === 'plan'
       ? 'CREATE UNIQUE INDEX idx_data_bars_sym_tf_ts ON public.data_bars (canonical_symbol, timeframe, ts_utc);'
       : '';
   return `
+${REGISTRY_TABLE_SQL}
 CREATE TABLE public.data_bars (
   id bigserial PRIMARY KEY,
   canonical_symbol text NOT NULL,
@@ -39,11 +70,12 @@ CREATE TABLE public.data_bars (
   vol double precision,
   vwap double precision,
   trade_count integer,
-  is_partial boolean NOT NULL DEFAULT false,
+  is_partial ${barDefaults.isPartial},
   source text NOT NULL,
-  ingested_at timestamptz NOT NULL DEFAULT now(),
+  ingested_at ${barDefaults.ingestedAt},
   raw jsonb NOT NULL,
   ${dataBarsKey}
+  ${registryKey}
   CONSTRAINT data_bars_massive_requires_ticker CHECK (source <> 'massive' OR provider_ticker IS NOT NULL),
   CONSTRAINT data_bars_timeframe_check CHECK (timeframe IN ('1m', '5m', '1h', '2h', '4h'))
 );
@@ -89,20 +121,6 @@ CREATE TRIGGER derived_data_bars_touch_updated_at
   BEFORE UPDATE ON public.derived_data_bars
   FOR EACH ROW EXECUTE FUNCTION public.derived_data_bars_touch_updated_at();
 
-CREATE TABLE public.core_asset_registry_all (
-  canonical_symbol text PRIMARY KEY,
-  asset_class text NOT NULL,
-  provider_ticker text,
-  display_name text,
-  quote_currency text,
-  active boolean NOT NULL DEFAULT true,
-  test_active boolean NOT NULL DEFAULT false,
-  base_timeframe text NOT NULL DEFAULT '1m',
-  ingest_class text,
-  session_calendar text,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
 
 CREATE TABLE public.data_agg_state (
   canonical_symbol text NOT NULL,
