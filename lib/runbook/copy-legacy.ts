@@ -8,6 +8,7 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { listPhaseRuns } from '../db/tables/phase-runs';
+import { type BoundStatement, bound, runBound } from './statements';
 
 export function copyLegacyRangeSql(): string {
   return `INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
@@ -21,15 +22,21 @@ SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.v
 ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
 }
 
-export async function copyLegacyRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
-  const result = await sql.unsafe(copyLegacyRangeSql(), [range.from, range.to]);
-  return result.count;
-}
+/** Phase 4's regenerate: calc_dxy_range_1m over [$1, $2). */
+export const REGENERATE_RANGE_SQL = 'SELECT public.calc_dxy_range_1m($1, $2) AS result';
 
-export async function regenerateRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
-  const [row] = await sql<{ result: { inserted: number; updated: number } }[]>`
-    select public.calc_dxy_range_1m(${range.from}, ${range.to}) as result`;
-  return (row?.result.inserted ?? 0) + (row?.result.updated ?? 0);
+export async function regenerateRange(
+  sql: SqlOrTx,
+  range: { from: Date; to: Date },
+  /** A phase passes its run's ctx.exec, which runs only previewed statements. */
+  write: <T extends object>(sql: SqlOrTx, statement: BoundStatement) => Promise<{ rows: T[] }> = runBound,
+): Promise<number> {
+  const { rows } = await write<{ result: { inserted: number; updated: number } }>(
+    sql,
+    bound(REGENERATE_RANGE_SQL, [range.from, range.to]),
+  );
+  const result = rows[0]?.result;
+  return (result?.inserted ?? 0) + (result?.updated ?? 0);
 }
 
 /**

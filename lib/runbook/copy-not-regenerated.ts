@@ -14,16 +14,34 @@
 
 import type { SqlOrTx } from '../db/connection';
 import { DXY_COMPONENTS } from '../market/dxy';
+import { bound, runBound, type StatementExecutor } from './statements';
 
 export interface NotRegeneratedMinute {
   ts_utc: string;
   reason: string;
 }
 
+/** Copies the given legacy minutes ($1 their times, $2 the reason of each) as synthetic rows marked not_regenerated. */
+export const COPY_NOT_REGENERATED_SQL = `INSERT INTO public.data_bars AS n (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
+                                   vol, vwap, trade_count, is_partial, source, ingested_at, raw)
+SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
+       'synthetic', d.ingested_at,
+       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars',
+                          'not_regenerated', r.reason)
+  FROM unnest($1::timestamptz[], $2::text[]) r(ts_utc, reason)
+  JOIN public.derived_data_bars d ON d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
+                                 AND d.ts_utc = r.ts_utc
+ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO UPDATE
+   SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, raw = EXCLUDED.raw
+ WHERE n.source = 'synthetic'
+   AND (n.close IS DISTINCT FROM EXCLUDED.close OR n.raw IS DISTINCT FROM EXCLUDED.raw)`;
+
 /** Finds the legacy minutes of [from, to) calc_dxy_range_1m did not write, and copies them from legacy. */
 export async function copyNotRegenerated(
   sql: SqlOrTx,
   range: { from: Date; to: Date },
+  /** How the copy statement is executed: a phase passes its run's ctx.exec (only previewed statements run). */
+  write: StatementExecutor = runBound,
 ): Promise<{ copied: number; minutes: NotRegeneratedMinute[] }> {
   const left = await sql<{ ts_utc: Date }[]>`
     select l.ts_utc from public.derived_data_bars l
@@ -61,19 +79,9 @@ export async function copyNotRegenerated(
             'calc_dxy_range_1m wrote no row';
     return { ts_utc: m.ts_utc.toISOString(), reason };
   });
-  const result = await sql`
-    insert into public.data_bars as n (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
-                                      vol, vwap, trade_count, is_partial, source, ingested_at, raw)
-    select 'DXY', null, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
-           'synthetic', d.ingested_at,
-           jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars',
-                              'not_regenerated', r.reason)
-      from unnest(${minutes.map((m) => m.ts_utc)}::timestamptz[], ${minutes.map((m) => m.reason)}::text[]) r(ts_utc, reason)
-      join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
-                                     and d.ts_utc = r.ts_utc
-    on conflict (canonical_symbol, timeframe, ts_utc) do update
-       set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, raw = excluded.raw
-     where n.source = 'synthetic'
-       and (n.close is distinct from excluded.close or n.raw is distinct from excluded.raw)`;
+  const result = await write(
+    sql,
+    bound(COPY_NOT_REGENERATED_SQL, [minutes.map((m) => m.ts_utc), minutes.map((m) => m.reason)]),
+  );
   return { copied: result.count, minutes };
 }

@@ -10,5 +10,16 @@ import type { PhaseDefinition } from './types';
 export type PhaseDefinitionInput = PhaseIdentityInput & Omit<PhaseDefinition, keyof PhaseIdentity>;
 
 export function definePhase(input: PhaseDefinitionInput): PhaseDefinition {
-  return { ...input, ...definePhaseIdentity(input) };
+  const identity = definePhaseIdentity(input);
+  return {
+    ...input,
+    ...identity,
+    // Every preview says where the phase stops being undoable, and a phase that plans its statements
+    // (./statements.ts) lists exactly their texts as its SQL: one source for the page, the approval and the runner.
+    async preview(ctx) {
+      const preview = await input.preview(ctx);
+      const sql = preview.statements ? preview.statements.map((s) => s.text) : preview.sql;
+      return { ...preview, sql, pointOfNoReturn: identity.pointOfNoReturn };
+    },
+  };
 }

@@ -29,6 +29,7 @@ const phase10 = definePhase({
   estimateMinutes: 5,
   title: 'Throw-away check',
   intent: 'Exists only in phase-registry.test.ts.',
+  pointOfNoReturn: 'Its first step: each step commits with its checkpoint.',
   // It opens the migration run itself, so the test world needs no phase 1 first.
   opensMigrationRun: true,
   options: [
@@ -89,6 +90,7 @@ const phase10Redo = definePhase({
   estimateMinutes: null,
   title: 'Redo the check',
   intent: 'An action of the throw-away phase.',
+  pointOfNoReturn: 'None: it writes nothing.',
   actionOf: { phase: '10', label: 'Redo', previewHeading: 'what it would redo' },
   description: 'Does nothing, successfully.',
   preconditions: async () => [],
@@ -130,6 +132,7 @@ describe('the console’s phase registry', () => {
       number: null,
       title: 'x',
       intent: 'x',
+      pointOfNoReturn: 'x',
       day: null,
       estimateMinutes: null,
     });
@@ -271,7 +274,12 @@ describe('a throw-away phase registered in a test world', () => {
           label: 'Redo',
           previewHeading: 'what it would redo',
           preconditions: [],
-          preview: { summary: ['Nothing'], sql: ['SELECT 2'], estimates: {} },
+          preview: {
+            summary: ['Nothing'],
+            sql: ['SELECT 2'],
+            estimates: {},
+            pointOfNoReturn: 'None: it writes nothing.',
+          },
         },
       ]);
     });

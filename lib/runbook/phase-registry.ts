@@ -78,11 +78,19 @@ export interface PhaseIdentity {
   closesMigrationRun: boolean;
   /** Its page: /phases/<id> for numbered phases unless declared otherwise. */
   route: string;
+  /**
+   * The first stage whose effect a failure cannot undo by rolling back its transaction (a commit
+   * others build on, a deployment), in words; or why there is none. Shown on its page and preview.
+   */
+  pointOfNoReturn: string;
 }
 
 /** What an identity file writes: the rest takes the common defaults. */
-export type PhaseIdentityInput = Pick<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes'> &
-  Partial<Omit<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes'>>;
+export type PhaseIdentityInput = Pick<
+  PhaseIdentity,
+  'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn'
+> &
+  Partial<Omit<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn'>>;
 
 export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
   return {
@@ -118,6 +126,7 @@ const IDENTITY_FIELDS = [
   'opensMigrationRun',
   'closesMigrationRun',
   'route',
+  'pointOfNoReturn',
 ] as const satisfies readonly (keyof PhaseIdentity)[];
 type UnlistedField = Exclude<keyof PhaseIdentity, (typeof IDENTITY_FIELDS)[number]>;
 const everyFieldListed: [UnlistedField] extends [never] ? true : UnlistedField = true;

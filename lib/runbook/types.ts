@@ -5,11 +5,12 @@
  * fail, stored with its evidence.
  */
 import type { Sql, TransactionSql } from 'postgres';
-import type { Database } from '../db/connection';
+import type { Database, SqlOrTx } from '../db/connection';
 import type { Clock } from '../market/clock';
 import type { RunbookConfig } from './config';
 import type { PhaseIdentity } from './phase-registry';
 import type { PhaseRunRow } from './run-state';
+import type { BoundStatement, PlannedStatement } from './statements';
 import type { WorkerControl } from './worker-control/worker-control';
 
 export interface Check {
@@ -36,8 +37,15 @@ export interface Verification {
 export interface Preview {
   /** What the phase will do, in order, in plain words. */
   summary: string[];
-  /** The exact SQL statements it will run (parameters shown inline). */
+  /**
+   * The exact text of every statement it writes with, in order ($1…$n bound while running): what an
+   * approval is bound to and what the runner may execute (./statements.ts).
+   */
   sql: string[];
+  /** The same statements with their stage and what each parameter is (phases built on ./statements.ts). */
+  statements?: PlannedStatement[];
+  /** The first stage whose effect a failure cannot undo by rolling back (the phase's declaration). */
+  pointOfNoReturn?: string;
   /** Row estimates and other numbers known before running. */
   estimates: Record<string, number | string>;
 }
@@ -63,6 +71,14 @@ export interface PhaseContext {
    * Runs `work` in a transaction that also stores the new checkpoint/progress/result, and only
    * while this runner still holds the lease: a step's data and its checkpoint commit together.
    */
+  /**
+   * Executes one of the run's previewed statements in `tx` (refused when its text is not in the
+   * run's preview) and records in the run's log that it ran.
+   */
+  exec<T extends object = Record<string, unknown>>(
+    tx: SqlOrTx,
+    statement: BoundStatement,
+  ): Promise<{ rows: T[]; count: number }>;
   commitStep<T>(
     work: (tx: TransactionSql) => Promise<T>,
     update: (value: T) => {

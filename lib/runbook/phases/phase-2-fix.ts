@@ -34,6 +34,8 @@ export const phase2Fix = definePhase({
   number: 2,
   day: 1,
   estimateMinutes: null,
+  pointOfNoReturn:
+    'The first fix statement: each DDL step commits on its own (an index built CONCURRENTLY cannot run inside a transaction), so a failure leaves the steps before it in place. Each step is additive and re-checked from the catalog, so a re-run continues.',
   title: 'Apply schema fix',
   intent: 'The DDL the schema report lacks, one statement at a time.',
   actionOf: { phase: '2', label: 'Apply fix', previewHeading: 'the DDL it would run now' },

@@ -14,6 +14,7 @@ export const phase2SchemaValidation = definePhase({
   number: 2,
   day: 1,
   estimateMinutes: 10,
+  pointOfNoReturn: 'None: it only reads the catalog.',
   title: 'Schema validation',
   intent: 'Unique key, source CHECK, raw/created_at/updated_at, registry metadata; fix if needed.',
   description:

@@ -16,10 +16,11 @@
  * with its reason (copy-not-regenerated.ts), and listed in the run's result.
  */
 import type { TransactionSql } from 'postgres';
-import { copyLegacyRange, copyLegacyRangeSql, legacyRange, nextBatchEnd, regenerateRange } from '../copy-legacy';
-import { copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
+import { copyLegacyRangeSql, legacyRange, nextBatchEnd, REGENERATE_RANGE_SQL, regenerateRange } from '../copy-legacy';
+import { COPY_NOT_REGENERATED_SQL, copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
+import { bound, type PlannedStatement, planned } from '../statements';
 import { compareCopy, copyChecks } from '../verify-copy';
 
 export type CopyMethod = 'copy' | 'regenerate';
@@ -72,11 +73,28 @@ export function restartReason(
   return null;
 }
 
+const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the end of the batch (exclusive)'];
+
+/** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
+function copyStatements(method: CopyMethod): PlannedStatement[] {
+  return method === 'copy'
+    ? [planned('copy batches', copyLegacyRangeSql(), BATCH_RANGE)]
+    : [
+        planned('regenerate batches', REGENERATE_RANGE_SQL, BATCH_RANGE),
+        planned('regenerate batches', COPY_NOT_REGENERATED_SQL, [
+          'the batch’s legacy minutes calc_dxy_range_1m did not write',
+          'the reason for each (the components missing)',
+        ]),
+      ];
+}
+
 export const phase4Copy = definePhase({
   id: '4',
   number: 4,
   day: 1,
   estimateMinutes: 20,
+  pointOfNoReturn:
+    "The first copy batch: each batch commits with its checkpoint, so a failure keeps the batches before it (resume continues from the checkpoint; the rollback's delete choice removes them).",
   title: 'Copy historical data',
   intent: 'Copy DXY 1m from derived_data_bars to data_bars; verify by key and value.',
   pausable: true,
@@ -112,11 +130,8 @@ export const phase4Copy = definePhase({
           `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
         'Then compare by key and value: missing minutes, different closes, extra minutes with their explanation.',
       ],
-      sql: [
-        method === 'copy'
-          ? copyLegacyRangeSql().replace('$1', ':batch_from').replace('$2', ':batch_to')
-          : 'SELECT public.calc_dxy_range_1m(:batch_from, :batch_to)',
-      ],
+      sql: [],
+      statements: copyStatements(method),
       estimates: {
         'legacy minutes': range.rows,
         'batches (about)': Math.max(1, Math.ceil(range.rows / config.copyBatchRows)),
@@ -188,10 +203,12 @@ export const phase4Copy = definePhase({
       const [scan] = await tx<{ n: number }[]>`
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-      if (method === 'copy')
-        return { scanned: scan?.n ?? 0, written: await copyLegacyRange(tx, { from, to }), left: [] };
-      const regenerated = await regenerateRange(tx, { from, to });
-      const fallback = await copyNotRegenerated(tx, { from, to });
+      if (method === 'copy') {
+        const copied = await ctx.exec(tx, bound(copyLegacyRangeSql(), [from, to]));
+        return { scanned: scan?.n ?? 0, written: copied.count, left: [] };
+      }
+      const regenerated = await regenerateRange(tx, { from, to }, ctx.exec);
+      const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
       return { scanned: scan?.n ?? 0, written: regenerated + fallback.copied, left: fallback.minutes };
     };
     let left: NotRegeneratedMinute[] = [];

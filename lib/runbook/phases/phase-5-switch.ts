@@ -23,6 +23,8 @@ export const phase5Switch = definePhase({
   number: 5,
   day: 2,
   estimateMinutes: 30,
+  pointOfNoReturn:
+    "The switch's commit: the registry metadata, the aggregator's replacement, its probe and the catch-up copy run in one transaction that commits only when the probe passes. A failure before it leaves production exactly as it was; after it, only the rollback undoes the switch.",
   title: 'Update tick-factory, aggregator, registry',
   intent: 'New RPC in tick-factory, aggregator reads data_bars only, registry metadata.',
   description:

@@ -16,6 +16,7 @@ export const phase6HealthChecks = definePhase({
   number: 6,
   day: 2,
   estimateMinutes: 20,
+  pointOfNoReturn: 'None: it only reads.',
   title: 'Three health checks',
   intent: 'New function produces rows; aggregation continues; workers healthy.',
   description:

@@ -9,6 +9,7 @@ export const phase8Window = definePhaseIdentity({
   number: 8,
   day: 2,
   estimateMinutes: 24 * 60,
+  pointOfNoReturn: "None: the hourly snapshots only read (and store their verdicts in the console's schema).",
   title: 'Monitor 24 h',
   intent: 'Hourly freshness, count, aggregation and parity checks.',
   executedBy: 'monitor',
