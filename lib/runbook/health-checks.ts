@@ -10,6 +10,7 @@ import { countOpenMinutes } from '../market/market-hours';
 import { MINUTE_MS } from '../time-units';
 import type { Check } from './types';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
+import { workerModeVerdict } from './worker-control/worker-mode-check';
 
 function floorTo(ms: number, at: Date): Date {
   return new Date(Math.floor(at.getTime() / ms) * ms);
@@ -114,13 +115,12 @@ export async function checkWorkers(
      where job_name in ('tick_factory', 'aggregator') and status = 'failed' and started_at >= ${since}`.catch(() => [
     { n: 0, last: null },
   ]);
-  const modeOk =
-    workers.kind === 'command' && status.mode === null ? status.healthy : status.mode === params.expectedMode;
+  const mode = workerModeVerdict(status, params.expectedMode);
   return {
     name: 'Workers healthy in the expected mode',
-    passed: modeOk && status.healthy && (failures?.n ?? 0) === 0,
+    passed: mode.passed && status.healthy && (failures?.n ?? 0) === 0,
     detail:
-      `${workers.kind} workers: mode ${status.mode ?? 'not reported'} (expected ${params.expectedMode}), ${status.detail}; ` +
+      `${workers.kind} workers: ${mode.detail}; ` +
       `${failures?.n ?? 0} failed worker runs in the last ${params.minutes} min`,
     evidence: {
       status: {

@@ -14,6 +14,7 @@ import { definePhase } from '../define-phase';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import type { Check } from '../types';
+import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
 
@@ -178,11 +179,7 @@ export const phase7Deploy = definePhase({
     const status = await ctx.workers.status();
     const checks: Check[] = [
       ...proof,
-      {
-        name: 'Workers report mode dual',
-        passed: ctx.workers.kind === 'command' && status.mode === null ? status.healthy : status.mode === 'dual',
-        detail: `${status.mode ?? 'mode not reported'}: ${status.detail}`,
-      },
+      { name: 'Workers report mode dual', ...workerModeVerdict(status, 'dual') },
     ];
     return { passed: checks.every((c) => c.passed), checks };
   },

@@ -25,6 +25,7 @@ import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import type { Check, PhaseContext } from '../types';
+import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 type Stage = 'final-proof' | 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
 
@@ -433,8 +434,7 @@ export const phase9SoftDelete = definePhase({
       },
       {
         name: 'Workers in mode final',
-        passed: status.mode === 'final' || (status.mode === null && status.healthy),
-        detail: `${status.mode ?? 'not reported'}: ${status.detail}`,
+        ...workerModeVerdict(status, 'final'),
       },
       {
         name: 'DXY still arriving in data_bars',

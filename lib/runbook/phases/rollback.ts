@@ -29,6 +29,7 @@ import { configStatements, readFunctionFacts } from '../function-inspection';
 import { type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import type { Check, PhaseContext } from '../types';
+import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 export type RollbackDataChoice = 'keep' | 'delete';
 
@@ -635,8 +636,7 @@ export const rollbackPhase = definePhase({
     const checks: Check[] = [
       {
         name: 'Workers back in mode legacy',
-        passed: status.mode === 'legacy' || (status.mode === null && status.healthy),
-        detail: `${status.mode ?? 'not reported'}: ${status.detail}`,
+        ...workerModeVerdict(status, 'legacy'),
       },
       {
         name: 'Pipeline functions as backed up (signatures, definitions, owner, settings, grants)',
