@@ -75,7 +75,10 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
       const maxTicks = finishOptions.maxTicks ?? 400;
       for (let i = 0; i < maxTicks; i++) {
         const before = await getPhaseRun(database.sql, { id: runId });
-        if (before && ['succeeded', 'failed', 'rejected', 'paused', 'awaiting-approval'].includes(before.status))
+        if (
+          before &&
+          ['succeeded', 'failed', 'rejected', 'aborted', 'paused', 'awaiting-approval'].includes(before.status)
+        )
           return before;
         await runnerTick(database, { owner: finishOptions.owner ?? 'test-runner', config, clock, phases });
         clock.advance(60_000);

@@ -208,6 +208,8 @@ export const PHASE_RUN_STATUSES = [
   'succeeded',
   'failed',
   'rejected',
+  /** Cancelled by an operator (docs/phases.md "Abort"): the step in flight rolled back, the checkpoint kept. */
+  'aborted',
 ] as const;
 export type PhaseRunStatus = (typeof PHASE_RUN_STATUSES)[number];
 /** Statuses that hold the single "active run" slot. */

@@ -11,13 +11,17 @@ import { closeMigrationRun } from '../db/tables/migration-runs';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import {
   claimNextPhaseRun,
+  clearPhaseRunWaiting,
   commitPhaseRunStep,
   finishHeldPhaseRun,
   markPhaseRunStarted,
+  markPhaseRunWaiting,
   pauseHeldPhaseRun,
   renewPhaseRunLease,
 } from '../db/tables/phase-runs';
 import type { Clock } from '../market/clock';
+import { abortHeldRun, abortRequestOf, QUERY_CANCELED, RunAborted } from './abort-run';
+import { type AbortWatch, watchTransactionForAbort } from './abort-watch';
 import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
@@ -62,7 +66,7 @@ export async function claimNextRun(
  * waits for time to pass; 'retrying': the database went away mid-step (the step rolled back;
  * the next tick resumes from the last checkpoint).
  */
-export type AdvanceOutcome = 'finished' | 'waiting' | 'busy' | 'retrying' | 'paused' | 'lost';
+export type AdvanceOutcome = 'finished' | 'waiting' | 'busy' | 'retrying' | 'paused' | 'lost' | 'aborted';
 
 export async function advanceRun(
   database: Database,
@@ -105,6 +109,13 @@ export async function advanceRun(
     });
   };
 
+  // Ends the run as aborted once its step (if any) has rolled back; 'lost' when it was not this runner's to end.
+  const endAborted = async (inFlight: string): Promise<AdvanceOutcome> => {
+    const label = (params.phases ?? PHASES).label(run.phase);
+    const ended = await abortHeldRun(sql, { runId: run.id, owner, label, clockNow: clock.now(), inFlight });
+    return ended ? 'aborted' : 'lost';
+  };
+
   try {
     if (!run.clockStartedAt) {
       // An approved run executes only as approved, with this runner's settings, and in time.
@@ -137,30 +148,46 @@ export async function advanceRun(
       },
       log,
       async commitStep(work, update) {
-        return sql.begin(async (tx) => {
-          const value = await work(tx);
-          const changes = update(value);
-          const committed = await commitPhaseRunStep(tx, {
-            id: run.id,
-            owner,
-            leaseSeconds: config.leaseSeconds,
-            checkpoint: changes.checkpoint,
-            progress: changes.progress,
-            result: changes.result,
-          });
-          if (!committed) throw new LeaseLost(run.id);
-          if (changes.checkpoint)
-            await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
-          run = asPhaseRunRow(committed);
-          return value;
-        }) as Promise<never>;
+        // An abort request cancels the step's statement in flight (./abort-watch.ts); the step rolls back whole.
+        let watch: AbortWatch | null = null;
+        return sql
+          .begin(async (tx) => {
+            watch = await watchTransactionForAbort(sql, tx, run.id);
+            const value = await work(tx);
+            const changes = update(value);
+            const committed = await commitPhaseRunStep(tx, {
+              id: run.id,
+              owner,
+              leaseSeconds: config.leaseSeconds,
+              checkpoint: changes.checkpoint,
+              progress: changes.progress,
+              result: changes.result,
+            });
+            if (!committed)
+              throw abortRequestOf((await getPhaseRun(tx, { id: run.id })) ?? run)
+                ? new RunAborted(run.id)
+                : new LeaseLost(run.id);
+            if (changes.checkpoint)
+              await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
+            run = asPhaseRunRow(committed);
+            return value;
+          })
+          .catch((error: unknown) => {
+            const cancelled =
+              (watch as AbortWatch | null)?.cancelled && (error as { code?: unknown }).code === QUERY_CANCELED;
+            throw cancelled ? new RunAborted(run.id) : error;
+          })
+          .finally(() => (watch as AbortWatch | null)?.stop()) as Promise<never>;
       },
     };
 
+    // From here the run steps again: not waiting any more, unless an action ended it while it waited.
+    if (!(await clearPhaseRunWaiting(sql, { id: run.id, owner }))) return 'lost';
     while (true) {
       const fresh = await getPhaseRun(sql, { id: run.id });
       if (!fresh || fresh.leaseOwner !== owner || fresh.status !== 'running') return 'lost';
       run = fresh;
+      if (abortRequestOf(run)) return endAborted('No step was in flight: it stopped between steps.');
       if (run.pauseRequested && phase.pausable) {
         await pauseHeldPhaseRun(sql, { id: run.id, owner });
         await log('Paused between batches at the operator’s request', { checkpoint: run.checkpoint });
@@ -170,6 +197,8 @@ export async function advanceRun(
       if (outcome.state === 'done') break;
       if (outcome.state === 'wait') {
         await renewLease();
+        // Until it is stepped again the run does nothing: an action may end it at once (./abort-run.ts).
+        await markPhaseRunWaiting(sql, { id: run.id, owner, reason: outcome.reason });
         return 'waiting';
       }
       if (Date.now() > deadline) {
@@ -183,6 +212,17 @@ export async function advanceRun(
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
+    if (error instanceof RunAborted) return endAborted('The step in flight was interrupted and rolled back.');
+    // A step that failed while an abort was pending (e.g. its statement cancelled) ends as asked.
+    if (
+      await getPhaseRun(sql, { id: run.id }).then(
+        (r) => r && abortRequestOf(r),
+        () => null,
+      )
+    )
+      return endAborted(
+        `The step in flight ended with an error and rolled back: ${redactCredentialsInText(error instanceof Error ? error.message : String(error))}`,
+      );
     if (isTransientDatabaseError(error)) {
       const reason = redactCredentialsInText(error instanceof Error ? error.message : String(error));
       await log(
@@ -194,7 +234,13 @@ export async function advanceRun(
     }
     const message = redactCredentialsInText(error instanceof Error ? error.message : String(error));
     await log(`Failed: ${message}`, {}, 'error').catch(() => {});
-    await finishRun(database, { run, phase, owner, clock, verification: null, error: message });
+    try {
+      await finishRun(database, { run, phase, owner, clock, verification: null, error: message });
+    } catch (finishError) {
+      if (finishError instanceof LeaseLost) return 'lost';
+      if (finishError instanceof RunAborted) return endAborted(`The step in flight failed and rolled back: ${message}`);
+      throw finishError;
+    }
     return 'finished';
   } finally {
     clearInterval(heartbeat);
@@ -216,7 +262,7 @@ async function finishRun(
   const succeeded = !error && Boolean(verification?.passed);
   const finishedAt = params.clock.now();
   await database.sql.begin(async (tx) => {
-    await finishHeldPhaseRun(tx, {
+    const finished = await finishHeldPhaseRun(tx, {
       id: run.id,
       owner: params.owner,
       status: succeeded ? 'succeeded' : 'failed',
@@ -224,6 +270,11 @@ async function finishRun(
       verification,
       error,
     });
+    // An abort requested before this write wins over the outcome (docs/phases.md "Abort").
+    if (!finished)
+      throw abortRequestOf((await getPhaseRun(tx, { id: run.id })) ?? run)
+        ? new RunAborted(run.id)
+        : new LeaseLost(run.id);
     await closeOpsRunlog(tx, {
       id: run.opsRunlogId,
       finishedAt,

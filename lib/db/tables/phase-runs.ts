@@ -26,6 +26,13 @@ export async function getPhaseRun(sql: SqlOrTx, params: { id: number }): Promise
   return row ? rowOf(phaseRuns, row) : null;
 }
 
+/** A run, locked until the end of the caller's transaction (an abort decides on the row it read). */
+export async function lockPhaseRun(sql: SqlOrTx, params: { id: number }): Promise<PhaseRun | null> {
+  const [row] =
+    await sql`select ${columnsOf(sql, phaseRuns)} from cutover.phase_runs where id = ${params.id} for update`;
+  return row ? rowOf(phaseRuns, row) : null;
+}
+
 /** The run holding the one active slot (awaiting approval, pending, running or paused), if any. */
 export async function getActivePhaseRun(sql: SqlOrTx): Promise<PhaseRun | null> {
   const [row] = await sql`
@@ -80,6 +87,83 @@ export async function movePhaseRun(
 /** Asks the runner to pause a running run between two steps. */
 export async function requestPhaseRunPause(sql: SqlOrTx, params: { id: number }): Promise<void> {
   await sql`update cutover.phase_runs set pause_requested = true where id = ${params.id} and status = 'running'`;
+}
+
+/*
+ * An abort (lib/runbook/abort-run.ts) is a request kept in the run's options under `abortRequest`
+ * (who, when, why): like a pause it is the runner's to honour, and no step commits once it is set
+ * (commitPhaseRunStep). A run whose last step reported a wait carries `waiting` in its progress
+ * until its runner steps it again: only then may an action end it at once.
+ */
+
+/** Asks the runner to abort a running run; false when it is not running or already asked. */
+export async function requestPhaseRunAbort(
+  sql: SqlOrTx,
+  params: { id: number; request: Record<string, unknown> },
+): Promise<boolean> {
+  const rows = await sql`
+    update cutover.phase_runs
+       set options = options || jsonb_build_object('abortRequest', ${sql.json(toJsonValue(params.request))}::jsonb)
+     where id = ${params.id} and status = 'running' and not options ? 'abortRequest'
+    returning id`;
+  return rows.length > 0;
+}
+
+/**
+ * Ends a run as aborted, from status `from` (and, for a running run, only while `owner` holds it or
+ * nobody does), giving up its lease; `abort` is merged into its result. False when the run was no
+ * longer in that state (another abort, or its runner finished it first).
+ */
+export async function markPhaseRunAborted(
+  sql: SqlOrTx,
+  params: {
+    id: number;
+    from: PhaseRunStatus;
+    owner: string | null;
+    clockFinishedAt: Date;
+    error: string;
+    abort: Record<string, unknown>;
+  },
+): Promise<boolean> {
+  const rows = await sql`
+    update cutover.phase_runs
+       set status = 'aborted', finished_at = now(), clock_finished_at = ${params.clockFinishedAt},
+           error = ${params.error}, pause_requested = false, lease_owner = null, lease_expires_at = null,
+           result = result || jsonb_build_object('abort', ${sql.json(toJsonValue(params.abort))}::jsonb)
+     where id = ${params.id} and status = ${params.from}
+           ${params.owner === null ? sql`and lease_owner is null` : sql`and lease_owner = ${params.owner}`}
+    returning id`;
+  return rows.length > 0;
+}
+
+/** Whether an abort of the run was requested (the runner's watch during a step asks this). */
+export async function isPhaseRunAbortRequested(sql: SqlOrTx, params: { id: number }): Promise<boolean> {
+  const [row] = await sql<{ requested: boolean }[]>`
+    select options ? 'abortRequest' as requested from cutover.phase_runs where id = ${params.id}`;
+  return row?.requested ?? false;
+}
+
+/** Marks `owner`'s run as waiting for the world (its last step said so): it runs nothing until stepped again. */
+export async function markPhaseRunWaiting(
+  sql: SqlOrTx,
+  params: { id: number; owner: string; reason: string },
+): Promise<void> {
+  await sql`
+    update cutover.phase_runs set progress = progress || jsonb_build_object('waiting', ${params.reason}::text)
+     where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'`;
+}
+
+/**
+ * Clears the waiting mark before `owner` steps its run again; false when the run is no longer its
+ * to step (an action ended it while it waited). Holding the row lock, this and an action's
+ * decision on the mark cannot interleave.
+ */
+export async function clearPhaseRunWaiting(sql: SqlOrTx, params: { id: number; owner: string }): Promise<boolean> {
+  const rows = await sql`
+    update cutover.phase_runs set progress = progress - 'waiting'
+     where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'
+    returning id`;
+  return rows.length > 0;
 }
 
 /** Adds (or replaces) top-level keys of a run's options. */
@@ -180,7 +264,8 @@ export async function markPhaseRunStarted(
 /**
  * A step's new checkpoint, progress and result (each left as it was when not given), with the
  * lease renewed; run in the step's transaction so the step's data and its checkpoint commit
- * together. The row after the update, or null when `owner` no longer holds the running run.
+ * together. The row after the update, or null when `owner` no longer holds the running run or an
+ * abort was requested (the step then rolls back: nothing commits after an abort request).
  */
 export async function commitPhaseRunStep(
   sql: SqlOrTx,
@@ -201,6 +286,7 @@ export async function commitPhaseRunStep(
            result = coalesce(${result ? sql.json(toJsonValue(result)) : null}::jsonb, result),
            heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${params.leaseSeconds})
      where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'
+       and not options ? 'abortRequest'
     returning ${columnsOf(sql, phaseRuns)}`;
   return row ? rowOf(phaseRuns, row) : null;
 }
@@ -208,12 +294,13 @@ export async function commitPhaseRunStep(
 /** Pauses `owner`'s run between two steps at the operator's request and gives up the lease. */
 export async function pauseHeldPhaseRun(sql: SqlOrTx, params: { id: number; owner: string }): Promise<void> {
   await sql`update cutover.phase_runs set status = 'paused', pause_requested = false, lease_owner = null,
-                   lease_expires_at = null where id = ${params.id} and lease_owner = ${params.owner}`;
+                   lease_expires_at = null where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'`;
 }
 
 /**
  * Records the outcome of `owner`'s run and gives up the lease: finished_at in database time,
- * clock_finished_at in the runbook's clock (rehearsal or wall).
+ * clock_finished_at in the runbook's clock (rehearsal or wall). False when the run is no longer
+ * `owner`'s or an abort was requested first (the abort then wins).
  */
 export async function finishHeldPhaseRun(
   sql: SqlOrTx,
@@ -225,13 +312,16 @@ export async function finishHeldPhaseRun(
     verification: object | null;
     error: string | null;
   },
-): Promise<void> {
+): Promise<boolean> {
   const { verification } = params;
-  await sql`update cutover.phase_runs
+  const rows = await sql`update cutover.phase_runs
                set status = ${params.status}, finished_at = now(), clock_finished_at = ${params.clockFinishedAt},
                    verification = ${verification ? sql.json(toJsonValue(verification)) : null}, error = ${params.error},
                    lease_owner = null, lease_expires_at = null
-             where id = ${params.id} and lease_owner = ${params.owner}`;
+             where id = ${params.id} and lease_owner = ${params.owner} and status = 'running'
+               and not options ? 'abortRequest'
+            returning id`;
+  return rows.length > 0;
 }
 
 /** When (clock time) the first succeeded run of a phase started, or null. */

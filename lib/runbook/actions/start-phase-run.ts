@@ -16,6 +16,7 @@ import type { PhaseRegistry } from '../phase-registry';
 import { PHASES } from '../phases';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
 import type { PhaseDefinition } from '../types';
+import { abortWaitingRunForRollback } from './abort-phase-run';
 
 const REQUEST_LOCK_KEY = 0x0d_c7_0003;
 
@@ -34,17 +35,26 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       if (!hasAnyRole(user.roles, phase.roles))
         throw new ActionRefused(`${registry.label(phase.id)} is started by ${phase.roles.join(' or ')} only.`);
       await tx`select pg_advisory_xact_lock(${REQUEST_LOCK_KEY})`;
-      const active = await getActivePhaseRun(tx);
+      const config = runbookConfigFromEnv();
+      const clock = await loadClock(database.sql);
+      let active = await getActivePhaseRun(tx);
+      // A rollback ends a phase 7 or 9 run that waits for the world, audited with this start (docs/phases.md "Abort").
+      const supersededRunId =
+        active && phase.id === 'rollback'
+          ? await abortWaitingRunForRollback(tx, { active, user, clock, label: registry.label(active.phase) })
+          : null;
+      if (supersededRunId !== null) active = null;
       if (active) {
         throw new ActionRefused(
-          `${registry.label(active.phase)} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.`,
+          `${registry.label(active.phase)} (run #${active.id}, requested by ${active.requestedBy}) is ${active.status}; one run at a time.` +
+            (phase.id === 'rollback'
+              ? ' Abort it first (a phase 7 or 9 run that is waiting is ended by the rollback itself).'
+              : ''),
         );
       }
       let migration = await getActiveMigrationRun(tx);
       if (!migration && !phase.opensMigrationRun)
         throw new ActionRefused('No migration run is active: start with phase 1.');
-      const config = runbookConfigFromEnv();
-      const clock = await loadClock(database.sql);
       const checks = await phase.preconditions({ database, clock, config, migrationRunId: migration?.id ?? null });
       const failing = checks.filter((c) => !c.passed);
       if (failing.length > 0) {
@@ -91,6 +101,7 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
         migrationRunId: migration.id,
         attempt: attempts.length + 1,
         awaitingApproval: needsApproval,
+        ...(supersededRunId === null ? {} : { abortedRunId: supersededRunId }),
       };
     },
   });

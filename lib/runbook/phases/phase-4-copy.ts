@@ -141,10 +141,10 @@ export const phase4Copy = definePhase({
     };
   },
 
-  // A retried copy continues from the failed attempt's last committed range (restartReason decides whether it may).
+  // A retried copy continues from the failed or aborted attempt's last committed range (restartReason decides if it may).
   async onStart({ attempts }) {
     const last = attempts[0];
-    return last?.status === 'failed' ? { checkpoint: last.checkpoint } : {};
+    return last?.status === 'failed' || last?.status === 'aborted' ? { checkpoint: last.checkpoint } : {};
   },
   async execute(ctx) {
     const { sql, config } = ctx;
