@@ -1,26 +1,28 @@
 /**
  * The aggregator's 1m→5m function, as phase 5 finds it and replaces it (docs/phases.md, phase 5).
  * Production's function is not the plan's: four arguments, a jsonb result, SECURITY DEFINER with a
- * pinned search_path, called by the workers by name with named arguments. `CREATE OR REPLACE` with
- * another argument list adds an overload (and makes the workers' call ambiguous) and resets
- * SECURITY DEFINER and `SET` to what the new text says. So the replacement is chosen by trying each
- * known definition in a rolled-back transaction and keeping the one that leaves exactly one function
- * with the same identity, result type, owner, configuration and grants; anything else is refused
- * with what was found. CUTOVER_AGGREGATOR_5M_SQL_FILE names a definition of one's own, checked the
- * same way.
+ * pinned search_path, called by the workers by name with named arguments, storing through a helper
+ * of production's own. So the replacement is production's own definition — the one phase 1 backed
+ * up (pg_get_functiondef), or the live one before there is a backup — with only its 1m source
+ * changed to data_bars (./aggregator-transform.ts), shown to the approver as a diff. It is tried in
+ * a rolled-back transaction and kept only when it leaves exactly one function with the same
+ * identity, result type, owner, configuration and grants; anything else is refused with what was
+ * found. CUTOVER_AGGREGATOR_5M_SQL_FILE names a definition of one's own, checked the same way.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
-import { aggregate1mTo5mWindowSql } from '../market/pipeline/aggregator-sql';
 import { readSetting } from '../settings';
+import { transformToDataBarsOnly } from './aggregator-transform';
+import { backedUpFunction, getBackup } from './backup';
 import {
   configStatements,
   type FunctionFacts,
   functionAttributeDifferences,
   readFunctionFacts,
 } from './function-inspection';
+import { unifiedDiff } from './unified-diff';
 
 export const AGGREGATOR_5M = 'aggregate_1m_to_5m_window';
 
@@ -29,35 +31,39 @@ export interface ReplacementCandidate {
   sql: string;
 }
 
-/** The definitions phase 5 may install: the operator's file alone when given, else the known shapes. */
-export function replacementCandidates(env: Record<string, string | undefined> = process.env): ReplacementCandidate[] {
+/** The definition the replacement is derived from: phase 1's backup, else the live function. */
+export interface ReplacementSource {
+  label: string;
+  definition: string;
+}
+
+/** The operator's file, when CUTOVER_AGGREGATOR_5M_SQL_FILE names one. */
+function fileCandidate(env: Record<string, string | undefined>): ReplacementCandidate | null {
   const file = readSetting('CUTOVER_AGGREGATOR_5M_SQL_FILE', env);
-  if (file) return [{ label: `CUTOVER_AGGREGATOR_5M_SQL_FILE (${file})`, sql: readFileSync(file, 'utf8') }];
-  return [
-    {
-      label: 'data_bars-only version of production’s window function',
-      sql: aggregate1mTo5mWindowSql('production', 'data_bars_only'),
-    },
-    {
-      label: 'data_bars-only version of the plan’s range function',
-      sql: aggregate1mTo5mWindowSql('plan', 'data_bars_only'),
-    },
-  ];
+  return file ? { label: `CUTOVER_AGGREGATOR_5M_SQL_FILE (${file})`, sql: readFileSync(file, 'utf8') } : null;
 }
 
 export type ReplacementPlan =
   | {
       ok: true;
       current: FunctionFacts;
+      source: ReplacementSource;
       candidate: ReplacementCandidate;
       /** In order: the definition, then the statements giving back SECURITY DEFINER and SET. */
       statements: string[];
+      /** Unified diff from the source definition to the candidate, for the approver. */
+      diff: string;
+      /** Said when the live function already is the replacement (a re-run). */
+      note: string | null;
     }
   | { ok: false; reason: string; found: FunctionFacts[] };
 
 class RollbackTrial extends Error {}
 
-async function inRolledBackTransaction(sql: SqlOrTx, work: (tx: TransactionSql) => Promise<void>): Promise<void> {
+export async function inRolledBackTransaction(
+  sql: SqlOrTx,
+  work: (tx: TransactionSql) => Promise<void>,
+): Promise<void> {
   try {
     if ('savepoint' in sql)
       await sql.savepoint(async (tx) => {
@@ -84,6 +90,7 @@ function attributeStatements(current: FunctionFacts): string[] {
 interface SharedPlan {
   sql: SqlOrTx;
   env: Record<string, string | undefined>;
+  migrationRunId: number | null;
   plan: Promise<ReplacementPlan>;
 }
 
@@ -102,22 +109,35 @@ export function withOneAggregatorPlan<T>(work: () => Promise<T>): Promise<T> {
 
 /**
  * Finds the function the workers call and the definition that replaces it keeping everything but
- * the body. Each candidate is tried in a transaction that is rolled back.
+ * the source of its 1m input. The candidate is tried in a transaction that is rolled back.
+ * `migrationRunId` selects phase 1's backup to derive it from; without one (before phase 1) the
+ * live definition is used.
  */
 export function planAggregatorReplacement(
   sql: SqlOrTx,
   env: Record<string, string | undefined> = process.env,
+  options: { migrationRunId?: number | null } = {},
 ): Promise<ReplacementPlan> {
+  const migrationRunId = options.migrationRunId ?? null;
   const shared = sharedPlans.getStore();
-  if (!shared) return tryReplacements(sql, env);
-  const earlier = shared.find((entry) => entry.sql === sql && entry.env === env);
+  if (!shared) return tryReplacement(sql, env, migrationRunId);
+  const earlier = shared.find(
+    (entry) => entry.sql === sql && entry.env === env && entry.migrationRunId === migrationRunId,
+  );
   if (earlier) return earlier.plan;
-  const plan = tryReplacements(sql, env);
-  shared.push({ sql, env, plan });
+  const plan = tryReplacement(sql, env, migrationRunId);
+  shared.push({ sql, env, migrationRunId, plan });
   return plan;
 }
 
-async function tryReplacements(sql: SqlOrTx, env: Record<string, string | undefined>): Promise<ReplacementPlan> {
+const UNDERSTOOD_ADVICE =
+  'Write the data_bars-only definition with exactly this signature and result, point CUTOVER_AGGREGATOR_5M_SQL_FILE at it, and re-check.';
+
+async function tryReplacement(
+  sql: SqlOrTx,
+  env: Record<string, string | undefined>,
+  migrationRunId: number | null,
+): Promise<ReplacementPlan> {
   const found = await readFunctionFacts(sql, [AGGREGATOR_5M]);
   if (found.length === 0) return { ok: false, reason: `public.${AGGREGATOR_5M} does not exist.`, found };
   if (found.length > 1) {
@@ -140,91 +160,69 @@ async function tryReplacements(sql: SqlOrTx, env: Record<string, string | undefi
       found,
     };
   }
-  const tried: string[] = [];
-  for (const candidate of replacementCandidates(env)) {
-    const statements = [candidate.sql, ...attributeStatements(current)];
-    let differences: string[] = [];
-    try {
-      await inRolledBackTransaction(sql, async (tx) => {
-        await tx.unsafe(candidate.sql);
-        const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
-        if (after.length !== 1) {
-          differences = [`it would leave ${after.length} overloads (${after.map((f) => f.signature).join('; ')})`];
-          return;
-        }
-        for (const statement of attributeStatements(current)) await tx.unsafe(statement);
-        const [replaced] = await readFunctionFacts(tx, [AGGREGATOR_5M]);
-        differences = functionAttributeDifferences(current, replaced as FunctionFacts);
-      });
-    } catch (error) {
-      differences = [error instanceof Error ? error.message : String(error)];
-    }
-    if (differences.length === 0) return { ok: true, current, candidate, statements };
-    tried.push(`${candidate.label}: ${differences.join('; ')}`);
+  const backup = migrationRunId === null ? null : await getBackup(sql, { migrationRunId });
+  const saved = backup ? backedUpFunction(backup, AGGREGATOR_5M) : undefined;
+  const source: ReplacementSource = saved
+    ? { label: `${saved.signature} as phase 1 backed it up (backup #${backup?.id})`, definition: saved.definition }
+    : { label: `${current.signature} as it is live (no phase 1 backup yet)`, definition: current.definition };
+  const file = fileCandidate(env);
+  let candidate: ReplacementCandidate;
+  if (file) candidate = file;
+  else {
+    const transform = transformToDataBarsOnly(source.definition);
+    if (!transform.ok)
+      return {
+        ok: false,
+        reason: `The definition of ${source.label} is not understood: ${transform.reason}. ${UNDERSTOOD_ADVICE}`,
+        found,
+      };
+    candidate = {
+      label: 'production’s own definition with its derived_data_bars 1m branch removed',
+      sql: transform.sql,
+    };
   }
+  const statements = [candidate.sql, ...attributeStatements(current)];
+  let differences: string[] = [];
+  const trial: { installed: string | null } = { installed: null };
+  try {
+    await inRolledBackTransaction(sql, async (tx) => {
+      await tx.unsafe(candidate.sql);
+      const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+      if (after.length !== 1) {
+        differences = [`it would leave ${after.length} overloads (${after.map((f) => f.signature).join('; ')})`];
+        return;
+      }
+      for (const statement of attributeStatements(current)) await tx.unsafe(statement);
+      const [replaced] = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+      differences = functionAttributeDifferences(current, replaced as FunctionFacts);
+      trial.installed = replaced?.definition ?? null;
+    });
+  } catch (error) {
+    differences = [error instanceof Error ? error.message : String(error)];
+  }
+  if (differences.length > 0)
+    return {
+      ok: false,
+      reason: `No replacement keeps ${current.signature} → ${current.resultType} as it is (${candidate.label}: ${differences.join('; ')}). ${UNDERSTOOD_ADVICE}`,
+      found,
+    };
+  // A function changed since phase 1 is neither what was backed up nor what this phase installs.
+  const alreadyReplaced = trial.installed !== null && current.definition === trial.installed;
+  if (!file && saved && current.definition !== saved.definition && !alreadyReplaced)
+    return {
+      ok: false,
+      reason:
+        `${current.signature} changed since phase 1 backed it up (backup #${backup?.id}): the live body is neither the backed-up ` +
+        'one nor its data_bars-only version. Find out who changed it; re-run phase 1 to back up what is live now, then re-check.',
+      found,
+    };
   return {
-    ok: false,
-    reason:
-      `No known replacement keeps ${current.signature} → ${current.resultType} as it is (${tried.join(' | ')}). ` +
-      'Write the data_bars-only definition with exactly this signature and result, point CUTOVER_AGGREGATOR_5M_SQL_FILE at it, and re-check.',
-    found,
+    ok: true,
+    current,
+    source,
+    candidate,
+    statements,
+    diff: unifiedDiff(source.definition, candidate.sql, { before: source.label, after: candidate.label }),
+    note: alreadyReplaced ? 'the live function already is this replacement (re-running replaces it with itself)' : null,
   };
-}
-
-export interface AggregatorProbe {
-  /** A 1m bar only in derived_data_bars produced (or counted towards) a 5m bar. */
-  readsDerived: boolean;
-  /** The positive control: 1m bars only in data_bars produced a 5m bar. */
-  readsDataBars: boolean;
-  /** What the function returned for each probe, for the evidence. */
-  results: { derivedOnly: unknown; dataBarsOnly: unknown };
-}
-
-/** How much a call's result says was aggregated: jsonb {stored, source_count} or a count of bars written. */
-function aggregatedSomething(result: unknown): boolean {
-  if (typeof result === 'number' || typeof result === 'string' || typeof result === 'bigint') return Number(result) > 0;
-  if (result && typeof result === 'object') {
-    const shaped = result as { stored?: unknown; source_count?: unknown };
-    if (typeof shaped.stored === 'boolean' || typeof shaped.source_count === 'number') {
-      return shaped.stored === true || Number(shaped.source_count ?? 0) > 0;
-    }
-  }
-  throw new Error(
-    `Cannot judge the aggregator's result ${JSON.stringify(result)}: neither a count nor {stored, source_count}.`,
-  );
-}
-
-/**
- * Behavioural check in a transaction that is rolled back, calling the function as the workers do
- * (by name, named arguments): 1m bars only in derived_data_bars for one probe symbol must produce
- * nothing once the function reads data_bars only, and 1m bars only in data_bars for another must
- * produce a 5m bar — the control that shows the probe can see anything at all.
- */
-export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProbe> {
-  const window = new Date('2000-01-03T10:00:00Z');
-  const end = new Date(window.getTime() + 300_000);
-  let probe: AggregatorProbe | null = null;
-  await inRolledBackTransaction(sql, async (tx) => {
-    for (let i = 0; i < 5; i++) {
-      const at = new Date(window.getTime() + i * 60_000);
-      await tx`insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
-               values ('__CUTOVER_PROBE_D__', '1m', ${at}, 1, 1, 1, 1, 0, 'probe')`;
-      await tx`insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, is_partial, source, raw)
-               values ('__CUTOVER_PROBE_N__', '1m', ${at}, 1, 1, 1, 1, 0, false, 'synthetic', '{}'::jsonb)`;
-    }
-    const call = async (symbol: string) => {
-      const [row] = await tx<{ r: unknown }[]>`
-        select public.aggregate_1m_to_5m_window(p_symbol => ${symbol}, p_from_utc => ${window}, p_to_utc => ${end}) as r`;
-      return row?.r;
-    };
-    const derivedOnly = await call('__CUTOVER_PROBE_D__');
-    const dataBarsOnly = await call('__CUTOVER_PROBE_N__');
-    probe = {
-      readsDerived: aggregatedSomething(derivedOnly),
-      readsDataBars: aggregatedSomething(dataBarsOnly),
-      results: { derivedOnly, dataBarsOnly },
-    };
-  });
-  if (!probe) throw new Error('The aggregator probe produced no result.');
-  return probe;
 }

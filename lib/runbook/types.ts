@@ -48,6 +48,8 @@ export interface Preview {
   pointOfNoReturn?: string;
   /** Row estimates and other numbers known before running. */
   estimates: Record<string, number | string>;
+  /** A unified diff of a definition the phase replaces (phase 5's aggregator), for the approver. */
+  diff?: { title: string; text: string };
 }
 
 export type StepOutcome =

@@ -1,13 +1,15 @@
 /**
  * Phase 5 — the switch, in one transaction: DXY's registry metadata (exactly the four keys),
- * the aggregator's 1m→5m function the workers call — found in pg_proc — replaced by a data_bars-only
- * version with the same signature, result, owner, SET and grants, or refused when not understood
- * (the old definition is in phase 1's backup for the rollback), and a catch-up copy of the legacy minutes written since
+ * the aggregator's 1m→5m function the workers call — found in pg_proc — replaced by production's own
+ * definition from phase 1's backup with only its 1m source changed to data_bars (same signature,
+ * result, owner, SET and grants; refused when not understood), probed in the same transaction so a
+ * failing probe commits nothing (docs/phases.md, phase 5), and a catch-up copy of the legacy minutes written since
  * phase 4, so the data_bars-only aggregator has every DXY minute. Until phase 7 deploys the new
  * writer, the runner keeps copying new legacy minutes across (the bridge). The worker deployment
  * (mode dual) is prepared and recorded for phase 7.
  */
-import { AGGREGATOR_5M, planAggregatorReplacement, probeAggregatorInput } from '../aggregator-function';
+import { AGGREGATOR_5M, planAggregatorReplacement, type ReplacementPlan } from '../aggregator-function';
+import { probeAggregatorInput, probeFailure } from '../aggregator-probe';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
 import { copyMissingLegacyMinutes, gapFillStart } from '../copy-legacy';
 import { definePhase } from '../define-phase';
@@ -42,14 +44,16 @@ export const phase5Switch = definePhase({
         detail: columns.has('metadata') ? 'present' : 'missing: run phase 2 "Apply fix" first',
       },
     ];
-    const plan = await planAggregatorReplacement(ctx.database.sql);
+    const plan = await planAggregatorReplacement(ctx.database.sql, process.env, { migrationRunId: ctx.migrationRunId });
     checks.push({
       name: 'The aggregator the workers call is understood',
       passed: plan.ok,
       detail: plan.ok
-        ? `${describeAggregator(plan.current)}; replaced by the ${plan.candidate.label}, keeping signature, result type, owner, SET and grants`
+        ? `${describeAggregator(plan.current)}; replaced by ${plan.candidate.label} (from ${plan.source.label}), keeping signature, result type, owner, SET and grants${plan.note ? `; ${plan.note}` : ''}`
         : plan.reason,
-      evidence: (plan.ok ? [plan.current] : plan.found).map(({ definition: _definition, ...facts }) => facts),
+      evidence: plan.ok
+        ? { function: withoutDefinition(plan.current), diff: plan.diff }
+        : plan.found.map(withoutDefinition),
     });
     if (ctx.migrationRunId !== null) {
       const backup = await getBackup(ctx.database.sql, { migrationRunId: ctx.migrationRunId });
@@ -70,14 +74,15 @@ export const phase5Switch = definePhase({
     return checks;
   },
 
-  async preview({ database }) {
-    const plan = await planAggregatorReplacement(database.sql);
+  async preview({ database, migrationRunId }) {
+    const plan = await planAggregatorReplacement(database.sql, process.env, { migrationRunId });
     return {
       summary: [
         `Merge into DXY's metadata: ${JSON.stringify(DXY_REGISTRY_METADATA)}.`,
         plan.ok
-          ? `Replace ${describeAggregator(plan.current)} with the ${plan.candidate.label} below, then give back its SECURITY DEFINER and SET; owner and grants stay.`
+          ? `Replace ${describeAggregator(plan.current)} with ${plan.candidate.label} (from ${plan.source.label}; the diff below), then give back its SECURITY DEFINER and SET; owner and grants stay.`
           : `Refused: ${plan.reason}`,
+        'Before committing, probe it in the same transaction (rows for DXY and a component, before their history, rolled back): bars only in derived_data_bars must produce nothing, bars only in data_bars a 5m bar. A failing probe rolls the whole switch back.',
         'Copy legacy DXY minutes written since phase 4 into data_bars (never overwriting).',
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
@@ -87,6 +92,7 @@ export const phase5Switch = definePhase({
         'INSERT INTO public.data_bars … every legacy minute since phase 4 with no data_bars row (anti-join by key) … ON CONFLICT DO NOTHING',
       ],
       estimates: {},
+      ...(plan.ok ? { diff: { title: `${AGGREGATOR_5M}: what the replacement changes`, text: plan.diff } } : {}),
     };
   },
 
@@ -99,7 +105,9 @@ export const phase5Switch = definePhase({
         >`select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
         if (!before) throw new Error('DXY is not in core_asset_registry_all.');
         await tx.unsafe(REGISTRY_UPDATE_SQL);
-        const plan = await planAggregatorReplacement(tx);
+        const plan: ReplacementPlan = await planAggregatorReplacement(tx, process.env, {
+          migrationRunId: ctx.run.migrationRunId,
+        });
         if (!plan.ok) throw new Error(plan.reason);
         for (const statement of plan.statements) await tx.unsafe(statement);
         const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
@@ -109,10 +117,15 @@ export const phase5Switch = definePhase({
             : ['overloads added'];
         if (differences.length > 0)
           throw new Error(`Replacing ${plan.current.signature} changed ${differences.join('; ')}: rolled back.`);
+        // Verify before commit: the probe (rolled back to a savepoint) sees the replaced function in
+        // this transaction; when it fails, the registry update and the replacement roll back with it.
+        const probe = await probeAggregatorInput(tx);
+        const failure = probeFailure(probe);
+        if (failure) throw new Error(`The replaced aggregator failed its probe, so nothing was committed: ${failure}`);
         // By key since phase 4's copy: a legacy minute that landed late is carried across too.
         const from = (await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId })) ?? now;
         const caughtUp = await copyMissingLegacyMinutes(tx, { from, to: new Date(now.getTime() + 60_000) });
-        return { metadataBefore: before.metadata, caughtUp, from };
+        return { metadataBefore: before.metadata, caughtUp, from, probe: probe.results };
       },
       (value) => ({
         result: {
@@ -120,6 +133,7 @@ export const phase5Switch = definePhase({
           metadataWritten: DXY_REGISTRY_METADATA,
           aggregatorReplaced: true,
           catchUpRows: value.caughtUp,
+          probeBeforeCommit: value.probe,
           workerDeploymentPrepared: 'dual',
         },
       }),
@@ -176,15 +190,12 @@ export const phase5Switch = definePhase({
       },
       {
         name: 'Aggregator reads data_bars only',
-        passed: Boolean(probe?.readsDataBars && !probe.readsDerived),
+        passed: probe !== null && probeFailure(probe) === null,
         detail: probeError
           ? `the probe call failed: ${probeError}`
-          : probe && !probe.readsDataBars
-            ? '1m bars only in data_bars produced no 5m bar (probe, rolled back): the function does not aggregate what it should'
-            : probe?.readsDerived
-              ? 'a 1m bar only in derived_data_bars still produced a 5m bar (probe, rolled back)'
-              : 'called by name with named arguments as the workers do: bars only in data_bars aggregated, bars only in derived_data_bars ignored (probe, rolled back)',
-        evidence: probe?.results,
+          : ((probe && probeFailure(probe)) ??
+            'called by name with named arguments as the workers do: bars only in data_bars aggregated, bars only in derived_data_bars ignored (probe with registered symbols before their history, rolled back)'),
+        evidence: probe ? { results: probe.results, probes: probe.probes } : undefined,
       },
     ];
     if (privileges) {
@@ -204,6 +215,10 @@ export const phase5Switch = definePhase({
     return { passed: checks.every((c) => c.passed), checks };
   },
 });
+
+function withoutDefinition({ definition: _definition, ...facts }: FunctionFacts): Omit<FunctionFacts, 'definition'> {
+  return facts;
+}
 
 function describeAggregator(f: FunctionFacts): string {
   return (
