@@ -27,7 +27,7 @@ export function unifiedDiff(
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       lines.push({ kind: ' ', text: a[i] as string, aLine: i++, bLine: j++ });
-    } else if (j < b.length && (i >= a.length || lcs(i, j + 1) >= lcs(i + 1, j))) {
+    } else if (j < b.length && (i >= a.length || lcs(i, j + 1) > lcs(i + 1, j))) {
       lines.push({ kind: '+', text: b[j] as string, aLine: i, bLine: j++ });
     } else {
       lines.push({ kind: '-', text: a[i] as string, aLine: i++, bLine: j });
