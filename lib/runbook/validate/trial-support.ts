@@ -1,0 +1,136 @@
+/**
+ * What validate's write trials share (docs/phases.md "Validate — before the night"): a transaction
+ * that is always rolled back, with a lock and a statement timeout; phase 2's fix applied inside it
+ * first, as the plan's earlier steps would have; and a handful of real legacy keys to write with.
+ */
+import type { Sql, TransactionSql } from 'postgres';
+import type { Database } from '../../db/connection';
+import type { Clock } from '../../market/clock';
+import { DXY_CLOSE_TOLERANCE } from '../../market/dxy';
+import { MINUTE_MS } from '../../time-units';
+import { COMPARISON_INDEXES } from '../comparison-indexes';
+import type { RunbookConfig } from '../config';
+import { copyLegacyRangeSql } from '../copy-legacy';
+import { normalizeEarlierAttemptSql } from '../earlier-attempt';
+import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
+import { planSchemaFix } from '../schema-report';
+import { errorText, noGo, type ValidationItem } from './verdict';
+
+/** Keys a trial touches: a handful, this runs against production. */
+export const TRIAL_KEYS = 5;
+/** The migration run id a trial records its soft-deletes under: none is ever this (serial ids start at 1). */
+export const TRIAL_MIGRATION_RUN = 0;
+const TRIAL_STATEMENT_TIMEOUT_MS = 15_000;
+
+export interface TrialContext {
+  database: Database;
+  /** The active migration run (phase 5 derives its replacement from its backup), or null before phase 1. */
+  migrationRunId: number | null;
+  clock: Clock;
+  config: RunbookConfig;
+}
+
+class RolledBack extends Error {}
+
+/**
+ * Runs `work` in a transaction that is always rolled back, with a lock timeout (a busy table fails
+ * the trial instead of queueing the workers behind it) and a statement timeout (a trial stays short).
+ */
+async function rolledBack(
+  sql: Sql,
+  config: RunbookConfig,
+  work: (tx: TransactionSql) => Promise<ValidationItem>,
+): Promise<ValidationItem> {
+  let item: ValidationItem | null = null;
+  try {
+    await sql.begin(async (tx) => {
+      await tx.unsafe(`SET LOCAL lock_timeout = ${Number(config.ddlLockTimeoutMs)}`);
+      await tx.unsafe(`SET LOCAL statement_timeout = ${TRIAL_STATEMENT_TIMEOUT_MS}`);
+      item = await work(tx);
+      throw new RolledBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RolledBack)) throw error;
+  }
+  if (!item) throw new Error('The trial produced no result.');
+  return item;
+}
+
+export async function trial(
+  name: string,
+  sql: Sql,
+  config: RunbookConfig,
+  work: (tx: TransactionSql) => Promise<ValidationItem>,
+): Promise<ValidationItem> {
+  try {
+    return await rolledBack(sql, config, work);
+  } catch (error) {
+    return noGo('write-trial', name, `failed (rolled back): ${errorText(error)}`);
+  }
+}
+
+const isNormalization = (text: string) =>
+  text === normalizeEarlierAttemptSql({ setsUpdatedAt: true }) ||
+  text === normalizeEarlierAttemptSql({ setsUpdatedAt: false });
+export const isComparisonIndex = (text: string) => COMPARISON_INDEXES.some((index) => text.includes(index.name));
+
+/**
+ * Phase 2's fix as its own statements, inside the trial's transaction. The comparison indexes are
+ * left out (read-only helpers, built CONCURRENTLY on the night; building them here would lock
+ * data_bars' writers for the trial), and so is the normalization, which has its own trial. The
+ * unique key, when the fix must build it, is built here without CONCURRENTLY (not allowed in a
+ * transaction): the copy's ON CONFLICT needs it.
+ */
+export async function applySchemaFix(tx: TransactionSql): Promise<{ ran: string[]; skipped: string[] }> {
+  const ran: string[] = [];
+  const skipped = new Set<string>();
+  for (let step = 0; step < 30; step++) {
+    const plan = await planSchemaFix(tx);
+    if (plan.blockedBy) throw new Error(`phase 2's fix is blocked: ${plan.blockedBy}`);
+    const next = plan.statements.find((s) => !isNormalization(s.sql) && !isComparisonIndex(s.sql));
+    for (const s of plan.statements) if (isComparisonIndex(s.sql)) skipped.add(s.sql);
+    if (!next) return { ran, skipped: [...skipped] };
+    const text = next.outsideTransaction ? next.sql.replace(/\bCONCURRENTLY\s+/i, '') : next.sql;
+    await tx.unsafe(text);
+    ran.push(text);
+  }
+  throw new Error('phase 2’s fix did not converge in 30 statements');
+}
+
+/** A few legacy minutes the copy would write: from the newest legacy minute data_bars lacks. */
+export async function trialRange(tx: TransactionSql): Promise<{ from: Date; to: Date } | null> {
+  const [row] = await tx<{ ts: Date }[]>`
+    select d.ts_utc as ts from public.derived_data_bars d
+     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
+       and not exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = d.ts_utc)
+     order by d.ts_utc desc limit 1`;
+  if (!row) return null;
+  return { from: row.ts, to: new Date(row.ts.getTime() + TRIAL_KEYS * MINUTE_MS) };
+}
+
+/** Legacy minutes of the range not in data_bars with the same close. */
+export async function notCopied(tx: TransactionSql, range: { from: Date; to: Date }): Promise<number> {
+  const [row] = await tx<{ n: number }[]>`
+    select count(*)::int as n from public.derived_data_bars d
+     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
+       and d.ts_utc >= ${range.from} and d.ts_utc < ${range.to}
+       and not exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
+                         and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))`;
+  return row?.n ?? 0;
+}
+
+export async function copyRange(tx: TransactionSql, range: { from: Date; to: Date }): Promise<number> {
+  const result = await tx.unsafe(copyLegacyRangeSql(), [range.from, range.to]);
+  return result.count;
+}
+
+/** Phase 9's soft-delete statement, as its preview lists it, bound for a trial batch. */
+export async function softDeleteStatement(ctx: TrialContext): Promise<string | null> {
+  const preview = await phase9SoftDelete.preview({ ...ctx, migrationRunId: null, options: {} });
+  return preview.statements?.find((s) => s.stage === 'soft-delete')?.text ?? null;
+}
+
+export async function softDelete(tx: TransactionSql, text: string, at: Date): Promise<number> {
+  const result = await tx.unsafe(text, [[], TRIAL_KEYS, at, TRIAL_MIGRATION_RUN]);
+  return result.count;
+}

@@ -1,0 +1,160 @@
+/**
+ * Validate (docs/phases.md "Validate — before the night") on production worlds: GO on a clean one
+ * (the plan's own work as findings), NO-GO naming each seeded defect, and nothing changed.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { describe, expect, it } from 'vitest';
+import { useTestWorld } from '../../../test-support/world-database';
+import type { Database } from '../../db/connection';
+import { runbookConfigFromEnv } from '../config';
+import { commandWorkerControl } from '../worker-control/command-workers';
+import { runValidation } from './run-validation';
+import type { ValidationItem } from './verdict';
+
+const config = { ...runbookConfigFromEnv({}), dumpDirectory: null };
+
+const noGoItems = (items: readonly ValidationItem[]) => items.filter((i) => i.status === 'no-go');
+
+/** Everything validate must leave as it found it, read from the catalog and the data. */
+async function snapshot(database: Database): Promise<Record<string, unknown>> {
+  const { sql } = database;
+  const tables = ['data_bars', 'derived_data_bars', 'core_asset_registry_all', 'data_agg_state', 'ops_runlog'];
+  const data: Record<string, unknown> = {};
+  for (const table of tables) {
+    const [row] = await sql.unsafe<{ n: string; sum: string | null }[]>(
+      `SELECT count(*)::text AS n, md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS sum FROM public.${table} t`,
+    );
+    data[table] = row;
+  }
+  const functions = await sql<{ signature: string; def: string; acl: string | null; owner: string }[]>`
+    select p.oid::regprocedure::text as signature, pg_get_functiondef(p.oid) as def, p.proacl::text as acl,
+           pg_get_userbyid(p.proowner) as owner
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.prokind = 'f' order by 1`;
+  const constraints = await sql<{ name: string; def: string }[]>`
+    select conrelid::regclass::text || '.' || conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+     where conrelid = any(array['public.data_bars', 'public.derived_data_bars', 'public.core_asset_registry_all']::regclass[])
+     order by 1`;
+  const indexes = await sql<{ name: string; def: string }[]>`
+    select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as def from pg_index
+     where indrelid = any(array['public.data_bars', 'public.derived_data_bars', 'public.core_asset_registry_all']::regclass[])
+     order by 1`;
+  const columns = await sql<{ c: string }[]>`
+    select table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') as c
+      from information_schema.columns where table_schema = 'public' order by 1`;
+  const registry =
+    await sql`select to_jsonb(r)::text as r from public.core_asset_registry_all r order by canonical_symbol`;
+  const softDeleted = await sql`select count(*)::int as n from cutover.soft_deleted_rows`;
+  return { data, functions, constraints, indexes, columns, registry, softDeleted };
+}
+
+describe('validate on a clean production world', () => {
+  const world = useTestWorld({ variant: 'production', leftovers: true });
+
+  it('is GO in a few seconds, with the earlier attempt’s rows and phase 2’s fix as findings', async () => {
+    const started = Date.now();
+    const outcome = await runValidation(world.database, { config });
+    expect(noGoItems(outcome.items)).toEqual([]);
+    expect(outcome.verdict).toBe('go');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const findings = outcome.items.filter((i) => i.status === 'finding').map((i) => i.name);
+    expect(findings).toContain('Phase 2 · normalization of the earlier attempt’s rows');
+    expect(findings).toContain('Phase 2 · Apply fix (schema)');
+    // Every write stage was tried.
+    const trials = outcome.items.filter((i) => i.group === 'write-trial').map((i) => i.name);
+    expect(trials).toHaveLength(9);
+    expect(outcome.identity.database).toMatch(/^t_/);
+  });
+
+  it('changes nothing in the pipeline’s tables, functions, constraints, grants or registry', async () => {
+    const before = await snapshot(world.database);
+    await runValidation(world.database, { config });
+    expect(await snapshot(world.database)).toEqual(before);
+  });
+});
+
+describe('validate on production worlds with a defect', () => {
+  const world = useTestWorld({ variant: 'production', leftovers: true }, { perTest: true });
+
+  it('NO-GO when a write trial breaks a constraint: a NOT NULL column of data_bars without a default', async () => {
+    await world.database.sql.unsafe(`ALTER TABLE public.data_bars ADD COLUMN checked_by text NOT NULL DEFAULT 'ingest';
+                                     ALTER TABLE public.data_bars ALTER COLUMN checked_by DROP DEFAULT`);
+    const outcome = await runValidation(world.database, { config });
+    expect(outcome.verdict).toBe('no-go');
+    const copy = noGoItems(outcome.items).find((i) => i.name === 'Phase 4 · copy of legacy minutes');
+    expect(copy?.reason).toMatch(/checked_by/);
+  });
+
+  it('NO-GO when the aggregator’s body is not understood', async () => {
+    await world.database.sql.unsafe(`
+      CREATE OR REPLACE FUNCTION public.aggregate_1m_to_5m_window(p_symbol text, p_from_utc timestamptz, p_to_utc timestamptz,
+                                                                  p_derivation_version integer DEFAULT 1)
+      RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = public
+      AS $$ SELECT jsonb_build_object('success', true, 'stored', false, 'reason', 'rewritten by hand') $$`);
+    const outcome = await runValidation(world.database, { config });
+    expect(outcome.verdict).toBe('no-go');
+    expect(noGoItems(outcome.items).map((i) => i.name)).toContain(
+      'Phase 5 · registry update, aggregate_1m_to_5m_window replacement and probe',
+    );
+  });
+
+  it('NO-GO when the console (not a superuser) does not own the aggregator', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const consoleRole = `validate_console_${suffix}`;
+    const otherRole = `validate_other_${suffix}`;
+    const { sql } = world.database;
+    await sql.unsafe(`CREATE ROLE ${consoleRole} NOSUPERUSER; CREATE ROLE ${otherRole} NOSUPERUSER`);
+    await sql.unsafe(`GRANT ALL ON SCHEMA public, cutover TO ${consoleRole};
+      GRANT ALL ON ALL TABLES IN SCHEMA public, cutover TO ${consoleRole};
+      GRANT ALL ON ALL SEQUENCES IN SCHEMA public, cutover TO ${consoleRole};
+      GRANT ${otherRole} TO current_user`);
+    for (const table of ['data_bars', 'derived_data_bars', 'core_asset_registry_all', 'data_agg_state'])
+      await sql.unsafe(`ALTER TABLE public.${table} OWNER TO ${consoleRole}`);
+    await sql.unsafe(
+      `ALTER FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer) OWNER TO ${otherRole}`,
+    );
+    const asConsole = postgres(world.url, { max: 4, onnotice: () => {}, connection: { role: consoleRole } as never });
+    try {
+      const outcome = await runValidation({ ...world.database, sql: asConsole }, { config });
+      expect(outcome.verdict).toBe('no-go');
+      const owner = noGoItems(outcome.items).find((i) => i.name === 'Console owns aggregate_1m_to_5m_window');
+      expect(owner?.reason).toMatch(new RegExp(`owned by ${otherRole}`));
+    } finally {
+      await asConsole.end();
+      await sql.unsafe(
+        `ALTER FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer) OWNER TO current_user`,
+      );
+    }
+  });
+
+  it('NO-GO when the worker role does not exist', async () => {
+    const outcome = await runValidation(world.database, {
+      config: { ...config, workerRole: `no_such_worker_${randomBytes(4).toString('hex')}` },
+    });
+    expect(outcome.verdict).toBe('no-go');
+    expect(noGoItems(outcome.items).map((i) => i.name)).toContain('Worker role exists');
+  });
+
+  it('NO-GO when the worker status command reports no mode, GO when it does', async () => {
+    const silent = commandWorkerControl({
+      deployCommand: 'true',
+      restartCommand: null,
+      statusCommand: 'echo running',
+      timeoutMs: 10_000,
+    });
+    const outcome = await runValidation(world.database, { config, workers: silent });
+    const status = outcome.items.find((i) => i.name === 'Worker status command');
+    expect(status?.status).toBe('no-go');
+    expect(status?.reason).toMatch(/no mode/);
+    const reporting = commandWorkerControl({
+      deployCommand: 'true',
+      restartCommand: null,
+      statusCommand: 'echo mode=legacy',
+      timeoutMs: 10_000,
+    });
+    const again = await runValidation(world.database, { config, workers: reporting });
+    expect(again.items.find((i) => i.name === 'Worker status command')?.status).toBe('go');
+    expect(again.verdict).toBe('go');
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * Validate's write trials of the forward plan (docs/phases.md "Validate — before the night"): every
+ * stage that writes runs against a handful of real keys, each in a transaction of its own that is
+ * always rolled back, with the same statements the phases run (their builders and previews, never a
+ * copy of their SQL). A trial first applies, inside its transaction, what the plan's earlier steps
+ * would have done (phase 2's schema fix), so it sees the database as its phase will. A failing
+ * statement (a constraint, a missing column, a function nobody understands) is a NO-GO naming it.
+ * The rollback's trials are in ./rollback-trials.ts.
+ */
+import { MINUTE_MS } from '../../time-units';
+import { AGGREGATOR_5M, planAggregatorReplacement } from '../aggregator-function';
+import { probeAggregatorInput, probeFailure } from '../aggregator-probe';
+import { COMPARISON_INDEXES } from '../comparison-indexes';
+import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../earlier-attempt';
+import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
+import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
+import { phase3CreateFunction } from '../phases/phase-3-create-function';
+import { REGISTRY_UPDATE_SQL } from '../registry-metadata';
+import { readColumns } from '../schema-inspection';
+import { readSchemaReport } from '../schema-report';
+import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
+import type { Preview } from '../types';
+import { backfillTrial, functionRestoreTrial, restoreSoftDeletedTrial } from './rollback-trials';
+import {
+  applySchemaFix,
+  copyRange,
+  notCopied,
+  softDelete,
+  softDeleteStatement,
+  TRIAL_KEYS,
+  TRIAL_MIGRATION_RUN,
+  type TrialContext,
+  trial,
+  trialRange,
+} from './trial-support';
+import { finding, go, noGo, type ValidationItem } from './verdict';
+
+export type { TrialContext };
+
+async function schemaFixTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = 'Phase 2 · Apply fix (schema)';
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    const { ran, skipped } = await applySchemaFix(tx);
+    const report = await readSchemaReport(tx);
+    // The comparison indexes are built on the night, and the earlier attempt's rows are the normalization trial's.
+    const failing = report.checks.filter((c) => !c.passed && !isComparisonCheck(c.name) && !/final form/i.test(c.name));
+    if (failing.length > 0)
+      return noGo(
+        'write-trial',
+        name,
+        `after its ${ran.length} statements the schema report still fails: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`,
+      );
+    return ran.length === 0
+      ? go('write-trial', name, 'the schema already passes: nothing for the fix to do', { skipped })
+      : finding(
+          'write-trial',
+          name,
+          `phase 2’s fix will run ${ran.length} statements (tried here, rolled back): ${ran.map((s) => s.split('\n')[0]).join('; ')}`,
+          { ran, skipped },
+        );
+  });
+}
+
+function isComparisonCheck(name: string): boolean {
+  return COMPARISON_INDEXES.some((index) => name.includes(index.name)) || /comparison/i.test(name);
+}
+
+async function normalizationTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = 'Phase 2 · normalization of the earlier attempt’s rows';
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    const notFinal = async () => {
+      const [row] = await tx.unsafe<{ n: number }[]>(
+        `SELECT count(*)::float8 AS n FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL}`,
+      );
+      return row?.n ?? 0;
+    };
+    const before = await notFinal();
+    if (before === 0) return go('write-trial', name, 'data_bars holds no DXY row outside the final form');
+    const setsUpdatedAt = (await readColumns(tx, 'data_bars')).has('updated_at');
+    const changed = await tx.unsafe(normalizeEarlierAttemptSql({ setsUpdatedAt, batchRows: TRIAL_KEYS }));
+    const after = await notFinal();
+    if (changed.count === 0 || before - after !== changed.count)
+      return noGo(
+        'write-trial',
+        name,
+        `a batch of ${TRIAL_KEYS} changed ${changed.count} rows, but ${before - after} left the non-final form`,
+      );
+    return finding(
+      'write-trial',
+      name,
+      `${before} DXY rows from an earlier attempt are not in the final form; phase 2’s fix normalizes them (a batch of ${changed.count} tried, rolled back)`,
+    );
+  });
+}
+
+async function copyTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = 'Phase 4 · copy of legacy minutes';
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    const range = await trialRange(tx);
+    if (!range) return go('write-trial', name, 'every legacy minute is already in data_bars: nothing to copy');
+    const copied = await copyRange(tx, range);
+    const missing = await notCopied(tx, range);
+    if (copied === 0 || missing > 0)
+      return noGo(
+        'write-trial',
+        name,
+        `copying ${range.from.toISOString()}–${range.to.toISOString()} wrote ${copied} rows; ${missing} legacy minutes are still not in data_bars with the same close`,
+      );
+    return go(
+      'write-trial',
+      name,
+      `${copied} legacy minutes from ${range.from.toISOString()} copied and compared by key and close (rolled back)`,
+    );
+  });
+}
+
+function previewTexts(preview: Preview): string[] {
+  return preview.statements?.map((s) => s.text) ?? preview.sql;
+}
+
+async function functionTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = 'Phase 3 · create calc_dxy_range_1m, grants and a call';
+  const signature = CALC_DXY_RANGE_1M_SIGNATURE.replace(/^public\./, '');
+  const preview = await phase3CreateFunction.preview({ ...ctx, migrationRunId: null, options: {} });
+  const grant = previewTexts(preview).find((text) => /^GRANT EXECUTE/i.test(text));
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    await tx.unsafe(calcDxyRange1mSql({ setsUpdatedAt: (await readColumns(tx, 'data_bars')).has('updated_at') }));
+    if (grant) await tx.unsafe(grant);
+    const privileges = await readExecutePrivileges(tx, { signature, workerRole: ctx.config.workerRole });
+    for (const statement of restrictExecuteStatements(privileges, ctx.config.workerRole)) await tx.unsafe(statement);
+    const overloads = await readFunctionFacts(tx, ['calc_dxy_range_1m']);
+    if (overloads.length !== 1)
+      return noGo(
+        'write-trial',
+        name,
+        `${overloads.length} overloads of calc_dxy_range_1m after the CREATE: ${overloads.map((f) => f.signature).join('; ')}`,
+      );
+    const access = executePrivilegesCheck(
+      await readExecutePrivileges(tx, { signature, workerRole: ctx.config.workerRole }),
+      ctx.config.workerRole,
+    );
+    if (!access.passed) return noGo('write-trial', name, `after the grants: ${access.detail}`);
+    const [last] = await tx<{ ts: Date | null }[]>`
+      select max(ts_utc) as ts from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
+    if (!last?.ts) return finding('write-trial', name, 'created and granted; no legacy minute to call it on');
+    const to = new Date(last.ts.getTime() + MINUTE_MS);
+    const from = new Date(to.getTime() - TRIAL_KEYS * MINUTE_MS);
+    const [call] = await tx<{ r: Record<string, unknown> }[]>`select public.calc_dxy_range_1m(${from}, ${to}) as r`;
+    return go(
+      'write-trial',
+      name,
+      `created, EXECUTE for ${ctx.config.workerRole} only; called on ${from.toISOString()}–${to.toISOString()}: ${JSON.stringify(call?.r ?? {})} (rolled back)`,
+    );
+  });
+}
+
+async function aggregatorTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = `Phase 5 · registry update, ${AGGREGATOR_5M} replacement and probe`;
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    await tx.unsafe(REGISTRY_UPDATE_SQL);
+    const plan = await planAggregatorReplacement(tx, process.env, { migrationRunId: ctx.migrationRunId });
+    if (!plan.ok) return noGo('write-trial', name, plan.reason);
+    for (const statement of plan.statements) await tx.unsafe(statement);
+    const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+    const differences =
+      after.length === 1 ? functionAttributeDifferences(plan.current, after[0] as FunctionFacts) : ['overloads added'];
+    if (differences.length > 0) return noGo('write-trial', name, `the replacement changed ${differences.join('; ')}`);
+    // Phase 5's own probe, in this transaction: registered symbols before their history, rolled back.
+    const probe = await probeAggregatorInput(tx);
+    const failure = probeFailure(probe);
+    if (failure) return noGo('write-trial', name, failure, probe.results);
+    return go(
+      'write-trial',
+      name,
+      `replaced ${plan.current.signature} keeping signature, owner, SET and grants; the probe aggregated data_bars only (rolled back)`,
+      probe.results,
+    );
+  });
+}
+
+async function softDeleteTrial(ctx: TrialContext): Promise<ValidationItem> {
+  const name = 'Phase 9 · soft-delete batch';
+  const text = await softDeleteStatement(ctx);
+  if (!text) return noGo('write-trial', name, 'phase 9’s preview lists no soft-delete statement to try');
+  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    const range = await trialRange(tx);
+    if (range) await copyRange(tx, range);
+    const deleted = await softDelete(tx, text, ctx.clock.now());
+    const [recorded] = await tx<{ n: number; active: number }[]>`
+      select count(*)::int as n,
+             count(*) filter (where d.deleted_at is null)::int as active
+        from cutover.soft_deleted_rows s join public.derived_data_bars d on d.id = s.derived_id
+       where s.migration_run_id = ${TRIAL_MIGRATION_RUN}`;
+    if (deleted === 0)
+      return noGo('write-trial', name, 'a batch soft-deleted nothing, though legacy minutes are in data_bars');
+    if ((recorded?.n ?? 0) !== deleted || (recorded?.active ?? 0) > 0)
+      return noGo(
+        'write-trial',
+        name,
+        `${deleted} rows soft-deleted, ${recorded?.n ?? 0} recorded for the rollback, ${recorded?.active ?? 0} recorded but active`,
+      );
+    return go('write-trial', name, `${deleted} legacy rows soft-deleted and recorded for the rollback (rolled back)`);
+  });
+}
+
+export async function runWriteTrials(ctx: TrialContext): Promise<ValidationItem[]> {
+  const trials = [
+    schemaFixTrial,
+    normalizationTrial,
+    functionTrial,
+    copyTrial,
+    aggregatorTrial,
+    softDeleteTrial,
+    restoreSoftDeletedTrial,
+    backfillTrial,
+    functionRestoreTrial,
+  ];
+  const items: ValidationItem[] = [];
+  // One after another: each holds its locks until its rollback, and this runs against production.
+  for (const run of trials) items.push(await run(ctx));
+  return items;
+}
