@@ -13,9 +13,12 @@ import { type FixedClock, fixedClock } from '../lib/market/clock';
 import { createStartPhaseRun, startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/config';
 import type { PhaseRegistry } from '../lib/runbook/phase-registry';
+import { createValidateAction, overrideValidation } from '../lib/runbook/actions/validate';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { runnerTick } from '../lib/runbook/runner';
 import type { PhaseDefinition } from '../lib/runbook/types';
+import { readValidationGate } from '../lib/runbook/validate/gate';
+import type { ValidationItem } from '../lib/runbook/validate/verdict';
 import { MIDWEEK_NOW } from './test-world';
 
 let nextUserId = 1000;
@@ -30,6 +33,7 @@ export const OPERATOR_2 = testUser('oscar', ['operator']);
 export const VIEWER = testUser('vic', ['viewer']);
 export const APPROVER = testUser('ava', ['approver']);
 export const APPROVER_2 = testUser('abe', ['approver']);
+export const ADMIN = testUser('ada', ['admin']);
 
 export interface Driver {
   clock: FixedClock;
@@ -43,6 +47,13 @@ export interface Driver {
   /** Runs each phase in turn; the test fails, naming the failed checks, unless each succeeds. */
   runThrough(phases: readonly string[]): Promise<void>;
   tick(owner?: string): Promise<void>;
+  /**
+   * Validate as the console does before phase 1 (docs/phases.md "Validate — before the night").
+   * `start('1')` calls it when phase 1's gate is not open; on a world validate finds NO-GO (a test's
+   * deliberately broken world), the driver then records an admin's override naming the NO-GO items,
+   * so the test reaches what it tests. The validate tests assert the gate itself.
+   */
+  validate(): Promise<{ verdict: 'go' | 'no-go'; items: ValidationItem[]; validationId: number }>;
 }
 
 export interface DriverOptions {
@@ -50,6 +61,8 @@ export interface DriverOptions {
   config?: Partial<RunbookConfig>;
   /** Phases of the test's own (lib/runbook/phase-registry.test.ts): started and run instead of the runbook's. */
   phases?: PhaseRegistry<PhaseDefinition>;
+  /** Leave phase 1's validation gate to the test (default: the driver validates before starting phase 1). */
+  manualValidation?: boolean;
 }
 
 export function createDriver(database: Database, options: DriverOptions = {}): Driver {
@@ -63,7 +76,25 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
     async act(spec, user, input) {
       return executeAction(spec, { database, user, rawInput: input });
     },
+    async validate() {
+      const result = await executeAction(createValidateAction({ config }), { database, user: OPERATOR, rawInput: {} });
+      if (result.status !== 'ok') throw new Error(`validate → ${JSON.stringify(result)}`);
+      return result.data;
+    },
     async start(phase, user = OPERATOR, extra = {}) {
+      // Phase 1 needs a GO from the last 24 hours: validate first, as an operator does (the runbook's phases only).
+      if (phase === '1' && !phases && !options.manualValidation && !(await readValidationGate(database.sql)).passed) {
+        const validation = await driver.validate();
+        if (validation.verdict === 'no-go') {
+          const noGo = validation.items.filter((i) => i.status === 'no-go').map((i) => `${i.name}: ${i.reason}`);
+          const override = await executeAction(overrideValidation, {
+            database,
+            user: ADMIN,
+            rawInput: { reason: `Test driver, a world with known defects: ${noGo.join(' | ')}`.slice(0, 2000) },
+          });
+          if (override.status !== 'ok') throw new Error(`override → ${JSON.stringify(override)}`);
+        }
+      }
       const result = await executeAction(start, { database, user, rawInput: { phase, ...extra } });
       if (result.status !== 'ok') throw new Error(`start ${phase} → ${JSON.stringify(result)}`);
       return result.data.runId;

@@ -18,7 +18,8 @@ export interface DumpOutcome {
   note: string;
 }
 
-function pgDumpMajorVersion(): number | null {
+/** The major version of the pg_dump on the PATH, or null when there is none (validate reports it too). */
+export function pgDumpMajorVersion(): number | null {
   const probe = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' });
   if (probe.status !== 0) return null;
   const match = /(\d+)(?:\.\d+)?/.exec(probe.stdout);

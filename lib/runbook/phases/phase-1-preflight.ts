@@ -27,6 +27,7 @@ import { dumpTouchedTables } from '../pg-dump';
 import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
 import type { Check } from '../types';
+import { validationGateCheck } from '../validate/gate';
 
 const MIN_SERVER_MAJOR = 13;
 /** Before any bar of any pipeline: the holes finding covers the whole history. */
@@ -69,6 +70,8 @@ export const phase1Preflight = definePhase({
             ? 'data_bars, derived_data_bars, registry and cursors found'
             : `missing: ${required.join(', ')}`,
       },
+      // The dry run of the whole plan (docs/phases.md "Validate — before the night"), or an admin's override.
+      await validationGateCheck(database.sql),
     ];
   },
 
