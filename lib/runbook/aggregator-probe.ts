@@ -12,7 +12,7 @@ import type { SqlOrTx } from '../db/connection';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import { DAY_MS, MINUTE_MS } from '../time-units';
 import { AGGREGATOR_5M, inRolledBackTransaction } from './aggregator-function';
-import { insertProbeRow, readProbeColumns } from './probe-rows';
+import { insertProbeRow, probeInsertSql, readProbeColumns } from './probe-rows';
 
 export interface AggregatorProbe {
   /** 1m bars only in derived_data_bars produced (or counted towards) a 5m bar. */
@@ -145,6 +145,14 @@ export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProb
   });
   if (!probe) throw new Error('The aggregator probe produced no result.');
   return probe;
+}
+
+/** The texts of the probe's writes (rolled back), for a preview that lists every statement a run sends. */
+export async function probeStatementTexts(sql: SqlOrTx): Promise<string[]> {
+  return [
+    probeInsertSql('derived_data_bars', await readProbeColumns(sql, 'derived_data_bars')),
+    probeInsertSql('data_bars', await readProbeColumns(sql, 'data_bars')),
+  ];
 }
 
 /** Why a probe says the function does not read data_bars only, or null when it does. */

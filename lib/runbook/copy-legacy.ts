@@ -60,10 +60,10 @@ export async function legacyRange(sql: SqlOrTx): Promise<{ first: Date | null; l
 
 export function backfillLegacyRangeSql(): string {
   return `INSERT INTO public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
-                                        source, source_timeframe, source_candles, expected_candles, quality_score,
-                                        derivation_version, raw)
+                                        is_partial, source, source_timeframe, source_candles, expected_candles,
+                                        quality_score, derivation_version, ingested_at, raw)
 SELECT 'DXY', '1m', n.ts_utc, n.open, n.high, n.low, n.close, coalesce(n.vol, 0), n.vwap, n.trade_count,
-       'dxy', '1m', 6, 6, 2, coalesce((n.raw->>'version')::int, 1),
+       false, 'dxy', '1m', 6, 6, 2, coalesce((n.raw->>'version')::int, 1), n.ingested_at,
        jsonb_build_object('kind', 'dxy', 'version', coalesce((n.raw->>'version')::int, 1), 'backfilled_from', 'data_bars')
   FROM public.data_bars n
  WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc >= $1 AND n.ts_utc < $2

@@ -66,9 +66,15 @@ export async function insertProbeRow(
   );
   const missing = filled.filter((c, index) => c.notNull && values[index] === null).map((c) => c.name);
   if (missing.length > 0) throw new Error(`The probe gives NULL to NOT NULL ${missing.join(', ')} of ${params.table}.`);
-  await sql.unsafe(
-    `INSERT INTO public.${ident(params.table)} (${filled.map((c) => ident(c.name)).join(', ')})
-     VALUES (${filled.map((c, index) => `$${index + 1}::${c.type}`).join(', ')})`,
-    values,
-  );
+  await sql.unsafe(probeInsertSql(params.table, params.columns), values);
+}
+
+/**
+ * The text of a probe's INSERT into public.<table>: every column but a generated key, each bound as
+ * $n cast to its type. The same for every probe row of one schema, so a preview can list it.
+ */
+export function probeInsertSql(table: string, columns: ProbeColumn[]): string {
+  const filled = columns.filter((c) => !c.generatedKey);
+  return `INSERT INTO public.${ident(table)} (${filled.map((c) => ident(c.name)).join(', ')})
+VALUES (${filled.map((c, index) => `$${index + 1}::${c.type}`).join(', ')})`;
 }

@@ -9,15 +9,16 @@
  * (mode dual) is prepared and recorded for phase 7.
  */
 import { AGGREGATOR_5M, planAggregatorReplacement, type ReplacementPlan } from '../aggregator-function';
-import { probeAggregatorInput, probeFailure } from '../aggregator-probe';
+import { probeAggregatorInput, probeFailure, probeStatementTexts } from '../aggregator-probe';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
-import { copyMissingLegacyMinutes, gapFillStart } from '../copy-legacy';
+import { copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
 import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
+import { bound } from '../statements';
 import type { Check } from '../types';
 
 export const phase5Switch = definePhase({
@@ -86,10 +87,12 @@ export const phase5Switch = definePhase({
         'Copy legacy DXY minutes written since phase 4 into data_bars (never overwriting).',
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
+      // Every text the run sends, the probe's rolled-back rows included ($n bound while running).
       sql: [
         REGISTRY_UPDATE_SQL,
         ...(plan.ok ? plan.statements.map((statement) => statement.trim()) : []),
-        'INSERT INTO public.data_bars … every legacy minute since phase 4 with no data_bars row (anti-join by key) … ON CONFLICT DO NOTHING',
+        ...(await probeStatementTexts(database.sql)),
+        copyMissingLegacyMinutesSql(),
       ],
       estimates: {},
       ...(plan.ok ? { diff: { title: `${AGGREGATOR_5M}: what the replacement changes`, text: plan.diff } } : {}),
@@ -104,12 +107,12 @@ export const phase5Switch = definePhase({
           { metadata: unknown }[]
         >`select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
         if (!before) throw new Error('DXY is not in core_asset_registry_all.');
-        await tx.unsafe(REGISTRY_UPDATE_SQL);
+        await ctx.exec(tx, bound(REGISTRY_UPDATE_SQL));
         const plan: ReplacementPlan = await planAggregatorReplacement(tx, process.env, {
           migrationRunId: ctx.run.migrationRunId,
         });
         if (!plan.ok) throw new Error(plan.reason);
-        for (const statement of plan.statements) await tx.unsafe(statement);
+        for (const statement of plan.statements) await ctx.exec(tx, bound(statement));
         const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
         const differences =
           after.length === 1
@@ -124,7 +127,10 @@ export const phase5Switch = definePhase({
         if (failure) throw new Error(`The replaced aggregator failed its probe, so nothing was committed: ${failure}`);
         // By key since phase 4's copy: a legacy minute that landed late is carried across too.
         const from = (await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId })) ?? now;
-        const caughtUp = await copyMissingLegacyMinutes(tx, { from, to: new Date(now.getTime() + 60_000) });
+        const { count: caughtUp } = await ctx.exec(
+          tx,
+          bound(copyMissingLegacyMinutesSql(), [from, new Date(now.getTime() + 60_000)]),
+        );
         return { metadataBefore: before.metadata, caughtUp, from, probe: probe.results };
       },
       (value) => ({
