@@ -1,15 +1,22 @@
 /**
  * While a step's transaction runs, the runner watches for an abort request and, when one comes,
- * cancels the statement in flight on that transaction's own backend (pg_cancel_backend: the same
- * role may cancel its own sessions, no superuser needed). The statement fails with query_canceled,
- * the transaction rolls back whole, and the step's checkpoint with it: a long batch is interrupted
- * within a poll, not finished. A cancel that arrives between two statements is dropped by the
- * server; the step's commit then refuses instead (lib/db/tables/phase-runs.ts commitPhaseRunStep).
+ * cancels the statement in flight on that transaction's backend (pg_cancel_backend: the same role
+ * may cancel its own sessions, no superuser needed). The statement fails with query_canceled, the
+ * transaction rolls back whole, and the step's checkpoint with it: a long batch is interrupted
+ * within a poll, not finished.
+ *
+ * The step's backend is found by a tag: its transaction's first statement sets application_name
+ * for the transaction only (SET LOCAL takes no snapshot, so a step may still choose its isolation
+ * level after it). The tag is gone once the transaction ends, so a cancel can never reach the
+ * connection after it went back to the pool. A cancel that arrives between two statements is
+ * dropped by the server; the step's commit then refuses instead (lib/db/tables/phase-runs.ts
+ * commitPhaseRunStep).
  */
+import { randomBytes } from 'node:crypto';
 import type { Sql, TransactionSql } from 'postgres';
 import { isPhaseRunAbortRequested } from '../db/tables/phase-runs';
 
-/** How often a step in flight looks for an abort request: one indexed read of its run's row. */
+/** How often a step in flight looks for an abort request: one read of its run's row by key. */
 export const ABORT_POLL_MS = 250;
 
 export interface AbortWatch {
@@ -18,10 +25,18 @@ export interface AbortWatch {
   stop(): void;
 }
 
-export function watchStepForAbort(
+/**
+ * Tags the step running in `tx` (to be called before its first statement) and watches its run for
+ * an abort request until stopped.
+ */
+export async function watchStepForAbort(
   sql: Sql,
-  params: { runId: number; backendPid: number; pollMs?: number },
-): AbortWatch {
+  tx: TransactionSql,
+  params: { runId: number; pollMs?: number },
+): Promise<AbortWatch> {
+  // Digits and hex only: SET takes no parameters, so the tag is part of the statement's text.
+  const tag = `dxy-cutover step ${params.runId} ${randomBytes(6).toString('hex')}`;
+  await tx.unsafe(`set local application_name = '${tag}'`);
   let cancelled = false;
   let stopped = false;
   let busy = false;
@@ -29,12 +44,13 @@ export function watchStepForAbort(
     if (busy || stopped) return;
     busy = true;
     (async () => {
-      if (!(await isPhaseRunAbortRequested(sql, { id: params.runId }))) return;
-      // Checked again: the step may have ended (and its connection gone back to the pool) meanwhile.
-      if (stopped) return;
-      cancelled = true;
-      clearInterval(timer);
-      await sql`select pg_cancel_backend(${params.backendPid})`;
+      if (!(await isPhaseRunAbortRequested(sql, { id: params.runId })) || stopped) return;
+      const [hit] = await sql<{ n: number }[]>`
+        select count(*) filter (where pg_cancel_backend(pid))::int as n from pg_stat_activity where application_name = ${tag}`;
+      if ((hit?.n ?? 0) > 0) {
+        cancelled = true;
+        clearInterval(timer);
+      }
     })()
       .catch(() => {})
       .finally(() => {
@@ -50,11 +66,4 @@ export function watchStepForAbort(
       clearInterval(timer);
     },
   };
-}
-
-/** Watches the step running in `tx` (its backend read from the transaction itself). */
-export async function watchTransactionForAbort(sql: Sql, tx: TransactionSql, runId: number): Promise<AbortWatch> {
-  const [backend] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
-  if (!backend) throw new Error('pg_backend_pid() returned no row');
-  return watchStepForAbort(sql, { runId, backendPid: backend.pid });
 }

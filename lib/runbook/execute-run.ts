@@ -21,7 +21,7 @@ import {
 } from '../db/tables/phase-runs';
 import type { Clock } from '../market/clock';
 import { abortHeldRun, abortRequestOf, QUERY_CANCELED, RunAborted } from './abort-run';
-import { type AbortWatch, watchTransactionForAbort } from './abort-watch';
+import { type AbortWatch, watchStepForAbort } from './abort-watch';
 import { approvedRunProblems } from './approved-run-check';
 import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
@@ -152,7 +152,7 @@ export async function advanceRun(
         let watch: AbortWatch | null = null;
         return sql
           .begin(async (tx) => {
-            watch = await watchTransactionForAbort(sql, tx, run.id);
+            watch = await watchStepForAbort(sql, tx, { runId: run.id });
             const value = await work(tx);
             const changes = update(value);
             const committed = await commitPhaseRunStep(tx, {
@@ -208,7 +208,14 @@ export async function advanceRun(
     }
 
     const verification = await phase.verify(ctx);
-    await finishRun(database, { run, phase, owner, clock, verification, error: null });
+    try {
+      await finishRun(database, { run, phase, owner, clock, verification, error: null });
+    } catch (finishError) {
+      if (!(finishError instanceof RunAborted)) throw finishError;
+      return endAborted(
+        `No step was in flight: every step had committed and the verification ${verification.passed ? 'passed' : 'failed'}, but the abort was asked before the outcome was recorded.`,
+      );
+    }
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
