@@ -37,8 +37,9 @@ describe('phase 4: the final form of every DXY row, and retries that start from 
     gbpNaN = await legacyMinute(900);
     // An earlier, aborted attempt's rows: the legacy close, but source and raw not in the final form.
     await test.database.sql`
-      insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count, source, raw)
-      select 'DXY', '1m', ts_utc, open, high, low, close, 0, 0, 'migrated_from_derived', '{"migrated": true}'
+      insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count,
+                                    is_partial, source, ingested_at, raw)
+      select 'DXY', '1m', ts_utc, open, high, low, close, 0, 0, false, 'migrated_from_derived', ingested_at, '{"migrated": true}'
         from public.derived_data_bars
        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc = any(${leftovers.map((d) => d.toISOString())}::timestamptz[])`;
   });

@@ -21,6 +21,9 @@ describe('calc_dxy_range_1m refuses NaN and ±Infinity closes', () => {
     await sql.unsafe(pipelineSchemaSql('production'));
     await sql.unsafe(calcDxyRangeDerivedSql('production'));
     await sql.unsafe(calcDxyRange1mSql({ setsUpdatedAt: false }));
+    // Production's data_bars refuses a symbol the registry does not hold.
+    for (const symbol of [...DXY_COMPONENTS, 'DXY'])
+      await sql`insert into public.core_asset_registry_all (canonical_symbol, asset_class) values (${symbol}, 'test')`;
     // Minutes 0..19: the known-answer vectors. Minutes 20..22: vector 0 with one component's close
     // replaced by NaN, Infinity and -Infinity (a different component each time).
     const rows: { symbol: string; ts: Date; close: string }[] = [];
@@ -41,8 +44,10 @@ describe('calc_dxy_range_1m refuses NaN and ±Infinity closes', () => {
     }
     for (const row of rows) {
       await sql`
-        insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count, source, raw)
-        values (${row.symbol}, ${`C:${row.symbol}`}, '1m', ${row.ts}, 1, 1, 1, ${row.close}::float8, 100, 1, 10, 'massive', '{}')`;
+        insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
+                                      is_partial, source, ingested_at, raw)
+        values (${row.symbol}, ${`C:${row.symbol}`}, '1m', ${row.ts}, 1, 1, 1, ${row.close}::float8, 100, 1, 10,
+                false, 'massive', ${row.ts}, '{}')`;
     }
   });
 
