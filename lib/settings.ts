@@ -271,7 +271,7 @@ export const SETTINGS = {
     default: null,
     allowed: 'a path to a .sql file',
     meaning:
-      "The data_bars-only definition of aggregate_1m_to_5m_window when production's body differs from the rehearsal one (phase 5 shows it before running).",
+      "A data_bars-only definition of aggregate_1m_to_5m_window of one's own, used instead of phase 5's transformation of the backed-up definition when that body is not understood (phase 5 shows it as a diff, and checks and probes it the same way).",
   }),
   CUTOVER_LEASE_SECONDS: declare({
     group: 'runbook',
