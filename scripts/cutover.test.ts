@@ -130,6 +130,29 @@ describe('the cutover CLI, over HTTP with a personal API token', { timeout: 240_
     });
   });
 
+  it('validates before phase 1: refused without a GO; NO-GO exits 1 naming the item, GO exits 0, each item printed', async () => {
+    const refused = await cli(['run', '1'], 'operator');
+    expect(refused.code, refused.stdout).toBe(3);
+    expect(refused.stdout + refused.stderr).toMatch(/no validation has run/);
+    expect((await cli(['validate'], 'viewer')).code).toBe(3);
+    const role = process.env.CUTOVER_WORKER_ROLE;
+    process.env.CUTOVER_WORKER_ROLE = 'no_such_worker_role_cli';
+    try {
+      const noGo = await cli(['validate'], 'operator');
+      expect(noGo.code, noGo.stderr).toBe(1);
+      expect(noGo.stdout).toMatch(/^validation #\d+: NO-GO/m);
+      expect(noGo.stdout).toMatch(/^ {2}NO-GO {3}Worker role exists: role no_such_worker_role_cli/m);
+    } finally {
+      if (role === undefined) delete process.env.CUTOVER_WORKER_ROLE;
+      else process.env.CUTOVER_WORKER_ROLE = role;
+    }
+    const go = await cli(['validate'], 'operator');
+    expect(go.code, go.stdout + go.stderr).toBe(0);
+    expect(go.stdout).toMatch(/^validation #\d+: GO/m);
+    expect(go.stdout).toMatch(/^ {2}GO {6}Phase 4 · copy of legacy minutes: /m);
+    expect(go.stdout).toMatch(/^ {2}FINDING /m);
+  });
+
   it('runs phase 1 and waits for its verified end, as JSON, and the audit row names the token', async () => {
     const result = await cli(['run', '1', '--wait', '--json'], 'operator');
     expect(result.code, result.stderr + result.stdout).toBe(0);

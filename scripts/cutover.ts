@@ -9,6 +9,9 @@
  *   run N [--OPTION VALUE]                  start phase N with its options (phase 4: --method)
  *   fix 2                                   phase 2's "Apply fix"
  *   pause | resume                          the copy (phase 4)
+ *   abort PHASE|#RUN --confirm ABORT [--reason TEXT]
+ *                                           cancel the active run: its step in flight rolls back
+ *   validate                                the dry run of the whole plan (exit 0 on GO, 1 on NO-GO)
  *   rollback --data keep|delete --confirm ROLLBACK
  *   approvals                               pending and decided requests
  *   approve ID --confirm WORD [--waive N] | reject ID --reason TEXT
@@ -42,7 +45,7 @@ checkSettingsAtStart('cutover');
 
 // The phases, their options and confirmation words are the console's: `phases` asks it for them.
 const USAGE = [
-  'usage: npm run cutover -- status | phases | preview N | run N | fix 2 | pause | resume | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
+  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort RUN|PHASE | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
   '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
 ].join('\n');
 
@@ -247,10 +250,27 @@ async function startAndMaybeWait(input: Record<string, unknown>): Promise<number
 }
 
 async function confirmRollback(): Promise<string | undefined> {
+  return confirmWord('ROLLBACK');
+}
+
+/** The typed confirmation: --confirm, else asked on a terminal (never read from a pipe). */
+async function confirmWord(word: string): Promise<string | undefined> {
   if (values.confirm || !process.stdin.isTTY) return values.confirm;
-  process.stderr.write('Type ROLLBACK to confirm: ');
+  process.stderr.write(`Type ${word} to confirm: `);
   for await (const chunk of process.stdin) return String(chunk).trim();
   return undefined;
+}
+
+/**
+ * `abort 4` / `abort 2-fix` / `abort rollback`: the phase whose active run to abort (a bare number up
+ * to 9 is a phase). `abort 42`, `abort #7` or `abort run:7`: the run with that id. The console
+ * refuses, naming the active run, when the phase given is not the active run's.
+ */
+function abortTarget(argument: string | undefined): { runId: string } | { phase: string } {
+  if (!argument) throw new UsageError('abort needs the run number or the phase: npm run cutover -- abort 4');
+  const run = /^(?:#|run:)?(\d{1,15})$/.exec(argument);
+  if (run?.[1] && (argument !== run[1] || Number(run[1]) > 9)) return { runId: run[1] };
+  return { phase: argument };
 }
 
 /**
@@ -297,6 +317,13 @@ interface ApprovalJson {
   kind: string;
   requestedBy: string;
   summary: string;
+}
+
+interface ValidationJson {
+  validationId: number;
+  verdict: 'go' | 'no-go';
+  finishedAt: string;
+  items: { status: 'go' | 'no-go' | 'finding'; name: string; reason: string }[];
 }
 
 interface PreviewJson {
@@ -380,6 +407,35 @@ async function main(): Promise<number> {
       const result = await change(`/${command}`, {});
       print(result, () => summarizeResult(result));
       return exitCodeOfResult(result);
+    }
+    case 'abort': {
+      // An operator's cancel of the active run: the step in flight rolls back, the checkpoint stays.
+      const result = await change('/abort', {
+        ...abortTarget(argument),
+        confirm: await confirmWord('ABORT'),
+        ...(values.reason ? { reason: values.reason } : {}),
+      });
+      print(result, () => summarizeResult(result));
+      return exitCodeOfResult(result);
+    }
+    case 'validate': {
+      // Every item with its verdict; GO exits 0, NO-GO 1 (the console stored the result for phase 1's gate).
+      const result = await change('/validate', {});
+      if (result.status !== 'ok') {
+        print(result, () => summarizeResult(result));
+        return exitCodeOfResult(result);
+      }
+      const data = result.data as ValidationJson;
+      print(data, () =>
+        [
+          `validation #${data.validationId}: ${data.verdict === 'go' ? 'GO' : 'NO-GO'} (${data.finishedAt})`,
+          ...data.items.map(
+            (i) =>
+              `  ${(i.status === 'no-go' ? 'NO-GO' : i.status === 'go' ? 'GO' : 'FINDING').padEnd(7)} ${i.name}: ${i.reason}`,
+          ),
+        ].join('\n'),
+      );
+      return data.verdict === 'go' ? EXIT.ok : EXIT.failed;
     }
     case 'approvals': {
       const approvals = await read<ApprovalJson[]>('/approvals');

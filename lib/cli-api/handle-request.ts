@@ -14,9 +14,11 @@ import { type ActionSpec, executeAction } from '../auth/action';
 import { checkApiToken, TOKEN_REFUSALS, type TokenUser, viaToken } from '../auth/api-tokens';
 import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
+import { abortPhaseRun } from '../runbook/actions/abort-phase-run';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
+import { validatePlan } from '../runbook/actions/validate';
 import { listApprovals } from '../runbook/list-approvals';
 import { phaseUsageLines } from '../runbook/phase-registry';
 import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
@@ -188,6 +190,13 @@ const POST_ROUTES: [RegExp, Route][] = [
   ],
   [/^pause$/, async ({ user, database }) => act(pausePhaseRun, database, user, {})],
   [/^resume$/, async ({ user, database }) => act(resumePhaseRun, database, user, {})],
+  [
+    // Abort (docs/phases.md "Abort"): the body names the run (runId) or its phase, with the typed confirmation.
+    /^abort$/,
+    async ({ request, user, database }) => act(abortPhaseRun, database, user, await readJsonObject(request)),
+  ],
+  // The dry run of the whole plan (docs/phases.md "Validate — before the night"): its items in the action's result.
+  [/^validate$/, async ({ user, database }) => act(validatePlan, database, user, {})],
   [
     /^approvals\/[^/]+\/approve$/,
     async ({ request, segments, user, database }) => {
