@@ -11,14 +11,15 @@ import type { SessionUser } from '../lib/auth/sessions';
 import type { Database } from '../lib/db/connection';
 import { type FixedClock, fixedClock } from '../lib/market/clock';
 import { createStartPhaseRun, startPhaseRun } from '../lib/runbook/actions/start-phase-run';
+import { createValidateAction, overrideValidation } from '../lib/runbook/actions/validate';
 import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/config';
 import type { PhaseRegistry } from '../lib/runbook/phase-registry';
-import { createValidateAction, overrideValidation } from '../lib/runbook/actions/validate';
-import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
+import { getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 import { runnerTick } from '../lib/runbook/runner';
 import type { PhaseDefinition } from '../lib/runbook/types';
 import { readValidationGate } from '../lib/runbook/validate/gate';
 import type { ValidationItem } from '../lib/runbook/validate/verdict';
+import type { StatementRecorder } from './statement-recorder';
 import { MIDWEEK_NOW } from './test-world';
 
 let nextUserId = 1000;
@@ -63,10 +64,16 @@ export interface DriverOptions {
   phases?: PhaseRegistry<PhaseDefinition>;
   /** Leave phase 1's validation gate to the test (default: the driver validates before starting phase 1). */
   manualValidation?: boolean;
+  /**
+   * Runs are claimed and advanced through its connection, and each run `finish` sees end must have
+   * written only statements its preview listed (test-support/statement-recorder.ts).
+   */
+  recorder?: StatementRecorder;
 }
 
 export function createDriver(database: Database, options: DriverOptions = {}): Driver {
-  const { phases } = options;
+  const { phases, recorder } = options;
+  const runsDatabase = recorder?.database;
   const start = phases ? createStartPhaseRun(phases) : startPhaseRun;
   const clock = fixedClock(options.start ?? MIDWEEK_NOW);
   const config: RunbookConfig = { ...runbookConfigFromEnv({}), dumpDirectory: null, ...options.config };
@@ -100,7 +107,8 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
       return result.data.runId;
     },
     async tick(owner = 'test-runner') {
-      await runnerTick(database, { owner, config, clock, phases });
+      if (recorder) recorder.attribute((await getActivePhaseRun(database.sql))?.id ?? null);
+      await runnerTick(database, { owner, config, clock, phases, runsDatabase });
     },
     async finish(runId, finishOptions = {}) {
       const maxTicks = finishOptions.maxTicks ?? 400;
@@ -109,9 +117,18 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
         if (
           before &&
           ['succeeded', 'failed', 'rejected', 'aborted', 'paused', 'awaiting-approval'].includes(before.status)
-        )
+        ) {
+          if (recorder) await expectOnlyPreviewedWrites(database, recorder, runId);
           return before;
-        await runnerTick(database, { owner: finishOptions.owner ?? 'test-runner', config, clock, phases });
+        }
+        recorder?.attribute(runId);
+        await runnerTick(database, {
+          owner: finishOptions.owner ?? 'test-runner',
+          config,
+          clock,
+          phases,
+          runsDatabase,
+        });
         clock.advance(60_000);
       }
       throw new Error(`run #${runId} did not finish in ${maxTicks} ticks`);
@@ -127,6 +144,22 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
     },
   };
   return driver;
+}
+
+/**
+ * Every statement that writes and reached the database while the run advanced is one of the
+ * statements of its preview: what the operator (and approver) saw is all that ran.
+ */
+async function expectOnlyPreviewedWrites(database: Database, recorder: StatementRecorder, runId: number) {
+  const events = await database.sql<{ keys: string[] }[]>`
+    select data->'previewedStatements' as keys from cutover.phase_run_events
+     where phase_run_id = ${runId} and data ? 'previewedStatements'`;
+  const previewed = new Set(events.flatMap((e) => e.keys));
+  const unlisted = recorder.writesOf(runId).filter((w) => !previewed.has(w.key));
+  expect(
+    unlisted.map((w) => w.text.replace(/\s+/g, ' ').slice(0, 200)),
+    `run #${runId} wrote statements its preview does not list`,
+  ).toEqual([]);
 }
 
 export function failedChecks(run: PhaseRunRow): string {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../lib/db/connection';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { createDriver, type Driver, type DriverOptions } from './runbook-driver';
+import { createStatementRecorder } from './statement-recorder';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestWorld, MIDWEEK_NOW, type TestWorldOptions } from './test-world';
 
@@ -72,10 +73,19 @@ interface StartOptions extends DriverOptions {
 
 async function startTestWorld(worldOptions: TestWorldOptions, options: StartOptions) {
   const { through = [], ...driverOptions } = options;
-  const test = await createTestDatabase();
+  const created = await createTestDatabase();
+  // Phase runs advance through a connection that records what they write (test-support/statement-recorder.ts).
+  const recorder = createStatementRecorder(created.url, created.database.db);
+  const test: TestDatabase = {
+    ...created,
+    async drop() {
+      await recorder.close();
+      await created.drop();
+    },
+  };
   const world = await createTestWorld(test.database, worldOptions);
   // The runner's clock starts where the world's data ends, unless the test moves it.
-  const driver = createDriver(test.database, { start: worldOptions.now ?? MIDWEEK_NOW, ...driverOptions });
+  const driver = createDriver(test.database, { start: worldOptions.now ?? MIDWEEK_NOW, recorder, ...driverOptions });
   await driver.runThrough(through);
   return { test, world, driver };
 }

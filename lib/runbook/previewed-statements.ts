@@ -48,6 +48,16 @@ export async function previewedStatementsOf(params: {
          where phase_run_id = ${run.id} and data ? 'statement'`
     ).map((r) => r.key),
   );
+  // The list this run is held to, in its log: what the approver saw is what it may run.
+  await insertPhaseRunEvent(database.sql, {
+    phaseRunId: run.id,
+    level: 'info',
+    message:
+      keys.length === 0
+        ? 'Its preview lists no statement that writes: it may change nothing'
+        : `May run only the ${keys.length} statement${keys.length === 1 ? '' : 's'} of its preview`,
+    data: { previewedStatements: keys },
+  });
   const previewed: PreviewedStatements = {
     keys,
     async execute<T extends object>(tx: SqlOrTx, statement: BoundStatement) {

@@ -78,6 +78,8 @@ export async function runnerTick(
     config: RunbookConfig;
     clock?: Clock;
     phases?: PhaseRegistry<PhaseDefinition>;
+    /** Where phase runs are claimed and advanced, when not `database` (a test's recording connection). */
+    runsDatabase?: Database;
   },
 ): Promise<{ moreWork: boolean }> {
   const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.sql, { speed: options.speed });
@@ -116,9 +118,10 @@ export async function runnerTick(
   // not the tick interval, sets the effective speed. (Only when this tick produced minutes: another
   // runner holding the workers' lock must not make this one spin.)
   const paceSetByWorkers = Boolean(rehearsal?.heldBack) && minutesProduced > 0;
-  const claimed = await claimNextRun(database, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
+  const runs = options.runsDatabase ?? database;
+  const claimed = await claimNextRun(runs, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (!claimed) return { moreWork: paceSetByWorkers };
-  const outcome = await advanceRun(database, {
+  const outcome = await advanceRun(runs, {
     ...claimed,
     owner: options.owner,
     clock,

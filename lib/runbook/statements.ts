@@ -7,6 +7,7 @@
  * so the text the approver read is byte for byte the text the database receives.
  */
 import { createHash } from 'node:crypto';
+import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 
 /** One statement as the preview shows it: its stage, its exact text, what each $n is. */
@@ -51,7 +52,7 @@ export async function runBound<T extends object = Record<string, unknown>>(
 }
 
 /** Executes a bound statement: runBound, or a run's ctx.exec (which admits only previewed texts). */
-export type StatementExecutor = (sql: SqlOrTx, statement: BoundStatement) => Promise<{ count: number }>;
+export type StatementExecutor = (sql: SqlOrTx, statement: BoundStatement) => Promise<{ count: number; rows: object[] }>;
 
 /** Lists refusing to run a text that is not among the previewed ones: what was about to run, in words. */
 export class UnpreviewedStatement extends Error {
@@ -61,4 +62,36 @@ export class UnpreviewedStatement extends Error {
         `preview was shown; look at the phase page again and start it anew): ${text.slice(0, 160).replace(/\s+/g, ' ')}…`,
     );
   }
+}
+
+/** Runs one statement text in a transaction: a run's ctx.exec, or a rehearsal's recorder. */
+export type TextRunner = (tx: TransactionSql, text: string) => Promise<unknown>;
+
+class RehearsalDone extends Error {}
+
+/**
+ * The statements `work` would execute against the database as it is now, found by running it in a
+ * transaction (a savepoint inside one) that is always rolled back, recording each text as it runs.
+ * For writes that depend on what they find (the grants default privileges gave a new function, the
+ * overloads a restore must drop), the preview is this rehearsal and the run executes the same work.
+ */
+export async function rehearseStatements(
+  sql: SqlOrTx,
+  work: (tx: TransactionSql, run: TextRunner) => Promise<unknown>,
+): Promise<string[]> {
+  const texts: string[] = [];
+  const rehearse = async (tx: TransactionSql) => {
+    await work(tx, async (t, text) => {
+      texts.push(text.trim());
+      return t.unsafe(text);
+    });
+    throw new RehearsalDone();
+  };
+  try {
+    if ('savepoint' in sql) await sql.savepoint(rehearse);
+    else await (sql as Sql).begin(rehearse);
+  } catch (error) {
+    if (!(error instanceof RehearsalDone)) throw error;
+  }
+  return texts;
 }

@@ -59,3 +59,11 @@ export async function closeMigrationRun(
      where id = ${params.id} and status = 'active'`;
   return closed.count > 0;
 }
+
+/** The id the next migration run will get (a preview of phase 1 names its backup tables by it). */
+export async function nextMigrationRunId(sql: SqlOrTx): Promise<number> {
+  const [row] = await sql<{ next: number }[]>`
+    select (case when is_called then last_value + 1 else last_value end)::int as next
+      from cutover.migration_runs_id_seq`;
+  return row?.next ?? 1;
+}

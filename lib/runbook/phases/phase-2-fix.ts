@@ -9,6 +9,7 @@
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
+import { bound, planned } from '../statements';
 
 interface NormalizationSample {
   id: number;
@@ -55,7 +56,8 @@ export const phase2Fix = definePhase({
         : plan.statements.length === 0
           ? ['The schema already passes: nothing to run.']
           : plan.statements.flatMap((s) => [s.why, ...describeSamples(s.samples)]),
-      sql: plan.statements.map((s) => s.sql),
+      sql: [],
+      statements: plan.statements.map((s) => planned('schema fix', s.sql)),
       estimates: { statements: plan.statements.length },
     };
   },
@@ -78,7 +80,7 @@ export const phase2Fix = definePhase({
       const connection = await sql.reserve();
       try {
         await connection.unsafe(`SET lock_timeout = ${config.ddlLockTimeoutMs}`);
-        await connection.unsafe(next.sql);
+        await ctx.exec(connection, bound(next.sql));
       } finally {
         await connection.unsafe('RESET lock_timeout').catch(() => {});
         connection.release();
@@ -91,7 +93,7 @@ export const phase2Fix = definePhase({
       await ctx.commitStep(
         async (tx) => {
           await tx.unsafe(`SET LOCAL lock_timeout = ${config.ddlLockTimeoutMs}`);
-          await tx.unsafe(next.sql);
+          await ctx.exec(tx, bound(next.sql));
         },
         () => ({ checkpoint: { lastStatement: next.sql } }),
       );

@@ -4,9 +4,11 @@
  * continues; the workers are healthy in the mode they should be in (legacy until phase 7).
  */
 
+import { REGENERATE_RANGE_SQL } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
+import { planned } from '../statements';
 import type { Check } from '../types';
 
 const WINDOW_MINUTES = 15;
@@ -35,11 +37,12 @@ export const phase6HealthChecks = definePhase({
         `Count DXY 5m bars for the 5m windows due in the last ${WINDOW_MINUTES} minutes.`,
         'Ask the workers for their status; count failed worker runs in ops_runlog.',
       ],
-      sql: [
-        'SELECT public.calc_dxy_range_1m(:now - 16 min, :now - 1 min)',
-        "SELECT count(*), min(close), max(close) FROM public.data_bars WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND ts_utc >= :from AND ts_utc < :to",
-        "SELECT ts_utc, quality_score FROM public.derived_data_bars WHERE canonical_symbol = 'DXY' AND timeframe = '5m' AND deleted_at IS NULL AND ts_utc >= :from",
-        "SELECT count(*) FROM public.ops_runlog WHERE job_name IN ('tick_factory', 'aggregator') AND status = 'failed' AND started_at >= :from",
+      sql: [],
+      statements: [
+        planned('health checks', REGENERATE_RANGE_SQL, [
+          `the start of the last ${WINDOW_MINUTES} complete minutes`,
+          'the end of the last complete minute (exclusive)',
+        ]),
       ],
       estimates: { 'window (minutes)': WINDOW_MINUTES },
     };
@@ -48,7 +51,7 @@ export const phase6HealthChecks = definePhase({
   async execute(ctx) {
     const now = ctx.clock.now();
     const checks: Check[] = [
-      await checkNewFunctionProducesRows(ctx.sql, { now, minutes: WINDOW_MINUTES }),
+      await checkNewFunctionProducesRows(ctx.sql, { now, minutes: WINDOW_MINUTES }, ctx.exec),
       await checkAggregationContinues(ctx.sql, { now, minutes: WINDOW_MINUTES }),
       await checkWorkers(ctx.sql, ctx.workers, { expectedMode: 'legacy', now, minutes: WINDOW_MINUTES }),
     ];
