@@ -45,7 +45,7 @@ checkSettingsAtStart('cutover');
 
 // The phases, their options and confirmation words are the console's: `phases` asks it for them.
 const USAGE = [
-  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort RUN|PHASE | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
+  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort PHASE|#RUN | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
   '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
 ].join('\n');
 

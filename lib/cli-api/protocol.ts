@@ -30,7 +30,7 @@ export const CLI_API_BASE = '/api/cli';
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
 /** Statuses after which a phase run does no more work. */
-export const FINISHED_RUN_STATUSES: readonly string[] = ['succeeded', 'failed', 'rejected'];
+export const FINISHED_RUN_STATUSES: readonly string[] = ['succeeded', 'failed', 'rejected', 'aborted'];
 
 /** What GET /api/cli/runs/:id answers. */
 export interface CliRunSummary {

@@ -98,7 +98,8 @@ export function createAbortPhaseRun(registry: PhaseRegistry) {
       runId: z.coerce.number().int().positive().optional(),
       /** Or the phase whose active run to abort (the CLI's `abort 4`); refused when the active run is another's. */
       phase: z.string().trim().min(1).max(20).optional(),
-      confirm: z.string().max(100),
+      /** The typed word; missing, the abort is refused saying which word (not rejected as malformed). */
+      confirm: z.string().max(100).default(''),
       reason: z.string().trim().max(2000).optional(),
     }),
     roles: ['operator'],
