@@ -2,7 +2,8 @@
  * Phase 1's in-database backup of exactly what the migration changes: the DXY rows of both bar
  * tables (copied into the console's schema), the DXY registry row and aggregation cursors, the
  * definitions of the functions the migration replaces, and the constraint and index definitions.
- * Counts and checksums are computed on the source and on the copy in one snapshot and must match.
+ * Counts and checksums are recorded on the source and on the copy in one snapshot (the copy's state
+ * when written); what proves the backup is restoring it (./backup-restore-proof.ts).
  */
 
 import type { TransactionSql } from 'postgres';
@@ -21,6 +22,12 @@ export interface TableBackup {
   checksum: string;
   copyRows: number;
   copyChecksum: string;
+  /**
+   * The largest id the copy took (text: a bigint), in the same snapshot: the restore proof compares
+   * the live rows up to it, since rows the live pipeline writes after the backup are not the backup's.
+   * Absent from backups taken before it was recorded.
+   */
+  maxId?: string;
 }
 
 /** Older backups (before the console recorded more than the definition) hold only name, signature, definition. */
@@ -59,6 +66,7 @@ export async function copyBarTables(tx: TransactionSql, migrationRunId: number):
     await tx.unsafe(`CREATE INDEX ON ${copy} (timeframe, ts_utc)`);
     const source = await checksumRelation(tx, `(SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY')`);
     const copied = await checksumRelation(tx, copy);
+    const [max] = await tx.unsafe<{ max: string | null }[]>(`SELECT coalesce(max(id), 0)::text AS max FROM ${copy}`);
     results.push({
       source: `public.${table}`,
       copy,
@@ -66,6 +74,7 @@ export async function copyBarTables(tx: TransactionSql, migrationRunId: number):
       checksum: source.checksum,
       copyRows: copied.rows,
       copyChecksum: copied.checksum,
+      maxId: max?.max ?? '0',
     });
   }
   return results;

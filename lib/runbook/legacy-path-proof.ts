@@ -1,12 +1,14 @@
 /**
- * The last proof of a rollback — "the legacy path writes new DXY minutes again" — needs an open
- * market. A rollback run on a closed market finishes its data steps (verified) and records this
- * proof as pending, with the time data is expected. The runner checks pending proofs every tick:
- * new legacy minutes after the open prove it; an open market silent for longer than
+ * The last proof of a rollback — "the legacy path writes new DXY minutes again, and DXY 5m bars
+ * are aggregated from them again" — needs an open market. A rollback run on a closed market
+ * finishes its data steps (verified) and records this proof as pending, with the time data is
+ * expected. The runner checks pending proofs every tick: new legacy minutes and a DXY 5m bar
+ * aggregated from them after the open prove it; an open market silent for longer than
  * CUTOVER_DEPLOYMENT_PROOF_MINUTES marks it silent, posts to ALERT_WEBHOOK_URL once (like a FAIL
  * hour) and shows a banner on every page.
  */
 import type { Sql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import { latestOpenLegacyPathProof, listOpenLegacyPathProofs, storeLegacyPathProof } from '../db/tables/phase-runs';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../market/market-hours';
@@ -14,7 +16,15 @@ import { enqueueAlert, kickAlertDelivery } from '../monitor/alert-outbox';
 import { MINUTE_MS } from '../time-units';
 
 export type LegacyPathProof =
-  | { state: 'proven'; switchedAt: string; provenAt: string; minutes: number; expectedFrom?: string }
+  | {
+      state: 'proven';
+      switchedAt: string;
+      provenAt: string;
+      minutes: number;
+      /** DXY 5m bars of windows after the switch, aggregated from legacy minutes (absent in older proofs). */
+      fiveMinuteBars?: number;
+      expectedFrom?: string;
+    }
   | { state: 'pending'; switchedAt: string; expectedFrom: string }
   | { state: 'silent'; switchedAt: string; expectedFrom: string; silentSince: string; alertedAt: string | null };
 
@@ -32,6 +42,31 @@ async function countLegacyMinutesFrom(sql: Sql, since: Date): Promise<number> {
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and source = 'dxy'
        and ts_utc >= ${since} and (raw->>'backfilled_from') is null`;
   return row?.n ?? 0;
+}
+
+const FIVE_MINUTES_MS = 5 * MINUTE_MS;
+
+export interface LegacyFiveMinuteEvidence {
+  bars: number;
+  first: Date | null;
+}
+
+/**
+ * DXY 5m bars (active, in derived_data_bars) of windows that start at or after `since` and hold
+ * legacy minutes written by the legacy writer itself: what the restored path — legacy 1m rows
+ * aggregated by the restored aggregator — produces. A bar from before the switch, or one over
+ * back-filled minutes only, proves nothing about the path running now.
+ */
+export async function countLegacyFiveMinuteBarsSince(sql: SqlOrTx, since: Date): Promise<LegacyFiveMinuteEvidence> {
+  const firstWindow = new Date(Math.ceil(since.getTime() / FIVE_MINUTES_MS) * FIVE_MINUTES_MS);
+  const [row] = await sql<{ n: number; first: Date | null }[]>`
+    select count(*)::int as n, min(b.ts_utc) as first from public.derived_data_bars b
+     where b.canonical_symbol = 'DXY' and b.timeframe = '5m' and b.deleted_at is null and b.ts_utc >= ${firstWindow}
+       and exists (select 1 from public.derived_data_bars m
+                    where m.canonical_symbol = 'DXY' and m.timeframe = '1m' and m.deleted_at is null and m.source = 'dxy'
+                      and (m.raw->>'backfilled_from') is null
+                      and m.ts_utc >= b.ts_utc and m.ts_utc < b.ts_utc + interval '5 minutes')`;
+  return { bars: row?.n ?? 0, first: row?.first ?? null };
 }
 
 async function storeProof(
@@ -64,7 +99,8 @@ export async function checkPendingLegacyPathProofs(
     const expectedFrom = new Date(proof.expectedFrom as string);
     if (params.now < expectedFrom) continue;
     const written = await countLegacyMinutesFrom(sql, expectedFrom);
-    if (written > 0) {
+    const fiveMinute = await countLegacyFiveMinuteBarsSince(sql, expectedFrom);
+    if (written > 0 && fiveMinute.bars > 0) {
       await storeProof(
         sql,
         id,
@@ -74,8 +110,9 @@ export async function checkPendingLegacyPathProofs(
           expectedFrom: expectedFrom.toISOString(),
           provenAt: params.now.toISOString(),
           minutes: written,
+          fiveMinuteBars: fiveMinute.bars,
         },
-        `Legacy path proven after the open: ${written} legacy DXY minutes since ${expectedFrom.toISOString()}.`,
+        `Legacy path proven after the open: ${written} legacy DXY minutes and ${fiveMinute.bars} DXY 5m bars aggregated from them since ${expectedFrom.toISOString()}.`,
         'info',
       );
       continue;
@@ -95,7 +132,7 @@ export async function checkPendingLegacyPathProofs(
       sql,
       id,
       silent,
-      `The legacy path wrote no DXY minute in the ${params.proofMinutes} open-market minutes after ${expectedFrom.toISOString()} (alert queued).`,
+      `The legacy path is not producing DXY: ${written} legacy minutes and ${fiveMinute.bars} DXY 5m bars aggregated from them in the ${params.proofMinutes} open-market minutes after ${expectedFrom.toISOString()} (alert queued).`,
       'error',
       {
         key: `legacy-path-silent:${id}`,
@@ -104,7 +141,7 @@ export async function checkPendingLegacyPathProofs(
           severity: 'critical',
           rollback_run: id,
           expected_from: silent.expectedFrom,
-          summary: `DXY rollback: the legacy path wrote no DXY minute after the market opened at ${silent.expectedFrom}`,
+          summary: `DXY rollback: the legacy path is not producing DXY (${written} minutes, ${fiveMinute.bars} 5m bars) after the market opened at ${silent.expectedFrom}`,
         },
       },
     );

@@ -118,9 +118,9 @@ describe.each([
     await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]?.expected_from).toBe(SUNDAY_OPEN.toISOString());
-    // The legacy writer comes back: the proof completes and the banner goes.
+    // The legacy writer comes back: once its minutes are aggregated into a DXY 5m bar the proof completes and the banner goes.
     await sql`update cutover.rehearsal_workers set paused = false, next_minute = ${new Date(test.driver.clock.now().getTime() - 2 * MINUTE_MS)}`;
-    await advanceTo(new Date(test.driver.clock.now().getTime() + 3 * MINUTE_MS));
+    await advanceTo(new Date(test.driver.clock.now().getTime() + 13 * MINUTE_MS));
     expect(await readLegacyPathNotice(sql)).toBeNull();
     await flushAlertDelivery(sql);
     expect(alerts()).toHaveLength(1);

@@ -1,8 +1,9 @@
 /**
  * Phase 1 — pre-flight and backup. Checks connectivity, server version, the tables and columns
  * the migration reads, records the pre-state counts, and takes the in-database backup of
- * exactly what the migration changes (verified by counts and checksums in one snapshot), plus a
- * pg_dump file when a compatible pg_dump exists. Re-running keeps a verified backup as it is.
+ * exactly what the migration changes, proven by restoring it into a scratch schema (rolled back) and
+ * diffing it with the live source by key and value, plus a pg_dump file when a compatible pg_dump
+ * exists. Re-running keeps a verified backup as it is, and proves it again.
  */
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
@@ -19,6 +20,7 @@ import {
   readFunctionDefinitions,
   readRegistryRow,
 } from '../backup';
+import { proveBackupRestorable } from '../backup-restore-proof';
 import { definePhase } from '../define-phase';
 import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
 import type { FunctionFacts } from '../function-inspection';
@@ -55,8 +57,9 @@ export const phase1Preflight = definePhase({
   description:
     'Checks connectivity, the server version and every table and column the migration reads; records the DXY row counts ' +
     'before anything changes; copies the DXY rows of data_bars and derived_data_bars, the DXY registry row and cursors, ' +
-    'the function and constraint definitions into the console schema, verified by counts and checksums; and writes a ' +
-    'pg_dump file of the three tables when a compatible pg_dump is installed.',
+    'the function and constraint definitions into the console schema; proves the backup restorable by restoring all of it into ' +
+    'a scratch schema (rolled back) and diffing it with the live source by key and value; and writes a pg_dump file of the ' +
+    'three tables when a compatible pg_dump is installed.',
 
   async preconditions({ database }) {
     const missing = await findMissingPipelineTables(database.sql);
@@ -83,9 +86,10 @@ export const phase1Preflight = definePhase({
         'Check connectivity and server version (≥ 13).',
         'Check the columns the migration reads in data_bars, derived_data_bars, the registry and cursors.',
         'Record the DXY row counts of both tables.',
-        'Copy the DXY rows of both tables into schema cutover; compare counts and checksums of source and copy in one snapshot.',
+        'Copy the DXY rows of both tables into schema cutover (counts and checksums recorded in one snapshot).',
         `Save the definitions of ${BACKED_UP_FUNCTIONS.join(', ')}, the constraints and indexes, the DXY registry row and cursors.`,
         'Write a pg_dump file of the three tables when a pg_dump at least as new as the server is installed.',
+        'Prove the backup restorable: restore the copies, registry row, cursors, constraints and function definitions into a scratch schema cutover_restore_check_<backup> (rolled back) and diff them with the live source by key and value.',
       ],
       sql: [
         "SELECT current_setting('server_version_num')",
@@ -185,15 +189,8 @@ export const phase1Preflight = definePhase({
       detail: backup ? `backup #${backup.id} at ${backup.takenAt.toISOString()}` : 'no backup row',
     });
     if (!backup) return { passed: false, checks };
-    for (const table of backup.tables) {
-      const [now] = await sql.unsafe<{ rows: number }[]>(`select count(*)::float8 as rows from ${table.copy}`);
-      checks.push({
-        name: `Copy of ${table.source} matches`,
-        passed: table.rows === table.copyRows && table.checksum === table.copyChecksum && now?.rows === table.rows,
-        detail: `${table.rows} rows, checksum ${table.checksum}; copy ${table.copyRows} rows, checksum ${table.copyChecksum}`,
-        evidence: table,
-      });
-    }
+    // Restored into a scratch schema (rolled back) and diffed with the live source by key and value.
+    checks.push(...(await proveBackupRestorable(sql, backup)));
     const aggregators = backedUpOverloads(backup, 'aggregate_1m_to_5m_window');
     checks.push({
       name: 'Aggregator definition saved',

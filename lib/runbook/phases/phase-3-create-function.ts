@@ -1,10 +1,12 @@
 /**
  * Phase 3 — create calc_dxy_range_1m. No catch-all exception block (errors reach the caller),
  * SECURITY DEFINER with a pinned search_path, EXECUTE revoked from PUBLIC and granted to the
- * configured worker role when it exists. Then a test on the most recent hour of legacy data,
+ * configured worker role, which must exist: without it the workers could not call the function, so
+ * its absence is a failing precondition, never a silently skipped GRANT. Then a test on the most recent hour of legacy data,
  * inside a transaction that is rolled back: every minute is compared with the legacy value and
  * with the TypeScript formula.
  */
+import type { SqlOrTx } from '../../db/connection';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
 import { definePhase } from '../define-phase';
 import { readFunctionFacts } from '../function-inspection';
@@ -27,6 +29,15 @@ class RollbackTest extends Error {}
 async function functionSql(ctx: Pick<PreconditionContext, 'database'>): Promise<string> {
   const columns = await readColumns(ctx.database.sql, 'data_bars');
   return calcDxyRange1mSql({ setsUpdatedAt: columns.has('updated_at') });
+}
+
+async function workerRoleExists(sql: SqlOrTx, role: string): Promise<boolean> {
+  const [row] = await sql`select 1 from pg_roles where rolname = ${role}`;
+  return Boolean(row);
+}
+
+function missingRoleMessage(role: string): string {
+  return `role ${role} does not exist: the workers could not call calc_dxy_range_1m. Create the role, or set CUTOVER_WORKER_ROLE to the workers' role.`;
 }
 
 function grantSql(role: string): string {
@@ -52,8 +63,14 @@ export const phase3CreateFunction = definePhase({
     const foreign = existing.filter(
       (f) => f.identityArguments !== CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS || f.resultType !== 'jsonb',
     );
+    const roleExists = await workerRoleExists(ctx.database.sql, ctx.config.workerRole);
     return [
       phase2,
+      {
+        name: `Worker role ${ctx.config.workerRole} exists`,
+        passed: roleExists,
+        detail: roleExists ? 'EXECUTE will be granted to it' : missingRoleMessage(ctx.config.workerRole),
+      },
       {
         name: 'Schema ready now',
         passed: report.passed,
@@ -81,17 +98,15 @@ export const phase3CreateFunction = definePhase({
   },
 
   async preview(ctx) {
-    const [role] = await ctx.database.sql`select 1 from pg_roles where rolname = ${ctx.config.workerRole}`;
+    const role = await workerRoleExists(ctx.database.sql, ctx.config.workerRole);
     return {
       summary: [
         'CREATE OR REPLACE the function (SECURITY DEFINER, search_path pinned, errors propagate).',
         'REVOKE EXECUTE FROM PUBLIC and from every other role the default privileges granted it to (e.g. anon, authenticated).',
-        role
-          ? `GRANT EXECUTE TO ${ctx.config.workerRole}.`
-          : `Role ${ctx.config.workerRole} does not exist: no GRANT (set CUTOVER_WORKER_ROLE).`,
+        role ? `GRANT EXECUTE TO ${ctx.config.workerRole}.` : `Refused: ${missingRoleMessage(ctx.config.workerRole)}`,
         `Test: call it on the last ${TEST_WINDOW_MINUTES} minutes of legacy data inside a transaction that is rolled back.`,
       ],
-      sql: [(await functionSql(ctx)).trim(), ...(role ? [grantSql(ctx.config.workerRole)] : [])],
+      sql: [(await functionSql(ctx)).trim(), grantSql(ctx.config.workerRole)],
       estimates: { 'test window (minutes)': TEST_WINDOW_MINUTES },
     };
   },
@@ -103,9 +118,10 @@ export const phase3CreateFunction = definePhase({
       const definition = await functionSql(ctx);
       const granted = await ctx.commitStep(
         async (tx) => {
+          // Checked again here: the role may have gone since the start; nothing commits without the grant.
+          if (!(await workerRoleExists(tx, config.workerRole))) throw new Error(missingRoleMessage(config.workerRole));
           await tx.unsafe(definition);
-          const [role] = await tx`select 1 from pg_roles where rolname = ${config.workerRole}`;
-          if (role) await tx.unsafe(grantSql(config.workerRole));
+          await tx.unsafe(grantSql(config.workerRole));
           // Revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles
           // directly (Supabase: anon, authenticated): revoke from every grantee but the worker role.
           const privileges = await readExecutePrivileges(tx, {
@@ -114,7 +130,7 @@ export const phase3CreateFunction = definePhase({
           });
           const revokes = restrictExecuteStatements(privileges, config.workerRole);
           for (const statement of revokes) await tx.unsafe(statement);
-          return { granted: Boolean(role), revokedFrom: privileges.grantees.filter((g) => g !== config.workerRole) };
+          return { granted: true, revokedFrom: privileges.grantees.filter((g) => g !== config.workerRole) };
         },
         (value) => ({
           checkpoint: { stage: 'created' },
@@ -151,6 +167,7 @@ export const phase3CreateFunction = definePhase({
     const privileges = fn
       ? await readExecutePrivileges(sql, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: config.workerRole })
       : null;
+    const worker = privileges?.roles.find((r) => r.role === config.workerRole);
     const test = run.result.test as TestResult | undefined;
     const checks: Check[] = [
       {
@@ -175,6 +192,18 @@ export const phase3CreateFunction = definePhase({
             passed: false,
             detail: 'function not found',
           },
+      {
+        // executePrivilegesCheck passes an absent role by design (phase 5 keeps what was there); here the workers need it.
+        name: `The workers (${config.workerRole}) can execute calc_dxy_range_1m`,
+        passed: worker?.canExecute === true,
+        detail: !privileges
+          ? 'function not found'
+          : !worker
+            ? missingRoleMessage(config.workerRole)
+            : worker.canExecute
+              ? `${config.workerRole} may execute it (${worker.reason})`
+              : `${config.workerRole} may not execute it`,
+      },
       {
         name: 'Test minutes match the legacy values',
         passed: Boolean(

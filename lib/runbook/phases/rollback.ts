@@ -26,8 +26,9 @@ import { backedUpFunction, backupTableName, type FunctionBackup, getBackup, type
 import { backfillLegacyRange } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { configStatements, readFunctionFacts } from '../function-inspection';
-import { type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
+import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
+import { compareKeptRows, type KeptRowsRecord, recordKeptRows } from '../rollback-keep-proof';
 import type { Check, PhaseContext } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
@@ -46,6 +47,8 @@ type Stage =
 interface RollbackCheckpoint {
   stage?: Stage;
   dxyRowsAtStart?: number;
+  /** With "keep": data_bars' DXY rows at the start, by day, key and value (../rollback-keep-proof.ts). */
+  keptAtStart?: KeptRowsRecord;
   /** Clock time of phase 1: minutes from here on are the ones the migration touched. */
   touchedFrom?: string;
   deployedAt?: string;
@@ -379,13 +382,16 @@ export const rollbackPhase = definePhase({
             >`select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY'`;
             const changes = await restoreFunctions(tx, backup);
             await restoreRegistry(tx, backup);
-            return { changes, dxyRowsAtStart: row?.n ?? 0 };
+            // Read in the step that stores it: the record and the checkpoint describe the same instant.
+            const keptAtStart = choice === 'keep' ? await recordKeptRows(tx) : undefined;
+            return { changes, dxyRowsAtStart: row?.n ?? 0, keptAtStart };
           },
           (value) => ({
             checkpoint: {
               stage: 'restore-soft-deleted',
               touchedFrom: touchedFrom.toISOString(),
               dxyRowsAtStart: value.dxyRowsAtStart,
+              keptAtStart: value.keptAtStart,
             },
           }),
         );
@@ -563,9 +569,17 @@ export const rollbackPhase = definePhase({
       case 'prove': {
         const deployedAt = new Date(checkpoint.deployedAt as string);
         const written = await countLegacyMinutesSince(ctx.sql, deployedAt);
+        // DXY 5m must come back too: legacy minutes with the aggregator dead is not a working legacy path.
+        const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, deployedAt);
         const proof: LegacyPathProof | null =
-          written > 0
-            ? { state: 'proven', switchedAt: deployedAt.toISOString(), provenAt: now.toISOString(), minutes: written }
+          written > 0 && fiveMinute.bars > 0
+            ? {
+                state: 'proven',
+                switchedAt: deployedAt.toISOString(),
+                provenAt: now.toISOString(),
+                minutes: written,
+                fiveMinuteBars: fiveMinute.bars,
+              }
             : !isFxOpen(now)
               ? {
                   state: 'pending',
@@ -587,10 +601,16 @@ export const rollbackPhase = definePhase({
         const waited = countOpenMinutes(deployedAt, now);
         if (waited > ctx.config.deploymentProofMinutes) {
           throw new Error(
-            `The legacy path wrote no DXY minute in the ${ctx.config.deploymentProofMinutes} open-market minutes after the switch back.`,
+            written === 0
+              ? `The legacy path wrote no DXY minute in the ${ctx.config.deploymentProofMinutes} open-market minutes after the switch back.`
+              : `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
+                  `${ctx.config.deploymentProofMinutes} open-market minutes: the aggregator is not producing (see data_agg_state for DXY 5m).`,
           );
         }
-        return { state: 'wait', reason: `waiting for a legacy DXY minute after ${deployedAt.toISOString()}` };
+        return {
+          state: 'wait',
+          reason: `waiting for a legacy DXY minute and a DXY 5m bar aggregated from them after ${deployedAt.toISOString()}`,
+        };
       }
     }
     return { state: 'done' };
@@ -632,7 +652,9 @@ export const rollbackPhase = definePhase({
     const savedMetadata = backup.registryRow?.metadata ?? {};
     const status = await ctx.workers.status();
     const legacySince = await countLegacyMinutesSince(ctx.sql, new Date(checkpoint.deployedAt as string));
+    const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, new Date(checkpoint.deployedAt as string));
     const proof = checkpoint.legacyProof;
+    const kept = choice === 'keep' ? await compareKeptRows(ctx.sql, checkpoint.keptAtStart) : null;
     const checks: Check[] = [
       {
         name: 'Workers back in mode legacy',
@@ -684,11 +706,7 @@ export const rollbackPhase = definePhase({
               `${dataBars.counts.now} DXY rows; ${dataBars.counts.added} not in the backup, ${dataBars.counts.changed} differ from it, ` +
               `${dataBars.counts.gone} missing (${checkpoint.deleted ?? 0} deleted, ${checkpoint.putBack ?? 0} put back, ${checkpoint.reinserted ?? 0} re-inserted)`,
           }
-        : {
-            name: 'DXY rows in data_bars kept',
-            passed: dataBars.counts.now >= (checkpoint.dxyRowsAtStart ?? 0),
-            detail: `${dataBars.counts.now} DXY rows in data_bars (${checkpoint.dxyRowsAtStart ?? 0} when the rollback started)`,
-          },
+        : (kept as Check),
       legacySince > 0 || proof?.state !== 'pending'
         ? {
             name: 'Legacy path producing again',
@@ -700,6 +718,22 @@ export const rollbackPhase = definePhase({
             // Not a pass: the data steps above are proven; this one is checked by the runner at the open.
             passed: true,
             detail: `PENDING: the market was closed at the switch back; new legacy minutes are expected from ${proof.expectedFrom}. The runner checks at the open and alerts (webhook, banner) if the legacy path stays silent.`,
+            evidence: { pending: true, expectedFrom: proof.expectedFrom },
+          },
+      fiveMinute.bars > 0 || proof?.state !== 'pending'
+        ? {
+            name: 'DXY 5m produced again by the legacy path',
+            passed: fiveMinute.bars > 0,
+            detail:
+              fiveMinute.bars > 0
+                ? `${fiveMinute.bars} DXY 5m bars for windows after the switch (${checkpoint.deployedAt}), aggregated from legacy minutes; first ${fiveMinute.first?.toISOString()}`
+                : `no DXY 5m bar for any window after the switch (${checkpoint.deployedAt}) holding legacy minutes: the restored aggregation is not producing`,
+          }
+        : {
+            name: 'DXY 5m produced again by the legacy path — PENDING (market closed)',
+            // Deferred with the legacy-path proof: the runner requires a 5m bar after the open too (legacy-path-proof.ts).
+            passed: true,
+            detail: `PENDING: no window has closed with open market since the switch back; DXY 5m bars are expected from ${proof.expectedFrom}. The runner checks at the open and alerts if none is produced.`,
             evidence: { pending: true, expectedFrom: proof.expectedFrom },
           },
     ];

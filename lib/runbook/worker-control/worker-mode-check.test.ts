@@ -29,7 +29,10 @@ describe('the worker-mode checks of phases 6, 7, 9 and the rollback, with the co
     const status = await commandWorkers('echo starting; echo mode=final').status();
     expect(status.mode).toBe('final');
     const wrong = workerModeVerdict(status, 'dual');
-    expect(wrong).toEqual({ passed: false, detail: 'the workers report mode final, expected dual (status command passed)' });
+    expect(wrong).toEqual({
+      passed: false,
+      detail: 'the workers report mode final, expected dual (status command passed)',
+    });
     expect(workerModeVerdict(status, 'final').passed).toBe(true);
   });
 });
