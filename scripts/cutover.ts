@@ -329,8 +329,23 @@ interface ValidationJson {
 interface PreviewJson {
   title: string;
   preconditions: { passed: boolean; name: string; detail: string }[];
-  preview: { summary: string[]; sql: string[] };
+  preview: {
+    summary: string[];
+    sql: string[];
+    statements?: { stage: string; text: string; parameters: string[] }[];
+    pointOfNoReturn?: string;
+  };
   fix: unknown;
+}
+
+/** Each statement the phase will run, with its stage and what each $n is (the preview's own list). */
+function previewStatementLines(preview: PreviewJson['preview']): string[] {
+  const statements = preview.statements ?? preview.sql.map((text) => ({ stage: '', text, parameters: [] }));
+  return statements.flatMap((s, i) => [
+    `\n${i + 1}.${s.stage ? ` ${s.stage}` : ''}`,
+    s.text,
+    ...s.parameters.map((p, n) => `  $${n + 1} = ${p}`),
+  ]);
 }
 
 function encode(segment: string): string {
@@ -389,7 +404,8 @@ async function main(): Promise<number> {
           title,
           ...detail.preconditions.map((c) => `  ${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
           ...detail.preview.summary.map((line, i) => `${i + 1}. ${line}`),
-          ...detail.preview.sql.map((sql) => `\n${sql}`),
+          ...(detail.preview.pointOfNoReturn ? [`Point of no return: ${detail.preview.pointOfNoReturn}`] : []),
+          ...previewStatementLines(detail.preview),
         ].join('\n'),
       );
       return EXIT.ok;
