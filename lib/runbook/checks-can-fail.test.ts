@@ -23,7 +23,7 @@ import type { WorkerControl } from './worker-control/worker-control';
 /** A finished run verified again as the runner would, with the given workers (verify commits nothing). */
 async function verifyAgain(test: TestWorld, phase: PhaseDefinition, runId: number, workers?: WorkerControl) {
   const run = (await getPhaseRun(test.database.sql, { id: runId })) as PhaseRunRow;
-  const ctx = {
+  const ctx: PhaseContext = {
     database: test.database,
     sql: test.database.sql,
     clock: test.driver.clock,
@@ -34,7 +34,10 @@ async function verifyAgain(test: TestWorld, phase: PhaseDefinition, runId: numbe
     commitStep: async () => {
       throw new Error('a verification commits nothing');
     },
-  } as PhaseContext;
+    exec: async () => {
+      throw new Error('a verification executes no planned statement');
+    },
+  };
   return phase.verify(ctx);
 }
 
