@@ -203,7 +203,8 @@ export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStat
   }
   const normalization = await previewNormalization(sql);
   if (normalization.rows > 0) {
-    const setsUpdatedAt = (await readColumns(sql, 'data_bars')).has('updated_at');
+    // The fix adds updated_at before it normalizes: the text previewed is the text that runs.
+    const setsUpdatedAt = barColumns.has('updated_at') || statements.some((s) => s.sql.includes(columnDdl.updated_at));
     const sources = Object.entries(normalization.bySource)
       .map(([source, n]) => `${n} '${source}'`)
       .join(', ');
