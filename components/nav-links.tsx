@@ -5,6 +5,8 @@ import { usePathname } from 'next/navigation';
 
 const LINKS = [
   { href: '/', label: 'Overview', section: '/' },
+  // The dry run before the night: phase 1 needs its GO (docs/phases.md "Validate — before the night").
+  { href: '/validate', label: 'Validate', section: '/validate' },
   { href: '/phases/1', label: 'Phases', section: '/phases' },
   { href: '/monitor', label: 'Monitor', section: '/monitor' },
   { href: '/compare', label: 'Compare', section: '/compare' },
