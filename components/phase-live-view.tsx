@@ -4,6 +4,8 @@ import { useState } from 'react';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/lib/server-actions/runbook';
+import { AbortRunControl } from './abort-run-control';
+import { AbortedBanner } from './aborted-banner';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { Button, INPUT_CLASS } from './form-fields';
@@ -39,7 +41,11 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
       ? `${phases.label(active.phase)} (run #${active.id}) is ${active.status}; one run at a time.`
       : null;
   const runLabel =
-    latest?.status === 'failed' && latest.phase === phase ? `Retry phase ${number}` : `Run phase ${number}`;
+    latest?.status === 'failed' && latest.phase === phase
+      ? `Retry phase ${number}`
+      : latest?.status === 'aborted' && latest.phase === phase
+        ? `Resume phase ${number}`
+        : `Run phase ${number}`;
 
   return (
     <div className="space-y-5">
@@ -111,6 +117,7 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
                 Resume
               </Button>
             ) : null}
+            {activeHere && active ? <AbortRunControl run={active} phase={phase} /> : null}
             {!preconditionsPass && !active ? (
               <span className="text-sm text-red-700">Preconditions not met (see above).</span>
             ) : null}
@@ -131,6 +138,7 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
           migration run.
         </p>
       ) : null}
+      {latest ? <AbortedBanner run={latest} /> : null}
       <RunDetails live={live} />
       <AttemptsTable runs={live.runs} />
     </div>

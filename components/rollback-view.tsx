@@ -2,7 +2,10 @@
 
 import { useState } from 'react';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
+import { rollbackEndsRun } from '@/lib/runbook/abort-rules';
 import { startPhaseRunAction } from '@/lib/server-actions/runbook';
+import { AbortRunControl } from './abort-run-control';
+import { AbortedBanner } from './aborted-banner';
 import { ActionMessage } from './action-message';
 import { AttemptsTable } from './attempts-table';
 import { ConfirmWordInput } from './confirm-word-input';
@@ -30,6 +33,8 @@ export function RollbackView({
   const [data, setData] = useState<string | null>(null);
   const [confirm, setConfirm] = useState('');
   const active = live.activeRun;
+  // A phase 7 or 9 run that waits does not block the rollback: starting it aborts that run (docs/phases.md "Abort").
+  const blocking = active && !rollbackEndsRun(active) ? active : null;
   return (
     <div className="space-y-5">
       <section className="rounded-lg border border-red-200 bg-white p-4" aria-label="Start rollback">
@@ -59,7 +64,7 @@ export function RollbackView({
             <Button
               tone="destructive"
               type="submit"
-              disabled={!available || Boolean(active) || pending || !data || confirm !== word}
+              disabled={!available || Boolean(blocking) || pending || !data || confirm !== word}
             >
               Start rollback
             </Button>
@@ -68,7 +73,9 @@ export function RollbackView({
             ) : null}
             {active ? (
               <p className="text-sm text-amber-800">
-                Run #{active.id} ({phases.label(active.phase)}) is {active.status}.
+                Run #{active.id} ({phases.label(active.phase)}) is{' '}
+                {blocking ? active.status : `waiting (${String(active.progress.waiting)})`}.
+                {blocking ? '' : ' Starting the rollback aborts it first; the abort is recorded with the rollback.'}
               </p>
             ) : null}
           </form>
@@ -76,7 +83,13 @@ export function RollbackView({
           <p className="text-sm text-slate-600">Only operators can start a rollback.</p>
         )}
         <ActionMessage message={message} />
+        {canOperate && active?.phase === 'rollback' ? (
+          <div className="mt-3 flex flex-wrap items-center gap-3">
+            <AbortRunControl run={active} phase="rollback" />
+          </div>
+        ) : null}
       </section>
+      {live.latest ? <AbortedBanner run={live.latest} /> : null}
       <RunDetails live={live} />
       <AttemptsTable runs={live.runs} />
     </div>

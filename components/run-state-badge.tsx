@@ -9,6 +9,7 @@ const STATES: Record<string, { label: string; tone: BadgeTone }> = {
   succeeded: { label: 'succeeded', tone: 'good' },
   failed: { label: 'FAILED', tone: 'bad' },
   rejected: { label: 'rejected', tone: 'bad' },
+  aborted: { label: 'aborted', tone: 'warn' },
   'window-open': { label: 'window open', tone: 'info' },
 };
 

@@ -11,10 +11,18 @@ import type { SqlOrTx } from '../db/connection';
 import type { PhaseRunStatus } from '../db/console-schema';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
 import { lockPhaseRun, markPhaseRunAborted } from '../db/tables/phase-runs';
+import { type AbortRecord, type AbortRequest, abortRequestOf } from './abort-rules';
 import { appendOpsRunlogEvent, closeOpsRunlog } from './ops-runlog';
 import { asPhaseRunRow, type PhaseRunRow } from './run-state';
 
-export const ABORT_CONFIRMATION = 'ABORT';
+export {
+  ABORT_CONFIRMATION,
+  type AbortRecord,
+  type AbortRequest,
+  abortRecordOf,
+  abortRequestOf,
+  waitingReasonOf,
+} from './abort-rules';
 
 /** SQLSTATE of a cancelled statement (pg_cancel_backend, statement_timeout). */
 export const QUERY_CANCELED = '57014';
@@ -24,45 +32,6 @@ export class RunAborted extends Error {
   constructor(runId: number) {
     super(`Phase run #${runId} was aborted; the step in flight rolled back.`);
   }
-}
-
-/** Who asked for the abort, when (ISO) and why; kept in the run's options under `abortRequest`. */
-export interface AbortRequest {
-  by: string;
-  at: string;
-  reason: string | null;
-}
-
-/** What an aborted run left, stored in its result under `abort` and shown on its phase's page. */
-export interface AbortRecord extends AbortRequest {
-  /** The status the run was in when it ended (running, waiting, paused, pending, awaiting-approval). */
-  from: string;
-  /** The step in flight and what became of it, or why none was. */
-  inFlight: string;
-  /** The last committed checkpoint, as stored. */
-  checkpoint: Record<string, unknown>;
-  /** The committed work that stays, in words. */
-  completed: string[];
-  /** What the operator can do now. */
-  nextSteps: string[];
-}
-
-export function abortRequestOf(run: Pick<PhaseRunRow, 'options'>): AbortRequest | null {
-  const request = run.options.abortRequest;
-  if (typeof request !== 'object' || request === null) return null;
-  const { by, at, reason } = request as Record<string, unknown>;
-  return { by: String(by), at: String(at), reason: typeof reason === 'string' ? reason : null };
-}
-
-export function abortRecordOf(run: Pick<PhaseRunRow, 'result'>): AbortRecord | null {
-  const record = run.result.abort;
-  return typeof record === 'object' && record !== null ? (record as AbortRecord) : null;
-}
-
-/** A run whose last step reported a wait and which its runner has not stepped since (./execute-run.ts). */
-export function waitingReasonOf(run: Pick<PhaseRunRow, 'status' | 'progress'>): string | null {
-  const waiting = run.progress.waiting;
-  return run.status === 'running' && typeof waiting === 'string' ? waiting : null;
 }
 
 /** The checkpoint's scalar facts (stage, cursor, batches, rows…) in words: what stays committed. */

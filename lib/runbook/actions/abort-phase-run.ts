@@ -16,6 +16,7 @@ import { decideApproval, listApprovalsOfRuns } from '../../db/tables/approvals';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { lockPhaseRun, requestPhaseRunAbort } from '../../db/tables/phase-runs';
 import { type Clock, loadClock } from '../../market/clock';
+import { ROLLBACK_ENDS_WAITING_OF } from '../abort-rules';
 import {
   ABORT_CONFIRMATION,
   type AbortRequest,
@@ -148,13 +149,6 @@ export function createAbortPhaseRun(registry: PhaseRegistry) {
 }
 
 export const abortPhaseRun = createAbortPhaseRun(PHASES);
-
-/**
- * The phases whose long waits a rollback may cut short (docs/phases.md "Abort"): phase 7 waiting for
- * the data to prove the deployment, phase 9 waiting for the market or its hold. Their waits run
- * nothing, so ending one changes nothing the rollback does not undo.
- */
-export const ROLLBACK_ENDS_WAITING_OF = ['7', '9'];
 
 /**
  * Called by the start action of a rollback while `active` holds the one-run slot: when it is a
