@@ -27,7 +27,7 @@ export const REPORT_CSS = `
   background: #f8fafc; border: 1px solid #e2e8f0; padding: 6px; margin: 4px 0; }
 .run-report .verdict { font-weight: 600; padding: 0 5px; border-radius: 3px; white-space: nowrap; }
 .run-report .v-PASS, .run-report .v-succeeded, .run-report .v-approved { background: #d1fae5; color: #065f46; }
-.run-report .v-WARN, .run-report .v-paused, .run-report .v-pending, .run-report .v-awaiting-approval { background: #fef3c7; color: #92400e; }
+.run-report .v-WARN, .run-report .v-paused, .run-report .v-pending, .run-report .v-awaiting-approval, .run-report .v-aborted { background: #fef3c7; color: #92400e; }
 .run-report .v-FAIL, .run-report .v-failed, .run-report .v-rejected { background: #fee2e2; color: #991b1b; }
 .run-report .v-not-taken, .run-report .v-running { background: #e2e8f0; color: #334155; }
 .run-report .phase { border-top: 1px solid #94a3b8; padding-top: 6px; margin-top: 14px; }
