@@ -49,21 +49,31 @@ export async function checksumRelation(sql: SqlOrTx, relation: string): Promise<
   return { rows: row?.rows ?? 0, checksum: row?.checksum ?? '0' };
 }
 
+/** The statements that write one table's copy: the preview lists them, the run executes exactly them. */
+function copyStatements(migrationRunId: number, table: 'data_bars' | 'derived_data_bars'): string[] {
+  const copy = `cutover.${backupTableName(migrationRunId, table)}`;
+  return [
+    `DROP TABLE IF EXISTS ${copy}`,
+    `CREATE TABLE ${copy} AS SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY'`,
+    `CREATE INDEX ON ${copy} (timeframe, ts_utc)`,
+  ];
+}
+
 export function backupStatements(migrationRunId: number): string[] {
-  return (['data_bars', 'derived_data_bars'] as const).map(
-    (table) =>
-      `CREATE TABLE cutover.${backupTableName(migrationRunId, table)} AS SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY'`,
-  );
+  return (['data_bars', 'derived_data_bars'] as const).flatMap((table) => copyStatements(migrationRunId, table));
 }
 
 /** Copies the DXY rows of both tables into the console schema and checks them, in one snapshot. */
-export async function copyBarTables(tx: TransactionSql, migrationRunId: number): Promise<TableBackup[]> {
+export async function copyBarTables(
+  tx: TransactionSql,
+  migrationRunId: number,
+  /** Runs each copy statement: phase 1 passes its run's ctx.exec (only previewed statements run). */
+  write: (tx: TransactionSql, text: string) => Promise<unknown> = (t, text) => t.unsafe(text),
+): Promise<TableBackup[]> {
   const results: TableBackup[] = [];
   for (const table of ['data_bars', 'derived_data_bars'] as const) {
     const copy = `cutover.${backupTableName(migrationRunId, table)}`;
-    await tx.unsafe(`DROP TABLE IF EXISTS ${copy}`);
-    await tx.unsafe(`CREATE TABLE ${copy} AS SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY'`);
-    await tx.unsafe(`CREATE INDEX ON ${copy} (timeframe, ts_utc)`);
+    for (const statement of copyStatements(migrationRunId, table)) await write(tx, statement);
     const source = await checksumRelation(tx, `(SELECT * FROM public.${table} WHERE canonical_symbol = 'DXY')`);
     const copied = await checksumRelation(tx, copy);
     const [max] = await tx.unsafe<{ max: string | null }[]>(`SELECT coalesce(max(id), 0)::text AS max FROM ${copy}`);

@@ -8,6 +8,8 @@ import { DXY_COMPONENTS, DXY_SANITY_BAND } from '../market/dxy';
 import { usableCloseSql } from '../market/dxy-sql';
 import { countOpenMinutes } from '../market/market-hours';
 import { MINUTE_MS } from '../time-units';
+import { REGENERATE_RANGE_SQL } from './copy-legacy';
+import { bound, runBound, type StatementExecutor } from './statements';
 import type { Check } from './types';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
 import { workerModeVerdict } from './worker-control/worker-mode-check';
@@ -17,12 +19,19 @@ function floorTo(ms: number, at: Date): Date {
 }
 
 /** Calls calc_dxy_range_1m on the last `minutes` complete minutes and checks what it wrote. */
-export async function checkNewFunctionProducesRows(sql: Sql, params: { now: Date; minutes: number }): Promise<Check> {
+export async function checkNewFunctionProducesRows(
+  sql: Sql,
+  params: { now: Date; minutes: number },
+  /** Phase 6 passes its run's ctx.exec: the call writes, so it is one of the previewed statements. */
+  write: StatementExecutor = runBound,
+): Promise<Check> {
   const to = floorTo(MINUTE_MS, new Date(params.now.getTime() - MINUTE_MS));
   const from = new Date(to.getTime() - params.minutes * MINUTE_MS);
   const openMinutes = countOpenMinutes(from, to);
-  const [call] = await sql<{ r: { inserted: number; updated: number; skipped: number } }[]>`
-    select public.calc_dxy_range_1m(${from}, ${to}) as r`;
+  const { rows: calls } = (await write(sql, bound(REGENERATE_RANGE_SQL, [from, to]))) as {
+    rows: { result: { inserted: number; updated: number; skipped: number } }[];
+  };
+  const call = calls[0] && { r: calls[0].result };
   const [rows] = await sql<{ n: number; min: number | null; max: number | null; complete: number }[]>`
     select count(*)::int as n, min(close) as min, max(close) as max,
            (select count(*)::int from (

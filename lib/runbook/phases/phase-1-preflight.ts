@@ -8,6 +8,7 @@
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import { insertBackup, setBackupDump } from '../../db/tables/backups';
+import { nextMigrationRunId } from '../../db/tables/migration-runs';
 import { countDxyRows } from '../../market/dxy-counts';
 import {
   BACKED_UP_FUNCTIONS,
@@ -28,6 +29,7 @@ import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
 import { dumpTouchedTables } from '../pg-dump';
 import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
+import { bound, planned } from '../statements';
 import type { Check } from '../types';
 import { validationGateCheck } from '../validate/gate';
 
@@ -50,6 +52,8 @@ export const phase1Preflight = definePhase({
   number: 1,
   day: 1,
   estimateMinutes: 15,
+  pointOfNoReturn:
+    "Writing the backup: its copy tables and record commit with their checks, and every later phase and a rollback stand on them. Nothing in the pipeline's tables, functions or registry changes.",
   title: 'Pre-flight + backup',
   intent: 'Connectivity, backup of the touched rows, pre-state counts.',
   // The backup it takes is what every later phase and a rollback stand on.
@@ -79,7 +83,8 @@ export const phase1Preflight = definePhase({
   },
 
   async preview({ database, migrationRunId }) {
-    const runId = migrationRunId ?? 0;
+    // Before the first phase 1 the migration run does not exist yet: its id is the next one the sequence gives.
+    const runId = migrationRunId ?? (await nextMigrationRunId(database.sql));
     const counts = await countDxyRows(database.sql).catch(() => null);
     return {
       summary: [
@@ -91,12 +96,8 @@ export const phase1Preflight = definePhase({
         'Write a pg_dump file of the three tables when a pg_dump at least as new as the server is installed.',
         'Prove the backup restorable: restore the copies, registry row, cursors, constraints and function definitions into a scratch schema cutover_restore_check_<backup> (rolled back) and diff them with the live source by key and value.',
       ],
-      sql: [
-        "SELECT current_setting('server_version_num')",
-        ...backupStatements(runId || Number.NaN).map((s) => s.replace('runNaN', 'run<id>')),
-        "SELECT p.oid::regprocedure, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname IN ('calc_dxy_range_derived', …)",
-        "SELECT to_jsonb(r) FROM public.core_asset_registry_all r WHERE canonical_symbol = 'DXY'",
-      ],
+      sql: [],
+      statements: backupStatements(runId).map((text) => planned('backup', text)),
       estimates: counts
         ? ({
             'DXY rows copied from data_bars': counts.dataBars1m,
@@ -137,7 +138,7 @@ export const phase1Preflight = definePhase({
         // One snapshot for counts, copies and checksums, so they describe the same instant.
         await tx`set transaction isolation level repeatable read`;
         const preState = await countDxyRows(tx);
-        const tables = await copyBarTables(tx, run.migrationRunId);
+        const tables = await copyBarTables(tx, run.migrationRunId, (t, text) => ctx.exec(t, bound(text)));
         const functions = await readFunctionDefinitions(tx);
         const constraints = await readConstraintDefinitions(tx);
         const registryRow = await readRegistryRow(tx);

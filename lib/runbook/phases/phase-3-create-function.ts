@@ -6,8 +6,10 @@
  * inside a transaction that is rolled back: every minute is compared with the legacy value and
  * with the TypeScript formula.
  */
+import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
+import { REGENERATE_RANGE_SQL } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
@@ -15,6 +17,7 @@ import { requireStepSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
+import { bound, planned, rehearseStatements, type StatementExecutor, type TextRunner } from '../statements';
 import type { Check, PreconditionContext } from '../types';
 
 const TEST_WINDOW_MINUTES = 60;
@@ -36,6 +39,25 @@ async function workerRoleExists(sql: SqlOrTx, role: string): Promise<boolean> {
   return Boolean(row);
 }
 
+/**
+ * Creates the function, grants EXECUTE to the worker role and revokes it from everyone else:
+ * revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles directly
+ * (Supabase: anon, authenticated). Returns the roles it was revoked from.
+ */
+async function createWithGrants(
+  tx: TransactionSql,
+  params: { definition: string; workerRole: string; run: TextRunner },
+): Promise<string[]> {
+  await params.run(tx, params.definition);
+  await params.run(tx, grantSql(params.workerRole));
+  const privileges = await readExecutePrivileges(tx, {
+    signature: CALC_DXY_RANGE_1M_IDENTITY,
+    workerRole: params.workerRole,
+  });
+  for (const statement of restrictExecuteStatements(privileges, params.workerRole)) await params.run(tx, statement);
+  return privileges.grantees.filter((g) => g !== params.workerRole);
+}
+
 function missingRoleMessage(role: string): string {
   return `role ${role} does not exist: the workers could not call calc_dxy_range_1m. Create the role, or set CUTOVER_WORKER_ROLE to the workers' role.`;
 }
@@ -49,6 +71,8 @@ export const phase3CreateFunction = definePhase({
   number: 3,
   day: 1,
   estimateMinutes: 15,
+  pointOfNoReturn:
+    'Creating calc_dxy_range_1m and its grants, which commit together; its test on recent data runs in a transaction that is rolled back. Nothing calls the function until phase 5.',
   title: 'Create calc_dxy_range_1m()',
   intent: 'Create the new function and test it on a recent window.',
   description:
@@ -106,7 +130,21 @@ export const phase3CreateFunction = definePhase({
         role ? `GRANT EXECUTE TO ${ctx.config.workerRole}.` : `Refused: ${missingRoleMessage(ctx.config.workerRole)}`,
         `Test: call it on the last ${TEST_WINDOW_MINUTES} minutes of legacy data inside a transaction that is rolled back.`,
       ],
-      sql: [(await functionSql(ctx)).trim(), grantSql(ctx.config.workerRole)],
+      sql: [],
+      // What creating it would run now: the revokes depend on the grants default privileges give a new function.
+      statements: role
+        ? [
+            ...(
+              await rehearseStatements(ctx.database.sql, async (tx, run) =>
+                createWithGrants(tx, { definition: await functionSql(ctx), workerRole: ctx.config.workerRole, run }),
+              )
+            ).map((text) => planned('create the function', text)),
+            planned('test (rolled back)', REGENERATE_RANGE_SQL, [
+              `the start of the last ${TEST_WINDOW_MINUTES} minutes of legacy data`,
+              'the end of the newest legacy minute (exclusive)',
+            ]),
+          ]
+        : [],
       estimates: { 'test window (minutes)': TEST_WINDOW_MINUTES },
     };
   },
@@ -120,17 +158,12 @@ export const phase3CreateFunction = definePhase({
         async (tx) => {
           // Checked again here: the role may have gone since the start; nothing commits without the grant.
           if (!(await workerRoleExists(tx, config.workerRole))) throw new Error(missingRoleMessage(config.workerRole));
-          await tx.unsafe(definition);
-          await tx.unsafe(grantSql(config.workerRole));
-          // Revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles
-          // directly (Supabase: anon, authenticated): revoke from every grantee but the worker role.
-          const privileges = await readExecutePrivileges(tx, {
-            signature: CALC_DXY_RANGE_1M_IDENTITY,
+          const revokedFrom = await createWithGrants(tx, {
+            definition,
             workerRole: config.workerRole,
+            run: (t, text) => ctx.exec(t, bound(text)),
           });
-          const revokes = restrictExecuteStatements(privileges, config.workerRole);
-          for (const statement of revokes) await tx.unsafe(statement);
-          return { granted: true, revokedFrom: privileges.grantees.filter((g) => g !== config.workerRole) };
+          return { granted: true, revokedFrom };
         },
         (value) => ({
           checkpoint: { stage: 'created' },
@@ -149,7 +182,7 @@ export const phase3CreateFunction = definePhase({
       );
       return { state: 'continue' };
     }
-    const test = await testOnRecentWindow(ctx.sql, ctx.clock.now());
+    const test = await testOnRecentWindow(ctx.sql, ctx.clock.now(), ctx.exec);
     await ctx.commitStep(
       async () => test,
       (value) => ({ checkpoint: { stage: 'tested' }, result: { ...ctx.run.result, test: value } }),
@@ -247,7 +280,12 @@ export interface TestResult {
   rolledBack: boolean;
 }
 
-async function testOnRecentWindow(sql: import('postgres').Sql, now: Date): Promise<TestResult> {
+async function testOnRecentWindow(
+  sql: import('postgres').Sql,
+  now: Date,
+  /** The run's ctx.exec: the call writes (then rolls back), so it is one of the previewed statements. */
+  write: StatementExecutor,
+): Promise<TestResult> {
   const [last] = await sql<{ ts: Date | null }[]>`
     select max(ts_utc) as ts from public.derived_data_bars
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc <= ${now}`;
@@ -273,7 +311,10 @@ async function testOnRecentWindow(sql: import('postgres').Sql, now: Date): Promi
              where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${from} and ts_utc < ${to}`
         ).map((r) => [r.ts_utc.getTime(), r.version]),
       );
-      const [call] = await tx<{ r: Record<string, unknown> }[]>`select public.calc_dxy_range_1m(${from}, ${to}) as r`;
+      const { rows: calls } = (await write(tx, bound(REGENERATE_RANGE_SQL, [from, to]))) as {
+        rows: { result: Record<string, unknown> }[];
+      };
+      const call = calls[0] && { r: calls[0].result };
       const rows = (
         await tx<{ ts_utc: Date; new_close: number; legacy_close: number | null; version: string }[]>`
         select n.ts_utc, n.close as new_close, d.close as legacy_close, n.xmin::text || ':' || n.ctid::text as version

@@ -9,10 +9,11 @@
  */
 
 import { MINUTE_MS } from '../../time-units';
-import { copyMissingLegacyMinutes, copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
+import { copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
+import { bound, planned } from '../statements';
 import type { Check } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
@@ -65,6 +66,8 @@ export const phase7Deploy = definePhase({
   number: 7,
   day: 2,
   estimateMinutes: 30,
+  pointOfNoReturn:
+    'The deploy command: the workers run mode dual from then on, whatever the phase does next. Only the rollback switches them back.',
   title: 'Deploy + restart workers',
   intent: 'Ship the switched workers (dual mode) and verify by the data.',
   description:
@@ -84,9 +87,12 @@ export const phase7Deploy = definePhase({
         'Copy every legacy minute since phase 4’s copy that has no data_bars row (by key, so late minutes too; never overwriting).',
         `Wait (up to ${config.deploymentProofMinutes} open-market minutes) for new DXY minutes in both tables and a new DXY 5m bar.`,
       ],
-      sql: [
-        copyMissingLegacyMinutesSql().replace('$1', ':phase_4_started - 2 h').replace('$2', ':deployed_at + 1 min'),
-        "SELECT count(*) FROM public.data_bars n WHERE canonical_symbol = 'DXY' AND ts_utc >= :deployed_at AND source = 'synthetic' AND raw->>'copied_from' IS NULL",
+      sql: [],
+      statements: [
+        planned('gap fill', copyMissingLegacyMinutesSql(), [
+          'phase 4’s first copy start, less the 2 h a legacy minute may land late',
+          'the deployment time + 1 minute (exclusive)',
+        ]),
       ],
       estimates: {},
     };
@@ -141,7 +147,8 @@ export const phase7Deploy = definePhase({
           async (tx) => {
             const from = await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId });
             if (!from) return 0;
-            return copyMissingLegacyMinutes(tx, { from, to: new Date(deployedAt.getTime() + MINUTE_MS) });
+            const to = new Date(deployedAt.getTime() + MINUTE_MS);
+            return (await ctx.exec(tx, bound(copyMissingLegacyMinutesSql(), [from, to]))).count;
           },
           (rows) => ({
             checkpoint: { ...checkpoint, stage: 'proving' },
@@ -177,10 +184,7 @@ export const phase7Deploy = definePhase({
     const deployedAt = new Date((ctx.run.checkpoint as DeployCheckpoint).deployedAt as string);
     const { checks: proof } = await deploymentProof(ctx.sql, { deployedAt, now: ctx.clock.now() });
     const status = await ctx.workers.status();
-    const checks: Check[] = [
-      ...proof,
-      { name: 'Workers report mode dual', ...workerModeVerdict(status, 'dual') },
-    ];
+    const checks: Check[] = [...proof, { name: 'Workers report mode dual', ...workerModeVerdict(status, 'dual') }];
     return { passed: checks.every((c) => c.passed), checks };
   },
 });

@@ -24,6 +24,7 @@ import { describeDifferences, proveLegacyInDataBars, waiveFinalProof, waiverOf }
 import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
+import { bound, type PlannedStatement, planned } from '../statements';
 import type { Check, PhaseContext } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
@@ -62,17 +63,33 @@ async function recordedSoftDeletes(sql: Sql, migrationRunId: number): Promise<nu
   return row?.n ?? 0;
 }
 
-export const SOFT_DELETE_SQL = `WITH target AS (
+/**
+ * One soft-delete batch: only minutes proven in data_bars with the same close (or waived), each
+ * recorded so a rollback restores exactly them. A legacy row that appeared after the final proof
+ * without reaching data_bars stays active, and the verification names it.
+ */
+const SOFT_DELETE_BATCH_SQL = `WITH target AS (
   SELECT d.id, d.ts_utc FROM public.derived_data_bars d
    WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
      AND (EXISTS (SELECT 1 FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m'
                    AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))
-          OR d.ts_utc = ANY($waived_minutes))
-   ORDER BY d.ts_utc LIMIT $batch
+          OR d.ts_utc = ANY($1::timestamptz[]))
+   ORDER BY d.ts_utc LIMIT $2
 ), deleted AS (
-  UPDATE public.derived_data_bars d SET deleted_at = $clock_now FROM target t WHERE d.id = t.id RETURNING d.id, d.ts_utc
+  UPDATE public.derived_data_bars d SET deleted_at = $3 FROM target t WHERE d.id = t.id RETURNING d.id, d.ts_utc
 )
-INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SELECT $run, id, ts_utc FROM deleted`;
+INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SELECT $4, id, ts_utc FROM deleted`;
+
+function softDeleteStatements(batchRows: number, migrationRunId: number | null): PlannedStatement[] {
+  return [
+    planned('soft-delete', SOFT_DELETE_BATCH_SQL, [
+      'the minutes the approver waived (none unless the final proof listed differences)',
+      `${batchRows} (rows per batch)`,
+      'the clock at the batch',
+      migrationRunId === null ? 'the migration run' : `${migrationRunId} (the migration run)`,
+    ]),
+  ];
+}
 
 /** Market-hours condition of a start: open now and for the next half hour. */
 export function marketOpenForPhase9(now: Date): { open: boolean; detail: string } {
@@ -123,6 +140,8 @@ export const phase9SoftDelete = definePhase({
   number: 9,
   day: 3,
   estimateMinutes: 10,
+  pointOfNoReturn:
+    'Deploying the workers in mode final (the legacy writer stops); then each soft-delete batch commits with its record of the rows it deleted. Only the rollback undoes them, restoring exactly the recorded rows.',
   title: 'Soft-delete legacy rows',
   intent: 'Stop the legacy writer, soft-delete legacy DXY 1m, verify zero stay zero.',
   approval: {
@@ -163,7 +182,7 @@ export const phase9SoftDelete = definePhase({
     return checks;
   },
 
-  async preview({ database, config }) {
+  async preview({ database, config, migrationRunId }) {
     const count = await activeLegacyCount(database.sql);
     const batchRows = config.softDeleteBatchRows;
     return {
@@ -176,7 +195,8 @@ export const phase9SoftDelete = definePhase({
           '(only minutes proven in data_bars, or waived), recording each one.',
         `Verify zero active legacy rows remain, and again after ${HOLD_MINUTES} open-market minutes.`,
       ],
-      sql: [SOFT_DELETE_SQL],
+      sql: [],
+      statements: softDeleteStatements(batchRows, migrationRunId),
       estimates: { 'rows to soft-delete': count, batches: Math.max(1, Math.ceil(count / batchRows)) },
     };
   },
@@ -335,21 +355,10 @@ export const phase9SoftDelete = definePhase({
         const waivedMinutes = waiver?.minutes ?? [];
         const deleted = await ctx.commitStep(
           async (tx) => {
-            // Only minutes proven in data_bars with the same close (or waived): a legacy row that appeared after the
-            // final proof without reaching data_bars stays active, and the verification names it.
-            const result = await tx`
-              with target as (
-                select d.id, d.ts_utc from public.derived_data_bars d
-                 where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
-                   and (exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
-                                  and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))
-                        or d.ts_utc = any(${waivedMinutes}::timestamptz[]))
-                 order by d.ts_utc limit ${batchRows}
-              ), deleted as (
-                update public.derived_data_bars d set deleted_at = ${now} from target t where d.id = t.id returning d.id, d.ts_utc
-              )
-              insert into cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc)
-              select ${ctx.run.migrationRunId}, id, ts_utc from deleted`;
+            const result = await ctx.exec(
+              tx,
+              bound(SOFT_DELETE_BATCH_SQL, [waivedMinutes, batchRows, now, ctx.run.migrationRunId]),
+            );
             return result.count;
           },
           (count) => {

@@ -15,24 +15,37 @@
  *    legacy path stays silent (legacy-path-proof.ts).
  */
 
-import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
 import { firstSucceededClockStart } from '../../db/tables/phase-runs';
 import { toJsonValue } from '../../json';
 import { DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
 import { MINUTE_MS } from '../../time-units';
-import { backedUpFunction, backupTableName, type FunctionBackup, getBackup, type StoredBackup } from '../backup';
-import { backfillLegacyRange } from '../copy-legacy';
+import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../backup';
+import { backfillLegacyRangeSql } from '../copy-legacy';
 import { definePhase } from '../define-phase';
-import { configStatements, readFunctionFacts } from '../function-inspection';
 import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
+import { compareFunctions, dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from '../restore-from-backup';
 import { compareKeptRows, type KeptRowsRecord, recordKeptRows } from '../rollback-keep-proof';
+import {
+  DELETE_BATCH,
+  deleteAddedRowsSql,
+  LOCK_LEGACY_SQL,
+  planRollbackStatements,
+  putBackChangedRowsSql,
+  RESTORE_BATCH,
+  RESTORE_REGISTRY_SQL,
+  RESTORE_SOFT_DELETED_SQL,
+  type RollbackDataChoice,
+  registryHasMetadata,
+  reinsertGoneRowsSql,
+} from '../rollback-statements';
+import { bound } from '../statements';
 import type { Check, PhaseContext } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
-export type RollbackDataChoice = 'keep' | 'delete';
+export type { RollbackDataChoice };
 
 type Stage =
   | 'restore-functions'
@@ -66,27 +79,6 @@ interface RollbackCheckpoint {
 }
 
 const BATCH_MINUTES = 14 * 24 * 60;
-const RESTORE_BATCH = 20_000;
-const DELETE_BATCH = 20_000;
-/**
- * The pipeline functions the legacy path runs on, put back as backed up (a function identical to its backup is left
- * alone); phase 3's calc_dxy_range_1m stays (the legacy path never calls it).
- */
-export const RESTORED_FUNCTIONS = [
-  'aggregate_1m_to_5m_window',
-  'aggregate_5m_to_1h_window',
-  'calc_dxy_range_derived',
-  '_upsert_derived_bar',
-  'catchup_aggregation_range',
-];
-
-/** What phase 1 records of a function; older backups hold only name, signature and definition. */
-type SavedFunction = FunctionBackup & {
-  resultType?: string;
-  owner?: string;
-  config?: string[] | null;
-  acl?: string[] | null;
-};
 
 export function rollbackChoiceOf(options: Record<string, unknown>): RollbackDataChoice {
   return options.data === 'delete' ? 'delete' : 'keep';
@@ -114,177 +106,14 @@ export async function countLegacyMinutesSince(sql: SqlOrTx, since: Date): Promis
   return row?.n ?? 0;
 }
 
-async function restoreRegistry(tx: TransactionSql, backup: StoredBackup): Promise<void> {
-  const [column] = await tx`select 1 from information_schema.columns
-                             where table_schema = 'public' and table_name = 'core_asset_registry_all' and column_name = 'metadata'`;
-  if (!column) return;
-  const before = (backup.registryRow?.metadata ?? {}) as Record<string, unknown>;
-  await tx`update public.core_asset_registry_all set metadata = ${tx.json(toJsonValue(before))} where canonical_symbol = 'DXY'`;
-}
-
-function qualified(signature: string): string {
-  return `public.${signature.replace(/^public\./, '')}`;
-}
-
-function quoteRole(name: string): string {
-  const bare = name.replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
-  return `"${bare.replace(/"/g, '""')}"`;
-}
-
-/** The ACL Postgres applies when `proacl` is null: EXECUTE for PUBLIC and the owner. */
-function effectiveAcl(acl: string[] | null | undefined, owner: string): string[] {
-  return [...(acl ?? [`=X/${owner}`, `${owner}=X/${owner}`])].sort();
-}
-
-/** REVOKE everything, then GRANT exactly what the backed-up ACL held (EXECUTE is the only function privilege). */
-function aclStatements(signature: string, saved: string[] | null, current: string[] | null, owner: string): string[] {
-  const target = qualified(signature);
-  const grantees = new Set<string>();
-  for (const item of current ?? []) grantees.add(item.slice(0, item.indexOf('=')));
-  const statements = [`REVOKE ALL ON FUNCTION ${target} FROM PUBLIC`];
-  for (const grantee of grantees)
-    if (grantee) statements.push(`REVOKE ALL ON FUNCTION ${target} FROM ${quoteRole(grantee)}`);
-  for (const item of effectiveAcl(saved, owner)) {
-    const grantee = item.slice(0, item.indexOf('='));
-    const privileges = item.slice(item.indexOf('=') + 1, item.indexOf('/'));
-    if (!privileges.includes('X')) continue;
-    const withGrant = privileges.includes('X*') ? ' WITH GRANT OPTION' : '';
-    statements.push(`GRANT EXECUTE ON FUNCTION ${target} TO ${grantee ? quoteRole(grantee) : 'PUBLIC'}${withGrant}`);
-  }
-  return statements;
-}
-
-/**
- * Puts each pipeline function back exactly as backed up: overloads not in the backup are dropped
- * (a CREATE OR REPLACE with another argument list adds one), a changed result type is dropped
- * and re-created, and owner, SET clauses and grants are set to the backed-up values.
- */
-async function restoreFunctions(tx: TransactionSql, backup: StoredBackup): Promise<string[]> {
-  const done: string[] = [];
-  for (const name of RESTORED_FUNCTIONS) {
-    const saved = backup.functions.filter((f) => f.name === name) as SavedFunction[];
-    if (saved.length === 0) continue;
-    const current = await readFunctionFacts(tx, [name]);
-    const savedSignatures = new Set(saved.map((f) => f.signature.replace(/^public\./, '')));
-    for (const extra of current.filter((c) => !savedSignatures.has(c.signature.replace(/^public\./, '')))) {
-      await tx.unsafe(`DROP FUNCTION ${qualified(extra.signature)}`);
-      done.push(`dropped ${extra.signature} (not in the backup)`);
-    }
-    for (const fn of saved) {
-      const now = current.find((c) => c.signature.replace(/^public\./, '') === fn.signature.replace(/^public\./, ''));
-      if (now && fn.resultType !== undefined && now.resultType !== fn.resultType) {
-        await tx.unsafe(`DROP FUNCTION ${qualified(fn.signature)}`);
-      }
-      if (
-        !now ||
-        now.definition !== fn.definition ||
-        (fn.resultType !== undefined && now.resultType !== fn.resultType)
-      ) {
-        await tx.unsafe(fn.definition);
-        done.push(`restored ${fn.signature}`);
-      }
-      // Owner, SET and grants as backed up, each only when it differs (a re-created definition carries its SET already).
-      const bare = fn.signature.replace(/^public\./, '');
-      const [after] = (await readFunctionFacts(tx, [name])).filter(
-        (c) => c.signature.replace(/^public\./, '') === bare,
-      );
-      if (!after) throw new Error(`${fn.signature} is missing after its restore.`);
-      if (fn.owner && after.owner !== fn.owner) {
-        await tx.unsafe(`ALTER FUNCTION ${qualified(fn.signature)} OWNER TO ${quoteRole(fn.owner)}`);
-        done.push(`owner of ${fn.signature} back to ${fn.owner}`);
-      }
-      if (fn.config !== undefined && JSON.stringify(after.config ?? []) !== JSON.stringify(fn.config ?? [])) {
-        for (const statement of configStatements(fn.signature, fn.config)) await tx.unsafe(statement);
-        done.push(`SET of ${fn.signature} back to ${JSON.stringify(fn.config ?? [])}`);
-      }
-      const owner = fn.owner ?? after.owner;
-      if (
-        fn.acl !== undefined &&
-        JSON.stringify(effectiveAcl(after.acl, after.owner)) !== JSON.stringify(effectiveAcl(fn.acl, owner))
-      ) {
-        for (const statement of aclStatements(fn.signature, fn.acl, after.acl, owner)) await tx.unsafe(statement);
-        done.push(`grants of ${fn.signature} back to ${JSON.stringify(fn.acl)}`);
-      }
-    }
-  }
-  return done;
-}
-
-/** Each function as backed up, compared by the backup's own signatures (never a hard-coded one). */
-async function compareFunctions(ctx: PhaseContext, backup: StoredBackup): Promise<string[]> {
-  const problems: string[] = [];
-  for (const name of RESTORED_FUNCTIONS) {
-    const saved = backup.functions.filter((f) => f.name === name) as SavedFunction[];
-    if (saved.length === 0) continue;
-    const current = await readFunctionFacts(ctx.sql, [name]);
-    const bare = (s: string) => s.replace(/^public\./, '');
-    for (const extra of current.filter((c) => !saved.some((f) => bare(f.signature) === bare(c.signature))))
-      problems.push(`${extra.signature} exists but is not in the backup`);
-    for (const fn of saved) {
-      const now = current.find((c) => bare(c.signature) === bare(fn.signature));
-      if (!now) {
-        problems.push(`${fn.signature} is missing`);
-        continue;
-      }
-      if (now.definition !== fn.definition) problems.push(`${fn.signature}: definition differs from the backup`);
-      if (fn.owner && now.owner !== fn.owner)
-        problems.push(`${fn.signature}: owner ${now.owner}, backed up ${fn.owner}`);
-      if (fn.config !== undefined && JSON.stringify(now.config ?? []) !== JSON.stringify(fn.config ?? []))
-        problems.push(`${fn.signature}: SET ${JSON.stringify(now.config)}, backed up ${JSON.stringify(fn.config)}`);
-      const owner = fn.owner ?? now.owner;
-      if (
-        fn.acl !== undefined &&
-        JSON.stringify(effectiveAcl(now.acl, now.owner)) !== JSON.stringify(effectiveAcl(fn.acl, owner))
-      )
-        problems.push(`${fn.signature}: grants ${JSON.stringify(now.acl)}, backed up ${JSON.stringify(fn.acl)}`);
-    }
-  }
-  return problems;
-}
-
-/** The backup table's columns that data_bars still has (phase 2 may have added columns since). */
-async function backedUpColumns(sql: SqlOrTx, copy: string): Promise<string[]> {
-  const rows = await sql<{ column_name: string }[]>`
-    select b.column_name from information_schema.columns b
-      join information_schema.columns d on d.table_schema = 'public' and d.table_name = 'data_bars' and d.column_name = b.column_name
-     where b.table_schema = 'cutover' and b.table_name = ${copy}
-     order by b.ordinal_position`;
-  return rows.map((r) => `"${r.column_name.replace(/"/g, '""')}"`);
-}
-
-/** data_bars' DXY rows compared with the backup by whole row: added, changed, gone. */
-async function dataBarsAgainstBackup(sql: SqlOrTx, migrationRunId: number) {
-  const table = backupTableName(migrationRunId, 'data_bars');
-  const columns = await backedUpColumns(sql, table);
-  const d = columns.map((c) => `d.${c}`).join(', ');
-  const b = columns.map((c) => `b.${c}`).join(', ');
-  const [row] = await sql.unsafe<{ added: number; changed: number; gone: number; now: number }[]>(
-    `SELECT (SELECT count(*)::int FROM public.data_bars d WHERE d.canonical_symbol = 'DXY'
-               AND NOT EXISTS (SELECT 1 FROM cutover.${table} b WHERE b.id = d.id)) AS added,
-            (SELECT count(*)::int FROM cutover.${table} b JOIN public.data_bars d ON d.id = b.id
-              WHERE (${d}) IS DISTINCT FROM (${b})) AS changed,
-            (SELECT count(*)::int FROM cutover.${table} b
-              WHERE NOT EXISTS (SELECT 1 FROM public.data_bars d WHERE d.id = b.id)) AS gone,
-            (SELECT count(*)::int FROM public.data_bars WHERE canonical_symbol = 'DXY') AS now`,
-  );
-  return { table, columns, counts: row ?? { added: 0, changed: 0, gone: 0, now: 0 } };
-}
-
-export const RESTORE_SOFT_DELETED_SQL = `LOCK TABLE public.derived_data_bars IN SHARE ROW EXCLUSIVE MODE; -- writers wait for this batch
-WITH target AS (SELECT derived_id FROM cutover.soft_deleted_rows WHERE migration_run_id = :run AND restored_at IS NULL
-                 ORDER BY ts_utc, derived_id DESC LIMIT :batch),
-candidates AS (SELECT DISTINCT ON (d.canonical_symbol, d.timeframe, d.ts_utc) d.id FROM public.derived_data_bars d JOIN target t ON d.id = t.derived_id
-                WHERE d.deleted_at IS NOT NULL AND NOT EXISTS (an active row with the key)
-                ORDER BY d.canonical_symbol, d.timeframe, d.ts_utc, d.id DESC),
-restored AS (UPDATE public.derived_data_bars d SET deleted_at = NULL FROM candidates c WHERE d.id = c.id RETURNING d.id)
-UPDATE cutover.soft_deleted_rows s SET restored_at = now() FROM target t WHERE … -- each handled row; skipped keys reported`;
-
 export const rollbackPhase = definePhase({
   id: 'rollback',
   closesMigrationRun: true,
   number: null,
   day: null,
   estimateMinutes: 30,
+  pointOfNoReturn:
+    'Restoring the pipeline functions and the registry: that transaction commits on its own, and each restore and back-fill batch after it commits with its checkpoint. A failure later leaves the functions restored; re-running the rollback continues from the checkpoint.',
   title: 'Rollback',
   intent: 'Switch workers back, restore functions and registry, restore soft-deleted rows, back-fill the gap.',
   options: [
@@ -346,19 +175,8 @@ export const rollbackPhase = definePhase({
           : `Keep the ${counts?.data_bars ?? 0} DXY rows in data_bars (ignored by the legacy path).`,
         'Prove the legacy path writes new minutes; with the market closed this proof is pending until the open (checked automatically, alert if silent).',
       ],
-      sql: [
-        '-- per function: DROP FUNCTION <overload not in the backup>; <backed-up definition>; ALTER FUNCTION … OWNER TO …; SET …; REVOKE/GRANT EXECUTE as backed up',
-        "UPDATE public.core_asset_registry_all SET metadata = :backed_up_metadata WHERE canonical_symbol = 'DXY'",
-        RESTORE_SOFT_DELETED_SQL,
-        'INSERT INTO public.derived_data_bars … SELECT … FROM public.data_bars n WHERE n.ts_utc >= :phase_1_time AND NOT EXISTS (active legacy row) ON CONFLICT DO NOTHING',
-        ...(choice === 'delete'
-          ? [
-              "DELETE FROM public.data_bars d WHERE canonical_symbol = 'DXY' AND NOT EXISTS (SELECT 1 FROM cutover.backup_run<id>_data_bars b WHERE b.id = d.id)",
-              'UPDATE public.data_bars d SET (…) = (b.…) FROM cutover.backup_run<id>_data_bars b WHERE b.id = d.id AND (d.…) IS DISTINCT FROM (b.…)',
-              'INSERT INTO public.data_bars (…) SELECT … FROM cutover.backup_run<id>_data_bars b WHERE NOT EXISTS (row with b.id)',
-            ]
-          : []),
-      ],
+      sql: [],
+      statements: await planRollbackStatements(database.sql, { backup, migrationRunId, choice }),
       estimates: {
         'soft-deleted rows to restore': counts?.soft_deleted ?? 0,
         'DXY rows in data_bars': counts?.data_bars ?? 0,
@@ -380,8 +198,11 @@ export const rollbackPhase = definePhase({
             const [row] = await tx<
               { n: number }[]
             >`select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY'`;
-            const changes = await restoreFunctions(tx, backup);
-            await restoreRegistry(tx, backup);
+            const changes = await restoreFunctions(tx, backup, (t, text) => ctx.exec(t, bound(text)));
+            if (await registryHasMetadata(tx)) {
+              const before = toJsonValue(backup.registryRow?.metadata ?? {});
+              await ctx.exec(tx, bound(RESTORE_REGISTRY_SQL, [JSON.stringify(before)]));
+            }
             // Read in the step that stores it: the record and the checkpoint describe the same instant.
             const keptAtStart = choice === 'keep' ? await recordKeptRows(tx) : undefined;
             return { changes, dxyRowsAtStart: row?.n ?? 0, keptAtStart };
@@ -405,25 +226,11 @@ export const rollbackPhase = definePhase({
           async (tx) => {
             // A straggling legacy writer's insert of the same key waits for this lock, or this batch waits for it and
             // then sees its row: either way the key ends with one active row.
-            await tx`lock table public.derived_data_bars in share row exclusive mode`;
-            const rows = await tx<{ derived_id: string; ts_utc: Date; restored: boolean }[]>`
-              with target as (
-                select s.derived_id from cutover.soft_deleted_rows s
-                 where s.migration_run_id = ${ctx.run.migrationRunId} and s.restored_at is null
-                 order by s.ts_utc, s.derived_id desc
-                 limit ${RESTORE_BATCH}),
-              candidates as (
-                select distinct on (d.canonical_symbol, d.timeframe, d.ts_utc) d.id
-                  from public.derived_data_bars d join target t on d.id = t.derived_id
-                 where d.deleted_at is not null
-                   and not exists (select 1 from public.derived_data_bars a where a.canonical_symbol = d.canonical_symbol
-                                     and a.timeframe = d.timeframe and a.ts_utc = d.ts_utc and a.deleted_at is null)
-                 order by d.canonical_symbol, d.timeframe, d.ts_utc, d.id desc),
-              restored as (
-                update public.derived_data_bars d set deleted_at = null from candidates c where d.id = c.id returning d.id)
-              update cutover.soft_deleted_rows s set restored_at = now()
-                from target t where s.migration_run_id = ${ctx.run.migrationRunId} and s.derived_id = t.derived_id
-              returning s.derived_id::text, s.ts_utc, (s.derived_id in (select id from restored)) as restored`;
+            await ctx.exec(tx, bound(LOCK_LEGACY_SQL));
+            const { rows } = await ctx.exec<{ derived_id: string; ts_utc: Date; restored: boolean }>(
+              tx,
+              bound(RESTORE_SOFT_DELETED_SQL, [ctx.run.migrationRunId, RESTORE_BATCH]),
+            );
             const skipped = rows.filter((r) => !r.restored);
             return {
               handled: rows.length,
@@ -472,7 +279,7 @@ export const rollbackPhase = definePhase({
         }
         const to = new Date(Math.min(from.getTime() + BATCH_MINUTES * MINUTE_MS, end.getTime()));
         await ctx.commitStep(
-          (tx) => backfillLegacyRange(tx, { from, to }),
+          async (tx) => (await ctx.exec(tx, bound(backfillLegacyRangeSql(), [from, to]))).count,
           (rows) => ({
             checkpoint: {
               ...checkpoint,
@@ -505,7 +312,8 @@ export const rollbackPhase = definePhase({
           new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string)).getTime() - 60 * MINUTE_MS,
         );
         const rows = await ctx.commitStep(
-          (tx) => backfillLegacyRange(tx, { from, to: new Date(now.getTime() + MINUTE_MS) }),
+          async (tx) =>
+            (await ctx.exec(tx, bound(backfillLegacyRangeSql(), [from, new Date(now.getTime() + MINUTE_MS)]))).count,
           (count) => ({
             checkpoint: {
               ...checkpoint,
@@ -518,17 +326,9 @@ export const rollbackPhase = definePhase({
         return { state: 'continue' };
       }
       case 'delete-new': {
-        const copy = `cutover.${backupTableName(ctx.run.migrationRunId, 'data_bars')}`;
+        const table = backupTableName(ctx.run.migrationRunId, 'data_bars');
         const deleted = await ctx.commitStep(
-          async (tx) => {
-            const result = await tx.unsafe(
-              `DELETE FROM public.data_bars WHERE id IN (
-                 SELECT d.id FROM public.data_bars d
-                  WHERE d.canonical_symbol = 'DXY' AND NOT EXISTS (SELECT 1 FROM ${copy} b WHERE b.id = d.id)
-                  LIMIT ${DELETE_BATCH})`,
-            );
-            return result.count;
-          },
+          async (tx) => (await ctx.exec(tx, bound(deleteAddedRowsSql(table)))).count,
           (count) => ({
             checkpoint: {
               ...checkpoint,
@@ -545,18 +345,9 @@ export const rollbackPhase = definePhase({
         const result = await ctx.commitStep(
           async (tx) => {
             const { table, columns } = await dataBarsAgainstBackup(tx, ctx.run.migrationRunId);
-            const list = columns.join(', ');
-            const b = columns.map((c) => `b.${c}`).join(', ');
-            const d = columns.map((c) => `d.${c}`).join(', ');
             // Rows the migration changed (phase 2's normalization of an earlier attempt's rows) get their backed-up values back.
-            const changed = await tx.unsafe(
-              `UPDATE public.data_bars d SET (${list}) = (SELECT ${b}) FROM cutover.${table} b
-                WHERE b.id = d.id AND (${d}) IS DISTINCT FROM (${b})`,
-            );
-            const gone = await tx.unsafe(
-              `INSERT INTO public.data_bars (${list}) SELECT ${b} FROM cutover.${table} b
-                WHERE NOT EXISTS (SELECT 1 FROM public.data_bars d WHERE d.id = b.id)`,
-            );
+            const changed = await ctx.exec(tx, bound(putBackChangedRowsSql(table, columns)));
+            const gone = await ctx.exec(tx, bound(reinsertGoneRowsSql(table, columns)));
             return { putBack: changed.count, reinserted: gone.count };
           },
           (value) => ({ checkpoint: { ...checkpoint, ...value, stage: 'prove' } }),
