@@ -5,6 +5,7 @@
  *   pending → running (claimed by a runner, with a lease)
  *   running → paused (phase 4, on request) → pending (resume)
  *   running → succeeded | failed (after verification)
+ *   awaiting-approval | pending | paused | running → aborted (an operator's abort: ./abort-run.ts)
  * One active run per migration run is enforced by a partial unique index, not by memory.
  */
 import type { SqlOrTx } from '../db/connection';
