@@ -31,6 +31,9 @@ interface ProbeWindow {
   to: string;
 }
 
+/** The probe's call, by name with named arguments as the workers call it (it writes a 5m bar, rolled back). */
+const PROBE_CALL_SQL = `SELECT public.${AGGREGATOR_5M}(p_symbol => $1, p_from_utc => $2::timestamptz, p_to_utc => $3::timestamptz) AS r`;
+
 const FIVE_MINUTES_MS = 5 * MINUTE_MS;
 /** Used only when the symbol has no bar at all in either table. */
 const EMPTY_HISTORY_WINDOW = new Date('2000-01-03T10:00:00Z');
@@ -128,10 +131,7 @@ export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProb
       });
     }
     const call = async (window: ProbeWindow) => {
-      const [row] = await tx.unsafe<{ r: unknown }[]>(
-        `SELECT public.${AGGREGATOR_5M}(p_symbol => $1, p_from_utc => $2::timestamptz, p_to_utc => $3::timestamptz) AS r`,
-        [window.symbol, window.from, window.to],
-      );
+      const [row] = await tx.unsafe<{ r: unknown }[]>(PROBE_CALL_SQL, [window.symbol, window.from, window.to]);
       return row?.r;
     };
     const derivedOnly = await call(derivedWindow);
@@ -152,6 +152,7 @@ export async function probeStatementTexts(sql: SqlOrTx): Promise<string[]> {
   return [
     probeInsertSql('derived_data_bars', await readProbeColumns(sql, 'derived_data_bars')),
     probeInsertSql('data_bars', await readProbeColumns(sql, 'data_bars')),
+    PROBE_CALL_SQL,
   ];
 }
 
