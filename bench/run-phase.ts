@@ -6,6 +6,7 @@ import { executeAction } from '../lib/auth/action';
 import type { SessionUser } from '../lib/auth/sessions';
 import type { Database } from '../lib/db/connection';
 import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
+import { validatePlan } from '../lib/runbook/actions/validate';
 import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
 
 const FINISHED = ['succeeded', 'failed', 'rejected'];
@@ -14,6 +15,22 @@ export async function startPhase(database: Database, user: SessionUser, phase: s
   const result = await executeAction(startPhaseRun, { database, user, rawInput: { phase } });
   if (result.status !== 'ok') throw new Error(`phase ${phase} could not start: ${JSON.stringify(result)}`);
   return result.data.runId;
+}
+
+/** Validate as the console's button does (phase 1 needs its GO); a NO-GO stops the bench, naming the items. */
+export async function validateBeforePhase1(
+  database: Database,
+  user: SessionUser,
+  log: (line: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  const result = await executeAction(validatePlan, { database, user, rawInput: {} });
+  if (result.status !== 'ok') throw new Error(`validate could not run: ${JSON.stringify(result)}`);
+  const noGo = result.data.items.filter((i) => i.status === 'no-go');
+  log(
+    `validate: ${result.data.verdict.toUpperCase()} in ${Date.now() - started} ms (${result.data.items.length} items)`,
+  );
+  if (noGo.length > 0) throw new Error(`validate is NO-GO: ${noGo.map((i) => `${i.name}: ${i.reason}`).join(' | ')}`);
 }
 
 export async function waitForRun(database: Database, runId: number, timeoutMs: number): Promise<PhaseRunRow> {
@@ -34,6 +51,7 @@ export async function runPhases(
   log: (line: string) => void,
 ): Promise<void> {
   for (const phase of phases) {
+    if (phase === '1') await validateBeforePhase1(database, user, log);
     const run = await waitForRun(database, await startPhase(database, user, phase), 15 * 60_000);
     log(`phase ${phase}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
     if (run.status !== 'succeeded' && phase !== '2') throw new Error(`phase ${phase} ${run.status}: ${run.error}`);

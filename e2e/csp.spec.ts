@@ -82,6 +82,7 @@ test.describe('content security policy', () => {
       '/audit',
       '/approvals',
       '/rollback',
+      '/validate',
       '/phases/1',
       '/phases/4',
       '/phases/9',
