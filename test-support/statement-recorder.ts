@@ -26,7 +26,9 @@ const WRITER_CALL =
   /\b(?:public\.)?(?:calc_dxy_range_1m|calc_dxy_range_derived|aggregate_1m_to_5m_window|aggregate_5m_to_1h_window|catchup_aggregation_range|_upsert_derived_bar)\s*\(/i;
 
 /** A statement that changes the pipeline's tables, functions or registry, or the backup. */
-export function isPhaseWrite(text: string): boolean {
+export function isPhaseWrite(sent: string): boolean {
+  // Words inside string literals ('written by calc_dxy_range_1m (new path)') are data, not calls or targets.
+  const text = sent.replace(/'(?:[^']|'')*'/g, "''");
   if (/^\s*select\b/i.test(text)) return WRITER_CALL.test(text);
   if (!WRITING.test(text)) return false;
   // A function body (dollar-quoted) is not run by the CREATE FUNCTION that holds it: only what the statement itself changes counts.
