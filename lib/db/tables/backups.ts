@@ -45,6 +45,11 @@ export async function setBackupDump(
   await sql`update cutover.backups set dump_file = ${params.dumpFile}, dump_note = ${params.dumpNote} where id = ${params.id}`;
 }
 
+/** Whether the backup was proven restorable (phase 1 restores it into a scratch schema after writing it). */
+export async function setBackupVerified(sql: SqlOrTx, params: { id: number; verified: boolean }): Promise<void> {
+  await sql`update cutover.backups set verified = ${params.verified} where id = ${params.id}`;
+}
+
 /** The latest backup of a migration run, if any. */
 export async function latestBackup(sql: SqlOrTx, params: { migrationRunId: number }): Promise<Backup | null> {
   const [row] = await sql`
