@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { LoginPage } from './pages/login-page';
+import { e2eDatabase, latestAudit } from './support/database';
+
+/*
+ * Abort from a page (docs/phases.md "Abort"). Spec files run in name order and share one console:
+ * this one comes after the window spec, and the run it aborts is one it seeds awaiting an approval
+ * (no runner claims such a run), so the outcome does not depend on timing and no other spec sees it.
+ */
+test('an operator aborts a run from the rollback page and sees what the abort left and what to do next', async ({
+  page,
+  browser,
+}) => {
+  const sql = e2eDatabase();
+  const [migration] = await sql<
+    { id: number }[]
+  >`select id::int as id from cutover.migration_runs order by id desc limit 1`;
+  const [run] = await sql<{ id: number }[]>`
+    insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
+    values (${migration?.id ?? 0}, 'rollback', 'awaiting-approval', '{"data": "delete"}', 'operator', 1, '{}')
+    returning id::int as id`;
+  const runId = run?.id ?? 0;
+
+  // A viewer sees the run but no Abort.
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  await new LoginPage(viewer).signInAs('viewer');
+  await viewer.goto('/rollback');
+  await expect(viewer.getByRole('button', { name: 'Abort', exact: true })).toHaveCount(0);
+  await viewerContext.close();
+
+  await new LoginPage(page).signInAs('operator');
+  await page.goto('/rollback');
+  await page.getByRole('button', { name: 'Abort', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Abort the run' });
+  await expect(form).toContainText('It has not started: it ends at once and nothing runs.');
+  const submit = page.getByRole('button', { name: `Abort run #${runId}` });
+  await expect(submit).toBeDisabled();
+  await page.getByLabel('Reason for aborting').fill('requested by mistake');
+  await page.getByLabel('Type ABORT to confirm').fill('ABORT');
+  await page.screenshot({ path: 'test-results/screenshots/abort-confirm.png', fullPage: true });
+  await submit.click();
+
+  const banner = page.getByTestId('aborted-banner');
+  await expect(banner).toContainText(`Aborted — run #${runId} by operator`);
+  await expect(banner).toContainText('Reason: requested by mistake');
+  await expect(page.getByTestId('abort-left')).toContainText('The run had not started: nothing ran.');
+  await expect(page.getByTestId('abort-next-steps')).toContainText('Resume: start Rollback again');
+  await expect(page.getByTestId('latest-run-status')).toHaveText('aborted');
+  await page.screenshot({ path: 'test-results/screenshots/abort-banner.png', fullPage: true });
+
+  const [stored] = await sql<{ status: string }[]>`select status from cutover.phase_runs where id = ${runId}`;
+  expect(stored?.status).toBe('aborted');
+  expect((await latestAudit({ action: 'runbook.abort', username: 'operator' }))?.outcome).toBe('ok');
+});
