@@ -11,6 +11,7 @@ import type { RunReport } from '@/lib/runbook/read-run-report';
 import { ReportCheckChart, reportCheckSeries } from './report-check-chart';
 import { phaseLabel, ReportFigures, ReportPhaseSection, ReportVerdict, reportJson } from './report-phase-section';
 import { ReportStyles } from './report-styles';
+import { ValidateReportSection } from './validate-report-section';
 
 /** Month-day hour:minute: the table's header says the times are UTC. */
 function shortUtc(value: Date | null): string {
@@ -79,6 +80,7 @@ export function RunReportDocument({ report, actions }: { report: RunReport; acti
         </dl>
       </header>
       <Summary report={report} />
+      <ValidateReportSection dryRun={report.dryRun} />
 
       <h2>Phases</h2>
       <table data-testid="report-phase-table">

@@ -22,6 +22,7 @@ import { runbookConfigFromEnv } from './config';
 import { findPhase, isPhaseId } from './phases';
 import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './run-state';
 import type { Preview } from './types';
+import { type ReportValidationSection, readValidationBefore } from './validate/report-section';
 
 /** A phase run's request as the report carries it: every column but the summary, the shape its JSON always had. */
 type ReportApproval = Pick<
@@ -80,6 +81,8 @@ export interface RunReport {
   /** The latest attempt of each phase that ran, with what it runs (one per phase, plan order). */
   previews: ReportPreview[];
   backup: ReportBackup | null;
+  /** The dry run phase 1 stood on: the latest validation before the migration run, or the override (./validate). */
+  dryRun: ReportValidationSection;
   /** The succeeded copy (phase 4) run's figures, if the copy finished. */
   copy: ReportPhaseRun | null;
   window: MonitorWindow | null;
@@ -235,6 +238,7 @@ export async function readRunReport(
     phaseRuns,
     previews: params.withPreviews === false ? [] : await readPreviews(database, migration.id, runs),
     backup: backup ?? null,
+    dryRun: await readValidationBefore(sql, migration.startedAt),
     copy,
     window,
     hours,

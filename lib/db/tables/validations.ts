@@ -53,3 +53,19 @@ export async function latestValidationOverride(sql: SqlOrTx): Promise<Validation
     select ${columnsOf(sql, validationOverrides)} from cutover.validation_overrides order by created_at desc, id desc limit 1`;
   return row ? rowOf(validationOverrides, row) : null;
 }
+
+/** The latest validation finished before `at` (the report: what phase 1 of a migration run stood on). */
+export async function latestValidationBefore(sql: SqlOrTx, at: Date): Promise<Validation | null> {
+  const [row] = await sql`
+    select ${columnsOf(sql, validations)} from cutover.validations where finished_at <= ${at}
+     order by finished_at desc, id desc limit 1`;
+  return row ? rowOf(validations, row) : null;
+}
+
+/** The latest override given before `at`. */
+export async function latestValidationOverrideBefore(sql: SqlOrTx, at: Date): Promise<ValidationOverride | null> {
+  const [row] = await sql`
+    select ${columnsOf(sql, validationOverrides)} from cutover.validation_overrides where created_at <= ${at}
+     order by created_at desc, id desc limit 1`;
+  return row ? rowOf(validationOverrides, row) : null;
+}
