@@ -11,6 +11,7 @@ import { useTestWorld } from '../../test-support/world-database';
 import { abortRecordOf } from './abort-run';
 import { abortPhaseRun } from './actions/abort-phase-run';
 import { startPhaseRun } from './actions/start-phase-run';
+import { bridgeActive } from './bridge';
 import { getActivePhaseRun, getPhaseRun } from './run-state';
 
 describe('abort while phase 7 waits for the proof of its deployment', () => {
@@ -96,5 +97,35 @@ describe('a rollback does not end a phase 7 run in the middle of a step', () => 
     });
     expect(stepping.status).toBe('refused');
     expect((await getPhaseRun(test.database.sql, { id: runId }))?.status).toBe('running');
+  });
+
+  it('a run whose runner died is ended by the next runner before it does anything', async () => {
+    const [run] = await test.database.sql<{ id: number }[]>`
+      update cutover.phase_runs set lease_expires_at = now() - interval '1 second'
+       where phase = '7' and status = 'running' returning id::float8 as id`;
+    const asked = await test.driver.act(abortPhaseRun, OPERATOR, { confirm: 'ABORT', phase: '7' });
+    expect(asked).toEqual({ status: 'ok', data: { runId: run?.id, phase: '7', status: 'aborting', changed: true } });
+    await test.driver.tick();
+    const aborted = await getPhaseRun(test.database.sql, { id: run?.id ?? 0 });
+    expect(aborted?.status).toBe('aborted');
+    expect(aborted && abortRecordOf(aborted)?.inFlight).toBe('No step was in flight: it stopped between steps.');
+    // It never deployed: its checkpoint is as it was requested.
+    expect(aborted?.checkpoint).toEqual({});
+  });
+
+  it('a rollback aborted before any runner took it does not switch the bridge off; one that waits does', async () => {
+    expect(await getActivePhaseRun(test.database.sql)).toBeNull();
+    const migrationRunId = await bridgeActive(test.database.sql);
+    expect(migrationRunId).toEqual(expect.any(Number));
+    const started = await test.driver.act(startPhaseRun, OPERATOR, {
+      phase: 'rollback',
+      data: 'delete',
+      confirm: 'ROLLBACK',
+    });
+    expect(started).toMatchObject({ status: 'ok', data: { status: 'awaiting-approval' } });
+    expect(await bridgeActive(test.database.sql)).toBeNull();
+    const aborted = await test.driver.act(abortPhaseRun, OPERATOR, { confirm: 'ABORT', phase: 'rollback' });
+    expect(aborted).toMatchObject({ status: 'ok', data: { status: 'aborted', changed: true } });
+    expect(await bridgeActive(test.database.sql)).toBe(migrationRunId);
   });
 });

@@ -19,12 +19,13 @@ export async function bridgeActive(sql: Sql): Promise<number | null> {
   if (!switched) return null;
   const deployed = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '7' });
   if (deployed) return null;
-  // Phase 7 does its own gap fill; any rollback attempt (waiting, running, failed) switches the bridge off for good.
+  // Phase 7 does its own gap fill; any rollback attempt (waiting, running, failed) switches the bridge off for good,
+  // except one that never ran: rejected, or aborted before a runner took it (docs/phases.md "Abort").
   const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
   const blocked = runs.some(
     (run) =>
       (run.phase === '7' && ['running', 'pending', 'awaiting-approval'].includes(run.status)) ||
-      (run.phase === 'rollback' && run.status !== 'rejected'),
+      (run.phase === 'rollback' && run.status !== 'rejected' && !(run.status === 'aborted' && run.startedAt === null)),
   );
   return blocked ? null : migration.id;
 }
