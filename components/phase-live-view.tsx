@@ -43,7 +43,7 @@ export function PhaseLiveView({ phase, number, pausable, canOperate, preconditio
   const runLabel =
     latest?.status === 'failed' && latest.phase === phase
       ? `Retry phase ${number}`
-      : latest?.status === 'aborted' && latest.phase === phase
+      : latest?.status === 'aborted' && latest.phase === phase && live.migration?.status === 'active'
         ? `Resume phase ${number}`
         : `Run phase ${number}`;
 
