@@ -17,7 +17,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import { isPhaseRunAbortRequested } from '../db/tables/phase-runs';
 
 /** How often a step in flight looks for an abort request: one read of its run's row by key. */
-export const ABORT_POLL_MS = 250;
+const ABORT_POLL_MS = 250;
 
 export interface AbortWatch {
   /** True once the watch cancelled the step's statement for an abort. */

@@ -85,7 +85,7 @@ export async function abortRunNow(
   return ended;
 }
 
-export function abortRequestBy(user: SessionUser, clock: Clock, reason: string | null): AbortRequest {
+function abortRequestBy(user: SessionUser, clock: Clock, reason: string | null): AbortRequest {
   return { by: user.username, at: clock.now().toISOString(), reason };
 }
 
