@@ -12,6 +12,7 @@ import { backupTableName, getBackup } from './backup';
 import { proveBackupRestorable } from './backup-restore-proof';
 import { phase3CreateFunction } from './phases/phase-3-create-function';
 import { phase7Deploy } from './phases/phase-7-deploy';
+import { phase9SoftDelete } from './phases/phase-9-soft-delete';
 import { rollbackPhase } from './phases/rollback';
 import { compareKeptRows, type KeptRowsRecord } from './rollback-keep-proof';
 import { getPhaseRun, type PhaseRunRow } from './run-state';
@@ -20,8 +21,14 @@ import { commandWorkerControl } from './worker-control/command-workers';
 import type { WorkerControl } from './worker-control/worker-control';
 
 /** A finished run verified again as the runner would, with the given workers (verify commits nothing). */
-async function verifyAgain(test: TestWorld, phase: PhaseDefinition, runId: number, workers?: WorkerControl) {
-  const run = (await getPhaseRun(test.database.sql, { id: runId })) as PhaseRunRow;
+async function verifyAgain(
+  test: TestWorld,
+  phase: PhaseDefinition,
+  runId: number,
+  workers?: WorkerControl,
+  overrides: Partial<PhaseRunRow> = {},
+) {
+  const run = { ...((await getPhaseRun(test.database.sql, { id: runId })) as PhaseRunRow), ...overrides };
   const ctx: PhaseContext = {
     database: test.database,
     sql: test.database.sql,
@@ -207,6 +214,22 @@ describe('after phase 7: worker modes and the rollback’s "keep"', () => {
     });
     expect((await modeCheck('echo mode=final'))?.passed).toBe(false);
     expect((await modeCheck('echo mode=dual'))?.passed).toBe(true);
+  });
+
+  it('phase 9’s worker-mode check fails the same way (its verification, with command workers)', async () => {
+    // Phase 9's own verification over the world as it is; only its worker-mode check is judged here.
+    const modeCheck = async (statusCommand: string) =>
+      (
+        await verifyAgain(test, phase9SoftDelete, await runIdOf(test, '7'), commandWorkers(statusCommand), {
+          checkpoint: { deletedAt: test.driver.clock.now().toISOString() },
+        })
+      ).checks.find((c) => c.name === 'Workers in mode final');
+    expect(await modeCheck('true')).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining('reported no mode= line; cannot prove the workers run mode final'),
+    });
+    expect((await modeCheck('echo mode=dual'))?.passed).toBe(false);
+    expect((await modeCheck('echo mode=final'))?.passed).toBe(true);
   });
 
   it('"keep" fails when DXY rows in data_bars are removed or changed behind the rollback’s back', async () => {
