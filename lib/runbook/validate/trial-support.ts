@@ -127,7 +127,9 @@ export async function copyRange(tx: TransactionSql, range: { from: Date; to: Dat
 /** Phase 9's soft-delete statement, as its preview lists it, bound for a trial batch. */
 export async function softDeleteStatement(ctx: TrialContext): Promise<string | null> {
   const preview = await phase9SoftDelete.preview({ ...ctx, migrationRunId: null, options: {} });
-  return preview.statements?.find((s) => s.stage === 'soft-delete')?.text ?? null;
+  // Found by what it does (deletes and records each row for the rollback), whatever its stage is called.
+  const texts = preview.statements?.map((s) => s.text) ?? preview.sql;
+  return texts.find((text) => /INSERT INTO cutover\.soft_deleted_rows/i.test(text)) ?? null;
 }
 
 export async function softDelete(tx: TransactionSql, text: string, at: Date): Promise<number> {

@@ -57,7 +57,8 @@ describe('validate on a clean production world', () => {
     const outcome = await runValidation(world.database, { config });
     expect(noGoItems(outcome.items)).toEqual([]);
     expect(outcome.verdict).toBe('go');
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // About a second alone; the bound leaves room for a loaded 2-core machine running other test files.
+    expect(Date.now() - started).toBeLessThan(8_000);
     const findings = outcome.items.filter((i) => i.status === 'finding').map((i) => i.name);
     expect(findings).toContain('Phase 2 · normalization of the earlier attempt’s rows');
     expect(findings).toContain('Phase 2 · Apply fix (schema)');
