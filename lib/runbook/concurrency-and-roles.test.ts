@@ -34,6 +34,8 @@ describe('who may start what, and when', () => {
   });
 
   it('two operators starting the same phase at the same moment get exactly one run', async () => {
+    // Phase 1 needs a GO from validate (docs/phases.md "Validate — before the night").
+    expect((await test.driver.validate()).verdict).toBe('go');
     const results = await Promise.all([start(OPERATOR, { phase: '1' }), start(OPERATOR_2, { phase: '1' })]);
     expect(results.map((r) => r.status).sort()).toEqual(['ok', 'refused']);
     const refused = results.find((r) => r.status === 'refused');
