@@ -28,9 +28,3 @@ export function verdictOf(items: readonly ValidationItem[]): ValidationVerdict {
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/** One line per item, as the CLI prints them. */
-export function describeItem(item: ValidationItem): string {
-  const label = item.status === 'no-go' ? 'NO-GO' : item.status === 'go' ? 'GO' : 'FINDING';
-  return `${label.padEnd(7)} ${item.name}: ${item.reason}`;
-}
