@@ -7,8 +7,11 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { Database } from '../../db/connection';
+import { wallClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../config';
+import { PHASES } from '../phases';
 import { commandWorkerControl } from '../worker-control/command-workers';
+import { BLOCKING_PRECONDITIONS } from './phase-checks';
 import { runValidation } from './run-validation';
 import type { ValidationItem } from './verdict';
 
@@ -66,6 +69,13 @@ describe('validate on a clean production world', () => {
     const trials = outcome.items.filter((i) => i.group === 'write-trial').map((i) => i.name);
     expect(trials).toHaveLength(9);
     expect(outcome.identity.database).toMatch(/^t_/);
+  });
+
+  it('names only blocking preconditions the phases declare (a renamed check would silently become a finding)', async () => {
+    const context = { database: world.database, clock: wallClock, config, migrationRunId: null };
+    const names = new Set<string>();
+    for (const phase of PHASES.all) for (const check of await phase.preconditions(context)) names.add(check.name);
+    for (const name of BLOCKING_PRECONDITIONS) expect([...names]).toContain(name);
   });
 
   it('changes nothing in the pipeline’s tables, functions, constraints, grants or registry', async () => {
@@ -129,6 +139,15 @@ describe('validate on production worlds with a defect', () => {
     }
   });
 
+  it('NO-GO when a precondition about the database fails: another calc_dxy_range_1m in the way', async () => {
+    await world.database.sql.unsafe(
+      `CREATE FUNCTION public.calc_dxy_range_1m(p_day date) RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$`,
+    );
+    const outcome = await runValidation(world.database, { config });
+    const phase3 = noGoItems(outcome.items).find((i) => i.name === 'Phase 3: preconditions and preview');
+    expect(phase3?.reason).toMatch(/No other calc_dxy_range_1m in the way/);
+  });
+
   it('NO-GO when the worker role does not exist', async () => {
     const outcome = await runValidation(world.database, {
       config: { ...config, workerRole: `no_such_worker_${randomBytes(4).toString('hex')}` },
@@ -157,5 +176,18 @@ describe('validate on production worlds with a defect', () => {
     const again = await runValidation(world.database, { config, workers: reporting });
     expect(again.items.find((i) => i.name === 'Worker status command')?.status).toBe('go');
     expect(again.verdict).toBe('go');
+  });
+});
+
+describe('validate on a production world whose registry lost DXY', () => {
+  const world = useTestWorld({ variant: 'production', leftovers: false });
+
+  it('NO-GO when a write trial breaks the foreign key of data_bars to the registry', async () => {
+    await world.database.sql.unsafe(`DELETE FROM public.data_agg_state WHERE canonical_symbol = 'DXY';
+                                     DELETE FROM public.core_asset_registry_all WHERE canonical_symbol = 'DXY'`);
+    const outcome = await runValidation(world.database, { config });
+    expect(outcome.verdict).toBe('no-go');
+    const copy = noGoItems(outcome.items).find((i) => i.name === 'Phase 4 · copy of legacy minutes');
+    expect(copy?.reason).toMatch(/canonical_symbol_fkey|foreign key/);
   });
 });
