@@ -3,6 +3,7 @@ import { Panel } from './panel';
 
 interface ShownStatement {
   stage: string | null;
+  stageTitle?: string;
   text: string;
   parameters: readonly string[];
 }
@@ -54,7 +55,7 @@ export function SqlPreview({ preview, title }: { preview: Preview; title: string
             <div key={index} className="mt-2">
               {statement.stage ? (
                 <div className="text-xs font-medium text-slate-500">
-                  {index + 1}. {statement.stage}
+                  {index + 1}. {statement.stageTitle ?? statement.stage}
                 </div>
               ) : null}
               <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">

@@ -332,7 +332,7 @@ interface PreviewJson {
   preview: {
     summary: string[];
     sql: string[];
-    statements?: { stage: string; text: string; parameters: string[] }[];
+    statements?: { stage: string; stageTitle?: string; text: string; parameters: string[] }[];
     pointOfNoReturn?: string;
   };
   fix: unknown;
@@ -340,9 +340,10 @@ interface PreviewJson {
 
 /** Each statement the phase will run, with its stage and what each $n is (the preview's own list). */
 function previewStatementLines(preview: PreviewJson['preview']): string[] {
-  const statements = preview.statements ?? preview.sql.map((text) => ({ stage: '', text, parameters: [] }));
+  const statements =
+    preview.statements ?? preview.sql.map((text) => ({ stage: '', stageTitle: undefined, text, parameters: [] }));
   return statements.flatMap((s, i) => [
-    `\n${i + 1}.${s.stage ? ` ${s.stage}` : ''}`,
+    `\n${i + 1}.${s.stage ? ` ${s.stageTitle ?? s.stage}` : ''}`,
     s.text,
     ...s.parameters.map((p, n) => `  $${n + 1} = ${p}`),
   ]);

@@ -6,6 +6,7 @@
  * awaiting approval ends at once and its approval request is rejected.
  */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { OPERATOR, OPERATOR_2 } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
@@ -29,6 +30,8 @@ const racePhase = definePhase({
   title: 'Race',
   intent: 'Exists only in abort-race.test.ts.',
   pointOfNoReturn: 'None: its step writes only its checkpoint.',
+  stages: [{ id: 'step', title: 'one committed step' }],
+  checkpoint: z.looseObject({}),
   opensMigrationRun: true,
   options: [
     {

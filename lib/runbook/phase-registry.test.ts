@@ -7,6 +7,7 @@
  * the console's own registry never hears of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { APPROVER, createDriver, type Driver, OPERATOR } from '../../test-support/runbook-driver';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
@@ -30,6 +31,8 @@ const phase10 = definePhase({
   title: 'Throw-away check',
   intent: 'Exists only in phase-registry.test.ts.',
   pointOfNoReturn: 'Its first step: each step commits with its checkpoint.',
+  stages: [{ id: 'count', title: 'count, one committed step at a time' }],
+  checkpoint: z.looseObject({ steps: z.number().optional(), waited: z.boolean().optional() }),
   // It opens the migration run itself, so the test world needs no phase 1 first.
   opensMigrationRun: true,
   options: [
@@ -91,6 +94,8 @@ const phase10Redo = definePhase({
   title: 'Redo the check',
   intent: 'An action of the throw-away phase.',
   pointOfNoReturn: 'None: it writes nothing.',
+  stages: [{ id: 'redo', title: 'redo' }],
+  checkpoint: z.looseObject({}),
   actionOf: { phase: '10', label: 'Redo', previewHeading: 'what it would redo' },
   description: 'Does nothing, successfully.',
   preconditions: async () => [],
@@ -133,6 +138,7 @@ describe('the console’s phase registry', () => {
       title: 'x',
       intent: 'x',
       pointOfNoReturn: 'x',
+      stages: [{ id: 'x', title: 'x' }],
       day: null,
       estimateMinutes: null,
     });

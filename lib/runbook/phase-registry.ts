@@ -34,6 +34,17 @@ export interface PhaseOption {
   requiredMessage?: string;
 }
 
+/**
+ * A named stage of a phase (docs/phases.md "Statements and stages"): the unit its checkpoint moves
+ * through, in order, and the heading its previewed statements are listed under.
+ */
+export interface PhaseStage {
+  /** The value of `checkpoint.stage` while the run is in it. */
+  id: string;
+  /** How pages, previews and logs name it. */
+  title: string;
+}
+
 /** The two-person rule: the run waits for an approver who is not the requester. */
 export interface PhaseApproval {
   /** `cutover.approvals.kind` of the request. */
@@ -83,14 +94,18 @@ export interface PhaseIdentity {
    * others build on, a deployment), in words; or why there is none. Shown on its page and preview.
    */
   pointOfNoReturn: string;
+  /** Its stages in the order a run goes through them (one for a phase that is a single step). */
+  stages: readonly PhaseStage[];
 }
 
 /** What an identity file writes: the rest takes the common defaults. */
 export type PhaseIdentityInput = Pick<
   PhaseIdentity,
-  'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn'
+  'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn' | 'stages'
 > &
-  Partial<Omit<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn'>>;
+  Partial<
+    Omit<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn' | 'stages'>
+  >;
 
 export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
   return {
@@ -127,6 +142,7 @@ const IDENTITY_FIELDS = [
   'closesMigrationRun',
   'route',
   'pointOfNoReturn',
+  'stages',
 ] as const satisfies readonly (keyof PhaseIdentity)[];
 type UnlistedField = Exclude<keyof PhaseIdentity, (typeof IDENTITY_FIELDS)[number]>;
 const everyFieldListed: [UnlistedField] extends [never] ? true : UnlistedField = true;
@@ -241,6 +257,9 @@ export function createPhaseRegistry<P extends PhaseIdentity>(phases: readonly P[
     // The start request carries the options beside these two fields.
     const clash = phase.options.find((o) => o.name === 'phase' || o.name === 'confirm');
     if (clash) throw new Error(`Phase "${phase.id}" names an option "${clash.name}", a field of the start request`);
+    const stageIds = phase.stages.map((s) => s.id);
+    if (stageIds.length === 0) throw new Error(`Phase "${phase.id}" declares no stage`);
+    if (new Set(stageIds).size !== stageIds.length) throw new Error(`Phase "${phase.id}" declares a stage twice`);
     if (phase.actionOf) {
       const parent = byId.get(phase.actionOf.phase);
       if (!parent || parent.actionOf)

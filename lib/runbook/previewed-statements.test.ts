@@ -6,6 +6,7 @@
  * (the driver's recording connection sees it, and the driver's check fails).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createDriver, type Driver } from '../../test-support/runbook-driver';
 import { createStatementRecorder, type StatementRecorder } from '../../test-support/statement-recorder';
 import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
@@ -29,6 +30,8 @@ function writingPhase(id: string, write: 'previewed' | 'unpreviewed' | 'around')
     title: `Writes (${write})`,
     intent: 'Exists only in previewed-statements.test.ts.',
     pointOfNoReturn: 'Its one step.',
+    stages: [{ id: 'write', title: 'insert one row' }],
+    checkpoint: z.looseObject({ done: z.boolean().optional() }),
     opensMigrationRun: true,
     description: 'Inserts one row.',
     async preconditions() {
@@ -96,7 +99,7 @@ describe('a run writes only the statements its preview lists', () => {
     expect(await rows()).toEqual([21]);
     const messages = (await listPhaseRunEvents(test.database.sql, { phaseRunId: runId })).map((e) => e.message);
     expect(messages).toContain('May run only the 1 statement of its preview');
-    expect(messages).toContain('Ran statement 1 of 1 of the preview (write)');
+    expect(messages).toContain('Ran statement 1 of 1 of the preview (insert one row)');
     expect(recorder.writesOf(runId).map((w) => w.text)).toEqual([PREVIEWED]);
     await abandon(runId);
   });

@@ -67,7 +67,8 @@ export async function previewedStatementsOf(params: {
       const result = await runBound<T>(tx, statement);
       if (!noted.has(key)) {
         noted.add(key);
-        const stage = preview.statements?.[index]?.stage;
+        const planned = preview.statements?.[index];
+        const stage = planned?.stageTitle ?? planned?.stage;
         await insertPhaseRunEvent(database.sql, {
           phaseRunId: run.id,
           level: 'info',

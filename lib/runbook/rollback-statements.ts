@@ -97,18 +97,18 @@ export async function planRollbackStatements(
   const statements: PlannedStatement[] = [];
   if (backup) {
     for (const text of await functionRestoreStatements(sql, backup))
-      statements.push(planned('restore functions', text));
+      statements.push(planned('restore-functions', text));
     if (await registryHasMetadata(sql))
       statements.push(
-        planned('restore functions', RESTORE_REGISTRY_SQL, [
+        planned('restore-functions', RESTORE_REGISTRY_SQL, [
           `${JSON.stringify(backup.registryRow?.metadata ?? {})} (DXY's metadata in the backup)`,
         ]),
       );
   }
   statements.push(
-    planned('restore soft-deleted rows', LOCK_LEGACY_SQL),
-    planned('restore soft-deleted rows', RESTORE_SOFT_DELETED_SQL, [run, `${RESTORE_BATCH} (rows per batch)`]),
-    planned('back-fill', backfillLegacyRangeSql(), [
+    planned('restore-soft-deleted', LOCK_LEGACY_SQL),
+    planned('restore-soft-deleted', RESTORE_SOFT_DELETED_SQL, [run, `${RESTORE_BATCH} (rows per batch)`]),
+    planned('backfill', backfillLegacyRangeSql(), [
       'the batch’s first minute (phase 1’s start, then the cursor)',
       'the end of the batch (exclusive; at most 14 days, the last batch ends at the switch back)',
     ]),
@@ -116,11 +116,11 @@ export async function planRollbackStatements(
   if (choice === 'delete' && migrationRunId !== null) {
     const table = backupTableName(migrationRunId, 'data_bars');
     const columns = await backedUpColumns(sql, table);
-    statements.push(planned('delete the rows the migration added', deleteAddedRowsSql(table)));
+    statements.push(planned('delete-new', deleteAddedRowsSql(table)));
     if (columns.length > 0)
       statements.push(
-        planned('delete the rows the migration added', putBackChangedRowsSql(table, columns)),
-        planned('delete the rows the migration added', reinsertGoneRowsSql(table, columns)),
+        planned('put-back', putBackChangedRowsSql(table, columns)),
+        planned('put-back', reinsertGoneRowsSql(table, columns)),
       );
   }
   return statements;

@@ -12,8 +12,10 @@ import type { SqlOrTx } from '../db/connection';
 
 /** One statement as the preview shows it: its stage, its exact text, what each $n is. */
 export interface PlannedStatement {
-  /** The stage of the phase that runs it (e.g. "soft-delete", "back-fill"). */
+  /** The id of the phase's stage that runs it (one the phase declares). */
   stage: string;
+  /** That stage's title, filled in from the phase's declaration. */
+  stageTitle?: string;
   /** Exactly what is sent to the database. */
   text: string;
   /** What each $n is, in order: a value known now, or what decides it while running. */

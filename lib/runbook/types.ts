@@ -5,6 +5,7 @@
  * fail, stored with its evidence.
  */
 import type { Sql, TransactionSql } from 'postgres';
+import type { z } from 'zod';
 import type { Database, SqlOrTx } from '../db/connection';
 import type { Clock } from '../market/clock';
 import type { RunbookConfig } from './config';
@@ -129,6 +130,11 @@ export interface ApprovalAdditions {
 
 export interface PhaseDefinition extends PhaseIdentity {
   description: string;
+  /**
+   * What its runs' checkpoints hold, checked before every step (./define-phase.ts). Loose objects:
+   * fields a later version adds are kept, a field of the wrong type stops the run.
+   */
+  checkpoint: z.ZodType;
   preconditions(ctx: PreconditionContext): Promise<Check[]>;
   /** Called by the start action inside its transaction; most phases add nothing. */
   onStart?(ctx: StartContext): Promise<StartAdditions>;

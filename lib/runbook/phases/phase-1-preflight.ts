@@ -5,6 +5,7 @@
  * diffing it with the live source by key and value, plus a pg_dump file when a compatible pg_dump
  * exists. Re-running keeps a verified backup as it is, and proves it again.
  */
+import { z } from 'zod';
 import { connectionUrlOf } from '../../db/connection';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import { insertBackup, setBackupDump, setBackupVerified } from '../../db/tables/backups';
@@ -54,6 +55,8 @@ export const phase1Preflight = definePhase({
   estimateMinutes: 15,
   pointOfNoReturn:
     "Writing the backup: its copy tables and record commit with their checks, and every later phase and a rollback stand on them. Nothing in the pipeline's tables, functions or registry changes.",
+  stages: [{ id: 'backup', title: 'check, then back up what the migration changes' }],
+  checkpoint: z.looseObject({ backupId: z.number().optional() }),
   title: 'Pre-flight + backup',
   intent: 'Connectivity, backup of the touched rows, pre-state counts.',
   // The backup it takes is what every later phase and a rollback stand on.

@@ -6,6 +6,7 @@
  * added NOT VALID, validated, and only then replaces the old one.
  */
 
+import { z } from 'zod';
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
 import { planSchemaFix, readSchemaReport } from '../schema-report';
@@ -37,6 +38,8 @@ export const phase2Fix = definePhase({
   estimateMinutes: null,
   pointOfNoReturn:
     'The first fix statement: each DDL step commits on its own (an index built CONCURRENTLY cannot run inside a transaction), so a failure leaves the steps before it in place. Each step is additive and re-checked from the catalog, so a re-run continues.',
+  stages: [{ id: 'schema-fix', title: 'one DDL statement at a time' }],
+  checkpoint: z.looseObject({ lastStatement: z.string().optional() }),
   title: 'Apply schema fix',
   intent: 'The DDL the schema report lacks, one statement at a time.',
   actionOf: { phase: '2', label: 'Apply fix', previewHeading: 'the DDL it would run now' },
@@ -57,7 +60,7 @@ export const phase2Fix = definePhase({
           ? ['The schema already passes: nothing to run.']
           : plan.statements.flatMap((s) => [s.why, ...describeSamples(s.samples)]),
       sql: [],
-      statements: plan.statements.map((s) => planned('schema fix', s.sql)),
+      statements: plan.statements.map((s) => planned('schema-fix', s.sql)),
       estimates: { statements: plan.statements.length },
     };
   },

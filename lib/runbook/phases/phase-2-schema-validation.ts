@@ -4,6 +4,7 @@
  * updated_at, the registry's metadata column and the comparison indexes. When something is missing the phase fails with
  * the list, and "Apply fix" (phase 2-fix) shows and runs the DDL.
  */
+import { z } from 'zod';
 import { findMissingPipelineTables } from '../../db/pipeline-tables';
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
@@ -15,6 +16,8 @@ export const phase2SchemaValidation = definePhase({
   day: 1,
   estimateMinutes: 10,
   pointOfNoReturn: 'None: it only reads the catalog.',
+  stages: [{ id: 'read', title: 'read the catalog' }],
+  checkpoint: z.looseObject({}),
   title: 'Schema validation',
   intent: 'Unique key, source CHECK, raw/created_at/updated_at, registry metadata; fix if needed.',
   description:

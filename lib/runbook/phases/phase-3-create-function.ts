@@ -6,7 +6,9 @@
  * inside a transaction that is rolled back: every minute is compared with the legacy value and
  * with the TypeScript formula.
  */
+
 import type { TransactionSql } from 'postgres';
+import { z } from 'zod';
 import type { SqlOrTx } from '../../db/connection';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../../market/dxy';
 import { REGENERATE_RANGE_SQL } from '../copy-legacy';
@@ -73,6 +75,12 @@ export const phase3CreateFunction = definePhase({
   estimateMinutes: 15,
   pointOfNoReturn:
     'Creating calc_dxy_range_1m and its grants, which commit together; its test on recent data runs in a transaction that is rolled back. Nothing calls the function until phase 5.',
+  stages: [
+    { id: 'create', title: 'create the function and its grants' },
+    { id: 'created', title: 'test it on recent legacy data (rolled back)' },
+    { id: 'tested', title: 'tested' },
+  ],
+  checkpoint: z.looseObject({ stage: z.enum(['create', 'created', 'tested']).optional() }),
   title: 'Create calc_dxy_range_1m()',
   intent: 'Create the new function and test it on a recent window.',
   description:
@@ -138,8 +146,8 @@ export const phase3CreateFunction = definePhase({
               await rehearseStatements(ctx.database.sql, async (tx, run) =>
                 createWithGrants(tx, { definition: await functionSql(ctx), workerRole: ctx.config.workerRole, run }),
               )
-            ).map((text) => planned('create the function', text)),
-            planned('test (rolled back)', REGENERATE_RANGE_SQL, [
+            ).map((text) => planned('create', text)),
+            planned('created', REGENERATE_RANGE_SQL, [
               `the start of the last ${TEST_WINDOW_MINUTES} minutes of legacy data`,
               'the end of the newest legacy minute (exclusive)',
             ]),

@@ -15,7 +15,9 @@
  * components give; the legacy minutes it cannot compute are copied from legacy instead, each
  * with its reason (copy-not-regenerated.ts), and listed in the run's result.
  */
+
 import type { TransactionSql } from 'postgres';
+import { z } from 'zod';
 import { copyLegacyRangeSql, legacyRange, nextBatchEnd, REGENERATE_RANGE_SQL, regenerateRange } from '../copy-legacy';
 import { COPY_NOT_REGENERATED_SQL, copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
 import { definePhase } from '../define-phase';
@@ -25,26 +27,29 @@ import { compareCopy, copyChecks } from '../verify-copy';
 
 export type CopyMethod = 'copy' | 'regenerate';
 
-interface CopyCheckpoint {
-  cursor?: string;
-  batches?: number;
-  rowsScanned?: number;
-  rowsWritten?: number;
-  startedWallMs?: number;
-  totalAtStart?: number;
+const COPY_CHECKPOINT = z.looseObject({
+  cursor: z.string().optional(),
+  batches: z.number().optional(),
+  rowsScanned: z.number().optional(),
+  rowsWritten: z.number().optional(),
+  startedWallMs: z.number().optional(),
+  totalAtStart: z.number().optional(),
   /** The slowest batch so far (docs/architecture.md "Performance": every batch commits within 2 s). */
-  maxBatchMs?: number;
+  maxBatchMs: z.number().optional(),
   /** Rows per batch now: CUTOVER_COPY_BATCH_ROWS, halved after each statement timeout. */
-  batchRows?: number;
+  batchRows: z.number().optional(),
   /** The method these batches were written with (absent in checkpoints older than the field: copy). */
-  method?: CopyMethod;
+  method: z.enum(['copy', 'regenerate']).optional(),
   /** The run whose batches reached the end of history. */
-  completedByRun?: number;
+  completedByRun: z.number().optional(),
   /** Why a run started from the beginning instead of a previous attempt's cursor. */
-  restarted?: { run: number; reason: string };
+  restarted: z.object({ run: z.number(), reason: z.string() }).optional(),
   /** Regenerate only: legacy minutes calc_dxy_range_1m could not compute, copied from legacy. */
-  notRegenerated?: { total: number; samples: NotRegeneratedMinute[] };
-}
+  notRegenerated: z
+    .object({ total: z.number(), samples: z.array(z.object({ ts_utc: z.string(), reason: z.string() })) })
+    .optional(),
+});
+type CopyCheckpoint = z.infer<typeof COPY_CHECKPOINT>;
 
 /** Minutes kept in the checkpoint as samples of what could not be regenerated (the total is exact). */
 const NOT_REGENERATED_SAMPLES = 200;
@@ -78,10 +83,10 @@ const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the en
 /** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
 function copyStatements(method: CopyMethod): PlannedStatement[] {
   return method === 'copy'
-    ? [planned('copy batches', copyLegacyRangeSql(), BATCH_RANGE)]
+    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE)]
     : [
-        planned('regenerate batches', REGENERATE_RANGE_SQL, BATCH_RANGE),
-        planned('regenerate batches', COPY_NOT_REGENERATED_SQL, [
+        planned('copy', REGENERATE_RANGE_SQL, BATCH_RANGE),
+        planned('copy', COPY_NOT_REGENERATED_SQL, [
           'the batch’s legacy minutes calc_dxy_range_1m did not write',
           'the reason for each (the components missing)',
         ]),
@@ -95,6 +100,8 @@ export const phase4Copy = definePhase({
   estimateMinutes: 20,
   pointOfNoReturn:
     "The first copy batch: each batch commits with its checkpoint, so a failure keeps the batches before it (resume continues from the checkpoint; the rollback's delete choice removes them).",
+  stages: [{ id: 'copy', title: 'copy (or regenerate) in batches, each committed with its checkpoint' }],
+  checkpoint: COPY_CHECKPOINT,
   title: 'Copy historical data',
   intent: 'Copy DXY 1m from derived_data_bars to data_bars; verify by key and value.',
   pausable: true,

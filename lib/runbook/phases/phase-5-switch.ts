@@ -8,6 +8,7 @@
  * writer, the runner keeps copying new legacy minutes across (the bridge). The worker deployment
  * (mode dual) is prepared and recorded for phase 7.
  */
+import { z } from 'zod';
 import { AGGREGATOR_5M, planAggregatorReplacement, type ReplacementPlan } from '../aggregator-function';
 import { probeAggregatorInput, probeFailure, probeStatementTexts } from '../aggregator-probe';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
@@ -28,6 +29,8 @@ export const phase5Switch = definePhase({
   estimateMinutes: 30,
   pointOfNoReturn:
     "The switch's commit: the registry metadata, the aggregator's replacement, its probe and the catch-up copy run in one transaction that commits only when the probe passes. A failure before it leaves production exactly as it was; after it, only the rollback undoes the switch.",
+  stages: [{ id: 'switch', title: 'registry, aggregator, probe and catch-up copy in one transaction' }],
+  checkpoint: z.looseObject({}),
   title: 'Update tick-factory, aggregator, registry',
   intent: 'New RPC in tick-factory, aggregator reads data_bars only, registry metadata.',
   description:

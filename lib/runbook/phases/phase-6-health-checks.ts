@@ -4,6 +4,7 @@
  * continues; the workers are healthy in the mode they should be in (legacy until phase 7).
  */
 
+import { z } from 'zod';
 import { REGENERATE_RANGE_SQL } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
@@ -18,7 +19,10 @@ export const phase6HealthChecks = definePhase({
   number: 6,
   day: 2,
   estimateMinutes: 20,
-  pointOfNoReturn: 'None: it only reads.',
+  pointOfNoReturn:
+    'Its call of calc_dxy_range_1m, which commits the DXY minutes of the recent window into data_bars: rows the new path writes anyway (phase 4 already holds their legacy copies). Nothing else changes.',
+  stages: [{ id: 'checks', title: 'health checks on the recent window' }],
+  checkpoint: z.looseObject({}),
   title: 'Three health checks',
   intent: 'New function produces rows; aggregation continues; workers healthy.',
   description:
@@ -39,7 +43,7 @@ export const phase6HealthChecks = definePhase({
       ],
       sql: [],
       statements: [
-        planned('health checks', REGENERATE_RANGE_SQL, [
+        planned('checks', REGENERATE_RANGE_SQL, [
           `the start of the last ${WINDOW_MINUTES} complete minutes`,
           'the end of the last complete minute (exclusive)',
         ]),

@@ -8,6 +8,7 @@
  * bars after the deployment. Its verified end starts the 24-hour window.
  */
 
+import { z } from 'zod';
 import { MINUTE_MS } from '../../time-units';
 import { copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
 import { definePhase } from '../define-phase';
@@ -17,12 +18,11 @@ import { bound, planned } from '../statements';
 import type { Check } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
-type Stage = 'deploying' | 'deployed' | 'restarted' | 'proving';
-
-interface DeployCheckpoint {
-  stage?: Stage;
-  deployedAt?: string;
-}
+const DEPLOY_CHECKPOINT = z.looseObject({
+  stage: z.enum(['deploying', 'deployed', 'restarted', 'proving']).optional(),
+  deployedAt: z.string().optional(),
+});
+type DeployCheckpoint = z.infer<typeof DEPLOY_CHECKPOINT>;
 
 async function proveDualWrites(sql: import('postgres').Sql, since: Date) {
   const [row] = await sql<{ new_path: number; both: number }[]>`
@@ -68,6 +68,13 @@ export const phase7Deploy = definePhase({
   estimateMinutes: 30,
   pointOfNoReturn:
     'The deploy command: the workers run mode dual from then on, whatever the phase does next. Only the rollback switches them back.',
+  stages: [
+    { id: 'deploying', title: 'deploy the workers in mode dual' },
+    { id: 'deployed', title: 'restart the workers' },
+    { id: 'restarted', title: 'copy the legacy minutes written since phase 4' },
+    { id: 'proving', title: 'wait for the data to prove the deployment' },
+  ],
+  checkpoint: DEPLOY_CHECKPOINT,
   title: 'Deploy + restart workers',
   intent: 'Ship the switched workers (dual mode) and verify by the data.',
   description:
@@ -89,7 +96,7 @@ export const phase7Deploy = definePhase({
       ],
       sql: [],
       statements: [
-        planned('gap fill', copyMissingLegacyMinutesSql(), [
+        planned('restarted', copyMissingLegacyMinutesSql(), [
           'phase 4’s first copy start, less the 2 h a legacy minute may land late',
           'the deployment time + 1 minute (exclusive)',
         ]),

@@ -10,6 +10,7 @@ export const phase8Window = definePhaseIdentity({
   day: 2,
   estimateMinutes: 24 * 60,
   pointOfNoReturn: "None: the hourly snapshots only read (and store their verdicts in the console's schema).",
+  stages: [{ id: 'hourly', title: 'an hourly snapshot for 24 hours' }],
   title: 'Monitor 24 h',
   intent: 'Hourly freshness, count, aggregation and parity checks.',
   executedBy: 'monitor',

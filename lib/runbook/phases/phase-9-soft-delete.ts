@@ -13,7 +13,9 @@
  * Every count is over the whole migration run: a re-run after a failed or killed attempt continues
  * and verifies what all attempts did.
  */
+
 import type { Sql } from 'postgres';
+import { z } from 'zod';
 import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
 import { readMonitorState } from '../../monitor/read-monitor-state';
@@ -28,22 +30,21 @@ import { bound, type PlannedStatement, planned } from '../statements';
 import type { Check, PhaseContext } from '../types';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
-type Stage = 'final-proof' | 'deploying' | 'proving-stop' | 'soft-deleting' | 'holding';
-
-interface SoftDeleteCheckpoint {
-  stage?: Stage;
-  deployedAt?: string;
+const SOFT_DELETE_CHECKPOINT = z.looseObject({
+  stage: z.enum(['final-proof', 'deploying', 'proving-stop', 'soft-deleting', 'holding']).optional(),
+  deployedAt: z.string().optional(),
   /** Clock time from which the legacy writer must be silent. */
-  quietFrom?: string;
+  quietFrom: z.string().optional(),
   /** The database's own time at quietFrom: legacy rows' updated_at/created_at are compared with it. */
-  quietFromDb?: string;
+  quietFromDb: z.string().optional(),
   /** Rows this attempt soft-deleted. */
-  deletedRows?: number;
+  deletedRows: z.number().optional(),
   /** Rows earlier attempts of this migration run soft-deleted (and no rollback restored). */
-  deletedBefore?: number;
-  deletedAt?: string;
-  totalAtStart?: number;
-}
+  deletedBefore: z.number().optional(),
+  deletedAt: z.string().optional(),
+  totalAtStart: z.number().optional(),
+});
+type SoftDeleteCheckpoint = z.infer<typeof SOFT_DELETE_CHECKPOINT>;
 
 /** How long the legacy writer must have been silent (while components arrive) before deleting. */
 const STOP_PROOF_MINUTES = 3;
@@ -82,7 +83,7 @@ INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SEL
 
 function softDeleteStatements(batchRows: number, migrationRunId: number | null): PlannedStatement[] {
   return [
-    planned('soft-delete', SOFT_DELETE_BATCH_SQL, [
+    planned('soft-deleting', SOFT_DELETE_BATCH_SQL, [
       'the minutes the approver waived (none unless the final proof listed differences)',
       `${batchRows} (rows per batch)`,
       'the clock at the batch',
@@ -142,6 +143,14 @@ export const phase9SoftDelete = definePhase({
   estimateMinutes: 10,
   pointOfNoReturn:
     'Deploying the workers in mode final (the legacy writer stops); then each soft-delete batch commits with its record of the rows it deleted. Only the rollback undoes them, restoring exactly the recorded rows.',
+  stages: [
+    { id: 'final-proof', title: 'final proof over the whole history' },
+    { id: 'deploying', title: 'deploy the workers in mode final' },
+    { id: 'proving-stop', title: 'prove the legacy writer stopped' },
+    { id: 'soft-deleting', title: 'soft-delete in batches, recording each row' },
+    { id: 'holding', title: 'hold: zero active legacy rows stay zero' },
+  ],
+  checkpoint: SOFT_DELETE_CHECKPOINT,
   title: 'Soft-delete legacy rows',
   intent: 'Stop the legacy writer, soft-delete legacy DXY 1m, verify zero stay zero.',
   approval: {

@@ -15,6 +15,7 @@
  *    legacy path stays silent (legacy-path-proof.ts).
  */
 
+import { z } from 'zod';
 import type { SqlOrTx } from '../../db/connection';
 import { firstSucceededClockStart } from '../../db/tables/phase-runs';
 import { toJsonValue } from '../../json';
@@ -47,36 +48,42 @@ import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 export type { RollbackDataChoice };
 
-type Stage =
-  | 'restore-functions'
-  | 'restore-soft-deleted'
-  | 'backfill'
-  | 'deploy-legacy'
-  | 'backfill-tail'
-  | 'delete-new'
-  | 'put-back'
-  | 'prove';
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-interface RollbackCheckpoint {
-  stage?: Stage;
-  dxyRowsAtStart?: number;
+const ROLLBACK_CHECKPOINT = z.looseObject({
+  stage: z
+    .enum([
+      'restore-functions',
+      'restore-soft-deleted',
+      'backfill',
+      'deploy-legacy',
+      'backfill-tail',
+      'delete-new',
+      'put-back',
+      'prove',
+    ])
+    .optional(),
+  dxyRowsAtStart: z.number().optional(),
   /** With "keep": data_bars' DXY rows at the start, by day, key and value (../rollback-keep-proof.ts). */
-  keptAtStart?: KeptRowsRecord;
+  keptAtStart: z
+    .custom<KeptRowsRecord>((v) => isObject(v) && typeof v.maxId === 'string' && Array.isArray(v.buckets))
+    .optional(),
   /** Clock time of phase 1: minutes from here on are the ones the migration touched. */
-  touchedFrom?: string;
-  deployedAt?: string;
-  backfillCursor?: string;
-  backfillUntil?: string;
-  backfilled?: number;
-  restored?: number;
+  touchedFrom: z.string().optional(),
+  deployedAt: z.string().optional(),
+  backfillCursor: z.string().optional(),
+  backfillUntil: z.string().optional(),
+  backfilled: z.number().optional(),
+  restored: z.number().optional(),
   /** Soft-deleted rows not restored because their key already had an active row. */
-  skipped?: number;
-  skippedSamples?: string[];
-  deleted?: number;
-  putBack?: number;
-  reinserted?: number;
-  legacyProof?: LegacyPathProof;
-}
+  skipped: z.number().optional(),
+  skippedSamples: z.array(z.string()).optional(),
+  deleted: z.number().optional(),
+  putBack: z.number().optional(),
+  reinserted: z.number().optional(),
+  legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
+});
+type RollbackCheckpoint = z.infer<typeof ROLLBACK_CHECKPOINT>;
 
 const BATCH_MINUTES = 14 * 24 * 60;
 
@@ -114,6 +121,17 @@ export const rollbackPhase = definePhase({
   estimateMinutes: 30,
   pointOfNoReturn:
     'Restoring the pipeline functions and the registry: that transaction commits on its own, and each restore and back-fill batch after it commits with its checkpoint. A failure later leaves the functions restored; re-running the rollback continues from the checkpoint.',
+  stages: [
+    { id: 'restore-functions', title: 'restore the functions and the registry' },
+    { id: 'restore-soft-deleted', title: 'restore the rows this run soft-deleted' },
+    { id: 'backfill', title: 'back-fill the minutes only data_bars has' },
+    { id: 'deploy-legacy', title: 'switch the workers back to legacy' },
+    { id: 'backfill-tail', title: 'back-fill the minutes written until the switch' },
+    { id: 'delete-new', title: 'delete the DXY rows the migration added' },
+    { id: 'put-back', title: 'put back the rows the migration changed' },
+    { id: 'prove', title: 'prove the legacy path writes again' },
+  ],
+  checkpoint: ROLLBACK_CHECKPOINT,
   title: 'Rollback',
   intent: 'Switch workers back, restore functions and registry, restore soft-deleted rows, back-fill the gap.',
   options: [
