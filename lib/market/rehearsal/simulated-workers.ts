@@ -31,7 +31,11 @@ import { REHEARSAL_SYMBOLS } from './symbols';
 
 /** Simulated minutes one tick may catch up; the rest follow on the next ticks. */
 const MAX_MINUTES_PER_TICK = 60;
-const MAX_WINDOWS_PER_TASK = 288;
+/**
+ * Windows one catch-up call may walk: more than a weekend of 5m windows (576), so the first run
+ * after Sunday's open crosses the closed market at once, as production's aggregator does.
+ */
+const MAX_WINDOWS_PER_TASK = 1000;
 /** Serialises ticks across runner instances (console + `npm run runner`). */
 export const WORKERS_LOCK_KEY = 0x0d_c7_0002;
 
