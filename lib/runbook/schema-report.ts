@@ -163,11 +163,11 @@ export async function planSchemaFix(sql: SqlOrTx): Promise<{ statements: FixStat
   }
 
   const barColumns = await readColumns(sql, 'data_bars');
-  const columnDdl: Record<string, string> = {
+  const columnDdl = {
     raw: "ADD COLUMN IF NOT EXISTS raw jsonb NOT NULL DEFAULT '{}'::jsonb",
     created_at: 'ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now()',
     updated_at: 'ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now()',
-  };
+  } as const;
   for (const [column, ddl] of Object.entries(columnDdl)) {
     if (!barColumns.has(column)) {
       statements.push({

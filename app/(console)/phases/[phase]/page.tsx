@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ChecksTable } from '@/components/checks-table';
 import { PhaseLiveView } from '@/components/phase-live-view';
+import { PhaseStageList } from '@/components/phase-stage-list';
 import { PhaseTabs } from '@/components/phase-tabs';
 import { SqlPreview } from '@/components/sql-preview';
 import { requireUser } from '@/lib/auth/current-user';
@@ -75,6 +76,12 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
           events: detail.events,
           activeRun: detail.activeRun,
         })}
+      />
+      <PhaseStageList
+        stages={phase.stages}
+        current={typeof detail.latest?.checkpoint.stage === 'string' ? detail.latest.checkpoint.stage : null}
+        runStatus={detail.latest?.status ?? null}
+        pointOfNoReturn={phase.pointOfNoReturn}
       />
       <SqlPreview preview={detail.preview} title="What it will run" />
       {detail.actions.map((action) => (
