@@ -46,7 +46,7 @@ async function workerRoleExists(sql: SqlOrTx, role: string): Promise<boolean> {
  * revoking from PUBLIC is not enough where default privileges granted EXECUTE to roles directly
  * (Supabase: anon, authenticated). Returns the roles it was revoked from.
  */
-async function createWithGrants(
+export async function createWithGrants(
   tx: TransactionSql,
   params: { definition: string; workerRole: string; run: TextRunner },
 ): Promise<string[]> {

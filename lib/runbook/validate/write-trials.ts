@@ -13,13 +13,12 @@ import { probeAggregatorInput, probeFailure } from '../aggregator-probe';
 import { COMPARISON_INDEXES } from '../comparison-indexes';
 import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../earlier-attempt';
 import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
-import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
-import { phase3CreateFunction } from '../phases/phase-3-create-function';
+import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
+import { createWithGrants } from '../phases/phase-3-create-function';
 import { REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
-import type { Preview } from '../types';
 import { backfillTrial, functionRestoreTrial, restoreSoftDeletedTrial } from './rollback-trials';
 import {
   applySchemaFix,
@@ -116,21 +115,17 @@ async function copyTrial(ctx: TrialContext): Promise<ValidationItem> {
   });
 }
 
-function previewTexts(preview: Preview): string[] {
-  return preview.statements?.map((s) => s.text) ?? preview.sql;
-}
-
 async function functionTrial(ctx: TrialContext): Promise<ValidationItem> {
   const name = 'Phase 3 · create calc_dxy_range_1m, grants and a call';
   const signature = CALC_DXY_RANGE_1M_SIGNATURE.replace(/^public\./, '');
-  const preview = await phase3CreateFunction.preview({ ...ctx, migrationRunId: null, options: {} });
-  const grant = previewTexts(preview).find((text) => /^GRANT EXECUTE/i.test(text));
   return trial(name, ctx.database.sql, ctx.config, async (tx) => {
     await applySchemaFix(tx);
-    await tx.unsafe(calcDxyRange1mSql({ setsUpdatedAt: (await readColumns(tx, 'data_bars')).has('updated_at') }));
-    if (grant) await tx.unsafe(grant);
-    const privileges = await readExecutePrivileges(tx, { signature, workerRole: ctx.config.workerRole });
-    for (const statement of restrictExecuteStatements(privileges, ctx.config.workerRole)) await tx.unsafe(statement);
+    const [role] = await tx`select 1 from pg_roles where rolname = ${ctx.config.workerRole}`;
+    if (!role)
+      return noGo('write-trial', name, `role ${ctx.config.workerRole} does not exist: phase 3 refuses to create it`);
+    // Phase 3's own create, grant and revokes, on the schema as phase 2's fix leaves it.
+    const definition = calcDxyRange1mSql({ setsUpdatedAt: (await readColumns(tx, 'data_bars')).has('updated_at') });
+    await createWithGrants(tx, { definition, workerRole: ctx.config.workerRole, run: (t, text) => t.unsafe(text) });
     const overloads = await readFunctionFacts(tx, ['calc_dxy_range_1m']);
     if (overloads.length !== 1)
       return noGo(
