@@ -1,4 +1,4 @@
-import type { ValidationItem } from '@/lib/db/console-schema';
+import type { ValidationItem } from '@/lib/runbook/validate/verdict';
 import { type BadgeTone, StatusBadge } from './status-badge';
 
 const LABEL: Record<ValidationItem['status'], [string, BadgeTone]> = {
