@@ -12,6 +12,7 @@ import { failedChecks } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { type TestWorld, useTestWorld } from '../../test-support/world-database';
 import { loadClock } from '../market/clock';
+import { planAggregatorReplacement } from './aggregator-function';
 import { getBackup } from './backup';
 import { phase5Switch } from './phases/phase-5-switch';
 import { unifiedDiff } from './unified-diff';
@@ -73,6 +74,19 @@ describe('phase 5 whose probe fails leaves production exactly as before', () => 
     expect(run.status).toBe('failed');
     expect(failedChecks(run)).toContain('replacement body broken');
     expect(await productionState(test)).toEqual(before);
+  });
+
+  it('refuses when the live function changed since phase 1 backed it up, and starts once it is back', async () => {
+    const before = await productionState(test);
+    const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
+    const edited = (before.fn?.def ?? '').replace(/\bBEGIN\b/, 'BEGIN\n  -- a hand-applied change');
+    await test.database.sql.unsafe(edited);
+    const plan = await planAggregatorReplacement(test.database.sql, {}, { migrationRunId: migration?.id ?? null });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.reason).toMatch(/changed since phase 1 backed it up/);
+    await test.database.sql.unsafe(before.fn?.def ?? '');
+    const again = await planAggregatorReplacement(test.database.sql, {}, { migrationRunId: migration?.id ?? null });
+    expect(again.ok).toBe(true);
   });
 
   it("without a file: production's backed-up definition minus its derived 1m branch, shown as a diff, then committed", async () => {

@@ -71,10 +71,10 @@ export async function insertProbeRow(
 
 /**
  * The text of a probe's INSERT into public.<table>: every column but a generated key, each bound as
- * $n cast to its type. The same for every probe row of one schema, so a preview can list it.
+ * text $n and cast to its type (so the driver sends the text as it is, never re-encoding it as JSON). The same for every probe row of one schema, so a preview can list it.
  */
 export function probeInsertSql(table: string, columns: ProbeColumn[]): string {
   const filled = columns.filter((c) => !c.generatedKey);
   return `INSERT INTO public.${ident(table)} (${filled.map((c) => ident(c.name)).join(', ')})
-VALUES (${filled.map((c, index) => `$${index + 1}::${c.type}`).join(', ')})`;
+VALUES (${filled.map((c, index) => `$${index + 1}::text::${c.type}`).join(', ')})`;
 }
