@@ -15,6 +15,7 @@ import { selectWorkerControl } from '../worker-control/select-worker-control';
 import type { WorkerControl } from '../worker-control/worker-control';
 import { checkEnvironment, type DatabaseIdentity } from './environment';
 import { checkPhases } from './phase-checks';
+import { planFindings } from './plan-findings';
 import { type ValidationItem, type ValidationVerdict, verdictOf } from './verdict';
 import { runWriteTrials } from './write-trials';
 
@@ -46,7 +47,8 @@ export async function runValidation(database: Database, options: ValidationOptio
     config,
     migrationRunId: migration?.id ?? null,
   });
+  const findings = await planFindings(database.sql, clock.now());
   const trials = await runWriteTrials({ database, clock, config, migrationRunId: migration?.id ?? null });
-  const items = [...environment.items, ...phases, ...trials];
+  const items = [...environment.items, ...phases, ...findings, ...trials];
   return { verdict: verdictOf(items), items, identity: environment.identity, startedAt, finishedAt: new Date() };
 }

@@ -65,6 +65,8 @@ describe('validate on a clean production world', () => {
     const findings = outcome.items.filter((i) => i.status === 'finding').map((i) => i.name);
     expect(findings).toContain('Phase 2 · normalization of the earlier attempt’s rows');
     expect(findings).toContain('Phase 2 · Apply fix (schema)');
+    expect(findings).toContain('DXY rows already in data_bars (earlier attempts)');
+    expect(findings).toContain('Holes in the legacy history');
     // Every write stage was tried.
     const trials = outcome.items.filter((i) => i.group === 'write-trial').map((i) => i.name);
     expect(trials).toHaveLength(9);
