@@ -7,9 +7,7 @@ export function FunctionDiff({ title, text }: { title: string; text: string }) {
       {text === '' ? (
         <p className="mt-2 text-sm text-slate-600">No difference.</p>
       ) : (
-        <pre
-          className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100"
-        >
+        <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
           {lines.map((line, index) => (
             <span
               // Lines repeat (blank context lines): the position is their identity.

@@ -1,4 +1,5 @@
 import type { Preview } from '@/lib/runbook/types';
+import { FunctionDiff } from './function-diff';
 import { Panel } from './panel';
 
 interface ShownStatement {
@@ -45,6 +46,7 @@ export function SqlPreview({ preview, title }: { preview: Preview; title: string
           ))}
         </dl>
       ) : null}
+      {preview.diff ? <FunctionDiff title={preview.diff.title} text={preview.diff.text} /> : null}
       {statements.length > 0 ? (
         <details className="mt-3" open={preview.sql.join('').length < 1500}>
           <summary className="cursor-pointer text-sm font-medium text-slate-700">
