@@ -30,6 +30,7 @@ import { PHASES } from './phases';
 import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, PhaseDefinition, Verification } from './types';
+import { forgetPreviewedStatements, type PreviewedStatements, previewedStatementsOf } from './previewed-statements';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 
 export class LeaseLost extends Error {
@@ -137,6 +138,9 @@ export async function advanceRun(
       );
     }
 
+    // Before any step: the statements this run may write with are its preview's, fixed now, and
+    // never computed inside a step's transaction (phase 5's preview tries its replacement in one of its own).
+    const previewed: PreviewedStatements = await previewedStatementsOf({ database, clock, config, phase, run });
     const ctx: PhaseContext = {
       database,
       sql,
@@ -147,6 +151,8 @@ export async function advanceRun(
         return run;
       },
       log,
+      // Only what the run's preview lists is executed (docs/phases.md "Statements and stages").
+      exec: (tx, statement) => previewed.execute(tx, statement),
       async commitStep(work, update) {
         // An abort request cancels the step's statement in flight (./abort-watch.ts); the step rolls back whole.
         let watch: AbortWatch | null = null;
@@ -266,6 +272,7 @@ async function finishRun(
   },
 ): Promise<void> {
   const { run, phase, verification, error } = params;
+  forgetPreviewedStatements(run.id);
   const succeeded = !error && Boolean(verification?.passed);
   const finishedAt = params.clock.now();
   await database.sql.begin(async (tx) => {
