@@ -36,7 +36,10 @@ describe('the report of a migration run started on an override after a NO-GO', (
     expect(override.status).toBe('ok');
     const run = await world.driver.run('1');
     const report = await readRunReport(world.database, { migrationRunId: run.migrationRunId, withPreviews: false });
-    expect(report?.dryRun.validation?.noGo.map((i) => i.name)).toEqual(['Worker role exists']);
+    expect(report?.dryRun.validation?.noGo.map((i) => i.name)).toEqual([
+      'Worker role exists',
+      'Phase 3 · create calc_dxy_range_1m, grants and a call',
+    ]);
     expect(report?.dryRun.override?.reason).toBe('worker role is created at 02:00 by the DBA');
     const html = await renderRunReportHtml(report as NonNullable<typeof report>);
     expect(html).toMatch(/NO-GO Worker role exists: role no_such_worker_role_report/);
