@@ -27,10 +27,10 @@ import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
 import type { PhaseRegistry } from './phase-registry';
 import { PHASES } from './phases';
+import { forgetPreviewedStatements, type PreviewedStatements, previewedStatementsOf } from './previewed-statements';
 import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, PhaseDefinition, Verification } from './types';
-import { forgetPreviewedStatements, type PreviewedStatements, previewedStatementsOf } from './previewed-statements';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 
 export class LeaseLost extends Error {
@@ -112,6 +112,7 @@ export async function advanceRun(
 
   // Ends the run as aborted once its step (if any) has rolled back; 'lost' when it was not this runner's to end.
   const endAborted = async (inFlight: string): Promise<AdvanceOutcome> => {
+    forgetPreviewedStatements(run.id);
     const label = (params.phases ?? PHASES).label(run.phase);
     const ended = await abortHeldRun(sql, { runId: run.id, owner, label, clockNow: clock.now(), inFlight });
     return ended ? 'aborted' : 'lost';
