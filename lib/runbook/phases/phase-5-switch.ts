@@ -19,7 +19,7 @@ import { executePrivilegesCheck, readExecutePrivileges } from '../function-privi
 import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
-import { bound } from '../statements';
+import { bound, planned } from '../statements';
 import type { Check } from '../types';
 
 export const phase5Switch = definePhase({
@@ -80,6 +80,22 @@ export const phase5Switch = definePhase({
 
   async preview({ database, migrationRunId }) {
     const plan = await planAggregatorReplacement(database.sql, process.env, { migrationRunId });
+    const statements = [
+      planned('switch', REGISTRY_UPDATE_SQL),
+      ...(plan.ok ? plan.statements.map((statement) => planned('switch', statement)) : []),
+      // Refused, it runs nothing: no probe texts to read (the tables may not even be there).
+      ...(plan.ok
+        ? (await probeStatementTexts(database.sql)).map((text) =>
+            planned('switch', text, [
+              'the probe’s values, one per column (registered symbols before their history; rolled back)',
+            ]),
+          )
+        : []),
+      planned('switch', copyMissingLegacyMinutesSql(), [
+        'phase 4’s first start less the lateness margin',
+        'the clock’s minute after now',
+      ]),
+    ];
     return {
       summary: [
         `Merge into DXY's metadata: ${JSON.stringify(DXY_REGISTRY_METADATA)}.`,
@@ -91,12 +107,8 @@ export const phase5Switch = definePhase({
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
       // Every text the run sends, the probe's rolled-back rows included ($n bound while running).
-      sql: [
-        REGISTRY_UPDATE_SQL,
-        ...(plan.ok ? plan.statements.map((statement) => statement.trim()) : []),
-        ...(await probeStatementTexts(database.sql)),
-        copyMissingLegacyMinutesSql(),
-      ],
+      sql: statements.map((statement) => statement.text),
+      statements,
       estimates: {},
       ...(plan.ok ? { diff: { title: `${AGGREGATOR_5M}: what the replacement changes`, text: plan.diff } } : {}),
     };
