@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
-import { useTestWorld } from '../../../test-support/world-database';
+import { useTestDatabase, useTestWorld } from '../../../test-support/world-database';
+import { pipelineSchemaSql } from './schema-sql';
 
 const TSTZ = 'timestamp with time zone';
 const FLOAT = 'double precision';
@@ -166,5 +167,22 @@ describe('the production world matches what DESIGN says production is', () => {
         union select distinct canonical_symbol from public.derived_data_bars) s
        where not exists (select 1 from public.core_asset_registry_all r where r.canonical_symbol = s.canonical_symbol)`;
     expect(orphans?.n).toBe(0);
+  });
+});
+
+describe("the same reading tells the plan's shape apart (the checks above can fail)", () => {
+  const test = useTestDatabase();
+
+  it('sees defaults on is_partial and ingested_at, no foreign key and a CHECK on source values', async () => {
+    await test.database.sql.unsafe(pipelineSchemaSql('plan'));
+    const defaults = await test.database.sql<{ name: string }[]>`
+      select a.attname as name from pg_attribute a join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+       where a.attrelid = 'public.data_bars'::regclass order by a.attnum`;
+    expect(defaults.map((d) => d.name)).toEqual(['id', 'is_partial', 'ingested_at']);
+    const constraints = await test.database.sql<{ name: string; def: string }[]>`
+      select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+       where conrelid = 'public.data_bars'::regclass and contype in ('f', 'c') order by conname`;
+    expect(constraints.some((c) => c.name === 'data_bars_canonical_symbol_fkey')).toBe(false);
+    expect(constraints.some((c) => /source = ANY|source IN/i.test(c.def))).toBe(true);
   });
 });
