@@ -60,6 +60,7 @@ export type ReplacementPlan =
 
 class RollbackTrial extends Error {}
 
+/** Runs `work` in a savepoint (inside a transaction) or a transaction of its own, and always rolls it back. */
 export async function inRolledBackTransaction(
   sql: SqlOrTx,
   work: (tx: TransactionSql) => Promise<void>,
@@ -98,9 +99,10 @@ const sharedPlans = new AsyncLocalStorage<SharedPlan[]>();
 
 /**
  * Runs `work` as one look at the database: every planAggregatorReplacement inside it on the same
- * handle and settings shares the first one's plan. A phase page evaluates phase 5's preconditions
- * and its preview together, and both plan the replacement; each plan tries every candidate in a
- * transaction of its own, so sharing halves the page's work and both parts show the same finding.
+ * handle, settings and migration run shares the first one's plan. A phase page evaluates phase 5's
+ * preconditions and its preview together, and both plan the replacement; each plan tries its
+ * candidate in a transaction of its own, so sharing halves the page's work and both parts show the
+ * same finding.
  * Outside such a look (a run's execute in its transaction), each call plans afresh.
  */
 export function withOneAggregatorPlan<T>(work: () => Promise<T>): Promise<T> {
