@@ -231,15 +231,20 @@ function pgDumpItem(serverMajor: number, config: RunbookConfig): ValidationItem 
   );
 }
 
+/** The verdict on a measured skew (database minus console, in ms). */
+export function clockSkewItem(skewMs: number): ValidationItem {
+  const text = `${(skewMs / 1000).toFixed(2)} s (database minus console; threshold ${MAX_CLOCK_SKEW_MS / 1000} s)`;
+  return Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS
+    ? go('environment', 'Clock skew', text, { skewMs })
+    : noGo('environment', 'Clock skew', `${text}: fix NTP on the console host or the database`, { skewMs });
+}
+
 async function clockItem(sql: SqlOrTx): Promise<ValidationItem> {
   const before = Date.now();
   const [row] = await sql<{ now: Date }[]>`select clock_timestamp() as now`;
   const after = Date.now();
-  const skew = (row?.now.getTime() ?? before) - (before + after) / 2;
-  const text = `${(skew / 1000).toFixed(2)} s (database minus console; threshold ${MAX_CLOCK_SKEW_MS / 1000} s)`;
-  return Math.abs(skew) <= MAX_CLOCK_SKEW_MS
-    ? go('environment', 'Clock skew', text, { skewMs: skew })
-    : noGo('environment', 'Clock skew', `${text}: fix NTP on the console host or the database`, { skewMs: skew });
+  // Against the middle of the round trip, so the query's own latency is not counted as skew.
+  return clockSkewItem((row?.now.getTime() ?? before) - (before + after) / 2);
 }
 
 export async function checkEnvironment(

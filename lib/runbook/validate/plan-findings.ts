@@ -7,12 +7,20 @@
 import type { SqlOrTx } from '../../db/connection';
 import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
 import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
-import { finding, go, type ValidationItem } from './verdict';
+import { errorText, finding, go, noGo, type ValidationItem } from './verdict';
 
 /** Before any bar of any pipeline, as phase 1 reads it: the whole history. */
 const HISTORY_START = new Date('1970-01-01T00:00:00Z');
 
 export async function planFindings(sql: SqlOrTx, now: Date): Promise<ValidationItem[]> {
+  try {
+    return await readFindings(sql, now);
+  } catch (error) {
+    return [noGo('phase', 'DXY rows and holes in the history', `could not be read: ${errorText(error)}`)];
+  }
+}
+
+async function readFindings(sql: SqlOrTx, now: Date): Promise<ValidationItem[]> {
   const existing = await readExistingDxyRows(sql);
   const holes = await findLegacyHoles(sql, { from: HISTORY_START, to: now });
   return [

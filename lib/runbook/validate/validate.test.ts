@@ -11,6 +11,7 @@ import { wallClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../config';
 import { PHASES } from '../phases';
 import { commandWorkerControl } from '../worker-control/command-workers';
+import { clockSkewItem } from './environment';
 import { BLOCKING_PRECONDITIONS } from './phase-checks';
 import { runValidation } from './run-validation';
 import type { ValidationItem } from './verdict';
@@ -191,5 +192,103 @@ describe('validate on a production world whose registry lost DXY', () => {
     expect(outcome.verdict).toBe('no-go');
     const copy = noGoItems(outcome.items).find((i) => i.name === 'Phase 4 · copy of legacy minutes');
     expect(copy?.reason).toMatch(/canonical_symbol_fkey|foreign key/);
+  });
+});
+
+describe('validate’s environment and trial checks that a clean world passes', () => {
+  const world = useTestWorld({ variant: 'production', leftovers: true }, { perTest: true });
+
+  /** Runs validate as a non-superuser console role after `setup` (as the test's superuser) with that role's name. */
+  async function asConsoleRole(setup: (role: string, other: string) => Promise<void>) {
+    const suffix = randomBytes(4).toString('hex');
+    const role = `validate_console_${suffix}`;
+    const other = `validate_other_${suffix}`;
+    const { sql } = world.database;
+    await sql.unsafe(`CREATE ROLE ${role} NOSUPERUSER; CREATE ROLE ${other} NOSUPERUSER`);
+    await sql.unsafe(`GRANT ALL ON SCHEMA public, cutover TO ${role};
+      GRANT ALL ON ALL TABLES IN SCHEMA public, cutover TO ${role};
+      GRANT ALL ON ALL SEQUENCES IN SCHEMA public, cutover TO ${role};
+      GRANT ${role}, ${other} TO current_user`);
+    for (const table of ['data_bars', 'derived_data_bars', 'core_asset_registry_all', 'data_agg_state'])
+      await sql.unsafe(`ALTER TABLE public.${table} OWNER TO ${role}`);
+    await sql.unsafe(
+      `ALTER FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer) OWNER TO ${role}`,
+    );
+    await setup(role, other);
+    const asConsole = postgres(world.url, { max: 4, onnotice: () => {}, connection: { role } as never });
+    try {
+      return await runValidation({ ...world.database, sql: asConsole }, { config });
+    } finally {
+      await asConsole.end();
+    }
+  }
+
+  it('a non-superuser owner of what the plan alters is GO (the ownership checks pass when they should)', async () => {
+    const outcome = await asConsoleRole(async () => {});
+    expect(outcome.items.find((i) => i.name === 'Console role')?.reason).toMatch(/^not a superuser/);
+    expect(noGoItems(outcome.items)).toEqual([]);
+  });
+
+  it('NO-GO when the console does not own a table phase 2’s fix alters', async () => {
+    const outcome = await asConsoleRole(async (role, other) => {
+      // A new owner keeps no grant of the old one's: the console may still read and write, not ALTER.
+      await world.database.sql.unsafe(
+        `ALTER TABLE public.data_bars OWNER TO ${other}; GRANT ALL ON public.data_bars TO ${role}`,
+      );
+    });
+    const item = noGoItems(outcome.items).find((i) => i.name === 'Console owns the tables phase 2 alters');
+    expect(item?.reason).toMatch(/data_bars \(owner validate_other_/);
+  });
+
+  it('NO-GO when row-level security, forced on its owner, hides rows from the console', async () => {
+    const outcome = await asConsoleRole(async () => {
+      await world.database.sql.unsafe(
+        'ALTER TABLE public.derived_data_bars ENABLE ROW LEVEL SECURITY; ALTER TABLE public.derived_data_bars FORCE ROW LEVEL SECURITY',
+      );
+    });
+    const item = noGoItems(outcome.items).find(
+      (i) => i.name === 'Row-level security does not hide rows from the console',
+    );
+    expect(item?.reason).toMatch(/RLS is enabled on derived_data_bars/);
+  });
+
+  it('NO-GO when a file dump is requested and no pg_dump is on the PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent-for-validate-test';
+    try {
+      const outcome = await runValidation(world.database, {
+        config: { ...config, dumpDirectory: '/tmp/validate-dumps' },
+      });
+      const item = noGoItems(outcome.items).find((i) => i.name === 'pg_dump');
+      expect(item?.reason).toMatch(/pg_dump is not installed/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('NO-GO when the legacy table refuses the soft-delete and data_bars refuses the normalization (triggers)', async () => {
+    await world.database.sql.unsafe(`
+      CREATE FUNCTION public.validate_test_refuse() RETURNS trigger LANGUAGE plpgsql
+      AS $$ BEGIN RAISE EXCEPTION 'refused by validate_test_refuse on %', TG_TABLE_NAME; END $$;
+      CREATE TRIGGER validate_test_no_soft_delete BEFORE UPDATE OF deleted_at ON public.derived_data_bars
+        FOR EACH ROW EXECUTE FUNCTION public.validate_test_refuse();
+      CREATE TRIGGER validate_test_no_update BEFORE UPDATE ON public.data_bars
+        FOR EACH ROW EXECUTE FUNCTION public.validate_test_refuse()`);
+    const outcome = await runValidation(world.database, { config });
+    const names = noGoItems(outcome.items).map((i) => `${i.name}: ${i.reason}`);
+    expect(names).toContainEqual(
+      expect.stringMatching(/^Phase 9 · soft-delete batch: .*refused by validate_test_refuse on derived_data_bars/),
+    );
+    expect(names).toContainEqual(
+      expect.stringMatching(
+        /^Phase 2 · normalization of the earlier attempt’s rows: .*refused by validate_test_refuse on data_bars/,
+      ),
+    );
+  });
+
+  it('the clock skew check fails beyond 5 s either way', () => {
+    expect(clockSkewItem(4_900).status).toBe('go');
+    expect(clockSkewItem(5_100).status).toBe('no-go');
+    expect(clockSkewItem(-7_000).reason).toMatch(/-7\.00 s .* fix NTP/);
   });
 });
