@@ -286,6 +286,26 @@ describe('validate’s environment and trial checks that a clean world passes', 
     );
   });
 
+  it('NO-GO when the rollback’s restore or back-fill is refused (triggers on un-deleting and inserting legacy rows)', async () => {
+    await world.database.sql.unsafe(`
+      CREATE FUNCTION public.validate_test_refuse() RETURNS trigger LANGUAGE plpgsql
+      AS $$ BEGIN RAISE EXCEPTION 'refused by validate_test_refuse (%)', TG_OP; END $$;
+      CREATE TRIGGER validate_test_no_restore BEFORE UPDATE ON public.derived_data_bars
+        FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION public.validate_test_refuse();
+      CREATE TRIGGER validate_test_no_insert BEFORE INSERT ON public.derived_data_bars
+        FOR EACH ROW EXECUTE FUNCTION public.validate_test_refuse()`);
+    const outcome = await runValidation(world.database, { config });
+    const byName = new Map(outcome.items.map((i) => [i.name, i]));
+    expect(byName.get('Phase 9 · soft-delete batch')?.status).toBe('go');
+    expect(byName.get('Rollback · restore of the soft-deleted rows')?.reason).toMatch(
+      /refused by validate_test_refuse \(UPDATE\)/,
+    );
+    expect(byName.get('Rollback · back-fill of minutes only in data_bars')?.reason).toMatch(
+      /refused by validate_test_refuse \(INSERT\)/,
+    );
+    expect(outcome.verdict).toBe('no-go');
+  });
+
   it('the clock skew check fails beyond 5 s either way', () => {
     expect(clockSkewItem(4_900).status).toBe('go');
     expect(clockSkewItem(5_100).status).toBe('no-go');
