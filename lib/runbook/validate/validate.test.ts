@@ -306,6 +306,22 @@ describe('validate’s environment and trial checks that a clean world passes', 
     expect(outcome.verdict).toBe('no-go');
   });
 
+  it('reports the statement_timeout and lock_timeout in force for the console’s session', async () => {
+    const timed = postgres(world.url, {
+      max: 4,
+      onnotice: () => {},
+      connection: { statement_timeout: 120_000, lock_timeout: 3_000 } as never,
+    });
+    try {
+      const outcome = await runValidation({ ...world.database, sql: timed }, { config });
+      const item = outcome.items.find((i) => i.name === 'Session timeouts');
+      expect(item?.status).toBe('finding');
+      expect(item?.reason).toMatch(/statement_timeout 2min, lock_timeout 3s/);
+    } finally {
+      await timed.end();
+    }
+  });
+
   it('the clock skew check fails beyond 5 s either way', () => {
     expect(clockSkewItem(4_900).status).toBe('go');
     expect(clockSkewItem(5_100).status).toBe('no-go');
