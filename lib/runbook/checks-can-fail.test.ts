@@ -5,11 +5,14 @@
  * changed behind its back, and the rollback with DXY 5m aggregation dead.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { failedChecks } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { type TestWorld, useTestWorld } from '../../test-support/world-database';
+import { MINUTE_MS } from '../time-units';
 import { backupTableName, getBackup } from './backup';
 import { proveBackupRestorable } from './backup-restore-proof';
+import { readLegacyPathNotice } from './legacy-path-proof';
 import { phase3CreateFunction } from './phases/phase-3-create-function';
 import { phase7Deploy } from './phases/phase-7-deploy';
 import { phase9SoftDelete } from './phases/phase-9-soft-delete';
@@ -306,4 +309,39 @@ describe('a rollback with DXY 5m aggregation dead', () => {
     const revived = await verifyAgain(test, rollbackPhase, run.id, commandWorkers('echo mode=legacy'));
     expect(revived.checks.find((c) => c.name === 'DXY 5m produced again by the legacy path')?.passed).toBe(true);
   });
+});
+
+describe('a rollback on a closed market with DXY 5m aggregation dead after the open', () => {
+  const FRIDAY_EVENING = new Date('2026-11-27T18:30:00Z');
+  const SATURDAY_MORNING = new Date('2026-11-28T10:00:00Z');
+  const SUNDAY_OPEN = new Date('2026-11-29T22:00:00Z');
+  useAlertWebhook();
+  const test = useTestWorld(
+    { variant: 'plan', now: FRIDAY_EVENING, days: 3 },
+    { through: ['1', '2-fix', '3', '4', '5', '6', '7'] },
+  );
+  const advanceTo = async (target: Date) => {
+    while (test.driver.clock.now() < target) {
+      test.driver.clock.advance(Math.min(60 * MINUTE_MS, target.getTime() - test.driver.clock.now().getTime()));
+      await test.driver.tick();
+    }
+  };
+
+  it('is not proven at the open by legacy minutes alone: the pending proof turns silent', async () => {
+    const { sql } = test.database;
+    await advanceTo(SATURDAY_MORNING);
+    const run = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    expect(run.verification?.checks.find((c) => c.name.startsWith('DXY 5m produced again'))?.name).toMatch(/PENDING/);
+    await sql`update public.data_agg_state set status = 'disabled' where canonical_symbol = 'DXY' and timeframe = '5m'`;
+    await advanceTo(new Date(SUNDAY_OPEN.getTime() + 30 * MINUTE_MS));
+    const [legacy] = await sql<{ n: number }[]>`
+      select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+         and source = 'dxy' and deleted_at is null and ts_utc >= ${SUNDAY_OPEN}`;
+    expect(legacy?.n).toBeGreaterThan(0);
+    expect(await readLegacyPathNotice(sql)).toMatchObject({ state: 'silent' });
+    const [event] = await sql<{ message: string }[]>`
+      select message from cutover.phase_run_events where phase_run_id = ${run.id} and level = 'error' order by id desc limit 1`;
+    expect(event?.message).toMatch(/^The legacy path is not producing DXY: \d+ legacy minutes and 0 DXY 5m bars/);
+  }, 240_000);
 });
