@@ -5,11 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { Database } from '../../db/connection';
 import { wallClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../config';
+import { definePhase } from '../define-phase';
+import { createPhaseRegistry } from '../phase-registry';
 import { PHASES } from '../phases';
+import type { PhaseDefinition } from '../types';
 import { commandWorkerControl } from '../worker-control/command-workers';
 import { clockSkewItem } from './environment';
 import { BLOCKING_PRECONDITIONS } from './phase-checks';
@@ -320,6 +324,37 @@ describe('validate’s environment and trial checks that a clean world passes', 
     } finally {
       await timed.end();
     }
+  });
+
+  it('NO-GO when a phase’s preconditions cannot be evaluated', async () => {
+    const broken = definePhase({
+      id: '10',
+      number: 10,
+      day: 3,
+      estimateMinutes: 5,
+      title: 'Throw-away phase',
+      intent: 'Exists only in validate.test.ts.',
+      pointOfNoReturn: 'None: it never runs.',
+      stages: [{ id: 'never', title: 'never runs' }],
+      checkpoint: z.looseObject({}),
+      description: 'Its preconditions throw, as a phase reading a table the database lacks would.',
+      async preconditions() {
+        throw new Error('relation "public.no_such_table" does not exist');
+      },
+      async preview() {
+        return { summary: [], sql: [], estimates: {} };
+      },
+      async execute() {
+        return { state: 'done' };
+      },
+      async verify() {
+        return { passed: true, checks: [] };
+      },
+    });
+    const registry = createPhaseRegistry<PhaseDefinition>([...PHASES.all, broken]);
+    const outcome = await runValidation(world.database, { config, registry });
+    const item = noGoItems(outcome.items).find((i) => i.name === 'Phase 10: preconditions and preview');
+    expect(item?.reason).toMatch(/could not be evaluated: relation "public.no_such_table" does not exist/);
   });
 
   it('the clock skew check fails beyond 5 s either way', () => {
