@@ -10,9 +10,12 @@
  * 4. only then switch the workers back to legacy (and back-fill the minutes the new writer wrote
  *    while 1–3 ran);
  * 5. with `delete` (approver required), return data_bars' DXY rows to exactly what the backup holds;
- * 6. prove the legacy path writes again — or, with the market closed, record that proof as
- *    pending with the time data is expected; the runner checks it at the open and alerts if the
- *    legacy path stays silent (legacy-path-proof.ts).
+ * 6. prove the legacy path writes again — new legacy DXY minutes and DXY 5m bars aggregated from
+ *    them for windows after the switch — or, with the market closed, record that proof as pending
+ *    with the time data is expected; the runner checks it at the open and alerts if the legacy path
+ *    stays silent (legacy-path-proof.ts).
+ * With `keep`, the first stage records data_bars' DXY rows by day, key and value in the checkpoint;
+ * the verification proves every one of them is still there unchanged (rollback-keep-proof.ts).
  */
 
 import { z } from 'zod';
@@ -165,8 +168,9 @@ export const rollbackPhase = definePhase({
     'Restores the pipeline functions (exact signatures, owner, settings, grants) and the DXY registry metadata from the backup; ' +
     'restores exactly the legacy rows this run soft-deleted (a key with an active row is reported and skipped); back-fills every ' +
     'minute since phase 1 that reached only data_bars; only then switches the workers back to legacy; keeps, or returns to exactly ' +
-    'the backup (approver required), the DXY rows in data_bars; then proves the legacy path writes again — pending until the ' +
-    'open when the market is closed, checked automatically then.',
+    'the backup (approver required), the DXY rows in data_bars (kept: proven by key and value against a record taken at the ' +
+    'start); then proves the legacy path writes again — new legacy minutes and DXY 5m bars aggregated from them — pending ' +
+    'until the open when the market is closed, checked automatically then.',
 
   async preconditions(ctx) {
     return [await requireSucceeded(ctx, '3', 'Phase 3 reached (rollback is available from phase 3 on)')];
@@ -191,7 +195,7 @@ export const rollbackPhase = definePhase({
         choice === 'delete'
           ? 'Return data_bars’ DXY rows to exactly the phase 1 backup: delete rows not in it, put back changed rows, re-insert rows that are gone.'
           : `Keep the ${counts?.data_bars ?? 0} DXY rows in data_bars (ignored by the legacy path).`,
-        'Prove the legacy path writes new minutes; with the market closed this proof is pending until the open (checked automatically, alert if silent).',
+        'Prove the legacy path writes new minutes and DXY 5m bars are aggregated from them; with the market closed this proof is pending until the open (checked automatically, alert if silent).',
       ],
       sql: [],
       statements: await planRollbackStatements(database.sql, { backup, migrationRunId, choice }),
