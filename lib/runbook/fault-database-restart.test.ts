@@ -61,8 +61,17 @@ describe('the database restarted in the middle of the copy', () => {
     // The step's connection dropped: the run is neither failed nor advanced.
     expect(await inFlight).toBe('completed');
     server = await startEmbeddedDatabase({ dataDir });
-    await database.sql`drop trigger slow_insert on public.data_bars`;
-    const afterRestart = await getPhaseRun(database.sql, { id: runId });
+    // The pool's idle connections died with the server: the test's own first queries may meet one of them
+    // ("terminating connection due to administrator command") before the pool reconnects, as the runner's
+    // next tick does in production.
+    await vi.waitFor(() => database.sql`drop trigger if exists slow_insert on public.data_bars`, {
+      timeout: 10_000,
+      interval: 100,
+    });
+    const afterRestart = await vi.waitFor(() => getPhaseRun(database.sql, { id: runId }), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(afterRestart?.status).toBe('running');
     expect(afterRestart?.checkpoint.cursor).toBe(beforeRestart?.checkpoint.cursor);
     expect(afterRestart?.checkpoint.batches).toBe(beforeRestart?.checkpoint.batches);
