@@ -321,6 +321,7 @@ export const phase4Copy = definePhase({
       const left = checkpoint.notRegenerated ?? { total: 0, samples: [] };
       checks.push({
         name: 'Minutes that could not be regenerated were copied from legacy',
+        kind: 'finding',
         passed: true,
         detail:
           left.total === 0
@@ -336,6 +337,7 @@ export const phase4Copy = definePhase({
     if (checkpoint.restarted?.run === ctx.run.id) {
       checks.push({
         name: 'Started from the beginning of history',
+        kind: 'finding',
         passed: true,
         detail: `not from the previous attempt's cursor: ${checkpoint.restarted.reason}`,
       });
