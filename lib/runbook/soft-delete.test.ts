@@ -105,8 +105,10 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
     >`select derived_id::text as id from cutover.soft_deleted_rows order by 1`;
     // An unrelated soft-deleted row (not this run's) must stay deleted.
     const [other] = await test.database.sql<{ id: string }[]>`
-      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, source, deleted_at)
-      values ('DXY', '1m', '2020-01-06T10:00:00Z', 100, 100, 100, 100, 'dxy', '2020-01-07T00:00:00Z') returning id::text`;
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, is_partial, source,
+                                            ingested_at, deleted_at)
+      values ('DXY', '1m', '2020-01-06T10:00:00Z', 100, 100, 100, 100, false, 'dxy', '2020-01-06T10:01:02Z',
+              '2020-01-07T00:00:00Z') returning id::text`;
     const rollback = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
     const restored = await test.database.sql<{ id: string }[]>`

@@ -152,9 +152,9 @@ BEGIN
   ), upserted AS (
     INSERT INTO public.derived_data_bars AS d (
       canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
-      source, source_timeframe, source_candles, expected_candles, quality_score)
-    SELECT p_symbol, '${spec.timeframe}', bucket, open, high, low, close, vol, vwap, trade_count, 'agg',
-           '${spec.sourceTimeframe}', v_n, ${spec.expected}, ${spec.quality}
+      is_partial, source, source_timeframe, source_candles, expected_candles, quality_score, ingested_at)
+    SELECT p_symbol, '${spec.timeframe}', bucket, open, high, low, close, vol, vwap, trade_count, false, 'agg',
+           '${spec.sourceTimeframe}', v_n, ${spec.expected}, ${spec.quality}, now()
       FROM windows
      WHERE v_n >= ${spec.minimum}
     ON CONFLICT (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL DO UPDATE

@@ -37,10 +37,11 @@ BEGIN
   ), upserted AS (
     INSERT INTO public.derived_data_bars AS d (
       canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap, trade_count,
-      source, source_timeframe, source_candles, expected_candles, quality_score, derivation_version, raw)
+      is_partial, source, source_timeframe, source_candles, expected_candles, quality_score, derivation_version,
+      ingested_at, raw)
     SELECT 'DXY', '1m', c.ts_utc, v.dxy, v.dxy, v.dxy, v.dxy, 0, NULL, 0,
-      'dxy', '1m', 6, 6, 2, p_derivation_version,
-      jsonb_build_object('kind', 'dxy', 'version', p_derivation_version)
+      false, 'dxy', '1m', 6, 6, 2, p_derivation_version,
+      now(), jsonb_build_object('kind', 'dxy', 'version', p_derivation_version)
     FROM comp c CROSS JOIN LATERAL (SELECT ${dxyValueSql('c')} AS dxy) v
     WHERE ${componentsCompleteSql('c')}
     ON CONFLICT (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL DO UPDATE

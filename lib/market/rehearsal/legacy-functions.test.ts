@@ -37,8 +37,10 @@ async function registerSymbols(test: DatabaseInUse, symbols: readonly string[]) 
 async function insertFiveMinuteBars(test: DatabaseInUse, symbol: string, hourStart: Date, count: number) {
   for (let i = 0; i < count; i++) {
     await test.database.sql`
-      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, source_timeframe)
-      values (${symbol}, '5m', ${new Date(hourStart.getTime() + i * 300_000)}, 1.2, 1.3, 1.1, 1.25, 1, 'agg', '1m')`;
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, is_partial,
+                                            source, source_timeframe, ingested_at)
+      values (${symbol}, '5m', ${new Date(hourStart.getTime() + i * 300_000)}, 1.2, 1.3, 1.1, 1.25, 1, false, 'agg', '1m',
+              ${new Date(hourStart.getTime() + (i + 1) * 300_000 + 30_000)})`;
   }
 }
 

@@ -3,6 +3,7 @@
  * read from pg_catalog. The expected values are written out here from those facts, not taken from
  * the code that builds the world, so a world that drifts from production fails this test.
  */
+import type { Sql } from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestDatabase, useTestWorld } from '../../../test-support/world-database';
@@ -29,6 +30,36 @@ const DATA_BARS_COLUMNS = [
   ['source', 'text', true],
   ['ingested_at', TSTZ, true],
   ['raw', 'jsonb', true],
+];
+
+/**
+ * derived_data_bars as production has it: the bar columns (OHLC NOT NULL), then its own. Sorted by
+ * name — DESIGN fixes the columns, not their order.
+ */
+const DERIVED_DATA_BARS_COLUMNS = [
+  ...DATA_BARS_COLUMNS.map(([name, type, notNull]) => [
+    name,
+    type,
+    ['open', 'high', 'low', 'close'].includes(name as string) ? true : notNull,
+  ]),
+  ['source_timeframe', 'text', false],
+  ['source_candles', 'integer', false],
+  ['expected_candles', 'integer', false],
+  ['quality_score', 'integer', false],
+  ['derivation_version', 'integer', true],
+  ['deleted_at', TSTZ, false],
+  ['created_at', TSTZ, true],
+  ['updated_at', TSTZ, true],
+].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+
+/** The only columns of derived_data_bars with a default in production (is_partial and ingested_at have none). */
+const DERIVED_DATA_BARS_DEFAULTS = [
+  ['created_at', 'now()'],
+  ['derivation_version', '1'],
+  ['id', "nextval('derived_data_bars_id_seq'::regclass)"],
+  ['raw', "'{}'::jsonb"],
+  ['source', "'agg'::text"],
+  ['updated_at', 'now()'],
 ];
 
 const UPSERT_HELPER_ARGUMENTS =
@@ -99,16 +130,26 @@ describe('the production world matches what DESIGN says production is', () => {
     expect(indexes[0]?.def).toMatch(
       /UNIQUE INDEX \S+ ON public\.derived_data_bars USING btree \(canonical_symbol, timeframe, ts_utc\) WHERE \(deleted_at IS NULL\)$/,
     );
-    const defaults = await test.database.sql<{ name: string; def: string }[]>`
-      select a.attname as name, pg_get_expr(d.adbin, d.adrelid) as def
-        from pg_attribute a join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-       where a.attrelid = 'public.derived_data_bars'::regclass`;
-    const byName = new Map(defaults.map((d) => [d.name, d.def]));
-    expect(byName.get('source')).toBe("'agg'::text");
-    expect(byName.get('derivation_version')).toBe('1');
-    expect(byName.get('raw')).toBe("'{}'::jsonb");
-    expect(byName.get('created_at')).toBe('now()');
-    expect(byName.get('updated_at')).toBe('now()');
+    expect(await derivedDefaults(test.database.sql)).toEqual(DERIVED_DATA_BARS_DEFAULTS);
+  });
+
+  it('derived_data_bars: the columns and their nullability (OHLC NOT NULL); a writer that omits is_partial is refused', async () => {
+    const columns = await test.database.sql<{ name: string; type: string; not_null: boolean }[]>`
+      select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null
+        from pg_attribute a
+       where a.attrelid = 'public.derived_data_bars'::regclass and a.attnum > 0 and not a.attisdropped
+       order by a.attname collate "C"`;
+    expect(columns.map((c) => [c.name, c.type, c.not_null])).toEqual(DERIVED_DATA_BARS_COLUMNS);
+    await expect(
+      test.database.sql`
+        insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, ingested_at)
+        values ('EURUSD', '5m', '2001-01-02T00:00:00Z', 1, 1, 1, 1, now())`,
+    ).rejects.toThrow(/null value in column "is_partial"/);
+    await expect(
+      test.database.sql`
+        insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, is_partial)
+        values ('EURUSD', '5m', '2001-01-02T00:00:00Z', 1, 1, 1, 1, false)`,
+    ).rejects.toThrow(/null value in column "ingested_at"/);
   });
 
   it("_upsert_derived_bar and the aggregators: production's identity arguments, results and SECURITY DEFINER", async () => {
@@ -184,5 +225,19 @@ describe("the same reading tells the plan's shape apart (the checks above can fa
        where conrelid = 'public.data_bars'::regclass and contype in ('f', 'c') order by conname`;
     expect(constraints.some((c) => c.name === 'data_bars_canonical_symbol_fkey')).toBe(false);
     expect(constraints.some((c) => /source = ANY|source IN/i.test(c.def))).toBe(true);
+    // derived_data_bars: the plan's world defaults is_partial and ingested_at, which production does not.
+    const derived = await derivedDefaults(test.database.sql);
+    expect(derived).not.toEqual(DERIVED_DATA_BARS_DEFAULTS);
+    expect(derived.map(([name]) => name)).toEqual(expect.arrayContaining(['is_partial', 'ingested_at']));
   });
 });
+
+/** derived_data_bars' columns with a default, as [name, expression], by name. */
+async function derivedDefaults(sql: Sql): Promise<string[][]> {
+  const rows = await sql<{ name: string; def: string }[]>`
+    select a.attname as name, pg_get_expr(d.adbin, d.adrelid) as def
+      from pg_attribute a join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+     where a.attrelid = 'public.derived_data_bars'::regclass
+     order by a.attname collate "C"`;
+  return rows.map((r) => [r.name, r.def]);
+}

@@ -4,6 +4,7 @@
  * - `production`: what the real database has — no CHECK on `source` (providers write 'massive'),
  *   the unique constraint `data_bars_symbol_tf_ts_unique`, no created_at/updated_at on data_bars,
  *   no column default on data_bars but its id (every writer supplies is_partial, ingested_at, raw),
+ *   none on derived_data_bars' is_partial and ingested_at (every writer supplies both),
  *   the foreign key `data_bars_canonical_symbol_fkey` to the registry (so the registry is created
  *   first and holds every symbol a writer uses), no registry `metadata`;
  * - `plan`: what the written plan assumed — a CHECK allowing only 'massive_api'/'ingest' and a
@@ -41,7 +42,8 @@ export function pipelineSchemaSql(variant: PipelineVariant): string {
     variant === 'production'
       ? 'CONSTRAINT data_bars_symbol_tf_ts_unique UNIQUE (canonical_symbol, timeframe, ts_utc),'
       : `CONSTRAINT data_bars_source_check CHECK (source IN ('massive_api', 'ingest')),`;
-  // Production: no defaults but id's, and a registry row required for every symbol written.
+  // Production: no defaults but id's on data_bars, none on is_partial/ingested_at in
+  // derived_data_bars either (docs/domain.md), and a registry row required for every symbol written.
   const barDefaults =
     variant === 'production'
       ? { isPartial: 'boolean NOT NULL', ingestedAt: 'timestamptz NOT NULL' }
@@ -94,14 +96,14 @@ CREATE TABLE public.derived_data_bars (
   vol double precision,
   vwap double precision,
   trade_count integer,
-  is_partial boolean NOT NULL DEFAULT false,
+  is_partial ${barDefaults.isPartial},
   source text NOT NULL DEFAULT 'agg',
   source_timeframe text,
   source_candles integer,
   expected_candles integer,
   quality_score integer,
   derivation_version integer NOT NULL DEFAULT 1,
-  ingested_at timestamptz NOT NULL DEFAULT now(),
+  ingested_at ${barDefaults.ingestedAt},
   deleted_at timestamptz,
   raw jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),

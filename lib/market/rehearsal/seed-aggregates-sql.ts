@@ -2,7 +2,9 @@
  * Set-based 5m and 1h aggregates of a new world's history: the same buckets, values and quality
  * rules as the pipeline's window functions (production's one window per call would take minutes
  * on two years), with the pre-migration input — 1m from data_bars UNION ALL active derived 1m.
- * Buckets come from epoch seconds, so the session TimeZone never shifts one.
+ * Buckets come from epoch seconds, so the session TimeZone never shifts one. Every column without
+ * a production default is supplied: is_partial false, and ingested_at when the aggregator would
+ * have written the bar (the window's end plus the default aggregation delay of 30 seconds).
  */
 
 /** $1 from, $2 to (a 5m boundary), $3 the symbols. */
@@ -23,10 +25,10 @@ WITH src AS (
    GROUP BY 1, 2
 )
 INSERT INTO public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap,
-                                      trade_count, source, source_timeframe, source_candles, expected_candles,
-                                      quality_score, derivation_version)
-SELECT canonical_symbol, '5m', bucket, open, high, low, close, vol, vwap, trade_count, 'agg', '1m', n, 5,
-       CASE WHEN n >= 5 THEN 2 WHEN n = 4 THEN 1 ELSE 0 END, 1
+                                      trade_count, is_partial, source, source_timeframe, source_candles,
+                                      expected_candles, quality_score, derivation_version, ingested_at)
+SELECT canonical_symbol, '5m', bucket, open, high, low, close, vol, vwap, trade_count, false, 'agg', '1m', n, 5,
+       CASE WHEN n >= 5 THEN 2 WHEN n = 4 THEN 1 ELSE 0 END, 1, bucket + interval '5 minutes 30 seconds'
   FROM windows
  WHERE n >= 3
 `;
@@ -44,10 +46,11 @@ WITH windows AS (
    GROUP BY 1, 2
 )
 INSERT INTO public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, vwap,
-                                      trade_count, source, source_timeframe, source_candles, expected_candles,
-                                      quality_score, derivation_version)
-SELECT canonical_symbol, '1h', bucket, open, high, low, close, vol, vwap, trade_count, 'agg', '5m', n, 12,
-       CASE WHEN n >= 12 THEN 2 WHEN n >= 10 THEN 1 WHEN n >= 8 THEN 0 ELSE -1 END, 1
+                                      trade_count, is_partial, source, source_timeframe, source_candles,
+                                      expected_candles, quality_score, derivation_version, ingested_at)
+SELECT canonical_symbol, '1h', bucket, open, high, low, close, vol, vwap, trade_count, false, 'agg', '5m', n, 12,
+       CASE WHEN n >= 12 THEN 2 WHEN n >= 10 THEN 1 WHEN n >= 8 THEN 0 ELSE -1 END, 1,
+       bucket + interval '1 hour 30 seconds'
   FROM windows
  WHERE n >= 7
 `;
