@@ -212,17 +212,18 @@ function pgDumpItem(serverMajor: number, config: RunbookConfig): ValidationItem 
       'pg_dump',
       `no file dump requested (CUTOVER_PG_DUMP_DIR=off)${major === null ? '' : `; pg_dump ${major} is installed`}`,
     );
+  // Phase 1 writes no file then and says so; its in-database backup, proven by restoring it, stands alone.
   if (major === null)
-    return noGo(
+    return finding(
       'environment',
       'pg_dump',
-      `a file dump is requested (${config.dumpDirectory}) but pg_dump is not installed: install pg_dump ${serverMajor} or newer, or set CUTOVER_PG_DUMP_DIR=off`,
+      `a file dump is requested (${config.dumpDirectory}) but pg_dump is not installed: phase 1 will keep only its in-database backup. Install pg_dump ${serverMajor} or newer for a file copy too, or set CUTOVER_PG_DUMP_DIR=off`,
     );
   if (major < serverMajor)
-    return noGo(
+    return finding(
       'environment',
       'pg_dump',
-      `pg_dump ${major} cannot dump the PostgreSQL ${serverMajor} server, and a file dump is requested (${config.dumpDirectory})`,
+      `pg_dump ${major} cannot dump the PostgreSQL ${serverMajor} server: phase 1 will keep only its in-database backup (file dumps go to ${config.dumpDirectory} once pg_dump ${serverMajor} or newer is installed)`,
     );
   return go(
     'environment',

@@ -256,15 +256,16 @@ describe('validate’s environment and trial checks that a clean world passes', 
     expect(item?.reason).toMatch(/RLS is enabled on derived_data_bars/);
   });
 
-  it('NO-GO when a file dump is requested and no pg_dump is on the PATH', async () => {
+  it('a FINDING, not a NO-GO, when a file dump is requested and no pg_dump is on the PATH (phase 1 keeps its in-database backup alone)', async () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent-for-validate-test';
     try {
       const outcome = await runValidation(world.database, {
         config: { ...config, dumpDirectory: '/tmp/validate-dumps' },
       });
-      const item = noGoItems(outcome.items).find((i) => i.name === 'pg_dump');
-      expect(item?.reason).toMatch(/pg_dump is not installed/);
+      const item = outcome.items.find((i) => i.name === 'pg_dump');
+      expect(item?.status).toBe('finding');
+      expect(item?.reason).toMatch(/pg_dump is not installed: phase 1 will keep only its in-database backup/);
     } finally {
       process.env.PATH = path;
     }
