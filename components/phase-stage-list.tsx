@@ -3,19 +3,17 @@ import { Panel } from './panel';
 
 /**
  * A phase's stages in order (docs/phases.md "Statements and stages"), with where its latest run
- * is: stages before it are done, the one it is in is marked, and the point of no return is named.
+ * is: stages before it are done, the one it is in is marked (the preview below names the point of no return).
  */
 export function PhaseStageList({
   stages,
   current,
   runStatus,
-  pointOfNoReturn,
 }: {
   stages: readonly PhaseStage[];
   /** The latest run's checkpoint stage (null: not started, or a phase of one stage). */
   current: string | null;
   runStatus: string | null;
-  pointOfNoReturn: string;
 }) {
   const at = current === null ? (runStatus ? 0 : -1) : stages.findIndex((s) => s.id === current);
   const finished = runStatus === 'succeeded';
@@ -35,10 +33,6 @@ export function PhaseStageList({
           );
         })}
       </ol>
-      <p className="mt-3 text-sm text-slate-700">
-        <span className="font-semibold">Point of no return: </span>
-        {pointOfNoReturn}
-      </p>
     </Panel>
   );
 }

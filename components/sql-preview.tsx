@@ -50,7 +50,11 @@ export function SqlPreview({ preview, title }: { preview: Preview; title: string
       {statements.length > 0 ? (
         <details className="mt-3" open={preview.sql.join('').length < 1500}>
           <summary className="cursor-pointer text-sm font-medium text-slate-700">
-            SQL ({statements.length} {statements.length === 1 ? 'statement' : 'statements'}, the only ones it will run)
+            SQL (
+            {statements.length === 1
+              ? '1 statement, the only one it will run'
+              : `${statements.length} statements, the only ones it will run`}
+            )
           </summary>
           {statements.map((statement, index) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the position is the statement's number in the approved list, never reordered

@@ -81,7 +81,6 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
         stages={phase.stages}
         current={typeof detail.latest?.checkpoint.stage === 'string' ? detail.latest.checkpoint.stage : null}
         runStatus={detail.latest?.status ?? null}
-        pointOfNoReturn={phase.pointOfNoReturn}
       />
       <SqlPreview preview={detail.preview} title="What it will run" />
       {detail.actions.map((action) => (
