@@ -158,8 +158,9 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     if (!first || !second) throw new Error('no soft-deleted rows');
     // A pair: the straggling writer re-created first's minute and a later batch soft-deleted that copy too.
     const [copy] = await sql()<{ id: string }[]>`
-      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, deleted_at)
-      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source, deleted_at
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, is_partial,
+                                            source, ingested_at, deleted_at)
+      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, false, source, now(), deleted_at
         from public.derived_data_bars where id = ${first.id} returning id::text`;
     await sql()`insert into cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc)
                 values (${first.migration_run_id}, ${copy?.id as string}, ${first.ts_utc})`;
@@ -167,8 +168,10 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
     const writer = await sql().reserve();
     await writer`begin`;
     const [inserted] = await writer<{ id: string }[]>`
-      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source)
-      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, source from public.derived_data_bars where id = ${second.id}
+      insert into public.derived_data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, is_partial,
+                                            source, ingested_at)
+      select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, false, source, now()
+        from public.derived_data_bars where id = ${second.id}
       returning id::text`;
     const runId = await test.driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
     const finishing = test.driver.finish(runId);
