@@ -6,7 +6,9 @@
  * one typed value with `readSetting`. `.env.example` and the README's settings table are
  * rendered from this declaration (lib/settings.test.ts keeps them equal).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseMarketCalendar } from './market/calendar/calendar-file-format';
 
 export type SettingGroup = 'console' | 'rehearsal' | 'runbook' | 'workers' | 'monitoring' | 'cli';
 
@@ -273,6 +275,16 @@ export const SETTINGS = {
     meaning:
       "A data_bars-only definition of aggregate_1m_to_5m_window of one's own, used instead of phase 5's transformation of the backed-up definition when that body is not understood (phase 5 shows it as a diff, and checks and probes it the same way).",
   }),
+  CUTOVER_MARKET_CALENDAR_FILE: declare({
+    group: 'runbook',
+    // The file is read and parsed here too, so a missing or malformed calendar stops the start.
+    schema: optionalText.refine((path) => path === undefined || marketCalendarFileProblem(path) === null),
+    default: null,
+    allowed: 'a path to a readable JSON market calendar (docs/operations.md "Market calendar")',
+    meaning:
+      'Holidays and early closes of the FX market (New York time), added to or replacing the defaults (Dec 24 and Dec 31 close 13:00, Dec 25 and Jan 1 closed). Every check, the window, phase 9, the rollback and the rehearsal world follow it.',
+    example: './market-calendar.json',
+  }),
   CUTOVER_LEASE_SECONDS: declare({
     group: 'runbook',
     schema: wholeNumber(1, 3600),
@@ -386,6 +398,16 @@ export const SETTINGS = {
     secret: true,
   }),
 } as const;
+
+/** Why a market calendar file cannot be used, or null when it can. */
+export function marketCalendarFileProblem(path: string): string | null {
+  try {
+    parseMarketCalendar(readFileSync(path, 'utf8'), path, path);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 export type SettingName = keyof typeof SETTINGS;
 export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };

@@ -1,7 +1,9 @@
 /**
  * Set-based generation of provider 1m bars: one INSERT … SELECT per call, a random walk per
- * symbol built with a cumulative window sum, FX weekend closures, and random provider gaps
- * (the walk continues through a gap, so the next bar opens where the market really was).
+ * symbol built with a cumulative window sum, FX closures from the market calendar (weekends in New
+ * York time with daylight saving, holidays, early closes: lib/market/market-hours.ts, the same
+ * calendar every check follows), and random provider gaps (the walk continues through a gap, so
+ * the next bar opens where the market really was).
  * Fast enough for two years of history (npm run bench).
  */
 import { fxOpenSql } from '../market-hours';
@@ -25,13 +27,15 @@ export function generateProviderBarsSql(symbols: readonly RehearsalSymbol[] = RE
 WITH symbols(symbol, ticker, level, sigma, calendar, missing_rate) AS (VALUES
   ${symbolValues(symbols)}
 ), minutes AS (
-  SELECT m.ts FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 minute', interval '1 minute') AS m(ts)
+  -- The calendar is evaluated once per minute, not once per symbol and minute.
+  SELECT m.ts, ${fxOpenSql('m.ts')} AS fx_open
+    FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 minute', interval '1 minute') AS m(ts)
 ), walk AS (
   SELECT s.symbol, s.ticker, s.sigma, s.missing_rate, m.ts,
          s.level * exp(sum(s.sigma * 1.7320508 * (2 * random() - 1))
                        OVER (PARTITION BY s.symbol ORDER BY m.ts ROWS UNBOUNDED PRECEDING)) AS close
     FROM symbols s
-    JOIN minutes m ON s.calendar = '24x7' OR ${fxOpenSql('m.ts')}
+    JOIN minutes m ON s.calendar = '24x7' OR m.fx_open
 ), bars AS (
   SELECT w.*, coalesce(lag(w.close) OVER (PARTITION BY w.symbol ORDER BY w.ts), w.close) AS open,
          (20 + floor(random() * 180))::int AS trades

@@ -12,6 +12,12 @@ describe('rehearsal options', () => {
     expect(defaultRehearsalStart(new Date('2026-11-29T21:00:00Z')).toISOString()).toBe('2026-11-26T14:00:00.000Z');
   });
 
+  it('skip a Thursday on which the market calendar is closed (Christmas 2025, New Year 2026)', () => {
+    // Saturday 2026-01-03: Thursday Jan 1 is closed, so the Thursday before, Christmas Day, is too: Dec 18.
+    expect(defaultRehearsalStart(new Date('2026-01-03T12:00:00Z')).toISOString()).toBe('2025-12-18T14:00:00.000Z');
+    expect(defaultRehearsalStart(new Date('2025-12-25T20:00:00Z')).toISOString()).toBe('2025-12-18T14:00:00.000Z');
+  });
+
   it('validate the environment', () => {
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_SCHEMA: 'staging' })).toThrow(/REHEARSAL_SCHEMA/);
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_DAYS: '0' })).toThrow(/REHEARSAL_DAYS/);

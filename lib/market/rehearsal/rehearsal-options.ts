@@ -24,15 +24,17 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
 }
 
 /**
- * Rehearsal time starts at wall time when the FX market is open. When it is closed (a weekend),
- * it starts at the previous Thursday 14:00 UTC instead, so a team rehearsing on a Saturday
- * gets open market hours to run the plan in rather than a day and a half of silence.
+ * Rehearsal time starts at wall time when the FX market is open. When it is closed (a weekend or a
+ * holiday of the market calendar), it starts at the previous Thursday 14:00 UTC on which the market
+ * was open instead, so a team rehearsing on a Saturday gets open market hours to run the plan in
+ * rather than a day and a half of silence. REHEARSAL_START places it anywhere, e.g. over a
+ * daylight-saving change or Christmas (docs/operations.md "Rehearse first").
  */
 export function defaultRehearsalStart(wallNow: Date): Date {
   if (isFxOpen(wallNow)) return wallNow;
   const thursday = new Date(wallNow);
   thursday.setUTCHours(14, 0, 0, 0);
-  while (thursday.getUTCDay() !== 4 || thursday.getTime() > wallNow.getTime()) {
+  while (thursday.getUTCDay() !== 4 || thursday.getTime() > wallNow.getTime() || !isFxOpen(thursday)) {
     thursday.setUTCDate(thursday.getUTCDate() - 1);
   }
   return thursday;

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { findSettingProblems } from '../../settings';
+import { countOpenMinutes, isFxOpen } from '../market-hours';
+import { activeMarketCalendar } from './active-calendar';
+import { DEFAULT_MARKET_CALENDAR } from './calendar-file-format';
+
+const at = (iso: string) => new Date(iso);
+const directory = mkdtempSync(join(tmpdir(), 'market-calendar-'));
+let files = 0;
+
+function calendarFile(content: unknown): string {
+  files += 1;
+  const path = join(directory, `calendar-${files}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('the market calendar file (CUTOVER_MARKET_CALENDAR_FILE)', () => {
+  it('is the defaults when unset', () => {
+    vi.stubEnv('CUTOVER_MARKET_CALENDAR_FILE', '');
+    expect(activeMarketCalendar()).toBe(DEFAULT_MARKET_CALENDAR);
+    expect(isFxOpen(at('2026-11-26T15:00:00Z'))).toBe(true);
+  });
+
+  it('adds a holiday and an early close, keeping the defaults', () => {
+    vi.stubEnv(
+      'CUTOVER_MARKET_CALENDAR_FILE',
+      calendarFile({
+        days: [
+          { date: '2026-11-26', closed: true, note: 'Thanksgiving, this year only' },
+          { date: '07-03', closesAt: '12:30' },
+        ],
+      }),
+    );
+    // Thanksgiving 2026 (a Thursday): the New York day is closed, 05:00 UTC Thursday to 05:00 UTC Friday.
+    expect(isFxOpen(at('2026-11-26T04:59:00Z'))).toBe(true);
+    expect(isFxOpen(at('2026-11-26T05:00:00Z'))).toBe(false);
+    expect(countOpenMinutes(at('2026-11-26T00:00:00Z'), at('2026-11-28T00:00:00Z'))).toBe(5 * 60 + 17 * 60);
+    expect(isFxOpen(at('2027-11-25T15:00:00Z'))).toBe(true); // one date, not every year
+    // July 3rd every year closes 12:30 New York (EDT) = 16:30 UTC.
+    expect(isFxOpen(at('2026-07-03T16:29:00Z'))).toBe(true);
+    expect(isFxOpen(at('2026-07-03T16:30:00Z'))).toBe(false);
+    expect(isFxOpen(at('2029-07-03T16:30:00Z'))).toBe(false);
+    // The defaults still hold.
+    expect(isFxOpen(at('2026-12-25T12:00:00Z'))).toBe(false);
+  });
+
+  it('can cancel a default for one date, or replace the defaults', () => {
+    vi.stubEnv('CUTOVER_MARKET_CALENDAR_FILE', calendarFile({ days: [{ date: '2025-12-31', regular: true }] }));
+    expect(isFxOpen(at('2025-12-31T20:00:00Z'))).toBe(true);
+    expect(isFxOpen(at('2026-12-31T20:00:00Z'))).toBe(false);
+    vi.stubEnv(
+      'CUTOVER_MARKET_CALENDAR_FILE',
+      calendarFile({ includeDefaults: false, days: [{ date: '12-25', closed: true }] }),
+    );
+    expect(isFxOpen(at('2026-12-24T20:00:00Z'))).toBe(true);
+    expect(isFxOpen(at('2026-12-25T12:00:00Z'))).toBe(false);
+    expect(isFxOpen(at('2027-01-01T12:00:00Z'))).toBe(true);
+  });
+
+  it('refuses a malformed or missing file, naming it, and the settings check refuses it at start', () => {
+    const bad = [
+      calendarFile('{ not json'),
+      calendarFile({ days: [{ date: '12/25', closed: true }] }),
+      calendarFile({ days: [{ date: '12-25', closed: true, closesAt: '13:00' }] }),
+      calendarFile({ days: [{ date: '12-24', closesAt: '25:00' }] }),
+      calendarFile({ days: [{ date: '12-24', closesAt: "13:00'; drop table x; --" }] }),
+      calendarFile({ holidays: [] }),
+      join(directory, 'missing.json'),
+    ];
+    for (const path of bad) {
+      vi.stubEnv('CUTOVER_MARKET_CALENDAR_FILE', path);
+      expect(() => isFxOpen(at('2026-11-25T12:00:00Z')), path).toThrow(path);
+      expect(
+        findSettingProblems({ CUTOVER_MARKET_CALENDAR_FILE: path }).map((p) => p.name),
+        path,
+      ).toEqual(['CUTOVER_MARKET_CALENDAR_FILE']);
+    }
+    const good = calendarFile({ days: [] });
+    expect(findSettingProblems({ CUTOVER_MARKET_CALENDAR_FILE: good })).toEqual([]);
+  });
+});
