@@ -11,7 +11,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
-import type { Sql, TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { readSetting } from '../settings';
 import { transformToDataBarsOnly } from './aggregator-transform';
@@ -22,6 +21,7 @@ import {
   functionAttributeDifferences,
   readFunctionFacts,
 } from './function-inspection';
+import { inRolledBackTransaction } from './rolled-back';
 import { unifiedDiff } from './unified-diff';
 
 export const AGGREGATOR_5M = 'aggregate_1m_to_5m_window';
@@ -57,29 +57,6 @@ export type ReplacementPlan =
       note: string | null;
     }
   | { ok: false; reason: string; found: FunctionFacts[] };
-
-class RollbackTrial extends Error {}
-
-/** Runs `work` in a savepoint (inside a transaction) or a transaction of its own, and always rolls it back. */
-export async function inRolledBackTransaction(
-  sql: SqlOrTx,
-  work: (tx: TransactionSql) => Promise<void>,
-): Promise<void> {
-  try {
-    if ('savepoint' in sql)
-      await sql.savepoint(async (tx) => {
-        await work(tx);
-        throw new RollbackTrial();
-      });
-    else
-      await (sql as Sql).begin(async (tx) => {
-        await work(tx);
-        throw new RollbackTrial();
-      });
-  } catch (error) {
-    if (!(error instanceof RollbackTrial)) throw error;
-  }
-}
 
 function attributeStatements(current: FunctionFacts): string[] {
   return [

@@ -11,8 +11,9 @@
 import type { SqlOrTx } from '../db/connection';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import { DAY_MS, MINUTE_MS } from '../time-units';
-import { AGGREGATOR_5M, inRolledBackTransaction } from './aggregator-function';
+import { AGGREGATOR_5M } from './aggregator-function';
 import { insertProbeRow, probeInsertSql, readProbeColumns } from './probe-rows';
+import { inRolledBackTransaction } from './rolled-back';
 
 export interface AggregatorProbe {
   /** 1m bars only in derived_data_bars produced (or counted towards) a 5m bar. */

@@ -7,8 +7,9 @@
  * so the text the approver read is byte for byte the text the database receives.
  */
 import { createHash } from 'node:crypto';
-import type { Sql, TransactionSql } from 'postgres';
+import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { inRolledBackTransaction } from './rolled-back';
 
 /** One statement as the preview shows it: its stage, its exact text, what each $n is. */
 export interface PlannedStatement {
@@ -69,8 +70,6 @@ export class UnpreviewedStatement extends Error {
 /** Runs one statement text in a transaction: a run's ctx.exec, or a rehearsal's recorder. */
 export type TextRunner = (tx: TransactionSql, text: string) => Promise<unknown>;
 
-class RehearsalDone extends Error {}
-
 /**
  * The statements `work` would execute against the database as it is now, found by running it in a
  * transaction (a savepoint inside one) that is always rolled back, recording each text as it runs.
@@ -82,18 +81,11 @@ export async function rehearseStatements(
   work: (tx: TransactionSql, run: TextRunner) => Promise<unknown>,
 ): Promise<string[]> {
   const texts: string[] = [];
-  const rehearse = async (tx: TransactionSql) => {
-    await work(tx, async (t, text) => {
+  await inRolledBackTransaction(sql, (tx) =>
+    work(tx, async (t, text) => {
       texts.push(text.trim());
       return t.unsafe(text);
-    });
-    throw new RehearsalDone();
-  };
-  try {
-    if ('savepoint' in sql) await sql.savepoint(rehearse);
-    else await (sql as Sql).begin(rehearse);
-  } catch (error) {
-    if (!(error instanceof RehearsalDone)) throw error;
-  }
+    }),
+  );
   return texts;
 }

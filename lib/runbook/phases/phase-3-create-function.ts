@@ -16,6 +16,7 @@ import { definePhase } from '../define-phase';
 import { readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
 import { requireStepSucceeded } from '../preconditions';
+import { inRolledBackTransaction } from '../rolled-back';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
@@ -28,8 +29,6 @@ const CALC_DXY_RANGE_1M_IDENTITY = 'calc_dxy_range_1m(timestamptz, timestamptz, 
 const CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS =
   'p_from_utc timestamp with time zone, p_to_utc timestamp with time zone, p_derivation_version integer';
 const TOLERANCE = 1e-9;
-
-class RollbackTest extends Error {}
 
 async function functionSql(ctx: Pick<PreconditionContext, 'database'>): Promise<string> {
   const columns = await readColumns(ctx.database.sql, 'data_bars');
@@ -307,80 +306,72 @@ async function testOnRecentWindow(
     return row?.n ?? 0;
   };
   const before = await countInWindow();
-  let result: Omit<TestResult, 'rolledBack'> | null = null;
-  try {
-    await sql.begin(async (tx) => {
-      // Judge only the minutes this call wrote (a new row version): rows already there — an earlier
-      // attempt's — are phase 2's and phase 4's to judge.
-      const versionsBefore = new Map(
-        (
-          await tx<{ ts_utc: Date; version: string }[]>`
+  const result: Omit<TestResult, 'rolledBack'> = await inRolledBackTransaction(sql, async (tx) => {
+    // Judge only the minutes this call wrote (a new row version): rows already there — an earlier
+    // attempt's — are phase 2's and phase 4's to judge.
+    const versionsBefore = new Map(
+      (
+        await tx<{ ts_utc: Date; version: string }[]>`
             select ts_utc, xmin::text || ':' || ctid::text as version from public.data_bars
              where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${from} and ts_utc < ${to}`
-        ).map((r) => [r.ts_utc.getTime(), r.version]),
-      );
-      const { rows: calls } = (await write(tx, bound(REGENERATE_RANGE_SQL, [from, to]))) as {
-        rows: { result: Record<string, unknown> }[];
-      };
-      const call = calls[0] && { r: calls[0].result };
-      const rows = (
-        await tx<{ ts_utc: Date; new_close: number; legacy_close: number | null; version: string }[]>`
+      ).map((r) => [r.ts_utc.getTime(), r.version]),
+    );
+    const { rows: calls } = (await write(tx, bound(REGENERATE_RANGE_SQL, [from, to]))) as {
+      rows: { result: Record<string, unknown> }[];
+    };
+    const call = calls[0] && { r: calls[0].result };
+    const rows = (
+      await tx<{ ts_utc: Date; new_close: number; legacy_close: number | null; version: string }[]>`
         select n.ts_utc, n.close as new_close, d.close as legacy_close, n.xmin::text || ':' || n.ctid::text as version
           from public.data_bars n
           left join public.derived_data_bars d on d.canonical_symbol = 'DXY' and d.timeframe = '1m'
                and d.ts_utc = n.ts_utc and d.deleted_at is null
          where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc >= ${from} and n.ts_utc < ${to}`
-      ).map((r) => ({ ...r, written: versionsBefore.get(r.ts_utc.getTime()) !== r.version }));
-      const components = await tx<{ ts_utc: Date; symbol: DxyComponent; close: number }[]>`
+    ).map((r) => ({ ...r, written: versionsBefore.get(r.ts_utc.getTime()) !== r.version }));
+    const components = await tx<{ ts_utc: Date; symbol: DxyComponent; close: number }[]>`
         select ts_utc, canonical_symbol as symbol, close from public.data_bars
          where timeframe = '1m' and canonical_symbol in ${tx([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to}`;
-      const legacyMinutes = await tx<{ ts_utc: Date }[]>`
+    const legacyMinutes = await tx<{ ts_utc: Date }[]>`
         select ts_utc from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-      const closes = new Map<number, Partial<Record<DxyComponent, number>>>();
-      for (const c of components)
-        closes.set(c.ts_utc.getTime(), { ...closes.get(c.ts_utc.getTime()), [c.symbol]: c.close });
-      const produced = new Set(rows.map((r) => r.ts_utc.getTime()));
-      let maxLegacy = 0;
-      let maxFormula = 0;
-      const legacyMismatches: TestResult['legacyMismatches'] = [];
-      const formulaMismatches: TestResult['formulaMismatches'] = [];
-      for (const row of rows.filter((r) => r.written)) {
-        const iso = row.ts_utc.toISOString();
-        if (row.legacy_close !== null) {
-          const diff = Math.abs(row.new_close - row.legacy_close) / Math.abs(row.legacy_close);
-          maxLegacy = Math.max(maxLegacy, diff);
-          if (diff > TOLERANCE) legacyMismatches.push({ ts_utc: iso, legacy: row.legacy_close, new: row.new_close });
-        }
-        const formula = computeDxy(closes.get(row.ts_utc.getTime()) ?? {});
-        // Kept finite: the result is stored as JSON, where Infinity would become null.
-        const diff = formula === null ? 1 : Math.abs(row.new_close - formula) / formula;
-        maxFormula = Math.max(maxFormula, diff);
-        if (diff > TOLERANCE)
-          formulaMismatches.push({ ts_utc: iso, formula: formula ?? Number.NaN, new: row.new_close });
+    const closes = new Map<number, Partial<Record<DxyComponent, number>>>();
+    for (const c of components)
+      closes.set(c.ts_utc.getTime(), { ...closes.get(c.ts_utc.getTime()), [c.symbol]: c.close });
+    const produced = new Set(rows.map((r) => r.ts_utc.getTime()));
+    let maxLegacy = 0;
+    let maxFormula = 0;
+    const legacyMismatches: TestResult['legacyMismatches'] = [];
+    const formulaMismatches: TestResult['formulaMismatches'] = [];
+    for (const row of rows.filter((r) => r.written)) {
+      const iso = row.ts_utc.toISOString();
+      if (row.legacy_close !== null) {
+        const diff = Math.abs(row.new_close - row.legacy_close) / Math.abs(row.legacy_close);
+        maxLegacy = Math.max(maxLegacy, diff);
+        if (diff > TOLERANCE) legacyMismatches.push({ ts_utc: iso, legacy: row.legacy_close, new: row.new_close });
       }
-      result = {
-        window: { from: from.toISOString(), to: to.toISOString() },
-        functionResult: call?.r ?? {},
-        minutesCompared: rows.filter((r) => r.written).length,
-        skippedIncomplete: Number(call?.r.skipped ?? 0),
-        maxRelativeDiffLegacy: maxLegacy,
-        maxRelativeDiffFormula: maxFormula,
-        legacyMismatches,
-        formulaMismatches,
-        // A legacy minute whose components are gone is a hole that predates the migration, not a miss.
-        missingInNew: legacyMinutes
-          .filter((m) => !produced.has(m.ts_utc.getTime()) && computeDxy(closes.get(m.ts_utc.getTime()) ?? {}) !== null)
-          .map((m) => m.ts_utc.toISOString()),
-        legacyWithoutComponents: legacyMinutes
-          .filter((m) => !produced.has(m.ts_utc.getTime()) && computeDxy(closes.get(m.ts_utc.getTime()) ?? {}) === null)
-          .map((m) => m.ts_utc.toISOString()),
-      };
-      throw new RollbackTest();
-    });
-  } catch (error) {
-    if (!(error instanceof RollbackTest)) throw error;
-  }
-  if (!result) throw new Error('The test produced no result.');
-  return { ...(result as Omit<TestResult, 'rolledBack'>), rolledBack: (await countInWindow()) === before };
+      const formula = computeDxy(closes.get(row.ts_utc.getTime()) ?? {});
+      // Kept finite: the result is stored as JSON, where Infinity would become null.
+      const diff = formula === null ? 1 : Math.abs(row.new_close - formula) / formula;
+      maxFormula = Math.max(maxFormula, diff);
+      if (diff > TOLERANCE) formulaMismatches.push({ ts_utc: iso, formula: formula ?? Number.NaN, new: row.new_close });
+    }
+    return {
+      window: { from: from.toISOString(), to: to.toISOString() },
+      functionResult: call?.r ?? {},
+      minutesCompared: rows.filter((r) => r.written).length,
+      skippedIncomplete: Number(call?.r.skipped ?? 0),
+      maxRelativeDiffLegacy: maxLegacy,
+      maxRelativeDiffFormula: maxFormula,
+      legacyMismatches,
+      formulaMismatches,
+      // A legacy minute whose components are gone is a hole that predates the migration, not a miss.
+      missingInNew: legacyMinutes
+        .filter((m) => !produced.has(m.ts_utc.getTime()) && computeDxy(closes.get(m.ts_utc.getTime()) ?? {}) !== null)
+        .map((m) => m.ts_utc.toISOString()),
+      legacyWithoutComponents: legacyMinutes
+        .filter((m) => !produced.has(m.ts_utc.getTime()) && computeDxy(closes.get(m.ts_utc.getTime()) ?? {}) === null)
+        .map((m) => m.ts_utc.toISOString()),
+    };
+  });
+  return { ...result, rolledBack: (await countInWindow()) === before };
 }

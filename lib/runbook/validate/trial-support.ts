@@ -3,6 +3,7 @@
  * that is always rolled back, with a lock and a statement timeout; phase 2's fix applied inside it
  * first, as the plan's earlier steps would have; and a handful of real legacy keys to write with.
  */
+
 import type { Sql, TransactionSql } from 'postgres';
 import type { Database } from '../../db/connection';
 import type { Clock } from '../../market/clock';
@@ -13,6 +14,7 @@ import type { RunbookConfig } from '../config';
 import { copyLegacyRangeSql } from '../copy-legacy';
 import { normalizeEarlierAttemptSql } from '../earlier-attempt';
 import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
+import { inRolledBackTransaction } from '../rolled-back';
 import { planSchemaFix } from '../schema-report';
 import { errorText, noGo, type ValidationItem } from './verdict';
 
@@ -30,30 +32,20 @@ export interface TrialContext {
   config: RunbookConfig;
 }
 
-class RolledBack extends Error {}
-
 /**
  * Runs `work` in a transaction that is always rolled back, with a lock timeout (a busy table fails
  * the trial instead of queueing the workers behind it) and a statement timeout (a trial stays short).
  */
-async function rolledBack(
+function rolledBack(
   sql: Sql,
   config: RunbookConfig,
   work: (tx: TransactionSql) => Promise<ValidationItem>,
 ): Promise<ValidationItem> {
-  let item: ValidationItem | null = null;
-  try {
-    await sql.begin(async (tx) => {
-      await tx.unsafe(`SET LOCAL lock_timeout = ${Number(config.ddlLockTimeoutMs)}`);
-      await tx.unsafe(`SET LOCAL statement_timeout = ${TRIAL_STATEMENT_TIMEOUT_MS}`);
-      item = await work(tx);
-      throw new RolledBack();
-    });
-  } catch (error) {
-    if (!(error instanceof RolledBack)) throw error;
-  }
-  if (!item) throw new Error('The trial produced no result.');
-  return item;
+  return inRolledBackTransaction(sql, async (tx) => {
+    await tx.unsafe(`SET LOCAL lock_timeout = ${Number(config.ddlLockTimeoutMs)}`);
+    await tx.unsafe(`SET LOCAL statement_timeout = ${TRIAL_STATEMENT_TIMEOUT_MS}`);
+    return work(tx);
+  });
 }
 
 export async function trial(
