@@ -28,7 +28,7 @@ export type LegacyPathProof =
   | { state: 'pending'; switchedAt: string; expectedFrom: string }
   | { state: 'silent'; switchedAt: string; expectedFrom: string; silentSince: string; alertedAt: string | null };
 
-/** The first open minute at or after `at` (FX opens Sunday 22:00 UTC). */
+/** The first open minute at or after `at` (FX opens Sunday 17:00 New York time, after holidays: lib/market/market-hours.ts). */
 export function nextFxOpen(at: Date): Date {
   let t = floorToMinute(at).getTime();
   if (t < at.getTime()) t += MINUTE_MS;

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findSettingProblems } from '../../settings';
 import { countOpenMinutes, isFxOpen } from '../market-hours';
 import { activeMarketCalendar } from './active-calendar';
-import { DEFAULT_MARKET_CALENDAR } from './calendar-file-format';
+import { DEFAULT_MARKET_CALENDAR, parseMarketCalendar } from './calendar-file-format';
 
 const at = (iso: string) => new Date(iso);
 const directory = mkdtempSync(join(tmpdir(), 'market-calendar-'));
@@ -85,5 +85,17 @@ describe('the market calendar file (CUTOVER_MARKET_CALENDAR_FILE)', () => {
     }
     const good = calendarFile({ days: [] });
     expect(findSettingProblems({ CUTOVER_MARKET_CALENDAR_FILE: good })).toEqual([]);
+  });
+});
+
+describe('the documented example (docs/operations.md "Market calendar")', () => {
+  it('is a valid calendar file', () => {
+    const operations = readFileSync('docs/operations.md', 'utf8');
+    const section = operations.slice(operations.indexOf('### Market calendar'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const calendar = parseMarketCalendar(example ?? '', 'docs', 'docs/operations.md');
+    expect(calendar.oneDate.get('2026-11-26')).toEqual({ kind: 'closed' });
+    expect(calendar.everyYear.get('12-25')).toEqual({ kind: 'closed' });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AFTER_WEEKEND_NOW, MIDWEEK_NOW } from '../../../test-support/test-world';
 import { type DatabaseInUse, useTestWorld } from '../../../test-support/world-database';
 import { computeDxy, DXY_COMPONENTS, type DxyComponent } from '../dxy';
-import { isFxOpen } from '../market-hours';
+import { fxOpenSql, isFxOpen } from '../market-hours';
 import { PIPELINE_FUNCTION_NAMES } from '../pipeline/function-names';
 import type { PipelineVariant } from '../pipeline/variant';
 
@@ -73,9 +73,7 @@ describe('the rehearsal world (3 days spanning a weekend, production schema)', (
     const gaps = await test.database.sql<{ canonical_symbol: string; missing: number }[]>`
       with open_minutes as (
         select m.ts from generate_series('2026-11-27T00:00:00Z'::timestamptz, '2026-11-30T06:00:00Z'::timestamptz - interval '1 minute', interval '1 minute') m(ts)
-         where case extract(isodow from m.ts at time zone 'UTC')::int when 6 then false
-               when 7 then extract(hour from m.ts at time zone 'UTC') >= 22
-               when 5 then extract(hour from m.ts at time zone 'UTC') < 22 else true end)
+         where ${test.database.sql.unsafe(fxOpenSql('m.ts'))})
       select s.canonical_symbol, count(*) filter (where b.id is null)::int as missing
         from (values ('EURUSD'), ('USDJPY'), ('GBPUSD'), ('USDCAD'), ('USDSEK'), ('USDCHF')) s(canonical_symbol)
         cross join open_minutes o

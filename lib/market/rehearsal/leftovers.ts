@@ -9,9 +9,9 @@
  * The counts are measured after planting, so the summary is exact whatever the random history.
  */
 import type { Sql } from 'postgres';
-import { DAY_MS, HOUR_MS } from '../../time-units';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../dxy';
-import { fxOpenSql } from '../market-hours';
+import { countOpenMinutes, fxOpenSql } from '../market-hours';
 import type { PipelineVariant } from '../pipeline/variant';
 
 export interface LeftoversSummary {
@@ -41,12 +41,11 @@ export function earlierAttemptSource(variant: PipelineVariant): string {
   return variant === 'production' ? 'migrated_from_derived' : 'ingest';
 }
 
-/** The first whole UTC Monday–Thursday (FX open all day) inside the history. */
+/** The first whole UTC day inside the history on which the FX market is open all day (not a holiday). */
 function wholeWeekdayIn(from: Date, to: Date): Date | null {
   const day = new Date(Math.ceil(from.getTime() / DAY_MS) * DAY_MS);
   for (; day.getTime() + DAY_MS <= to.getTime(); day.setTime(day.getTime() + DAY_MS)) {
-    const weekday = day.getUTCDay();
-    if (weekday >= 1 && weekday <= 4) return new Date(day);
+    if (countOpenMinutes(day, new Date(day.getTime() + DAY_MS)) === DAY_MS / MINUTE_MS) return new Date(day);
   }
   return null;
 }
