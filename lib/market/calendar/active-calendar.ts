@@ -26,10 +26,12 @@ export function readMarketCalendarFile(path: string): MarketCalendar {
 }
 
 export function activeMarketCalendar(env: Environment = process.env): MarketCalendar {
-  const path = readSetting('CUTOVER_MARKET_CALENDAR_FILE', env);
-  if (path === undefined) return DEFAULT_MARKET_CALENDAR;
+  const raw = env.CUTOVER_MARKET_CALENDAR_FILE;
+  if (raw === undefined || raw === '') return DEFAULT_MARKET_CALENDAR;
   const wall = Date.now();
-  if (loaded !== null && loaded.path === path && wall - loaded.checkedAt < RECHECK_MS) return loaded.calendar;
+  // The hot path: no validation (the setting's check reads and parses the file) while the cache holds.
+  if (loaded !== null && loaded.path === raw && wall - loaded.checkedAt < RECHECK_MS) return loaded.calendar;
+  const path = readSetting('CUTOVER_MARKET_CALENDAR_FILE', env) ?? raw;
   const mtimeMs = statSync(path).mtimeMs;
   if (loaded === null || loaded.path !== path || loaded.mtimeMs !== mtimeMs) {
     loaded = { path, mtimeMs, checkedAt: wall, calendar: readMarketCalendarFile(path) };

@@ -99,3 +99,26 @@ describe('the documented example (docs/operations.md "Market calendar")', () => 
     expect(calendar.everyYear.get('12-25')).toEqual({ kind: 'closed' });
   });
 });
+
+describe('a calendar file in a minute-by-minute loop', () => {
+  it('is not read again per question, and is re-read once it changes', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const path = calendarFile({ days: [{ date: '2026-11-26', closed: true }] });
+      vi.stubEnv('CUTOVER_MARKET_CALENDAR_FILE', path);
+      expect(isFxOpen(at('2026-11-26T12:00:00Z'))).toBe(false);
+      // Spoiled on disk: the questions asked within the recheck interval still use the table read.
+      writeFileSync(path, '{ spoiled');
+      let open = 0;
+      for (let t = Date.parse('2026-11-23T00:00:00Z'); t < Date.parse('2026-11-30T00:00:00Z'); t += 60_000) {
+        if (isFxOpen(new Date(t))) open += 1;
+      }
+      expect(open).toBe(countOpenMinutes(at('2026-11-23T00:00:00Z'), at('2026-11-30T00:00:00Z')));
+      expect(open).toBe(3 * 1440 + 5 * 60 + 17 * 60 + 2 * 60); // Thanksgiving closed, Sunday from 22:00
+      vi.advanceTimersByTime(1001);
+      expect(() => isFxOpen(at('2026-11-26T12:00:00Z'))).toThrow(path);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
