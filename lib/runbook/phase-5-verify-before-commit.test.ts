@@ -60,7 +60,7 @@ describe('phase 5 whose probe fails leaves production exactly as before', () => 
     const run = await test.driver.run('5');
     expect(run.status).toBe('failed');
     expect(failedChecks(run)).toMatch(
-      /failed its probe, so nothing was committed: 1m bars only in derived_data_bars \(DXY \[.*\)\) still produced a 5m bar/,
+      /failed its checks before commit, so nothing was committed: Aggregator reads data_bars only: 1m bars only in derived_data_bars \(DXY \[.*\)\) still produced a 5m bar/,
     );
     expect(await productionState(test)).toEqual(before);
   });
@@ -87,6 +87,21 @@ describe('phase 5 whose probe fails leaves production exactly as before', () => 
     await test.database.sql.unsafe(before.fn?.def ?? '');
     const again = await planAggregatorReplacement(test.database.sql, {}, { migrationRunId: migration?.id ?? null });
     expect(again.ok).toBe(true);
+  });
+
+  it('a grant changed since phase 1 backed the function up: the switch fails its check before commit, nothing is committed', async () => {
+    await test.database.sql.unsafe(`REVOKE EXECUTE ON FUNCTION ${SIGNATURE} FROM service_role`);
+    try {
+      const before = await productionState(test);
+      const run = await test.driver.run('5');
+      expect(run.status).toBe('failed');
+      expect(failedChecks(run)).toMatch(
+        /failed its checks before commit, so nothing was committed: One aggregator, with the signature, result, owner, SET and grants it had: differs from the backup: privileges/,
+      );
+      expect(await productionState(test)).toEqual(before);
+    } finally {
+      await test.database.sql.unsafe(`GRANT EXECUTE ON FUNCTION ${SIGNATURE} TO service_role`);
+    }
   });
 
   it("without a file: production's backed-up definition minus its derived 1m branch, shown as a diff, then committed", async () => {

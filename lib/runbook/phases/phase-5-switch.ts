@@ -9,6 +9,7 @@
  * (mode dual) is prepared and recorded for phase 7.
  */
 import { z } from 'zod';
+import type { SqlOrTx } from '../../db/connection';
 import { AGGREGATOR_5M, planAggregatorReplacement, type ReplacementPlan } from '../aggregator-function';
 import { probeAggregatorInput, probeFailure, probeStatementTexts } from '../aggregator-probe';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
@@ -21,6 +22,8 @@ import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata
 import { readColumns } from '../schema-inspection';
 import { bound, planned } from '../statements';
 import type { Check } from '../types';
+
+const PROBE_CHECK = 'Aggregator reads data_bars only';
 
 export const phase5Switch = definePhase({
   id: '5',
@@ -135,18 +138,26 @@ export const phase5Switch = definePhase({
             : ['overloads added'];
         if (differences.length > 0)
           throw new Error(`Replacing ${plan.current.signature} changed ${differences.join('; ')}: rolled back.`);
-        // Verify before commit: the probe (rolled back to a savepoint) sees the replaced function in
-        // this transaction; when it fails, the registry update and the replacement roll back with it.
-        const probe = await probeAggregatorInput(tx);
-        const failure = probeFailure(probe);
-        if (failure) throw new Error(`The replaced aggregator failed its probe, so nothing was committed: ${failure}`);
+        // Verify before commit: the verification's own checks, the probe among them (rolled back to a
+        // savepoint), see the switch in this transaction; a failing one rolls the whole switch back.
+        const checks = await switchChecks(tx, {
+          migrationRunId: ctx.run.migrationRunId,
+          workerRole: ctx.config.workerRole,
+        });
+        const failing = checks.filter((c) => !c.passed);
+        if (failing.length > 0)
+          throw new Error(
+            `The switch failed its checks before commit, so nothing was committed: ${failing.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+          );
+        const probe = (checks.find((c) => c.name === PROBE_CHECK)?.evidence as { results?: unknown } | undefined)
+          ?.results;
         // By key since phase 4's copy: a legacy minute that landed late is carried across too.
         const from = (await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId })) ?? now;
         const { count: caughtUp } = await ctx.exec(
           tx,
           bound(copyMissingLegacyMinutesSql(), [from, new Date(now.getTime() + 60_000)]),
         );
-        return { metadataBefore: before.metadata, caughtUp, from, probe: probe.results };
+        return { metadataBefore: before.metadata, caughtUp, from, probe };
       },
       (value) => ({
         result: {
@@ -166,76 +177,87 @@ export const phase5Switch = definePhase({
   },
 
   async verify({ sql, run, config }) {
-    const [registry] = await sql<{ metadata: Record<string, unknown> }[]>`
-      select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
-    const metadata = registry?.metadata ?? {};
-    const expected = DXY_REGISTRY_METADATA as Record<string, unknown>;
-    const wrongKeys = Object.keys(expected).filter((k) => JSON.stringify(metadata[k]) !== JSON.stringify(expected[k]));
-    const live = await readFunctionFacts(sql, [AGGREGATOR_5M]);
-    const backup = await getBackup(sql, { migrationRunId: run.migrationRunId });
-    const saved = backup ? backedUpFunction(backup, AGGREGATOR_5M) : undefined;
-    const kept = live.length === 1 && saved ? functionAttributeDifferences(saved, live[0] as FunctionFacts) : null;
-    const privileges =
-      live.length === 1
-        ? await readExecutePrivileges(sql, {
-            signature: (live[0] as FunctionFacts).signature,
-            workerRole: config.workerRole,
-          })
-        : null;
-    let probe: Awaited<ReturnType<typeof probeAggregatorInput>> | null = null;
-    let probeError: string | null = null;
-    try {
-      probe = await probeAggregatorInput(sql);
-    } catch (error) {
-      probeError = error instanceof Error ? error.message : String(error);
-    }
-    const checks: Check[] = [
-      {
-        name: 'Registry metadata has the four keys',
-        passed: wrongKeys.length === 0,
-        detail: wrongKeys.length === 0 ? JSON.stringify(metadata) : `wrong or missing: ${wrongKeys.join(', ')}`,
-        evidence: metadata,
-      },
-      {
-        name: 'One aggregator, with the signature, result, owner, SET and grants it had',
-        passed: kept !== null && kept.length === 0,
-        detail:
-          live.length !== 1
-            ? `${live.length} overloads of ${AGGREGATOR_5M}: ${live.map((f) => f.signature).join('; ')}`
-            : !saved
-              ? 'no single backed-up definition to compare with'
-              : kept && kept.length > 0
-                ? `differs from the backup: ${kept.join('; ')}`
-                : describeAggregator(live[0] as FunctionFacts),
-        evidence: live.map(({ definition: _definition, ...facts }) => facts),
-      },
-      {
-        name: 'Aggregator reads data_bars only',
-        passed: probe !== null && probeFailure(probe) === null,
-        detail: probeError
-          ? `the probe call failed: ${probeError}`
-          : ((probe && probeFailure(probe)) ??
-            'called by name with named arguments as the workers do: bars only in data_bars aggregated, bars only in derived_data_bars ignored (probe with registered symbols before their history, rolled back)'),
-        evidence: probe ? { results: probe.results, probes: probe.probes } : undefined,
-      },
-    ];
-    if (privileges) {
-      // The replacement keeps the grants it found (checked above); who else may call a SECURITY
-      // DEFINER writer is reported so that it is seen, not silently carried along.
-      const report = executePrivilegesCheck(privileges, config.workerRole);
-      checks.push({
-        ...report,
-        name: `Who can execute ${AGGREGATOR_5M} (kept as it was)`,
-        kind: 'finding',
-        passed: true,
-        detail: report.passed
-          ? report.detail
-          : `${report.detail} — as before the migration; revoke separately if unintended`,
-      });
-    }
+    const checks = await switchChecks(sql, { migrationRunId: run.migrationRunId, workerRole: config.workerRole });
     return { passed: checks.every((c) => c.passed), checks };
   },
 });
+
+/**
+ * What proves the switch, run twice: inside its transaction before it commits (a failure rolls the
+ * whole switch back) and again on the committed state as the phase's verification. The registry's four
+ * keys, one aggregator with everything the backup recorded (owner, SET, grants as well as signature
+ * and result: a change since phase 1 refuses the switch), and the behavioural probe.
+ */
+async function switchChecks(sql: SqlOrTx, params: { migrationRunId: number; workerRole: string }): Promise<Check[]> {
+  const [registry] = await sql<{ metadata: Record<string, unknown> }[]>`
+    select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
+  const metadata = registry?.metadata ?? {};
+  const expected = DXY_REGISTRY_METADATA as Record<string, unknown>;
+  const wrongKeys = Object.keys(expected).filter((k) => JSON.stringify(metadata[k]) !== JSON.stringify(expected[k]));
+  const live = await readFunctionFacts(sql, [AGGREGATOR_5M]);
+  const backup = await getBackup(sql, { migrationRunId: params.migrationRunId });
+  const saved = backup ? backedUpFunction(backup, AGGREGATOR_5M) : undefined;
+  const kept = live.length === 1 && saved ? functionAttributeDifferences(saved, live[0] as FunctionFacts) : null;
+  const privileges =
+    live.length === 1
+      ? await readExecutePrivileges(sql, {
+          signature: (live[0] as FunctionFacts).signature,
+          workerRole: params.workerRole,
+        })
+      : null;
+  let probe: Awaited<ReturnType<typeof probeAggregatorInput>> | null = null;
+  let probeError: string | null = null;
+  try {
+    probe = await probeAggregatorInput(sql);
+  } catch (error) {
+    probeError = error instanceof Error ? error.message : String(error);
+  }
+  const checks: Check[] = [
+    {
+      name: 'Registry metadata has the four keys',
+      passed: wrongKeys.length === 0,
+      detail: wrongKeys.length === 0 ? JSON.stringify(metadata) : `wrong or missing: ${wrongKeys.join(', ')}`,
+      evidence: metadata,
+    },
+    {
+      name: 'One aggregator, with the signature, result, owner, SET and grants it had',
+      passed: kept !== null && kept.length === 0,
+      detail:
+        live.length !== 1
+          ? `${live.length} overloads of ${AGGREGATOR_5M}: ${live.map((f) => f.signature).join('; ')}`
+          : !saved
+            ? 'no single backed-up definition to compare with'
+            : kept && kept.length > 0
+              ? `differs from the backup: ${kept.join('; ')}`
+              : describeAggregator(live[0] as FunctionFacts),
+      evidence: live.map(({ definition: _definition, ...facts }) => facts),
+    },
+    {
+      name: 'Aggregator reads data_bars only',
+      passed: probe !== null && probeFailure(probe) === null,
+      detail: probeError
+        ? `the probe call failed: ${probeError}`
+        : ((probe && probeFailure(probe)) ??
+          'called by name with named arguments as the workers do: bars only in data_bars aggregated, bars only in derived_data_bars ignored (probe with registered symbols before their history, rolled back)'),
+      evidence: probe ? { results: probe.results, probes: probe.probes } : undefined,
+    },
+  ];
+  if (privileges) {
+    // The replacement keeps the grants it found (checked above); who else may call a SECURITY
+    // DEFINER writer is reported so that it is seen, not silently carried along.
+    const report = executePrivilegesCheck(privileges, params.workerRole);
+    checks.push({
+      ...report,
+      name: `Who can execute ${AGGREGATOR_5M} (kept as it was)`,
+      kind: 'finding',
+      passed: true,
+      detail: report.passed
+        ? report.detail
+        : `${report.detail} — as before the migration; revoke separately if unintended`,
+    });
+  }
+  return checks;
+}
 
 function withoutDefinition({ definition: _definition, ...facts }: FunctionFacts): Omit<FunctionFacts, 'definition'> {
   return facts;
