@@ -18,7 +18,9 @@ test('an operator clicks phases 1–7 through to a verified deployment, pausing 
   await phase.goto('1');
   await phase.start(phase.runButton('1'));
   await phase.expectLatest('succeeded');
-  await expect(page.getByTestId('verification')).toContainText('Copy of public.derived_data_bars matches');
+  await expect(page.getByTestId('verification')).toContainText(
+    'Backup of public.derived_data_bars restores and matches the live rows by key and value',
+  );
   await phase.screenshot('phase-1');
 
   // The production schema lacks columns: the read-only report fails, "Apply fix" shows and runs the DDL.
