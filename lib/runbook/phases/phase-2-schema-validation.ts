@@ -41,17 +41,15 @@ export const phase2SchemaValidation = definePhase({
         'Read the unique indexes of data_bars and match their key columns.',
         "Evaluate each CHECK mentioning source against a row (DXY, 1m, source 'synthetic').",
         'List missing columns; count duplicated keys when there is no unique key.',
+        'Reads only: the catalog (pg_index, pg_constraint, information_schema.columns) and data_bars’ keys.',
         fix.statements.length === 0 && !fix.blockedBy
           ? 'Nothing to fix is expected.'
           : `Expected to report ${fix.statements.length} fix statement(s)${fix.blockedBy ? `; blocked: ${fix.blockedBy}` : ''}.`,
       ],
-      sql: [
-        "SELECT … FROM pg_index WHERE indrelid = 'public.data_bars'::regclass AND indisunique AND indpred IS NULL",
-        "SELECT conname, pg_get_constraintdef(oid), pg_get_expr(conbin, conrelid) FROM pg_constraint WHERE conrelid = 'public.data_bars'::regclass AND contype = 'c'",
-        "SELECT column_name FROM information_schema.columns WHERE table_name IN ('data_bars', 'core_asset_registry_all')",
-        "SELECT relname, indisvalid FROM pg_index JOIN pg_class ON oid = indexrelid WHERE relname LIKE '%dxy_1m%compare_idx'",
-        'SELECT canonical_symbol, timeframe, ts_utc, count(*) FROM public.data_bars GROUP BY 1, 2, 3 HAVING count(*) > 1  -- only without a unique key',
-      ],
+      // It only reads (pg_index, pg_constraint, information_schema.columns, and duplicated keys when
+      // there is no unique key): no statement that writes.
+      sql: [],
+      statements: [],
       estimates: { 'fix statements needed': fix.statements.length },
     };
   },

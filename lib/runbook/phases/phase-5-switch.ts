@@ -88,11 +88,7 @@ export const phase5Switch = definePhase({
       ...(plan.ok ? plan.statements.map((statement) => planned('switch', statement)) : []),
       // Refused, it runs nothing: no probe texts to read (the tables may not even be there).
       ...(plan.ok
-        ? (await probeStatementTexts(database.sql)).map((text) =>
-            planned('switch', text, [
-              'the probe’s values, one per column (registered symbols before their history; rolled back)',
-            ]),
-          )
+        ? (await probeStatementTexts(database.sql)).map((text) => planned('switch', text, probeParameters(text)))
         : []),
       planned('switch', copyMissingLegacyMinutesSql(), [
         'phase 4’s first start less the lateness margin',
@@ -257,6 +253,16 @@ async function switchChecks(sql: SqlOrTx, params: { migrationRunId: number; work
     });
   }
   return checks;
+}
+
+/**
+ * What each $n of a probe statement is: a column of the probe row (registered symbols, a window
+ * before their history, rolled back), or an argument of the probe's call of the aggregator.
+ */
+function probeParameters(text: string): string[] {
+  const columns = /^INSERT INTO \S+ \(([^)]*)\)/.exec(text)?.[1];
+  if (columns) return columns.split(',').map((c) => `${c.trim().replace(/^"|"$/g, '')} of the probe row (rolled back)`);
+  return [...text.matchAll(/(\w+) => \$\d+/g)].map((m) => `${m[1]} of the probe's call (rolled back)`);
 }
 
 function withoutDefinition({ definition: _definition, ...facts }: FunctionFacts): Omit<FunctionFacts, 'definition'> {
