@@ -73,10 +73,10 @@ export const phase3CreateFunction = definePhase({
   day: 1,
   estimateMinutes: 15,
   pointOfNoReturn:
-    'Creating calc_dxy_range_1m and its grants, which commit together; its test on recent data runs in a transaction that is rolled back. Nothing calls the function until phase 5.',
+    'The creating transaction’s commit: the function, its grants, its test on recent data (rolled back to a savepoint) and its checks run in one transaction that commits only when they pass. Nothing calls the function before phase 5.',
   stages: [
-    { id: 'create', title: 'create the function and its grants' },
-    { id: 'created', title: 'test it on recent legacy data (rolled back)' },
+    { id: 'create', title: 'create the function and its grants, test it (rolled back) and check it, then commit' },
+    { id: 'created', title: 'test it on recent legacy data (rolled back; runs created before the commit tested)' },
     { id: 'tested', title: 'tested' },
   ],
   checkpoint: z.looseObject({ stage: z.enum(['create', 'created', 'tested']).optional() }),
@@ -146,7 +146,7 @@ export const phase3CreateFunction = definePhase({
                 createWithGrants(tx, { definition: await functionSql(ctx), workerRole: ctx.config.workerRole, run }),
               )
             ).map((text) => planned('create', text)),
-            planned('created', REGENERATE_RANGE_SQL, [
+            planned('create', REGENERATE_RANGE_SQL, [
               `the start of the last ${TEST_WINDOW_MINUTES} minutes of legacy data`,
               'the end of the newest legacy minute (exclusive)',
             ]),
@@ -159,118 +159,138 @@ export const phase3CreateFunction = definePhase({
   async execute(ctx) {
     const { config } = ctx;
     const stage = ctx.run.checkpoint.stage as string | undefined;
-    if (stage !== 'created') {
-      const definition = await functionSql(ctx);
-      const granted = await ctx.commitStep(
-        async (tx) => {
-          // Checked again here: the role may have gone since the start; nothing commits without the grant.
-          if (!(await workerRoleExists(tx, config.workerRole))) throw new Error(missingRoleMessage(config.workerRole));
-          const revokedFrom = await createWithGrants(tx, {
-            definition,
-            workerRole: config.workerRole,
-            run: (t, text) => ctx.exec(t, bound(text)),
-          });
-          return { granted: true, revokedFrom };
-        },
-        (value) => ({
-          checkpoint: { stage: 'created' },
-          result: {
-            created: true,
-            grantedTo: value.granted ? config.workerRole : null,
-            revokedFrom: value.revokedFrom,
-          },
-        }),
+    if (stage === 'created') {
+      // A run whose creation committed before its test (an attempt from before the test moved into the
+      // creating transaction): test it now, as that attempt would have.
+      const test = await testOnRecentWindow(ctx.sql, ctx.clock.now(), ctx.exec);
+      await ctx.commitStep(
+        async () => test,
+        (value) => ({ checkpoint: { stage: 'tested' }, result: { ...ctx.run.result, test: value } }),
       );
-      await ctx.log(
-        (granted.granted
-          ? `Function created; EXECUTE granted to ${config.workerRole}.`
-          : `Function created; role ${config.workerRole} absent, no grant.`) +
-          ` EXECUTE revoked from PUBLIC${granted.revokedFrom.length > 0 ? ` and from ${granted.revokedFrom.join(', ')}` : ''}.`,
-      );
-      return { state: 'continue' };
+      return { state: 'done' };
     }
-    const test = await testOnRecentWindow(ctx.sql, ctx.clock.now(), ctx.exec);
-    await ctx.commitStep(
-      async () => test,
-      (value) => ({ checkpoint: { stage: 'tested' }, result: { ...ctx.run.result, test: value } }),
+    const definition = await functionSql(ctx);
+    const created = await ctx.commitStep(
+      async (tx) => {
+        // Checked again here: the role may have gone since the start; nothing commits without the grant.
+        if (!(await workerRoleExists(tx, config.workerRole))) throw new Error(missingRoleMessage(config.workerRole));
+        const revokedFrom = await createWithGrants(tx, {
+          definition,
+          workerRole: config.workerRole,
+          run: (t, text) => ctx.exec(t, bound(text)),
+        });
+        // Know before committing: the test (in a savepoint, rolled back) and the verification's own checks
+        // see the new function in this transaction; a failing one rolls the function and its grants back.
+        const test = await testOnRecentWindow(tx, ctx.clock.now(), ctx.exec);
+        const failing = (await functionChecks(tx, { workerRole: config.workerRole, test })).filter((c) => !c.passed);
+        if (failing.length > 0)
+          throw new Error(
+            `calc_dxy_range_1m failed its checks before commit, so nothing was created: ${failing.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+          );
+        return { revokedFrom, test };
+      },
+      (value) => ({
+        checkpoint: { stage: 'tested' },
+        result: { created: true, grantedTo: config.workerRole, revokedFrom: value.revokedFrom, test: value.test },
+      }),
     );
-    await ctx.log(`Tested on ${test.minutesCompared} minutes; rolled back.`, { window: test.window });
+    await ctx.log(
+      `Function created, EXECUTE granted to ${config.workerRole} and revoked from PUBLIC` +
+        `${created.revokedFrom.length > 0 ? ` and from ${created.revokedFrom.join(', ')}` : ''}; ` +
+        `tested on ${created.test.minutesCompared} minutes before the commit (rolled back).`,
+      { window: created.test.window },
+    );
     return { state: 'done' };
   },
 
   async verify({ sql, run, config }) {
-    const [fn] = await sql<{ secdef: boolean; has_catch_all: boolean }[]>`
-      select p.prosecdef as secdef, pg_get_functiondef(p.oid) ~* 'when\\s+others' as has_catch_all
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-       where n.nspname = 'public' and p.proname = 'calc_dxy_range_1m'`;
-    const overloads = await readFunctionFacts(sql, ['calc_dxy_range_1m']);
-    const privileges = fn
-      ? await readExecutePrivileges(sql, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: config.workerRole })
-      : null;
-    const worker = privileges?.roles.find((r) => r.role === config.workerRole);
-    const test = run.result.test as TestResult | undefined;
-    const checks: Check[] = [
-      {
-        name: 'Function exists, exactly once',
-        passed: overloads.length === 1,
-        detail:
-          overloads.length === 1
-            ? `${overloads[0]?.signature} → ${overloads[0]?.resultType}`
-            : overloads.length === 0
-              ? 'not found'
-              : `${overloads.length} overloads (${overloads.map((o) => o.signature).join(', ')}): a named call would be ambiguous`,
-      },
-      {
-        name: 'Errors propagate (no WHEN OTHERS)',
-        passed: Boolean(fn && !fn.has_catch_all),
-        detail: fn?.has_catch_all ? 'catch-all found' : 'no catch-all',
-      },
-      privileges
-        ? executePrivilegesCheck(privileges, config.workerRole)
-        : {
-            name: `Only the owner and ${config.workerRole} can execute calc_dxy_range_1m`,
-            passed: false,
-            detail: 'function not found',
-          },
-      {
-        // executePrivilegesCheck passes an absent role by design (phase 5 keeps what was there); here the workers need it.
-        name: `The workers (${config.workerRole}) can execute calc_dxy_range_1m`,
-        passed: worker?.canExecute === true,
-        detail: !privileges
-          ? 'function not found'
-          : !worker
-            ? missingRoleMessage(config.workerRole)
-            : worker.canExecute
-              ? `${config.workerRole} may execute it (${worker.reason})`
-              : `${config.workerRole} may not execute it`,
-      },
-      {
-        name: 'Test minutes match the legacy values',
-        passed: Boolean(
-          test && test.minutesCompared > 0 && test.legacyMismatches.length === 0 && test.missingInNew.length === 0,
-        ),
-        detail: test
-          ? `${test.minutesCompared} minutes compared, max relative difference ${Number(test.maxRelativeDiffLegacy ?? Number.NaN).toExponential(2)}, ` +
-            `${test.legacyMismatches.length} mismatches, ${test.missingInNew.length} legacy minutes not produced`
-          : 'no test result',
-        evidence: test,
-      },
-      {
-        name: 'Test minutes match the TypeScript formula',
-        passed: Boolean(test && test.minutesCompared > 0 && test.formulaMismatches.length === 0),
-        detail: test
-          ? `max relative difference ${Number(test.maxRelativeDiffFormula ?? Number.NaN).toExponential(2)}`
-          : 'no test result',
-      },
-      {
-        name: 'Test left nothing behind',
-        passed: Boolean(test?.rolledBack),
-        detail: test?.rolledBack ? 'DXY rows in the window are as before the test' : 'test rows persisted',
-      },
-    ];
+    const checks = await functionChecks(sql, {
+      workerRole: config.workerRole,
+      test: run.result.test as TestResult | undefined,
+    });
     return { passed: checks.every((c) => c.passed), checks };
   },
 });
+
+/**
+ * What proves phase 3, run twice: inside the creating transaction before it commits (a failing
+ * check rolls the function and its grants back) and on the committed state as the verification.
+ */
+async function functionChecks(
+  sql: SqlOrTx,
+  params: { workerRole: string; test: TestResult | undefined },
+): Promise<Check[]> {
+  const [fn] = await sql<{ secdef: boolean; has_catch_all: boolean }[]>`
+    select p.prosecdef as secdef, pg_get_functiondef(p.oid) ~* 'when\\s+others' as has_catch_all
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'public' and p.proname = 'calc_dxy_range_1m'`;
+  const overloads = await readFunctionFacts(sql, ['calc_dxy_range_1m']);
+  const privileges = fn
+    ? await readExecutePrivileges(sql, { signature: CALC_DXY_RANGE_1M_IDENTITY, workerRole: params.workerRole })
+    : null;
+  const worker = privileges?.roles.find((r) => r.role === params.workerRole);
+  const test = params.test;
+  const checks: Check[] = [
+    {
+      name: 'Function exists, exactly once',
+      passed: overloads.length === 1,
+      detail:
+        overloads.length === 1
+          ? `${overloads[0]?.signature} → ${overloads[0]?.resultType}`
+          : overloads.length === 0
+            ? 'not found'
+            : `${overloads.length} overloads (${overloads.map((o) => o.signature).join(', ')}): a named call would be ambiguous`,
+    },
+    {
+      name: 'Errors propagate (no WHEN OTHERS)',
+      passed: Boolean(fn && !fn.has_catch_all),
+      detail: fn?.has_catch_all ? 'catch-all found' : 'no catch-all',
+    },
+    privileges
+      ? executePrivilegesCheck(privileges, params.workerRole)
+      : {
+          name: `Only the owner and ${params.workerRole} can execute calc_dxy_range_1m`,
+          passed: false,
+          detail: 'function not found',
+        },
+    {
+      // executePrivilegesCheck passes an absent role by design (phase 5 keeps what was there); here the workers need it.
+      name: `The workers (${params.workerRole}) can execute calc_dxy_range_1m`,
+      passed: worker?.canExecute === true,
+      detail: !privileges
+        ? 'function not found'
+        : !worker
+          ? missingRoleMessage(params.workerRole)
+          : worker.canExecute
+            ? `${params.workerRole} may execute it (${worker.reason})`
+            : `${params.workerRole} may not execute it`,
+    },
+    {
+      name: 'Test minutes match the legacy values',
+      passed: Boolean(
+        test && test.minutesCompared > 0 && test.legacyMismatches.length === 0 && test.missingInNew.length === 0,
+      ),
+      detail: test
+        ? `${test.minutesCompared} minutes compared, max relative difference ${Number(test.maxRelativeDiffLegacy ?? Number.NaN).toExponential(2)}, ` +
+          `${test.legacyMismatches.length} mismatches, ${test.missingInNew.length} legacy minutes not produced`
+        : 'no test result',
+      evidence: test,
+    },
+    {
+      name: 'Test minutes match the TypeScript formula',
+      passed: Boolean(test && test.minutesCompared > 0 && test.formulaMismatches.length === 0),
+      detail: test
+        ? `max relative difference ${Number(test.maxRelativeDiffFormula ?? Number.NaN).toExponential(2)}`
+        : 'no test result',
+    },
+    {
+      name: 'Test left nothing behind',
+      passed: Boolean(test?.rolledBack),
+      detail: test?.rolledBack ? 'DXY rows in the window are as before the test' : 'test rows persisted',
+    },
+  ];
+  return checks;
+}
 
 export interface TestResult {
   window: { from: string; to: string };
@@ -288,7 +308,7 @@ export interface TestResult {
 }
 
 async function testOnRecentWindow(
-  sql: import('postgres').Sql,
+  sql: SqlOrTx,
   now: Date,
   /** The run's ctx.exec: the call writes (then rolls back), so it is one of the previewed statements. */
   write: StatementExecutor,
