@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseMarketCalendar } from './market/calendar/calendar-file-format';
+import { parseMarketCalendar } from './market-calendar-format';
 
 export type SettingGroup = 'console' | 'rehearsal' | 'runbook' | 'workers' | 'monitoring' | 'cli';
 

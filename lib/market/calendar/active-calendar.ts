@@ -4,8 +4,8 @@
  * and then re-read only when its modification time changes (checked at most once a second).
  */
 import { readFileSync, statSync } from 'node:fs';
+import { DEFAULT_MARKET_CALENDAR, type MarketCalendar, parseMarketCalendar } from '../../market-calendar-format';
 import { readSetting } from '../../settings';
-import { DEFAULT_MARKET_CALENDAR, type MarketCalendar, parseMarketCalendar } from './calendar-file-format';
 
 type Environment = Record<string, string | undefined>;
 

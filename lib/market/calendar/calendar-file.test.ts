@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MARKET_CALENDAR, parseMarketCalendar } from '../../market-calendar-format';
 import { findSettingProblems } from '../../settings';
 import { countOpenMinutes, isFxOpen } from '../market-hours';
 import { activeMarketCalendar } from './active-calendar';
-import { DEFAULT_MARKET_CALENDAR, parseMarketCalendar } from './calendar-file-format';
 
 const at = (iso: string) => new Date(iso);
 const directory = mkdtempSync(join(tmpdir(), 'market-calendar-'));

@@ -5,7 +5,7 @@
  * and reads New York wall time with `AT TIME ZONE 'America/New_York'`, so the session's TimeZone
  * never matters. Dates and times in it come from the validated table (digits and dashes only).
  */
-import type { DayRule, MarketCalendar } from './calendar-file-format';
+import type { DayRule, MarketCalendar } from '../../market-calendar-format';
 import { NEW_YORK } from './new-york-time';
 
 export function marketOpenSql(calendar: MarketCalendar, tsExpression: string): string {

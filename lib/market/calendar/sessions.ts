@@ -4,8 +4,9 @@
  * day is the whole New York calendar day; an early close closes the market from that time to the
  * end of that New York day. Everything is computed in UTC milliseconds from New York wall time.
  */
+
+import type { DayRule, MarketCalendar } from '../../market-calendar-format';
 import { DAY_MS, MINUTE_MS } from '../../time-units';
-import type { DayRule, MarketCalendar } from './calendar-file-format';
 import { newYorkDayNumber, newYorkWallToUtc } from './new-york-time';
 
 /** A half-open interval [start, end) of UTC milliseconds when the market is open. */

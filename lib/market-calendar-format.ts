@@ -1,7 +1,7 @@
 /**
  * The market calendar's holiday and early-close table: the defaults, the JSON file format that
  * CUTOVER_MARKET_CALENDAR_FILE points at (docs/operations.md "Market calendar"), and its parser.
- * No settings or file access here, so lib/settings.ts can validate a file with it.
+ * No settings or file access here, so lib/settings.ts can validate a file with it: it lives among the shared modules (docs/architecture.md "The parts"), below both settings and the market.
  */
 import { z } from 'zod';
 
