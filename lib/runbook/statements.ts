@@ -57,7 +57,7 @@ export async function runBound<T extends object = Record<string, unknown>>(
 /** Executes a bound statement: runBound, or a run's ctx.exec (which admits only previewed texts). */
 export type StatementExecutor = (sql: SqlOrTx, statement: BoundStatement) => Promise<{ count: number; rows: object[] }>;
 
-/** Lists refusing to run a text that is not among the previewed ones: what was about to run, in words. */
+/** The refusal of a text that is not among the previewed ones, naming what was about to run. */
 export class UnpreviewedStatement extends Error {
   constructor(text: string) {
     super(
