@@ -6,7 +6,7 @@
  * log shows which of the approved statements were executed (docs/phases.md "Statements and stages").
  */
 import type { Database, SqlOrTx } from '../db/connection';
-import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
+import { insertPhaseRunEvent, listNotedStatementKeys } from '../db/tables/phase-run-events';
 import type { Clock } from '../market/clock';
 import type { RunbookConfig } from './config';
 import type { PhaseRunRow } from './run-state';
@@ -41,13 +41,7 @@ export async function previewedStatementsOf(params: {
     options: run.options,
   });
   const keys = preview.sql.map(statementKey);
-  const noted = new Set<string>(
-    (
-      await database.sql<{ key: string }[]>`
-        select distinct data->>'statement' as key from cutover.phase_run_events
-         where phase_run_id = ${run.id} and data ? 'statement'`
-    ).map((r) => r.key),
-  );
+  const noted = new Set(await listNotedStatementKeys(database.sql, { phaseRunId: run.id }));
   // The list this run is held to, in its log: what the approver saw is what it may run.
   await insertPhaseRunEvent(database.sql, {
     phaseRunId: run.id,

@@ -61,3 +61,11 @@ export async function listRunnersOfRuns(
     select phase_run_id::float8 as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
      where phase_run_id in ${sql(params.phaseRunIds)} and data ? 'runner' order by id`;
 }
+
+/** The previewed statements a run has already noted as run (their keys, from `data.statement`). */
+export async function listNotedStatementKeys(sql: SqlOrTx, params: { phaseRunId: number }): Promise<string[]> {
+  const rows = await sql<{ key: string }[]>`
+    select distinct data->>'statement' as key from cutover.phase_run_events
+     where phase_run_id = ${params.phaseRunId} and data ? 'statement'`;
+  return rows.map((r) => r.key);
+}
