@@ -8,12 +8,14 @@
  * Once the function reads data_bars only, the derived-only window must produce nothing and the
  * data_bars-only one a 5m bar: the control that shows the probe can see anything at all.
  */
+
 import type { SqlOrTx } from '../db/connection';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import { DAY_MS, MINUTE_MS } from '../time-units';
 import { AGGREGATOR_5M } from './aggregator-function';
 import { insertProbeRow, probeInsertSql, readProbeColumns } from './probe-rows';
 import { inRolledBackTransaction } from './rolled-back';
+import { bound, runBound, type StatementExecutor } from './statements';
 
 export interface AggregatorProbe {
   /** 1m bars only in derived_data_bars produced (or counted towards) a 5m bar. */
@@ -86,7 +88,11 @@ async function registeredProbeSymbols(sql: SqlOrTx): Promise<{ derivedOnly: stri
   return { derivedOnly: DXY_SYMBOL, dataBarsOnly: component };
 }
 
-export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProbe> {
+export async function probeAggregatorInput(
+  sql: SqlOrTx,
+  /** A phase passes its run's ctx.exec: the probe's inserts and call are among its previewed statements. */
+  write: StatementExecutor = runBound,
+): Promise<AggregatorProbe> {
   let probe: AggregatorProbe | null = null;
   await inRolledBackTransaction(sql, async (tx) => {
     const symbols = await registeredProbeSymbols(tx);
@@ -112,28 +118,36 @@ export async function probeAggregatorInput(sql: SqlOrTx): Promise<AggregatorProb
     });
     for (let i = 0; i < 5; i++) {
       const derivedAt = new Date(new Date(derivedWindow.from).getTime() + i * MINUTE_MS);
-      await insertProbeRow(tx, {
-        table: 'derived_data_bars',
-        columns: derivedColumns,
-        at: derivedAt,
-        values: { ...bar(derivedAt), canonical_symbol: symbols.derivedOnly, source: 'dxy', deleted_at: null },
-      });
-      const dataBarsAt = new Date(new Date(dataBarsWindow.from).getTime() + i * MINUTE_MS);
-      await insertProbeRow(tx, {
-        table: 'data_bars',
-        columns: dataBarsColumns,
-        at: dataBarsAt,
-        values: {
-          ...bar(dataBarsAt),
-          canonical_symbol: symbols.dataBarsOnly,
-          source: own?.source ?? 'synthetic',
-          provider_ticker: own?.provider_ticker ?? null,
+      await insertProbeRow(
+        tx,
+        {
+          table: 'derived_data_bars',
+          columns: derivedColumns,
+          at: derivedAt,
+          values: { ...bar(derivedAt), canonical_symbol: symbols.derivedOnly, source: 'dxy', deleted_at: null },
         },
-      });
+        write,
+      );
+      const dataBarsAt = new Date(new Date(dataBarsWindow.from).getTime() + i * MINUTE_MS);
+      await insertProbeRow(
+        tx,
+        {
+          table: 'data_bars',
+          columns: dataBarsColumns,
+          at: dataBarsAt,
+          values: {
+            ...bar(dataBarsAt),
+            canonical_symbol: symbols.dataBarsOnly,
+            source: own?.source ?? 'synthetic',
+            provider_ticker: own?.provider_ticker ?? null,
+          },
+        },
+        write,
+      );
     }
     const call = async (window: ProbeWindow) => {
-      const [row] = await tx.unsafe<{ r: unknown }[]>(PROBE_CALL_SQL, [window.symbol, window.from, window.to]);
-      return row?.r;
+      const { rows } = await write(tx, bound(PROBE_CALL_SQL, [window.symbol, window.from, window.to]));
+      return (rows[0] as { r?: unknown } | undefined)?.r;
     };
     const derivedOnly = await call(derivedWindow);
     const dataBarsOnly = await call(dataBarsWindow);

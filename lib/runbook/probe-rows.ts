@@ -5,7 +5,9 @@
  * where it names one, a neutral value of the column's type where it is NOT NULL, NULL otherwise.
  * Only a serial/identity id or a generated column is left to the table.
  */
+
 import type { SqlOrTx } from '../db/connection';
+import { bound, runBound, type StatementExecutor } from './statements';
 
 export interface ProbeColumn {
   name: string;
@@ -56,6 +58,8 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export async function insertProbeRow(
   sql: SqlOrTx,
   params: { table: string; columns: ProbeColumn[]; values: Record<string, string | null>; at: Date },
+  /** A phase passes its run's ctx.exec: the insert is one of its previewed statements. */
+  write: StatementExecutor = runBound,
 ): Promise<void> {
   const known = new Set(params.columns.map((c) => c.name));
   const unknown = Object.keys(params.values).filter((name) => !known.has(name));
@@ -66,7 +70,7 @@ export async function insertProbeRow(
   );
   const missing = filled.filter((c, index) => c.notNull && values[index] === null).map((c) => c.name);
   if (missing.length > 0) throw new Error(`The probe gives NULL to NOT NULL ${missing.join(', ')} of ${params.table}.`);
-  await sql.unsafe(probeInsertSql(params.table, params.columns), values);
+  await write(sql, bound(probeInsertSql(params.table, params.columns), values));
 }
 
 /**

@@ -20,7 +20,7 @@ import { executePrivilegesCheck, readExecutePrivileges } from '../function-privi
 import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
-import { bound, planned } from '../statements';
+import { bound, planned, type StatementExecutor } from '../statements';
 import type { Check } from '../types';
 
 const PROBE_CHECK = 'Aggregator reads data_bars only';
@@ -139,6 +139,7 @@ export const phase5Switch = definePhase({
         const checks = await switchChecks(tx, {
           migrationRunId: ctx.run.migrationRunId,
           workerRole: ctx.config.workerRole,
+          write: ctx.exec,
         });
         const failing = checks.filter((c) => !c.passed);
         if (failing.length > 0)
@@ -172,8 +173,12 @@ export const phase5Switch = definePhase({
     return { state: 'done' };
   },
 
-  async verify({ sql, run, config }) {
-    const checks = await switchChecks(sql, { migrationRunId: run.migrationRunId, workerRole: config.workerRole });
+  async verify({ sql, run, config, exec }) {
+    const checks = await switchChecks(sql, {
+      migrationRunId: run.migrationRunId,
+      workerRole: config.workerRole,
+      write: exec,
+    });
     return { passed: checks.every((c) => c.passed), checks };
   },
 });
@@ -184,7 +189,10 @@ export const phase5Switch = definePhase({
  * keys, one aggregator with everything the backup recorded (owner, SET, grants as well as signature
  * and result: a change since phase 1 refuses the switch), and the behavioural probe.
  */
-async function switchChecks(sql: SqlOrTx, params: { migrationRunId: number; workerRole: string }): Promise<Check[]> {
+async function switchChecks(
+  sql: SqlOrTx,
+  params: { migrationRunId: number; workerRole: string; write: StatementExecutor },
+): Promise<Check[]> {
   const [registry] = await sql<{ metadata: Record<string, unknown> }[]>`
     select metadata from public.core_asset_registry_all where canonical_symbol = 'DXY'`;
   const metadata = registry?.metadata ?? {};
@@ -204,7 +212,7 @@ async function switchChecks(sql: SqlOrTx, params: { migrationRunId: number; work
   let probe: Awaited<ReturnType<typeof probeAggregatorInput>> | null = null;
   let probeError: string | null = null;
   try {
-    probe = await probeAggregatorInput(sql);
+    probe = await probeAggregatorInput(sql, params.write);
   } catch (error) {
     probeError = error instanceof Error ? error.message : String(error);
   }
