@@ -48,9 +48,10 @@ async function definitions(sql: SqlOrTx) {
     select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
      where table_schema = 'public' order by 1, ordinal_position`;
   // Supabase's default privileges on schema public (anon and authenticated get EXECUTE on new functions).
+  // An ACL is a set: its items in grant order, which a restore need not keep (PostgreSQL 15's does not).
   const defaultPrivileges = await sql`
     select pg_get_userbyid(defaclrole) as role, defaclnamespace::regnamespace::text as schema,
-           defaclobjtype as kind, defaclacl::text[] as acl
+           defaclobjtype as kind, array(select unnest(defaclacl::text[]) order by 1) as acl
       from pg_default_acl where defaclnamespace = 'public'::regnamespace order by 1, 3`;
   return { functions, constraints, indexes, triggers, tables, columns, defaultPrivileges };
 }
