@@ -23,26 +23,17 @@ import { compareFunctions, restoreFunctions } from '../restore-from-backup';
 import { LOCK_LEGACY_SQL, RESTORE_REGISTRY_SQL, RESTORE_SOFT_DELETED_SQL } from '../rollback-statements';
 import {
   applySchemaFix,
-  copyRange,
-  softDelete,
-  softDeleteStatement,
   TRIAL_KEYS,
   TRIAL_MIGRATION_RUN,
   type TrialContext,
   trial,
-  trialRange,
+  trialAfterSoftDelete,
 } from './trial-support';
 import { finding, go, noGo, type ValidationItem } from './verdict';
 
 export async function restoreSoftDeletedTrial(ctx: TrialContext): Promise<ValidationItem> {
   const name = 'Rollback · restore of the soft-deleted rows';
-  const text = await softDeleteStatement(ctx);
-  if (!text) return noGo('write-trial', name, 'phase 9’s preview lists no soft-delete statement to stage it with');
-  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
-    await applySchemaFix(tx);
-    const range = await trialRange(tx);
-    if (range) await copyRange(tx, range);
-    const deleted = await softDelete(tx, text, ctx.clock.now());
+  return trialAfterSoftDelete(ctx, { name, purpose: 'to stage it with' }, async (tx, deleted) => {
     if (deleted === 0) return finding('write-trial', name, 'not tried: no legacy minute to soft-delete first');
     await tx.unsafe(LOCK_LEGACY_SQL);
     const rows = await tx.unsafe<{ restored: boolean }[]>(RESTORE_SOFT_DELETED_SQL, [TRIAL_MIGRATION_RUN, TRIAL_KEYS]);
@@ -66,14 +57,8 @@ export async function restoreSoftDeletedTrial(ctx: TrialContext): Promise<Valida
 
 export async function backfillTrial(ctx: TrialContext): Promise<ValidationItem> {
   const name = 'Rollback · back-fill of minutes only in data_bars';
-  const text = await softDeleteStatement(ctx);
-  if (!text) return noGo('write-trial', name, 'phase 9’s preview lists no soft-delete statement to stage it with');
-  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
-    await applySchemaFix(tx);
-    const range = await trialRange(tx);
-    if (range) await copyRange(tx, range);
-    // Staged as after a soft-delete: these minutes are in data_bars only; the back-fill must bring them back.
-    const deleted = await softDelete(tx, text, ctx.clock.now());
+  // Staged as after a soft-delete: these minutes are in data_bars only; the back-fill must bring them back.
+  return trialAfterSoftDelete(ctx, { name, purpose: 'to stage it with' }, async (tx, deleted) => {
     const [staged] = await tx<{ from: Date | null; last: Date | null }[]>`
       select min(ts_utc) as from, max(ts_utc) as last from cutover.soft_deleted_rows where migration_run_id = ${TRIAL_MIGRATION_RUN}`;
     if (deleted === 0 || !staged?.from || !staged.last)

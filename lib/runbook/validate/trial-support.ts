@@ -117,14 +117,35 @@ export async function copyRange(tx: TransactionSql, range: { from: Date; to: Dat
 }
 
 /** Phase 9's soft-delete statement, as its preview lists it, bound for a trial batch. */
-export async function softDeleteStatement(ctx: TrialContext): Promise<string | null> {
+async function softDeleteStatement(ctx: TrialContext): Promise<string | null> {
   const preview = await phase9SoftDelete.preview({ ...ctx, migrationRunId: null, options: {} });
   // Found by what it does (deletes and records each row for the rollback), whatever its stage is called.
   const texts = preview.statements?.map((s) => s.text) ?? preview.sql;
   return texts.find((text) => /INSERT INTO cutover\.soft_deleted_rows/i.test(text)) ?? null;
 }
 
-export async function softDelete(tx: TransactionSql, text: string, at: Date): Promise<number> {
+async function softDelete(tx: TransactionSql, text: string, at: Date): Promise<number> {
   const result = await tx.unsafe(text, [[], TRIAL_KEYS, at, TRIAL_MIGRATION_RUN]);
   return result.count;
+}
+
+/**
+ * A trial that starts where phase 9 would have left a few keys: the schema fixed, a few legacy
+ * minutes copied, then soft-deleted with phase 9's own statement. `work` gets how many it deleted.
+ * (Phase 9's trial itself, and the rollback's restore and back-fill trials, stand on this.)
+ */
+export async function trialAfterSoftDelete(
+  ctx: TrialContext,
+  params: { name: string; purpose: string },
+  work: (tx: TransactionSql, deleted: number) => Promise<ValidationItem>,
+): Promise<ValidationItem> {
+  const text = await softDeleteStatement(ctx);
+  if (!text)
+    return noGo('write-trial', params.name, `phase 9’s preview lists no soft-delete statement ${params.purpose}`);
+  return trial(params.name, ctx.database.sql, ctx.config, async (tx) => {
+    await applySchemaFix(tx);
+    const range = await trialRange(tx);
+    if (range) await copyRange(tx, range);
+    return work(tx, await softDelete(tx, text, ctx.clock.now()));
+  });
 }

@@ -24,12 +24,11 @@ import {
   applySchemaFix,
   copyRange,
   notCopied,
-  softDelete,
-  softDeleteStatement,
   TRIAL_KEYS,
   TRIAL_MIGRATION_RUN,
   type TrialContext,
   trial,
+  trialAfterSoftDelete,
   trialRange,
 } from './trial-support';
 import { finding, go, noGo, type ValidationItem } from './verdict';
@@ -180,13 +179,7 @@ async function aggregatorTrial(ctx: TrialContext): Promise<ValidationItem> {
 
 async function softDeleteTrial(ctx: TrialContext): Promise<ValidationItem> {
   const name = 'Phase 9 · soft-delete batch';
-  const text = await softDeleteStatement(ctx);
-  if (!text) return noGo('write-trial', name, 'phase 9’s preview lists no soft-delete statement to try');
-  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
-    await applySchemaFix(tx);
-    const range = await trialRange(tx);
-    if (range) await copyRange(tx, range);
-    const deleted = await softDelete(tx, text, ctx.clock.now());
+  return trialAfterSoftDelete(ctx, { name, purpose: 'to try' }, async (tx, deleted) => {
     const [recorded] = await tx<{ n: number; active: number }[]>`
       select count(*)::int as n,
              count(*) filter (where d.deleted_at is null)::int as active
