@@ -48,6 +48,8 @@ export interface Driver {
   /** Runs each phase in turn; the test fails, naming the failed checks, unless each succeeds. */
   runThrough(phases: readonly string[]): Promise<void>;
   tick(owner?: string): Promise<void>;
+  /** The writing statements the driver's recording connection saw for a run (none without a recorder). */
+  writesOf(runId: number): { key: string; text: string }[];
   /**
    * Validate as the console does before phase 1 (docs/phases.md "Validate — before the night").
    * `start('1')` calls it when phase 1's gate is not open; on a world validate finds NO-GO (a test's
@@ -105,6 +107,9 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
       const result = await executeAction(start, { database, user, rawInput: { phase, ...extra } });
       if (result.status !== 'ok') throw new Error(`start ${phase} → ${JSON.stringify(result)}`);
       return result.data.runId;
+    },
+    writesOf(runId) {
+      return recorder?.writesOf(runId) ?? [];
     },
     async tick(owner = 'test-runner') {
       if (recorder) recorder.attribute((await getActivePhaseRun(database.sql))?.id ?? null);

@@ -4,11 +4,10 @@
  * it does not declare or a move back stops the run; a preview may list statements only under
  * declared stages. Throw-away phases, run by the real runner on a test world.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDriver, type Driver } from '../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { loadClock } from '../market/clock';
 import { runbookConfigFromEnv } from './config';
 import { definePhase } from './define-phase';
@@ -69,17 +68,7 @@ const registry = createPhaseRegistry<PhaseDefinition>([
 ]);
 
 describe('a run moves forward through its phase’s stages', () => {
-  let test: TestDatabase;
-  let driver: Driver;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'plan', now: MIDWEEK_NOW });
-    driver = createDriver(test.database, { phases: registry });
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
+  const test = useTestWorld({ variant: 'plan', now: MIDWEEK_NOW }, { phases: registry });
 
   const closeMigrationRun = (runId: number) =>
     test.database.sql`update cutover.migration_runs set status = 'abandoned', closed_at = now()
@@ -88,8 +77,8 @@ describe('a run moves forward through its phase’s stages', () => {
     (await listPhaseRunEvents(test.database.sql, { phaseRunId: runId })).map((e) => e.message);
 
   it('logs each move to a later stage, once', async () => {
-    const runId = await driver.start('31');
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('31');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('succeeded');
     // The log lists the newest first.
     const moves = (await messages(runId)).filter((m) => m.startsWith('Stage ')).reverse();
@@ -98,27 +87,27 @@ describe('a run moves forward through its phase’s stages', () => {
   });
 
   it('stops a run whose checkpoint moves back', async () => {
-    const runId = await driver.start('32');
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('32');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/moved its checkpoint back from the stage "third" to "second"/);
     await closeMigrationRun(runId);
   });
 
   it('stops a run whose checkpoint names a stage the phase does not declare', async () => {
-    const runId = await driver.start('33');
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('33');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/names the stage "fourth", which this phase does not declare/);
     await closeMigrationRun(runId);
   });
 
   it('does not resume from a checkpoint it cannot read', async () => {
-    const runId = await driver.start('34');
+    const runId = await test.driver.start('34');
     // As if another version, or a hand, had written it.
     await test.database.sql`update cutover.phase_runs set checkpoint = ${test.database.sql.json({ step: 'one' })}
                              where id = ${runId}`;
-    const run = await driver.finish(runId);
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/checkpoint is not one phase 34 wrote, so it is not resumed from/);
     expect(run.error).toMatch(/step/);

@@ -5,12 +5,10 @@
  * preview does not list (refused before it reaches the database), and one around ctx.exec
  * (the driver's recording connection sees it, and the driver's check fails).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDriver, type Driver } from '../../test-support/runbook-driver';
-import { createStatementRecorder, type StatementRecorder } from '../../test-support/statement-recorder';
-import { createTestDatabase, type TestDatabase } from '../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../test-support/test-world';
+import { MIDWEEK_NOW } from '../../test-support/test-world';
+import { useTestWorld } from '../../test-support/world-database';
 import { definePhase } from './define-phase';
 import { createPhaseRegistry } from './phase-registry';
 import { PHASES } from './phases';
@@ -70,20 +68,10 @@ const registry = createPhaseRegistry<PhaseDefinition>([
 ]);
 
 describe('a run writes only the statements its preview lists', () => {
-  let test: TestDatabase;
-  let recorder: StatementRecorder;
-  let driver: Driver;
-
+  // The world's driver advances runs through a recording connection and checks each finished run.
+  const test = useTestWorld({ variant: 'plan', now: MIDWEEK_NOW }, { phases: registry });
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { variant: 'plan', now: MIDWEEK_NOW });
     await test.database.sql`create table public.data_agg_state_probe (n int not null)`;
-    recorder = createStatementRecorder(test.url, test.database.db);
-    driver = createDriver(test.database, { phases: registry, recorder });
-  });
-  afterAll(async () => {
-    await recorder?.close();
-    await test?.drop();
   });
 
   const rows = async () =>
@@ -93,30 +81,30 @@ describe('a run writes only the statements its preview lists', () => {
                        where id = (select migration_run_id from cutover.phase_runs where id = ${runId})`;
 
   it('runs a previewed statement and notes in the log which one it was', async () => {
-    const runId = await driver.start('21');
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('21');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('succeeded');
     expect(await rows()).toEqual([21]);
     const messages = (await listPhaseRunEvents(test.database.sql, { phaseRunId: runId })).map((e) => e.message);
     expect(messages).toContain('May run only the 1 statement of its preview');
     expect(messages).toContain('Ran statement 1 of 1 of the preview (insert one row)');
-    expect(recorder.writesOf(runId).map((w) => w.text)).toEqual([PREVIEWED]);
+    expect(test.driver.writesOf(runId).map((w) => w.text)).toEqual([PREVIEWED]);
     await abandon(runId);
   });
 
   it('refuses a statement its preview does not list, before it reaches the database', async () => {
-    const runId = await driver.start('22');
-    const run = await driver.finish(runId);
+    const runId = await test.driver.start('22');
+    const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/Refused to run a statement that is not in this run’s preview/);
     expect(await rows()).toEqual([21]);
-    expect(recorder.writesOf(runId)).toEqual([]);
+    expect(test.driver.writesOf(runId)).toEqual([]);
     await abandon(runId);
   });
 
   it('catches, in the driver’s check, a write that went around ctx.exec', async () => {
-    const runId = await driver.start('23');
-    await expect(driver.finish(runId)).rejects.toThrow(/wrote statements its preview does not list/);
+    const runId = await test.driver.start('23');
+    await expect(test.driver.finish(runId)).rejects.toThrow(/wrote statements its preview does not list/);
     expect((await getPhaseRun(test.database.sql, { id: runId }))?.status).toBe('succeeded');
     expect(await rows()).toEqual([21, 2023]);
   });
