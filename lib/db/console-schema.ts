@@ -179,6 +179,41 @@ export const rehearsalWorkers = cutover.table('rehearsal_workers', {
   lastTickAt: tstz('last_tick_at'),
   lastError: text('last_error'),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
+  /** How the components of a minute land (REHEARSAL_INGESTION): all at once, or each on its own schedule. */
+  ingestion: text('ingestion').notNull().default('together').$type<IngestionSchedule>(),
+  /** Provider revisions of recent component bars per simulated hour (REHEARSAL_REVISIONS_PER_HOUR). */
+  revisionsPerHour: doublePrecision('revisions_per_hour').notNull().default(0),
+  /** The uncontrolled second legacy writer's period in minutes (REHEARSAL_SECOND_WRITER_MINUTES); null: off. */
+  secondWriterMinutes: integer('second_writer_minutes'),
+  /** The end of the window the second writer last derived (a multiple of its period). */
+  secondWriterLastAt: tstz('second_writer_last_at'),
+});
+
+export const INGESTION_SCHEDULES = ['together', 'staggered'] as const;
+export type IngestionSchedule = (typeof INGESTION_SCHEDULES)[number];
+
+/** The simulated tick-factory's progress per provider symbol (staggered ingestion: docs/operations.md). */
+export const rehearsalIngestion = cutover.table('rehearsal_ingestion', {
+  symbol: text('symbol').primaryKey(),
+  /** Start of the next minute this symbol's bar has not been ingested for. */
+  nextMinute: tstz('next_minute').notNull(),
+  /** Where the symbol's random walk stands (it continues through provider gaps). */
+  lastClose: doublePrecision('last_close').notNull(),
+  /** Minutes this symbol's bars currently land late. */
+  lagMinutes: integer('lag_minutes').notNull().default(0),
+  /** Held back by the provider until this simulated time; then its held bars land at once. */
+  heldUntil: tstz('held_until'),
+});
+
+/** Component bars the simulated provider revised (the tick-factory overwrote them in data_bars). */
+export const rehearsalRevisions = cutover.table('rehearsal_revisions', {
+  id: serial('id').primaryKey(),
+  symbol: text('symbol').notNull(),
+  tsUtc: tstz('ts_utc').notNull(),
+  oldClose: doublePrecision('old_close').notNull(),
+  newClose: doublePrecision('new_close').notNull(),
+  /** Simulated time of the tick-factory run that re-fetched it. */
+  revisedAt: tstz('revised_at').notNull(),
 });
 
 /**
