@@ -9,7 +9,7 @@
  * the end.
  */
 import type { SessionUser } from '../lib/auth/sessions';
-import { copyLegacyRangeSql, legacyRange } from '../lib/runbook/copy-legacy';
+import { copyLegacyRange, legacyRange } from '../lib/runbook/copy-legacy';
 import { type PollReport, startPolling } from './poll-endpoint';
 import { peakMemoryMiB } from './process-memory';
 import { startPhase, waitForRun } from './run-phase';
@@ -48,7 +48,8 @@ export async function measureCopy(
   const to = new Date(range.last.getTime() + 60_000);
   const baseline = await timed(() =>
     sql.begin(async (tx) => {
-      const inserted = await tx.unsafe(copyLegacyRangeSql(), [range.first as Date, to]);
+      const written = await copyLegacyRange(tx, { from: range.first as Date, to });
+      const inserted = { count: written.copied + written.revised };
       const [counts] = await tx<{ legacy: number; copied: number }[]>`
         select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                    and deleted_at is null)::float8 as legacy,

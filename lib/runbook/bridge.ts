@@ -7,10 +7,34 @@
  * so a legacy minute landing late is still carried across. It runs only between a successful
  * phase 5 and a successful phase 7 of the open migration run, and never once a rollback has
  * started: a rollback that deleted the migration's rows and then failed must not see them copied back.
+ *
+ * Providers revise recent bars and the legacy path re-derives DXY over them, so each tick also
+ * rewrites the rows the copy wrote whose values legacy has since changed — within the last
+ * BRIDGE_REVISION_WINDOW_MS only, which keeps the per-tick work bounded (phase 7's gap fill compares
+ * its whole range once). Rows of other writers are never overwritten: they are listed on phase 5's
+ * run, once per new minute (docs/phases.md "Who owns a DXY row").
  */
 import type { Sql } from 'postgres';
-import { copyMissingLegacyMinutes, gapFillStart } from './copy-legacy';
+import { insertPhaseRunEvent, listPhaseRunEvents } from '../db/tables/phase-run-events';
+import { HOUR_MS, MINUTE_MS } from '../time-units';
+import { copyMissingLegacyMinutes, gapFillStart, reviseCopiedLegacyMinutes } from './copy-legacy';
+import { describeNotOverwritten, type NotOverwritten, readNotOverwritten } from './copy-ownership';
 import { getActiveMigrationRun, getLatestSucceededRun, listPhaseRuns } from './run-state';
+
+/** How far back the bridge looks for revised legacy minutes each tick (revisions touch recent bars). */
+export const BRIDGE_REVISION_WINDOW_MS = 6 * HOUR_MS;
+
+/** What one bridge tick did. */
+export interface BridgeResult {
+  /** Legacy minutes with no data_bars row, copied. */
+  copied: number;
+  /** Minutes the copy had written whose values legacy revised since, rewritten. */
+  revised: Date[];
+  /** Minutes of the revision window that differ from legacy but belong to another writer. */
+  notOverwritten: NotOverwritten;
+}
+
+const IDLE: BridgeResult = { copied: 0, revised: [], notOverwritten: { total: 0, byOwner: [], samples: [] } };
 
 export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);
@@ -30,10 +54,69 @@ export async function bridgeActive(sql: Sql): Promise<number | null> {
   return blocked ? null : migration.id;
 }
 
-export async function runBridge(sql: Sql, params: { now: Date }): Promise<number> {
+export async function runBridge(sql: Sql, params: { now: Date }): Promise<BridgeResult> {
   const migrationRunId = await bridgeActive(sql);
-  if (migrationRunId === null) return 0;
+  if (migrationRunId === null) return IDLE;
   const from = await gapFillStart(sql, { migrationRunId });
-  if (!from) return 0;
-  return copyMissingLegacyMinutes(sql, { from, to: new Date(params.now.getTime() + 60_000) });
+  if (!from) return IDLE;
+  const to = new Date(params.now.getTime() + MINUTE_MS);
+  const recent = { from: new Date(Math.max(from.getTime(), params.now.getTime() - BRIDGE_REVISION_WINDOW_MS)), to };
+  const copied = await copyMissingLegacyMinutes(sql, { from, to });
+  const revised = await reviseCopiedLegacyMinutes(sql, recent);
+  const notOverwritten = await readNotOverwritten(sql, recent);
+  await reportBridge(sql, { migrationRunId, revised, notOverwritten });
+  return { copied, revised, notOverwritten };
+}
+
+const BRIDGE_EVENT = 'bridge';
+
+/**
+ * Says on phase 5's run what the bridge revised, and which other writers' minutes differ from legacy —
+ * the latter only when a minute is new since the last such event, so a differing row is not
+ * reported again every tick.
+ */
+async function reportBridge(
+  sql: Sql,
+  params: { migrationRunId: number; revised: Date[]; notOverwritten: NotOverwritten },
+): Promise<void> {
+  const { revised, notOverwritten } = params;
+  if (revised.length === 0 && notOverwritten.total === 0) return;
+  const phase5 = await getLatestSucceededRun(sql, { migrationRunId: params.migrationRunId, phase: '5' });
+  if (!phase5) return;
+  const newlyDiffering =
+    notOverwritten.total > 0 && (await differsFromLastReport(sql, { phaseRunId: phase5.id, notOverwritten }));
+  const parts = [
+    ...(revised.length > 0
+      ? [`The bridge rewrote ${revised.length} copied minutes legacy had revised (first: ${revised[0]?.toISOString()})`]
+      : []),
+    ...(newlyDiffering ? [describeNotOverwritten(notOverwritten)] : []),
+  ];
+  if (parts.length === 0) return;
+  await insertPhaseRunEvent(sql, {
+    phaseRunId: phase5.id,
+    level: newlyDiffering ? 'warn' : 'info',
+    message: `${parts.join('. ')}.`,
+    data: {
+      kind: BRIDGE_EVENT,
+      revised: revised.slice(0, 50).map((d) => d.toISOString()),
+      revisedTotal: revised.length,
+      ...(newlyDiffering ? { notOverwritten } : {}),
+    },
+  });
+}
+
+/** True unless the last report of other writers' rows already held every minute (and as many) found now. */
+async function differsFromLastReport(
+  sql: Sql,
+  params: { phaseRunId: number; notOverwritten: NotOverwritten },
+): Promise<boolean> {
+  const events = await listPhaseRunEvents(sql, { phaseRunId: params.phaseRunId, limit: 50 });
+  const reported = events
+    .map((e) => e.data as { kind?: unknown; notOverwritten?: NotOverwritten })
+    .find((data) => data.kind === BRIDGE_EVENT && data.notOverwritten)?.notOverwritten;
+  if (!reported) return true;
+  const before = new Set(reported.samples.map((s) => s.ts_utc));
+  return (
+    params.notOverwritten.total > reported.total || params.notOverwritten.samples.some((s) => !before.has(s.ts_utc))
+  );
 }

@@ -1,25 +1,71 @@
 /**
  * Moving DXY 1m between the tables, in bounded, idempotent statements:
- * - copy legacy rows (derived_data_bars, active) into data_bars — phase 4, the bridge until the
- *   new writer is deployed, and phase 7's gap fill; existing rows are never overwritten;
+ * - copy legacy rows (derived_data_bars, active) into data_bars — phase 4, phase 5's catch-up, the
+ *   bridge until the new writer is deployed, and phase 7's gap fill. A row the copy wrote itself
+ *   follows legacy's revisions (its values are rewritten when legacy's differ); a row another writer
+ *   owns is never overwritten (copy-ownership.ts, docs/phases.md "Who owns a DXY row");
  * - back-fill legacy rows from data_bars — the rollback's refill of minutes that reached only
  *   data_bars.
  * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
  */
 import type { SqlOrTx } from '../db/connection';
 import { listPhaseRuns } from '../db/tables/phase-runs';
-import { type BoundStatement, bound, runBound } from './statements';
+import { COPIED_FROM_LEGACY, copyOwnedSql, valuesDifferSql } from './copy-ownership';
+import { type BoundStatement, bound, runBound, type StatementExecutor } from './statements';
 
-export function copyLegacyRangeSql(): string {
-  return `INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
-                                vol, vwap, trade_count, is_partial, source, ingested_at, raw)
-SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
+const DATA_BARS_COLUMNS = `canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
+                              vol, vwap, trade_count, is_partial, source, ingested_at, raw`;
+
+/** The data_bars row of legacy row `d`, as every copy writes it. */
+const COPIED_ROW = `'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
        'synthetic', d.ingested_at,
-       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars')
+       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', '${COPIED_FROM_LEGACY}')`;
+
+/**
+ * A key the copy finds taken: rewritten with legacy's values only when the row is the copy's own and
+ * its values differ (a revision); another writer's row, or an unchanged one, is left as it is. With
+ * no conflict this branch costs nothing. raw is merged, so a fallback's raw.not_regenerated stays.
+ */
+const REVISE_ON_CONFLICT = `ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO UPDATE
+   SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, vol = EXCLUDED.vol,
+       vwap = EXCLUDED.vwap, trade_count = EXCLUDED.trade_count, ingested_at = EXCLUDED.ingested_at,
+       raw = n.raw || EXCLUDED.raw
+ WHERE ${copyOwnedSql('n')}
+   AND ${valuesDifferSql('n', 'EXCLUDED')}`;
+
+/**
+ * Phase 4's copy of [$1, $2): every active legacy minute inserted, or revised where the copy's own
+ * row has other values; one row back, copied (inserted) and revised (rewritten).
+ */
+export function copyLegacyRangeSql(): string {
+  return `WITH written AS (
+INSERT INTO public.data_bars AS n (${DATA_BARS_COLUMNS})
+SELECT ${COPIED_ROW}
   FROM public.derived_data_bars d
  WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
    AND d.ts_utc >= $1 AND d.ts_utc < $2
-ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
+${REVISE_ON_CONFLICT}
+RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted)::int AS copied, count(*) FILTER (WHERE NOT inserted)::int AS revised
+  FROM written`;
+}
+
+export interface CopiedRange {
+  /** Legacy minutes inserted into data_bars. */
+  copied: number;
+  /** Rows the copy had written before whose values legacy has since revised, rewritten. */
+  revised: number;
+}
+
+/** Runs phase 4's copy of a range (a phase passes its ctx.exec, which runs only previewed statements). */
+export async function copyLegacyRange(
+  sql: SqlOrTx,
+  range: { from: Date; to: Date },
+  write: StatementExecutor = runBound,
+): Promise<CopiedRange> {
+  const { rows } = await write(sql, bound(copyLegacyRangeSql(), [range.from, range.to]));
+  const [row] = rows as Partial<CopiedRange>[];
+  return { copied: row?.copied ?? 0, revised: row?.revised ?? 0 };
 }
 
 /** Phase 4's regenerate: calc_dxy_range_1m over [$1, $2). */
@@ -82,7 +128,8 @@ export async function backfillLegacyRange(sql: SqlOrTx, range: { from: Date; to:
  * catch-up and phase 7's gap fill). The missing keys come from an anti-join of the two comparison
  * indexes (index-only on both sides); only those rows are then read from the legacy heap. Unlike
  * "everything after the newest data_bars minute", this also carries a legacy minute that landed
- * late, behind minutes the new writer already produced.
+ * late, behind minutes the new writer already produced. A key taken meanwhile follows the copy's
+ * rule (REVISE_ON_CONFLICT).
  */
 export function copyMissingLegacyMinutesSql(): string {
   return `WITH missing AS MATERIALIZED (
@@ -90,20 +137,46 @@ export function copyMissingLegacyMinutesSql(): string {
    WHERE o.canonical_symbol = 'DXY' AND o.timeframe = '1m' AND o.deleted_at IS NULL AND o.ts_utc >= $1 AND o.ts_utc < $2
      AND NOT EXISTS (SELECT 1 FROM public.data_bars n
                       WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = o.ts_utc))
-INSERT INTO public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
-                              vol, vwap, trade_count, is_partial, source, ingested_at, raw)
-SELECT 'DXY', NULL, '1m', d.ts_utc, d.open, d.high, d.low, d.close, coalesce(d.vol, 0), d.vwap, d.trade_count, false,
-       'synthetic', d.ingested_at,
-       jsonb_build_object('kind', 'dxy', 'version', d.derivation_version, 'copied_from', 'derived_data_bars')
+INSERT INTO public.data_bars AS n (${DATA_BARS_COLUMNS})
+SELECT ${COPIED_ROW}
   FROM missing m
   JOIN public.derived_data_bars d
     ON d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc = m.ts_utc
-ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
+${REVISE_ON_CONFLICT}`;
 }
 
 export async function copyMissingLegacyMinutes(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
   const result = await sql.unsafe(copyMissingLegacyMinutesSql(), [range.from, range.to]);
   return result.count;
+}
+
+/**
+ * Revisions of [$1, $2): the rows the copy wrote whose open, high, low or close legacy's active row
+ * now gives otherwise (a provider revised a component and the legacy path re-derived the minute)
+ * take legacy's values. Rows of other writers are never touched (readNotOverwritten lists them).
+ * Returns the minutes rewritten. The bridge runs it over a recent window every tick, phase 7 over
+ * its whole gap-fill range.
+ */
+export function reviseCopiedLegacyMinutesSql(): string {
+  return `UPDATE public.data_bars n
+   SET open = d.open, high = d.high, low = d.low, close = d.close, vol = coalesce(d.vol, 0), vwap = d.vwap,
+       trade_count = d.trade_count, ingested_at = d.ingested_at,
+       raw = n.raw || jsonb_build_object('version', d.derivation_version)
+  FROM public.derived_data_bars d
+ WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc >= $1 AND d.ts_utc < $2
+   AND n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = d.ts_utc
+   AND ${copyOwnedSql('n')}
+   AND ${valuesDifferSql('n', 'd')}
+RETURNING n.ts_utc`;
+}
+
+export async function reviseCopiedLegacyMinutes(
+  sql: SqlOrTx,
+  range: { from: Date; to: Date },
+  write: StatementExecutor = runBound,
+): Promise<Date[]> {
+  const { rows } = await write(sql, bound(reviseCopiedLegacyMinutesSql(), [range.from, range.to]));
+  return (rows as { ts_utc: Date }[]).map((r) => r.ts_utc);
 }
 
 /** How late a legacy minute may land (its write time after its bar start) and still be carried across. */

@@ -9,6 +9,7 @@
 
 import type { SqlOrTx } from '../db/connection';
 import { DXY_CLOSE_TOLERANCE } from '../market/dxy';
+import { COPY_OWNER, ownerSql } from './copy-ownership';
 import type { Check } from './types';
 
 const SAMPLE_LIMIT = 1000;
@@ -20,7 +21,14 @@ export interface CopyComparison {
   missing: { total: number; samples: { ts_utc: string; legacy_close: number }[] };
   mismatched: {
     total: number;
-    samples: { ts_utc: string; legacy_close: number; new_close: number | null; relative_diff: number | null }[];
+    samples: {
+      ts_utc: string;
+      legacy_close: number;
+      new_close: number | null;
+      relative_diff: number | null;
+      /** Who wrote the data_bars row (copy-ownership.ts): a copy never overwrites another writer's row. */
+      owner: string;
+    }[];
   };
   extras: { total: number; samples: { ts_utc: string; close: number; explanation: string }[] };
   /** DXY 1m rows of data_bars (all of them, whatever their minute) not in the final form. */
@@ -93,6 +101,18 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
       from public.data_bars n
      where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = any(${extraMinutes}::timestamptz[])
      order by n.ts_utc`;
+  const mismatchedMinutes = mismatched.map((m) => m.ts_utc.toISOString());
+  const owners = new Map(
+    mismatchedMinutes.length === 0
+      ? []
+      : (
+          await sql.unsafe<{ ts_utc: Date; owner: string }[]>(
+            `select n.ts_utc, ${ownerSql('n')} as owner from public.data_bars n
+              where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = any($1::timestamptz[])`,
+            [mismatchedMinutes],
+          )
+        ).map((r) => [r.ts_utc.getTime(), r.owner]),
+  );
   const notFinal = await readNotFinalRows(sql);
   const iso = (d: Date) => d.toISOString();
   return {
@@ -113,6 +133,7 @@ export async function compareCopy(sql: SqlOrTx, params: { to: Date }): Promise<C
           m.new_close === null || m.legacy_close === null || m.legacy_close === 0
             ? null
             : Math.abs(m.new_close - m.legacy_close) / Math.abs(m.legacy_close),
+        owner: owners.get(m.ts_utc.getTime()) ?? 'unknown',
       })),
     },
     extras: {
@@ -154,6 +175,29 @@ function describeForm(form: { source: string; kind: string | null }): string {
   return `source '${form.source}', ${form.kind === null ? 'raw without kind' : `raw.kind '${form.kind}'`}`;
 }
 
+/**
+ * Whose the differing rows listed are: the copy's own (legacy revised them after their batch, and a
+ * run of phase 4 again rewrites them), or another writer's, which no copy overwrites.
+ */
+function byOwner(samples: { owner: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const s of samples) counts.set(s.owner, (counts.get(s.owner) ?? 0) + 1);
+  const own = counts.get(COPY_OWNER) ?? 0;
+  const others = [...counts].filter(([owner]) => owner !== COPY_OWNER);
+  return [
+    ...(own > 0
+      ? [`${own} written by the copy and revised in legacy since their batch (phase 4 run again rewrites them)`]
+      : []),
+    ...(others.length > 0
+      ? [
+          `${others.map(([owner, n]) => `${n} owned by ${owner}`).join(', ')}, not overwritten by the copy (Reconcile repairs them)`,
+        ]
+      : []),
+  ]
+    .map((part) => `; of those listed: ${part}`)
+    .join('');
+}
+
 export function copyChecks(comparison: CopyComparison): Check[] {
   const first = (samples: { ts_utc: string }[]) =>
     samples
@@ -176,7 +220,8 @@ export function copyChecks(comparison: CopyComparison): Check[] {
       detail:
         comparison.mismatched.total === 0
           ? 'every shared minute has the same close'
-          : `${comparison.mismatched.total} minutes differ, first: ${first(comparison.mismatched.samples)}`,
+          : `${comparison.mismatched.total} minutes differ, first: ${first(comparison.mismatched.samples)}` +
+            byOwner(comparison.mismatched.samples),
       evidence: comparison.mismatched,
     },
     {
@@ -197,7 +242,7 @@ export function copyChecks(comparison: CopyComparison): Check[] {
           : `${comparison.notFinal.total} DXY rows are not: ${comparison.notFinal.byForm
               .map((f) => `${f.rows} with ${describeForm(f)} (${f.first} → ${f.last})`)
               .join('; ')}; first: ${first(comparison.notFinal.samples)}. ` +
-            'They are left from an earlier attempt, and a copy never overwrites a row. Run phase 2’s "Apply fix", ' +
+            'They are left from an earlier attempt, and a copy never overwrites a row it did not write. Run phase 2’s "Apply fix", ' +
             'which normalises them (keeping what they were in raw), then run phase 4 again.',
       evidence: comparison.notFinal,
     },

@@ -2,7 +2,8 @@
  * Phase 4 — copy the historical DXY 1m from derived_data_bars to data_bars, in time-ranged
  * batches of at most CUTOVER_COPY_BATCH_ROWS legacy minutes. Each batch commits its rows with
  * its checkpoint (the next range start), so a killed runner resumes exactly where it stopped and
- * nothing is written twice (existing data_bars rows are never overwritten). Pausable between
+ * nothing is written twice. A row the copy wrote before whose values legacy has since revised takes
+ * legacy's values; a row another writer owns is never overwritten (copy-ownership.ts). Pausable between
  * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
  * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
  * back and its range is retried with half the rows. Ends with the key-and-value verification of
@@ -18,11 +19,18 @@
 
 import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
-import { copyLegacyRangeSql, legacyRange, nextBatchEnd, REGENERATE_RANGE_SQL, regenerateRange } from '../copy-legacy';
+import {
+  copyLegacyRange,
+  copyLegacyRangeSql,
+  legacyRange,
+  nextBatchEnd,
+  REGENERATE_RANGE_SQL,
+  regenerateRange,
+} from '../copy-legacy';
 import { COPY_NOT_REGENERATED_SQL, copyNotRegenerated, type NotRegeneratedMinute } from '../copy-not-regenerated';
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
-import { bound, type PlannedStatement, planned } from '../statements';
+import { type PlannedStatement, planned } from '../statements';
 import { compareCopy, copyChecks } from '../verify-copy';
 
 export type CopyMethod = 'copy' | 'regenerate';
@@ -32,6 +40,8 @@ const COPY_CHECKPOINT = z.looseObject({
   batches: z.number().optional(),
   rowsScanned: z.number().optional(),
   rowsWritten: z.number().optional(),
+  /** Rows an earlier copy wrote whose values legacy had revised, rewritten (part of rowsWritten). */
+  rowsRevised: z.number().optional(),
   startedWallMs: z.number().optional(),
   totalAtStart: z.number().optional(),
   /** The slowest batch so far (docs/architecture.md "Performance": every batch commits within 2 s). */
@@ -131,7 +141,8 @@ export const phase4Copy = definePhase({
     return {
       summary: [
         method === 'copy'
-          ? 'Copy legacy DXY 1m rows into data_bars, never overwriting an existing row.'
+          ? 'Copy legacy DXY 1m rows into data_bars; a row an earlier copy wrote takes legacy’s values where they ' +
+            'differ (a revision), a row any other writer owns is never overwritten.'
           : 'Regenerate DXY 1m in data_bars from the components with calc_dxy_range_1m, range by range.',
         `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint, under a ` +
           `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
@@ -211,16 +222,17 @@ export const phase4Copy = definePhase({
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
       if (method === 'copy') {
-        const copied = await ctx.exec(tx, bound(copyLegacyRangeSql(), [from, to]));
-        return { scanned: scan?.n ?? 0, written: copied.count, left: [] };
+        const copied = await copyLegacyRange(tx, { from, to }, ctx.exec);
+        return { scanned: scan?.n ?? 0, written: copied.copied + copied.revised, revised: copied.revised, left: [] };
       }
       const regenerated = await regenerateRange(tx, { from, to }, ctx.exec);
       const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
-      return { scanned: scan?.n ?? 0, written: regenerated + fallback.copied, left: fallback.minutes };
+      return { scanned: scan?.n ?? 0, written: regenerated + fallback.copied, revised: 0, left: fallback.minutes };
     };
     let left: NotRegeneratedMinute[] = [];
+    let revised = 0;
     try {
-      left = (await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch))).left;
+      ({ left, revised } = await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch)));
     } catch (error) {
       if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
       // The batch rolled back whole; the same range is retried in halves, never skipped.
@@ -243,6 +255,13 @@ export const phase4Copy = definePhase({
       );
       return { state: 'continue' };
     }
+    if (revised > 0) {
+      await ctx.log(
+        `${revised} minutes from ${from.toISOString()} that an earlier copy wrote had other values in legacy (revised ` +
+          'since) and were rewritten with legacy’s.',
+        { from: from.toISOString(), to: to.toISOString(), revised },
+      );
+    }
     if (left.length > 0) {
       await ctx.log(
         `${left.length} legacy minutes from ${from.toISOString()} could not be regenerated and were copied from legacy ` +
@@ -259,14 +278,17 @@ export const phase4Copy = definePhase({
     function batchUpdate({
       scanned,
       written,
+      revised,
       left,
     }: {
       scanned: number;
       written: number;
+      revised: number;
       left: NotRegeneratedMinute[];
     }) {
       const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
       const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
+      const rowsRevised = (checkpoint.rowsRevised ?? 0) + revised;
       const total = Math.max(checkpoint.totalAtStart ?? rowsScanned, rowsScanned);
       const elapsedSeconds = Math.max(0.001, (Date.now() - (checkpoint.startedWallMs ?? started)) / 1000);
       const rate = rowsScanned / elapsedSeconds;
@@ -286,6 +308,7 @@ export const phase4Copy = definePhase({
         batches: (checkpoint.batches ?? 0) + 1,
         rowsScanned,
         rowsWritten,
+        rowsRevised,
         maxBatchMs,
         ...(notRegenerated ? { notRegenerated } : {}),
         // The last batch: a retry of this run starts from the beginning again (restartReason).
@@ -296,6 +319,7 @@ export const phase4Copy = definePhase({
         progress: {
           rowsDone: rowsScanned,
           rowsWritten,
+          rowsRevised,
           rowsTotal: total,
           percent: Math.min(100, (100 * rowsScanned) / Math.max(1, total)),
           ratePerSecond: rate,

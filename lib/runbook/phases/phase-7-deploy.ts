@@ -3,14 +3,22 @@
  * reading data_bars only), through the worker-control interface. The checkpoint is written
  * before the deploy command runs, so a console killed mid-deploy does not deploy twice: on
  * resume it asks the workers first. Every legacy minute since phase 4's copy that has no data_bars
- * row is then copied across by key (a minute that landed late included), then the phase waits for the data to prove the deployment: new DXY
+ * row is then copied across by key (a minute that landed late included), and every row the copy wrote whose values legacy
+ * has revised since takes legacy's (other writers' rows are listed, never overwritten: copy-ownership.ts), then the phase
+ * waits for the data to prove the deployment: new DXY
  * minutes from calc_dxy_range_1m in data_bars, the same minutes in derived_data_bars, and DXY 5m
  * bars after the deployment. Its verified end starts the 24-hour window.
  */
 
 import { z } from 'zod';
 import { MINUTE_MS } from '../../time-units';
-import { copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
+import {
+  copyMissingLegacyMinutesSql,
+  gapFillStart,
+  reviseCopiedLegacyMinutes,
+  reviseCopiedLegacyMinutesSql,
+} from '../copy-legacy';
+import { describeNotOverwritten, readNotOverwritten } from '../copy-ownership';
 import { definePhase } from '../define-phase';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
@@ -71,7 +79,7 @@ export const phase7Deploy = definePhase({
   stages: [
     { id: 'deploying', title: 'deploy the workers in mode dual' },
     { id: 'deployed', title: 'restart the workers' },
-    { id: 'restarted', title: 'copy the legacy minutes written since phase 4' },
+    { id: 'restarted', title: 'copy the legacy minutes written (or revised) since phase 4' },
     { id: 'proving', title: 'wait for the data to prove the deployment' },
   ],
   checkpoint: DEPLOY_CHECKPOINT,
@@ -79,7 +87,8 @@ export const phase7Deploy = definePhase({
   intent: 'Ship the switched workers (dual mode) and verify by the data.',
   description:
     'Deploys the workers in mode dual and restarts them (rehearsal workers, or the commands configured in the environment, output ' +
-    'captured). Copies every legacy minute since phase 4 that has no data_bars row (by key), then waits until the data proves the deployment: new DXY ' +
+    'captured). Copies every legacy minute since phase 4 that has no data_bars row (by key) and rewrites the copied rows legacy has ' +
+    'revised since (never a row another writer owns: those are listed), then waits until the data proves the deployment: new DXY ' +
     'minutes written by calc_dxy_range_1m in data_bars, the same minutes still in derived_data_bars, and DXY 5m bars after the ' +
     'deployment. The verified end starts the 24-hour window.',
 
@@ -91,12 +100,18 @@ export const phase7Deploy = definePhase({
     return {
       summary: [
         'workers.deploy("dual"), then workers.restart() — shell commands from CUTOVER_WORKER_*_CMD in production.',
-        'Copy every legacy minute since phase 4’s copy that has no data_bars row (by key, so late minutes too; never overwriting).',
+        'Copy every legacy minute since phase 4’s copy that has no data_bars row (by key, so late minutes too).',
+        'Rewrite the rows the copy wrote whose open, high, low or close legacy has revised since; rows any other writer owns ' +
+          '(calc_dxy_range_1m’s among them) are never overwritten, only listed with their owner.',
         `Wait (up to ${config.deploymentProofMinutes} open-market minutes) for new DXY minutes in both tables and a new DXY 5m bar.`,
       ],
       sql: [],
       statements: [
         planned('restarted', copyMissingLegacyMinutesSql(), [
+          'phase 4’s first copy start, less the 2 h a legacy minute may land late',
+          'the deployment time + 1 minute (exclusive)',
+        ]),
+        planned('restarted', reviseCopiedLegacyMinutesSql(), [
           'phase 4’s first copy start, less the 2 h a legacy minute may land late',
           'the deployment time + 1 minute (exclusive)',
         ]),
@@ -153,16 +168,29 @@ export const phase7Deploy = definePhase({
         const filled = await ctx.commitStep(
           async (tx) => {
             const from = await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId });
-            if (!from) return 0;
-            const to = new Date(deployedAt.getTime() + MINUTE_MS);
-            return (await ctx.exec(tx, bound(copyMissingLegacyMinutesSql(), [from, to]))).count;
+            if (!from) return { copied: 0, revised: [], notOverwritten: null };
+            const range = { from, to: new Date(deployedAt.getTime() + MINUTE_MS) };
+            const copied = (await ctx.exec(tx, bound(copyMissingLegacyMinutesSql(), [range.from, range.to]))).count;
+            const revised = await reviseCopiedLegacyMinutes(tx, range, ctx.exec);
+            return { copied, revised, notOverwritten: await readNotOverwritten(tx, range) };
           },
-          (rows) => ({
+          ({ copied, revised, notOverwritten }) => ({
             checkpoint: { ...checkpoint, stage: 'proving' },
-            result: { gapFilledRows: rows, deployedAt: deployedAt.toISOString() },
+            result: {
+              gapFilledRows: copied,
+              revisedRows: revised.length,
+              revisedSamples: revised.slice(0, 20).map((d) => d.toISOString()),
+              notOverwritten,
+              deployedAt: deployedAt.toISOString(),
+            },
           }),
         );
-        await ctx.log(`Filled the gap before the deployment: ${filled} legacy minutes copied.`);
+        await ctx.log(
+          `Filled the gap before the deployment: ${filled.copied} legacy minutes copied, ${filled.revised.length} copied ` +
+            `minutes rewritten with legacy’s revised values${filled.revised[0] ? ` (first: ${filled.revised[0].toISOString()})` : ''}.`,
+        );
+        const notOverwritten = filled.notOverwritten && describeNotOverwritten(filled.notOverwritten);
+        if (notOverwritten) await ctx.log(`${notOverwritten}.`, { notOverwritten: filled.notOverwritten }, 'warn');
         return { state: 'continue' };
       }
       case 'proving': {

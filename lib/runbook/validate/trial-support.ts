@@ -11,7 +11,7 @@ import { DXY_CLOSE_TOLERANCE } from '../../market/dxy';
 import { MINUTE_MS } from '../../time-units';
 import { COMPARISON_INDEXES } from '../comparison-indexes';
 import type { RunbookConfig } from '../config';
-import { copyLegacyRangeSql } from '../copy-legacy';
+import { copyLegacyRange } from '../copy-legacy';
 import { normalizeEarlierAttemptSql } from '../earlier-attempt';
 import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
 import { inRolledBackTransaction } from '../rolled-back';
@@ -112,8 +112,8 @@ export async function notCopied(tx: TransactionSql, range: { from: Date; to: Dat
 }
 
 export async function copyRange(tx: TransactionSql, range: { from: Date; to: Date }): Promise<number> {
-  const result = await tx.unsafe(copyLegacyRangeSql(), [range.from, range.to]);
-  return result.count;
+  const { copied, revised } = await copyLegacyRange(tx, range);
+  return copied + revised;
 }
 
 /** Phase 9's soft-delete statement, as its preview lists it, bound for a trial batch. */
