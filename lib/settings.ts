@@ -381,6 +381,30 @@ export const SETTINGS = {
     meaning: 'Lets a Prometheus scraper read `GET /api/metrics` with `Authorization: Bearer <token>`.',
     secret: true,
   }),
+  CUTOVER_ALERT_CURSOR_STALL_MINUTES: declare({
+    group: 'monitoring',
+    schema: wholeNumber(1, 1440),
+    default: '15',
+    allowed: 'a whole number of minutes, 1–1440',
+    meaning:
+      'Open-market minutes an aggregation cursor may trail the data frontier beyond its own window and run interval before it counts as stalled; a stalled DXY 5m cursor is alerted once per incident (docs/operations.md "Pipeline signals").',
+  }),
+  CUTOVER_ALERT_BRIDGE_LAG_MINUTES: declare({
+    group: 'monitoring',
+    schema: wholeNumber(1, 1440),
+    default: '5',
+    allowed: 'a whole number of minutes, 1–1440',
+    meaning:
+      'Between phases 5 and 7, a legacy DXY minute older than this and still missing in data_bars is bridge lag, alerted once per incident.',
+  }),
+  CUTOVER_ALERT_WAITING_MINUTES: declare({
+    group: 'monitoring',
+    schema: wholeNumber(1, 10_080),
+    default: '60',
+    allowed: 'a whole number of minutes (at most a week)',
+    meaning:
+      'A phase run awaiting approval, or waiting on a condition, for longer than this is alerted once as stuck waiting.',
+  }),
   CUTOVER_URL: declare({
     group: 'cli',
     schema: httpUrl,

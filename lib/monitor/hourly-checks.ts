@@ -5,10 +5,10 @@
  */
 import type { Sql } from 'postgres';
 import type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
-import { opsRunlogExists } from '../db/pipeline-tables';
 import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../market/dxy';
 import { countOpenMinutes, isFxOpen } from '../market/market-hours';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
+import { computeWorkerErrorCheck } from './worker-error-check';
 
 // Declared with the table that stores them (cutover.monitor_snapshots.checks).
 export type { SnapshotCheck, SnapshotVerdict as Verdict } from '../db/console-schema';
@@ -147,22 +147,8 @@ export async function computeHourlyChecks(
       : `not in dual mode; ${parityRow?.compared ?? 0} shared minutes compared`,
   };
 
-  const [errors] = (await opsRunlogExists(sql))
-    ? await sql<{ n: number; sample: string | null }[]>`
-        select count(*)::int as n, min(events::text) as sample from public.ops_runlog
-         where job_name in ('tick_factory', 'aggregator') and status = 'failed' and started_at >= ${from} and started_at < ${to}`
-    : [{ n: 0, sample: null }];
-  const workerErrors: SnapshotCheck = {
-    key: 'worker_errors',
-    name: 'Worker errors in the hour',
-    value: errors?.n ?? 0,
-    threshold: 'any failed tick-factory or aggregator run FAILs',
-    warnAt: null,
-    failAt: 1,
-    verdict: (errors?.n ?? 0) === 0 ? 'PASS' : 'FAIL',
-    detail:
-      (errors?.n ?? 0) === 0 ? 'none in ops_runlog' : `${errors?.n} failed runs, e.g. ${errors?.sample?.slice(0, 200)}`,
-  };
+  // Only sources production really has, and says so when ops_runlog holds none (./worker-error-check.ts).
+  const workerErrors = await computeWorkerErrorCheck(sql, { from, to });
 
   return [freshness, bars1m, bars5m, bar1h, parity, workerErrors];
 }
