@@ -6,6 +6,7 @@ import type { Database } from '../db/connection';
 import { loadClock } from '../market/clock';
 import { withOneAggregatorPlan } from './aggregator-function';
 import { runbookConfigFromEnv } from './config';
+import { type LegacyFencePanelData, readLegacyFencePanel } from './legacy-fence-state';
 import type { PhaseRegistry } from './phase-registry';
 import { PHASES } from './phases';
 import { type RunSummary, summarizeRun } from './read-runbook-state';
@@ -38,6 +39,8 @@ export interface PhaseDetail extends PhaseLive {
   pausable: boolean;
   preconditions: Check[];
   preview: Preview;
+  /** Phase 9: the fence on legacy DXY writes and what it refused (null before phase 9 fenced, and on other phases). */
+  legacyFence: LegacyFencePanelData | null;
   /** The phase's actions (phase 2's "Apply fix") with what each would run now. */
   actions: { id: string; label: string; previewHeading: string; preconditions: Check[]; preview: Preview }[];
 }
@@ -106,6 +109,10 @@ export async function readPhaseDetail(
     preconditions,
     preview,
     actions,
+    legacyFence:
+      phase.id === '9'
+        ? await readLegacyFencePanel(database.sql, { migrationRunId: live.migration?.id ?? null })
+        : null,
     ...live,
   };
 }

@@ -8,6 +8,7 @@
 import type { SqlOrTx } from '../db/connection';
 import { backupTableName, type StoredBackup } from './backup';
 import { backfillLegacyRangeSql } from './copy-legacy';
+import { planFenceRemoval } from './legacy-fence';
 import { backedUpColumns, restoreFunctions } from './restore-from-backup';
 import { type PlannedStatement, planned, rehearseStatements } from './statements';
 
@@ -94,7 +95,8 @@ export async function planRollbackStatements(
 ): Promise<PlannedStatement[]> {
   const { backup, migrationRunId, choice } = params;
   const run = migrationRunId === null ? 'this migration run' : `${migrationRunId} (this migration run)`;
-  const statements: PlannedStatement[] = [];
+  // The fence phase 9 put on legacy writes comes down first: the restore and the back-fill write legacy rows.
+  const statements: PlannedStatement[] = [...planFenceRemoval('restore-functions')];
   if (backup) {
     for (const text of await functionRestoreStatements(sql, backup))
       statements.push(planned('restore-functions', text));

@@ -22,7 +22,16 @@ import { readMonitorState } from '../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../time-units';
 import { backupTableName, getBackup } from '../backup';
 import { definePhase } from '../define-phase';
-import { describeDifferences, proveLegacyInDataBars, waiveFinalProof, waiverOf } from '../final-proof';
+import { describeDifferences, proveLegacyInDataBars, reconcileWayOut, waiveFinalProof, waiverOf } from '../final-proof';
+import { installFence, planFenceInstall, tryFence } from '../legacy-fence';
+import {
+  describeWriters,
+  fenceProblems,
+  readFenceHistory,
+  readFenceRefusals,
+  readFenceState,
+  refusalsFinding,
+} from '../legacy-fence-state';
 import { nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
@@ -43,6 +52,9 @@ const SOFT_DELETE_CHECKPOINT = z.looseObject({
   deletedBefore: z.number().optional(),
   deletedAt: z.string().optional(),
   totalAtStart: z.number().optional(),
+  /** Clock and database time the fence on legacy writes was installed (../legacy-fence.ts), with the switch. */
+  fenceInstalledAt: z.string().optional(),
+  fenceInstalledAtDb: z.string().optional(),
 });
 type SoftDeleteCheckpoint = z.infer<typeof SOFT_DELETE_CHECKPOINT>;
 
@@ -199,13 +211,19 @@ export const phase9SoftDelete = definePhase({
         'Final proof over the whole history (the compare query): every active legacy DXY 1m minute in data_bars with the same close. ' +
           'Any difference not waived (by count, with the approval) stops the phase before anything changes.',
         'workers.deploy("final"), workers.restart(): DXY written to data_bars only.',
+        'Fence legacy writes in the database, in one transaction that checks it before committing: a trigger on derived_data_bars ' +
+          'skips and records every write of an active legacy DXY 1m row (any writer, any role); soft-deleting and other symbols ' +
+          'and timeframes pass. A trial legacy insert in a savepoint must be refused, then is rolled back.',
         `Wait until no legacy row has been written (updated_at/created_at) for ${STOP_PROOF_MINUTES} minutes while complete component minutes keep arriving.`,
         `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${batchRows.toLocaleString('en-US')} ` +
           '(only minutes proven in data_bars, or waived), recording each one.',
         `Verify zero active legacy rows remain, and again after ${HOLD_MINUTES} open-market minutes.`,
       ],
       sql: [],
-      statements: softDeleteStatements(batchRows, migrationRunId),
+      statements: [
+        ...(await planFenceInstall(database.sql, 'deploying')),
+        ...softDeleteStatements(batchRows, migrationRunId),
+      ],
       estimates: { 'rows to soft-delete': count, batches: Math.max(1, Math.ceil(count / batchRows)) },
     };
   },
@@ -244,7 +262,7 @@ export const phase9SoftDelete = definePhase({
           throw new Error(
             `Final proof failed: ${proof.total} active legacy DXY minutes are not in data_bars with the same close ` +
               `(${open.length} not waived): ${describeDifferences(open.length > 0 ? open : proof.listed)}. Nothing was changed. ` +
-              'Copy the missing minutes into data_bars, or request phase 9 again and have an approver waive them by typing their count.',
+              `${reconcileWayOut(open.length > 0 ? open : proof.listed)}; or request phase 9 again and have an approver waive them by typing their count.`,
           );
         }
         await ctx.commitStep(
@@ -281,15 +299,23 @@ export const phase9SoftDelete = definePhase({
         }
         const total = await activeLegacyCount(ctx.sql);
         const deletedBefore = await recordedSoftDeletes(ctx.sql, ctx.run.migrationRunId);
-        await ctx.commitStep(
-          async () => null,
-          () => ({
+        // The fence commits with the move past this stage: a runner killed before it finds this stage
+        // again, the workers already final, and installs it; after it, both are in place.
+        const fence = await ctx.commitStep(
+          async (tx) => {
+            await installFence(tx, (t, statement) => ctx.exec(t, statement), { at: now });
+            const [db] = await tx<{ now: Date }[]>`select now() as now`;
+            return { installedAtDb: (db?.now ?? new Date()).toISOString() };
+          },
+          (value) => ({
             checkpoint: {
               stage: 'proving-stop',
               deployedAt: checkpoint.deployedAt ?? now.toISOString(),
               totalAtStart: total + deletedBefore,
               deletedBefore,
               deletedRows: 0,
+              fenceInstalledAt: now.toISOString(),
+              fenceInstalledAtDb: value.installedAtDb,
             },
             progress: {
               rowsDone: deletedBefore,
@@ -297,6 +323,10 @@ export const phase9SoftDelete = definePhase({
               percent: (100 * deletedBefore) / Math.max(1, total + deletedBefore),
             },
           }),
+        );
+        await ctx.log(
+          `Fenced legacy DXY 1m writes in the database (trigger on derived_data_bars, checked by a refused trial insert before ` +
+            `its commit at ${fence.installedAtDb}): any writer's active legacy row is skipped and recorded from now on.`,
         );
         if (deletedBefore > 0)
           await ctx.log(
@@ -352,6 +382,16 @@ export const phase9SoftDelete = definePhase({
           `Legacy writer stopped: no legacy row written since ${quietFrom.toISOString()} (by updated_at/created_at) while ` +
             `${components} complete component minutes were ingested.`,
         );
+        if (checkpoint.fenceInstalledAtDb) {
+          const refused = await readFenceRefusals(ctx.sql, { since: new Date(checkpoint.fenceInstalledAtDb) });
+          if (refused.total > 0)
+            await ctx.log(
+              `The fence refused ${refused.total} legacy DXY writes since it was installed: a writer the deployment does not ` +
+                `control keeps trying (${describeWriters(refused.rows)}). Nothing it sent reached derived_data_bars.`,
+              {},
+              'warn',
+            );
+        }
         await ctx.commitStep(
           async () => null,
           () => ({ checkpoint: { ...checkpoint, stage: 'soft-deleting' } }),
@@ -435,6 +475,13 @@ export const phase9SoftDelete = definePhase({
       select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
          and ts_utc >= ${new Date(checkpoint.deletedAt as string)}`;
     const status = await ctx.workers.status();
+    const fence = await readFenceState(ctx.sql);
+    const problems = fenceProblems(fence);
+    const trial = await tryFence(ctx.sql, (t, statement) => ctx.exec(t, statement), ctx.clock.now());
+    const history = await readFenceHistory(ctx.sql, { migrationRunId: run });
+    const fenceSince =
+      history.installedAtDb ?? new Date(checkpoint.fenceInstalledAtDb ?? ctx.clock.now().toISOString());
+    const refusals = await readFenceRefusals(ctx.sql, { since: fenceSince });
     const checks: Check[] = [
       {
         name: `Zero active legacy DXY 1m rows, ${HOLD_MINUTES} open-market minutes after the soft-delete`,
@@ -454,6 +501,17 @@ export const phase9SoftDelete = definePhase({
         name: 'Workers in mode final',
         ...workerModeVerdict(status, 'final'),
       },
+      {
+        name: 'Fence on legacy DXY writes present and enabled (derived_data_bars)',
+        passed: problems.length === 0 && trial.refused && trial.recorded,
+        detail:
+          problems.length > 0
+            ? problems.join('; ')
+            : `installed at ${(history.installedAt ?? fenceSince).toISOString()}; trigger enabled ALWAYS, BEFORE INSERT OR UPDATE ` +
+              `of active DXY 1m rows; function SECURITY DEFINER with its search_path pinned, executable by no other role; ${trial.detail}`,
+        evidence: { trigger: fence.trigger?.definition ?? null, enabled: fence.trigger?.enabled ?? null },
+      },
+      refusalsFinding(refusals, fenceSince),
       {
         name: 'DXY still arriving in data_bars',
         passed: (fresh?.n ?? 0) > 0,

@@ -28,6 +28,8 @@ import { MINUTE_MS } from '../../time-units';
 import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../backup';
 import { backfillLegacyRangeSql } from '../copy-legacy';
 import { definePhase } from '../define-phase';
+import { removeFence } from '../legacy-fence';
+import { readFenceState } from '../legacy-fence-state';
 import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { compareFunctions, dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from '../restore-from-backup';
@@ -85,6 +87,8 @@ const ROLLBACK_CHECKPOINT = z.looseObject({
   putBack: z.number().optional(),
   reinserted: z.number().optional(),
   legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
+  /** Clock time the fence on legacy writes (../legacy-fence.ts) came down, when there was one. */
+  fenceRemovedAt: z.string().optional(),
 });
 type RollbackCheckpoint = z.infer<typeof ROLLBACK_CHECKPOINT>;
 
@@ -220,6 +224,8 @@ export const rollbackPhase = definePhase({
             const [row] = await tx<
               { n: number }[]
             >`select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY'`;
+            // Before anything writes a legacy row: phase 9's fence would skip the restore and the back-fill.
+            const fence = await removeFence(tx, (t, statement) => ctx.exec(t, statement));
             const changes = await restoreFunctions(tx, backup, (t, text) => ctx.exec(t, bound(text)));
             if (await registryHasMetadata(tx)) {
               const before = toJsonValue(backup.registryRow?.metadata ?? {});
@@ -227,7 +233,7 @@ export const rollbackPhase = definePhase({
             }
             // Read in the step that stores it: the record and the checkpoint describe the same instant.
             const keptAtStart = choice === 'keep' ? await recordKeptRows(tx) : undefined;
-            return { changes, dxyRowsAtStart: row?.n ?? 0, keptAtStart };
+            return { changes, dxyRowsAtStart: row?.n ?? 0, keptAtStart, fenceRemoved: fence.wasPresent };
           },
           (value) => ({
             checkpoint: {
@@ -235,9 +241,12 @@ export const rollbackPhase = definePhase({
               touchedFrom: touchedFrom.toISOString(),
               dxyRowsAtStart: value.dxyRowsAtStart,
               keptAtStart: value.keptAtStart,
+              ...(value.fenceRemoved ? { fenceRemovedAt: now.toISOString() } : {}),
             },
           }),
         );
+        if (done.fenceRemoved)
+          await ctx.log('Removed the fence on legacy DXY writes (phase 9): legacy rows can be written again.');
         await ctx.log(
           `Restored the pipeline functions and the DXY registry metadata from the backup (${done.changes.join('; ') || 'functions already as backed up'}).`,
         );
@@ -468,7 +477,18 @@ export const rollbackPhase = definePhase({
     const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, new Date(checkpoint.deployedAt as string));
     const proof = checkpoint.legacyProof;
     const kept = choice === 'keep' ? await compareKeptRows(ctx.sql, checkpoint.keptAtStart) : null;
+    const fence = await readFenceState(ctx.sql);
     const checks: Check[] = [
+      {
+        name: 'No fence on legacy DXY writes (phase 9’s trigger and function gone)',
+        passed: fence.trigger === null && !fence.functionPresent,
+        detail:
+          fence.trigger === null && !fence.functionPresent
+            ? checkpoint.fenceRemovedAt
+              ? `removed at ${checkpoint.fenceRemovedAt}, before the first legacy row was restored`
+              : 'there was none (phase 9 had not fenced legacy writes)'
+            : `still there: ${fence.trigger ? `trigger ${fence.trigger.definition}` : ''}${fence.functionPresent ? ' and its function' : ''}`,
+      },
       {
         name: 'Workers back in mode legacy',
         ...workerModeVerdict(status, 'legacy'),
