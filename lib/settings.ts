@@ -260,6 +260,14 @@ export const SETTINGS = {
     allowed: 'a positive whole number',
     meaning: 'Rows per phase 9 soft-delete batch.',
   }),
+  CUTOVER_RECONCILE_MAX_ROWS: declare({
+    group: 'runbook',
+    schema: wholeNumber(1, 1_000_000),
+    default: '10000',
+    allowed: 'a positive whole number',
+    meaning:
+      'Most data_bars rows one Reconcile may write (missing minutes copied plus differing rows overwritten); over it, Reconcile is refused with the counts: narrow the range.',
+  }),
   CUTOVER_PG_DUMP_DIR: declare({
     group: 'runbook',
     schema: optionalText,

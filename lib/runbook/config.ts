@@ -11,6 +11,8 @@ export interface RunbookConfig {
   copyBatchRows: number;
   /** Rows per phase 9 soft-delete batch (each batch commits with its record of the rows). */
   softDeleteBatchRows: number;
+  /** Most data_bars rows one Reconcile may write; over it the request is refused (narrow the range). */
+  reconcileMaxRows: number;
   /** Where phase 1 writes its pg_dump file, or null to skip the dump. */
   dumpDirectory: string | null;
   /** How long a claimed run's lease lasts without a heartbeat. */
@@ -40,6 +42,7 @@ export function runbookConfigFromEnv(env: Record<string, string | undefined> = p
     workerRole: readSetting('CUTOVER_WORKER_ROLE', env),
     copyBatchRows: readSetting('CUTOVER_COPY_BATCH_ROWS', env),
     softDeleteBatchRows: readSetting('CUTOVER_SOFT_DELETE_BATCH_ROWS', env),
+    reconcileMaxRows: readSetting('CUTOVER_RECONCILE_MAX_ROWS', env),
     dumpDirectory: dump === 'off' ? null : (dump ?? `${readSetting('CUTOVER_DATA_DIR', env)}/backups`),
     leaseSeconds: readSetting('CUTOVER_LEASE_SECONDS', env),
     deploymentProofMinutes: readSetting('CUTOVER_DEPLOYMENT_PROOF_MINUTES', env),

@@ -58,6 +58,23 @@ export async function proveLegacyInDataBars(sql: Sql, params: { to: Date }): Pro
   };
 }
 
+/**
+ * The way out of differences the final proof finds (docs/phases.md "Reconcile"): a Reconcile over
+ * their range, previewed and approved by a second person — never hand SQL. `listed` is in minute order.
+ */
+export function reconcileWayOut(listed: readonly ListedDifference[]): string {
+  const first = listed[0]?.tsUtc;
+  const last = listed.at(-1)?.tsUtc;
+  const range =
+    first && last
+      ? `--from ${first.slice(0, 16)}Z --to ${new Date(Date.parse(last) + 60_000).toISOString().slice(0, 16)}Z`
+      : '--from MINUTE --to MINUTE';
+  return (
+    `Repair them with Reconcile (its page /reconcile, or npm run cutover -- run reconcile ${range} --confirm RECONCILE, ` +
+    'then an approver approves it), not by hand SQL'
+  );
+}
+
 export function describeDifferences(listed: readonly ListedDifference[], limit = 10): string {
   const shown = listed.slice(0, limit).map((d) => `${d.tsUtc} (${d.kind})`);
   return `${shown.join(', ')}${listed.length > limit ? `, and ${listed.length - limit} more` : ''}`;
@@ -95,12 +112,13 @@ export function waiveFinalProof(
   }
   if (listed.length < total)
     throw new ActionRefused(
-      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): copy them into data_bars, reject, and request phase 9 again.`,
+      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): reject, ` +
+        `${reconcileWayOut(listed)}, and request phase 9 again.`,
     );
   if (typed !== total)
     throw new ActionRefused(
       `The final proof lists ${total} legacy minutes not in data_bars with the same close (${describeDifferences(listed, 5)}). ` +
-        `Type ${total} to waive them, or reject and copy them first.`,
+        `Type ${total} to waive them, or reject: ${reconcileWayOut(listed)}, and request phase 9 again.`,
     );
   return { count: total, minutes: listed.map((d) => d.tsUtc), by: approver };
 }

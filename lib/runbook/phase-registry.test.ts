@@ -107,17 +107,42 @@ const phase10Redo = definePhase({
 const registry = createPhaseRegistry<PhaseDefinition>([...PHASES.all, phase10, phase10Redo]);
 
 describe('the console’s phase registry', () => {
-  it('lists the plan once: nine phases and the rollback, phase 2’s fix as its action, phase 8 the monitor’s', () => {
-    expect(PHASE_CATALOG.steps.map((p) => p.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', 'rollback']);
+  it('lists the plan once: nine phases, Reconcile and the rollback, phase 2’s fix as its action, phase 8 the monitor’s', () => {
+    expect(PHASE_CATALOG.steps.map((p) => p.id)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      'reconcile',
+      'rollback',
+    ]);
     expect(PHASE_CATALOG.actionsOf('2').map((p) => p.id)).toEqual(['2-fix']);
     expect(PHASE_CATALOG.label('2-fix')).toBe('Phase 2 · Apply fix');
     expect(PHASE_CATALOG.route('2-fix')).toBe('/phases/2');
     expect(PHASE_CATALOG.route('8')).toBe('/monitor');
     expect(PHASE_CATALOG.route('rollback')).toBe('/rollback');
+    expect(PHASE_CATALOG.route('reconcile')).toBe('/reconcile');
     expect(PHASE_CATALOG.pagePhase('2-fix')).toBeNull();
     expect(PHASE_CATALOG.pagePhase('8')).toBeNull();
     // Only the phases the runner executes have an executor, and the two lists agree.
-    expect(PHASES.all.map((p) => p.id)).toEqual(['1', '2', '2-fix', '3', '4', '5', '6', '7', '9', 'rollback']);
+    expect(PHASES.all.map((p) => p.id)).toEqual([
+      '1',
+      '2',
+      '2-fix',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '9',
+      'reconcile',
+      'rollback',
+    ]);
     expect(PHASES.isId('8')).toBe(false);
   });
 
@@ -154,7 +179,12 @@ describe('the console’s phase registry', () => {
   });
 
   it('derives the approval words of the two-person rule from the phases', () => {
-    expect(PHASE_CATALOG.approvalWords()).toEqual({ 'soft-delete': 'DXY', 'rollback-delete': 'DELETE' });
+    expect(PHASE_CATALOG.approvalWords()).toEqual({
+      'soft-delete': 'DXY',
+      reconcile: 'RECONCILE',
+      'rollback-delete': 'DELETE',
+    });
+    expect(PHASE_CATALOG.needsApproval('reconcile', {})).toBe(true);
     expect(PHASE_CATALOG.needsApproval('rollback', { data: 'keep' })).toBe(false);
     expect(PHASE_CATALOG.needsApproval('rollback', { data: 'delete' })).toBe(true);
     expect(PHASE_CATALOG.needsApproval('9', {})).toBe(true);
@@ -162,10 +192,34 @@ describe('the console’s phase registry', () => {
   });
 });
 
+describe('an option typed as a minute (Reconcile’s range)', () => {
+  it('takes whole UTC minutes only, and says so', () => {
+    const errors = (input: Record<string, unknown>) => {
+      const result = PHASE_CATALOG.startInput.safeParse({ phase: 'reconcile', confirm: 'RECONCILE', ...input });
+      return result.success ? {} : Object.fromEntries(result.error.issues.map((i) => [i.path.join('.'), i.message]));
+    };
+    expect(errors({ from: '2026-12-07T10:00Z', to: '2026-12-07T11:00:00.000Z' })).toEqual({});
+    expect(errors({ from: '2026-12-07T10:00:30Z', to: '2026-02-30T10:00Z' })).toEqual({
+      from: 'From (UTC minute): a UTC minute such as 2026-12-07T10:00Z',
+      to: 'To (UTC minute, exclusive): a UTC minute such as 2026-12-07T10:00Z',
+    });
+    expect(errors({ from: '2026-12-07T10:00+01:00', to: '2026-12-07T11:00Z' })).toHaveProperty('from');
+    expect(errors({ to: '2026-12-07T11:00Z' })).toEqual({ from: 'Give from: a UTC minute' });
+    expect(PHASE_CATALOG.optionsSchema('reconcile').safeParse({ from: 'today', to: '2026-12-07T11:00Z' }).success).toBe(
+      false,
+    );
+    expect(phaseUsageLines(PHASE_CATALOG)).toContainEqual(
+      expect.stringMatching(
+        /^run reconcile --from MINUTE --to MINUTE --confirm RECONCILE +Reconcile; then an approver types RECONCILE$/,
+      ),
+    );
+  });
+});
+
 describe('a throw-away phase registered in a test world', () => {
   it('is a line of the plan checklist, after phase 9', () => {
     const steps = planSteps(registry);
-    expect(steps.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '9', 'rollback', '10']);
+    expect(steps.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '9', 'reconcile', 'rollback', '10']);
     expect(steps.at(-1)).toEqual({
       id: '10',
       number: 10,
@@ -214,7 +268,9 @@ describe('a throw-away phase registered in a test world', () => {
 
   it('is in the CLI’s usage lines, with its option, confirmation word and action', () => {
     const lines = phaseUsageLines(registry);
-    expect(lines[0]).toMatch(/^preview PHASE .*\(PHASE: 1, 2, 2-fix, 3, 4, 5, 6, 7, 9, rollback, 10, 10-redo\)$/);
+    expect(lines[0]).toMatch(
+      /^preview PHASE .*\(PHASE: 1, 2, 2-fix, 3, 4, 5, 6, 7, 9, reconcile, rollback, 10, 10-redo\)$/,
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(
         /^run 10 --depth shallow\|deep --confirm PROBE +Phase 10: Throw-away check; with --depth shallow, then an approver types SHALLOW$/,

@@ -32,6 +32,30 @@ export interface PhaseOption {
   default?: string;
   /** Why a missing choice is refused, in the words the form shows. */
   requiredMessage?: string;
+  /**
+   * A value the person types instead of picking a choice (Reconcile's range): 'minute' is a UTC
+   * minute in ISO 8601 (2026-12-07T10:00Z). Such an option lists no choices.
+   */
+  input?: 'minute';
+}
+
+const OPTION_MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::00(?:\.000)?)?Z$/;
+
+/** The minute an option value of input 'minute' names, or null when it is not a whole UTC minute. */
+export function parseOptionMinute(value: unknown): Date | null {
+  if (typeof value !== 'string' || !OPTION_MINUTE.test(value)) return null;
+  const at = new Date(value);
+  // Date accepts 2026-02-30 as March 2: a day or an hour out of range is not a minute the person meant.
+  return Number.isNaN(at.getTime()) || at.toISOString().slice(0, 16) !== value.slice(0, 16) ? null : at;
+}
+
+const minuteProblem = (option: PhaseOption) => `${option.label}: a UTC minute such as 2026-12-07T10:00Z`;
+
+function optionValueProblem(option: PhaseOption, value: string): string | null {
+  if (option.input === 'minute') return parseOptionMinute(value) ? null : minuteProblem(option);
+  return option.choices.some((c) => c.value === value)
+    ? null
+    : `${option.label}: one of ${option.choices.map((c) => c.value).join(', ')}`;
 }
 
 /**
@@ -225,12 +249,9 @@ function buildStartInput(registry: Pick<PhaseRegistry, 'all' | 'isId' | 'find'>)
               path: [name],
               message: option.requiredMessage ?? `Choose ${option.choices.map((c) => c.value).join(' or ')}`,
             });
-        } else if (!option.choices.some((c) => c.value === value)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `${option.label}: one of ${option.choices.map((c) => c.value).join(', ')}`,
-          });
+        } else {
+          const problem = optionValueProblem(option, value);
+          if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
         }
       }
       if (phase.confirmation !== null && input.confirm !== phase.confirmation)
@@ -309,7 +330,11 @@ export function createPhaseRegistry<P extends PhaseIdentity>(phases: readonly P[
         const shape: Record<string, z.ZodType<string>> = {};
         for (const option of phase.options) {
           const values = option.choices.map((c) => c.value) as [string, ...string[]];
-          shape[option.name] = option.default === undefined ? z.enum(values) : z.enum(values).default(option.default);
+          const value =
+            option.input === 'minute'
+              ? z.string().refine((v) => parseOptionMinute(v) !== null, minuteProblem(option))
+              : z.enum(values);
+          shape[option.name] = option.default === undefined ? value : value.default(option.default);
         }
         schema = z.object(shape) as unknown as z.ZodType<Record<string, string>>;
         optionSchemas.set(id, schema);
@@ -343,7 +368,7 @@ export function phaseUsageLines(registry: PhaseRegistry): string[] {
   ];
   for (const phase of runnable) {
     const options = phase.options.map((o) => {
-      const values = `--${o.name} ${o.choices.map((c) => c.value).join('|')}`;
+      const values = `--${o.name} ${o.input === 'minute' ? 'MINUTE' : o.choices.map((c) => c.value).join('|')}`;
       return o.default === undefined ? values : `[${values}]`;
     });
     if (phase.confirmation) options.push(`--confirm ${phase.confirmation}`);

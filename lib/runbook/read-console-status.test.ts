@@ -32,7 +32,7 @@ describe('readConsoleStatus', () => {
     });
     expect(status.missingTables).toEqual([]);
     expect(status.workers).toMatchObject({ kind: 'rehearsal', mode: 'legacy', paused: false });
-    expect(status.runbook.steps).toHaveLength(10);
+    expect(status.runbook.steps).toHaveLength(11);
     expect(status.runbook.nextStep?.id).toBe('1');
   });
 

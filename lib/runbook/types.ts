@@ -108,6 +108,8 @@ export interface StartContext extends PreconditionContext {
   migrationRunId: number;
   /** The phase's earlier attempts in this migration run, newest first. */
   attempts: readonly { id: number; status: string; checkpoint: Record<string, unknown> }[];
+  /** The options of the request, validated by the phase's declaration (Reconcile refuses a range here). */
+  options: Readonly<Record<string, unknown>>;
 }
 
 /** What a phase adds to its run when it is requested. */

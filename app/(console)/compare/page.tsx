@@ -12,6 +12,7 @@ import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 import { CompareBusy, isStatementTimeout, withCompareSlot } from '@/lib/monitor/compare-slots';
 import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
+import { reconcileHref } from '@/lib/runbook/phases/reconcile-range';
 import { DAY_MS } from '@/lib/time-units';
 
 export const dynamic = 'force-dynamic';
@@ -81,6 +82,12 @@ export default async function ComparePage({
     })}`;
   const show = filter.show ?? (days.length > LIST_ALL_UP_TO_DAYS ? 'differences' : 'all');
   const listed = show === 'all' ? days : days.filter(dayDiffers);
+  // Minutes Reconcile can repair (legacy missing in data_bars, or another close): the way out is its page, not hand SQL.
+  const repairable = days.filter((d) => d.missingInDataBars + d.closeDiffers > 0);
+  const repairableCount = repairable.reduce((sum, d) => sum + d.missingInDataBars + d.closeDiffers, 0);
+  const firstRepairable = repairable.at(-1)?.bucket;
+  const lastRepairable = repairable[0]?.bucket;
+  const dayRepairable = samples.some((s) => s.kind !== 'missing in legacy');
   return (
     <div className="space-y-4">
       <div>
@@ -133,6 +140,11 @@ export default async function ComparePage({
           </h2>
           <CompareTable rows={hours} bucket="hour" />
           <h3 className="text-sm font-semibold">Differing minutes (first {samples.length})</h3>
+          {day && dayEnd && dayRepairable ? (
+            <a className="text-sm text-sky-700 underline" href={reconcileHref({ from: day, to: dayEnd }, now)}>
+              Reconcile this day
+            </a>
+          ) : null}
           {samples.length === 0 ? (
             <p className="text-sm text-slate-600">None: every minute agrees.</p>
           ) : (
@@ -152,6 +164,18 @@ export default async function ComparePage({
             </div>
           )}
         </section>
+      ) : null}
+      {firstRepairable && lastRepairable ? (
+        <p className="rounded bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="reconcile-link">
+          {formatCount(repairableCount)} legacy minutes are missing in data_bars or have another close there.{' '}
+          <a
+            className="text-sky-700 underline"
+            href={reconcileHref({ from: firstRepairable, to: new Date(lastRepairable.getTime() + DAY_MS) }, now)}
+          >
+            Repair them with Reconcile
+          </a>{' '}
+          (previewed, approved by a second person).
+        </p>
       ) : null}
       <CompareSummary rows={days} />
       <CompareChart points={toCompareChartPoints(days)} />

@@ -66,7 +66,7 @@ export function createStartPhaseRun(registry: PhaseRegistry<PhaseDefinition>) {
       const options: Record<string, unknown> = registry.optionsSchema(phase.id).parse(input);
       // What the phase adds to its run: phase 9's final proof, phase 4's resumed cursor.
       const additions =
-        (await phase.onStart?.({ database, clock, config, migrationRunId: migration.id, attempts })) ?? {};
+        (await phase.onStart?.({ database, clock, config, migrationRunId: migration.id, attempts, options })) ?? {};
       Object.assign(options, additions.options);
       const checkpoint = additions.checkpoint ?? {};
       const needsApproval = registry.needsApproval(phase.id, options);

@@ -18,6 +18,7 @@ import { phase6HealthChecks } from './phase-6-health-checks';
 import { phase7Deploy } from './phase-7-deploy';
 import { phase8Window } from './phase-8-monitor';
 import { phase9SoftDelete } from './phase-9-soft-delete';
+import { reconcilePhase } from './reconcile';
 import { rollbackPhase } from './rollback';
 
 /** Every phase and action, with what each runs: what lists, labels, routes and validates phases. */
@@ -32,6 +33,7 @@ export const PHASE_CATALOG = createPhaseRegistry<PhaseIdentity | PhaseDefinition
   phase7Deploy,
   phase8Window,
   phase9SoftDelete,
+  reconcilePhase,
   rollbackPhase,
 ]);
 
