@@ -117,6 +117,13 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     expect(again.copied).toBe(0);
     expect(again.revised).toEqual([]);
     expect(await world.versions()).toEqual(before);
+    // A difference within the comparison tolerance (relative 1e-9) is no revision either.
+    const minute = await world.legacyMinuteAgo(30);
+    await test.database.sql`update public.derived_data_bars set open = open * (1 + 1e-12), high = high * (1 + 1e-12),
+                                   low = low * (1 + 1e-12), close = close * (1 + 1e-12)
+                             where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${minute} and deleted_at is null`;
+    expect((await runBridge(test.database.sql, { now })).revised).toEqual([]);
+    expect(await world.versions()).toEqual(before);
   });
 
   it('never overwrites a row calc_dxy_range_1m wrote, and says whose it is, once', async () => {
