@@ -225,6 +225,35 @@ export const SETTINGS = {
     meaning:
       "`1`: a new world also holds production's leftovers (the aborted attempt's DXY rows in data_bars, holes in the legacy history).",
   }),
+  REHEARSAL_INGESTION: declare({
+    group: 'rehearsal',
+    schema: z.enum(['staggered', 'together']),
+    default: 'staggered',
+    allowed: '`staggered` or `together`',
+    meaning:
+      "How a new world's tick-factory ingests the DXY components: `staggered` as production (each symbol 0–4 min late, a few times a day one held back 30–60 min; legacy DXY derived once all six are in), or `together` (all six of a minute at once).",
+  }),
+  REHEARSAL_REVISIONS_PER_HOUR: declare({
+    group: 'rehearsal',
+    schema: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number)
+      .pipe(z.number().min(0).max(60)),
+    default: '2',
+    allowed: 'a number from 0 to 60',
+    meaning:
+      "Provider revisions of a recent component bar (last 30 min) per simulated hour in a new world; the tick-factory overwrites the bar and re-derives DXY over it. `0`: none.",
+  }),
+  REHEARSAL_SECOND_WRITER_MINUTES: declare({
+    group: 'rehearsal',
+    schema: wholeNumber(1, 1440).optional(),
+    default: null,
+    allowed: 'a whole number of minutes between 1 and 1440',
+    meaning:
+      'A new world also has a legacy DXY writer the deploy does not control: every N simulated minutes it calls calc_dxy_range_derived over the last N minutes, whatever the workers\' mode. Unset: none.',
+    example: '20',
+  }),
   CUTOVER_WORKER_ROLE: declare({
     group: 'runbook',
     schema: z.string().regex(/^[A-Za-z_][\w$]*$/),

@@ -33,12 +33,13 @@ export async function prepareDatabase(
   let worldCreated: WorldSummary | null = null;
   const missingBefore = await findMissingPipelineTables(database.sql);
   if (options.ownsDatabase && !isRehearsal && missingBefore.length === 5) {
-    const { variant, days, now, leftovers } = rehearsalOptionsFromEnv(options.env);
+    const { variant, days, now, leftovers, ingestion } = rehearsalOptionsFromEnv(options.env);
     worldCreated = await createRehearsalWorld(database, {
       variant,
       days,
       now,
       leftovers,
+      ingestion,
       speed: rehearsalSpeedFromEnv() ?? 1,
       log: options.log,
     });

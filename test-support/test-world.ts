@@ -1,5 +1,6 @@
 /** A small rehearsal world at a fixed simulated time, for integration tests. */
 import type { Database } from '../lib/db/connection';
+import { TOGETHER_INGESTION, type WorldIngestion } from '../lib/db/tables/rehearsal-workers';
 import type { PipelineVariant } from '../lib/market/pipeline/variant';
 import { createRehearsalWorld, type WorldSummary } from '../lib/market/rehearsal/create-world';
 
@@ -13,6 +14,12 @@ export interface TestWorldOptions {
   days?: number;
   now?: Date;
   leftovers?: boolean;
+  /**
+   * How the simulated provider and writers behave. Unset: all six components of a minute at once,
+   * no revisions, no second writer (TOGETHER_INGESTION), so tests stay deterministic; a test of
+   * late or revised data opts in.
+   */
+  ingestion?: Partial<WorldIngestion>;
 }
 
 export async function createTestWorld(database: Database, options: TestWorldOptions = {}): Promise<WorldSummary> {
@@ -22,5 +29,6 @@ export async function createTestWorld(database: Database, options: TestWorldOpti
     now: options.now ?? MIDWEEK_NOW,
     speed: 1,
     leftovers: options.leftovers ?? false,
+    ingestion: { ...TOGETHER_INGESTION, ...options.ingestion },
   });
 }

@@ -6,7 +6,7 @@
  * throughout: 14 days take seconds.
  */
 import type { Database } from '../../db/connection';
-import { insertRehearsalWorkers } from '../../db/tables/rehearsal-workers';
+import { insertRehearsalWorkers, type WorldIngestion } from '../../db/tables/rehearsal-workers';
 import { insertRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { HOUR_MS } from '../../time-units';
 import { anchorRehearsalClock } from '../clock';
@@ -28,6 +28,8 @@ export interface CreateWorldOptions {
   speed?: number;
   /** Plant production's leftovers: an earlier attempt's DXY rows in data_bars and holes in the legacy history. */
   leftovers?: boolean;
+  /** How the simulated provider and writers behave (rehearsal-options.ts); unset: TOGETHER_INGESTION. */
+  ingestion?: WorldIngestion;
   log?: (line: string) => void;
 }
 
@@ -107,7 +109,12 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
     historyTo,
     importReport: null,
   });
-  await insertRehearsalWorkers(client, { mode: 'legacy', paused: false, nextMinute: historyTo });
+  await insertRehearsalWorkers(client, {
+    mode: 'legacy',
+    paused: false,
+    nextMinute: historyTo,
+    ingestion: options.ingestion,
+  });
   await anchorRehearsalClock(client, { simStart: historyTo, speed: options.speed ?? 1 });
   return {
     variant: options.variant,

@@ -23,6 +23,13 @@ describe('rehearsal options', () => {
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_DAYS: '0' })).toThrow(/REHEARSAL_DAYS/);
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_START: 'soon' })).toThrow(/REHEARSAL_START/);
     expect(() => rehearsalOptionsFromEnv({ REHEARSAL_LEFTOVERS: 'yes' })).toThrow(/REHEARSAL_LEFTOVERS/);
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_INGESTION: 'late' })).toThrow(/REHEARSAL_INGESTION/);
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_REVISIONS_PER_HOUR: '-1' })).toThrow(
+      /REHEARSAL_REVISIONS_PER_HOUR/,
+    );
+    expect(() => rehearsalOptionsFromEnv({ REHEARSAL_SECOND_WRITER_MINUTES: '0' })).toThrow(
+      /REHEARSAL_SECOND_WRITER_MINUTES/,
+    );
     expect(rehearsalOptionsFromEnv({ REHEARSAL_LEFTOVERS: '1' }).leftovers).toBe(true);
     expect(
       rehearsalOptionsFromEnv({
@@ -35,6 +42,17 @@ describe('rehearsal options', () => {
       days: 3,
       now: new Date('2026-11-25T10:00:00Z'),
       leftovers: false,
+      ingestion: { schedule: 'staggered', revisionsPerHour: 2, secondWriterMinutes: null },
     });
+  });
+
+  it("give the console's world production's ingestion unless told otherwise", () => {
+    expect(
+      rehearsalOptionsFromEnv({
+        REHEARSAL_INGESTION: 'together',
+        REHEARSAL_REVISIONS_PER_HOUR: '0.5',
+        REHEARSAL_SECOND_WRITER_MINUTES: '20',
+      }).ingestion,
+    ).toEqual({ schedule: 'together', revisionsPerHour: 0.5, secondWriterMinutes: 20 });
   });
 });

@@ -3,6 +3,7 @@
  * already holds one (docs/operations.md "Rehearse first").
  */
 import type { Database } from '../../db/connection';
+import type { WorldIngestion } from '../../db/tables/rehearsal-workers';
 import { readRehearsalWorld } from '../../db/tables/rehearsal-world';
 import { readSetting } from '../../settings';
 import { isFxOpen } from '../market-hours';
@@ -13,6 +14,7 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
   days: number;
   now: Date;
   leftovers: boolean;
+  ingestion: WorldIngestion;
 } {
   // Validated by lib/settings.ts: a bad value throws with the variable's name and what is allowed.
   return {
@@ -20,6 +22,12 @@ export function rehearsalOptionsFromEnv(env: Record<string, string | undefined> 
     days: readSetting('REHEARSAL_DAYS', env),
     now: readSetting('REHEARSAL_START', env) ?? defaultRehearsalStart(new Date()),
     leftovers: readSetting('REHEARSAL_LEFTOVERS', env),
+    // The console's world behaves like production by default; tests start from TOGETHER_INGESTION.
+    ingestion: {
+      schedule: readSetting('REHEARSAL_INGESTION', env),
+      revisionsPerHour: readSetting('REHEARSAL_REVISIONS_PER_HOUR', env),
+      secondWriterMinutes: readSetting('REHEARSAL_SECOND_WRITER_MINUTES', env) ?? null,
+    },
   };
 }
 
