@@ -46,6 +46,14 @@ export function ApprovalCard({
         Requested by <strong>{approval.requestedBy}</strong> at {formatUtc(approval.requestedAt, 'second')} (run #
         {approval.phaseRunId})
       </p>
+      {approval.kind === 'reconcile' ? (
+        <p className="text-sm">
+          <a className="text-sky-700 underline" href="/reconcile">
+            The Reconcile page
+          </a>{' '}
+          shows this run’s range, and previews the same range with its statements.
+        </p>
+      ) : null}
       {!canDecide ? (
         <p className="mt-2 text-sm text-slate-600">Only approvers can decide.</p>
       ) : isRequester ? (

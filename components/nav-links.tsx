@@ -10,6 +10,7 @@ const LINKS = [
   { href: '/phases/1', label: 'Phases', section: '/phases' },
   { href: '/monitor', label: 'Monitor', section: '/monitor' },
   { href: '/compare', label: 'Compare', section: '/compare' },
+  { href: '/reconcile', label: 'Reconcile', section: '/reconcile' },
   { href: '/rollback', label: 'Rollback', section: '/rollback' },
   { href: '/approvals', label: 'Approvals', section: '/approvals' },
   { href: '/audit', label: 'Audit', section: '/audit' },

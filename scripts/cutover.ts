@@ -13,6 +13,10 @@
  *                                           cancel the active run: its step in flight rolls back
  *   validate                                the dry run of the whole plan (exit 0 on GO, 1 on NO-GO)
  *   rollback --data keep|delete --confirm ROLLBACK
+ *   preview reconcile --from MINUTE --to MINUTE
+ *   run reconcile --from MINUTE --to MINUTE --confirm RECONCILE
+ *                                           make data_bars equal legacy over [from, to) (UTC minutes,
+ *                                           e.g. 2026-12-07T10:00Z); then an approver approves it
  *   approvals                               pending and decided requests
  *   approve ID --confirm WORD [--waive N] | reject ID --reason TEXT
  *   report [N]                              migration run N's report as one self-contained HTML file
@@ -45,7 +49,7 @@ checkSettingsAtStart('cutover');
 
 // The phases, their options and confirmation words are the console's: `phases` asks it for them.
 const USAGE = [
-  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort PHASE|#RUN | rollback --data keep|delete | approvals | approve ID | reject ID | report [N] | whoami',
+  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort PHASE|#RUN | rollback --data keep|delete | run reconcile --from MINUTE --to MINUTE | approvals | approve ID | reject ID | report [N] | whoami',
   '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
 ].join('\n');
 
@@ -395,7 +399,7 @@ async function main(): Promise<number> {
       return EXIT.ok;
     }
     case 'preview': {
-      if (!argument) throw new UsageError('preview needs a phase: 1–7, 9, 2-fix or rollback');
+      if (!argument) throw new UsageError('preview needs a phase: 1–7, 9, 2-fix, reconcile or rollback');
       const query = new URLSearchParams(phaseOptions);
       const suffix = query.size > 0 ? `?${query}` : '';
       const detail = await read<PreviewJson>(`/phases/${encode(argument)}/preview${suffix}`);
