@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import type { SqlOrTx } from '../db/connection';
 import { inRolledBackTransaction } from '../runbook/rolled-back';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
 import { readPipelineSignals, type SignalThresholds } from './pipeline-signals';
@@ -22,16 +23,22 @@ describe('cursor lag against the data frontier', () => {
 
   it('allows one window, one run interval, the delay and the tolerance', () => {
     expect(allowedCursorLag({ timeframe: '5m', runIntervalMinutes: 5, delaySeconds: 30, stallMinutes: 15 })).toBe(26);
-    expect(allowedCursorLag({ timeframe: '1h', runIntervalMinutes: 60, delaySeconds: 120, stallMinutes: 15 })).toBe(137);
-    expect(allowedCursorLag({ timeframe: 'weird', runIntervalMinutes: 5, delaySeconds: 0, stallMinutes: 15 })).toBeNull();
+    expect(allowedCursorLag({ timeframe: '1h', runIntervalMinutes: 60, delaySeconds: 120, stallMinutes: 15 })).toBe(
+      137,
+    );
+    expect(
+      allowedCursorLag({ timeframe: 'weird', runIntervalMinutes: 5, delaySeconds: 0, stallMinutes: 15 }),
+    ).toBeNull();
   });
 
   it('judges an aggregate series market-aware', () => {
     const friday5m = new Date('2026-11-27T21:55:00Z');
-    expect(assessAggregateFreshness({ latest: friday5m, now: SATURDAY, windowMinutes: 5, allowedMinutes: 26 })).toEqual({
-      state: 'market-closed',
-      minutesBehind: 0,
-    });
+    expect(assessAggregateFreshness({ latest: friday5m, now: SATURDAY, windowMinutes: 5, allowedMinutes: 26 })).toEqual(
+      {
+        state: 'market-closed',
+        minutesBehind: 0,
+      },
+    );
     const stale = assessAggregateFreshness({
       latest: new Date('2026-11-27T20:00:00Z'),
       now: SATURDAY,
@@ -44,7 +51,8 @@ describe('cursor lag against the data frontier', () => {
 
 describe('the pipeline signals of a live world', () => {
   const test = useTestWorld({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
-  const read = (sql = test.database.sql) => readPipelineSignals(sql, { now: MIDWEEK_NOW, thresholds: THRESHOLDS });
+  const read = (sql: SqlOrTx = test.database.sql) =>
+    readPipelineSignals(sql, { now: MIDWEEK_NOW, thresholds: THRESHOLDS });
 
   it('shows every cursor caught up and every writer fresh', async () => {
     const signals = await read();
@@ -85,7 +93,11 @@ describe('the pipeline signals of a live world', () => {
       signals.cursors.tasks.find((t) => t.symbol === symbol && t.timeframe === timeframe);
     expect(state('DXY', '5m')?.state).toBe('stalled');
     expect(state('DXY', '5m')?.lagMinutes).toBeGreaterThanOrEqual(118);
-    expect(state('EURUSD', '5m')).toMatchObject({ state: 'hard_failed', lastError: 'window failed', hardFailStreak: 9 });
+    expect(state('EURUSD', '5m')).toMatchObject({
+      state: 'hard_failed',
+      lastError: 'window failed',
+      hardFailStreak: 9,
+    });
     expect(state('USDJPY', '1h')?.state).toBe('disabled');
     expect(state('GBPUSD', '5m')?.state).toBe('erroring');
   });
@@ -126,8 +138,8 @@ describe('the pipeline signals on a closed market', () => {
     expect([...states]).toEqual(['market-closed']);
     const judged = signals.cursors.tasks.filter((t) => t.state !== 'not-judged');
     expect(judged).toHaveLength(14);
-    expect(judged.filter((t) => t.state !== 'ok' || t.lagMinutes !== 0).map((t) => `${t.symbol} ${t.timeframe}`)).toEqual(
-      [],
-    );
+    expect(
+      judged.filter((t) => t.state !== 'ok' || t.lagMinutes !== 0).map((t) => `${t.symbol} ${t.timeframe}`),
+    ).toEqual([]);
   });
 });

@@ -117,13 +117,17 @@ describe('the worker-error check reads only sources production has', () => {
   });
 
   it('is the hourly snapshot’s worker_errors check', async () => {
-    const checks = await inCase(async (tx) => {
-      await tx`update public.data_agg_state set status = 'hard_failed' where canonical_symbol = 'DXY' and timeframe = '5m'`;
-      return computeHourlyChecks(tx, { hourStart: HOUR.from, dual: false });
-    });
-    const workerErrors = checks.find((c) => c.key === 'worker_errors');
-    expect(workerErrors?.verdict).toBe('FAIL');
-    expect(workerErrors?.detail).toContain(NO_RUNLOG_SOURCE);
-    expect(workerErrors?.detail).toContain('DXY 5m hard_failed');
+    const { sql } = test.database;
+    const hardFail = (status: string) =>
+      sql`update public.data_agg_state set status = ${status} where canonical_symbol = 'DXY' and timeframe = '5m'`;
+    await hardFail('hard_failed');
+    try {
+      const checks = await computeHourlyChecks(sql, { hourStart: HOUR.from, dual: false });
+      const workerErrors = checks.find((c) => c.key === 'worker_errors');
+      expect(workerErrors?.verdict).toBe('FAIL');
+      expect(workerErrors?.detail).toContain('DXY 5m hard_failed');
+    } finally {
+      await hardFail('idle');
+    }
   });
 });

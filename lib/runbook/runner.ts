@@ -14,6 +14,7 @@ import { type RunbookConfig, runbookConfigFromEnv } from './config';
 import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
 import { checkPendingLegacyPathProofs } from './legacy-path-proof';
 import type { PhaseRegistry } from './phase-registry';
+import { evaluatePipelineAlertsOnTick } from './pipeline-alerts-tick';
 import type { PhaseDefinition } from './types';
 
 export interface RunnerHandle {
@@ -113,6 +114,8 @@ export async function runnerTick(
       now: clock.now(),
       proofMinutes: options.config.deploymentProofMinutes,
     });
+    // Stalled DXY 5m cursor, bridge lag, failed or stuck runs: alerted once per incident (docs/operations.md).
+    await evaluatePipelineAlertsOnTick(database.sql, { clock });
   }
   // While the clock is held back for the workers, the next tick follows at once: the workers' pace,
   // not the tick interval, sets the effective speed. (Only when this tick produced minutes: another
