@@ -243,7 +243,7 @@ export const SETTINGS = {
     default: '2',
     allowed: 'a number from 0 to 60',
     meaning:
-      "Provider revisions of a recent component bar (last 30 min) per simulated hour in a new world; the tick-factory overwrites the bar and re-derives DXY over it. `0`: none.",
+      'Provider revisions of a recent component bar (last 30 min) per simulated hour in a new world; the tick-factory overwrites the bar and re-derives DXY over it. `0`: none.',
   }),
   REHEARSAL_SECOND_WRITER_MINUTES: declare({
     group: 'rehearsal',
@@ -251,7 +251,7 @@ export const SETTINGS = {
     default: null,
     allowed: 'a whole number of minutes between 1 and 1440',
     meaning:
-      'A new world also has a legacy DXY writer the deploy does not control: every N simulated minutes it calls calc_dxy_range_derived over the last N minutes, whatever the workers\' mode. Unset: none.',
+      "A new world also has a legacy DXY writer the deploy does not control: every N simulated minutes it calls calc_dxy_range_derived over the last N minutes, whatever the workers' mode. Unset: none.",
     example: '20',
   }),
   CUTOVER_WORKER_ROLE: declare({

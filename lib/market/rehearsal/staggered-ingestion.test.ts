@@ -140,7 +140,8 @@ describe('staggered ingestion: each component on its own schedule, legacy DXY on
         minute: minute.minute,
         dataBars: isComplete(minute),
       });
-      if (minute.dataBars !== null) expect(relativeDifference(minute.dataBars, minute.legacy as number)).toBeLessThan(1e-12);
+      if (minute.dataBars !== null)
+        expect(relativeDifference(minute.dataBars, minute.legacy as number)).toBeLessThan(1e-12);
     }
     expectLegacyExactlyWhereComplete(window);
   });
@@ -154,7 +155,7 @@ describe('staggered ingestion: each component on its own schedule, legacy DXY on
     expect(minutes.filter((m) => (m.dataBars !== null) !== isComplete(m))).toEqual([]);
   });
 
-  it('is restart-safe: a tick at the same time changes nothing, and no bar lies ahead of its symbol\'s progress', async () => {
+  it("is restart-safe: a tick at the same time changes nothing, and no bar lies ahead of its symbol's progress", async () => {
     const snapshot = async () => {
       const [counts] = await test.database.sql`
         select (select count(*)::int from public.data_bars) as bars,
