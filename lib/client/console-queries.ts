@@ -6,11 +6,18 @@
  */
 import { type Query, queryOptions } from '@tanstack/react-query';
 import { fetchConsoleJson, isSessionExpired } from './console-fetch';
-import type { ConsoleStatusJson, DxyMinutesJson, MonitorStateJson, PhaseLiveJson } from './wire-types';
+import type {
+  ConsoleStatusJson,
+  DxyMinutesJson,
+  MonitorStateJson,
+  PhaseLiveJson,
+  PipelineSignalsJson,
+} from './wire-types';
 
 export const queryKeys = {
   status: ['status'],
   monitor: ['monitor'],
+  pipelineSignals: ['monitor', 'signals'],
   /** The prefix of every phase's key: invalidating it refreshes whichever phase page is open. */
   phases: ['phase'],
   phase: (phase: string) => ['phase', phase],
@@ -54,6 +61,15 @@ export function monitorQuery() {
     queryKey: queryKeys.monitor,
     queryFn: () => fetchConsoleJson<MonitorStateJson>('/api/monitor'),
     refetchInterval: livePoll<MonitorStateJson>((data) => (data?.window && !data.complete ? 5000 : 30_000)),
+  });
+}
+
+/** The pipeline's own signals: every 15 s (cursors and writers move by the minute). */
+export function pipelineSignalsQuery() {
+  return queryOptions({
+    queryKey: queryKeys.pipelineSignals,
+    queryFn: () => fetchConsoleJson<PipelineSignalsJson>('/api/monitor/signals'),
+    refetchInterval: livePoll<PipelineSignalsJson>(() => 15_000),
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Jsonified } from '../json';
 import type { DxyMinutesInHour } from '../monitor/dxy-minutes-per-hour';
+import type { PipelineSignals } from '../monitor/pipeline-signals';
 import type { MonitorState } from '../monitor/read-monitor-state';
 import type { ApprovalRow } from '../runbook/list-approvals';
 import type { ConsoleStatus } from '../runbook/read-console-status';
@@ -15,6 +16,9 @@ export type ConsoleStatusJson = Jsonified<ConsoleStatus>;
 
 /** `GET /api/monitor`: the 24-hour window. */
 export type MonitorStateJson = Jsonified<MonitorState>;
+
+/** `GET /api/monitor/signals`: the pipeline's own signals. */
+export type PipelineSignalsJson = Jsonified<PipelineSignals>;
 
 /** `GET /api/phases/:phase`: a phase's runs, latest run and log. */
 export type PhaseLiveJson = Jsonified<PhaseLive>;

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { MonitorLive } from '@/components/monitor-live';
+import { PipelineSignalsPanel } from '@/components/pipeline-signals-panel';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDatabase } from '@/lib/db/connection';
 import { toJson } from '@/lib/json';
 import { loadClock } from '@/lib/market/clock';
+import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
 
 export const dynamic = 'force-dynamic';
@@ -15,6 +17,10 @@ export default async function MonitorPage() {
   const database = getDatabase();
   const clock = await loadClock(database.sql);
   const state = await readMonitorState(database.sql, { now: clock.now() });
+  const signals = await readPipelineSignals(database.sql, {
+    now: clock.now(),
+    slackMinutes: slackMinutesForSpeed(clock.speed),
+  });
   return (
     <div className="space-y-4">
       <div>
@@ -25,6 +31,7 @@ export default async function MonitorPage() {
         </p>
       </div>
       <MonitorLive initial={toJson(state)} canWaive={user.roles.includes('approver')} />
+      <PipelineSignalsPanel initial={toJson(signals)} />
     </div>
   );
 }
