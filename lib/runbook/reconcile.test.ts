@@ -205,7 +205,8 @@ describe('Reconcile: a minute made to differ by hand and one deleted are found b
     expect(bucket).toMatchObject({ missingInDataBars: 0, closeDiffers: 0 });
     const [overwritten] = await sql()<{ raw: Record<string, unknown> }[]>`
       select raw from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${changed}`;
-    expect(overwritten?.raw).toMatchObject({ reconciled_from: 'derived_data_bars', reconciled_by_run: runId });
+    expect(overwritten?.raw).toMatchObject({ copied_from: 'derived_data_bars', reconciled_by_run: runId });
+    expect(overwritten?.raw.close_before).toEqual(expect.any(Number));
 
     // Exactly the previewed statements ran: each of them (the driver's finish checked none else did).
     const [event] = await sql()<{ keys: string[] }[]>`

@@ -6,7 +6,9 @@
  * - a data_bars row whose close differs from legacy beyond DXY_CLOSE_TOLERANCE is overwritten with
  *   legacy's values — only when its source is 'synthetic' (the new writer's, the copy's, the
  *   bridge's): a row under any other source belongs to a writer the migration does not own and is
- *   reported, never changed. The overwritten close is kept in the row's raw (`close_before`).
+ *   reported, never changed. The overwritten close is kept in the row's raw (`close_before`), and
+ *   the row is tagged as the copy's (`copied_from`, ../copy-ownership.ts): it now holds legacy's
+ *   values, so the copy keeps it equal to legacy's later revisions as it does its own rows.
  * Overwriting is chosen over regenerating with calc_dxy_range_1m: a regenerated value equals legacy
  * only when the components are unchanged since legacy derived it, and cannot exist where a
  * component was lost; a copy makes data_bars equal legacy by value, which is what is checked.
@@ -32,7 +34,7 @@ ON CONFLICT (canonical_symbol, timeframe, ts_utc) DO NOTHING`;
 export const RECONCILE_OVERWRITE_SQL = `UPDATE public.data_bars n
    SET open = d.open, high = d.high, low = d.low, close = d.close, vol = coalesce(d.vol, 0), vwap = d.vwap,
        trade_count = d.trade_count,
-       raw = n.raw || jsonb_build_object('version', d.derivation_version, 'reconciled_from', 'derived_data_bars',
+       raw = n.raw || jsonb_build_object('version', d.derivation_version, 'copied_from', 'derived_data_bars',
                                          'reconciled_by_run', $3::bigint, 'close_before', n.close)
   FROM public.derived_data_bars d
  WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc >= $1 AND n.ts_utc < $2 AND n.source = 'synthetic'
