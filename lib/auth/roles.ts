@@ -8,7 +8,7 @@ export function hasAnyRole(userRoles: readonly Role[], allowed: readonly Role[])
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'watches progress, comparisons and monitoring; changes nothing',
-  operator: 'runs phases, applies fixes, pauses and resumes, starts rollback',
-  approver: 'confirms the soft-delete and destructive rollback choices (never their own request)',
+  operator: 'runs phases, applies fixes, pauses and resumes, requests Reconcile, starts rollback',
+  approver: 'confirms the soft-delete, a Reconcile and destructive rollback choices (never their own request)',
   admin: 'manages users',
 };
