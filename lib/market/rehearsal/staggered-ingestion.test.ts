@@ -10,6 +10,7 @@ import {
 } from '../../../test-support/world-minutes';
 import type { WorkerMode } from '../../db/console-schema';
 import { holdBackSymbol, readSymbolIngestion } from '../../db/tables/rehearsal-ingestion';
+import { pauseRehearsalWorkers, resumeRehearsalWorkers } from '../../db/tables/rehearsal-workers';
 import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
 import { MINUTE_MS } from '../../time-units';
 import { fixedClock } from '../clock';
@@ -181,5 +182,27 @@ describe('staggered ingestion: each component on its own schedule, legacy DXY on
       const from = before.progress.find((p) => p.symbol === bar.canonical_symbol)?.nextMinute as Date;
       expect(bar.ts_utc.getTime()).toBeGreaterThanOrEqual(from.getTime());
     }
+  });
+
+  it('a stopped tick-factory leaves its stop missing for every symbol, late bars included, and resumes at the restart', async () => {
+    await pauseRehearsalWorkers(test.database.sql);
+    const stopped = clock.now();
+    // The last run before the stop landed its bars at stopped + 2 s.
+    const lastLanding = new Date(stopped.getTime() + 2_000);
+    const pending = await readSymbolIngestion(test.database.sql);
+    await advance(10);
+    const restarted = clock.now();
+    await resumeRehearsalWorkers(test.database.sql, { minute: restarted });
+    expect((await readSymbolIngestion(test.database.sql)).map((s) => s.nextMinute.getTime())).toEqual(
+      pending.map(() => restarted.getTime()),
+    );
+    await advance(10);
+    const [row] = await test.database.sql<{ late: number; stopped: number; after: number }[]>`
+      select count(*) filter (where ts_utc < ${restarted} and ingested_at > ${lastLanding})::int as late,
+             count(*) filter (where ts_utc >= ${stopped} and ts_utc < ${restarted})::int as stopped,
+             count(*) filter (where ts_utc >= ${restarted})::int as after
+        from public.data_bars where timeframe = '1m' and canonical_symbol = any(${DXY_COMPONENTS as string[]}::text[])`;
+    expect(row).toMatchObject({ late: 0, stopped: 0 });
+    expect(row?.after).toBeGreaterThan(20);
   });
 });
