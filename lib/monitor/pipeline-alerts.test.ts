@@ -164,7 +164,22 @@ describe('pipeline alerts on an open market', () => {
     await stepping();
     await evaluate(at(t1, 63));
     expect(await openIncidents(test.database, 'run-waiting')).toBe(0);
-    await sql`update cutover.phase_runs set status = 'failed', finished_at = now() where id = ${running?.id ?? 0}`;
+    await sql`update cutover.phase_runs set status = 'aborted', finished_at = now() where id = ${running?.id ?? 0}`;
+  });
+
+  it('evaluates the other conditions when one cannot be read', async () => {
+    const { sql } = test.database;
+    const [migration] = await sql<{ id: number }[]>`select id from cutover.migration_runs where status = 'active'`;
+    await sql`insert into cutover.phase_runs (migration_run_id, phase, status, requested_by, error, finished_at)
+              values (${migration?.id ?? 0}, '5', 'failed', 'olivia', 'grant changed', now())`;
+    await sql`alter table public.data_bars rename to data_bars_away`;
+    try {
+      const evaluation = await evaluate(at(MIDWEEK_NOW, 200));
+      expect(evaluation.errors).toEqual([expect.stringMatching(/^cursor-stalled: .*data_bars/)]);
+      expect(evaluation.enqueued).toEqual([expect.stringMatching(/^pipeline:phase-failed:\d+$/)]);
+    } finally {
+      await sql`alter table public.data_bars_away rename to data_bars`;
+    }
   });
 
   it('is evaluated by the runner’s tick', async () => {

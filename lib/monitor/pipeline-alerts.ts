@@ -119,6 +119,8 @@ async function alertBridgeLag(
 export interface AlertEvaluation {
   /** Outbox keys of the alerts this evaluation wrote. */
   enqueued: string[];
+  /** Conditions that could not be evaluated (e.g. a pipeline table missing here); the others still were. */
+  errors: string[];
 }
 
 export async function evaluatePipelineAlerts(
@@ -127,12 +129,22 @@ export async function evaluatePipelineAlerts(
 ): Promise<AlertEvaluation> {
   const { now, thresholds, slackMinutes } = params;
   const enqueued: string[] = [];
-  const stalled = await alertStalledCursor(sql, { now, thresholds, slackMinutes });
-  if (stalled) enqueued.push(stalled);
-  const bridge = await alertBridgeLag(sql, { now, scope: params.bridge, lagMinutes: thresholds.bridgeLagMinutes });
-  if (bridge) enqueued.push(bridge);
-  enqueued.push(...(await alertFailedRuns(sql, { now })));
-  enqueued.push(...(await alertStuckWaiting(sql, { now, waitingMinutes: thresholds.waitingMinutes, slackMinutes })));
+  const errors: string[] = [];
+  // Each condition on its own: one that cannot be read must not hide the others.
+  const conditions: [string, () => Promise<string | string[] | null>][] = [
+    ['cursor-stalled', () => alertStalledCursor(sql, { now, thresholds, slackMinutes })],
+    ['bridge-lag', () => alertBridgeLag(sql, { now, scope: params.bridge, lagMinutes: thresholds.bridgeLagMinutes })],
+    ['phase-failed', () => alertFailedRuns(sql, { now })],
+    ['run-waiting', () => alertStuckWaiting(sql, { now, waitingMinutes: thresholds.waitingMinutes, slackMinutes })],
+  ];
+  for (const [kind, evaluate] of conditions) {
+    try {
+      const keys = await evaluate();
+      if (keys) enqueued.push(...(Array.isArray(keys) ? keys : [keys]));
+    } catch (error) {
+      errors.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (enqueued.length > 0) kickAlertDelivery(sql);
-  return { enqueued };
+  return { enqueued, errors };
 }

@@ -99,11 +99,13 @@ function stateOf(signal: Omit<CursorSignal, 'state'>): CursorState {
   return signal.lagMinutes === null ? 'not-judged' : 'ok';
 }
 
-async function presentColumns(sql: SqlOrTx): Promise<Set<string> | null> {
-  const rows = await sql<{ column_name: string }[]>`
-    select column_name from information_schema.columns
-     where table_schema = 'public' and table_name = 'data_agg_state'`;
-  return rows.length === 0 ? null : new Set(rows.map((r) => r.column_name));
+/** The columns of public.data_agg_state, or null when the table is absent. */
+export async function aggStateColumns(sql: SqlOrTx): Promise<Set<string> | null> {
+  // pg_attribute rather than information_schema: this runs on every runner tick.
+  const rows = await sql<{ name: string }[]>`
+    select attname as name from pg_attribute
+     where attrelid = to_regclass('public.data_agg_state') and attnum > 0 and not attisdropped`;
+  return rows.length === 0 ? null : new Set(rows.map((r) => r.name));
 }
 
 function asDate(value: unknown): Date | null {
@@ -129,7 +131,7 @@ export async function readCursorSignals(
     only?: { symbol: string; timeframe: string };
   },
 ): Promise<CursorSignals> {
-  const columns = await presentColumns(sql);
+  const columns = await aggStateColumns(sql);
   if (!columns || REQUIRED.some((c) => !columns.has(c))) return { present: false, missingColumns: [], tasks: [] };
   const read = [...REQUIRED, ...OPTIONAL.filter((c) => columns.has(c))];
   const rows = await sql<Record<string, unknown>[]>`

@@ -15,6 +15,7 @@ import type { SqlOrTx } from '../db/connection';
 import type { SnapshotCheck, SnapshotVerdict } from '../db/console-schema';
 import { opsRunlogExists } from '../db/pipeline-tables';
 import { HOUR_MS } from '../time-units';
+import { aggStateColumns } from './pipeline-signals-cursors';
 
 /** How far back job names are discovered: a worker that runs at least daily shows up. */
 export const JOB_DISCOVERY_MS = 24 * HOUR_MS;
@@ -34,13 +35,7 @@ interface RunlogFindings {
 }
 
 async function readAggState(sql: SqlOrTx): Promise<AggStateFindings> {
-  const columns = new Set(
-    (
-      await sql<{ column_name: string }[]>`
-        select column_name from information_schema.columns
-         where table_schema = 'public' and table_name = 'data_agg_state'`
-    ).map((r) => r.column_name),
-  );
+  const columns = (await aggStateColumns(sql)) ?? new Set<string>();
   if (!columns.has('canonical_symbol') || !columns.has('timeframe') || !columns.has('status')) {
     return { present: false, failing: [], disabled: [] };
   }
