@@ -30,6 +30,7 @@ export const REPORT_CSS = `
 .run-report .v-WARN, .run-report .v-paused, .run-report .v-pending, .run-report .v-awaiting-approval, .run-report .v-aborted { background: #fef3c7; color: #92400e; }
 .run-report .v-FAIL, .run-report .v-failed, .run-report .v-rejected { background: #fee2e2; color: #991b1b; }
 .run-report .v-not-taken, .run-report .v-running { background: #e2e8f0; color: #334155; }
+.run-report .v-provisional { background: repeating-linear-gradient(45deg, #fff 0 3px, #e2e8f0 3px 6px); color: #334155; outline: 1px dashed #64748b; }
 .run-report .phase { border-top: 1px solid #94a3b8; padding-top: 6px; margin-top: 14px; }
 .run-report .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 14px; }
 .run-report figure { margin: 0; break-inside: avoid; }

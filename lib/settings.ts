@@ -359,6 +359,14 @@ export const SETTINGS = {
     meaning:
       'How many of the 24 window hours must fall in open FX market before phase 9 may run (a window over a weekend proves little).',
   }),
+  CUTOVER_MONITOR_SETTLE_MAX_MINUTES: declare({
+    group: 'runbook',
+    schema: wholeNumber(10, 24 * 60),
+    default: '90',
+    allowed: 'a whole number of minutes, 10–1440',
+    meaning:
+      "How long after an hour's end its snapshot may stay provisional waiting for late component data; then it is settled as it stands (a FAIL is alerted). Also how late the rollback and phase 9 wait for the data frontier.",
+  }),
   CUTOVER_WORKER_DEPLOY_CMD: declare({
     group: 'workers',
     schema: optionalText,

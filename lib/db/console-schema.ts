@@ -420,6 +420,14 @@ export const monitorSnapshots = cutover.table(
     alertedAt: tstz('alerted_at'),
     waivedBy: text('waived_by'),
     waiverReason: text('waiver_reason'),
+    /** Null while the hour is provisional (late data may still change it); set once, then never changed. */
+    settledAt: tstz('settled_at'),
+    /** How many times the hour's checks were computed (1 when settled at once). */
+    evaluations: integer('evaluations').notNull().default(1),
+    /** When the checks were last computed. */
+    evaluatedAt: tstz('evaluated_at'),
+    /** The data frontier (every component reported up to here) at the last evaluation. */
+    dataThrough: tstz('data_through'),
   },
   (t) => [uniqueIndex('monitor_snapshots_hour').on(t.migrationRunId, t.hourStart)],
 );

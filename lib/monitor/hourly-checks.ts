@@ -21,17 +21,41 @@ export function overallVerdict(checks: SnapshotCheck[]): Verdict {
   return worst(checks.map((c) => c.verdict));
 }
 
-/** Longest run of consecutive open-market minutes in [from, to) without a bar. */
-export function worstLagMinutes(params: { from: Date; to: Date; minutesWithBars: Set<number> }): number {
+/**
+ * Longest run of consecutive open-market minutes in [from, to) without a DXY bar, judged only where
+ * DXY could be derived: a minute with all six components and no DXY counts (the new path missed
+ * it), and so does a minute with no component at all (the pipeline was silent); a minute with some
+ * but not all components is excused — a symbol late or missing at the provider, and DXY is never
+ * derived without all six — and neither lengthens nor breaks a run. Without `components` every
+ * minute counts (the judgement before component minutes were read).
+ */
+export function worstLagMinutes(params: {
+  from: Date;
+  to: Date;
+  minutesWithBars: Set<number>;
+  /** Per minute: how many of the six components are in (0 when absent from the map). */
+  components?: ReadonlyMap<number, { any: number; valid: number }>;
+}): number {
   let worstRun = 0;
   let run = 0;
   for (let t = params.from.getTime(); t < params.to.getTime(); t += MINUTE_MS) {
     if (!isFxOpen(new Date(t))) continue;
-    run = params.minutesWithBars.has(t) ? 0 : run + 1;
+    if (params.minutesWithBars.has(t)) {
+      run = 0;
+      continue;
+    }
+    const present = params.components?.get(t);
+    const partial = present !== undefined && present.any > 0 && present.valid < DXY_COMPONENTS.length;
+    if (partial) continue;
+    run += 1;
     worstRun = Math.max(worstRun, run);
   }
   return worstRun;
 }
+
+/** The freshness thresholds (worst lag in minutes), stored with each result. */
+export const FRESHNESS_PASS_MAX = 2;
+export const FRESHNESS_WARN_MAX = 10;
 
 export async function computeHourlyChecks(
   sql: Sql,
@@ -44,51 +68,53 @@ export async function computeHourlyChecks(
   const dxyMinutes = await sql<{ ts_utc: Date }[]>`
     select ts_utc from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${from} and ts_utc < ${to}`;
   const withBars = new Set(dxyMinutes.map((m) => m.ts_utc.getTime()));
-  const [complete] = await sql<{ minutes: number; buckets: number }[]>`
-    with complete as (
-      select ts_utc from public.data_bars
-       where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to}
-         -- What calc_dxy_range_1m accepts: NaN and Infinity sort above every number, so "> 0" alone lets them in.
-         and close > 0 and close < 'Infinity'
-       group by ts_utc having count(*) = 6)
-    select (select count(*)::int from complete) as minutes,
-           (select count(*)::int from (
-              select floor(extract(epoch from ts_utc) / 300) from complete group by 1 having count(*) >= 3) b) as buckets`;
-  const completeMinutes = complete?.minutes ?? 0;
-  const expected5m = complete?.buckets ?? 0;
+  // Per minute of the hour: components present, and those calc_dxy_range_1m accepts (NaN and
+  // Infinity sort above every number, so "> 0" alone would let them in).
+  const componentRows = await sql<{ ts_utc: Date; any: number; valid: number }[]>`
+    select ts_utc, count(*)::int as any, count(*) filter (where close > 0 and close < 'Infinity')::int as valid
+      from public.data_bars
+     where timeframe = '1m' and canonical_symbol in ${sql([...DXY_COMPONENTS])} and ts_utc >= ${from} and ts_utc < ${to}
+     group by ts_utc`;
+  const components = new Map(componentRows.map((r) => [r.ts_utc.getTime(), { any: r.any, valid: r.valid }]));
+  const completeMinutes = componentRows.filter((r) => r.valid === DXY_COMPONENTS.length).map((r) => r.ts_utc.getTime());
+  const partialMinutes = componentRows.filter((r) => r.valid < DXY_COMPONENTS.length).length;
+  // 5m windows with at least 3 complete minutes: those the aggregator makes a bar of.
+  const buckets = new Map<number, number>();
+  for (const t of completeMinutes) {
+    const bucket = Math.floor(t / (5 * MINUTE_MS));
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+  }
+  const expected5m = [...buckets.values()].filter((n) => n >= 3).length;
 
-  const lag = worstLagMinutes({ from, to, minutesWithBars: withBars });
+  const lag = worstLagMinutes({ from, to, minutesWithBars: withBars, components });
+  const excused = partialMinutes > 0 ? `; ${partialMinutes} minutes missing a component excused` : '';
   const freshness: SnapshotCheck = {
     key: 'freshness',
     name: 'DXY 1m freshness in data_bars (worst lag in the hour)',
     value: lag,
-    threshold: '≤ 2 min PASS, ≤ 10 min WARN, more FAIL; closed market passes',
-    warnAt: 3,
-    failAt: 11,
-    verdict: lag <= 2 ? 'PASS' : lag <= 10 ? 'WARN' : 'FAIL',
-    detail: openMinutes === 0 ? 'market closed all hour' : `longest run of open minutes without a DXY bar: ${lag} min`,
+    threshold: `≤ ${FRESHNESS_PASS_MAX} min PASS, ≤ ${FRESHNESS_WARN_MAX} min WARN, more FAIL; minutes missing a component (but not all) and a closed market do not count`,
+    warnAt: FRESHNESS_PASS_MAX + 1,
+    failAt: FRESHNESS_WARN_MAX + 1,
+    verdict: lag <= FRESHNESS_PASS_MAX ? 'PASS' : lag <= FRESHNESS_WARN_MAX ? 'WARN' : 'FAIL',
+    detail:
+      openMinutes === 0
+        ? 'market closed all hour'
+        : `longest run of open minutes without a DXY bar (all six components in, or none): ${lag} min${excused}`,
   };
 
-  const count = withBars.size;
-  const bars1mVerdict: Verdict =
-    openMinutes === 0
-      ? count === 0
-        ? 'PASS'
-        : 'WARN'
-      : count < completeMinutes - 1 || count < 0.9 * openMinutes
-        ? 'FAIL'
-        : count < 0.95 * openMinutes
-          ? 'WARN'
-          : 'PASS';
+  // Judged against complete-component minutes only: DXY exists exactly where all six do.
+  const expected1m = completeMinutes.length;
+  const count = completeMinutes.filter((t) => withBars.has(t)).length;
+  const missing1m = expected1m - count;
   const bars1m: SnapshotCheck = {
     key: 'bars_1m',
     name: 'DXY 1m bars in the hour',
     value: count,
-    threshold: `expected ${completeMinutes} (minutes with all six components) of ${openMinutes} open minutes; WARN below 95 %, FAIL below 90 % of open`,
-    warnAt: openMinutes === 0 ? null : Math.ceil(0.95 * openMinutes),
-    failAt: openMinutes === 0 ? null : Math.ceil(0.9 * openMinutes),
-    verdict: bars1mVerdict,
-    detail: `${count} DXY minutes; ${completeMinutes} complete component minutes; ${openMinutes} open minutes`,
+    threshold: `expected ${expected1m} (minutes with all six components) of ${openMinutes} open minutes; one missing WARN, more FAIL`,
+    warnAt: expected1m === 0 ? null : expected1m - 1,
+    failAt: expected1m === 0 ? null : expected1m - 2,
+    verdict: missing1m <= 0 ? 'PASS' : missing1m === 1 ? 'WARN' : 'FAIL',
+    detail: `${count} of ${expected1m} complete component minutes have a DXY bar (${withBars.size} DXY minutes in all; ${openMinutes} open minutes${excused})`,
   };
 
   const [fiveMinute] = await sql<{ n: number; last: Date | null }[]>`

@@ -5,7 +5,8 @@
  *
  * A closed market proves nothing (no bars are expected, so every check passes), so the window is
  * complete only when it also holds `minOpenHours` (CUTOVER_WINDOW_MIN_OPEN_HOURS) open-market hours
- * that passed (PASS or WARN); until then it extends hour by hour. A window that starts on a Friday
+ * that passed (PASS or WARN) and settled (no late data can change them any more); until then it
+ * extends hour by hour. A window that starts on a Friday
  * evening therefore runs into Monday. docs: README "On call".
  */
 import type { SqlOrTx } from '../db/connection';
@@ -13,7 +14,7 @@ import { getActiveMigrationRun, getLatestMigrationRun } from '../db/tables/migra
 import { firstSucceededClockFinish } from '../db/tables/phase-runs';
 import { countOpenMinutes } from '../market/market-hours';
 import { readSetting } from '../settings';
-import { HOUR_MS } from '../time-units';
+import { HOUR_MS, MINUTE_MS } from '../time-units';
 import type { Verdict } from './hourly-checks';
 
 /** The window's least length; it extends past this while it lacks open-market evidence. */
@@ -24,6 +25,12 @@ const MAX_WINDOW_HOURS = 24 * 8;
 export const SNAPSHOT_DELAY_MS = 7 * 60_000;
 /** A snapshot taken this long after it was due is marked late. */
 export const LATE_AFTER_MS = 15 * 60_000;
+/**
+ * An hour settles once every component has reported this far past its end (the data frontier,
+ * lib/market/data-frontier.ts): the same margin on-time data has at the snapshot's due time, so
+ * DXY and the hour's last 5m window have been derived from its late minutes too.
+ */
+export const SETTLE_GRACE_MS = SNAPSHOT_DELAY_MS;
 
 export interface MonitorWindow {
   migrationRunId: number;
@@ -38,6 +45,28 @@ export function hourStartOf(window: MonitorWindow, index: number): Date {
 
 export function snapshotDueAt(hourStart: Date): Date {
   return new Date(hourStart.getTime() + HOUR_MS + SNAPSHOT_DELAY_MS);
+}
+
+/**
+ * Whether an hour's snapshot is final: the data frontier passed its end plus the grace (complete),
+ * or `maxSettleMinutes` (CUTOVER_MONITOR_SETTLE_MAX_MINUTES) have passed since its end (judged as
+ * it stands: data that late is not waited for). Until then it is provisional and re-evaluated.
+ */
+export function settleDecision(params: { hourStart: Date; frontier: Date; now: Date; maxSettleMinutes: number }): {
+  settled: boolean;
+  reason: 'complete' | 'max settle time' | 'provisional';
+  settlesBy: Date;
+} {
+  const hourEnd = params.hourStart.getTime() + HOUR_MS;
+  const settlesBy = new Date(hourEnd + params.maxSettleMinutes * MINUTE_MS);
+  if (params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS) return { settled: true, reason: 'complete', settlesBy };
+  if (params.now >= settlesBy) return { settled: true, reason: 'max settle time', settlesBy };
+  return { settled: false, reason: 'provisional', settlesBy };
+}
+
+/** CUTOVER_MONITOR_SETTLE_MAX_MINUTES (lib/settings.ts). */
+export function defaultMaxSettleMinutes(): number {
+  return readSetting('CUTOVER_MONITOR_SETTLE_MAX_MINUTES');
 }
 
 /** True when the hour [hourStart, +1 h) has any open-market minute: bars are expected in it. */
@@ -64,9 +93,10 @@ export interface WindowSpan {
 }
 
 /**
- * The window's length from the snapshots taken so far (by hour start). Taken hours are a prefix
- * of the window (takeDueSnapshots takes them in order, late ones included); the hours to come
- * are assumed to pass when open, so the estimate only grows when an hour fails.
+ * The window's length from the settled snapshots so far (by hour start): a provisional hour is
+ * passed to it as not yet taken, so it counts as passed only once settled. Settled hours are a
+ * prefix of the window (takeDueSnapshots takes and settles them in order, late ones included); the
+ * hours to come are assumed to pass when open, so the estimate only grows when an hour fails.
  */
 export function windowSpan(
   window: MonitorWindow,

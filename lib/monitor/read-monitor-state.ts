@@ -6,8 +6,10 @@
  */
 import type { Sql } from 'postgres';
 import { listMonitorSnapshots, type MonitorSnapshot } from '../db/tables/monitor-snapshots';
+import { HOUR_MS, MINUTE_MS } from '../time-units';
 import type { SnapshotCheck, Verdict } from './hourly-checks';
 import {
+  defaultMaxSettleMinutes,
   defaultMinOpenHours,
   hourStartOf,
   isMarketHour,
@@ -22,8 +24,18 @@ import {
 export interface HourSlot {
   index: number;
   hourStart: Date;
-  /** `closed`: taken, passed, but the market was closed all hour (no bars expected, nothing proven). */
-  state: Verdict | 'closed' | 'upcoming' | 'due';
+  /**
+   * `closed`: taken, passed, but the market was closed all hour (no bars expected, nothing proven).
+   * `provisional`: taken, but late component data may still change it (its verdict so far in `provisionalVerdict`).
+   */
+  state: Verdict | 'closed' | 'upcoming' | 'due' | 'provisional';
+  /** The verdict so far of a provisional hour; null once settled or not taken. */
+  provisionalVerdict: Verdict | null;
+  /** When a provisional hour is settled as it stands at the latest (CUTOVER_MONITOR_SETTLE_MAX_MINUTES). */
+  settlesBy: Date | null;
+  /** The data frontier at the hour's last evaluation, and how many evaluations it had. */
+  dataThrough: Date | null;
+  evaluations: number;
   /** Bars are expected in this hour (any open-market minute). Set by buildHourSlots. */
   marketOpen?: boolean;
   /** The hour lies past the first 24: the window extended to find enough open-market hours. */
@@ -49,6 +61,8 @@ export interface MonitorState {
   openHoursPassed: number;
   /** Hours taken with the market closed all hour. */
   closedHours: number;
+  /** Hours taken but not settled yet (late data may still change them). */
+  provisionalHours: number;
   /** The window runs (or is expected to run) past 24 hours for lack of open-market hours. */
   extended: boolean;
   /** End of the window's last hour: exact once complete, else estimated (open hours to come passing). */
@@ -76,6 +90,7 @@ export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHou
       minOpenHours,
       openHoursPassed: 0,
       closedHours: 0,
+      provisionalHours: 0,
       extended: false,
       estimatedEnd: null,
       unwaivedFailures: 0,
@@ -84,7 +99,11 @@ export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHou
     };
   }
   const rows = await listMonitorSnapshots(sql, { migrationRunId: window.migrationRunId });
-  const { slots, span } = buildHourSlots(window, rows, { now: params.now, minOpenHours });
+  const { slots, span } = buildHourSlots(window, rows, {
+    now: params.now,
+    minOpenHours,
+    maxSettleMinutes: defaultMaxSettleMinutes(),
+  });
   const taken = slots.filter((s) => s.takenAt !== null);
   return {
     window,
@@ -95,6 +114,7 @@ export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHou
     minOpenHours,
     openHoursPassed: span.openHoursPassed,
     closedHours: taken.filter((s) => !s.marketOpen).length,
+    provisionalHours: taken.filter((s) => s.state === 'provisional').length,
     extended: span.extended,
     estimatedEnd: span.endsAt,
     unwaivedFailures: taken.filter((s) => s.state === 'FAIL' && !s.waivedBy).length,
@@ -111,10 +131,12 @@ export async function readMonitorState(sql: Sql, params: { now: Date; minOpenHou
 export function buildHourSlots(
   window: MonitorWindow,
   rows: SnapshotRow[],
-  params: { now: Date | null; minOpenHours: number },
+  params: { now: Date | null; minOpenHours: number; maxSettleMinutes: number },
 ): { slots: HourSlot[]; span: WindowSpan } {
   const byHour = new Map(rows.map((r) => [r.hourStart.getTime(), r]));
-  const span = windowSpan(window, new Map(rows.map((r) => [r.hourStart.getTime(), r.verdict])), params.minOpenHours);
+  // Only settled hours count as passed (or failed) for the window's length.
+  const settled = new Map(rows.filter((r) => r.settledAt).map((r) => [r.hourStart.getTime(), r.verdict]));
+  const span = windowSpan(window, settled, params.minOpenHours);
   const slots: HourSlot[] = [];
   for (let index = 0; index < span.hours; index++) {
     const hourStart = hourStartOf(window, index);
@@ -124,12 +146,19 @@ export function buildHourSlots(
       index,
       hourStart,
       state: row
-        ? row.verdict === 'PASS' && !marketOpen
-          ? 'closed'
-          : row.verdict
+        ? !row.settledAt
+          ? 'provisional'
+          : row.verdict === 'PASS' && !marketOpen
+            ? 'closed'
+            : row.verdict
         : params.now && snapshotDueAt(hourStart) <= params.now
           ? 'due'
           : 'upcoming',
+      provisionalVerdict: row && !row.settledAt ? row.verdict : null,
+      settlesBy:
+        row && !row.settledAt ? new Date(hourStart.getTime() + HOUR_MS + params.maxSettleMinutes * MINUTE_MS) : null,
+      dataThrough: row?.dataThrough ?? null,
+      evaluations: row?.evaluations ?? 0,
       marketOpen,
       extension: index >= WINDOW_HOURS,
       late: row?.late ?? false,
@@ -150,7 +179,9 @@ export function buildHourSlots(
 export function describeWindowProgress(state: MonitorState): string {
   if (!state.window) return 'the window has not started';
   const hours = `${state.taken} hourly snapshots, ${state.openHoursPassed} of ${state.minOpenHours} open-market hours passed`;
-  const closed = state.closedHours > 0 ? `, ${state.closedHours} with the market closed` : '';
+  const closed =
+    (state.closedHours > 0 ? `, ${state.closedHours} with the market closed` : '') +
+    (state.provisionalHours > 0 ? `, ${state.provisionalHours} provisional (waiting for late data)` : '');
   if (state.complete) return `complete: ${hours}${closed}`;
   const end = state.estimatedEnd?.toISOString() ?? '—';
   return state.extended

@@ -1,25 +1,36 @@
 /**
  * The runner's hourly job: for every hour of the window whose snapshot is due and missing, take
  * it now — on time, or late (marked so) after an outage; never skipped. Idempotent per hour (a
- * unique key), so several runners can do this at once. A FAIL hour is posted once to
- * ALERT_WEBHOOK_URL when set. The window's length is re-judged after every snapshot: past the
- * 24th hour, hours keep being taken until enough open-market hours have passed (monitor-window.ts).
+ * unique key), so several runners can do this at once.
+ *
+ * Component data arrives late (docs/phases.md "Monitoring"), so an hour is judged provisionally
+ * while the data frontier has not passed its end (plus a grace): each later tick re-evaluates it
+ * when the frontier has moved, until it settles — complete, or at CUTOVER_MONITOR_SETTLE_MAX_MINUTES
+ * after its end, as it stands. A settled hour is final. Only a settled FAIL is posted to
+ * ALERT_WEBHOOK_URL (once), and only settled hours count towards the window's length
+ * (monitor-window.ts), which is re-judged after every settlement.
  */
 import type { Sql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import {
   findMonitorSnapshot,
   insertMonitorSnapshot,
   listMonitorSnapshots,
+  type MonitorSnapshot,
   markMonitorSnapshotAlerted,
+  reevaluateMonitorSnapshot,
 } from '../db/tables/monitor-snapshots';
 import { readRehearsalWorkers } from '../db/tables/rehearsal-workers';
+import { readDataFrontier } from '../market/data-frontier';
 import { enqueueAlert, kickAlertDelivery } from './alert-outbox';
-import { computeHourlyChecks, overallVerdict, type Verdict } from './hourly-checks';
+import { computeHourlyChecks, overallVerdict, type SnapshotCheck, type Verdict } from './hourly-checks';
 import {
+  defaultMaxSettleMinutes,
   defaultMinOpenHours,
   hourStartOf,
   LATE_AFTER_MS,
   readMonitorWindow,
+  settleDecision,
   snapshotDueAt,
   windowSpan,
 } from './monitor-window';
@@ -29,31 +40,76 @@ export interface TakenSnapshot {
   hourStart: Date;
   verdict: string;
   late: boolean;
+  /** Settled by this evaluation (false: still provisional). */
+  settled: boolean;
+  /** 1 for the first evaluation, more for a provisional hour re-evaluated. */
+  evaluation: number;
+}
+
+/** A settled FAIL's alert, written in the same transaction that settles it: it exists exactly when the FAIL is final. */
+async function alertSettledFailure(tx: SqlOrTx, params: { id: number; hourStart: Date; checks: SnapshotCheck[] }) {
+  await enqueueAlert(tx, {
+    key: `snapshot:${params.id}`,
+    payload: {
+      source: 'dxy-cutover',
+      severity: 'critical',
+      hour_start: params.hourStart.toISOString(),
+      summary: `DXY cutover monitoring FAIL for the hour starting ${params.hourStart.toISOString()}`,
+      failing_checks: params.checks
+        .filter((c) => c.verdict === 'FAIL')
+        .map((c) => ({ name: c.name, detail: c.detail })),
+    },
+  });
+  await markMonitorSnapshotAlerted(tx, { id: params.id });
 }
 
 export async function takeDueSnapshots(
   sql: Sql,
-  params: { now: Date; minOpenHours?: number },
+  params: { now: Date; minOpenHours?: number; maxSettleMinutes?: number },
 ): Promise<TakenSnapshot[]> {
   const window = await readMonitorWindow(sql, { activeOnly: true });
   if (!window) return [];
   const minOpenHours = params.minOpenHours ?? defaultMinOpenHours();
-  const existing = await listMonitorSnapshots(sql, { migrationRunId: window.migrationRunId });
-  const verdicts = new Map<number, Verdict>(existing.map((e) => [e.hourStart.getTime(), e.verdict]));
+  const maxSettleMinutes = params.maxSettleMinutes ?? defaultMaxSettleMinutes();
+  const existing = new Map<number, MonitorSnapshot>(
+    (await listMonitorSnapshots(sql, { migrationRunId: window.migrationRunId })).map((e) => [e.hourStart.getTime(), e]),
+  );
+  // Only settled hours are judged passed or failed by the window.
+  const settled = new Map<number, Verdict>();
+  for (const [hour, row] of existing) if (row.settledAt) settled.set(hour, row.verdict);
   const workers = await readRehearsalWorkers(sql).catch(() => null);
+  const frontier = await readDataFrontier(sql, { now: params.now });
   const results: TakenSnapshot[] = [];
   for (let index = 0; ; index++) {
-    const span = windowSpan(window, verdicts, minOpenHours);
+    const span = windowSpan(window, settled, minOpenHours);
     if (span.complete || index >= span.hours) break;
     const hourStart = hourStartOf(window, index);
     const due = snapshotDueAt(hourStart);
     if (due > params.now) break;
-    if (verdicts.has(hourStart.getTime())) continue;
+    const row = existing.get(hourStart.getTime());
+    if (row?.settledAt) continue;
+    const decision = settleDecision({ hourStart, frontier: frontier.through, now: params.now, maxSettleMinutes });
+    // A provisional hour is computed again only when it would settle or its data has moved on.
+    if (row && !decision.settled && row.dataThrough && row.dataThrough >= frontier.through) continue;
     const checks = await computeHourlyChecks(sql, { hourStart, dual: (workers?.mode ?? 'dual') === 'dual' });
     const verdict = overallVerdict(checks);
-    const late = params.now.getTime() - due.getTime() > LATE_AFTER_MS;
-    // A FAIL hour's alert is written with its snapshot: it exists exactly when the snapshot does.
-    const inserted = await sql.begin(async (tx) => {
+    const settledAt = decision.settled ? params.now : null;
+    const late = row?.late ?? params.now.getTime() - due.getTime() > LATE_AFTER_MS;
+    const written = await sql.begin(async (tx) => {
+      if (row) {
+        const updated = await reevaluateMonitorSnapshot(tx, {
+          id: row.id,
+          previousEvaluations: row.evaluations,
+          evaluatedAt: params.now,
+          verdict,
+          checks,
+          settledAt,
+          dataThrough: frontier.through,
+        });
+        if (updated && settledAt && verdict === 'FAIL')
+          await alertSettledFailure(tx, { id: row.id, hourStart, checks });
+        return updated ? { id: row.id } : null;
+      }
       const snapshot = await insertMonitorSnapshot(tx, {
         migrationRunId: window.migrationRunId,
         hourIndex: index,
@@ -62,30 +118,27 @@ export async function takeDueSnapshots(
         late,
         verdict,
         checks,
+        settledAt,
+        dataThrough: frontier.through,
       });
-      const id = snapshot?.id;
-      if (id !== undefined && verdict === 'FAIL') {
-        await enqueueAlert(tx, {
-          key: `snapshot:${id}`,
-          payload: {
-            source: 'dxy-cutover',
-            severity: 'critical',
-            hour_start: hourStart.toISOString(),
-            summary: `DXY cutover monitoring FAIL for the hour starting ${hourStart.toISOString()}`,
-            failing_checks: checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ name: c.name, detail: c.detail })),
-          },
-        });
-        await markMonitorSnapshotAlerted(tx, { id });
-      }
+      if (snapshot && settledAt && verdict === 'FAIL')
+        await alertSettledFailure(tx, { id: snapshot.id, hourStart, checks });
       return snapshot;
     });
-    if (inserted) {
-      results.push({ hourIndex: index, hourStart, verdict, late });
-      verdicts.set(hourStart.getTime(), verdict);
+    if (written) {
+      results.push({
+        hourIndex: index,
+        hourStart,
+        verdict,
+        late,
+        settled: settledAt !== null,
+        evaluation: (row?.evaluations ?? 0) + 1,
+      });
+      if (settledAt) settled.set(hourStart.getTime(), verdict);
     } else {
-      // Another runner took this hour meanwhile: judge the window by its verdict, not ours.
+      // Another runner took or re-evaluated this hour meanwhile: judge the window by its result, not ours.
       const theirs = await findMonitorSnapshot(sql, { migrationRunId: window.migrationRunId, hourStart });
-      verdicts.set(hourStart.getTime(), theirs?.verdict ?? verdict);
+      if (theirs?.settledAt) settled.set(hourStart.getTime(), theirs.verdict);
     }
   }
   kickAlertDelivery(sql);

@@ -17,6 +17,10 @@ export const waiveFailedHour = defineAction({
   async run({ tx, input, user }) {
     const snapshot = await getMonitorSnapshot(tx, { id: input.snapshotId, forUpdate: true });
     if (!snapshot) throw new ActionRefused(`No snapshot #${input.snapshotId}.`);
+    if (!snapshot.settledAt)
+      throw new ActionRefused(
+        'The hour is provisional: late data may still change its verdict. Waive it once it has settled.',
+      );
     if (snapshot.verdict !== 'FAIL') throw new ActionRefused('Only a FAIL hour can be waived.');
     if (snapshot.waivedBy) throw new ActionRefused(`Already waived by ${snapshot.waivedBy}.`);
     await waiveMonitorSnapshot(tx, { id: snapshot.id, waivedBy: user.username, reason: input.reason });

@@ -55,7 +55,8 @@ export interface ReportPreview {
 export interface ReportHour {
   index: number;
   hourStart: Date;
-  state: Verdict | 'not taken';
+  /** `provisional`: taken, but late data could still change it when the report was made (not settled). */
+  state: Verdict | 'not taken' | 'provisional';
   late: boolean;
   takenAt: Date | null;
   waivedBy: string | null;
@@ -210,7 +211,7 @@ export async function readRunReport(
       hours.push({
         index,
         hourStart,
-        state: snapshot?.verdict ?? 'not taken',
+        state: snapshot ? (snapshot.settledAt ? snapshot.verdict : 'provisional') : 'not taken',
         late: snapshot?.late ?? false,
         takenAt: snapshot?.takenAt ?? null,
         waivedBy: snapshot?.waivedBy ?? null,

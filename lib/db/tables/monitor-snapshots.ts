@@ -1,6 +1,7 @@
 /**
- * cutover.monitor_snapshots: one row per clock hour of phase 8's window. Which hours are due,
- * their checks and verdicts, and who may waive one live in lib/monitor.
+ * cutover.monitor_snapshots: one row per clock hour of phase 8's window, provisional until settled
+ * (settled_at). Which hours are due, their checks and verdicts, when they settle, and who may waive
+ * one live in lib/monitor.
  */
 import { toJsonValue } from '../../json';
 import type { SqlOrTx } from '../connection';
@@ -52,21 +53,57 @@ export async function latestMonitorSnapshot(
   return row ? rowOf(monitorSnapshots, row) : null;
 }
 
-/** Records an hour's snapshot; null when another runner recorded that hour first. */
+/** Records an hour's snapshot (provisional when `settledAt` is null); null when another runner recorded that hour first. */
 export async function insertMonitorSnapshot(
   sql: SqlOrTx,
   values: Pick<
     MonitorSnapshot,
-    'migrationRunId' | 'hourIndex' | 'hourStart' | 'takenAt' | 'late' | 'verdict' | 'checks'
+    | 'migrationRunId'
+    | 'hourIndex'
+    | 'hourStart'
+    | 'takenAt'
+    | 'late'
+    | 'verdict'
+    | 'checks'
+    | 'settledAt'
+    | 'dataThrough'
   >,
 ): Promise<{ id: number } | null> {
   const [row] = await sql<{ id: number }[]>`
-    insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks)
+    insert into cutover.monitor_snapshots (migration_run_id, hour_index, hour_start, taken_at, late, verdict, checks,
+                                           settled_at, evaluations, evaluated_at, data_through)
     values (${values.migrationRunId}, ${values.hourIndex}, ${values.hourStart}, ${values.takenAt}, ${values.late},
-            ${values.verdict}, ${sql.json(toJsonValue(values.checks))})
+            ${values.verdict}, ${sql.json(toJsonValue(values.checks))}, ${values.settledAt}, 1, ${values.takenAt},
+            ${values.dataThrough})
     on conflict (migration_run_id, hour_start) do nothing
     returning id`;
   return row ?? null;
+}
+
+/**
+ * Re-evaluates a provisional hour: its new checks and verdict, settled or still provisional. Only
+ * the evaluation it read is replaced (`evaluations` unchanged since), and never a settled hour: a
+ * runner that lost the race gets false and reads the other's result.
+ */
+export async function reevaluateMonitorSnapshot(
+  sql: SqlOrTx,
+  params: {
+    id: number;
+    previousEvaluations: number;
+    evaluatedAt: Date;
+    verdict: MonitorSnapshot['verdict'];
+    checks: MonitorSnapshot['checks'];
+    settledAt: Date | null;
+    dataThrough: Date;
+  },
+): Promise<boolean> {
+  const rows = await sql`
+    update cutover.monitor_snapshots
+       set verdict = ${params.verdict}, checks = ${sql.json(toJsonValue(params.checks))}, settled_at = ${params.settledAt},
+           evaluations = evaluations + 1, evaluated_at = ${params.evaluatedAt}, data_through = ${params.dataThrough}
+     where id = ${params.id} and settled_at is null and evaluations = ${params.previousEvaluations}
+     returning id`;
+  return rows.length === 1;
 }
 
 export async function markMonitorSnapshotAlerted(sql: SqlOrTx, params: { id: number }): Promise<void> {
