@@ -112,13 +112,13 @@ export function waiveFinalProof(
   }
   if (listed.length < total)
     throw new ActionRefused(
-      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): reject, ` +
-        `${reconcileWayOut(listed)}, and request phase 9 again.`,
+      `The final proof found ${total} differing minutes, more than can be listed and waived (${listed.length}): reject this request. ` +
+        `${reconcileWayOut(listed)}, then request phase 9 again.`,
     );
   if (typed !== total)
     throw new ActionRefused(
       `The final proof lists ${total} legacy minutes not in data_bars with the same close (${describeDifferences(listed, 5)}). ` +
-        `Type ${total} to waive them, or reject: ${reconcileWayOut(listed)}, and request phase 9 again.`,
+        `Type ${total} to waive them, or reject this request. ${reconcileWayOut(listed)}, then request phase 9 again.`,
     );
   return { count: total, minutes: listed.map((d) => d.tsUtc), by: approver };
 }

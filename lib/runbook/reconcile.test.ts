@@ -251,7 +251,9 @@ describe('phase 9 names Reconcile as the way out of a final proof that finds dif
     const listed = [
       { tsUtc: '2026-12-01T10:00:00.000Z', kind: 'close differs' as const, legacyClose: 100, newClose: 101 },
     ];
-    expect(() => waiveFinalProof({ finalProof: { total: 1, listed } }, 2, 'ava')).toThrow(/Reconcile/);
+    expect(() => waiveFinalProof({ finalProof: { total: 1, listed } }, 2, 'ava')).toThrow(
+      'Repair them with Reconcile (its page /reconcile, or npm run cutover -- run reconcile --from 2026-12-01T10:00Z --to 2026-12-01T10:01Z --confirm RECONCILE',
+    );
     expect(() => waiveFinalProof({ finalProof: { total: 300, listed } }, 300, 'ava')).toThrow(/Reconcile/);
     expect(describeDifferences(listed)).toContain('2026-12-01T10:00:00.000Z');
   });
