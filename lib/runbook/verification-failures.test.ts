@@ -6,7 +6,7 @@ import { useTestWorld } from '../../test-support/world-database';
 describe('verifications fail when they should', () => {
   const test = useTestWorld({ variant: 'plan', now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix'], perTest: true });
 
-  it('phase 4 names the minute whose legacy close differs from the copy', async () => {
+  it('phase 4 names the minute whose legacy close differs from data_bars', async () => {
     expect((await test.driver.run('3')).status).toBe('succeeded');
     expect((await test.driver.run('4')).status).toBe('succeeded');
     const [victim] = await test.database.sql<{ ts_utc: Date }[]>`
@@ -14,12 +14,17 @@ describe('verifications fail when they should', () => {
        where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                    and deleted_at is null order by ts_utc limit 1 offset 100)
       returning ts_utc`;
+    // A row the copy wrote would take legacy's revised close on the re-run (docs/phases.md "Who owns a DXY
+    // row"); one calc_dxy_range_1m wrote (raw without copied_from) is never overwritten, so it stays different.
+    await test.database.sql`update public.data_bars set raw = raw - 'copied_from'
+                             where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${victim?.ts_utc ?? null}`;
     const run = await test.driver.run('4');
     expect(run.status).toBe('failed');
     const check = run.verification?.checks.find((c) => c.name.startsWith('Same close'));
     expect(check?.passed).toBe(false);
     expect(check?.detail).toContain('1 minutes differ');
     expect(check?.detail).toContain(victim?.ts_utc.toISOString());
+    expect(check?.detail).toContain('1 owned by synthetic/dxy (calc_dxy_range_1m, the new writer), not overwritten');
   });
 
   it('phase 4 fails a copy with equal counts but different minutes (counts prove nothing)', async () => {
