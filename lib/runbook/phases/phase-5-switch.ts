@@ -102,7 +102,7 @@ export const phase5Switch = definePhase({
           ? `Replace ${describeAggregator(plan.current)} with ${plan.candidate.label} (from ${plan.source.label}; the diff below), then give back its SECURITY DEFINER and SET; owner and grants stay.`
           : `Refused: ${plan.reason}`,
         'Before committing, probe it in the same transaction (rows for DXY and a component, before their history, rolled back): bars only in derived_data_bars must produce nothing, bars only in data_bars a 5m bar. A failing probe rolls the whole switch back.',
-        'Copy legacy DXY minutes written since phase 4 into data_bars (never overwriting).',
+        'Copy legacy DXY minutes written since phase 4 into data_bars (by key; never overwriting another writer’s row).',
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
       // Every text the run sends, the probe's rolled-back rows included ($n bound while running).
