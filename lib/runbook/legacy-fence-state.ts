@@ -80,6 +80,20 @@ export function fenceProblems(state: FenceState): string[] {
   return problems;
 }
 
+/** The rollback's check: neither the fence's trigger nor its function is left (`removedAt`: when it came down). */
+export function noFenceCheck(state: FenceState, removedAt: string | undefined): Check {
+  const gone = state.trigger === null && !state.functionPresent;
+  return {
+    name: 'No fence on legacy DXY writes (phase 9’s trigger and function gone)',
+    passed: gone,
+    detail: gone
+      ? removedAt
+        ? `removed at ${removedAt}, before the first legacy row was restored`
+        : 'there was none (phase 9 had not fenced legacy writes)'
+      : `still there: ${[state.trigger ? `trigger ${state.trigger.definition}` : '', state.functionPresent ? `function ${FUNCTION}` : ''].filter(Boolean).join(' and ')}`,
+  };
+}
+
 export interface FenceRefusal {
   refusedAt: Date;
   writerRole: string;

@@ -8,8 +8,8 @@ import { floorToMinute } from '../market/market-hours';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
-import { FENCE_FUNCTION, FENCE_TRIGGER, tryFence } from './legacy-fence';
-import { fenceProblems, readFenceState, readLegacyFencePanel } from './legacy-fence-state';
+import { FENCE_FUNCTION, FENCE_TRIGGER, installFence, tryFence } from './legacy-fence';
+import { fenceProblems, noFenceCheck, readFenceState, readLegacyFencePanel } from './legacy-fence-state';
 import { readPhaseDetail } from './read-phase-detail';
 import { getPhaseRun } from './run-state';
 import { runBound } from './statements';
@@ -214,6 +214,10 @@ describe('the fence on legacy DXY writes', () => {
     expect(fenceProblems(await readFenceState(sql()))).toEqual([`${FENCE_FUNCTION}() is executable by anon`]);
     await sql().unsafe(`REVOKE EXECUTE ON FUNCTION ${FENCE_FUNCTION}() FROM anon`);
     expect(fenceProblems(await readFenceState(sql()))).toEqual([]);
+    // The rollback's check fails while the fence is up.
+    const up = noFenceCheck(await readFenceState(sql()), undefined);
+    expect(up.passed).toBe(false);
+    expect(up.detail).toMatch(/^still there: trigger CREATE TRIGGER cutover_legacy_dxy_fence .* and function/);
   });
 
   it('the rollback takes the fence down first, restores the soft-deleted rows and back-fills', async () => {
@@ -243,4 +247,69 @@ describe('the fence on legacy DXY writes', () => {
     expect(panel?.present).toBe(false);
     expect(panel?.removedAt).toBe(run.checkpoint.fenceRemovedAt);
   }, 300_000);
+
+  /** Work in a transaction that is always rolled back, returning its value. */
+  const rolledBack = <T>(work: (tx: TransactionSql) => Promise<T>) =>
+    sql()
+      .begin(async (tx) => {
+        throw Object.assign(new Error('roll back'), { value: await work(tx) });
+      })
+      .catch((error: { value?: T; message: string }) => {
+        if (!('value' in error)) throw error;
+        return error.value as T;
+      });
+
+  it('is refused by a role that does not own derived_data_bars', async () => {
+    const refused = await rolledBack(async (tx) => {
+      await tx.unsafe('SET LOCAL ROLE service_role');
+      return installFence(tx, runBound, { at: test.driver.clock.now() }).then(
+        () => 'installed',
+        (error: Error) => error.message,
+      );
+    });
+    expect(refused).toMatch(
+      /role service_role does not own public\.derived_data_bars \(owner .*\).*Nothing was changed/,
+    );
+  });
+
+  it('is not committed when its trial is not refused (an earlier trigger soft-deletes the row before the fence sees it)', async () => {
+    await sql().unsafe(`
+      CREATE FUNCTION public.a_mark_trial() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.ts_utc < '1971-01-01' THEN NEW.deleted_at := now(); END IF; RETURN NEW; END $$;
+      CREATE TRIGGER a_mark_trial BEFORE INSERT ON public.derived_data_bars FOR EACH ROW EXECUTE FUNCTION public.a_mark_trial();`);
+    try {
+      await expect(sql().begin((tx) => installFence(tx, runBound, { at: test.driver.clock.now() }))).rejects.toThrow(
+        /did not hold before its commit \(a trial legacy insert \(rolled back\) wrote 1 rows and left 0 refusal records/,
+      );
+      const state = await readFenceState(sql());
+      expect(state.trigger).toBeNull();
+      expect(state.functionPresent).toBe(false);
+    } finally {
+      await sql().unsafe('DROP TRIGGER a_mark_trial ON public.derived_data_bars; DROP FUNCTION public.a_mark_trial()');
+    }
+  });
+
+  it('works for an owner that is no superuser: installed, proven, and recording a service_role write', async () => {
+    const role = `fence_owner_${Date.now().toString(36)}`;
+    const seen = await rolledBack(async (tx) => {
+      await tx.unsafe(`CREATE ROLE ${role} NOLOGIN NOSUPERUSER`);
+      await tx.unsafe(`ALTER TABLE public.derived_data_bars OWNER TO ${role}`);
+      await tx.unsafe(`GRANT USAGE, CREATE ON SCHEMA cutover TO ${role}`);
+      await tx.unsafe(`GRANT SELECT, INSERT ON cutover.legacy_fence_refusals TO ${role}`);
+      await tx.unsafe(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA cutover TO ${role}`);
+      await tx.unsafe(`SET LOCAL ROLE ${role}`);
+      await installFence(tx, runBound, { at: test.driver.clock.now() });
+      const [owner] = await tx<{ owner: string; superuser: boolean }[]>`
+        select pg_get_userbyid(p.proowner) as owner, r.rolsuper as superuser
+          from pg_proc p join pg_roles r on r.oid = p.proowner where p.oid = to_regprocedure(${`${FENCE_FUNCTION}()`})`;
+      await tx.unsafe('SET LOCAL ROLE service_role');
+      await tx.unsafe(`SET LOCAL application_name = 'owner-test'`);
+      const inserted = await insertLegacy(tx, rogueMinute);
+      await tx.unsafe('RESET ROLE');
+      const [refusal] = await tx<{ writer_role: string }[]>`
+        select writer_role from cutover.legacy_fence_refusals where application_name = 'owner-test'`;
+      return { owner, inserted: inserted.length, refusal: refusal?.writer_role };
+    });
+    expect(seen).toEqual({ owner: { owner: role, superuser: false }, inserted: 0, refusal: 'service_role' });
+  });
 });

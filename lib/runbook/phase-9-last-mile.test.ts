@@ -1,3 +1,4 @@
+import type { TransactionSql } from 'postgres';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { APPROVER, APPROVER_2, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
@@ -97,8 +98,18 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
          and ts_utc <= ${new Date(test.driver.clock.now().getTime() - 3 * 60 * MINUTE_MS)}`;
     const old = legacyRow?.ts_utc as Date;
     await sql()`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${old}`;
-    const [straggler] = await sql()<{ r: { inserted?: number } }[]>`
+    const derive = (tx: TransactionSql) => tx<{ r: { inserted?: number } }[]>`
       select public.calc_dxy_range_derived(p_from_utc => ${old}, p_to_utc => ${new Date(old.getTime() + MINUTE_MS)}) as r`;
+    // The fence phase 9 put up with the switch skips it (lib/runbook/legacy-fence.test.ts) …
+    const [fenced] = await sql().begin(derive);
+    expect(fenced?.r.inserted).toBe(0);
+    // … so this straggler goes around it, as only the table's owner can; the write-time proof still catches it.
+    const [straggler] = await sql().begin(async (tx) => {
+      await tx.unsafe('ALTER TABLE public.derived_data_bars DISABLE TRIGGER cutover_legacy_dxy_fence');
+      const rows = await derive(tx);
+      await tx.unsafe('ALTER TABLE public.derived_data_bars ENABLE ALWAYS TRIGGER cutover_legacy_dxy_fence');
+      return rows;
+    });
     expect(straggler?.r.inserted).toBe(1);
     const failed = await test.driver.finish(runId);
     expect(failed.status).toBe('failed');
@@ -171,6 +182,16 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
         from public.derived_data_bars where id = ${first.id} returning id::text`;
     await sql()`insert into cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc)
                 values (${first.migration_run_id}, ${copy?.id as string}, ${first.ts_utc})`;
+    // The rollback's first step takes phase 9's fence down (one step per tick since the test above); until then
+    // a legacy insert is skipped by the fence (lib/runbook/legacy-fence.test.ts).
+    const runId = await test.driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
+    for (
+      let i = 0;
+      i < 5 && (await getPhaseRun(sql(), { id: runId }))?.checkpoint.stage !== 'restore-soft-deleted';
+      i++
+    )
+      await test.driver.tick();
+    expect((await getPhaseRun(sql(), { id: runId }))?.checkpoint.stage).toBe('restore-soft-deleted');
     // A legacy writer inserts second's minute in a transaction still open when the rollback reaches the rows.
     const writer = await sql().reserve();
     await writer`begin`;
@@ -180,7 +201,7 @@ describe('phase 9: final proof, write-time stop proof, re-runs, and the rollback
       select canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, false, source, now()
         from public.derived_data_bars where id = ${second.id}
       returning id::text`;
-    const runId = await test.driver.start('rollback', undefined, { data: 'keep', confirm: 'ROLLBACK' });
+    expect(inserted?.id).toEqual(expect.any(String));
     const finishing = test.driver.finish(runId);
     await vi.waitFor(
       async () => {

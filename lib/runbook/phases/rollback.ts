@@ -22,14 +22,17 @@ import { z } from 'zod';
 import type { SqlOrTx } from '../../db/connection';
 import { firstSucceededClockStart } from '../../db/tables/phase-runs';
 import { toJsonValue } from '../../json';
+import { readDataFrontier } from '../../market/data-frontier';
+import { waitForDataFrontier } from '../../market/data-frontier-wait';
 import { DXY_COMPONENTS } from '../../market/dxy';
-import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
+import { countOpenMinutes, floorToMinute, isFxOpen } from '../../market/market-hours';
+import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { MINUTE_MS } from '../../time-units';
 import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../backup';
 import { backfillLegacyRangeSql } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { removeFence } from '../legacy-fence';
-import { readFenceState } from '../legacy-fence-state';
+import { noFenceCheck, readFenceState } from '../legacy-fence-state';
 import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../legacy-path-proof';
 import { requireSucceeded } from '../preconditions';
 import { compareFunctions, dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from '../restore-from-backup';
@@ -390,6 +393,18 @@ export const rollbackPhase = definePhase({
       }
       case 'prove': {
         const deployedAt = new Date(checkpoint.deployedAt as string);
+        // The legacy-gap check (verify) judges complete component minutes up to the data frontier:
+        // it waits until every component has reported past the switch back (late data, not a gap).
+        const frontierWait = await waitForDataFrontier(ctx.sql, {
+          needed: new Date(floorToMinute(deployedAt).getTime() + MINUTE_MS),
+          now,
+          maxLateMinutes: defaultMaxSettleMinutes(),
+        });
+        if (frontierWait.state === 'wait')
+          return {
+            state: 'wait',
+            reason: `${frontierWait.reason} (the legacy-gap check needs data past the switch back)`,
+          };
         const written = await countLegacyMinutesSince(ctx.sql, deployedAt);
         // DXY 5m must come back too: legacy minutes with the aggregator dead is not a working legacy path.
         const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, deployedAt);
@@ -410,6 +425,8 @@ export const rollbackPhase = definePhase({
                 }
               : null;
         if (proof) {
+          if (frontierWait.state === 'gave up')
+            await ctx.log(`${frontierWait.message}; the legacy-gap check judges the minutes that arrived.`, {}, 'warn');
           await ctx.commitStep(
             async () => null,
             () => ({ checkpoint: { ...checkpoint, legacyProof: proof }, result: { legacyPathProof: proof } }),
@@ -444,12 +461,15 @@ export const rollbackPhase = definePhase({
     const choice = rollbackChoiceOf(ctx.run.options);
     const touchedFrom = new Date(checkpoint.touchedFrom as string);
     const now = ctx.clock.now();
+    // Up to the data frontier, not a fixed "now − 2 min": a minute is judged once every component has
+    // reported past it (late component data is not a gap; lib/market/data-frontier.ts).
+    const gapTo = (await readDataFrontier(ctx.sql, { now })).through;
     // Only the minutes the migration touched: a hole in the legacy history older than phase 1 is not this rollback's.
     const [gap] = await ctx.sql<{ n: number; samples: string[] | null }[]>`
       select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from (
         select c.ts_utc from public.data_bars c
          where c.timeframe = '1m' and c.canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
-           and c.close > 0 and c.ts_utc >= ${touchedFrom} and c.ts_utc < ${new Date(now.getTime() - 2 * MINUTE_MS)}
+           and c.close > 0 and c.ts_utc >= ${touchedFrom} and c.ts_utc < ${gapTo}
          group by c.ts_utc having count(*) = 6) complete
        where not exists (select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
                            and d.ts_utc = complete.ts_utc and d.deleted_at is null)`;
@@ -479,16 +499,7 @@ export const rollbackPhase = definePhase({
     const kept = choice === 'keep' ? await compareKeptRows(ctx.sql, checkpoint.keptAtStart) : null;
     const fence = await readFenceState(ctx.sql);
     const checks: Check[] = [
-      {
-        name: 'No fence on legacy DXY writes (phase 9’s trigger and function gone)',
-        passed: fence.trigger === null && !fence.functionPresent,
-        detail:
-          fence.trigger === null && !fence.functionPresent
-            ? checkpoint.fenceRemovedAt
-              ? `removed at ${checkpoint.fenceRemovedAt}, before the first legacy row was restored`
-              : 'there was none (phase 9 had not fenced legacy writes)'
-            : `still there: ${fence.trigger ? `trigger ${fence.trigger.definition}` : ''}${fence.functionPresent ? ' and its function' : ''}`,
-      },
+      noFenceCheck(fence, checkpoint.fenceRemovedAt),
       {
         name: 'Workers back in mode legacy',
         ...workerModeVerdict(status, 'legacy'),
@@ -526,10 +537,10 @@ export const rollbackPhase = definePhase({
         name: 'No legacy gap in the minutes the migration touched',
         passed: (gap?.n ?? 0) === 0 && (onlyNew?.n ?? 0) === 0,
         detail:
-          `since ${touchedFrom.toISOString()}: ${gap?.n ?? 0} complete component minutes without a legacy row` +
+          `${touchedFrom.toISOString()} to ${gapTo.toISOString()} (data frontier): ${gap?.n ?? 0} complete component minutes without a legacy row` +
           `${gap?.samples?.length ? ` (first: ${gap.samples.join(', ')})` : ''}; ` +
           `${onlyNew?.n ?? 0} DXY minutes only in data_bars; ${checkpoint.backfilled ?? 0} back-filled`,
-        evidence: { since: touchedFrom.toISOString() },
+        evidence: { since: touchedFrom.toISOString(), through: gapTo.toISOString() },
       },
       choice === 'delete'
         ? {

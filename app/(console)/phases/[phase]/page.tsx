@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ChecksTable } from '@/components/checks-table';
+import { LegacyFencePanel } from '@/components/legacy-fence-panel';
 import { PhaseLiveView } from '@/components/phase-live-view';
 import { PhaseStageList } from '@/components/phase-stage-list';
 import { PhaseTabs } from '@/components/phase-tabs';
@@ -77,6 +78,7 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
           activeRun: detail.activeRun,
         })}
       />
+      {detail.legacyFence ? <LegacyFencePanel fence={detail.legacyFence} /> : null}
       <PhaseStageList
         stages={phase.stages}
         current={typeof detail.latest?.checkpoint.stage === 'string' ? detail.latest.checkpoint.stage : null}
