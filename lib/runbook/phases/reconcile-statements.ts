@@ -63,7 +63,7 @@ export interface ReconcileCounts {
   noLegacy: number;
 }
 
-export type ReconcileSampleKind = 'missing in data_bars' | 'close differs' | 'another writer’s row' | 'no legacy row';
+type ReconcileSampleKind = 'missing in data_bars' | 'close differs' | 'another writer’s row' | 'no legacy row';
 
 export interface ReconcileSample {
   tsUtc: Date;

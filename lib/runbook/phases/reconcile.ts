@@ -33,7 +33,7 @@ import {
 } from './reconcile-statements';
 
 /** Minutes of each kind the preview and the approval request show. */
-export const RECONCILE_SAMPLES_PER_KIND = 10;
+const RECONCILE_SAMPLES_PER_KIND = 10;
 
 const RECONCILE_CHECKPOINT = z.looseObject({ stage: z.enum(['reconcile', 'verify']).optional() });
 
@@ -45,7 +45,7 @@ function countsLine(counts: ReconcileCounts): string {
   );
 }
 
-export function describeReconcileSample(s: ReconcileSample): string {
+function describeReconcileSample(s: ReconcileSample): string {
   const at = s.tsUtc.toISOString();
   switch (s.kind) {
     case 'missing in data_bars':
