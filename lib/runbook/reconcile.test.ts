@@ -258,3 +258,62 @@ describe('phase 9 names Reconcile as the way out of a final proof that finds dif
     expect(describeDifferences(listed)).toContain('2026-12-01T10:00:00.000Z');
   });
 });
+
+describe('Reconcile leaves another writer’s rows and minutes with no legacy row as they are, and says so', () => {
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
+
+  it('copies and overwrites what it may, and reports the rest', async () => {
+    const sql = test.database.sql;
+    const [hour] = await sql<{ at: Date }[]>`
+      select date_bin('1 hour', ts_utc, timestamptz '2000-01-01T00:00:00Z') as at from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc < ${new Date(MIDWEEK_NOW.getTime() - 24 * HOUR_MS)}
+       group by 1 having count(*) >= 50 order by 1 desc limit 1`;
+    if (!hour) throw new Error('the world has no open hour a day back');
+    const range = { from: hour.at, to: new Date(hour.at.getTime() + HOUR_MS) };
+    const minutes = (
+      await sql<{ ts: Date }[]>`
+        select ts_utc as ts from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+           and ts_utc >= ${range.from} and ts_utc < ${range.to} order by ts_utc offset 5 limit 3`
+    ).map((m) => m.ts);
+    const [synthetic, foreign, orphan] = minutes as [Date, Date, Date];
+    // One synthetic row differs (fixed); one row of another source differs (not ours: left as it is);
+    // one data_bars minute loses its legacy row (nothing to copy from).
+    await sql`update public.data_bars set close = close + 1 where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${synthetic}`;
+    const [before] = await sql<{ close: number }[]>`
+      update public.data_bars set close = close + 2, source = 'migrated_from_derived'
+       where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${foreign} returning close`;
+    await sql`delete from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${orphan}`;
+
+    const runId = await test.driver.start('reconcile', REQUESTER, {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      confirm: 'RECONCILE',
+    });
+    const [approval] = await sql<{ id: string; summary: string }[]>`
+      select id::text, summary from cutover.approvals where phase_run_id = ${runId}`;
+    expect(approval?.summary).toMatch(
+      /1 synthetic rows whose close differs .* not fixable: 1 differing rows of another writer .* 1 data_bars minutes with no legacy row/,
+    );
+    expect(
+      (await test.driver.act(approveRequest, APPROVER, { approvalId: approval?.id, confirm: 'RECONCILE' })).status,
+    ).toBe('ok');
+    const run = await test.driver.finish(runId);
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    expect(run.result).toMatchObject({ copied: 0, overwritten: 1, notFixed: { otherWriter: 1, noLegacy: 1 } });
+    const finding = run.verification?.checks.find((c) => c.name === 'Not fixed by Reconcile');
+    expect(finding).toMatchObject({ kind: 'finding', passed: true });
+    expect(finding?.detail).toBe(
+      '1 differing rows of another writer (not changed), 1 data_bars minutes with no legacy row',
+    );
+    const [kept] = await sql<{ close: number; source: string }[]>`
+      select close, source from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${foreign}`;
+    expect(kept).toEqual({ close: before?.close, source: 'migrated_from_derived' });
+    const [orphanRow] = await sql<{ n: number }[]>`
+      select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${orphan}`;
+    expect(orphanRow?.n).toBe(1);
+    expect((await sampleDxyDifferences(sql, range)).map((s) => [s.tsUtc.toISOString(), s.kind])).toEqual([
+      [foreign.toISOString(), 'close differs'],
+      [orphan.toISOString(), 'missing in legacy'],
+    ]);
+  });
+});
