@@ -3,6 +3,8 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { sessionExpiredResponse } from '@/lib/auth/require-api-user';
 import { getReadDatabase } from '@/lib/db/connection';
 import { loadClock } from '@/lib/market/clock';
+import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
+import { renderPipelineSignalsMetrics } from '@/lib/monitor/pipeline-signals-metrics';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
 import { renderPrometheusMetrics } from '@/lib/runbook/prometheus-metrics';
 import { readConsoleStatus } from '@/lib/runbook/read-console-status';
@@ -25,11 +27,12 @@ export async function GET(request: Request) {
   }
   const database = getReadDatabase();
   const clock = await loadClock(database.sql);
-  const [status, monitor] = await Promise.all([
+  const [status, monitor, signals] = await Promise.all([
     readConsoleStatus(database),
     readMonitorState(database.sql, { now: clock.now() }),
+    readPipelineSignals(database.sql, { now: clock.now(), slackMinutes: slackMinutesForSpeed(clock.speed) }),
   ]);
-  return new Response(renderPrometheusMetrics(status, monitor), {
+  return new Response(renderPrometheusMetrics(status, monitor) + renderPipelineSignalsMetrics(signals), {
     headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
   });
 }
