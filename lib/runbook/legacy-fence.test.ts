@@ -94,11 +94,16 @@ describe('the fence on legacy DXY writes', () => {
     for (let i = 0; i < 20; i++) {
       const run = await getPhaseRun(sql(), { id: fencedRunId });
       if (run?.checkpoint.stage === 'proving-stop') break;
-      await test.driver.tick();
+      await test.driver.tick('runner-A');
     }
     const run = await getPhaseRun(sql(), { id: fencedRunId });
     expect(run?.checkpoint.stage).toBe('proving-stop');
     expect(run?.checkpoint.fenceInstalledAtDb).toEqual(expect.any(String));
+    // Runner A dies here (its lease is expired below): what it committed is consistent — workers final, fence up.
+    const [workers] = await sql()`select mode from cutover.rehearsal_workers`;
+    expect(workers?.mode).toBe('final');
+    expect(fenceProblems(await readFenceState(sql()))).toEqual([]);
+    await sql()`update cutover.phase_runs set lease_expires_at = now() - interval '1 second' where id = ${fencedRunId}`;
     const before = await activeLegacy();
 
     // Far ahead of the clock: no writer reaches this minute before the rollback writes it.
@@ -161,12 +166,12 @@ describe('the fence on legacy DXY writes', () => {
     expect(written).toBe(4);
   });
 
-  it('phase 9 soft-deletes and holds zero while the second writer keeps trying, and shows what it refused', async () => {
+  it('phase 9, taken over by another runner, soft-deletes and holds zero while the second writer keeps trying, and shows what it refused', async () => {
     let tries = 0;
     for (let i = 0; i < 200; i++) {
       const run = await getPhaseRun(sql(), { id: fencedRunId });
       if (run && ['succeeded', 'failed'].includes(run.status)) break;
-      await test.driver.tick();
+      await test.driver.tick('runner-B');
       test.driver.clock.advance(MINUTE_MS);
       if (i % 3 === 0) {
         const now = floorToMinute(test.driver.clock.now());
@@ -175,9 +180,12 @@ describe('the fence on legacy DXY writes', () => {
         tries++;
       }
     }
-    const run = await test.driver.finish(fencedRunId);
+    const run = await test.driver.finish(fencedRunId, { owner: 'runner-B' });
     expect(run.status, failedChecks(run)).toBe('succeeded');
     expect(tries).toBeGreaterThan(3);
+    const [takeover] =
+      await sql()`select message from cutover.phase_run_events where phase_run_id = ${fencedRunId} and message like 'Taken over%'`;
+    expect(takeover?.message).toMatch(/runner-A/);
     expect(await activeLegacy()).toBe(0);
     const fence = run.verification?.checks.find((c) => c.name.startsWith('Fence on legacy DXY writes'));
     expect(fence?.passed).toBe(true);
