@@ -1,0 +1,44 @@
+/**
+ * Waiting for the data frontier (./data-frontier.ts) instead of a fixed "now − N min": a proof
+ * that judges complete component minutes up to some time must wait until every component has
+ * reported that far, or it judges minutes whose late data is still on its way. The wait is bounded:
+ * after `maxLateMinutes` open-market minutes past the time needed, data that late is not waited
+ * for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
+ * the caller judges what has arrived, saying so.
+ */
+import type { SqlOrTx } from '../db/connection';
+import { type DataFrontier, laggingSymbols, readDataFrontier } from './data-frontier';
+import { countOpenMinutes } from './market-hours';
+
+export type FrontierWait =
+  | { state: 'ready'; frontier: DataFrontier }
+  | { state: 'wait'; frontier: DataFrontier; reason: string }
+  | { state: 'gave up'; frontier: DataFrontier; message: string };
+
+/** HH:MM UTC, as the operator reads it next to the clock. */
+function hhmm(at: Date): string {
+  return at.toISOString().slice(11, 16);
+}
+
+/** Why the frontier is behind `needed`: "waiting for USDSEK data through 14:05, frontier 13:41". */
+export function describeFrontierWait(frontier: DataFrontier, needed: Date, now: Date): string {
+  const lagging = laggingSymbols(frontier, now);
+  return `waiting for ${lagging.join(', ') || 'component'} data through ${hhmm(needed)} UTC, frontier ${hhmm(frontier.through)} UTC`;
+}
+
+export async function waitForDataFrontier(
+  sql: SqlOrTx,
+  params: { needed: Date; now: Date; maxLateMinutes: number },
+): Promise<FrontierWait> {
+  const frontier = await readDataFrontier(sql, { now: params.now });
+  if (frontier.through >= params.needed) return { state: 'ready', frontier };
+  const reason = describeFrontierWait(frontier, params.needed, params.now);
+  if (countOpenMinutes(params.needed, params.now) > params.maxLateMinutes) {
+    return {
+      state: 'gave up',
+      frontier,
+      message: `${reason}: more than ${params.maxLateMinutes} open-market minutes late, not waited for any more`,
+    };
+  }
+  return { state: 'wait', frontier, reason };
+}
