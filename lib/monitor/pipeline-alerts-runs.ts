@@ -14,7 +14,12 @@ import {
   incidentAlertPayload,
   observeIncident,
 } from './pipeline-alerts-raise';
-import { closeClearedIncidents, recordedFailedRuns, recordFailedRunIncident } from './pipeline-signals-incidents';
+import {
+  claimIncidentAlert,
+  closeClearedIncidents,
+  recordedFailedRuns,
+  recordFailedRunIncident,
+} from './pipeline-signals-incidents';
 
 function failedChecksOf(run: PhaseRun): string[] {
   const checks = (run.verification as { checks?: { name?: unknown; passed?: unknown }[] } | null)?.checks ?? [];
@@ -40,13 +45,10 @@ export async function alertFailedRuns(sql: Sql, params: { now: Date }): Promise<
         summary: `Phase ${run.phase} run #${run.id} failed: ${why}`.slice(0, 1000),
         detail: { phase: run.phase, run_id: run.id, requested_by: run.requestedBy, failed_checks: checks },
       });
-      if (!incident) return null;
-      await enqueueAlert(tx, {
-        key: incidentAlertKey(incident),
-        payload: incidentAlertPayload(incident, 'critical'),
-      });
-      await tx`update cutover.pipeline_incidents set alerted_at = ${params.now} where id = ${incident.id}`;
-      return incidentAlertKey(incident);
+      if (!incident || !(await claimIncidentAlert(tx, { id: incident.id, now: params.now }))) return null;
+      const key = incidentAlertKey(incident);
+      await enqueueAlert(tx, { key, payload: incidentAlertPayload(incident, 'critical') });
+      return key;
     });
     if (key) keys.push(key);
   }
