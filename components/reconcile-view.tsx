@@ -22,6 +22,7 @@ export function ReconcileView({
   available,
   range,
   rowsToWrite,
+  maxRows,
   initial,
 }: {
   canOperate: boolean;
@@ -29,6 +30,8 @@ export function ReconcileView({
   /** The previewed range, exactly as requested; null until a valid range is previewed. */
   range: { from: string; to: string } | null;
   rowsToWrite: number | null;
+  /** CUTOVER_RECONCILE_MAX_ROWS: over it the server refuses the request, so the form does not offer it. */
+  maxRows: number | null;
   initial: PhaseLiveJson;
 }) {
   const { live, pending, message, act } = usePhaseLive('reconcile', initial);
@@ -59,12 +62,24 @@ export function ReconcileView({
             <Button
               tone="caution"
               type="submit"
-              disabled={!available || Boolean(active) || pending || confirm !== word || !rowsToWrite}
+              disabled={
+                !available ||
+                Boolean(active) ||
+                pending ||
+                confirm !== word ||
+                !rowsToWrite ||
+                (maxRows !== null && rowsToWrite > maxRows)
+              }
             >
               Request Reconcile
             </Button>
             {!available ? (
               <p className="text-sm text-slate-600">Reconcile becomes available once phase 4 has succeeded.</p>
+            ) : null}
+            {maxRows !== null && (rowsToWrite ?? 0) > maxRows ? (
+              <p className="text-sm text-red-800">
+                Over CUTOVER_RECONCILE_MAX_ROWS ({maxRows}): narrow the range and preview it again.
+              </p>
             ) : null}
             {active ? (
               <p className="text-sm text-amber-800">

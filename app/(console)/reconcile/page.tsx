@@ -41,6 +41,7 @@ export default async function ReconcilePage({
     showWorkerOutput: canSeeWorkerOutput(user.roles),
   });
   const rows = detail.preview.estimates['rows to write'];
+  const limit = detail.preview.estimates['size limit'];
   const available = detail.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">
@@ -83,6 +84,7 @@ export default async function ReconcilePage({
         available={available}
         range={range.ok && from && to ? { from, to } : null}
         rowsToWrite={typeof rows === 'number' ? rows : null}
+        maxRows={typeof limit === 'number' ? limit : null}
         initial={toJson({
           migration: detail.migration,
           runs: detail.runs,
