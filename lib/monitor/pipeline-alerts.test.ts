@@ -191,6 +191,18 @@ describe('pipeline alerts on an open market', () => {
     const after = await alertsOf(database, 'cursor-stalled');
     expect(after).toHaveLength(before + 1);
     expect(after.at(-1)?.payload.summary).toContain('status disabled');
+    // Once per clock minute: a second tick in the same minute evaluates nothing; the next minute does.
+    const [migration] = await database.sql<
+      { id: number }[]
+    >`select id from cutover.migration_runs where status = 'active'`;
+    await database.sql`insert into cutover.phase_runs (migration_run_id, phase, status, requested_by, error, finished_at)
+                        values (${migration?.id ?? 0}, '6', 'failed', 'olivia', 'health check failed', now())`;
+    const failedBefore = (await alertsOf(database, 'phase-failed')).length;
+    await test.driver.tick();
+    expect(await alertsOf(database, 'phase-failed')).toHaveLength(failedBefore);
+    test.driver.clock.advance(MINUTE_MS);
+    await test.driver.tick();
+    expect(await alertsOf(database, 'phase-failed')).toHaveLength(failedBefore + 1);
   });
 });
 

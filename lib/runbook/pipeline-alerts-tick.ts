@@ -7,6 +7,7 @@ import type { Sql } from 'postgres';
 import type { Clock } from '../market/clock';
 import { type AlertEvaluation, evaluatePipelineAlerts } from '../monitor/pipeline-alerts';
 import { signalThresholdsFromEnv, slackMinutesForSpeed } from '../monitor/pipeline-signals';
+import { MINUTE_MS } from '../time-units';
 import { bridgeActive } from './bridge';
 import { gapFillStart } from './copy-legacy';
 
@@ -17,14 +18,25 @@ async function bridgeScope(sql: Sql) {
   return from ? { migrationRunId, from } : null;
 }
 
-/** Never throws: an evaluation that fails is returned as its message (the next tick tries again). */
+/**
+ * The clock minute each connection pool last evaluated: the runner ticks about every second, the
+ * signals move by the minute, so one evaluation per clock minute is enough (a fast rehearsal's
+ * minutes pass quickly, and it is evaluated as often).
+ */
+const evaluatedMinute = new WeakMap<Sql, number>();
+
+/** Never throws: an evaluation that fails is returned as its message (the next minute tries again). */
 export async function evaluatePipelineAlertsOnTick(
   sql: Sql,
   params: { clock: Clock },
-): Promise<AlertEvaluation | { error: string }> {
+): Promise<AlertEvaluation | { error: string } | null> {
+  const now = params.clock.now();
+  const minute = Math.floor(now.getTime() / MINUTE_MS);
+  if (evaluatedMinute.get(sql) === minute) return null;
+  evaluatedMinute.set(sql, minute);
   try {
     return await evaluatePipelineAlerts(sql, {
-      now: params.clock.now(),
+      now,
       thresholds: signalThresholdsFromEnv(),
       slackMinutes: slackMinutesForSpeed(params.clock.speed),
       bridge: await bridgeScope(sql),
