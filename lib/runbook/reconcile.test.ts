@@ -8,6 +8,8 @@ import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
 import { describeDifferences, waiveFinalProof } from './final-proof';
 import { findPhase } from './phases';
+import { getPhaseRun, type PhaseRunRow } from './run-state';
+import type { PhaseContext } from './types';
 
 /** An operator who may also approve: the two-person rule must still refuse them their own request. */
 const REQUESTER = testUser('rita', ['operator', 'approver']);
@@ -238,6 +240,45 @@ describe('Reconcile: a minute made to differ by hand and one deleted are found b
     expect(refused.status).toBe('refused');
     if (refused.status === 'refused') expect(refused.reason).toMatch(/^Nothing to reconcile/);
   });
+
+  it('its verification fails when a minute of the range goes missing or differs after the commit', async () => {
+    const runId = await latestSucceededRun();
+    const run = (await getPhaseRun(sql(), { id: runId })) as PhaseRunRow;
+    const verifyNow = () =>
+      findPhase('reconcile').verify({
+        database: test.database,
+        sql: sql(),
+        clock: test.driver.clock,
+        config: test.driver.config,
+        workers: null as unknown as PhaseContext['workers'],
+        run,
+        log: async () => {},
+        commitStep: async () => {
+          throw new Error('a verification commits nothing');
+        },
+        exec: async () => {
+          throw new Error('a verification executes no planned statement');
+        },
+      });
+    expect((await verifyNow()).passed).toBe(true);
+    await sql()`update public.data_bars set close = close * 1.001 where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${deleted}`;
+    await sql()`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${changed}`;
+    const verification = await verifyNow();
+    expect(verification.passed).toBe(false);
+    expect(verification.checks.filter((c) => !c.passed).map((c) => [c.name, c.detail])).toEqual([
+      [
+        'Every legacy minute of the range is in data_bars',
+        expect.stringMatching(/^1 of \d+ active legacy minutes missing/),
+      ],
+      ['No synthetic row of the range differs from legacy', '1 synthetic rows whose close differs from legacy'],
+    ]);
+  });
+
+  async function latestSucceededRun(): Promise<number> {
+    const [row] = await sql()<{ id: number }[]>`
+      select id::int from cutover.phase_runs where phase = 'reconcile' and status = 'succeeded' order by id desc limit 1`;
+    return row?.id ?? 0;
+  }
 
   async function latestRun(): Promise<number> {
     const [row] = await sql()<{ id: number }[]>`
