@@ -8,6 +8,7 @@ import { approveRequest } from './actions/decide-approval';
 import { startPhaseRun } from './actions/start-phase-run';
 import { describeDifferences, waiveFinalProof } from './final-proof';
 import { findPhase } from './phases';
+import { reconcileHref, reconcileRangeOf } from './phases/reconcile-range';
 import { getPhaseRun, type PhaseRunRow } from './run-state';
 import type { PhaseContext } from './types';
 
@@ -285,6 +286,22 @@ describe('Reconcile: a minute made to differ by hand and one deleted are found b
       select id::int from cutover.phase_runs where phase = 'reconcile' order by id desc limit 1`;
     return row?.id ?? 0;
   }
+});
+
+describe('the compare page’s link to Reconcile', () => {
+  it('names the range in whole UTC minutes, its end capped at the clock', () => {
+    const day = { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2026-12-02T00:00:00Z') };
+    expect(reconcileHref(day, new Date('2026-12-01T12:34:56Z'))).toBe(
+      '/reconcile?from=2026-12-01T00%3A00Z&to=2026-12-01T12%3A34Z',
+    );
+    const href = reconcileHref(day, new Date('2026-12-05T00:00:00Z'));
+    expect(href).toBe('/reconcile?from=2026-12-01T00%3A00Z&to=2026-12-02T00%3A00Z');
+    const params = new URLSearchParams(href.split('?')[1]);
+    expect(reconcileRangeOf(Object.fromEntries(params), new Date('2026-12-05T00:00:00Z'))).toEqual({
+      ok: true,
+      ...day,
+    });
+  });
 });
 
 describe('phase 9 names Reconcile as the way out of a final proof that finds differences', () => {
