@@ -1,6 +1,6 @@
 import type { TransactionSql } from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, failedChecks } from '../../test-support/runbook-driver';
+import { APPROVER, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import { executeAction } from '../auth/action';
@@ -8,6 +8,7 @@ import { floorToMinute } from '../market/market-hours';
 import { readMonitorState } from '../monitor/read-monitor-state';
 import { MINUTE_MS } from '../time-units';
 import { approveRequest } from './actions/decide-approval';
+import { startPhaseRun } from './actions/start-phase-run';
 import { FENCE_FUNCTION, FENCE_TRIGGER, installFence, tryFence } from './legacy-fence';
 import { fenceProblems, noFenceCheck, readFenceState, readLegacyFencePanel } from './legacy-fence-state';
 import { readPhaseDetail } from './read-phase-detail';
@@ -70,21 +71,32 @@ describe('the fence on legacy DXY writes', () => {
     expect(approved.status).toBe('ok');
   };
 
-  it('refuses to install over a trigger of its name that is not the fence; the workers are final, a retry resumes', async () => {
+  it('refuses to install over a trigger of its name that is not the fence — at the start, and before the switch — and a retry resumes', async () => {
+    const runId = await test.driver.start('9');
+    await approve(runId);
+    // One step per tick: the final proof, then the trigger appears before the deploy stage (after the claim's re-check).
+    const budget = test.driver.config.stepBudgetMs;
+    test.driver.config.stepBudgetMs = 0;
+    await test.driver.tick();
+    test.driver.config.stepBudgetMs = budget;
+    expect((await getPhaseRun(sql(), { id: runId }))?.checkpoint.stage).toBe('deploying');
     await sql().unsafe(`
       CREATE FUNCTION public.audit_bars() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
       CREATE TRIGGER ${FENCE_TRIGGER} BEFORE INSERT ON public.derived_data_bars FOR EACH ROW EXECUTE FUNCTION public.audit_bars();`);
-    const runId = await test.driver.start('9');
-    await approve(runId);
     const failed = await test.driver.finish(runId);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(
       /already has a trigger named cutover_legacy_dxy_fence that calls audit_bars\(\).*not the console's.*Nothing was changed/,
     );
-    const [workers] = await sql()`select mode from cutover.rehearsal_workers`;
-    expect(workers?.mode).toBe('final');
-    expect((await readFenceState(sql())).trigger?.callsFence).toBe(false);
+    // Found before the switch: the workers stay dual, nothing is half done.
     expect(failed.checkpoint.stage).toBe('deploying');
+    const [workers] = await sql()`select mode from cutover.rehearsal_workers`;
+    expect(workers?.mode).toBe('dual');
+    const refused = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
+    expect(refused.status).toBe('refused');
+    if (refused.status === 'refused')
+      expect(refused.reason).toMatch(/The console can fence legacy DXY writes .*audit_bars\(\)/);
+    expect((await readFenceState(sql())).trigger?.callsFence).toBe(false);
     await sql().unsafe(`DROP TRIGGER ${FENCE_TRIGGER} ON public.derived_data_bars; DROP FUNCTION public.audit_bars()`);
   }, 120_000);
 

@@ -20,6 +20,7 @@ import { quoteIdent } from './function-privileges';
 import { FENCE_FUNCTION, FENCE_TRIGGER, type FenceState, fenceProblems, readFenceState } from './legacy-fence-state';
 import { inRolledBackTransaction } from './rolled-back';
 import { type BoundStatement, bound, type PlannedStatement, planned } from './statements';
+import type { Check } from './types';
 
 export { FENCE_FUNCTION, FENCE_TRIGGER };
 
@@ -126,6 +127,18 @@ export async function inspectFenceSite(sql: SqlOrTx): Promise<void> {
       `public.derived_data_bars already has a trigger named ${FENCE_TRIGGER} that calls ${other.calls}, not the fence's ` +
         `${FENCE_FUNCTION}(): it is not the console's, so it is neither replaced nor dropped. Rename it. Nothing was changed.`,
     );
+}
+
+/** Phase 9's precondition: the fence can be installed here (inspectFenceSite, as a check). */
+export async function fenceSiteCheck(sql: SqlOrTx): Promise<Check> {
+  const name =
+    'The console can fence legacy DXY writes (owns derived_data_bars; the fence’s trigger name is free or its own)';
+  try {
+    await inspectFenceSite(sql);
+    return { name, passed: true, detail: `trigger ${FENCE_TRIGGER} can be installed on public.derived_data_bars` };
+  } catch (error) {
+    return { name, passed: false, detail: (error as Error).message };
+  }
 }
 
 /** The trial: a legacy insert in a savepoint must write no row and leave one refusal; both rolled back. */

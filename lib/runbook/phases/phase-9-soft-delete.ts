@@ -16,14 +16,16 @@
 
 import type { Sql } from 'postgres';
 import { z } from 'zod';
+import { waitForDataFrontier } from '../../market/data-frontier-wait';
 import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../../market/dxy';
-import { countOpenMinutes, isFxOpen } from '../../market/market-hours';
+import { countOpenMinutes, floorToMinute, isFxOpen } from '../../market/market-hours';
+import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { readMonitorState } from '../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../time-units';
 import { backupTableName, getBackup } from '../backup';
 import { definePhase } from '../define-phase';
 import { describeDifferences, proveLegacyInDataBars, reconcileWayOut, waiveFinalProof, waiverOf } from '../final-proof';
-import { installFence, planFenceInstall, tryFence } from '../legacy-fence';
+import { fenceSiteCheck, inspectFenceSite, installFence, planFenceInstall, tryFence } from '../legacy-fence';
 import {
   describeWriters,
   fenceProblems,
@@ -148,6 +150,9 @@ async function componentMinutesIngestedSince(ctx: PhaseContext, since: Date): Pr
   return row?.n ?? 0;
 }
 
+/** On-time component bars land within this of their minute's end: a frontier further back is late data. */
+const INGEST_LAG_MS = 2 * MINUTE_MS;
+
 export const phase9SoftDelete = definePhase({
   id: '9',
   number: 9,
@@ -200,6 +205,7 @@ export const phase9SoftDelete = definePhase({
     });
     const market = marketOpenForPhase9(now);
     checks.push({ name: 'Market open', passed: market.open, detail: market.detail, startOnly: true });
+    checks.push(await fenceSiteCheck(ctx.database.sql));
     return checks;
   },
 
@@ -289,6 +295,8 @@ export const phase9SoftDelete = definePhase({
         return { state: 'continue' };
       }
       case 'deploying': {
+        // Before the switch: a fence that cannot be installed must not leave the workers final without it.
+        await inspectFenceSite(ctx.sql);
         const status = await ctx.workers.status();
         if (status.mode === 'final') {
           await ctx.log('The workers already run in mode final; not deploying again.', {}, 'warn');
@@ -368,14 +376,24 @@ export const phase9SoftDelete = definePhase({
               state: 'wait',
               reason: `the market is closed: the proof that the legacy writer stopped needs arriving component minutes; waiting for the open at ${nextFxOpen(now).toISOString()}`,
             };
-          if (countOpenMinutes(quietFrom, now) > ctx.config.deploymentProofMinutes)
+          // Component minutes are judged as far as every component has reported (the data frontier), not
+          // up to now: a late symbol makes the phase wait, bounded by CUTOVER_MONITOR_SETTLE_MAX_MINUTES.
+          const frontier = await waitForDataFrontier(ctx.sql, {
+            needed: new Date(floorToMinute(now).getTime() - INGEST_LAG_MS),
+            now,
+            maxLateMinutes: defaultMaxSettleMinutes(),
+          });
+          const judgedTo = frontier.state === 'gave up' ? now : frontier.frontier.through;
+          if (countOpenMinutes(quietFrom, judgedTo) > ctx.config.deploymentProofMinutes)
             throw new Error(
               `Only ${components} complete component minutes arrived in the ${ctx.config.deploymentProofMinutes} open-market minutes after ` +
                 `${quietFrom.toISOString()}: the silence of the legacy writer proves nothing. Nothing was deleted.`,
             );
           return {
             state: 'wait',
-            reason: `proving the legacy writer stopped: ${components} of ${STOP_PROOF_MINUTES} complete component minutes arrived since ${quietFrom.toISOString()}, no legacy write`,
+            reason:
+              `proving the legacy writer stopped: ${components} of ${STOP_PROOF_MINUTES} complete component minutes arrived since ${quietFrom.toISOString()}, no legacy write` +
+              (frontier.state === 'wait' ? `; ${frontier.reason}` : ''),
           };
         }
         await ctx.log(
