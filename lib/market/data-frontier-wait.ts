@@ -2,8 +2,8 @@
  * Waiting for the data frontier (./data-frontier.ts) instead of a fixed "now − N min": a proof
  * that judges complete component minutes up to some time must wait until every component has
  * reported that far, or it judges minutes whose late data is still on its way. The wait is bounded:
- * after `maxLateMinutes` open-market minutes past the time needed, data that late is not waited
- * for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
+ * once the frontier trails now by more than `maxLateMinutes` open-market minutes, data that late is
+ * not waited for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
  * the caller judges what has arrived, saying so.
  */
 import type { SqlOrTx } from '../db/connection';
@@ -33,7 +33,8 @@ export async function waitForDataFrontier(
   const frontier = await readDataFrontier(sql, { now: params.now });
   if (frontier.through >= params.needed) return { state: 'ready', frontier };
   const reason = describeFrontierWait(frontier, params.needed, params.now);
-  if (countOpenMinutes(params.needed, params.now) > params.maxLateMinutes) {
+  // Bounded by how late the data is (open minutes the frontier trails now), not by how long this waited.
+  if (countOpenMinutes(frontier.through, params.now) > params.maxLateMinutes) {
     return {
       state: 'gave up',
       frontier,

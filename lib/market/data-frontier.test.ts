@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestWorld } from '../../test-support/world-database';
 import { MINUTE_MS } from '../time-units';
 import { componentReportedThrough, laggingSymbols, readDataFrontier } from './data-frontier';
+import { waitForDataFrontier } from './data-frontier-wait';
 import { DXY_COMPONENTS } from './dxy';
 
 /** Wednesday mid-session: the world's components are complete up to 14:30 UTC. */
@@ -40,6 +41,24 @@ describe('the data frontier (session TimeZone Asia/Kathmandu)', () => {
       '2026-11-25T13:40:00.000Z',
     );
     expect(laggingSymbols(frontier, NOW)).toEqual(['USDSEK']);
+  });
+
+  it('makes a proof wait, naming the late symbol, until it has reported far enough; bounded by how late it is', async () => {
+    // USDSEK is held back from 13:41 (the previous test).
+    const needed = new Date('2026-11-25T14:05:00Z');
+    const wait = await waitForDataFrontier(sql(), { needed, now: NOW, maxLateMinutes: 90 });
+    expect(wait).toMatchObject({
+      state: 'wait',
+      reason: 'waiting for USDSEK data through 14:05 UTC, frontier 13:41 UTC',
+    });
+    expect(
+      (await waitForDataFrontier(sql(), { needed: new Date('2026-11-25T13:30:00Z'), now: NOW, maxLateMinutes: 90 }))
+        .state,
+    ).toBe('ready');
+    // 49 open minutes late: with a bound of 45 it is not waited for any more.
+    const gaveUp = await waitForDataFrontier(sql(), { needed, now: NOW, maxLateMinutes: 45 });
+    expect(gaveUp.state).toBe('gave up');
+    if (gaveUp.state === 'gave up') expect(gaveUp.message).toContain('more than 45 open-market minutes late');
   });
 
   it('is not held back by a weekend: Friday close to Sunday open counts as reported', async () => {
