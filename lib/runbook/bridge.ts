@@ -11,13 +11,15 @@
  * Providers revise recent bars and the legacy path re-derives DXY over them, so each tick also
  * rewrites the rows the copy wrote whose values legacy has since changed — within the last
  * BRIDGE_REVISION_WINDOW_MS only, which keeps the per-tick work bounded (phase 7's gap fill compares
- * its whole range once). Rows of other writers are never overwritten: they are listed on phase 5's
- * run, once per new minute (docs/phases.md "Who owns a DXY row").
+ * its whole range once). The new writer's rows (phase 6 wrote some with calc_dxy_range_1m before
+ * the dual path was deployed) are re-derived with that writer's own function, never overwritten with
+ * legacy's values. Rows of other writers are never touched: they are listed on phase 5's run, once
+ * per new minute (docs/phases.md "Who owns a DXY row").
  */
 import type { Sql } from 'postgres';
 import { insertPhaseRunEvent, listPhaseRunEvents } from '../db/tables/phase-run-events';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
-import { copyMissingLegacyMinutes, gapFillStart, reviseCopiedLegacyMinutes } from './copy-legacy';
+import { copyMissingLegacyMinutes, gapFillStart, rederiveNewWriterMinutes, reviseCopiedLegacyMinutes } from './copy-legacy';
 import { describeNotOverwritten, type NotOverwritten, readNotOverwritten } from './copy-ownership';
 import { getActiveMigrationRun, getLatestSucceededRun, listPhaseRuns } from './run-state';
 
@@ -30,11 +32,13 @@ export interface BridgeResult {
   copied: number;
   /** Minutes the copy had written whose values legacy revised since, rewritten. */
   revised: Date[];
+  /** Minutes calc_dxy_range_1m had written whose values legacy revised since, re-derived by it. */
+  rederived: Date[];
   /** Minutes of the revision window that differ from legacy but belong to another writer. */
   notOverwritten: NotOverwritten;
 }
 
-const IDLE: BridgeResult = { copied: 0, revised: [], notOverwritten: { total: 0, byOwner: [], samples: [] } };
+const IDLE: BridgeResult = { copied: 0, revised: [], rederived: [], notOverwritten: { total: 0, byOwner: [], samples: [] } };
 
 export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);
@@ -63,9 +67,10 @@ export async function runBridge(sql: Sql, params: { now: Date }): Promise<Bridge
   const recent = { from: new Date(Math.max(from.getTime(), params.now.getTime() - BRIDGE_REVISION_WINDOW_MS)), to };
   const copied = await copyMissingLegacyMinutes(sql, { from, to });
   const revised = await reviseCopiedLegacyMinutes(sql, recent);
+  const rederived = await rederiveNewWriterMinutes(sql, recent);
   const notOverwritten = await readNotOverwritten(sql, recent);
-  await reportBridge(sql, { migrationRunId, revised, notOverwritten });
-  return { copied, revised, notOverwritten };
+  await reportBridge(sql, { migrationRunId, revised, rederived, notOverwritten });
+  return { copied, revised, rederived, notOverwritten };
 }
 
 const BRIDGE_EVENT = 'bridge';
@@ -77,10 +82,10 @@ const BRIDGE_EVENT = 'bridge';
  */
 async function reportBridge(
   sql: Sql,
-  params: { migrationRunId: number; revised: Date[]; notOverwritten: NotOverwritten },
+  params: { migrationRunId: number; revised: Date[]; rederived: Date[]; notOverwritten: NotOverwritten },
 ): Promise<void> {
-  const { revised, notOverwritten } = params;
-  if (revised.length === 0 && notOverwritten.total === 0) return;
+  const { revised, rederived, notOverwritten } = params;
+  if (revised.length === 0 && rederived.length === 0 && notOverwritten.total === 0) return;
   const phase5 = await getLatestSucceededRun(sql, { migrationRunId: params.migrationRunId, phase: '5' });
   if (!phase5) return;
   const newlyDiffering =
@@ -88,6 +93,11 @@ async function reportBridge(
   const parts = [
     ...(revised.length > 0
       ? [`The bridge rewrote ${revised.length} copied minutes legacy had revised (first: ${revised[0]?.toISOString()})`]
+      : []),
+    ...(rederived.length > 0
+      ? [
+          `calc_dxy_range_1m re-derived ${rederived.length} of its own minutes legacy had revised (first: ${rederived[0]?.toISOString()})`,
+        ]
       : []),
     ...(newlyDiffering ? [describeNotOverwritten(notOverwritten)] : []),
   ];
@@ -100,6 +110,7 @@ async function reportBridge(
       kind: BRIDGE_EVENT,
       revised: revised.slice(0, 50).map((d) => d.toISOString()),
       revisedTotal: revised.length,
+      rederived: rederived.slice(0, 50).map((d) => d.toISOString()),
       ...(newlyDiffering ? { notOverwritten } : {}),
     },
   });

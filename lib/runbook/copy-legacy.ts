@@ -10,7 +10,9 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { listPhaseRuns } from '../db/tables/phase-runs';
-import { COPIED_FROM_LEGACY, copyOwnedSql, valuesDifferSql } from './copy-ownership';
+import { DXY_CLOSE_TOLERANCE } from '../market/dxy';
+import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../market/dxy-sql';
+import { COPIED_FROM_LEGACY, copyOwnedSql, newWriterOwnedSql, valuesDifferSql } from './copy-ownership';
 import { type BoundStatement, bound, runBound, type StatementExecutor } from './statements';
 
 const DATA_BARS_COLUMNS = `canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close,
@@ -176,6 +178,36 @@ export async function reviseCopiedLegacyMinutes(
   write: StatementExecutor = runBound,
 ): Promise<Date[]> {
   const { rows } = await write(sql, bound(reviseCopiedLegacyMinutesSql(), [range.from, range.to]));
+  return (rows as { ts_utc: Date }[]).map((r) => r.ts_utc);
+}
+
+/**
+ * Re-derives, with the new writer's own function, the rows calc_dxy_range_1m wrote (phase 6's
+ * health check, the dual path) that are stale after a provider revision: the components now give
+ * legacy's (re-derived) value, but the new writer had not run over the minute again (it was not
+ * deployed yet, or the minute fell behind its look-back). The row stays the new writer's. A row
+ * whose difference the components do not explain (legacy changed another way) is left alone and
+ * listed like any other writer's.
+ */
+export function rederiveNewWriterMinutesSql(): string {
+  return `SELECT n.ts_utc, public.calc_dxy_range_1m(n.ts_utc, n.ts_utc + interval '1 minute') AS result
+  FROM public.derived_data_bars d
+  JOIN public.data_bars n ON n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = d.ts_utc
+  JOIN (${componentClosesCte('$1', '$2')}) c ON c.ts_utc = d.ts_utc
+ WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc >= $1 AND d.ts_utc < $2
+   AND ${newWriterOwnedSql('n')}
+   AND ${valuesDifferSql('n', 'd')}
+   AND ${componentsCompleteSql('c', { finite: true })}
+   AND abs(${dxyValueSql('c')} - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close)
+ ORDER BY n.ts_utc`;
+}
+
+export async function rederiveNewWriterMinutes(
+  sql: SqlOrTx,
+  range: { from: Date; to: Date },
+  write: StatementExecutor = runBound,
+): Promise<Date[]> {
+  const { rows } = await write(sql, bound(rederiveNewWriterMinutesSql(), [range.from, range.to]));
   return (rows as { ts_utc: Date }[]).map((r) => r.ts_utc);
 }
 

@@ -20,6 +20,16 @@ export function copyOwnedSql(alias: string): string {
   return `(${alias}.source = 'synthetic' AND coalesce(${alias}.raw->>'copied_from' = '${COPIED_FROM_LEGACY}', false))`;
 }
 
+/**
+ * True for a row calc_dxy_range_1m wrote (synthetic, raw.kind dxy, neither copied nor an earlier
+ * attempt's normalized row). Such a row is never overwritten with legacy's values; the new writer's
+ * own function may re-derive it from the (revised) components.
+ */
+export function newWriterOwnedSql(alias: string): string {
+  return `(${alias}.source = 'synthetic' AND coalesce(${alias}.raw->>'kind' = 'dxy', false)
+    AND NOT ${alias}.raw ? 'copied_from' AND NOT ${alias}.raw ? 'normalized_from')`;
+}
+
 /** The columns a revision is judged by; for DXY open = high = low = close, so any one revised shows. */
 const REVISED_COLUMNS = ['open', 'high', 'low', 'close'] as const;
 

@@ -126,12 +126,30 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     expect(await world.versions()).toEqual(before);
   });
 
-  it('never overwrites a row calc_dxy_range_1m wrote, and says whose it is, once', async () => {
+  it('re-derives a row calc_dxy_range_1m wrote with calc_dxy_range_1m after a provider revision: still its row', async () => {
+    const minute = await world.legacyMinuteAgo(45);
+    await world.writeWithNewFunction(minute);
+    const revised = await world.revise(minute);
+    const result = await runBridge(test.database.sql, { now: test.driver.clock.now() });
+    expect(result.rederived.map((d) => d.toISOString())).toEqual([minute.toISOString()]);
+    expect(result.revised.map((d) => d.toISOString())).not.toContain(minute.toISOString());
+    const after = await world.row(minute);
+    expect(after.close).toBeCloseTo(revised, 9);
+    expect(after.raw?.copied_from).toBeUndefined();
+    expect((await world.phase5Events()).at(-1)?.message).toMatch(/calc_dxy_range_1m re-derived 1 of its own minutes/);
+    expect((await runBridge(test.database.sql, { now: test.driver.clock.now() })).rederived).toEqual([]);
+  });
+
+  it('never overwrites a row calc_dxy_range_1m wrote when the components do not explain the difference, and says whose it is, once', async () => {
     const minute = await world.legacyMinuteAgo(50);
     await world.writeWithNewFunction(minute);
     const written = (await world.row(minute)).close;
     expect((await world.row(minute)).raw?.copied_from).toBeUndefined();
-    const revised = await world.revise(minute);
+    // Legacy's row changed without its components changing: re-deriving would not give legacy's value.
+    await test.database.sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
+                                   close = close * 1.002
+                             where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${minute} and deleted_at is null`;
+    const revised = (await world.row(minute)).legacy as number;
     const eventsBefore = (await world.phase5Events()).length;
     const result = await runBridge(test.database.sql, { now: test.driver.clock.now() });
     expect(result.revised.map((d) => d.toISOString())).not.toContain(minute.toISOString());
@@ -153,7 +171,7 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     expect(await world.phase5Events()).toHaveLength(eventsBefore + 1);
   });
 
-  it('phase 7’s gap fill carries a revision made while the bridge stood aside, and lists another writer’s row', async () => {
+  it('phase 7’s gap fill carries a revision made while the bridge stood aside, re-derives the new writer’s stale row, and lists one it cannot explain', async () => {
     const run6 = await test.driver.run('6');
     expect(run6.status, failedChecks(run6)).toBe('succeeded');
     // Older than the workers' derivation look-back, so only the gap fill can carry it.
@@ -161,21 +179,31 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     expect((await world.row(minute)).raw?.copied_from).toBe('derived_data_bars');
     const owned = await world.legacyMinuteAgo(110);
     await world.writeWithNewFunction(owned);
+    const stray = await world.legacyMinuteAgo(120);
+    await world.writeWithNewFunction(stray);
     const runId = await test.driver.start('7');
-    // Phase 7 pending: the bridge stands aside; the provider revises both minutes now.
+    // Phase 7 pending: the bridge stands aside; the provider revises two minutes now, and legacy's row of a
+    // third changes without its components changing.
     const revised = await world.revise(minute);
-    await world.revise(owned);
+    const ownedRevised = await world.revise(owned);
+    await test.database.sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
+                                   close = close * 1.002
+                             where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${stray} and deleted_at is null`;
     expect(await runBridge(test.database.sql, { now: test.driver.clock.now() })).toMatchObject({ revised: [] });
     const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     expect((await world.row(minute)).close).toBe(revised);
     expect(run.result.revisedRows).toBe(1);
     expect(run.result.revisedSamples).toEqual([minute.toISOString()]);
+    expect(run.result.rederivedRows).toBe(1);
+    expect((await world.row(owned)).close).toBeCloseTo(ownedRevised, 9);
+    expect((await world.row(owned)).raw?.copied_from).toBeUndefined();
     const notOverwritten = run.result.notOverwritten as { samples: { ts_utc: string; owner: string }[] };
     expect(notOverwritten.samples).toContainEqual(
-      expect.objectContaining({ ts_utc: owned.toISOString(), owner: NEW_WRITER }),
+      expect.objectContaining({ ts_utc: stray.toISOString(), owner: NEW_WRITER }),
     );
-    expect((await world.row(owned)).close).not.toBe((await world.row(owned)).legacy);
+    expect(notOverwritten.samples.map((s) => s.ts_utc)).not.toContain(owned.toISOString());
+    expect((await world.row(stray)).close).not.toBe((await world.row(stray)).legacy);
   });
 });
 

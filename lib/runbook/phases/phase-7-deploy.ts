@@ -17,6 +17,8 @@ import {
   gapFillStart,
   reviseCopiedLegacyMinutes,
   reviseCopiedLegacyMinutesSql,
+  rederiveNewWriterMinutes,
+  rederiveNewWriterMinutesSql,
 } from '../copy-legacy';
 import { describeNotOverwritten, readNotOverwritten } from '../copy-ownership';
 import { definePhase } from '../define-phase';
@@ -101,8 +103,9 @@ export const phase7Deploy = definePhase({
       summary: [
         'workers.deploy("dual"), then workers.restart() — shell commands from CUTOVER_WORKER_*_CMD in production.',
         'Copy every legacy minute since phase 4’s copy that has no data_bars row (by key, so late minutes too).',
-        'Rewrite the rows the copy wrote whose open, high, low or close legacy has revised since; rows any other writer owns ' +
-          '(calc_dxy_range_1m’s among them) are never overwritten, only listed with their owner.',
+        'Rewrite the rows the copy wrote whose open, high, low or close legacy has revised since; calc_dxy_range_1m’s own rows ' +
+          'that differ are re-derived by calc_dxy_range_1m from the components; rows any other writer owns are never overwritten, ' +
+          'only listed with their owner.',
         `Wait (up to ${config.deploymentProofMinutes} open-market minutes) for new DXY minutes in both tables and a new DXY 5m bar.`,
       ],
       sql: [],
@@ -112,6 +115,10 @@ export const phase7Deploy = definePhase({
           'the deployment time + 1 minute (exclusive)',
         ]),
         planned('restarted', reviseCopiedLegacyMinutesSql(), [
+          'phase 4’s first copy start, less the 2 h a legacy minute may land late',
+          'the deployment time + 1 minute (exclusive)',
+        ]),
+        planned('restarted', rederiveNewWriterMinutesSql(), [
           'phase 4’s first copy start, less the 2 h a legacy minute may land late',
           'the deployment time + 1 minute (exclusive)',
         ]),
@@ -168,18 +175,20 @@ export const phase7Deploy = definePhase({
         const filled = await ctx.commitStep(
           async (tx) => {
             const from = await gapFillStart(tx, { migrationRunId: ctx.run.migrationRunId });
-            if (!from) return { copied: 0, revised: [], notOverwritten: null };
+            if (!from) return { copied: 0, revised: [], rederived: [], notOverwritten: null };
             const range = { from, to: new Date(deployedAt.getTime() + MINUTE_MS) };
             const copied = (await ctx.exec(tx, bound(copyMissingLegacyMinutesSql(), [range.from, range.to]))).count;
             const revised = await reviseCopiedLegacyMinutes(tx, range, ctx.exec);
-            return { copied, revised, notOverwritten: await readNotOverwritten(tx, range) };
+            const rederived = await rederiveNewWriterMinutes(tx, range, ctx.exec);
+            return { copied, revised, rederived, notOverwritten: await readNotOverwritten(tx, range) };
           },
-          ({ copied, revised, notOverwritten }) => ({
+          ({ copied, revised, rederived, notOverwritten }) => ({
             checkpoint: { ...checkpoint, stage: 'proving' },
             result: {
               gapFilledRows: copied,
               revisedRows: revised.length,
               revisedSamples: revised.slice(0, 20).map((d) => d.toISOString()),
+              rederivedRows: rederived.length,
               notOverwritten,
               deployedAt: deployedAt.toISOString(),
             },
@@ -187,7 +196,8 @@ export const phase7Deploy = definePhase({
         );
         await ctx.log(
           `Filled the gap before the deployment: ${filled.copied} legacy minutes copied, ${filled.revised.length} copied ` +
-            `minutes rewritten with legacy’s revised values${filled.revised[0] ? ` (first: ${filled.revised[0].toISOString()})` : ''}.`,
+            `minutes rewritten with legacy’s revised values${filled.revised[0] ? ` (first: ${filled.revised[0].toISOString()})` : ''}, ` +
+            `${filled.rederived.length} of calc_dxy_range_1m’s own minutes re-derived by it.`,
         );
         const notOverwritten = filled.notOverwritten && describeNotOverwritten(filled.notOverwritten);
         if (notOverwritten) await ctx.log(`${notOverwritten}.`, { notOverwritten: filled.notOverwritten }, 'warn');
