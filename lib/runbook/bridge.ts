@@ -19,7 +19,12 @@
 import type { Sql } from 'postgres';
 import { insertPhaseRunEvent, listPhaseRunEvents } from '../db/tables/phase-run-events';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
-import { copyMissingLegacyMinutes, gapFillStart, rederiveNewWriterMinutes, reviseCopiedLegacyMinutes } from './copy-legacy';
+import {
+  copyMissingLegacyMinutes,
+  gapFillStart,
+  rederiveNewWriterMinutes,
+  reviseCopiedLegacyMinutes,
+} from './copy-legacy';
 import { describeNotOverwritten, type NotOverwritten, readNotOverwritten } from './copy-ownership';
 import { getActiveMigrationRun, getLatestSucceededRun, listPhaseRuns } from './run-state';
 
@@ -38,7 +43,12 @@ export interface BridgeResult {
   notOverwritten: NotOverwritten;
 }
 
-const IDLE: BridgeResult = { copied: 0, revised: [], rederived: [], notOverwritten: { total: 0, byOwner: [], samples: [] } };
+const IDLE: BridgeResult = {
+  copied: 0,
+  revised: [],
+  rederived: [],
+  notOverwritten: { total: 0, byOwner: [], samples: [] },
+};
 
 export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);

@@ -56,7 +56,10 @@ async function runPhase9(test: TestWorld) {
   const runId = await test.driver.start('9', OPERATOR);
   const [approval] = await test.database.sql<{ id: number }[]>`
     select id from cutover.approvals where phase_run_id = ${runId}`;
-  const approved = await test.driver.act(approveRequest, APPROVER, { approvalId: Number(approval?.id), confirm: 'DXY' });
+  const approved = await test.driver.act(approveRequest, APPROVER, {
+    approvalId: Number(approval?.id),
+    confirm: 'DXY',
+  });
   expect(approved.status).toBe('ok');
   return test.driver.finish(runId, { maxTicks: 600 });
 }
@@ -70,7 +73,9 @@ describe('a full rehearsal whose window spans the autumn daylight-saving change 
     const state = await runWindowToCompletion(test, 96);
     const failed = state.slots.filter((s) => s.state === 'FAIL');
     expect(
-      failed.map((s) => `${s.hourStart.toISOString()}: ${s.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.detail)}`),
+      failed.map(
+        (s) => `${s.hourStart.toISOString()}: ${s.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.detail)}`,
+      ),
     ).toEqual([]);
     expect(state.unwaivedFailures).toBe(0);
     const slotAt = (iso: string) => state.slots.find((s) => s.hourStart.toISOString() === iso);

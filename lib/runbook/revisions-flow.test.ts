@@ -146,7 +146,8 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     const written = (await world.row(minute)).close;
     expect((await world.row(minute)).raw?.copied_from).toBeUndefined();
     // Legacy's row changed without its components changing: re-deriving would not give legacy's value.
-    await test.database.sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
+    await test.database
+      .sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
                                    close = close * 1.002
                              where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${minute} and deleted_at is null`;
     const revised = (await world.row(minute)).legacy as number;
@@ -186,7 +187,8 @@ describe('revisions flow through the bridge and phase 7’s gap fill', () => {
     // third changes without its components changing.
     const revised = await world.revise(minute);
     const ownedRevised = await world.revise(owned);
-    await test.database.sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
+    await test.database
+      .sql`update public.derived_data_bars set open = open * 1.002, high = high * 1.002, low = low * 1.002,
                                    close = close * 1.002
                              where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${stray} and deleted_at is null`;
     expect(await runBridge(test.database.sql, { now: test.driver.clock.now() })).toMatchObject({ revised: [] });

@@ -15,10 +15,10 @@ import { MINUTE_MS } from '../../time-units';
 import {
   copyMissingLegacyMinutesSql,
   gapFillStart,
-  reviseCopiedLegacyMinutes,
-  reviseCopiedLegacyMinutesSql,
   rederiveNewWriterMinutes,
   rederiveNewWriterMinutesSql,
+  reviseCopiedLegacyMinutes,
+  reviseCopiedLegacyMinutesSql,
 } from '../copy-legacy';
 import { describeNotOverwritten, readNotOverwritten } from '../copy-ownership';
 import { definePhase } from '../define-phase';
