@@ -34,6 +34,14 @@ export async function runTickFactory(
   const errors: string[] = [];
   if (!state || state.paused) return { minutesProduced: 0, errors, nextMinute: null };
   let symbols = await loadSymbolIngestion(sql, { nextMinute: state.nextMinute, schedule: state.ingestion.schedule });
+  // Together, every symbol stands at the workers' next minute. A stop moved on by hand (the row's
+  // next_minute set past the stopped stretch, as an outage is rehearsed) leaves that stretch missing
+  // for every symbol, as it always did; only staggered symbols legitimately stand behind it.
+  if (state.ingestion.schedule === 'together') {
+    symbols = symbols.map((s) =>
+      s.nextMinute.getTime() < state.nextMinute.getTime() ? { ...s, nextMinute: state.nextMinute } : s,
+    );
+  }
   let minute = state.nextMinute.getTime();
   let produced = 0;
   while (minute + MINUTE_MS <= now.getTime() && produced < MAX_MINUTES_PER_TICK) {
