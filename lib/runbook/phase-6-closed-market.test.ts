@@ -23,7 +23,7 @@ describe('phase 6 on a Saturday', () => {
     expect(produced?.detail).toMatch(
       /^1[0-5] DXY rows in data_bars for 1[0-5] complete component minutes of the last 15/,
     );
-    expect((produced?.evidence as { window: { to: string } }).window.to).toBe(FRIDAY_CLOSE);
+    expect((produced?.evidence as { window?: { to: string } } | undefined)?.window?.to).toBe(FRIDAY_CLOSE);
     expect(checks.find((c) => c.name === 'DXY 5m aggregation continues')?.detail).toMatch(/^[34] DXY 5m bars/);
   });
 
