@@ -46,7 +46,7 @@ describe('the 24-hour window with faults injected', () => {
     expect(check(first, 'bars_1m')?.value).toBeGreaterThan(55);
   });
 
-  it('fails freshness and count for the hour the tick-factory stopped for 20 minutes', async () => {
+  it('fails freshness for the hour the tick-factory stopped for 20 minutes (no component, no DXY)', async () => {
     await runUntil(new Date('2026-11-27T11:20:00Z'));
     await test.database.sql`update cutover.rehearsal_workers set paused = true`;
     await runUntil(new Date('2026-11-27T11:40:00Z'));
@@ -57,11 +57,18 @@ describe('the 24-hour window with faults injected', () => {
     expect(hour?.state).toBe('FAIL');
     expect(check(hour, 'freshness')?.verdict).toBe('FAIL');
     expect(check(hour, 'freshness')?.value).toBeGreaterThanOrEqual(19);
-    expect(check(hour, 'bars_1m')?.verdict).toBe('FAIL');
+    // The 1m count is judged against minutes with all six components: none arrived while it was stopped,
+    // so every complete minute has its DXY bar (the outage is the freshness check's to catch).
+    const bars1m = check(hour, 'bars_1m');
+    expect(bars1m?.verdict, bars1m?.detail).toBe('PASS');
+    expect(bars1m?.value).toBeLessThanOrEqual(41);
   });
 
-  it('fails parity when a legacy close is altered during dual mode', async () => {
+  it('fails parity when a legacy close is altered, and the 1m count and freshness when DXY is missing where all six components are', async () => {
     await runUntil(new Date('2026-11-27T12:30:00Z'));
+    // The new path lost 12 DXY minutes whose components are all in.
+    await test.database.sql`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                             and ts_utc >= '2026-11-27T12:10:00Z' and ts_utc < '2026-11-27T12:22:00Z'`;
     await test.database.sql`update public.derived_data_bars set close = close * 1.001
                              where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                                           and ts_utc >= '2026-11-27T12:00:00Z' order by ts_utc limit 1)`;
@@ -69,6 +76,13 @@ describe('the 24-hour window with faults injected', () => {
     const hour = await slot(2);
     expect(check(hour, 'parity')?.verdict).toBe('FAIL');
     expect(check(hour, 'parity')?.value).toBe(1);
+    const bars1m = check(hour, 'bars_1m');
+    expect(bars1m?.verdict, bars1m?.detail).toBe('FAIL');
+    expect(bars1m?.detail).toMatch(/^(\d+) of (\d+) complete component minutes/);
+    expect(bars1m?.failAt).not.toBeNull();
+    expect(bars1m?.value).toBeLessThan(bars1m?.failAt ?? 0);
+    expect(check(hour, 'freshness')?.verdict).toBe('FAIL');
+    expect(check(hour, 'freshness')?.value).toBeGreaterThanOrEqual(12);
   });
 
   it('takes two late snapshots after a two-hour runner outage, leaving no gap', async () => {
