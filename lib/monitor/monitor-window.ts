@@ -30,7 +30,7 @@ export const LATE_AFTER_MS = 15 * 60_000;
  * lib/market/data-frontier.ts): the same margin on-time data has at the snapshot's due time, so
  * DXY and the hour's last 5m window have been derived from its late minutes too.
  */
-export const SETTLE_GRACE_MS = SNAPSHOT_DELAY_MS;
+const SETTLE_GRACE_MS = SNAPSHOT_DELAY_MS;
 
 export interface MonitorWindow {
   migrationRunId: number;
