@@ -1,4 +1,4 @@
--- Issue 19: an hour's snapshot is provisional while late component data can still arrive, re-evaluated on later
+-- An hour's snapshot is provisional while late component data can still arrive, re-evaluated on later
 -- ticks, and settled (final) once the data frontier has passed the hour or the maximum settle time has elapsed.
 -- Snapshots taken before this change were final when taken: they are settled at their taken_at.
 ALTER TABLE "cutover"."monitor_snapshots" ADD COLUMN "settled_at" timestamp with time zone;--> statement-breakpoint

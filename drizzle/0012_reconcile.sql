@@ -1,2 +1,0 @@
--- Reserved for issue 19 (reconcile); replaced by the change that needs it.
-SELECT 1;
