@@ -101,6 +101,22 @@ describe('the worker-error check reads only sources production has', () => {
     expect(noStreakColumn.verdict).toBe('FAIL');
   });
 
+  it('does not judge the tasks of symbols outside DXY and its components', async () => {
+    const unrelated = await inCase(async (tx) => {
+      await logRun(tx, 'tick-factory', 'success');
+      await tx`update public.data_agg_state set status = 'idle', last_error = null, hard_fail_streak = 0`;
+      await tx`insert into public.data_agg_state (canonical_symbol, timeframe, source_timeframe, run_interval_minutes,
+                                                  aggregation_delay_seconds, last_agg_bar_ts_utc, status, last_error)
+               select 'XAUUSD', timeframe, source_timeframe, run_interval_minutes, aggregation_delay_seconds,
+                      last_agg_bar_ts_utc, 'hard_failed', 'gold feed broken'
+                 from public.data_agg_state where canonical_symbol = 'EURUSD'
+               on conflict (canonical_symbol, timeframe) do update set status = 'hard_failed', last_error = 'gold feed broken'`;
+      return computeWorkerErrorCheck(tx, HOUR);
+    });
+    expect(unrelated.verdict).toBe('PASS');
+    expect(unrelated.detail).not.toContain('XAUUSD');
+  });
+
   it('WARNs on a disabled task, and with no source at all', async () => {
     const { disabled, none } = await inCase(async (tx) => {
       await logRun(tx, 'tick-factory', 'success');

@@ -3,7 +3,9 @@
  * from sources production really has:
  * - the aggregator's own state, public.data_agg_state: a task `hard_failed`, or whose last run
  *   failed (`last_error` with a `hard_fail_streak` above 0; without that column, `last_error` alone),
- *   FAILs; a `disabled` task WARNs. It is the state at the time the check runs, not a history.
+ *   FAILs; a `disabled` task WARNs. Only the tasks of DXY and its six components are judged: a
+ *   failing task of an unrelated symbol says nothing about this migration and must not FAIL every
+ *   hour of the window. It is the state at the time the check runs, not a history.
  * - public.ops_runlog, only for the job names that actually appear in it: the names are discovered
  *   (the console's own `dxy_cutover.*` excluded), never assumed — production's tick-factory does
  *   not write the `tick_factory`/`aggregator` names the rehearsal world's simulated workers use.
@@ -14,6 +16,7 @@
 import type { SqlOrTx } from '../db/connection';
 import type { SnapshotCheck, SnapshotVerdict } from '../db/console-schema';
 import { opsRunlogExists } from '../db/pipeline-tables';
+import { DXY_COMPONENTS, DXY_SYMBOL } from '../market/dxy';
 import { HOUR_MS } from '../time-units';
 import { aggStateColumns } from './pipeline-signals-cursors';
 
@@ -46,6 +49,7 @@ async function readAggState(sql: SqlOrTx): Promise<AggStateFindings> {
            ${hasError ? sql`last_error` : sql`null::text`} as error,
            ${hasStreak ? sql`hard_fail_streak` : sql`null::int`} as streak
       from public.data_agg_state
+     where canonical_symbol in ${sql([DXY_SYMBOL, ...DXY_COMPONENTS])}
      order by canonical_symbol, timeframe`;
   const failing = rows
     .filter(
