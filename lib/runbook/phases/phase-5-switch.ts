@@ -13,7 +13,12 @@ import type { SqlOrTx } from '../../db/connection';
 import { AGGREGATOR_5M, planAggregatorReplacement, type ReplacementPlan } from '../aggregator-function';
 import { probeAggregatorInput, probeFailure, probeStatementTexts } from '../aggregator-probe';
 import { backedUpFunction, backedUpOverloads, getBackup } from '../backup';
-import { copyMissingLegacyMinutesSql, gapFillStart } from '../copy-legacy';
+import {
+  copyMissingLegacyMinutesSql,
+  gapFillStart,
+  rederiveNewWriterMinutesSql,
+  reviseCopiedLegacyMinutesSql,
+} from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
@@ -94,6 +99,16 @@ export const phase5Switch = definePhase({
         'phase 4’s first start less the lateness margin',
         'the clock’s minute after now',
       ]),
+      // The bridge's other two statements (bridge.ts): run by the runner every tick from this phase's
+      // success to phase 7's, not by this run; listed here so the person who starts the switch sees them.
+      planned('switch', reviseCopiedLegacyMinutesSql(), [
+        'the bridge: the later of phase 4’s first start less the lateness margin and 6 hours ago',
+        'the clock’s minute after now',
+      ]),
+      planned('switch', rederiveNewWriterMinutesSql(), [
+        'the bridge: the later of phase 4’s first start less the lateness margin and 6 hours ago',
+        'the clock’s minute after now',
+      ]),
     ];
     return {
       summary: [
@@ -103,6 +118,8 @@ export const phase5Switch = definePhase({
           : `Refused: ${plan.reason}`,
         'Before committing, probe it in the same transaction (rows for DXY and a component, before their history, rolled back): bars only in derived_data_bars must produce nothing, bars only in data_bars a 5m bar. A failing probe rolls the whole switch back.',
         'Copy legacy DXY minutes written since phase 4 into data_bars (by key; never overwriting another writer’s row).',
+        'Then, every runner tick until phase 7 (the bridge): the same copy, a rewrite of the copy’s own rows whose values legacy ' +
+          'revised in the last 6 hours, and calc_dxy_range_1m re-deriving its own rows the revised components now give legacy’s value for.',
         'Record the deployment target (workers in mode dual) for phase 7.',
       ],
       // Every text the run sends, the probe's rolled-back rows included ($n bound while running).
