@@ -11,6 +11,9 @@
  */
 
 import { z } from 'zod';
+import { waitForDataFrontier } from '../../market/data-frontier-wait';
+import { countOpenMinutes, floorToMinute } from '../../market/market-hours';
+import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { MINUTE_MS } from '../../time-units';
 import {
   copyMissingLegacyMinutesSql,
@@ -207,19 +210,30 @@ export const phase7Deploy = definePhase({
         const deployedAt = new Date(checkpoint.deployedAt as string);
         const { proven, writes, aggregation } = await deploymentProof(ctx.sql, { deployedAt, now });
         if (proven) return { state: 'done' };
-        const waited = (now.getTime() - deployedAt.getTime()) / MINUTE_MS;
+        // Time counts only as far as every component has reported (the data frontier): while one is held
+        // back no minute is complete, so neither writer can show anything yet. Bounded by
+        // CUTOVER_MONITOR_SETTLE_MAX_MINUTES: data later than that is not waited for.
+        const frontier = await waitForDataFrontier(ctx.sql, {
+          needed: floorToMinute(now),
+          now,
+          maxLateMinutes: defaultMaxSettleMinutes(),
+        });
+        const judgedTo = frontier.state === 'gave up' ? now : frontier.frontier.through;
+        const waited = countOpenMinutes(deployedAt, judgedTo);
         if (
           waited > ctx.config.deploymentProofMinutes &&
           aggregation.detail !== 'no 5m window with open market is due yet'
         ) {
           throw new Error(
-            `No proof of the deployment after ${Math.round(waited)} minutes: ${writes.newPath} new-path DXY minutes, ` +
+            `No proof of the deployment after ${waited} open-market minutes of complete data: ${writes.newPath} new-path DXY minutes, ` +
               `${writes.inBoth} in both tables, 5m: ${aggregation.detail}.`,
           );
         }
         return {
           state: 'wait',
-          reason: `waiting for new DXY minutes and a DXY 5m bar after ${deployedAt.toISOString()}`,
+          reason:
+            `waiting for new DXY minutes and a DXY 5m bar after ${deployedAt.toISOString()}` +
+            (frontier.state === 'wait' ? `; ${frontier.reason}` : ''),
         };
       }
     }
