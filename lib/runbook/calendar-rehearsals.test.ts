@@ -1,5 +1,5 @@
 /**
- * Whole-plan rehearsals over the calendar's hard weeks (issue "The market as it is"): a window
+ * Whole-plan rehearsals over the calendar's hard weeks (docs/phases.md "The 24-hour window"): a window
  * over the autumn daylight-saving change (the Friday closes at 21:00 UTC in summer time, the
  * Sunday opens at 22:00 UTC in winter time) and one over Christmas (Dec 24 closes at 13:00 New
  * York, Dec 25 is closed). Each reaches phase 9 with no FAIL hour at all — so none caused by the

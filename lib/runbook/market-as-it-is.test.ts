@@ -1,5 +1,5 @@
 /**
- * The last mile in a market as it is (issue "The market as it is", done when): components ingested
+ * The last mile in a market as it is (docs/phases.md "Who owns a DXY row", "The fence on legacy writes"): components ingested
  * staggered and held back, the provider revising recent bars, and a second legacy writer the
  * deploy does not control every 20 minutes. Phases 7–9 and a rollback succeed, legacy and
  * data_bars agree by value at the end, and the fence lists the writes it refused.
