@@ -120,6 +120,21 @@ SELECT 'DXY', '1m', n.ts_utc, n.open, n.high, n.low, n.close, coalesce(n.vol, 0)
 ON CONFLICT (canonical_symbol, timeframe, ts_utc) WHERE deleted_at IS NULL DO NOTHING`;
 }
 
+/**
+ * The rollback's mirror of rederiveNewWriterMinutesSql: legacy rows the fence kept from following a
+ * provider revision (restored with their value from before it) are re-derived by the legacy function
+ * itself, where the components now give another value. Legacy's own completeness rule (all six > 0).
+ */
+export function rederiveLegacyMinutesSql(): string {
+  return `SELECT d.ts_utc, public.calc_dxy_range_derived(d.ts_utc, d.ts_utc + interval '1 minute') AS result
+  FROM public.derived_data_bars d
+  JOIN (${componentClosesCte('$1', '$2')}) c ON c.ts_utc = d.ts_utc
+ WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc >= $1 AND d.ts_utc < $2
+   AND ${componentsCompleteSql('c')}
+   AND NOT abs(d.close - ${dxyValueSql('c')}) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close)
+ ORDER BY d.ts_utc`;
+}
+
 export async function backfillLegacyRange(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<number> {
   const result = await sql.unsafe(backfillLegacyRangeSql(), [range.from, range.to]);
   return result.count;

@@ -7,7 +7,7 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { backupTableName, type StoredBackup } from './backup';
-import { backfillLegacyRangeSql } from './copy-legacy';
+import { backfillLegacyRangeSql, rederiveLegacyMinutesSql } from './copy-legacy';
 import { planFenceRemoval } from './legacy-fence';
 import { backedUpColumns, restoreFunctions } from './restore-from-backup';
 import { type PlannedStatement, planned, rehearseStatements } from './statements';
@@ -113,6 +113,10 @@ export async function planRollbackStatements(
     planned('backfill', backfillLegacyRangeSql(), [
       'the batch’s first minute (phase 1’s start, then the cursor)',
       'the end of the batch (exclusive; at most 14 days, the last batch ends at the switch back)',
+    ]),
+    planned('backfill-tail', rederiveLegacyMinutesSql(), [
+      'phase 1’s start (the minutes the migration touched)',
+      'the switch back + 1 minute (exclusive)',
     ]),
   );
   if (choice === 'delete' && migrationRunId !== null) {

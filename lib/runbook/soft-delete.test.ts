@@ -109,8 +109,21 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
                                             ingested_at, deleted_at)
       values ('DXY', '1m', '2020-01-06T10:00:00Z', 100, 100, 100, 100, false, 'dxy', '2020-01-06T10:01:02Z',
               '2020-01-07T00:00:00Z') returning id::text`;
+    // A provider revision while the fence held legacy: the new writer re-derived the minute, legacy could not.
+    const [revised] = await test.database.sql<{ ts_utc: Date }[]>`
+      select max(ts_utc) as ts_utc from cutover.soft_deleted_rows`;
+    const minute = revised?.ts_utc as Date;
+    await test.database.sql`update public.data_bars set close = close * 1.002, high = greatest(high, close * 1.002)
+                             where canonical_symbol = 'EURUSD' and timeframe = '1m' and ts_utc = ${minute}`;
+    await test.database.sql`select public.calc_dxy_range_1m(p_from_utc => ${minute},
+                                                          p_to_utc => ${new Date(minute.getTime() + MINUTE_MS)})`;
     const rollback = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
+    const [after] = await test.database.sql<{ legacy: number; new: number }[]>`
+      select (select close from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                 and ts_utc = ${minute} and deleted_at is null) as legacy,
+             (select close from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${minute}) as new`;
+    expect(after?.legacy).toBeCloseTo(after?.new as number, 9);
     const restored = await test.database.sql<{ id: string }[]>`
       select id::text from public.derived_data_bars where id in ${test.database.sql(before.map((b) => b.id))} and deleted_at is null order by 1`;
     expect(restored.map((r) => r.id)).toEqual(before.map((b) => b.id));

@@ -18,6 +18,7 @@ import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { waitForDataFrontier } from '../../market/data-frontier-wait';
 import { DXY_CLOSE_TOLERANCE, DXY_COMPONENTS } from '../../market/dxy';
+import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../market/dxy-sql';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../../market/market-hours';
 import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { readMonitorState } from '../../monitor/read-monitor-state';
@@ -81,14 +82,21 @@ async function recordedSoftDeletes(sql: Sql, migrationRunId: number): Promise<nu
 /**
  * One soft-delete batch: only minutes proven in data_bars with the same close (or waived), each
  * recorded so a rollback restores exactly them. A legacy row that appeared after the final proof
- * without reaching data_bars stays active, and the verification names it.
+ * without reaching data_bars stays active, and the verification names it. A provider revision after
+ * the fence went up changes data_bars (the new writer re-derives it) but not legacy (fenced): such a
+ * minute counts as proven when data_bars holds exactly what the components give now.
  */
 const SOFT_DELETE_BATCH_SQL = `WITH target AS (
   SELECT d.id, d.ts_utc FROM public.derived_data_bars d
    WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
      AND (EXISTS (SELECT 1 FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m'
                    AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))
-          OR d.ts_utc = ANY($1::timestamptz[]))
+          OR d.ts_utc = ANY($1::timestamptz[])
+          OR EXISTS (SELECT 1 FROM public.data_bars n,
+                            LATERAL (${componentClosesCte('d.ts_utc', "d.ts_utc + interval '1 minute'")}) c
+                      WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = d.ts_utc
+                        AND ${componentsCompleteSql('c', { finite: true })}
+                        AND abs(n.close - ${dxyValueSql('c')}) <= ${DXY_CLOSE_TOLERANCE} * abs(n.close)))
    ORDER BY d.ts_utc LIMIT $2
 ), deleted AS (
   UPDATE public.derived_data_bars d SET deleted_at = $3 FROM target t WHERE d.id = t.id RETURNING d.id, d.ts_utc

@@ -29,7 +29,7 @@ import { countOpenMinutes, floorToMinute, isFxOpen } from '../../market/market-h
 import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { MINUTE_MS } from '../../time-units';
 import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../backup';
-import { backfillLegacyRangeSql } from '../copy-legacy';
+import { backfillLegacyRangeSql, rederiveLegacyMinutesSql } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { removeFence } from '../legacy-fence';
 import { noFenceCheck, readFenceState } from '../legacy-fence-state';
@@ -345,18 +345,28 @@ export const rollbackPhase = definePhase({
         const from = new Date(
           new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string)).getTime() - 60 * MINUTE_MS,
         );
-        const rows = await ctx.commitStep(
-          async (tx) =>
-            (await ctx.exec(tx, bound(backfillLegacyRangeSql(), [from, new Date(now.getTime() + MINUTE_MS)]))).count,
-          (count) => ({
+        const { rows, rederived } = await ctx.commitStep(
+          async (tx) => {
+            const end = new Date(now.getTime() + MINUTE_MS);
+            const rows = (await ctx.exec(tx, bound(backfillLegacyRangeSql(), [from, end]))).count;
+            // Revisions the fence kept legacy from following: the legacy function re-derives those minutes.
+            const touchedFrom = new Date(checkpoint.touchedFrom as string);
+            const rederived = (await ctx.exec(tx, bound(rederiveLegacyMinutesSql(), [touchedFrom, end]))).count;
+            return { rows, rederived };
+          },
+          ({ rows }) => ({
             checkpoint: {
               ...checkpoint,
-              backfilled: (checkpoint.backfilled ?? 0) + count,
+              backfilled: (checkpoint.backfilled ?? 0) + rows,
               stage: choice === 'delete' ? 'delete-new' : 'prove',
             },
           }),
         );
         if (rows > 0) await ctx.log(`Back-filled ${rows} minutes written by the new path until the switch.`);
+        if (rederived > 0)
+          await ctx.log(
+            `Re-derived ${rederived} legacy minutes with calc_dxy_range_derived: providers revised their components while the fence held legacy.`,
+          );
         return { state: 'continue' };
       }
       case 'delete-new': {
