@@ -2,8 +2,8 @@
  * Whole-plan rehearsals over the calendar's hard weeks (docs/phases.md "The 24-hour window"): a window
  * over the autumn daylight-saving change (the Friday closes at 21:00 UTC in summer time, the
  * Sunday opens at 22:00 UTC in winter time) and one over Christmas (Dec 24 closes at 13:00 New
- * York, Dec 25 is closed). Each reaches phase 9 with no FAIL hour at all — so none caused by the
- * calendar — and phase 9 is refused within 30 minutes of the real close.
+ * York, Dec 25 is closed, then the weekend). Each window reaches phase 9 with no FAIL hour at all —
+ * so none caused by the calendar — and phase 9 is refused within 30 minutes of the real close.
  */
 import { describe, expect, it } from 'vitest';
 import { APPROVER, failedChecks, OPERATOR } from '../../test-support/runbook-driver';
@@ -95,29 +95,43 @@ describe('a full rehearsal whose window spans the autumn daylight-saving change 
   }, 300_000);
 });
 
-describe('a full rehearsal whose window spans Christmas (Dec 24 closes early, Dec 25 closed)', () => {
-  const test = useTestWorld({ now: utc('2026-12-23T15:30:00Z'), days: 2 }, { through: THROUGH_PHASE_7 });
+describe('a full rehearsal whose window spans Dec 24–27 (Dec 24 closes early, Dec 25 closed, then the weekend)', () => {
+  const test = useTestWorld({ now: utc('2026-12-24T07:30:00Z'), days: 2 }, { through: THROUGH_PHASE_7 });
 
-  it('completes its window on Christmas Eve with no FAIL hour', async () => {
-    const state = await runWindowToCompletion(test, 48);
-    expect(state.slots.filter((s) => s.state === 'FAIL').map((s) => s.hourStart.toISOString())).toEqual([]);
-    expect(state.estimatedEnd?.getTime()).toBeLessThanOrEqual(utc('2026-12-24T18:00:00Z').getTime());
-  }, 600_000);
-
-  it('refuses phase 9 within 30 minutes of the early close (13:00 New York = 18:00 UTC), naming the next open', async () => {
+  it('refuses phase 9 within 30 minutes of the early close (13:00 New York = 18:00 UTC) and on Christmas Day', async () => {
     await advanceTo(test, utc('2026-12-24T17:35:00Z'));
     await pinRehearsalClock(test);
     const refused = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(refused.status).toBe('refused');
-    if (refused.status === 'refused') expect(refused.reason).toMatch(/2026-12-27T22:00:00.000Z/);
+    if (refused.status === 'refused') expect(refused.reason).toMatch(/Start after 2026-12-27T22:00:00.000Z/);
     await advanceTo(test, utc('2026-12-25T12:00:00Z'));
     await pinRehearsalClock(test);
     const closed = await test.driver.act(startPhaseRun, OPERATOR, { phase: '9' });
     expect(closed.status).toBe('refused');
+    if (closed.status === 'refused') expect(closed.reason).toMatch(/Start after 2026-12-27T22:00:00.000Z/);
   }, 600_000);
 
-  it('runs phase 9 after the market reopens on Sunday Dec 27', async () => {
-    await advanceTo(test, utc('2026-12-27T22:10:00Z'));
+  it('extends its window over the holiday to Monday Dec 28 with no FAIL hour: the closed hours are closed, not failed', async () => {
+    const state = await runWindowToCompletion(test, 120);
+    expect(
+      state.slots
+        .filter((s) => s.state === 'FAIL')
+        .map(
+          (s) => `${s.hourStart.toISOString()}: ${s.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.detail)}`,
+        ),
+    ).toEqual([]);
+    expect(state.unwaivedFailures).toBe(0);
+    const slotAt = (iso: string) => state.slots.find((s) => s.hourStart.toISOString() === iso);
+    expect(slotAt('2026-12-24T17:00:00.000Z')?.marketOpen).toBe(true);
+    for (const closedHour of ['2026-12-24T18:00:00.000Z', '2026-12-25T12:00:00.000Z', '2026-12-26T12:00:00.000Z'])
+      expect(slotAt(closedHour)?.state).toBe('closed');
+    expect(slotAt('2026-12-27T22:00:00.000Z')?.marketOpen).toBe(true);
+    expect(state.extended).toBe(true);
+    expect(state.estimatedEnd?.getTime()).toBeGreaterThan(utc('2026-12-28T00:00:00Z').getTime());
+  }, 900_000);
+
+  it('runs phase 9 once the window is complete and the market open', async () => {
+    expect(isFxOpen(test.driver.clock.now())).toBe(true);
     const run = await runPhase9(test);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const [active] = await test.database.sql<{ n: number }[]>`
