@@ -273,6 +273,13 @@ describe('Reconcile: a minute made to differ by hand and one deleted are found b
       ],
       ['No synthetic row of the range differs from legacy', '1 synthetic rows whose close differs from legacy'],
     ]);
+    // A close that is null differs too (not "beyond the tolerance", which a null never is).
+    await sql()`update public.data_bars set close = null where canonical_symbol = 'DXY' and timeframe = '1m'
+                  and ts_utc = (select ts_utc from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                                   and ts_utc >= ${range.from} and ts_utc < ${range.to} order by ts_utc offset 20 limit 1)`;
+    expect(
+      (await verifyNow()).checks.find((c) => c.name === 'No synthetic row of the range differs from legacy')?.detail,
+    ).toBe('2 synthetic rows whose close differs from legacy');
   });
 
   async function latestSucceededRun(): Promise<number> {

@@ -39,7 +39,7 @@ export const RECONCILE_OVERWRITE_SQL = `UPDATE public.data_bars n
   FROM public.derived_data_bars d
  WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc >= $1 AND n.ts_utc < $2 AND n.source = 'synthetic'
    AND d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL AND d.ts_utc = n.ts_utc
-   AND abs(n.close - d.close) > ${DXY_CLOSE_TOLERANCE} * abs(d.close)`;
+   AND (n.close IS NULL OR NOT abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))`;
 
 /** What each $n of the two writes is. */
 export const RECONCILE_PARAMETERS = [
@@ -85,7 +85,8 @@ const KIND = `CASE WHEN n.ts_utc IS NULL THEN 'missing in data_bars'
             WHEN n.source = 'synthetic' THEN 'close differs'
             ELSE 'another writer’s row' END`;
 
-const DIFFERS = `abs(n.close - o.close) > ${DXY_CLOSE_TOLERANCE} * abs(o.close)`;
+// A null (or NaN) close differs too: "not within the tolerance", never "beyond it" (null would drop the row).
+const DIFFERS = `(o.ts_utc IS NOT NULL AND (n.close IS NULL OR NOT abs(n.close - o.close) <= ${DXY_CLOSE_TOLERANCE} * abs(o.close)))`;
 
 // A data_bars minute whose legacy row was soft-deleted (phase 9) is not "no legacy row": the compare page's rule.
 const NO_LEGACY = `o.ts_utc IS NULL AND NOT EXISTS (
