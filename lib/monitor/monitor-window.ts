@@ -52,14 +52,34 @@ export function snapshotDueAt(hourStart: Date): Date {
  * or `maxSettleMinutes` (CUTOVER_MONITOR_SETTLE_MAX_MINUTES) have passed since its end (judged as
  * it stands: data that late is not waited for). Until then it is provisional and re-evaluated.
  */
-export function settleDecision(params: { hourStart: Date; frontier: Date; now: Date; maxSettleMinutes: number }): {
+export function settleDecision(params: {
+  hourStart: Date;
+  frontier: Date;
+  now: Date;
+  maxSettleMinutes: number;
+  /**
+   * DXY's aggregation cursors (data_agg_state: the start of the next window each will process), or
+   * null where there is none. Complete data is not enough: the hour's 5m windows (and the previous
+   * hour's 1h bar) are judged too, so the hour waits until the aggregator has walked past them —
+   * late minutes make it run late. A stalled aggregator settles at the max settle time, as it stands.
+   */
+  cursors?: { fiveMinute: Date | null; hour: Date | null };
+}): {
   settled: boolean;
   reason: 'complete' | 'max settle time' | 'provisional';
   settlesBy: Date;
 } {
   const hourEnd = params.hourStart.getTime() + HOUR_MS;
   const settlesBy = new Date(hourEnd + params.maxSettleMinutes * MINUTE_MS);
-  if (params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS) return { settled: true, reason: 'complete', settlesBy };
+  // A closed hour expects no 5m bar (and one after a closed hour no 1h bar): the cursors wait at the
+  // last data then ("an empty window does not advance"), so they are not waited for.
+  const start = params.hourStart.getTime();
+  const fiveMinuteDone =
+    !params.cursors?.fiveMinute || params.cursors.fiveMinute.getTime() >= hourEnd || !isMarketHour(params.hourStart);
+  const hourBarDone =
+    !params.cursors?.hour || params.cursors.hour.getTime() >= start || !isMarketHour(new Date(start - HOUR_MS));
+  if (params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS && fiveMinuteDone && hourBarDone)
+    return { settled: true, reason: 'complete', settlesBy };
   if (params.now >= settlesBy) return { settled: true, reason: 'max settle time', settlesBy };
   return { settled: false, reason: 'provisional', settlesBy };
 }

@@ -79,6 +79,7 @@ export async function takeDueSnapshots(
   for (const [hour, row] of existing) if (row.settledAt) settled.set(hour, row.verdict);
   const workers = await readRehearsalWorkers(sql).catch(() => null);
   const frontier = await readDataFrontier(sql, { now: params.now });
+  const cursors = await readDxyAggregationCursors(sql);
   const results: TakenSnapshot[] = [];
   for (let index = 0; ; index++) {
     const span = windowSpan(window, settled, minOpenHours);
@@ -88,7 +89,13 @@ export async function takeDueSnapshots(
     if (due > params.now) break;
     const row = existing.get(hourStart.getTime());
     if (row?.settledAt) continue;
-    const decision = settleDecision({ hourStart, frontier: frontier.through, now: params.now, maxSettleMinutes });
+    const decision = settleDecision({
+      hourStart,
+      frontier: frontier.through,
+      now: params.now,
+      maxSettleMinutes,
+      cursors,
+    });
     // A provisional hour is computed again only when it would settle or its data has moved on.
     if (row && !decision.settled && row.dataThrough && row.dataThrough >= frontier.through) continue;
     const checks = await computeHourlyChecks(sql, { hourStart, dual: (workers?.mode ?? 'dual') === 'dual' });
@@ -143,4 +150,15 @@ export async function takeDueSnapshots(
   }
   kickAlertDelivery(sql);
   return results;
+}
+
+/** DXY's 5m and 1h aggregation cursors, or nulls where data_agg_state (or the task) is not there. */
+async function readDxyAggregationCursors(sql: Sql): Promise<{ fiveMinute: Date | null; hour: Date | null }> {
+  const [table] = await sql<{ present: boolean }[]>`select to_regclass('public.data_agg_state') is not null as present`;
+  if (!table?.present) return { fiveMinute: null, hour: null };
+  const rows = await sql<{ timeframe: string; cursor: Date | null }[]>`
+    select timeframe, last_agg_bar_ts_utc as cursor from public.data_agg_state
+     where canonical_symbol = 'DXY' and timeframe in ('5m', '1h')`;
+  const cursorOf = (timeframe: string) => rows.find((r) => r.timeframe === timeframe)?.cursor ?? null;
+  return { fiveMinute: cursorOf('5m'), hour: cursorOf('1h') };
 }
