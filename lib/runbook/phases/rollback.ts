@@ -447,7 +447,12 @@ export const rollbackPhase = definePhase({
             );
           return { state: 'done' };
         }
-        const waited = countOpenMinutes(deployedAt, now);
+        // Open minutes only as far as every component has reported: while one is held back no legacy
+        // minute is complete, so nothing can be aggregated yet (bounded like the wait above).
+        const waited = countOpenMinutes(
+          deployedAt,
+          frontierWait.state === 'gave up' ? now : frontierWait.frontier.through,
+        );
         if (waited > ctx.config.deploymentProofMinutes) {
           throw new Error(
             written === 0
