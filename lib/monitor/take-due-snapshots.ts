@@ -34,6 +34,7 @@ import {
   snapshotDueAt,
   windowSpan,
 } from './monitor-window';
+import { aggStateColumns } from './pipeline-signals-cursors';
 
 export interface TakenSnapshot {
   hourIndex: number;
@@ -152,10 +153,10 @@ export async function takeDueSnapshots(
   return results;
 }
 
-/** DXY's 5m and 1h aggregation cursors, or nulls where data_agg_state (or the task) is not there. */
+/** DXY's 5m and 1h aggregation cursors, or nulls where data_agg_state (its cursor column, or the task) is not there. */
 async function readDxyAggregationCursors(sql: Sql): Promise<{ fiveMinute: Date | null; hour: Date | null }> {
-  const [table] = await sql<{ present: boolean }[]>`select to_regclass('public.data_agg_state') is not null as present`;
-  if (!table?.present) return { fiveMinute: null, hour: null };
+  const columns = await aggStateColumns(sql);
+  if (!columns?.has('last_agg_bar_ts_utc')) return { fiveMinute: null, hour: null };
   const rows = await sql<{ timeframe: string; cursor: Date | null }[]>`
     select timeframe, last_agg_bar_ts_utc as cursor from public.data_agg_state
      where canonical_symbol = 'DXY' and timeframe in ('5m', '1h')`;
