@@ -1,0 +1,2 @@
+-- Reserved migration slot (0015_audit_bounded_refusals); its owner replaces this placeholder.
+SELECT 1;
