@@ -59,6 +59,9 @@ export const sessions = cutover.table(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/** Why an API token was revoked: by its owner or an admin, by the owner's password change, by disabling the owner. */
+export type ApiTokenRevokedReason = 'by-hand' | 'password-changed' | 'user-disabled';
+
 /** Personal API tokens for the CLI: only the sha-256 is stored; the token carries its owner's roles. */
 export const apiTokens = cutover.table(
   'api_tokens',
@@ -75,6 +78,8 @@ export const apiTokens = cutover.table(
     expiresAt: tstz('expires_at').notNull(),
     lastUsedAt: tstz('last_used_at'),
     revokedAt: tstz('revoked_at'),
+    /** Why it was revoked (drizzle/0018_token_hygiene.sql); null on rows revoked before the column existed. */
+    revokedReason: text('revoked_reason').$type<ApiTokenRevokedReason>(),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 );
