@@ -47,7 +47,14 @@ export function connectDatabase(
     idle_timeout: 30,
     connection: {
       application_name: options.applicationName ?? 'dxy-cutover',
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // A pool under a statement timeout (the readers') also may not sit idle inside a transaction
+      // longer: a viewer's rolled-back rehearsal waiting on a connection can then hold no lock for long.
+      ...(options.statementTimeoutMs
+        ? {
+            statement_timeout: options.statementTimeoutMs,
+            idle_in_transaction_session_timeout: options.statementTimeoutMs,
+          }
+        : {}),
     },
   };
   const client = postgres(url, { ...clientOptions, max: options.max ?? 10 });
@@ -79,9 +86,11 @@ export function getDatabase(): Database {
 }
 
 /**
- * The pool of what viewers read (comparisons, status, metrics): small and under a statement
- * timeout, apart from the pool of actions and from the runner's, so that however heavy a page's
- * query, it cannot take the connections a migration step needs or run for long on the primary.
+ * The pool of what viewers read (every page, poll, report and command-line read): small and under a
+ * statement timeout, apart from the pool of actions and from the runner's, so that however heavy a
+ * page's query, it cannot take the connections a migration step needs or run for long on the
+ * primary. Viewers reach it only through lib/db/read-limit.ts withViewerRead, which also bounds how
+ * many reads run and wait at once.
  */
 export function getReadDatabase(): Database {
   if (!globalForDb.cutoverReadDatabase) {
@@ -94,6 +103,13 @@ export function getReadDatabase(): Database {
     });
   }
   return globalForDb.cutoverReadDatabase;
+}
+
+/** Closes the readers' pool of this process (a script's or a test's end); the next read opens it again. */
+export async function closeReadDatabase(): Promise<void> {
+  const database = globalForDb.cutoverReadDatabase;
+  globalForDb.cutoverReadDatabase = undefined;
+  await database?.close();
 }
 
 /** Connections of the readers' pool: a compare takes two (two halves on one exported snapshot). */
