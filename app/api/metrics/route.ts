@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { sessionExpiredResponse } from '@/lib/auth/require-api-user';
-import { getReadDatabase } from '@/lib/db/connection';
+import { respondForViewer } from '@/lib/db/read-refusal';
 import { loadClock } from '@/lib/market/clock';
 import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
 import { renderPipelineSignalsMetrics } from '@/lib/monitor/pipeline-signals-metrics';
@@ -25,14 +25,15 @@ export async function GET(request: Request) {
     // The same 401 as every other API route; a scraper only looks at the status.
     return sessionExpiredResponse('Sign in again, or send the metrics bearer token.');
   }
-  const database = getReadDatabase();
-  const clock = await loadClock(database.sql);
-  const [status, monitor, signals] = await Promise.all([
-    readConsoleStatus(database),
-    readMonitorState(database.sql, { now: clock.now() }),
-    readPipelineSignals(database.sql, { now: clock.now(), slackMinutes: slackMinutesForSpeed(clock.speed) }),
-  ]);
-  return new Response(renderPrometheusMetrics(status, monitor) + renderPipelineSignalsMetrics(signals), {
-    headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+  return respondForViewer(async (database) => {
+    const clock = await loadClock(database.sql);
+    const [status, monitor, signals] = await Promise.all([
+      readConsoleStatus(database),
+      readMonitorState(database.sql, { now: clock.now() }),
+      readPipelineSignals(database.sql, { now: clock.now(), slackMinutes: slackMinutesForSpeed(clock.speed) }),
+    ]);
+    return new Response(renderPrometheusMetrics(status, monitor) + renderPipelineSignalsMetrics(signals), {
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+    });
   });
 }

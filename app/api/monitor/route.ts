@@ -1,5 +1,5 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
-import { getReadDatabase } from '@/lib/db/connection';
+import { respondForViewer } from '@/lib/db/read-refusal';
 import { loadClock } from '@/lib/market/clock';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
 
@@ -9,9 +9,10 @@ export const dynamic = 'force-dynamic';
 export async function GET() {
   const user = await requireApiUser();
   if (user instanceof Response) return user;
-  const database = getReadDatabase();
-  const clock = await loadClock(database.sql);
-  return Response.json(await readMonitorState(database.sql, { now: clock.now() }), {
-    headers: { 'cache-control': 'no-store' },
+  return respondForViewer(async (database) => {
+    const clock = await loadClock(database.sql);
+    return Response.json(await readMonitorState(database.sql, { now: clock.now() }), {
+      headers: { 'cache-control': 'no-store' },
+    });
   });
 }

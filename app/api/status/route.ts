@@ -1,5 +1,5 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
-import { getReadDatabase } from '@/lib/db/connection';
+import { respondForViewer } from '@/lib/db/read-refusal';
 import { readConsoleStatus } from '@/lib/runbook/read-console-status';
 
 export const dynamic = 'force-dynamic';
@@ -8,5 +8,7 @@ export const dynamic = 'force-dynamic';
 export async function GET() {
   const user = await requireApiUser();
   if (user instanceof Response) return user;
-  return Response.json(await readConsoleStatus(getReadDatabase()), { headers: { 'cache-control': 'no-store' } });
+  return respondForViewer(async (database) =>
+    Response.json(await readConsoleStatus(database), { headers: { 'cache-control': 'no-store' } }),
+  );
 }

@@ -1,5 +1,5 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
-import { getReadDatabase } from '@/lib/db/connection';
+import { respondForViewer } from '@/lib/db/read-refusal';
 import { loadClock } from '@/lib/market/clock';
 import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
 
@@ -9,11 +9,12 @@ export const dynamic = 'force-dynamic';
 export async function GET() {
   const user = await requireApiUser();
   if (user instanceof Response) return user;
-  const database = getReadDatabase();
-  const clock = await loadClock(database.sql);
-  const signals = await readPipelineSignals(database.sql, {
-    now: clock.now(),
-    slackMinutes: slackMinutesForSpeed(clock.speed),
+  return respondForViewer(async (database) => {
+    const clock = await loadClock(database.sql);
+    const signals = await readPipelineSignals(database.sql, {
+      now: clock.now(),
+      slackMinutes: slackMinutesForSpeed(clock.speed),
+    });
+    return Response.json(signals, { headers: { 'cache-control': 'no-store' } });
   });
-  return Response.json(signals, { headers: { 'cache-control': 'no-store' } });
 }

@@ -1,5 +1,5 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
-import { getDatabase } from '@/lib/db/connection';
+import { respondForViewer } from '@/lib/db/read-refusal';
 import { isPhaseId } from '@/lib/runbook/phases';
 import { readPhaseLive } from '@/lib/runbook/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
@@ -12,10 +12,9 @@ export async function GET(_request: Request, { params }: { params: Promise<{ pha
   if (user instanceof Response) return user;
   const { phase } = await params;
   if (!isPhaseId(phase)) return Response.json({ error: `Unknown phase "${phase}"` }, { status: 404 });
-  return Response.json(
-    await readPhaseLive(getDatabase(), { phaseId: phase, showWorkerOutput: canSeeWorkerOutput(user.roles) }),
-    {
+  return respondForViewer(async (database) =>
+    Response.json(await readPhaseLive(database, { phaseId: phase, showWorkerOutput: canSeeWorkerOutput(user.roles) }), {
       headers: { 'cache-control': 'no-store' },
-    },
+    }),
   );
 }
