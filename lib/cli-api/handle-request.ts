@@ -14,6 +14,8 @@ import { type ActionSpec, executeAction } from '../auth/action';
 import { checkApiToken, TOKEN_REFUSALS, type TokenUser, viaToken } from '../auth/api-tokens';
 import { redactCredentialsInText } from '../auth/audit';
 import type { Database } from '../db/connection';
+import { type ReadLimiter, withViewerRead } from '../db/read-limit';
+import { viewerReadRefusal } from '../db/read-refusal';
 import { abortPhaseRun } from '../runbook/actions/abort-phase-run';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
@@ -32,8 +34,13 @@ import { CLI_API_BASE, type CliPhases, type CliRunSummary, type CliWhoAmI, httpS
 export interface CliApiContext {
   /** Actions and everything a change reads. */
   database: Database;
-  /** What viewers read (the status); the console passes its small read pool. Default: `database`. */
+  /**
+   * What the read routes (every GET) read: the console passes its small read pool. Default: `database`.
+   * They run behind the viewer read limit (lib/db/read-limit.ts): refused with 503 when it is full.
+   */
   readDatabase?: Database;
+  /** The viewer read limit; default: the process's (getViewerReadLimiter). */
+  readLimiter?: ReadLimiter;
   /** The report as one self-contained HTML file (components/report-html.tsx, handed in by the app: lib renders no React). */
   renderReportHtml: (report: RunReport) => string | Promise<string>;
 }
@@ -122,7 +129,7 @@ const GET_ROUTES: [RegExp, Route][] = [
   [/^status$/, async ({ readDatabase }) => json(await readConsoleStatus(readDatabase))],
   [
     /^phases\/[^/]+\/preview$/,
-    async ({ url, segments, user, database }) => {
+    async ({ url, segments, user, readDatabase }) => {
       const phase = segments[1] ?? '';
       if (!isPhaseId(phase)) throw new HttpError(404, `Unknown phase "${phase}"`);
       // The phase's own options (phase 4's method, the rollback's data), as its registry entry declares them.
@@ -132,7 +139,7 @@ const GET_ROUTES: [RegExp, Route][] = [
         if (!declared.has(key)) throw new HttpError(400, `${PHASES.label(phase)} takes no option "${key}"`);
         options[key] = value;
       }
-      const detail = await readPhaseDetail(database, {
+      const detail = await readPhaseDetail(readDatabase, {
         phaseId: phase,
         options,
         showWorkerOutput: canSeeWorkerOutput(user.roles),
@@ -145,10 +152,10 @@ const GET_ROUTES: [RegExp, Route][] = [
   ],
   [
     /^runs\/[^/]+$/,
-    async ({ segments, user, database }) => {
+    async ({ segments, user, readDatabase }) => {
       const id = segments[1] ?? '';
       if (!/^\d{1,15}$/.test(id)) throw new HttpError(400, `"${id}" is not a phase run number.`);
-      const run = await getPhaseRun(database.sql, { id: Number(id) });
+      const run = await getPhaseRun(readDatabase.sql, { id: Number(id) });
       if (!run) throw new HttpError(404, `There is no phase run #${id}.`);
       const summary: CliRunSummary = {
         runId: run.id,
@@ -161,16 +168,16 @@ const GET_ROUTES: [RegExp, Route][] = [
       return json(canSeeWorkerOutput(user.roles) ? summary : hideWorkerOutput(summary));
     },
   ],
-  [/^approvals$/, async ({ database }) => json(await listApprovals(database.sql))],
-  [/^reports$/, async ({ database }) => json(await listReportableRuns(database))],
+  [/^approvals$/, async ({ readDatabase }) => json(await listApprovals(readDatabase.sql))],
+  [/^reports$/, async ({ readDatabase }) => json(await listReportableRuns(readDatabase))],
   [
     /^reports\/[^/]+(\/html)?$/,
-    async ({ segments, database, renderReportHtml }) => {
+    async ({ segments, readDatabase, renderReportHtml }) => {
       const id = segments[1] ?? '';
-      const runs = await listReportableRuns(database);
+      const runs = await listReportableRuns(readDatabase);
       if (!/^\d{1,15}$/.test(id))
         throw new HttpError(400, `A report needs a migration run number; runs: ${reportRunsText(runs)}`);
-      const report = await readRunReport(database, { migrationRunId: Number(id) });
+      const report = await readRunReport(readDatabase, { migrationRunId: Number(id) });
       if (!report) throw new HttpError(404, `There is no migration run #${id}; runs: ${reportRunsText(runs)}`);
       if (segments[2] !== 'html') return json(report);
       return new Response(await renderReportHtml(report), {
@@ -250,17 +257,24 @@ export async function handleCliApiRequest(request: Request, context: CliApiConte
     });
 
   try {
-    return await route({
-      request,
-      url,
-      segments,
-      user: check.user,
-      database,
-      readDatabase,
-      renderReportHtml: context.renderReportHtml,
-    });
+    const answer = (reader: Database) =>
+      route({
+        request,
+        url,
+        segments,
+        user: check.user,
+        database,
+        readDatabase: reader,
+        renderReportHtml: context.renderReportHtml,
+      });
+    // A read (every GET) is a viewer's: on the read pool, behind the viewer read limit; changes keep the actions' pool.
+    return request.method === 'GET'
+      ? await withViewerRead(answer, { database: readDatabase, limiter: context.readLimiter })
+      : await answer(readDatabase);
   } catch (caught) {
     if (caught instanceof HttpError) return error(caught.status, caught.message);
+    const refusal = viewerReadRefusal(caught);
+    if (refusal !== null) return error(503, refusal, { 'retry-after': '5' });
     const message = caught instanceof Error ? caught.message : String(caught);
     console.error(`[cli-api] ${request.method} ${url.pathname} failed: ${redactCredentialsInText(message)}`);
     return error(500, 'The request failed unexpectedly; the console’s log has the details.');
