@@ -6,6 +6,7 @@
 import type { SqlOrTx } from '../db/connection';
 import { type AuditOutcome, auditEvents } from '../db/console-schema';
 import { columnsOf, rowsOf } from '../db/tables/rows';
+import { capAuditRow } from './audit-row-cap';
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
 
@@ -79,11 +80,15 @@ export function boundForAudit(value: unknown): unknown {
 
 export async function recordAudit(sql: SqlOrTx, event: AuditEventInput): Promise<number> {
   // Bounded and made storable first, then through JSON once so numbers like NaN become null.
-  const inputs = JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.inputs ?? {})) ?? {}));
-  const detail = JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.detail ?? {})) ?? {}));
+  // Then within the row cap (lib/auth/audit-row-cap.ts; the table's CHECK constraint refuses bigger rows).
+  const { username, inputs, detail } = capAuditRow(event.action, {
+    username: event.username === null ? null : storableText(event.username),
+    inputs: JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.inputs ?? {})) ?? {})),
+    detail: JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.detail ?? {})) ?? {})),
+  });
   const [row] = await sql<{ id: string }[]>`
     insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail)
-    values (${event.userId}, ${event.username === null ? null : storableText(event.username)}, ${event.action}, ${event.outcome},
+    values (${event.userId}, ${username}, ${event.action}, ${event.outcome},
             ${sql.json(inputs)}, ${sql.json(detail)})
     returning id`;
   return Number(row?.id);

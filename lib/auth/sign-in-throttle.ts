@@ -11,8 +11,14 @@
  * Attempts refused while a pair is blocked are counted in `throttled_attempts` — the audit log
  * gets one row at the first refusal of a blocked period and one summary row when the next
  * attempt is let through, not one row per refused attempt.
+ *
+ * The same machinery throttles other things by named bucket (the table's `bucket` column): failed
+ * bearer tokens (lib/auth/require-api-user.ts) and the audit rows of refused calls
+ * (lib/auth/refusal-audit.ts). A bucket says how many failures are free per key and per address;
+ * the sign-in bucket's key is the username.
  */
 import type { Sql, TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
 import { ipv6Network64 } from './client-address';
 
 /** Failures of one pair that cost nothing; each one after that doubles the wait (2 s, 4 s, 8 s, …). */
@@ -40,6 +46,21 @@ export function delayAfterFailures(failures: number, free: number): number {
 export function throttleAddress(address: string): string {
   return ipv6Network64(address) ?? address;
 }
+
+/** A named use of the throttle; its rows never mix with another bucket's. */
+export interface ThrottleBucket {
+  name: string;
+  /** Failures of one (key, address) pair that cost nothing. */
+  freePerKey: number;
+  /** Failures from one address across all keys before that address is slowed down too. */
+  freePerAddress: number;
+}
+
+export const SIGN_IN_BUCKET: ThrottleBucket = {
+  name: 'sign-in',
+  freePerKey: FREE_FAILURES_PER_PAIR,
+  freePerAddress: FREE_FAILURES_PER_ADDRESS,
+};
 
 export type ThrottleScope = 'username and address' | 'address';
 
@@ -71,14 +92,14 @@ const scopeOf = (username: string): ThrottleScope => (username === ANY_USERNAME 
 
 async function tryAdmit(
   tx: TransactionSql,
-  params: { username: string; address: string; now: Date },
+  params: { bucket: ThrottleBucket; username: string; address: string; now: Date },
 ): Promise<Admission | 'raced'> {
-  const { username, address, now } = params;
+  const { bucket, username, address, now } = params;
   // Every statement here takes the address-wide row's lock before the pair's, one row per
   // statement: with one order for all attempts, two of them can never wait on each other.
   const lockRow = (name: string) => tx<ThrottleRow[]>`
     select username, failures, blocked_until, throttled_attempts from cutover.sign_in_throttle
-    where username = ${name} and address = ${address}
+    where bucket = ${bucket.name} and username = ${name} and address = ${address}
     for update`;
   // Locks the rows that exist; a row created meanwhile is caught by the guard of the upserts below.
   const rows = [...(await lockRow(ANY_USERNAME)), ...(await lockRow(username))];
@@ -86,7 +107,7 @@ async function tryAdmit(
   if (blocked.length > 0) {
     const counted = await tx<ThrottleRow[]>`
       update cutover.sign_in_throttle set throttled_attempts = throttled_attempts + 1
-      where address = ${address} and username in ${tx(blocked.map((row) => row.username))}
+      where bucket = ${bucket.name} and address = ${address} and username in ${tx(blocked.map((row) => row.username))}
       returning username, failures, blocked_until, throttled_attempts`;
     const pair = counted.find((row) => row.username === username);
     const deciding = pair ?? counted[0];
@@ -99,12 +120,12 @@ async function tryAdmit(
     };
   }
   const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS);
-  const free = tx`case when t.username = ${ANY_USERNAME} then ${FREE_FAILURES_PER_ADDRESS}::int else ${FREE_FAILURES_PER_PAIR}::int end`;
+  const free = tx`case when t.username = ${ANY_USERNAME} then ${bucket.freePerAddress}::int else ${bucket.freePerKey}::int end`;
   const failures = tx`case when t.last_failure_at is null or t.last_failure_at < ${forgetBefore} then 1 else t.failures + 1 end`;
   const upsert = (name: string) => tx<ThrottleRow[]>`
-    insert into cutover.sign_in_throttle as t (username, address, failures, last_failure_at)
-    values (${name}, ${address}, 1, ${now})
-    on conflict (username, address) do update set
+    insert into cutover.sign_in_throttle as t (bucket, username, address, failures, last_failure_at)
+    values (${bucket.name}, ${name}, ${address}, 1, ${now})
+    on conflict (bucket, username, address) do update set
       failures = ${failures},
       last_failure_at = ${now},
       blocked_until = case when ${failures} > ${free}
@@ -142,19 +163,24 @@ class Raced extends Error {}
 const isRetryable = (error: unknown) =>
   error instanceof Raced || ['40P01', '40001'].includes((error as { code?: string }).code ?? '');
 
+/** A transaction of its own, or a savepoint when the caller is already inside one. */
+function atomically<T>(sql: SqlOrTx, body: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  return ('savepoint' in sql ? sql.savepoint(body) : sql.begin(body)) as Promise<T>;
+}
+
 /**
- * Counts an attempt of `username` from `address` (a throttle address) as a failure in advance, or
- * refuses it while the pair or the address is blocked. `username` must not be ANY_USERNAME.
+ * Counts an attempt of `key` from `address` (a throttle address) in `bucket` as a failure in
+ * advance, or refuses it while the pair or the address is blocked. `key` must not be ANY_USERNAME.
  */
-export async function admitSignInAttempt(
-  sql: Sql,
-  params: { username: string; address: string; now: Date },
+export async function admitAttempt(
+  sql: SqlOrTx,
+  params: { bucket: ThrottleBucket; key: string; address: string; now: Date },
 ): Promise<Admission> {
-  if (params.username === ANY_USERNAME) throw new Error('"*" is the address-wide throttle row, not a username');
+  if (params.key === ANY_USERNAME) throw new Error('"*" is the address-wide throttle row, not a key');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await sql.begin(async (tx) => {
-        const result = await tryAdmit(tx, params);
+      return await atomically(sql, async (tx) => {
+        const result = await tryAdmit(tx, { ...params, username: params.key });
         // A row created and blocked by a concurrent attempt after our select: start over, now it is locked.
         if (result === 'raced') throw new Raced();
         return result;
@@ -165,40 +191,67 @@ export async function admitSignInAttempt(
   }
 }
 
-/** The password was right: the pair starts from zero, and the address's advance count is taken back. */
-export async function recordSignInSuccess(sql: Sql, params: { username: string; address: string }): Promise<void> {
-  await sql.begin(async (tx) => {
+/** The attempt succeeded: the pair starts from zero, and the address's advance count is taken back. */
+export async function recordAttemptSuccess(
+  sql: SqlOrTx,
+  params: { bucket: ThrottleBucket; key: string; address: string },
+): Promise<void> {
+  const { bucket, key, address } = params;
+  await atomically(sql, async (tx) => {
     // The address-wide row first, as everywhere (see tryAdmit).
     await tx`
       update cutover.sign_in_throttle set failures = greatest(failures - 1, 0)
-      where username = ${ANY_USERNAME} and address = ${params.address}`;
-    await tx`delete from cutover.sign_in_throttle where username = ${params.username} and address = ${params.address}`;
+      where bucket = ${bucket.name} and username = ${ANY_USERNAME} and address = ${address}`;
+    await tx`delete from cutover.sign_in_throttle where bucket = ${bucket.name} and username = ${key} and address = ${address}`;
   });
 }
 
 /**
- * The password was never checked (hashing was saturated): both advance counts are taken back, and
- * a block this attempt's count started is lifted.
+ * The attempt was never checked (e.g. hashing was saturated): both advance counts are taken back,
+ * and a block this attempt's count started is lifted.
  */
-export async function refundSignInAttempt(sql: Sql, params: { username: string; address: string }): Promise<void> {
+export async function refundAttempt(
+  sql: SqlOrTx,
+  params: { bucket: ThrottleBucket; key: string; address: string },
+): Promise<void> {
+  const { bucket, address } = params;
   const refund = (tx: TransactionSql, name: string, free: number) => tx`
     update cutover.sign_in_throttle set
       failures = greatest(failures - 1, 0),
       blocked_until = case when failures - 1 > ${free}::int then blocked_until else null end
-    where username = ${name} and address = ${params.address}`;
-  await sql.begin(async (tx) => {
+    where bucket = ${bucket.name} and username = ${name} and address = ${address}`;
+  await atomically(sql, async (tx) => {
     // The address-wide row first, as everywhere (see tryAdmit).
-    await refund(tx, ANY_USERNAME, FREE_FAILURES_PER_ADDRESS);
-    await refund(tx, params.username, FREE_FAILURES_PER_PAIR);
+    await refund(tx, ANY_USERNAME, bucket.freePerAddress);
+    await refund(tx, params.key, bucket.freePerKey);
   });
 }
 
-/** Rows nobody has failed on for FORGET_AFTER_MS and that block nothing: they would count from zero anyway. */
+/** admitAttempt in the sign-in bucket, keyed by username. */
+export function admitSignInAttempt(sql: Sql, params: { username: string; address: string; now: Date }) {
+  return admitAttempt(sql, { bucket: SIGN_IN_BUCKET, key: params.username, address: params.address, now: params.now });
+}
+
+/** The password was right. */
+export function recordSignInSuccess(sql: Sql, params: { username: string; address: string }): Promise<void> {
+  return recordAttemptSuccess(sql, { bucket: SIGN_IN_BUCKET, key: params.username, address: params.address });
+}
+
+/** The password was never checked (hashing was saturated). */
+export function refundSignInAttempt(sql: Sql, params: { username: string; address: string }): Promise<void> {
+  return refundAttempt(sql, { bucket: SIGN_IN_BUCKET, key: params.username, address: params.address });
+}
+
+/**
+ * Rows nobody has failed on for FORGET_AFTER_MS and that block nothing: they would count from zero
+ * anyway. Refusals a non-sign-in bucket still has to report (lib/auth/refusal-audit.ts) are kept.
+ */
 export async function forgetStaleThrottleRows(sql: Sql, params: { now: Date }): Promise<number> {
   const forgetBefore = new Date(params.now.getTime() - FORGET_AFTER_MS);
   const deleted = await sql`
     delete from cutover.sign_in_throttle
     where (last_failure_at is null or last_failure_at < ${forgetBefore})
-      and (blocked_until is null or blocked_until <= ${params.now})`;
+      and (blocked_until is null or blocked_until <= ${params.now})
+      and (bucket = ${SIGN_IN_BUCKET.name} or throttled_attempts = 0)`;
   return deleted.count;
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test-support/world-database';
+import {
+  auditRefusal,
+  flushRefusalCounts,
+  measureInput,
+  REFUSAL_AUDIT_BUCKET,
+  REFUSAL_SUMMARY_ACTION,
+} from './refusal-audit';
+
+const FLOODER = '198.51.100.77';
+const BASE = new Date('2026-11-25T10:00:00Z');
+const at = (seconds: number) => new Date(BASE.getTime() + seconds * 1000);
+
+describe('auditRefusal', () => {
+  const test = useTestDatabase();
+  const rowsOf = (action: string) =>
+    test.database.sql<{ outcome: string; inputs: Record<string, unknown>; detail: Record<string, unknown> }[]>`
+      select outcome, inputs, detail from cutover.audit_events where action = ${action} order by id`;
+
+  it('measures input without keeping it, and stops walking a hostile input at its budget', () => {
+    expect(measureInput({ text: 'héllo', n: 1 })).toEqual({ bytes: 6 + 4 + 1 + 8, keys: 2, values: 3 });
+    const wide = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i]));
+    expect(measureInput(wide)).toMatchObject({ keys: 200_000, truncated: 1 });
+  });
+
+  it('writes metadata only: reason, address and sizes, never the input', async () => {
+    const secret = 'x'.repeat(200_000);
+    await auditRefusal(
+      test.database.sql,
+      { action: 'test.metadata', reason: 'Not signed in.', address: '192.0.2.1', sizes: measureInput({ secret }) },
+      BASE,
+    );
+    const [row] = await rowsOf('test.metadata');
+    expect(row).toMatchObject({
+      outcome: 'refused',
+      inputs: {},
+      detail: { reason: 'Not signed in.', address: '192.0.2.1', sizes: { bytes: 200_006, keys: 1, values: 2 } },
+    });
+    expect(JSON.stringify(row)).not.toContain('xxxx');
+  });
+
+  it('writes the first refusals of an address a row each, then counts them and a later row carries the count', async () => {
+    const { sql } = test.database;
+    for (let i = 0; i < 100; i++) {
+      await auditRefusal(sql, { action: 'test.flood', reason: 'Not signed in.', address: FLOODER }, at(0));
+    }
+    // The free ones, and the one that starts the block (as the sign-in throttle: it is still let through).
+    const admitted = REFUSAL_AUDIT_BUCKET.freePerKey + 1;
+    const written = await rowsOf('test.flood');
+    expect(written.length).toBe(admitted);
+    const [counter] = await sql<{ n: number }[]>`
+      select sum(throttled_attempts)::int as n from cutover.sign_in_throttle
+       where bucket = ${REFUSAL_AUDIT_BUCKET.name} and address = ${FLOODER} and username = 'test.flood'`;
+    expect(counter?.n).toBe(100 - admitted);
+
+    // After the wait, the next refusal is a row again and says how many were counted meanwhile.
+    await auditRefusal(sql, { action: 'test.flood', reason: 'Not signed in.', address: FLOODER }, at(3600));
+    const after = await rowsOf('test.flood');
+    expect(after.length).toBe(admitted + 1);
+    expect(after.at(-1)?.detail.aggregated).toEqual([
+      { scope: 'action and address', refused: 100 - admitted, until: expect.any(String) },
+    ]);
+  });
+
+  it('writes counts nobody carried as one summary row per address once their blocked period is over', async () => {
+    const { sql } = test.database;
+    const quiet = '203.0.113.9';
+    for (let i = 0; i < 15; i++) {
+      await auditRefusal(sql, { action: 'test.quiet', reason: 'bad token', address: quiet }, at(0));
+    }
+    expect(await flushRefusalCounts(sql, { now: at(1) })).toBe(0);
+    const summaries = async () =>
+      (await rowsOf(REFUSAL_SUMMARY_ACTION)).filter((row) => row.detail.address === quiet).map((row) => row.detail);
+    expect(await summaries()).toEqual([]);
+    expect(await flushRefusalCounts(sql, { now: at(3600) })).toBeGreaterThan(0);
+    expect(await summaries()).toEqual([
+      {
+        address: quiet,
+        counted: [
+          { action: 'test.quiet', refused: 15 - REFUSAL_AUDIT_BUCKET.freePerKey - 1, until: expect.any(String) },
+        ],
+      },
+    ]);
+    // Counted once: a second flush finds nothing of this address.
+    await flushRefusalCounts(sql, { now: at(3601) });
+    expect(await summaries()).toHaveLength(1);
+  });
+});
