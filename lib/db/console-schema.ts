@@ -106,6 +106,8 @@ export const userInvitations = cutover.table('user_invitations', {
 export const signInThrottle = cutover.table(
   'sign_in_throttle',
   {
+    /** Which use of the throttle (lib/auth/sign-in-throttle.ts ThrottleBucket): 'sign-in', 'bearer-token', … */
+    bucket: text('bucket').notNull().default('sign-in'),
     username: text('username').notNull(),
     address: text('address').notNull(),
     failures: integer('failures').notNull().default(0),
@@ -115,7 +117,7 @@ export const signInThrottle = cutover.table(
     /** Attempts refused while blocked: counted here instead of one audit row each. */
     throttledAttempts: integer('throttled_attempts').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.username, t.address] })],
+  (t) => [primaryKey({ columns: [t.bucket, t.username, t.address] })],
 );
 
 export const AUDIT_OUTCOMES = ['ok', 'refused', 'invalid', 'failed'] as const;
@@ -142,6 +144,11 @@ export const auditEvents = cutover.table(
     index('audit_events_at_idx').on(t.at.desc()),
     index('audit_events_action_idx').on(t.action, t.at),
     check('audit_events_outcome_check', sql`${t.outcome} in ('ok','refused','invalid','failed')`),
+    // The row cap (drizzle/0015_audit_bounded_refusals.sql, lib/auth/audit-row-cap.ts).
+    check(
+      'audit_events_row_bytes_check',
+      sql`octet_length(coalesce(${t.username}, '')) + octet_length(${t.action}) + octet_length(${t.inputs}::text) + octet_length(${t.detail}::text) <= 16384`,
+    ),
   ],
 );
 
