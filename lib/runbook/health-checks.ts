@@ -131,14 +131,7 @@ export async function checkWorkers(
     detail:
       `${workers.kind} workers: ${mode.detail}; ` +
       `${failures?.n ?? 0} failed worker runs in the last ${params.minutes} min`,
-    evidence: {
-      status: {
-        ...status,
-        output: status.output
-          ? { exitCode: status.output.exitCode, stdout: status.output.stdout.slice(-500) }
-          : undefined,
-      },
-      failures,
-    },
+    // The status command's summary only: its output is in the runner log (admins only).
+    evidence: { status, failures },
   };
 }

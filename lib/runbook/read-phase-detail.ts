@@ -21,6 +21,7 @@ import {
 } from './run-state';
 import type { Check, PhaseDefinition, Preview } from './types';
 import { hideWorkerOutput } from './worker-control/hide-worker-output';
+import { revealWorkerOutput } from './worker-control/reveal-worker-output';
 
 export interface PhaseLive {
   /** The migration run the runs below belong to: the active one, else the latest (closed) one. */
@@ -65,7 +66,8 @@ export async function readPhaseLive(
     events: latest ? await listPhaseRunEvents(sql, { phaseRunId: latest.id, limit: 100 }) : [],
     activeRun: active ? summarizeRun(active) : null,
   };
-  return params.showWorkerOutput ? live : hideWorkerOutput(live);
+  // Worker command text: admins only, from the runner log (docs/operations.md "Worker control").
+  return params.showWorkerOutput ? revealWorkerOutput(live) : hideWorkerOutput(live);
 }
 
 export async function readPhaseDetail(

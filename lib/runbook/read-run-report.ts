@@ -23,6 +23,7 @@ import { findPhase, isPhaseId } from './phases';
 import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './run-state';
 import type { Preview } from './types';
 import { type ReportValidationSection, readValidationBefore } from './validate/report-section';
+import { hideWorkerOutput } from './worker-control/hide-worker-output';
 
 /** A phase run's request as the report carries it: every column but the summary, the shape its JSON always had. */
 type ReportApproval = Pick<
@@ -174,14 +175,15 @@ export async function readRunReport(
     const definition = isPhaseId(run.phase) ? findPhase(run.phase) : null;
     const approval = approvals.find((a) => a.phaseRunId === run.id) ?? null;
     return {
-      run,
+      // Worker output stored by earlier versions (in events and verification evidence) is reduced to its ending.
+      run: hideWorkerOutput(run),
       number: definition?.number ?? null,
       title: definition?.title ?? run.phase,
       approval,
       runners: [...new Set(runnerRows.filter((r) => r.phaseRunId === run.id).map((r) => r.runner))],
       events: events
         .filter((e) => e.phaseRunId === run.id)
-        .map(({ id, at, level, message, data }) => ({ id, at, level, message, data })),
+        .map(({ id, at, level, message, data }) => ({ id, at, level, message, data: hideWorkerOutput(data) })),
       figures: figuresOf(run),
     };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkerCommand } from './command-workers';
+import { redactSecretValues, runWorkerCommand } from './command-workers';
 import { canSeeWorkerOutput, hideWorkerOutput } from './hide-worker-output';
 
 const SECRETS = {
@@ -22,13 +22,14 @@ describe('worker commands see only what they need', () => {
     };
     const output = await runWorkerCommand('env', { WORKER_MODE: 'dual' }, 10_000, env);
     expect(output.exitCode).toBe(0);
-    const names = output.stdout
-      .split('\n')
+    const names = output
+      .reveal()
+      .stdout.split('\n')
       .filter(Boolean)
       .map((line) => line.split('=')[0])
       .filter((name) => name !== 'PWD' && name !== 'SHLVL' && name !== '_');
     expect(names.sort()).toEqual(['HOME', 'KUBECONFIG', 'PATH', 'WORKER_MODE']);
-    for (const value of Object.values(SECRETS)) expect(output.stdout).not.toContain(value);
+    for (const value of Object.values(SECRETS)) expect(output.reveal().stdout).not.toContain(value);
   });
 
   it('redact every configured secret value from the command line and its output', async () => {
@@ -39,23 +40,58 @@ describe('worker commands see only what they need', () => {
       10_000,
       env,
     );
-    const stored = JSON.stringify(output);
+    const stored = JSON.stringify(output.reveal());
     for (const value of [...Object.values(SECRETS), 'db-password-9876']) expect(stored).not.toContain(value);
-    expect(output.stdout).toBe('[redacted] [redacted]\n');
-    expect(output.stderr).toBe('[redacted]\n');
-    expect(output.command).toContain('echo [redacted]');
+    expect(output.reveal().stdout).toBe('[redacted] [redacted]\n');
+    expect(output.reveal().stderr).toBe('[redacted]\n');
+    expect(output.reveal().command).toContain('echo [redacted]');
   });
 });
 
 describe('worker command output on the phase pages', () => {
-  it('is reduced to exit code and duration for anyone who is not an operator or approver', async () => {
-    const output = await runWorkerCommand('echo deployed to cluster-7', {}, 10_000, { PATH: process.env.PATH });
+  it('is for admins only: operators, approvers and viewers see exit code and duration', () => {
+    // Stored before the output moved to the runner log: a full output object in an event's data.
+    const output = { command: 'deploy --to cluster-7', exitCode: 0, stdout: 'deployed to cluster-7', stderr: '' };
     const live = { events: [{ message: 'Deployed workers in mode dual.', data: { output } }] };
-    expect(canSeeWorkerOutput(['viewer'])).toBe(false);
-    expect(canSeeWorkerOutput(['viewer', 'approver'])).toBe(true);
+    for (const roles of [['viewer'], ['operator'], ['approver'], ['operator', 'approver']] as const)
+      expect(canSeeWorkerOutput(roles), roles.join()).toBe(false);
+    expect(canSeeWorkerOutput(['viewer', 'admin'])).toBe(true);
     const hidden = hideWorkerOutput(live);
     expect(JSON.stringify(hidden)).not.toContain('cluster-7');
     expect(hidden.events[0]?.data.output).toMatchObject({ exitCode: 0, timedOut: false });
     expect(JSON.stringify(live)).toContain('cluster-7');
+    const error = 'Failed: Worker command failed (exit 3): deploy --to cluster-7\npermission denied for cluster-7';
+    expect(hideWorkerOutput({ error })).toEqual({
+      error: 'Failed: worker command failed (exit 3), see the runner log',
+    });
+  });
+
+  it('serializes to its ending only: the text comes out through reveal() alone', async () => {
+    const output = await runWorkerCommand('echo deployed to cluster-7; echo boom >&2; exit 3', {}, 10_000, {
+      PATH: process.env.PATH,
+    });
+    for (const shown of [JSON.stringify(output), JSON.stringify({ data: { output } }), `${output}`, String(output)])
+      expect(shown).not.toMatch(/cluster-7|boom|echo/);
+    expect(JSON.parse(JSON.stringify(output))).toEqual({ exitCode: 3, timedOut: false, durationMs: output.durationMs });
+    expect(output.reveal()).toEqual({
+      command: 'echo deployed to cluster-7; echo boom >&2; exit 3',
+      stdout: 'deployed to cluster-7\n',
+      stderr: 'boom\n',
+    });
+  });
+});
+
+describe('secret-looking text in what a worker command prints', () => {
+  it('is redacted even when no configured setting holds it', () => {
+    const text =
+      'FATAL: password authentication failed for postgres://deploy:pw-S3CRET@db:5432/x\n' +
+      'API_TOKEN=tok-abc123 kubectl --token tok-xyz --password=hunter22 apply\n' +
+      'curl -H "Authorization: Bearer eyJhbGciOi.abc" https://user:webpass99@hooks.example/x\n' +
+      'secret: "s3cr3t-value", other';
+    const redacted = redactSecretValues(text, []);
+    for (const secret of ['pw-S3CRET', 'tok-abc123', 'tok-xyz', 'hunter22', 'eyJhbGciOi', 'webpass99', 's3cr3t-value'])
+      expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('password authentication failed for postgres://deploy:***@db:5432/x');
+    expect(redacted).toContain('API_TOKEN=[redacted] kubectl --token [redacted] --password=[redacted] apply');
   });
 });

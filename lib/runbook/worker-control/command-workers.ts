@@ -4,16 +4,25 @@
  *   CUTOVER_WORKER_RESTART_CMD  restarts tick-factory and aggregator
  *   CUTOVER_WORKER_STATUS_CMD   exits 0 when healthy; may print `mode=<mode>` on a line
  *   CUTOVER_WORKER_TIMEOUT_SECONDS (default 300)
- * Output is captured (bounded) into the phase log; a command that times out is killed.
+ * Output is captured (bounded) into the runner log only (./worker-output-store.ts): the phase log,
+ * errors, the report and ops_runlog get a summary (./captured-output.ts); a command that times out is killed.
  * A command sees an explicit environment — PATH, HOME, WORKER_MODE and the variables named in
  * CUTOVER_WORKER_ENV — never the console's own (its database URL, tokens, the webhook URL), and
  * every configured secret value is redacted from its command line and output before they are
- * stored (docs/operations.md, "Worker control").
+ * stored, as is anything in them that looks like a credential (docs/operations.md, "Worker control").
  */
 import { spawn } from 'node:child_process';
 import { redactCredentialsInText } from '../../auth/audit';
 import { readSetting, SETTINGS, type SettingName } from '../../settings';
-import type { WorkerCommandOutput, WorkerControl, WorkerMode } from './worker-control';
+import {
+  CapturedWorkerOutput,
+  describeWorkerCommand,
+  WorkerCommandFailed,
+  type WorkerCommandKind,
+  type WorkerCommandSummary,
+} from './captured-output';
+import type { WorkerControl, WorkerMode } from './worker-control';
+import { saveWorkerOutput } from './worker-output-store';
 
 const MAX_OUTPUT = 20_000;
 
@@ -76,10 +85,24 @@ export function configuredSecretValues(env: Record<string, string | undefined> =
   return [...values].sort((a, b) => b.length - a.length);
 }
 
+/** `password=…`, `API_TOKEN: "…"`, `--secret …`: a value after a name that says secret, in any text. */
+const SECRET_WORD = String.raw`[\w-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)[\w-]*`;
+const SECRET_ASSIGNMENT = new RegExp(
+  String.raw`(\b${SECRET_WORD}["']?\s*[=:]\s*["']?|(?:^|\s)--${SECRET_WORD}\s+["']?)[^\s"',;&]+`,
+  'gi',
+);
+/** Credentials in any URL (https://user:pass@host), beyond the connection strings the audit log redacts. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi;
+
 export function redactSecretValues(text: string, secrets: readonly string[]): string {
   let redacted = text;
   for (const secret of secrets) redacted = redacted.split(secret).join('[redacted]');
-  return redactCredentialsInText(redacted);
+  return redactCredentialsInText(redacted)
+    .replace(URL_CREDENTIALS, '$1***@')
+    .replace(/\b(bearer\s+)[\w.~+/-]+=*/gi, '$1[redacted]')
+    .replace(SECRET_ASSIGNMENT, (whole, prefix: string) =>
+      /\[redacted\]$|\*\*\*@/.test(whole) ? whole : `${prefix}[redacted]`,
+    );
 }
 
 export function runWorkerCommand(
@@ -87,7 +110,7 @@ export function runWorkerCommand(
   extraEnv: Record<string, string>,
   timeoutMs: number,
   env: Record<string, string | undefined> = process.env,
-): Promise<WorkerCommandOutput> {
+): Promise<CapturedWorkerOutput> {
   const started = Date.now();
   const secrets = configuredSecretValues(env);
   return new Promise((resolve) => {
@@ -112,43 +135,74 @@ export function runWorkerCommand(
     }, timeoutMs);
     child.on('close', (exitCode) => {
       clearTimeout(timer);
-      resolve({
-        command: redactSecretValues(command, secrets),
-        exitCode,
-        stdout: redactSecretValues(stdout, secrets),
-        stderr: redactSecretValues(stderr, secrets),
-        timedOut,
-        durationMs: Date.now() - started,
-      });
+      resolve(
+        new CapturedWorkerOutput(
+          {
+            command: redactSecretValues(command, secrets),
+            stdout: redactSecretValues(stdout, secrets),
+            stderr: redactSecretValues(stderr, secrets),
+          },
+          { exitCode, timedOut, durationMs: Date.now() - started },
+        ),
+      );
     });
   });
 }
 
-export function commandWorkerControl(config: CommandWorkerConfig): WorkerControl {
-  const run = async (command: string, env: Record<string, string> = {}) => {
-    const output = await runWorkerCommand(command, env, config.timeoutMs);
-    if (output.timedOut)
-      throw new Error(`Worker command timed out after ${config.timeoutMs / 1000} s: ${output.command}`);
-    if (output.exitCode !== 0) {
-      throw new Error(
-        `Worker command failed (exit ${output.exitCode}): ${output.command}\n${output.stderr.slice(-2000)}`,
-      );
-    }
-    return output;
+/**
+ * Keeps a finished command's text in the runner log and returns what everyone else may see of it. The
+ * runner's console gets one line naming the reference (its stdout is often shipped to shared logs).
+ */
+export function keepWorkerOutput(
+  kind: WorkerCommandKind,
+  output: CapturedWorkerOutput,
+  log: (line: string) => void = (line) => console.log(`[runner] ${line}`),
+): WorkerCommandSummary {
+  const outputRef = saveWorkerOutput(kind, output);
+  const summary: WorkerCommandSummary = {
+    kind,
+    exitCode: output.exitCode,
+    timedOut: output.timedOut,
+    durationMs: output.durationMs,
+    outputRef,
+  };
+  log(
+    `${describeWorkerCommand(summary)} in ${(output.durationMs / 1000).toFixed(1)} s; ` +
+      (outputRef ? `command line and output in the runner log as ${outputRef}` : 'its output could not be kept'),
+  );
+  return summary;
+}
+
+export function commandWorkerControl(
+  config: CommandWorkerConfig,
+  options: { log?: (line: string) => void } = {},
+): WorkerControl {
+  const run = async (kind: WorkerCommandKind, command: string, env: Record<string, string> = {}) => {
+    const summary = keepWorkerOutput(kind, await runWorkerCommand(command, env, config.timeoutMs), options.log);
+    // The error says how it ended and where the transcript is; never the command line or what it printed.
+    if (summary.timedOut || summary.exitCode !== 0) throw new WorkerCommandFailed(summary, config.timeoutMs);
+    return summary;
   };
   return {
     kind: 'command',
-    deploy: (mode: WorkerMode) => run(config.deployCommand, { WORKER_MODE: mode }),
-    restart: async () => (config.restartCommand ? run(config.restartCommand) : null),
+    deploy: (mode: WorkerMode) => run('deploy', config.deployCommand, { WORKER_MODE: mode }),
+    restart: async () => (config.restartCommand ? run('restart', config.restartCommand) : null),
     async status() {
       if (!config.statusCommand)
         return { mode: null, healthy: true, detail: 'no CUTOVER_WORKER_STATUS_CMD configured' };
-      const output = await runWorkerCommand(config.statusCommand, {}, config.timeoutMs);
-      const match = /^mode=(legacy|dual|final)\s*$/m.exec(output.stdout);
+      const captured = await runWorkerCommand(config.statusCommand, {}, config.timeoutMs);
+      // The mode line is read here, inside worker control; the rest of the output goes to the runner log
+      // when it explains a problem (a failed status, no mode line) — a healthy status is asked often.
+      const match = /^mode=(legacy|dual|final)\s*$/m.exec(captured.reveal().stdout);
+      const passed = captured.exitCode === 0 && !captured.timedOut;
+      const output: WorkerCommandSummary =
+        passed && match
+          ? { kind: 'status', ...captured.toJSON(), outputRef: null }
+          : keepWorkerOutput('status', captured, options.log);
       return {
         mode: (match?.[1] as WorkerMode | undefined) ?? null,
-        healthy: output.exitCode === 0 && !output.timedOut,
-        detail: output.exitCode === 0 ? 'status command passed' : `status command exited ${output.exitCode}`,
+        healthy: passed,
+        detail: passed ? 'status command passed' : describeWorkerCommand(output),
         output,
       };
     },
