@@ -50,11 +50,6 @@ export default defineConfig({
       REHEARSAL_START: '2026-11-23T10:00:00Z',
       // Fast enough for the 24-hour window to pass in about 2.5 minutes.
       REHEARSAL_SPEED: '600',
-      // Staggered ingestion as production, but no provider revisions: at 600× a revision can land
-      // between phase 4's copy and its verification on a minute the new writer owns, which phase 4
-      // lists and does not repair (docs/phases.md "Who owns a DXY row"). Revisions through phases
-      // 7–9 and a rollback are rehearsed by lib/runbook/market-as-it-is.test.ts.
-      REHEARSAL_REVISIONS_PER_HOUR: '0',
       // Small, paced copy batches so that the e2e run can pause and resume phase 4.
       CUTOVER_COPY_BATCH_ROWS: '300',
       CUTOVER_COPY_PACED: '1',

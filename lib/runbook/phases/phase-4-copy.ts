@@ -6,7 +6,8 @@
  * legacy's values; a row another writer owns is never overwritten (copy-ownership.ts). Pausable between
  * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
  * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
- * back and its range is retried with half the rows. Ends with the key-and-value verification of
+ * back and its range is retried with half the rows. The last batch catches up with provider
+ * revisions behind the batches (copy-catch-up.ts). Ends with the key-and-value verification of
  * defect 1, and the check that every DXY row is in the final form.
  *
  * A retry continues from the failed attempt's cursor only when that attempt stopped part-way with
@@ -19,6 +20,7 @@
 
 import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
+import { type CatchUp, catchUpRevisions, catchUpStatements, revisedSince } from '../copy-catch-up';
 import {
   copyLegacyRange,
   copyLegacyRangeSql,
@@ -52,6 +54,9 @@ const COPY_CHECKPOINT = z.looseObject({
   method: z.enum(['copy', 'regenerate']).optional(),
   /** The run whose batches reached the end of history. */
   completedByRun: z.number().optional(),
+  /** The last batch's catch-up of provider revisions (copy-catch-up.ts), and the run that did it. */
+  catchUp: z.object({ at: z.string(), from: z.string(), revised: z.number(), rederived: z.number() }).optional(),
+  caughtUpByRun: z.number().optional(),
   /** Why a run started from the beginning instead of a previous attempt's cursor. */
   restarted: z.object({ run: z.number(), reason: z.string() }).optional(),
   /** Regenerate only: legacy minutes calc_dxy_range_1m could not compute, copied from legacy. */
@@ -93,13 +98,14 @@ const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the en
 /** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
 function copyStatements(method: CopyMethod): PlannedStatement[] {
   return method === 'copy'
-    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE)]
+    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE), ...catchUpStatements()]
     : [
         planned('copy', REGENERATE_RANGE_SQL, BATCH_RANGE),
         planned('copy', COPY_NOT_REGENERATED_SQL, [
           'the batch’s legacy minutes calc_dxy_range_1m did not write',
           'the reason for each (the components missing)',
         ]),
+        ...catchUpStatements(),
       ];
 }
 
@@ -146,6 +152,8 @@ export const phase4Copy = definePhase({
           : 'Regenerate DXY 1m in data_bars from the components with calc_dxy_range_1m, range by range.',
         `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint, under a ` +
           `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
+        'The last batch also catches up with provider revisions behind the batches (the copy’s rows take legacy’s revised ' +
+          'values; calc_dxy_range_1m’s stale rows are re-derived by it), in the same transaction.',
         'Then compare by key and value: missing minutes, different closes, extra minutes with their explanation.',
       ],
       sql: [],
@@ -206,11 +214,15 @@ export const phase4Copy = definePhase({
     const end = await nextBatchEnd(sql, { from, rows: batchRows });
     const last = end ? null : (await legacyRange(sql)).last;
     if (!end && (!last || last.getTime() < from.getTime())) {
-      if (checkpoint.completedByRun !== ctx.run.id) {
-        await ctx.commitStep(
-          async () => null,
-          () => ({ checkpoint: { ...checkpoint, completedByRun: ctx.run.id } }),
+      if (checkpoint.caughtUpByRun !== ctx.run.id) {
+        // Resumed after the last batch (or re-run over a complete history): catch up with revisions again.
+        const catchUp = await ctx.commitStep(
+          (tx) => catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to: from }, ctx.exec),
+          (caught) => ({
+            checkpoint: { ...checkpoint, completedByRun: ctx.run.id, catchUp: caught, caughtUpByRun: ctx.run.id },
+          }),
         );
+        await logCatchUp(catchUp);
       }
       return { state: 'done' };
     }
@@ -221,18 +233,28 @@ export const phase4Copy = definePhase({
       const [scan] = await tx<{ n: number }[]>`
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-      if (method === 'copy') {
-        const copied = await copyLegacyRange(tx, { from, to }, ctx.exec);
-        return { scanned: scan?.n ?? 0, written: copied.copied + copied.revised, revised: copied.revised, left: [] };
-      }
-      const regenerated = await regenerateRange(tx, { from, to }, ctx.exec);
-      const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
-      return { scanned: scan?.n ?? 0, written: regenerated + fallback.copied, revised: 0, left: fallback.minutes };
+      const written =
+        method === 'copy'
+          ? await copyLegacyRange(tx, { from, to }, ctx.exec).then((copied) => ({
+              written: copied.copied + copied.revised,
+              revised: copied.revised,
+              left: [] as NotRegeneratedMinute[],
+            }))
+          : await regenerateRange(tx, { from, to }, ctx.exec).then(async (regenerated) => {
+              const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
+              return { written: regenerated + fallback.copied, revised: 0, left: fallback.minutes };
+            });
+      // The last batch: in the same transaction, catch up with what legacy revised behind the batches.
+      const catchUp = end
+        ? undefined
+        : await catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to }, ctx.exec);
+      return { scanned: scan?.n ?? 0, ...written, catchUp };
     };
     let left: NotRegeneratedMinute[] = [];
     let revised = 0;
+    let catchUp: CatchUp | undefined;
     try {
-      ({ left, revised } = await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch)));
+      ({ left, revised, catchUp } = await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch)));
     } catch (error) {
       if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
       // The batch rolled back whole; the same range is retried in halves, never skipped.
@@ -270,21 +292,33 @@ export const phase4Copy = definePhase({
         'warn',
       );
     }
+    if (catchUp) await logCatchUp(catchUp);
     if (!end) return { state: 'done' };
     return config.copyPaced
       ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
       : { state: 'continue' };
+
+    async function logCatchUp(caught: CatchUp) {
+      if (caught.revised + caught.rederived === 0) return;
+      await ctx.log(
+        `Caught up with provider revisions since ${caught.from}: ${caught.revised} copied rows took legacy’s revised values, ` +
+          `${caught.rederived} rows calc_dxy_range_1m owns were re-derived from the revised components.`,
+        { ...caught },
+      );
+    }
 
     function batchUpdate({
       scanned,
       written,
       revised,
       left,
+      catchUp,
     }: {
       scanned: number;
       written: number;
       revised: number;
       left: NotRegeneratedMinute[];
+      catchUp?: CatchUp;
     }) {
       const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
       const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
@@ -313,6 +347,7 @@ export const phase4Copy = definePhase({
         ...(notRegenerated ? { notRegenerated } : {}),
         // The last batch: a retry of this run starts from the beginning again (restartReason).
         ...(end ? {} : { completedByRun: ctx.run.id }),
+        ...(catchUp ? { catchUp, caughtUpByRun: ctx.run.id } : {}),
       };
       return {
         checkpoint: next as Record<string, unknown>,
@@ -337,9 +372,10 @@ export const phase4Copy = definePhase({
   async verify(ctx) {
     const cursor = (ctx.run.checkpoint as CopyCheckpoint).cursor;
     const to = cursor ? new Date(cursor) : ctx.clock.now();
-    const comparison = await compareCopy(ctx.sql, { to });
-    const checks = copyChecks(comparison);
     const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
+    const since = checkpoint.caughtUpByRun === ctx.run.id ? revisedSince(checkpoint.catchUp) : null;
+    const comparison = await compareCopy(ctx.sql, { to, revisedSince: since });
+    const checks = copyChecks(comparison);
     if (copyMethodOf(ctx.run.options) === 'regenerate') {
       // Informational: these minutes are in data_bars (the checks above say so), as legacy's copy.
       const left = checkpoint.notRegenerated ?? { total: 0, samples: [] };
