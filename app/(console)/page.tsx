@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { OverviewLive } from '@/components/overview-live';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { readDxyMinutesPerHour } from '@/lib/monitor/dxy-minutes-per-hour';
 import { readConsoleStatus } from '@/lib/runbook/read-console-status';
@@ -13,9 +14,13 @@ export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
   const user = await requireUser();
-  const database = getDatabase();
-  const status = await readConsoleStatus(database);
-  const minutesPerHour = await readDxyMinutesPerHour(database.sql, { now: status.now });
+  // A viewer's read: the read pool, behind the viewer read limit (lib/db/read-limit.ts).
+  const read = await readForViewer(async (database) => {
+    const status = await readConsoleStatus(database);
+    return { status, minutesPerHour: await readDxyMinutesPerHour(database.sql, { now: status.now }) };
+  });
+  if (!read.ok) return <ViewerReadRefused title="Overview" message={read.message} />;
+  const { status, minutesPerHour } = read.value;
   const migrationRun = status.runbook.migrationRun;
   return (
     <>

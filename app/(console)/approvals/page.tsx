@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import { ApprovalCard } from '@/components/approval-card';
 import { StatusBadge } from '@/components/status-badge';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
 import { confirmationWordOf } from '@/lib/runbook/actions/decide-approval';
@@ -14,7 +15,10 @@ export const metadata: Metadata = { title: 'Approvals' };
 
 export default async function ApprovalsPage() {
   const user = await requireUser();
-  const approvals = await listApprovals(getDatabase().sql);
+  // A viewer's read: the read pool, behind the viewer read limit (lib/db/read-limit.ts).
+  const read = await readForViewer(({ sql }) => listApprovals(sql));
+  if (!read.ok) return <ViewerReadRefused title="Approvals" message={read.message} />;
+  const approvals = read.value;
   const pending = approvals.filter((a) => a.status === 'pending');
   const decided = approvals.filter((a) => a.status !== 'pending');
   return (

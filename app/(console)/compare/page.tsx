@@ -4,8 +4,10 @@ import { CompareChart } from '@/components/compare-chart';
 import { CompareSummary, dayDiffers } from '@/components/compare-summary';
 import { CompareTable } from '@/components/compare-table';
 import { LegacyHolesPanel } from '@/components/legacy-holes-panel';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getReadDatabase } from '@/lib/db/connection';
+import { ViewerReadBusy, withViewerRead } from '@/lib/db/read-limit';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { formatCount, formatUtc } from '@/lib/format';
 import { loadClock } from '@/lib/market/clock';
 import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
@@ -47,9 +49,11 @@ export default async function ComparePage({
   const filter = filterSchema.parse(
     Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
   );
-  // What viewers read runs on the small read pool, under its statement timeout, one compare per user.
-  const database = getReadDatabase();
-  const now = (await loadClock(database.sql)).now();
+  // What viewers read runs on the small read pool, under its statement timeout, behind the viewer read
+  // limit (lib/db/read-limit.ts), one compare per user.
+  const clockRead = await readForViewer(async ({ sql }) => (await loadClock(sql)).now());
+  if (!clockRead.ok) return <ViewerReadRefused title="Compare" message={clockRead.message} />;
+  const now = clockRead.value;
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY_MS) : new Date(today.getTime() + DAY_MS);
   const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY_MS);
@@ -57,16 +61,18 @@ export default async function ComparePage({
   const day = filter.day ? utcDate(filter.day) : null;
   const dayEnd = day ? new Date(day.getTime() + DAY_MS) : null;
   let refusal: string | null = null;
-  const read = await withCompareSlot(user.username, async () => ({
-    days: invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' }),
-    hours: day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [],
-    samples: day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [],
-    holes:
-      !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY_MS
-        ? await findLegacyHoles(database.sql, { from, to })
-        : null,
-  })).catch((error: unknown) => {
-    if (error instanceof CompareBusy) refusal = error.message;
+  const read = await withCompareSlot(user.username, () =>
+    withViewerRead(async (database) => ({
+      days: invalidRange ? [] : await compareDxyByBucket(database.sql, { from, to, bucket: 'day' }),
+      hours: day && dayEnd ? await compareDxyByBucket(database.sql, { from: day, to: dayEnd, bucket: 'hour' }) : [],
+      samples: day && dayEnd ? await sampleDxyDifferences(database.sql, { from: day, to: dayEnd, limit: 50 }) : [],
+      holes:
+        !invalidRange && to.getTime() - from.getTime() <= LIST_ALL_UP_TO_DAYS * DAY_MS
+          ? await findLegacyHoles(database.sql, { from, to })
+          : null,
+    })),
+  ).catch((error: unknown) => {
+    if (error instanceof CompareBusy || error instanceof ViewerReadBusy) refusal = error.message;
     else if (isStatementTimeout(error))
       refusal = `This comparison ran longer than the readers' statement timeout (CUTOVER_READ_STATEMENT_TIMEOUT_MS) and was cancelled, so that it cannot load the primary: choose a shorter range.`;
     else throw error;

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import { MonitorLive } from '@/components/monitor-live';
 import { PipelineSignalsPanel } from '@/components/pipeline-signals-panel';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { loadClock } from '@/lib/market/clock';
 import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
@@ -14,13 +15,18 @@ export const metadata: Metadata = { title: 'Monitor · phase 8' };
 
 export default async function MonitorPage() {
   const user = await requireUser();
-  const database = getDatabase();
-  const clock = await loadClock(database.sql);
-  const state = await readMonitorState(database.sql, { now: clock.now() });
-  const signals = await readPipelineSignals(database.sql, {
-    now: clock.now(),
-    slackMinutes: slackMinutesForSpeed(clock.speed),
+  // A viewer's read: the read pool, behind the viewer read limit (lib/db/read-limit.ts).
+  const read = await readForViewer(async ({ sql }) => {
+    const clock = await loadClock(sql);
+    const state = await readMonitorState(sql, { now: clock.now() });
+    const signals = await readPipelineSignals(sql, {
+      now: clock.now(),
+      slackMinutes: slackMinutesForSpeed(clock.speed),
+    });
+    return { state, signals };
   });
+  if (!read.ok) return <ViewerReadRefused title="Monitor: the 24-hour window (phase 8)" message={read.message} />;
+  const { state, signals } = read.value;
   return (
     <div className="space-y-4">
       <div>

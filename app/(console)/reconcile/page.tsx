@@ -3,8 +3,9 @@ import Link from 'next/link';
 import { ChecksTable } from '@/components/checks-table';
 import { ReconcileView } from '@/components/reconcile-view';
 import { SqlPreview } from '@/components/sql-preview';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { loadClock } from '@/lib/market/clock';
 import { reconcileRangeOf } from '@/lib/runbook/phases/reconcile-range';
@@ -32,14 +33,19 @@ export default async function ReconcilePage({
   const from = first(raw.from)?.slice(0, 40);
   const to = first(raw.to)?.slice(0, 40);
   const options = from !== undefined && to !== undefined ? { from, to } : {};
-  const database = getDatabase();
-  const now = (await loadClock(database.sql)).now();
+  // A page view is a viewer's read, its preview included: the read pool, behind the viewer read limit
+  // and its statement timeout (lib/db/read-limit.ts); the repair itself keeps the actions' pool.
+  const read = await readForViewer(async (database) => ({
+    now: (await loadClock(database.sql)).now(),
+    detail: await readPhaseDetail(database, {
+      phaseId: 'reconcile',
+      options,
+      showWorkerOutput: canSeeWorkerOutput(user.roles),
+    }),
+  }));
+  if (!read.ok) return <ViewerReadRefused title="Reconcile" message={read.message} />;
+  const { now, detail } = read.value;
   const range = reconcileRangeOf(options, now);
-  const detail = await readPhaseDetail(database, {
-    phaseId: 'reconcile',
-    options,
-    showWorkerOutput: canSeeWorkerOutput(user.roles),
-  });
   const rows = detail.preview.estimates['rows to write'];
   const limit = detail.preview.estimates['size limit'];
   const available = detail.preconditions.every((c) => c.passed);

@@ -4,8 +4,9 @@ import { AbandonRunForm } from '@/components/abandon-run-form';
 import { ChecksTable } from '@/components/checks-table';
 import { RollbackView } from '@/components/rollback-view';
 import { SqlPreview } from '@/components/sql-preview';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
@@ -16,15 +17,20 @@ export const metadata: Metadata = { title: 'Rollback' };
 
 export default async function RollbackPage() {
   const user = await requireUser();
-  const database = getDatabase();
-  const [keep, remove] = await Promise.all([
-    readPhaseDetail(database, {
-      phaseId: 'rollback',
-      options: { data: 'keep' },
-      showWorkerOutput: canSeeWorkerOutput(user.roles),
-    }),
-    readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'delete' } }),
-  ]);
+  // A page view is a viewer's read, both previews' rolled-back rehearsals included: the read pool, behind
+  // the viewer read limit and its statement timeout (lib/db/read-limit.ts); the rollback keeps the actions' pool.
+  const read = await readForViewer((database) =>
+    Promise.all([
+      readPhaseDetail(database, {
+        phaseId: 'rollback',
+        options: { data: 'keep' },
+        showWorkerOutput: canSeeWorkerOutput(user.roles),
+      }),
+      readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'delete' } }),
+    ]),
+  );
+  if (!read.ok) return <ViewerReadRefused title="Rollback" message={read.message} />;
+  const [keep, remove] = read.value;
   const available = keep.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">

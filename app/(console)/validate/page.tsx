@@ -4,9 +4,10 @@ import { StatusBadge } from '@/components/status-badge';
 import { ValidateItems } from '@/components/validate-items';
 import { ValidateNowForm } from '@/components/validate-now-form';
 import { ValidateOverrideForm } from '@/components/validate-override-form';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasAnyRole } from '@/lib/auth/roles';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { readValidationGate, VALIDATION_VALID_HOURS } from '@/lib/runbook/validate/gate';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +21,10 @@ export const metadata: Metadata = { title: 'Validate' };
  */
 export default async function ValidatePage() {
   const user = await requireUser();
-  const gate = await readValidationGate(getDatabase().sql);
+  // A viewer's read: the read pool, behind the viewer read limit (lib/db/read-limit.ts).
+  const read = await readForViewer(({ sql }) => readValidationGate(sql));
+  if (!read.ok) return <ViewerReadRefused title="Validate" message={read.message} />;
+  const gate = read.value;
   const { latest, override } = gate;
   const identity = (latest?.databaseIdentity ?? {}) as Record<string, string | null>;
   const noGo = latest?.items.filter((i) => i.status === 'no-go') ?? [];

@@ -7,8 +7,9 @@ import { PhaseLiveView } from '@/components/phase-live-view';
 import { PhaseStageList } from '@/components/phase-stage-list';
 import { PhaseTabs } from '@/components/phase-tabs';
 import { SqlPreview } from '@/components/sql-preview';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
@@ -26,10 +27,14 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
   const phase = PHASE_CATALOG.pagePhase((await params).phase);
   if (!phase) notFound();
   const user = await requireUser();
-  const detail = await readPhaseDetail(getDatabase(), {
-    phaseId: phase.id,
-    showWorkerOutput: canSeeWorkerOutput(user.roles),
-  });
+  // A page view is a viewer's read, its preview's rolled-back rehearsals included: the read pool, behind
+  // the viewer read limit and its statement timeout (lib/db/read-limit.ts); runs keep the actions' pool.
+  const read = await readForViewer((database) =>
+    readPhaseDetail(database, { phaseId: phase.id, showWorkerOutput: canSeeWorkerOutput(user.roles) }),
+  );
+  if (!read.ok)
+    return <ViewerReadRefused title={`${PHASE_CATALOG.label(phase.id)}: ${phase.title}`} message={read.message} />;
+  const detail = read.value;
   const preconditionsPass = detail.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">

@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { RunReportDocument } from '@/components/report-document';
 import { ReportPrintButton } from '@/components/report-print-button';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDatabase } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { readRunReport } from '@/lib/runbook/read-run-report';
 
 export const dynamic = 'force-dynamic';
@@ -25,7 +26,10 @@ export default async function RunReportPage({ params }: { params: Params }) {
   await requireUser();
   const migrationRunId = runIdOf(run);
   if (migrationRunId === null) notFound();
-  const report = await readRunReport(getDatabase(), { migrationRunId });
+  // A viewer's read, however long the run: the read pool, behind the viewer read limit (lib/db/read-limit.ts).
+  const read = await readForViewer((database) => readRunReport(database, { migrationRunId }));
+  if (!read.ok) return <ViewerReadRefused title={`Migration run ${migrationRunId}: report`} message={read.message} />;
+  const report = read.value;
   if (!report) notFound();
   return <RunReportDocument report={report} actions={<ReportPrintButton />} />;
 }
