@@ -11,10 +11,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { setAccountActor } from './account-origin';
 import { ActionRefused, defineAction } from './action';
 import { createInvitation, INVITATION_TTL_MS, invitationLink } from './invitations';
 import { hashPassword } from './password';
 import { ROLES, type Role } from './roles';
+import type { SessionUser } from './sessions';
 import {
   countOtherActiveAdmins,
   findUserRow,
@@ -39,6 +41,18 @@ export function generateOneTimePassword(): string {
 
 const LAST_ADMIN =
   'is the last active admin: give another active user the admin role first, or nobody could manage users.';
+
+export const SELF_ROLES = 'Nobody can change their own roles (separation of duties): ask another admin to do it.';
+
+/** Names the admin (and the session) behind the account changes of this transaction (lib/auth/account-origin.ts). */
+function actAs(tx: Parameters<typeof lockUserAdministration>[0], admin: SessionUser) {
+  return setAccountActor(tx, {
+    via: 'console',
+    userId: admin.id,
+    username: admin.username,
+    sessionId: admin.sessionId,
+  });
+}
 
 /** Refuses a change that would leave no active admin. */
 async function keepAnAdmin(
@@ -69,8 +83,9 @@ export const addUserWithOneTimePassword = defineAction({
   name: 'users.add_user',
   input: z.object({ username: usernameSchema, roles: rolesSchema }),
   roles: ['admin'],
-  async run({ tx, input }) {
+  async run({ tx, input, user: admin }) {
     await lockUserAdministration(tx);
+    await actAs(tx, admin);
     const unavailable = await whyNameUnavailable(tx, input.username, new Date());
     if (unavailable) throw new ActionRefused(unavailable);
     const oneTimePassword = generateOneTimePassword();
@@ -142,9 +157,12 @@ export const changeUserRoles = defineAction({
   name: 'users.change_roles',
   input: z.object({ username: usernameSchema, roles: rolesSchema }),
   roles: ['admin'],
-  async run({ tx, input }) {
+  async run({ tx, input, user }) {
     await lockUserAdministration(tx);
     const target = await requireUser(tx, input.username);
+    // Separation of duties: roles come from someone else, or an admin could make themselves operator and approver.
+    if (target.id === user.id) throw new ActionRefused(SELF_ROLES);
+    await actAs(tx, user);
     if (!input.roles.includes('admin')) await keepAnAdmin(tx, target);
     await tx`update cutover.users set roles = ${tx.array(input.roles)} where id = ${target.id}`;
     return { username: target.username, before: target.roles, after: input.roles };
@@ -155,8 +173,9 @@ export const disableUser = defineAction({
   name: 'users.disable_user',
   input: z.object({ username: usernameSchema }),
   roles: ['admin'],
-  async run({ tx, input }) {
+  async run({ tx, input, user }) {
     await lockUserAdministration(tx);
+    await actAs(tx, user);
     const target = await requireUser(tx, input.username);
     if (target.disabledAt) throw new ActionRefused(`${target.username} is already disabled.`);
     await keepAnAdmin(tx, target);
@@ -171,8 +190,9 @@ export const enableUser = defineAction({
   name: 'users.enable_user',
   input: z.object({ username: usernameSchema }),
   roles: ['admin'],
-  async run({ tx, input }) {
+  async run({ tx, input, user }) {
     await lockUserAdministration(tx);
+    await actAs(tx, user);
     const target = await requireUser(tx, input.username);
     if (!target.disabledAt) throw new ActionRefused(`${target.username} is not disabled.`);
     // Sessions and tokens revoked at disabling stay revoked: the user signs in afresh.

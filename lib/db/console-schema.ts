@@ -343,7 +343,8 @@ export const backups = cutover.table('backups', {
   dumpNote: text('dump_note'),
 });
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
+/** 'expired': a pending request older than CUTOVER_APPROVAL_TTL_MINUTES, closed when it is asked again. */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** Two-person rule: a request by one user, decided by a different approver. */
@@ -361,8 +362,16 @@ export const approvals = cutover.table(
     decidedBy: text('decided_by'),
     decidedAt: tstz('decided_at'),
     reason: text('reason'),
+    /** Who created the requester's account and last changed it, recorded with the decision (lib/auth/account-origin.ts). */
+    requesterAccount: jsonb('requester_account').$type<Record<string, unknown>>(),
+    /** The same for the account that decided, recorded with the decision. */
+    deciderAccount: jsonb('decider_account').$type<Record<string, unknown>>(),
   },
-  (t) => [uniqueIndex('approvals_one_per_run').on(t.phaseRunId, t.kind)],
+  (t) => [
+    // Abandon requests are a new row each time (one pending at a time); every other kind is one per run.
+    uniqueIndex('approvals_one_per_run').on(t.phaseRunId, t.kind).where(sql`kind <> 'abandon'`),
+    uniqueIndex('approvals_one_pending_abandon').on(t.phaseRunId).where(sql`kind = 'abandon' and status = 'pending'`),
+  ],
 );
 
 /**

@@ -49,15 +49,39 @@ describe('approvals bound to what was approved (a deleting rollback)', () => {
     expect(rows?.n).toBe(0);
   });
 
-  it('an approval older than CUTOVER_APPROVAL_TTL_MINUTES has expired when a runner claims the run', async () => {
+  it('an approval requested longer than CUTOVER_APPROVAL_TTL_MINUTES ago has expired when a runner claims the run, however recently it was decided', async () => {
     const { runId, approvalId } = await requestDeletingRollback();
     expect((await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' })).status).toBe('ok');
-    // Approved three hours ago (wall time: rehearsal speed must not age an approval).
-    await test.database
-      .sql`update cutover.approvals set decided_at = now() - interval '3 hours' where id = ${approvalId}`;
+    // Requested three hours ago, decided a minute ago (wall time: rehearsal speed must not age an approval).
+    await test.database.sql`update cutover.approvals set requested_at = now() - interval '3 hours',
+                                   decided_at = now() - interval '1 minute' where id = ${approvalId}`;
     const run = await test.driver.finish(runId);
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/approval #\d+ expired \(18\d min old; CUTOVER_APPROVAL_TTL_MINUTES is 120\)/);
+    expect(run.error).toMatch(/approval #\d+ expired \(requested 18\d min ago; CUTOVER_APPROVAL_TTL_MINUTES is 120\)/);
+  });
+
+  it('a request pending for longer than CUTOVER_APPROVAL_TTL_MINUTES can no longer be approved', async () => {
+    const { runId, approvalId } = await requestDeletingRollback();
+    await test.database
+      .sql`update cutover.approvals set requested_at = now() - interval '3 hours' where id = ${approvalId}`;
+    const refused = await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'DELETE' });
+    expect(refused).toMatchObject({ status: 'refused' });
+    if (refused.status === 'refused')
+      expect(refused.reason).toMatch(
+        new RegExp(
+          `Request #${approvalId} expired: requested 18\\d min ago, CUTOVER_APPROVAL_TTL_MINUTES is 120; abort run #${runId}`,
+        ),
+      );
+    expect((await getPhaseRun(test.database.sql, { id: runId }))?.status).toBe('awaiting-approval');
+    // Two minutes short of the TTL it passes that check (and ends on the wrong word): the refusal above is the age.
+    await test.database
+      .sql`update cutover.approvals set requested_at = now() - interval '118 minutes' where id = ${approvalId}`;
+    expect(await test.driver.act(approveRequest, APPROVER, { approvalId, confirm: 'WRONG' })).toEqual({
+      status: 'refused',
+      reason: 'Type DELETE to confirm the approval.',
+    });
+    await test.database.sql`update cutover.phase_runs set status = 'rejected' where id = ${runId}`;
+    await test.database.sql`update cutover.approvals set status = 'rejected' where id = ${approvalId}`;
   });
 
   it('a request from a user disabled since cannot be approved', async () => {

@@ -5,7 +5,7 @@
  * The approval is refused, and a runner refuses to execute it, when the fingerprint computed there
  * differs (a runner started with other settings, a changed aggregator file), naming what changed;
  * values themselves are never stored, only their hashes, since commands may carry secrets. An
- * approval also expires (CUTOVER_APPROVAL_TTL_MINUTES) before a runner claims the run.
+ * approval also expires (CUTOVER_APPROVAL_TTL_MINUTES, counted from the request) before a runner claims the run.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,7 +67,7 @@ export function bindingDifferences(approved: ApprovalBinding, now: ApprovalBindi
   return [...names].filter((name) => approved.parts[name] !== now.parts[name]).sort();
 }
 
-/** The approval of a run, when it has one: when it was decided, for the expiry. */
+/** The approval of a run, when it has one: its age since the request, for the expiry. */
 export async function readApproval(
   sql: SqlOrTx,
   params: { phaseRunId: number },

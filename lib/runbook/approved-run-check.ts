@@ -47,10 +47,11 @@ export async function approvedRunProblems(
   if (stage === 'claim') {
     const approval = await readApproval(database.sql, { phaseRunId: run.id });
     if (!approval) problems.push('it has no approval');
-    // Wall time: an approval is a person's decision, and rehearsal speed must not age it.
+    // Wall time since the REQUEST: an approval is a person's decision, and rehearsal speed must not age it;
+    // a request left pending for hours does not get a fresh TTL from a late decision.
     else if ((approval.ageMinutes ?? 0) > config.approvalTtlMinutes)
       problems.push(
-        `its approval #${approval.id} expired (${Math.floor(approval.ageMinutes ?? 0)} min old; CUTOVER_APPROVAL_TTL_MINUTES is ${config.approvalTtlMinutes})`,
+        `its approval #${approval.id} expired (requested ${Math.floor(approval.ageMinutes ?? 0)} min ago; CUTOVER_APPROVAL_TTL_MINUTES is ${config.approvalTtlMinutes})`,
       );
   }
   return problems;

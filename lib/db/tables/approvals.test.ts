@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
 import {
   decideApproval,
+  insertAbandonRequest,
   insertApproval,
-  insertOrRenewApproval,
   latestApproved,
   listApprovals,
   listApprovalsOfRuns,
   lockApproval,
+  requestAgeMinutes,
 } from './approvals';
 
 describe('cutover.approvals', () => {
@@ -53,28 +54,48 @@ describe('cutover.approvals', () => {
     expect(await latestApproved(sql, { phaseRunId: 7 })).toBeNull();
   });
 
-  it('asks again only after a rejection', async () => {
+  it('abandon requests are a new row each time: a rejected one stays rejected, a pending one blocks until it expires', async () => {
     const { sql } = test.database;
-    const request = { kind: 'abandon' as const, phaseRunId: 40, requestedBy: 'op', summary: 'abandon #1' };
-    const asked = await insertOrRenewApproval(sql, request);
-    expect(asked).toMatchObject({ status: 'pending', summary: 'abandon #1' });
-    expect(await insertOrRenewApproval(sql, { ...request, summary: 'again' })).toBeNull();
+    const request = { phaseRunId: 40, requestedBy: 'op', summary: 'abandon #1', ttlMinutes: 120 };
+    const asked = await insertAbandonRequest(sql, request);
+    expect(asked).toMatchObject({ kind: 'abandon', status: 'pending', summary: 'abandon #1' });
+    expect(await insertAbandonRequest(sql, { ...request, summary: 'again' })).toBeNull();
 
     if (!asked) throw new Error('a request expected');
     await decideApproval(sql, { id: asked.id, status: 'rejected', decidedBy: 'appr', reason: 'no' });
-    const renewed = await insertOrRenewApproval(sql, { ...request, requestedBy: 'op2', summary: 'again' });
-    expect(renewed).toMatchObject({
-      id: asked.id,
-      status: 'pending',
-      requestedBy: 'op2',
-      summary: 'again',
-      decidedBy: null,
-      decidedAt: null,
-      reason: null,
-    });
+    const second = await insertAbandonRequest(sql, { ...request, requestedBy: 'op2', summary: 'again' });
+    expect(second).toMatchObject({ status: 'pending', requestedBy: 'op2', summary: 'again', decidedBy: null });
+    expect(second?.id).not.toBe(asked.id);
+    // The rejection is kept as it was decided.
+    expect((await lockApproval(sql, { id: asked.id }))?.status).toBe('rejected');
+    expect((await lockApproval(sql, { id: asked.id }))?.reason).toBe('no');
+    expect((await lockApproval(sql, { id: asked.id }))?.requestedBy).toBe('op');
 
-    if (!renewed) throw new Error('a renewed request expected');
-    await decideApproval(sql, { id: renewed.id, status: 'approved', decidedBy: 'appr', reason: null });
-    expect(await insertOrRenewApproval(sql, request)).toBeNull();
+    // A pending request past its TTL (from the request) is closed as expired by the next one.
+    if (!second) throw new Error('a second request expected');
+    await sql`update cutover.approvals set requested_at = now() - interval '121 minutes' where id = ${second.id}`;
+    const third = await insertAbandonRequest(sql, { ...request, summary: 'third' });
+    expect(third).toMatchObject({ status: 'pending', summary: 'third' });
+    expect(await lockApproval(sql, { id: second.id })).toMatchObject({
+      status: 'expired',
+      reason: 'not decided within CUTOVER_APPROVAL_TTL_MINUTES (120 min)',
+    });
+    // Other kinds stay one per run.
+    await insertApproval(sql, { kind: 'soft-delete', phaseRunId: 41, requestedBy: 'op', summary: 'one' });
+    await expect(
+      insertApproval(sql, { kind: 'soft-delete', phaseRunId: 41, requestedBy: 'op', summary: 'two' }),
+    ).rejects.toThrow(/approvals_one_per_run/);
+  });
+
+  it('an approval’s age counts from the request, not the decision', async () => {
+    const { sql } = test.database;
+    await insertApproval(sql, { kind: 'soft-delete', phaseRunId: 50, requestedBy: 'op', summary: 'old' });
+    const [row] = await listApprovalsOfRuns(sql, { phaseRunIds: [50] });
+    if (!row) throw new Error('a request expected');
+    await sql`update cutover.approvals set requested_at = now() - interval '3 hours' where id = ${row.id}`;
+    expect(await requestAgeMinutes(sql, { id: row.id })).toBeGreaterThanOrEqual(180);
+    await decideApproval(sql, { id: row.id, status: 'approved', decidedBy: 'appr', reason: null });
+    const approved = await latestApproved(sql, { phaseRunId: 50 });
+    expect(approved?.ageMinutes).toBeGreaterThanOrEqual(180);
   });
 });

@@ -8,8 +8,9 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import type { SqlOrTx } from '../../db/connection';
-import { insertOrRenewApproval } from '../../db/tables/approvals';
+import { insertAbandonRequest } from '../../db/tables/approvals';
 import { closeMigrationRun, getMigrationRun } from '../../db/tables/migration-runs';
+import { runbookConfigFromEnv } from '../config';
 import { findRollbackRelevantChanges } from '../migration-changes';
 import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun, listPhaseRuns } from '../run-state';
 
@@ -40,12 +41,12 @@ export const requestAbandonMigrationRun = defineAction({
     const last = (await listPhaseRuns(tx, { migrationRunId: migration.id })).at(-1);
     if (!last) throw new ActionRefused(`Migration run #${migration.id} has no phase run to attach the request to.`);
     const summary = `Abandon migration run #${migration.id} (nothing to roll back): ${input.reason}`;
-    // One request per state of the run: a rejected one may be asked again, a pending one only decided.
-    const request = await insertOrRenewApproval(tx, {
-      kind: 'abandon',
+    // A new request each time (a rejected one stays rejected); one pending at a time, until it expires.
+    const request = await insertAbandonRequest(tx, {
       phaseRunId: last.id,
       requestedBy: user.username,
       summary,
+      ttlMinutes: runbookConfigFromEnv().approvalTtlMinutes,
     });
     if (!request)
       throw new ActionRefused('An abandon request for this migration run is already pending on the approvals page.');

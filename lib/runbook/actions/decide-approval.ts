@@ -1,12 +1,17 @@
 /**
  * The two-person rule: a request is approved or rejected by an approver who is not the person who
  * requested it, with a typed confirmation for approvals. Enforced here, on the server, whatever
- * roles the person holds.
+ * roles the person holds. Two accounts are not always two people: an approver whose account the
+ * requester made or re-roled within the run (or the other way round) is refused too
+ * (lib/auth/separation-of-duties.ts), and a request expires CUTOVER_APPROVAL_TTL_MINUTES after it
+ * was made. Each decision records who created both accounts and when.
  */
 import { z } from 'zod';
+import { readAccountOrigin } from '../../auth/account-origin';
 import { ActionRefused, defineAction } from '../../auth/action';
+import { separationOfDutiesProblem } from '../../auth/separation-of-duties';
 import type { SqlOrTx } from '../../db/connection';
-import { type Approval, decideApproval, lockApproval } from '../../db/tables/approvals';
+import { type Approval, decideApproval, lockApproval, requestAgeMinutes } from '../../db/tables/approvals';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { mergePhaseRunOptions, movePhaseRun } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
@@ -32,6 +37,37 @@ async function pendingApproval(tx: SqlOrTx, id: number): Promise<Approval> {
   return row;
 }
 
+/** Who created the requester's and the decider's accounts, and when: recorded with the decision. */
+async function accountsOf(tx: SqlOrTx, request: Approval, decider: string) {
+  return { requester: await readAccountOrigin(tx, request.requestedBy), decider: await readAccountOrigin(tx, decider) };
+}
+
+/**
+ * Refuses a request pending for longer than CUTOVER_APPROVAL_TTL_MINUTES since it was made (wall
+ * time): what was asked may no longer be what the requester would ask.
+ */
+async function refuseExpired(tx: SqlOrTx, request: Approval, ttlMinutes: number): Promise<void> {
+  const age = (await requestAgeMinutes(tx, { id: request.id })) ?? 0;
+  if (age <= ttlMinutes) return;
+  const again =
+    request.kind === 'abandon' ? 'ask for the abandon again' : `abort run #${request.phaseRunId} and request it again`;
+  throw new ActionRefused(
+    `Request #${request.id} expired: requested ${Math.floor(age)} min ago, CUTOVER_APPROVAL_TTL_MINUTES is ${ttlMinutes}; ${again}.`,
+  );
+}
+
+/** The separation-of-duties rule, in the request's migration run (lib/auth/separation-of-duties.ts). */
+async function refuseLinkedAccounts(tx: SqlOrTx, request: Approval, approver: string): Promise<void> {
+  const run = await getPhaseRun(tx, { id: request.phaseRunId });
+  if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
+  const problem = await separationOfDutiesProblem(tx, {
+    requester: request.requestedBy,
+    approver,
+    migrationRunId: run.migrationRunId,
+  });
+  if (problem) throw new ActionRefused(problem);
+}
+
 /**
  * The approve action over a registry: the confirmation words and the re-checks are the phases'
  * own. The console's is over the runbook's phases (below); a test builds one over a registry with
@@ -52,6 +88,8 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
       if (request.requestedBy === user.username) {
         throw new ActionRefused('Two-person rule: you requested this, so someone else must approve it.');
       }
+      await refuseExpired(tx, request, runbookConfigFromEnv().approvalTtlMinutes);
+      await refuseLinkedAccounts(tx, request, user.username);
       const word = confirmationWordOf(request.kind, registry);
       if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
       let additions: ApprovalAdditions = {};
@@ -73,6 +111,7 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
         status: 'approved',
         decidedBy: user.username,
         reason: additions.reason ?? null,
+        accounts: await accountsOf(tx, request, user.username),
       });
       if (request.kind === 'abandon') {
         const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
@@ -109,7 +148,13 @@ export const rejectRequest = defineAction({
     if (request.requestedBy === user.username) {
       throw new ActionRefused('Two-person rule: you requested this, so someone else must decide on it.');
     }
-    await decideApproval(tx, { id: request.id, status: 'rejected', decidedBy: user.username, reason: input.reason });
+    await decideApproval(tx, {
+      id: request.id,
+      status: 'rejected',
+      decidedBy: user.username,
+      reason: input.reason,
+      accounts: await accountsOf(tx, request, user.username),
+    });
     await movePhaseRun(tx, { id: request.phaseRunId, from: 'awaiting-approval', to: 'rejected', finished: true });
     await insertPhaseRunEvent(tx, {
       phaseRunId: request.phaseRunId,
