@@ -128,7 +128,8 @@ async function checkCliApiAccess(target: ScratchConsole): Promise<AccessRow[]> {
   const created = await executeAction(createApiToken, {
     database: target.database,
     user,
-    rawInput: { name: 'route-access', expiresInDays: 1 },
+    // The viewer's password again (lib/auth/api-tokens.ts); scratch-console's users have `<name>-rehearsal`.
+    rawInput: { name: 'route-access', expiresInDays: 1, password: 'viewer-rehearsal' },
   });
   if (created.status !== 'ok') throw new Error(`no API token for the route check: ${JSON.stringify(created)}`);
   const bearer = `Bearer ${created.data.token}`;

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import { createTokenAction } from '@/lib/server-actions/tokens';
 import { ActionMessage } from './action-message';
-import { Button, Field, INPUT_CLASS, submitted, TextField } from './form-fields';
+import { Button, Field, INPUT_CLASS, PasswordField, submitted, TextField } from './form-fields';
 import { Panel } from './panel';
 import { useConsoleMutation } from './use-console-mutation';
 
@@ -14,7 +14,10 @@ interface CreatedToken {
   expiresAt: string;
 }
 
-/** "Create token": a name and a lifetime; the new token is shown here once, to copy. */
+/**
+ * "Create token": a name, a lifetime and the user's password again (a session alone must not mint
+ * 90 days of access: lib/auth/api-tokens.ts); the new token is shown here once, to copy.
+ */
 export function TokenCreateForm({
   choices,
   defaultDays,
@@ -27,6 +30,7 @@ export function TokenCreateForm({
 }) {
   const [name, setName] = useState('');
   const [days, setDays] = useState(String(defaultDays));
+  const [password, setPassword] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [copied, setCopied] = useState(false);
   const { run, pending, feedback } = useConsoleMutation({
@@ -36,12 +40,13 @@ export function TokenCreateForm({
     onOk: (token) => {
       setCreated({ name: token.name, token: token.token, expiresAt: new Date(token.expiresAt).toISOString() });
       setName('');
+      setPassword('');
     },
   });
 
   const create = () => {
     setCopied(false);
-    run({ name, expiresInDays: days });
+    run({ name, expiresInDays: days, password });
   };
 
   const copy = async () => {
@@ -85,7 +90,15 @@ export function TokenCreateForm({
             ))}
           </select>
         </Field>
-        <Button tone="primary" type="submit" disabled={pending || name.trim() === ''}>
+        <div className="w-60">
+          <PasswordField
+            label="Your password (asked again)"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+          />
+        </div>
+        <Button tone="primary" type="submit" disabled={pending || name.trim() === '' || password === ''}>
           {pending ? 'Creating…' : 'Create token'}
         </Button>
       </form>

@@ -6,6 +6,7 @@ import { PhasePage } from './pages/phase-page';
 import { TokensPage } from './pages/tokens-page';
 import { ValidatePage } from './pages/validate-page';
 import { e2eDatabase } from './support/database';
+import { demoUser } from './support/demo-users';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -66,7 +67,7 @@ test("the CLI's self-contained HTML file prints the same report", async ({ page,
   await new LoginPage(page).signInAs('viewer');
   const tokens = new TokensPage(page);
   await tokens.goto();
-  const token = await tokens.create('report printing');
+  const token = await tokens.create('report printing', demoUser('viewer').password);
   await page.context().clearCookies();
   const { stdout } = await promisify(execFile)(
     process.execPath,

@@ -3,6 +3,7 @@ import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { TokensPage } from './pages/tokens-page';
 import { e2eDatabase, latestAudit } from './support/database';
+import { demoUser } from './support/demo-users';
 
 test('an operator creates a token on the Tokens page; the CLI API takes it until it is revoked', async ({
   page,
@@ -13,7 +14,7 @@ test('an operator creates a token on the Tokens page; the CLI API takes it until
   await new ConsoleShell(page).navLink('Tokens').click();
   await expect(page).toHaveTitle('Tokens — dxy-cutover');
   const tokens = new TokensPage(page);
-  const token = await tokens.create('e2e laptop', '7 days');
+  const token = await tokens.create('e2e laptop', demoUser('operator').password, '7 days');
   await expect(page.getByTestId('new-token-hint')).toContainText('shown only this once');
   await expect(tokens.row('e2e laptop')).toContainText(token.slice(0, 12));
   await expect(tokens.row('e2e laptop')).toContainText('never');

@@ -219,7 +219,10 @@ describe('the cutover CLI, over HTTP with a personal API token', { timeout: 240_
       password: 'cli-revoked-pw',
       roles: ['operator'],
     });
-    const revoked = await console_.tokenOf({ ...revokedUser, roles: ['operator'] }, { name: 'old' });
+    const revoked = await console_.tokenOf(
+      { ...revokedUser, roles: ['operator'] },
+      { name: 'old', password: 'cli-revoked-pw' },
+    );
     expect((await cli(['status'], 'viewer', { CUTOVER_TOKEN: revoked })).code).toBe(0);
     const [row] = await test.database.sql<{ id: number }[]>`
       select id from cutover.api_tokens where user_id = ${revokedUser.id} and name = 'old'`;
@@ -231,7 +234,10 @@ describe('the cutover CLI, over HTTP with a personal API token', { timeout: 240_
     expect(revocation.status).toBe('ok');
     await refused({ CUTOVER_TOKEN: revoked }, /revoked/);
 
-    const expired = await console_.tokenOf({ ...revokedUser, roles: ['operator'] }, { name: 'expiring' });
+    const expired = await console_.tokenOf(
+      { ...revokedUser, roles: ['operator'] },
+      { name: 'expiring', password: 'cli-revoked-pw' },
+    );
     await test.database
       .sql`update cutover.api_tokens set expires_at = now() - interval '1 minute' where name = 'expiring'`;
     await refused({ CUTOVER_TOKEN: expired }, /expired/);

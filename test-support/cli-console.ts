@@ -19,12 +19,12 @@ import { runScript, type ScriptResult } from './run-script';
 
 export interface CliConsole {
   url: string;
-  /** A user with these roles and a personal API token of theirs. */
+  /** A user with these roles (password `<username>-password`) and a personal API token of theirs. */
   userWithToken(username: string, roles: Role[], options?: { name?: string; days?: number }): Promise<string>;
-  /** A token of an existing user. */
+  /** A token of an existing user, created with their password (default `<username>-password`). */
   tokenOf(
     user: { id: number; username: string; roles: Role[] },
-    options?: { name?: string; days?: number },
+    options?: { name?: string; days?: number; password?: string },
   ): Promise<string>;
   close(): Promise<void>;
 }
@@ -46,7 +46,11 @@ export async function startCliConsole(database: Database, options: { runner?: bo
     const result = await executeAction(createApiToken, {
       database,
       user: { ...user, sessionId: `test-${user.username}` },
-      rawInput: { name: tokenOptions.name ?? `${user.username} cli`, expiresInDays: tokenOptions.days ?? 1 },
+      rawInput: {
+        name: tokenOptions.name ?? `${user.username} cli`,
+        expiresInDays: tokenOptions.days ?? 1,
+        password: tokenOptions.password ?? `${user.username}-password`,
+      },
     });
     if (result.status !== 'ok') throw new Error(`token for ${user.username}: ${JSON.stringify(result)}`);
     return result.data.token;

@@ -9,10 +9,11 @@ export class TokensPage {
     await expect(this.page.getByRole('heading', { name: 'Tokens', level: 1 })).toBeVisible();
   }
 
-  /** Creates a token and reads it from "New token", the one time it is shown. */
-  async create(name: string, expiresAfter = '1 day'): Promise<string> {
+  /** Creates a token (the signed-in user's password is asked again) and reads it from "New token", the one time it is shown. */
+  async create(name: string, password: string, expiresAfter = '1 day'): Promise<string> {
     await this.page.getByLabel('Token name').fill(name);
     await this.page.getByLabel('Expires after').selectOption({ label: expiresAfter });
+    await this.page.getByLabel('Your password (asked again)').fill(password);
     await this.page.getByRole('button', { name: 'Create token' }).click();
     const field = this.page.getByLabel('New token');
     await expect(field).toHaveValue(/^dxyc_[\w-]{43}$/);

@@ -31,7 +31,8 @@ describe('personal API tokens', () => {
     const result = await executeAction(createApiToken, {
       database: test.database,
       user: owner,
-      rawInput: { name: 'laptop', expiresInDays: 30, ...input },
+      // The owner's password, entered again (lib/auth/reauthenticate.ts).
+      rawInput: { name: 'laptop', expiresInDays: 30, password: `${owner.username}-password`, ...input },
     });
     if (result.status !== 'ok') throw new Error(JSON.stringify(result));
     return result.data;
@@ -76,14 +77,20 @@ describe('personal API tokens', () => {
       select outcome, inputs, detail from cutover.audit_events
        where action = 'tokens.create' and username = 'vince' order by id desc limit 1`;
     expect(audit?.outcome).toBe('ok');
-    expect(audit?.inputs).toEqual({ name: 'viewer laptop', expiresInDays: 7 });
+    // The password entered again is never kept.
+    expect(audit?.inputs).toEqual({ name: 'viewer laptop', expiresInDays: 7, password: '[redacted]' });
+    expect(JSON.stringify(audit)).not.toContain('vince-password');
     expect(audit?.detail.result).toMatchObject({ id: created.id, name: 'viewer laptop', prefix: created.prefix });
     expect(JSON.stringify(audit)).not.toContain(created.token.slice(created.prefix.length));
   });
 
   it('refuses a missing or too long name and a lifetime over CUTOVER_API_TOKEN_MAX_DAYS', async () => {
-    const attempt = (rawInput: unknown) =>
-      executeAction(createApiToken, { database: test.database, user: users.tina as SessionUser, rawInput });
+    const attempt = (rawInput: Record<string, unknown>) =>
+      executeAction(createApiToken, {
+        database: test.database,
+        user: users.tina as SessionUser,
+        rawInput: { password: 'tina-password', ...rawInput },
+      });
     expect(await attempt({ name: '  ', expiresInDays: 30 })).toMatchObject({ status: 'invalid' });
     expect(await attempt({ name: 'x'.repeat(65), expiresInDays: 30 })).toMatchObject({ status: 'invalid' });
     expect(await attempt({ name: 'x'.repeat(64), expiresInDays: 1 })).toMatchObject({ status: 'ok' });

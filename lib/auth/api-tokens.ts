@@ -5,14 +5,19 @@
  * (at most CUTOVER_API_TOKEN_MAX_DAYS), can be revoked, and carries its owner's roles as they are
  * at each request (a disabled user's tokens stop working). Creating and revoking are actions, so
  * they are validated, authorized and audited like every other change — never with the token itself.
+ *
+ * Creating one asks for the password again (lib/auth/reauthenticate.ts): a stolen session cookie
+ * must not turn into 90 days of access. A password change or disabling the user revokes every
+ * token of theirs, with the reason kept (`revoked_reason`) so the holder's next call says why.
  */
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import { z } from 'zod';
-import type { DbOrTx } from '../db/connection';
-import { apiTokens, users } from '../db/console-schema';
+import type { DbOrTx, SqlOrTx } from '../db/connection';
+import { type ApiTokenRevokedReason, apiTokens, users } from '../db/console-schema';
 import { readSetting } from '../settings';
 import { ActionRefused, defineAction } from './action';
+import { requirePassword } from './reauthenticate';
 import { ROLES, type Role } from './roles';
 import { hashToken, type SessionUser } from './sessions';
 
@@ -55,6 +60,11 @@ export const createApiTokenInput = z
       .number({ message: 'Choose how many days the token lives' })
       .int('Choose a whole number of days')
       .min(1, 'A token lives at least 1 day'),
+    /** The user's password, entered again (the audit log redacts every key naming a password). */
+    password: z
+      .string({ message: 'Enter your password to create a token' })
+      .min(1, 'Enter your password to create a token')
+      .max(256),
   })
   .superRefine((input, ctx) => {
     const max = apiTokenMaxDays();
@@ -75,6 +85,7 @@ export interface ApiTokenSummary {
   expiresAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  revokedReason: ApiTokenRevokedReason | null;
 }
 
 export type ApiTokenState = 'active' | 'expired' | 'revoked';
@@ -95,7 +106,12 @@ export const createApiToken = defineAction({
   name: 'tokens.create',
   input: createApiTokenInput,
   roles: ROLES,
-  async run({ tx, input, user }) {
+  async run({ tx, input, user, database }) {
+    await requirePassword(tx, database.sql, {
+      user,
+      password: input.password,
+      wrongMessage: 'The password is wrong: no token was created.',
+    });
     const [active] = await tx<{ n: number }[]>`
       select count(*)::int as n from cutover.api_tokens
        where user_id = ${user.id} and revoked_at is null and expires_at > now()`;
@@ -135,7 +151,7 @@ export const revokeApiToken = defineAction({
     if (!row || (!own && !user.roles.includes('admin'))) throw new ActionRefused(`No token #${input.id} of yours.`);
     const summary = { id: row.id, name: row.name, prefix: row.prefix, owner: row.username };
     if (row.revokedAt) return { ...summary, revoked: true, changed: false };
-    await tx`update cutover.api_tokens set revoked_at = now() where id = ${row.id}`;
+    await tx`update cutover.api_tokens set revoked_at = now(), revoked_reason = 'by-hand' where id = ${row.id}`;
     return { ...summary, revoked: true, changed: true };
   },
 });
@@ -152,6 +168,7 @@ export async function listApiTokens(db: DbOrTx, params: { userId?: number } = {}
       expiresAt: apiTokens.expiresAt,
       lastUsedAt: apiTokens.lastUsedAt,
       revokedAt: apiTokens.revokedAt,
+      revokedReason: apiTokens.revokedReason,
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -165,17 +182,41 @@ export interface TokenUser extends SessionUser {
 
 export type TokenCheck =
   | { status: 'ok'; user: TokenUser }
-  | { status: 'refused'; reason: 'unknown' | 'expired' | 'revoked' | 'disabled' | 'password-change' };
+  | {
+      status: 'refused';
+      reason: 'unknown' | 'expired' | 'revoked' | 'revoked-password-changed' | 'disabled' | 'password-change';
+    };
 
 /** What a refused token is told; the holder of a real token may learn why it no longer works. */
 export const TOKEN_REFUSALS: Record<Exclude<TokenCheck, { status: 'ok' }>['reason'], string> = {
   unknown: 'The API token is not valid. Create one on the console’s Tokens page and set it as CUTOVER_TOKEN.',
   expired: 'The API token has expired. Create a new one on the console’s Tokens page.',
   revoked: 'The API token was revoked. Create a new one on the console’s Tokens page.',
+  'revoked-password-changed':
+    'The API token was revoked by a change of its user’s password. Create a new one on the console’s Tokens page.',
   disabled: 'The API token’s user is disabled.',
   'password-change':
     'The API token’s user was given a one-time password: sign in to the console and choose your own first.',
 };
+
+function revokedBecause(reason: ApiTokenRevokedReason | null): 'revoked' | 'revoked-password-changed' | 'disabled' {
+  if (reason === 'password-changed') return 'revoked-password-changed';
+  return reason === 'user-disabled' ? 'disabled' : 'revoked';
+}
+
+/**
+ * Revokes every active token of a user, saying why; the count revoked. Inside the transaction of
+ * the change that causes it (a password change, disabling the user).
+ */
+export async function revokeUserApiTokens(
+  tx: SqlOrTx,
+  params: { userId: number; now: Date; reason: Exclude<ApiTokenRevokedReason, 'by-hand'> },
+): Promise<number> {
+  const revoked = await tx`
+    update cutover.api_tokens set revoked_at = ${params.now}, revoked_reason = ${params.reason}
+     where user_id = ${params.userId} and revoked_at is null`;
+  return revoked.count;
+}
 
 /** Checks a presented token; on success writes its last use (at most once a minute). */
 export async function checkApiToken(db: DbOrTx, params: { token: string; now?: Date }): Promise<TokenCheck> {
@@ -189,6 +230,7 @@ export async function checkApiToken(db: DbOrTx, params: { token: string; now?: D
       prefix: apiTokens.prefix,
       expiresAt: apiTokens.expiresAt,
       revokedAt: apiTokens.revokedAt,
+      revokedReason: apiTokens.revokedReason,
       lastUsedAt: apiTokens.lastUsedAt,
       userId: users.id,
       username: users.username,
@@ -200,7 +242,7 @@ export async function checkApiToken(db: DbOrTx, params: { token: string; now?: D
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashToken(params.token)));
   if (!row) return { status: 'refused', reason: 'unknown' };
-  if (row.revokedAt) return { status: 'refused', reason: 'revoked' };
+  if (row.revokedAt) return { status: 'refused', reason: revokedBecause(row.revokedReason) };
   if (row.expiresAt.getTime() <= now.getTime()) return { status: 'refused', reason: 'expired' };
   if (row.disabledAt) return { status: 'refused', reason: 'disabled' };
   if (row.mustChangePassword) return { status: 'refused', reason: 'password-change' };

@@ -4,7 +4,10 @@
  * queue behind a small limit instead of taking every core and the memory with it. A sign-in
  * that would wait too long — the queue is full, or its turn does not come within the wait
  * bound — is refused at once (the caller answers "busy, try again") rather than piling up.
- * Hashing a new password (creating a user, changing a password) waits without a bound.
+ * Every caller before authentication (sign-in, accepting an invitation, re-entering a password)
+ * has such a wait bound. Hashing for someone already trusted (an admin adding a user, a changed
+ * password after the old one was checked) waits without a time bound, but in a queue of its own
+ * that is bounded too: nothing can make the queue grow without limit (docs/architecture.md "Security").
  */
 import { readSetting } from '../settings';
 
@@ -18,6 +21,8 @@ export interface HashLimiterOptions {
   concurrency: number;
   /** Bounded callers are refused when this many are already waiting. */
   maxQueue: number;
+  /** Callers without a wait bound are refused when this many of them are already waiting (default maxQueue). */
+  maxUnboundedQueue?: number;
 }
 
 interface Waiter {
@@ -26,16 +31,20 @@ interface Waiter {
 }
 
 export interface HashLimiter {
-  /** Runs `task` when a slot is free; with `maxWaitMs`, throws HashingBusyError instead of queueing too long. */
+  /**
+   * Runs `task` when a slot is free; throws HashingBusyError when its part of the queue is full, and
+   * with `maxWaitMs` also when its turn does not come in time.
+   */
   run<T>(task: () => Promise<T>, options?: { maxWaitMs?: number }): Promise<T>;
-  /** Now running, now waiting, the most ever running at once, and bounded callers refused so far. */
-  stats(): { running: number; waiting: number; peakRunning: number; refused: number };
+  /** Now running, now waiting, the most ever running at once, callers refused and tasks started so far. */
+  stats(): { running: number; waiting: number; peakRunning: number; refused: number; started: number };
 }
 
 export function createHashLimiter(options: HashLimiterOptions): HashLimiter {
   let running = 0;
   let peakRunning = 0;
   let refused = 0;
+  let started = 0;
   const queue: Waiter[] = [];
 
   const release = () => {
@@ -47,11 +56,13 @@ export function createHashLimiter(options: HashLimiterOptions): HashLimiter {
   const acquire = (maxWaitMs: number | undefined): Promise<void> => {
     if (running < options.concurrency) {
       running += 1;
+      started += 1;
       peakRunning = Math.max(peakRunning, running);
       return Promise.resolve();
     }
     const bounded = maxWaitMs !== undefined;
-    if (bounded && queue.filter((waiter) => waiter.bounded).length >= options.maxQueue) {
+    const limit = bounded ? options.maxQueue : (options.maxUnboundedQueue ?? options.maxQueue);
+    if (queue.filter((waiter) => waiter.bounded === bounded).length >= limit) {
       refused += 1;
       return Promise.reject(new HashingBusyError());
     }
@@ -62,6 +73,7 @@ export function createHashLimiter(options: HashLimiterOptions): HashLimiter {
         start: () => {
           clearTimeout(timer);
           running += 1;
+          started += 1;
           peakRunning = Math.max(peakRunning, running);
           resolve();
         },
@@ -88,7 +100,7 @@ export function createHashLimiter(options: HashLimiterOptions): HashLimiter {
         release();
       }
     },
-    stats: () => ({ running, waiting: queue.length, peakRunning, refused }),
+    stats: () => ({ running, waiting: queue.length, peakRunning, refused, started }),
   };
 }
 

@@ -10,9 +10,19 @@ import { z } from 'zod';
 import type { Database, SqlOrTx } from '../db/connection';
 import { readSetting } from '../settings';
 import { recordAudit } from './audit';
+import { UNKNOWN_ADDRESS } from './client-address';
+import { HashingBusyError, SIGN_IN_MAX_HASH_WAIT_MS } from './hash-concurrency';
 import { hashPassword } from './password';
+import { auditRefusal, measureInput } from './refusal-audit';
 import type { Role } from './roles';
 import { hashToken } from './sessions';
+import {
+  admitAttempt,
+  recordAttemptSuccess,
+  refundAttempt,
+  type ThrottleBucket,
+  throttleAddress,
+} from './sign-in-throttle';
 import { insertUserRow, isUniqueViolation, lockUserAdministration, passwordSchema } from './users';
 
 /** Long enough to reach someone across time zones and a weekend, short enough to go stale. */
@@ -87,27 +97,52 @@ export type AcceptInvitationResult =
   | { status: 'refused'; reason: string };
 
 /**
+ * Acceptances are throttled per client address with the sign-in throttle's machinery: a few free
+ * failures (a mistyped link), then growing waits. A caller whose address is unknown (no socket
+ * address, no front server: lib/auth/client-address-header.ts) is counted in the one shared
+ * "unknown" bucket — it must not escape the throttle by hiding its address, and the cost falls on
+ * the unknown callers only, never on people whose address is known.
+ */
+export const INVITATION_BUCKET: ThrottleBucket = { name: 'invitation', freePerKey: 5, freePerAddress: 5 };
+/** One key per address: any invitation token tried from there counts. */
+const INVITATION_KEY = 'accept';
+
+export const INVITATION_BUSY =
+  'The console is handling too many requests right now; your invitation is still valid. Try again in a few seconds.';
+
+export function invitationThrottledMessage(retryAfterSeconds: number): string {
+  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
+  return `Too many invitation attempts from this address. Try again in ${wait}.`;
+}
+
+const ACTION = 'users.accept_invitation';
+
+/**
  * Creates the invited user with the chosen password and marks the invitation accepted, in one
- * transaction with its audit row. Nobody is signed in, so this is not a wrapper action; it is
- * audited the same way (every attempt, under the invited name when the token names one).
+ * transaction with its audit row. Nobody is signed in, so this is not a wrapper action. Cheap
+ * refusals first (docs/architecture.md "Security"): the input's shape, then the throttle, then the
+ * token (one indexed lookup of its hash) — only an acceptance of a pending invitation reaches the
+ * password hash, and that waits for a hash slot no longer than a sign-in does. Refusals are audited
+ * as metadata through auditRefusal (rate-limited and aggregated per address), never the input.
  */
 export async function acceptInvitation(
   database: Database,
-  params: { rawInput: unknown; now?: Date },
+  params: { rawInput: unknown; address?: string | null; now?: Date },
 ): Promise<AcceptInvitationResult> {
   const now = params.now ?? new Date();
-  const audit = (
-    sql: SqlOrTx,
-    event: { outcome: 'ok' | 'refused' | 'invalid'; username: string | null; userId?: number; detail: unknown },
-  ) =>
-    recordAudit(sql, {
-      userId: event.userId ?? null,
-      username: event.username,
-      action: 'users.accept_invitation',
-      outcome: event.outcome,
-      inputs: params.rawInput,
-      detail: event.detail,
+  const address = params.address || UNKNOWN_ADDRESS;
+  const throttleKey = { bucket: INVITATION_BUCKET, key: INVITATION_KEY, address: throttleAddress(address) };
+  const refuse = async (reason: string, username: string | null, note = reason) => {
+    await auditRefusal(database.sql, {
+      action: ACTION,
+      reason: note,
+      address,
+      username,
+      sizes: measureInput(params.rawInput),
     });
+    return { status: 'refused', reason } as const;
+  };
+
   const parsed = acceptInvitationSchema.safeParse(params.rawInput ?? {});
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};
@@ -115,28 +150,49 @@ export async function acceptInvitation(
       const key = issue.path.length > 0 ? issue.path.join('.') : '_form';
       fieldErrors[key] = [...(fieldErrors[key] ?? []), issue.message];
     }
-    await audit(database.sql, { outcome: 'invalid', username: null, detail: { fieldErrors } });
+    await auditRefusal(database.sql, {
+      action: ACTION,
+      reason: 'invalid input',
+      outcome: 'invalid',
+      address,
+      sizes: measureInput(params.rawInput),
+      fields: Object.keys(fieldErrors),
+    });
     return { status: 'invalid', fieldErrors };
   }
   const { token, password } = parsed.data;
-  // Hashed before the transaction: the 100 ms of scrypt need not hold the lock.
-  const passwordHash = await hashPassword(password);
-  const refusal = async (reason: string, username: string | null) => {
-    await audit(database.sql, { outcome: 'refused', username, detail: { reason } });
-    return { status: 'refused', reason } as const;
-  };
+
+  const admission = await admitAttempt(database.sql, { ...throttleKey, now });
+  if (!admission.admitted) {
+    const seconds = Math.max(1, Math.ceil((admission.retryAt.getTime() - now.getTime()) / 1000));
+    return refuse(invitationThrottledMessage(seconds), null, 'throttled');
+  }
+  const state = await readInvitation(database.sql, { token, now });
+  if (state.status !== 'pending')
+    return refuse(INVITATION_PROBLEMS[state.status], 'username' in state ? state.username : null);
+
+  let passwordHash: string;
   try {
-    return await database.sql.begin(async (tx) => {
+    // Before the transaction: the 100 ms of scrypt need not hold the lock.
+    passwordHash = await hashPassword(password, { maxWaitMs: SIGN_IN_MAX_HASH_WAIT_MS });
+  } catch (error) {
+    if (!(error instanceof HashingBusyError)) throw error;
+    // Not the caller's failure: the attempt is not counted against the address.
+    await refundAttempt(database.sql, throttleKey);
+    return refuse(INVITATION_BUSY, state.username, 'busy: password hashing saturated');
+  }
+  try {
+    const accepted = await database.sql.begin(async (tx) => {
       await lockUserAdministration(tx);
       const [claimed] = await tx<{ id: number; username: string; roles: Role[] }[]>`
         update cutover.user_invitations set accepted_at = ${now}
          where token_hash = ${hashToken(token)} and accepted_at is null and revoked_at is null and expires_at > ${now}
          returning id, username, roles`;
       if (!claimed) {
-        // Why not, in the invitee's terms; a pending state here can only be a clock edge, so "not valid".
-        const state = await readInvitation(tx, { token, now });
-        const problem = state.status === 'pending' ? 'unknown' : state.status;
-        throw new InvitationRefused(INVITATION_PROBLEMS[problem], 'username' in state ? state.username : null);
+        // Taken or revoked since the check above (another tab, an admin), in the invitee's terms.
+        const again = await readInvitation(tx, { token, now });
+        const problem = again.status === 'pending' ? 'unknown' : again.status;
+        throw new InvitationRefused(INVITATION_PROBLEMS[problem], 'username' in again ? again.username : null);
       }
       const nameTaken = () =>
         new InvitationRefused(
@@ -153,16 +209,19 @@ export async function acceptInvitation(
       }).catch((error: unknown) => {
         throw isUniqueViolation(error) ? nameTaken() : error;
       });
-      await audit(tx, {
-        outcome: 'ok',
-        username: user.username,
+      await recordAudit(tx, {
         userId: user.id,
-        detail: { invitationId: claimed.id, roles: user.roles },
+        username: user.username,
+        action: ACTION,
+        outcome: 'ok',
+        detail: { invitationId: claimed.id, roles: user.roles, address },
       });
       return { status: 'ok', username: user.username } as const;
     });
+    await recordAttemptSuccess(database.sql, throttleKey);
+    return accepted;
   } catch (error) {
-    if (error instanceof InvitationRefused) return refusal(error.message, error.username);
+    if (error instanceof InvitationRefused) return refuse(error.message, error.username);
     throw error;
   }
 }

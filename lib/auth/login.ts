@@ -24,6 +24,13 @@ import { findUserByUsername } from './users';
 
 export const SIGN_IN_FAILED = 'Sign-in failed: unknown username or wrong password.';
 export const SIGN_IN_BUSY = 'The console is handling too many sign-in attempts right now. Try again in a few seconds.';
+/** Said about what was typed, not about any account: no username has a control character (lib/auth/users.ts). */
+export const SIGN_IN_BAD_USERNAME =
+  'Sign-in failed: the username contains a control character (e.g. NUL), which no username has. Check what was typed or pasted.';
+
+/** NUL, the other C0 controls and DEL: PostgreSQL refuses NUL in text, and none can be in a username anyway. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** The refusal of a blocked attempt, with the wait: an operator who mistyped knows when to try again. */
 export function signInThrottledMessage(retryAfterSeconds: number): string {
@@ -62,6 +69,8 @@ export async function signIn(
   const { db, sql } = database;
   const now = params.now ?? new Date();
   const username = params.username.trim().toLowerCase().slice(0, 64);
+  // Refused before the throttle, the audit or any query can choke on it (a NUL made sign-in a 500).
+  if (CONTROL_CHARACTER.test(username)) return { status: 'failed', message: SIGN_IN_BAD_USERNAME };
   const address = params.ip.slice(0, 64);
   // Neither can be an account; refusing them costs nothing and tells nothing.
   if (username === '' || username === ANY_USERNAME) return { status: 'failed', message: SIGN_IN_FAILED };

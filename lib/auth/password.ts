@@ -21,10 +21,14 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   });
 }
 
-export async function hashPassword(password: string, options: { limiter?: HashLimiter } = {}): Promise<string> {
+/** With `maxWaitMs` (someone not yet authenticated: accepting an invitation), busy like verifyPassword. */
+export async function hashPassword(
+  password: string,
+  options: { limiter?: HashLimiter; maxWaitMs?: number } = {},
+): Promise<string> {
   const salt = randomBytes(16);
   const limiter = options.limiter ?? processHashLimiter();
-  const key = await limiter.run(() => derive(password, salt, N, R, P));
+  const key = await limiter.run(() => derive(password, salt, N, R, P), { maxWaitMs: options.maxWaitMs });
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 

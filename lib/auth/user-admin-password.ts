@@ -1,14 +1,20 @@
 /**
  * A signed-in user sets their own password: required after an admin's one-time password (the
  * console sends such a user to /account/password before anything else), allowed at any time.
- * The current password is asked again, so a session left open cannot be turned into a takeover.
- * Every other session of the user ends; the one in use stays signed in.
+ * The current password is asked again, so a session left open cannot be turned into a takeover;
+ * the attempts are throttled like sign-in's (lib/auth/reauthenticate.ts). Every other session of
+ * the user ends, the one in use stays signed in, and every API token of theirs is revoked (a token
+ * minted by whoever had the old password must not outlive it); the answer says how many.
  */
 import { z } from 'zod';
 import type { Database } from '../db/connection';
 import { ActionRefused, type ActionResult, defineAction } from './action';
+import { revokeUserApiTokens } from './api-tokens';
 import { recordAudit } from './audit';
-import { hashPassword, verifyPassword } from './password';
+import { HashingBusyError } from './hash-concurrency';
+import { SIGN_IN_BUSY } from './login';
+import { hashPassword } from './password';
+import { requirePassword } from './reauthenticate';
 import { ROLES } from './roles';
 import type { SessionUser } from './sessions';
 import { passwordSchema } from './users';
@@ -30,20 +36,26 @@ export const changeOwnPassword = defineAction({
       path: ['newPassword'],
     }),
   roles: ROLES,
-  async run({ tx, input, user }) {
-    const [row] = await tx<{ passwordHash: string }[]>`
-      select password_hash as "passwordHash" from cutover.users where id = ${user.id} for update`;
-    if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
-      throw new ActionRefused('The current password is wrong.');
-    }
+  async run({ tx, input, user, database }) {
+    // Locked first: two changes at once are applied one after the other, each checked against the password then.
+    await tx`select 1 from cutover.users where id = ${user.id} for update`;
+    await requirePassword(tx, database.sql, {
+      user,
+      password: input.currentPassword,
+      wrongMessage: 'The current password is wrong.',
+    });
     const now = new Date();
+    const passwordHash = await hashPassword(input.newPassword).catch((error: unknown) => {
+      throw error instanceof HashingBusyError ? new ActionRefused(SIGN_IN_BUSY) : error;
+    });
     await tx`
-      update cutover.users set password_hash = ${await hashPassword(input.newPassword)}, must_change_password = false
+      update cutover.users set password_hash = ${passwordHash}, must_change_password = false
        where id = ${user.id}`;
     const ended = await tx`
       update cutover.sessions set revoked_at = ${now}
        where user_id = ${user.id} and revoked_at is null and id <> ${user.sessionId}`;
-    return { username: user.username, endedOtherSessions: ended.count };
+    const revokedApiTokens = await revokeUserApiTokens(tx, { userId: user.id, now, reason: 'password-changed' });
+    return { username: user.username, endedOtherSessions: ended.count, revokedApiTokens };
   },
 });
 

@@ -146,8 +146,9 @@ export async function revokeUserAccess(
   const revokedSessions = await tx`
     update cutover.sessions set revoked_at = ${params.now}
      where user_id = ${params.userId} and revoked_at is null and expires_at > ${params.now}`;
+  // Its only callers disable the user; the reason tells the token's holder why (lib/auth/api-tokens.ts).
   const revokedTokens = await tx`
-    update cutover.api_tokens set revoked_at = ${params.now}
+    update cutover.api_tokens set revoked_at = ${params.now}, revoked_reason = 'user-disabled'
      where user_id = ${params.userId} and revoked_at is null`;
   return { sessions: revokedSessions.count, apiTokens: revokedTokens.count };
 }

@@ -1,6 +1,7 @@
 'use server';
 
 import { headers } from 'next/headers';
+import { clientAddressFromHeaders } from '@/lib/auth/client-address-header';
 import { acceptInvitation } from '@/lib/auth/invitations';
 import { runServerAction } from '@/lib/auth/run-server-action';
 import {
@@ -51,7 +52,10 @@ export async function changeOwnPasswordAction(input: unknown) {
   return runServerAction(changeOwnPassword, input);
 }
 
-/** Accepting an invitation: nobody is signed in; the link's token is the authority. */
+/**
+ * Accepting an invitation: nobody is signed in; the link's token is the authority. The address (as
+ * the front server resolved it, or "unknown") is what the acceptance is throttled and audited by.
+ */
 export async function acceptInvitationAction(input: unknown) {
-  return acceptInvitation(getDatabase(), { rawInput: input });
+  return acceptInvitation(getDatabase(), { rawInput: input, address: clientAddressFromHeaders(await headers()) });
 }
