@@ -185,6 +185,38 @@ export const SETTINGS = {
     meaning:
       'statement_timeout of the small pool that serves what viewers read (compare, status, metrics): a heavier query is cancelled, never left running on the primary.',
   }),
+  CUTOVER_AUDIT_KEY: declare({
+    group: 'console',
+    schema: token,
+    default: null,
+    allowed: 'at least 20 characters, 8 of them different, no spaces (e.g. `openssl rand -hex 32`)',
+    meaning:
+      'The key of the audit log’s hash chain (HMAC-SHA256), held outside the database. With DATABASE_URL set, it or CUTOVER_AUDIT_KEY_FILE is required: the console, runner and scripts refuse to start without one. Unset with the embedded database: generated once into `<CUTOVER_DATA_DIR>/audit-key` (0600).',
+    secret: true,
+  }),
+  CUTOVER_AUDIT_KEY_FILE: declare({
+    group: 'console',
+    schema: optionalText,
+    default: null,
+    allowed: 'a path to a readable file holding the key (at least 20 characters)',
+    meaning: 'The audit chain key read from a file instead of CUTOVER_AUDIT_KEY (the first line, trimmed).',
+    example: '/etc/dxy-cutover/audit-key',
+  }),
+  CUTOVER_AUDIT_ANCHOR_FILE: declare({
+    group: 'console',
+    schema: optionalText,
+    default: null,
+    allowed: 'a file path, or `off`',
+    meaning:
+      'Where the audit chain’s head (id, hash, time) is appended, one JSON line per phase boundary (default `<CUTOVER_DATA_DIR>/audit-anchors.jsonl`); `npm run audit -- verify` checks the chain against the latest line. Keep it off the database host.',
+  }),
+  CUTOVER_AUDIT_ANCHOR_WEBHOOK: declare({
+    group: 'console',
+    schema: z.enum(['on', 'off']),
+    default: 'on',
+    allowed: '`on` or `off`',
+    meaning: 'Whether each audit chain anchor is also posted to ALERT_WEBHOOK_URL (through the alert outbox).',
+  }),
   REHEARSAL_SPEED: declare({
     group: 'rehearsal',
     schema: positiveNumber(100_000).optional(),

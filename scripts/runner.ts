@@ -2,6 +2,7 @@
  * `npm run runner`: a runner on its own, for deployments with several console instances or a
  * runner host. Same loop as the one inside the Next.js server; several may run at once.
  */
+import { checkAuditKeyAtStart } from '../lib/auth/audit-key';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
@@ -9,6 +10,7 @@ import { startRunner } from '../lib/runbook/runner';
 import { checkSettingsAtStart } from '../lib/settings';
 
 checkSettingsAtStart('runner');
+checkAuditKeyAtStart('runner');
 
 const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-runner' });
 await migrateConsoleSchema(handle.database);

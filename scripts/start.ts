@@ -7,6 +7,7 @@
  * PostgreSQL, cleanly.
  */
 import { spawn } from 'node:child_process';
+import { checkAuditKeyAtStart, embeddedAuditKeyFile } from '../lib/auth/audit-key';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
@@ -17,6 +18,9 @@ import { buildIfNeeded, serverArgs, waitForHealth } from './next-server';
 import { prepareDatabase } from './prepare-database';
 
 checkSettingsAtStart('dxy-cutover');
+// The audit chain key: required with DATABASE_URL (refused here, before the build); the embedded mode's own is
+// generated into the data directory and handed to the server, which sees DATABASE_URL set (lib/auth/audit-key.ts).
+checkAuditKeyAtStart('dxy-cutover');
 // Checked here too, before PostgreSQL starts: the server would refuse it only after the build.
 readTrustedProxiesOrExit('dxy-cutover');
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
   // addresses), run with node itself (not through npx) so that signals reach it.
   const child = spawn(process.execPath, serverArgs({ dev: mode === 'dev', port, hostname: host }), {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...embeddedAuditKeyFile(), DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
   });
   const exited = new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 0)));
   let childExited = false;

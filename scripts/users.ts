@@ -6,24 +6,33 @@
  *   - and otherwise changes users only with a stated reason, audited as break-glass under the
  *     operating-system user and host that ran it:
  *       npm run users -- add|disable|roles NAME [--role ROLE …] --break-glass "reason"
- * `npm run users -- list` is always allowed. Exit codes: 0 done, 1 failed, 2 usage, 3 refused.
+ * During an active migration run a change does not apply at once: it waits, audited, until a
+ * DIFFERENT operating-system user confirms it (lib/auth/break-glass.ts):
+ *       npm run users -- confirm ID
+ * `npm run users -- list` is always allowed and shows the changes waiting. Exit codes: 0 done,
+ * 1 failed, 2 usage, 3 refused, 4 waiting for a second OS user's confirmation.
  */
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { recordAudit } from '../lib/auth/audit';
+import { checkAuditKeyAtStart } from '../lib/auth/audit-key';
+import {
+  activeMigrationRunId,
+  applyBreakGlassChange,
+  type BreakGlassChange,
+  listPendingBreakGlassChanges,
+  recordPendingBreakGlassChange,
+} from '../lib/auth/break-glass';
+import { confirmBreakGlassChange } from '../lib/auth/break-glass-confirm';
 import { hashPassword } from '../lib/auth/password';
 import { ROLES, type Role } from '../lib/auth/roles';
 import {
   countOtherActiveAdmins,
-  findUserRow,
-  insertUserRow,
   isUniqueViolation,
   listUsers,
   lockUserAdministration,
   newUserSchema,
-  revokeUserAccess,
   usernameSchema,
-  whyNameUnavailable,
 } from '../lib/auth/users';
 import type { SqlOrTx } from '../lib/db/connection';
 import { migrateConsoleSchema } from '../lib/db/migrate';
@@ -35,15 +44,19 @@ const USAGE = `usage:
   npm run users -- add NAME --role ROLE [--role ROLE] --break-glass "reason"
   npm run users -- roles NAME --role ROLE [--role ROLE] --break-glass "reason"
   npm run users -- disable NAME --break-glass "reason"
+  npm run users -- confirm ID                                    a change another OS user asked during a migration run
 roles: ${ROLES.join(', ')}
 Admins manage users on the console's Users page; with an admin present, this command changes
-users only with --break-glass and a reason, audited with your OS user and host.`;
+users only with --break-glass and a reason, audited with your OS user and host. During an active
+migration run a change waits until a different OS user confirms it.`;
 
 const MUTATING = ['add', 'roles', 'disable'] as const;
 type Mutating = (typeof MUTATING)[number];
 
 /** Refused: the caller may retry only with --break-glass (or through the Users page). */
 const EXIT_REFUSED = 3;
+/** Recorded, waiting for a second OS user's `confirm` (an active migration run). */
+const EXIT_PENDING = 4;
 
 class Refused extends Error {}
 
@@ -121,7 +134,7 @@ async function main(): Promise<number> {
   const parsed = parseCommandLine();
   const [command, name, ...extra] = parsed?.positionals ?? [];
   const isMutating = MUTATING.includes(command as Mutating);
-  if (!parsed || extra.length > 0 || !(command === 'list' || (isMutating && name))) {
+  if (!parsed || extra.length > 0 || !(command === 'list' || ((isMutating || command === 'confirm') && name))) {
     console.error(USAGE);
     return 2;
   }
@@ -144,12 +157,14 @@ async function main(): Promise<number> {
     }
     roles = result;
   }
+  if (command === 'confirm') return confirm(name ?? '');
   const username = name ? usernameSchema.safeParse(name) : null;
   if (username && !username.success) {
     console.error(username.error.issues.map((issue) => issue.message).join('; '));
     return 2;
   }
 
+  checkAuditKeyAtStart('users');
   const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-users' });
   try {
     const { database } = handle;
@@ -158,6 +173,13 @@ async function main(): Promise<number> {
       for (const user of await listUsers(database.db)) {
         console.log(
           `${user.username.padEnd(20)} ${user.roles.join(',').padEnd(30)} ${user.disabledAt ? 'disabled' : 'active'}`,
+        );
+      }
+      for (const change of await listPendingBreakGlassChanges(database.sql)) {
+        console.log(
+          `waiting: change #${change.id} ${change.command} ${change.username}${change.roles.length ? ` (${change.roles.join(', ')})` : ''}` +
+            ` asked by ${change.requestedOsUser}@${change.requestedHost}; another OS user confirms with \`npm run users -- confirm ${change.id}\`` +
+            ` before ${change.expiresAt.toISOString()}`,
         );
       }
       return 0;
@@ -193,39 +215,38 @@ async function main(): Promise<number> {
     const outcome = await database.sql.begin(async (tx) => {
       await lockUserAdministration(tx);
       const allowed = await permission(tx, mutating, roles, reason);
-      const action = allowed === 'first-admin' ? 'users.first_admin' : `users.break_glass_${mutating}`;
+      const change: BreakGlassChange = {
+        command: mutating,
+        username: target,
+        roles,
+        passwordHash: mutating === 'add' ? passwordHash : null,
+        reason: reason ?? 'the first admin (no active admin existed)',
+        firstAdmin: allowed === 'first-admin',
+      };
       const detail = allowed === 'break-glass' ? { breakGlass: true, reason } : { firstAdmin: true };
-      let result: Record<string, unknown>;
-      let message: string;
-      if (mutating === 'add') {
-        const unavailable = await whyNameUnavailable(tx, target, new Date());
-        if (unavailable) throw new Error(unavailable);
-        const user = await insertUserRow(tx, { username: target, passwordHash, roles, mustChangePassword: false });
-        result = { userId: user.id, roles: user.roles };
-        message = `Added ${user.username} (${user.roles.join(', ')}).`;
-      } else {
-        const user = await findUserRow(tx, target);
-        if (!user) throw new Error(`No user named "${target}".`);
-        if (mutating === 'roles') {
-          await tx`update cutover.users set roles = ${tx.array(roles)} where id = ${user.id}`;
-          result = { before: user.roles, after: roles };
-          message = `${user.username} now has ${roles.join(', ')} (was ${user.roles.join(', ')}).`;
-        } else {
-          const now = new Date();
-          await tx`update cutover.users set disabled_at = coalesce(disabled_at, ${now}) where id = ${user.id}`;
-          const revoked = await revokeUserAccess(tx, { userId: user.id, now });
-          result = { revokedSessions: revoked.sessions, revokedApiTokens: revoked.apiTokens };
-          message = `Disabled ${user.username}; revoked ${revoked.sessions} session(s) and ${revoked.apiTokens} API token(s).`;
-        }
+      // During a migration run one person at the host must not make the second person an approval needs.
+      const migrationRunId = await activeMigrationRunId(tx);
+      if (migrationRunId !== null) {
+        const pending = await recordPendingBreakGlassChange(tx, { change, migrationRunId, requestedBy: identity });
+        await auditAs(tx, 'users.break_glass_pending', 'ok', { ...detail, changeId: pending.id, migrationRunId });
+        return {
+          allowed,
+          pendingId: pending.id,
+          message:
+            `Migration run #${migrationRunId} is active: change #${pending.id} (${mutating} ${target}) waits for a second person. ` +
+            `A different OS user confirms it with \`npm run users -- confirm ${pending.id}\` before ${pending.expiresAt.toISOString()}.`,
+        };
       }
-      await auditAs(tx, action, 'ok', { ...detail, result });
-      return { message, allowed };
+      const applied = await applyBreakGlassChange(tx, change, { via: allowed, ...identity });
+      const action = allowed === 'first-admin' ? 'users.first_admin' : `users.break_glass_${mutating}`;
+      await auditAs(tx, action, 'ok', { ...detail, result: applied.result });
+      return { message: applied.message, allowed, pendingId: null };
     });
     console.log(outcome.message);
     if (outcome.allowed === 'break-glass') {
       console.log(`Audited as break-glass by ${identity.osUser} on ${identity.host}: "${reason}".`);
     }
-    return 0;
+    return outcome.pendingId === null ? 0 : EXIT_PENDING;
   } catch (error) {
     if (error instanceof Refused) {
       // Lost the race for the first admin to another run of this command.
@@ -237,6 +258,29 @@ async function main(): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Confirms a waiting change as the OS user running this command (never $USER or any other variable). */
+async function confirm(rawId: string): Promise<number> {
+  const id = Number(rawId);
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    console.error(`confirm needs a change number (from \`npm run users -- list\`), not "${rawId}".`);
+    return 2;
+  }
+  checkAuditKeyAtStart('users');
+  const handle = await openScriptDatabase({ applicationName: 'dxy-cutover-users' });
+  try {
+    await migrateConsoleSchema(handle.database);
+    const result = await confirmBreakGlassChange(handle.database, { id, confirmer: operatingSystemIdentity() });
+    if (result.status === 'refused') {
+      console.error(result.reason);
+      return EXIT_REFUSED;
+    }
+    console.log(`${result.message} Confirmed by ${operatingSystemIdentity().osUser}.`);
+    return 0;
   } finally {
     await handle.close();
   }

@@ -1,64 +1,190 @@
 /**
- * Checks the audit log's hash chain (docs/operations.md, "The audit log"): every row carries the
- * hash of the previous row and of its own content, set by a trigger at insert; rows cannot be
- * updated or deleted through the table (a trigger refuses). Anyone who bypasses that — the table's
- * owner disabling the trigger, a restore of an edited dump — breaks the chain at the first row they
- * touched, and this check names it. Recomputed in SQL with the same function the trigger uses.
+ * Checks the audit log's chain (docs/operations.md "The audit log"), recomputed in Node with the
+ * key (./audit-hash.ts), a batch at a time: no database function takes part, so replacing one
+ * changes nothing. Every row must sit at the next position, name the previous row's hash and carry
+ * the HMAC of its content — or, before the seal (./audit-seal.ts), migration 0005's unkeyed hash.
+ * Anchors (./audit-anchors.ts) and an expected head must be found with exactly their hash, which
+ * catches rows removed from the end. From a verified head (`from`), only the rows after it are read.
  */
 import type { SqlOrTx } from '../db/connection';
+import { readChainBatch, readChainRowAt, readChainRowById, type StoredChainRow } from './audit-chain-rows';
+import { auditRowHash, legacyAuditRowHash } from './audit-hash';
+import { auditKey } from './audit-key';
+import { SEAL_ACTION, type SealDetail } from './audit-seal';
+
+/** A head known from outside the database: an anchor line, or `--expect id:hash`. */
+export interface ExpectedHead {
+  id: number;
+  hash: string;
+  /** Where it came from, for the message ("the anchor file …", "--expect"). */
+  source: string;
+}
+
+/** Where a previous verification ended (kept by ./audit-chain-cache.ts). */
+export interface VerifiedHead {
+  id: number;
+  position: number;
+  hash: string;
+  events: number;
+}
 
 export type AuditChainState =
-  | { intact: true; events: number; headHash: string | null; headId: number | null }
+  | {
+      intact: true;
+      events: number;
+      headHash: string | null;
+      headId: number | null;
+      head: VerifiedHead | null;
+      /** Rows hashed before the key existed (covered by the seal, or awaiting it when not sealed yet). */
+      legacyRows: number;
+      sealed: boolean;
+      /** The expected heads found with their hash. */
+      confirmed: ExpectedHead[];
+    }
   | {
       intact: false;
       events: number;
-      /** The first row that does not fit: edited, or following a removed row. */
+      /** The first row that does not fit: edited, or following a removed row; or the missing anchored row. */
       brokenId: number;
       brokenPosition: number | null;
       reason: string;
     };
 
-interface ChainRow {
-  id: number;
-  position: number | null;
-  expected_position: number;
-  prev_hash: string | null;
-  expected_prev: string | null;
-  row_hash: string | null;
-  recomputed: string;
+export interface VerifyOptions {
+  key?: string;
+  expected?: ExpectedHead[];
+  /** Continue from a head verified before, instead of from the first row. */
+  from?: VerifiedHead | null;
 }
 
-export async function verifyAuditChain(sql: SqlOrTx): Promise<AuditChainState> {
-  const [count] = await sql<{ n: number }[]>`select count(*)::float8 as n from cutover.audit_events`;
-  const events = count?.n ?? 0;
-  const [broken] = await sql<ChainRow[]>`
-    select id::float8 as id, position, expected_position, prev_hash, expected_prev, row_hash, recomputed from (
-      select e.id, e.chain_position::float8 as position,
-             (row_number() over (order by e.chain_position nulls first, e.id))::float8 as expected_position,
-             e.prev_hash, lag(e.row_hash) over (order by e.chain_position nulls first, e.id) as expected_prev, e.row_hash,
-             cutover.audit_row_hash(e.prev_hash, e.id, e.at, e.user_id, e.username, e.action, e.outcome, e.inputs, e.detail) as recomputed
-        from cutover.audit_events e) chain
-     where position is null or position <> expected_position
-        or prev_hash is distinct from expected_prev or row_hash is distinct from recomputed
-     order by expected_position limit 1`;
-  if (!broken) {
-    const [head] = await sql<{ id: number; row_hash: string }[]>`
-      select id::float8 as id, row_hash from cutover.audit_events order by chain_position desc nulls last limit 1`;
-    return { intact: true, events, headHash: head?.row_hash ?? null, headId: head?.id ?? null };
+export async function verifyAuditChain(sql: SqlOrTx, options: VerifyOptions = {}): Promise<AuditChainState> {
+  const key = options.key ?? auditKey();
+  const expected = new Map((options.expected ?? []).map((head) => [head.id, head]));
+  const confirmed: ExpectedHead[] = [];
+  let events = options.from?.events ?? 0;
+  const broken = (row: { id: number; position: number | null }, reason: string): AuditChainState => ({
+    intact: false,
+    events,
+    brokenId: row.id,
+    brokenPosition: row.position,
+    reason,
+  });
+
+  const [outside] = await sql<{ id: number }[]>`
+    select id::float8 as id from cutover.audit_events where chain_position is null order by id limit 1`;
+  if (outside) return broken({ id: outside.id, position: null }, 'the row is outside the chain (written around it)');
+
+  let prev: string | null = null;
+  let after = 0;
+  let sawKeyed = false;
+  let legacyRows = 0;
+  let sealed = false;
+  let head: VerifiedHead | null = null;
+  if (options.from) {
+    // The verified head must still be there, unchanged; then only what follows it is read.
+    const start = await readChainRowAt(sql, options.from.position);
+    if (!start || start.id !== options.from.id || start.rowHash !== options.from.hash || !isKeyed(key, start))
+      return verifyAuditChain(sql, { ...options, from: null });
+    prev = start.rowHash;
+    after = start.position;
+    sawKeyed = true;
+    sealed = true;
+    head = options.from;
+    // Expected heads inside the verified part are looked up directly; later ones are met on the way.
+    for (const want of [...expected.values()].filter((w) => w.id <= start.id)) {
+      const row = await readChainRowById(sql, want.id);
+      if (!row || !isKeyed(key, row)) return verifyAuditChain(sql, { ...options, from: null });
+      const mismatch = checkExpected(row);
+      if (mismatch) return broken(row, mismatch);
+    }
   }
-  const reason =
-    broken.position === null
-      ? 'the row is outside the chain (written with the chain trigger disabled)'
-      : broken.position !== broken.expected_position
-        ? `position ${broken.position} where ${broken.expected_position} was expected: a row before it was removed`
-        : broken.row_hash !== broken.recomputed
-          ? 'its content no longer matches its hash: the row was edited'
-          : 'it does not follow the previous row’s hash: a row before it was removed or edited';
-  return { intact: false, events, brokenId: broken.id, brokenPosition: broken.position, reason };
+
+  function checkExpected(row: StoredChainRow): string | null {
+    const want = expected.get(row.id);
+    if (!want) return null;
+    expected.delete(row.id);
+    if (want.hash !== row.rowHash)
+      return `its hash differs from the head recorded in ${want.source} (${want.hash.slice(0, 16)}…): the chain was rewritten from here`;
+    confirmed.push(want);
+    return null;
+  }
+
+  while (true) {
+    const batch = await readChainBatch(sql, after);
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      events += 1;
+      if (row.position !== after + 1)
+        return broken(row, `position ${row.position} where ${after + 1} was expected: a row before it was removed`);
+      if (row.storedPrevHash !== prev)
+        return broken(row, 'it does not follow the previous row’s hash: a row before it was removed or edited');
+      if (isKeyed(key, row)) {
+        if (row.action === SEAL_ACTION) {
+          if (sawKeyed || !sealMatches(row.detail, { legacyRows, position: after, hash: prev }))
+            return broken(row, 'a seal that does not close the unkeyed rows before it (only one seal, first)');
+          sealed = true;
+        } else if (!sawKeyed && legacyRows > 0) {
+          return broken(row, 'the first keyed row after unkeyed rows is not the seal over them: the seal was removed');
+        }
+        sawKeyed = true;
+      } else if (!sawKeyed && row.rowHash === legacyAuditRowHash({ ...row, prevHash: prev })) {
+        legacyRows += 1;
+      } else {
+        return broken(
+          row,
+          sawKeyed
+            ? 'its content no longer matches its keyed hash: the row was edited (or re-hashed without the key)'
+            : 'its content matches neither its keyed nor its unkeyed hash: the row was edited (or the key is not this chain’s)',
+        );
+      }
+      const mismatch = checkExpected(row);
+      if (mismatch) return broken(row, mismatch);
+      prev = row.rowHash;
+      after = row.position;
+      head = { id: row.id, position: row.position, hash: row.rowHash ?? '', events };
+    }
+  }
+  for (const missing of expected.values()) {
+    return broken(
+      { id: missing.id, position: null },
+      `the head recorded in ${missing.source} (#${missing.id} ${missing.hash.slice(0, 16)}…) is gone: rows at or before it were removed`,
+    );
+  }
+  return {
+    intact: true,
+    events,
+    headHash: head?.hash ?? null,
+    headId: head?.id ?? null,
+    head,
+    legacyRows,
+    sealed,
+    confirmed,
+  };
+}
+
+function isKeyed(key: string, row: StoredChainRow): boolean {
+  return row.rowHash !== null && auditRowHash(key, { ...row, prevHash: row.storedPrevHash }) === row.rowHash;
+}
+
+function sealMatches(detail: unknown, legacy: { legacyRows: number; position: number; hash: string | null }): boolean {
+  const seal = detail as Partial<SealDetail> | null;
+  return (
+    legacy.legacyRows > 0 &&
+    seal?.legacyRows === legacy.legacyRows &&
+    seal.legacyHead?.position === legacy.position &&
+    seal.legacyHead?.hash === legacy.hash
+  );
 }
 
 export function describeAuditChain(state: AuditChainState): string {
-  return state.intact
-    ? `Audit chain intact: ${state.events} events${state.headHash ? `, head #${state.headId} ${state.headHash.slice(0, 16)}…` : ''}.`
-    : `Audit chain BROKEN at event #${state.brokenId}: ${state.reason} (${state.events} events).`;
+  if (!state.intact) return `Audit chain BROKEN at event #${state.brokenId}: ${state.reason} (${state.events} events).`;
+  const head = state.headHash ? `, head #${state.headId} ${state.headHash.slice(0, 16)}…` : '';
+  const legacy =
+    state.legacyRows > 0
+      ? state.sealed
+        ? ` ${state.legacyRows} rows from before the key, sealed.`
+        : ` ${state.legacyRows} rows from before the key, not sealed yet (the next audited action seals them).`
+      : '';
+  const anchors = state.confirmed.map((c) => ` Matches ${c.source} (#${c.id}).`).join('');
+  return `Audit chain intact: ${state.events} events${head}.${legacy}${anchors}`;
 }

@@ -6,6 +6,7 @@
 import type { SqlOrTx } from '../db/connection';
 import { type AuditOutcome, auditEvents } from '../db/console-schema';
 import { columnsOf, rowsOf } from '../db/tables/rows';
+import { appendAuditEvent } from './audit-append';
 import { capAuditRow } from './audit-row-cap';
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
@@ -86,12 +87,15 @@ export async function recordAudit(sql: SqlOrTx, event: AuditEventInput): Promise
     inputs: JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.inputs ?? {})) ?? {})),
     detail: JSON.parse(JSON.stringify(redactSecrets(boundForAudit(event.detail ?? {})) ?? {})),
   });
-  const [row] = await sql<{ id: string }[]>`
-    insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail)
-    values (${event.userId}, ${username}, ${event.action}, ${event.outcome},
-            ${sql.json(inputs)}, ${sql.json(detail)})
-    returning id`;
-  return Number(row?.id);
+  // The keyed, chained insert (lib/auth/audit-append.ts): the only way a row enters the table.
+  return appendAuditEvent(sql, {
+    userId: event.userId,
+    username,
+    action: event.action,
+    outcome: event.outcome,
+    inputs,
+    detail,
+  });
 }
 
 /** An audit row without its author's id and its place in the hash chain: what the migration report lists. */

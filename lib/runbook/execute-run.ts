@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { redactCredentialsInText } from '../auth/audit';
+import { anchorAuditHeadAtBoundary } from '../auth/audit-anchor-at-boundary';
 import type { Database } from '../db/connection';
 import { closeMigrationRun } from '../db/tables/migration-runs';
 import { insertPhaseRunEvent } from '../db/tables/phase-run-events';
@@ -31,6 +32,7 @@ import { forgetPreviewedStatements, type PreviewedStatements, previewedStatement
 import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, PhaseDefinition, Verification } from './types';
+import { WorkerCommandFailed } from './worker-control/captured-output';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 
 export class LeaseLost extends Error {
@@ -115,6 +117,11 @@ export async function advanceRun(
     forgetPreviewedStatements(run.id);
     const label = (params.phases ?? PHASES).label(run.phase);
     const ended = await abortHeldRun(sql, { runId: run.id, owner, label, clockNow: clock.now(), inFlight });
+    if (ended)
+      await anchorAuditHeadAtBoundary(database, {
+        phaseRunId: run.id,
+        reason: `phase run #${run.id} (${run.phase}) aborted`,
+      });
     return ended ? 'aborted' : 'lost';
   };
 
@@ -130,6 +137,11 @@ export async function advanceRun(
       await log(`Started by ${run.requestedBy} (attempt ${run.attempt}) on runner ${owner}`, {
         options: run.options,
         runner: owner,
+      });
+      // A phase boundary: the audit chain's head goes outside the database (docs/operations.md "The audit log").
+      await anchorAuditHeadAtBoundary(database, {
+        phaseRunId: run.id,
+        reason: `phase run #${run.id} (${run.phase}) started`,
       });
     } else if (params.previousOwner && params.previousOwner !== owner) {
       await log(
@@ -247,7 +259,9 @@ export async function advanceRun(
       return 'retrying';
     }
     const message = redactCredentialsInText(error instanceof Error ? error.message : String(error));
-    await log(`Failed: ${message}`, {}, 'error').catch(() => {});
+    // A failed worker command: its summary (with the runner-log reference admins open), never its text.
+    const data = error instanceof WorkerCommandFailed ? { output: error.summary } : {};
+    await log(`Failed: ${message}`, data, 'error').catch(() => {});
     try {
       await finishRun(database, { run, phase, owner, clock, verification: null, error: message });
     } catch (finishError) {
@@ -309,4 +323,8 @@ async function finishRun(
   if (succeeded && phase.closesMigrationRun) {
     await closeMigrationRun(database.sql, { id: run.migrationRunId, status: 'rolled_back' });
   }
+  await anchorAuditHeadAtBoundary(database, {
+    phaseRunId: run.id,
+    reason: `phase run #${run.id} (${run.phase}) ${succeeded ? 'succeeded' : 'failed'}`,
+  });
 }

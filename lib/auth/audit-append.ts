@@ -1,0 +1,60 @@
+/**
+ * The one way a row enters cutover.audit_events (docs/operations.md "The audit log"): under the
+ * chain lock, inside the caller's transaction (so an action's audit row still commits with its
+ * data change), it reads the head, takes the next id and the transaction's time, computes the
+ * keyed hash in Node (./audit-hash.ts) and inserts the row with its position and both hashes.
+ * The database holds no key and no hashing trigger: a row it writes by itself does not verify.
+ */
+import type { TransactionSql } from 'postgres';
+import type { SqlOrTx } from '../db/connection';
+import { auditRowHash } from './audit-hash';
+import { auditKey } from './audit-key';
+import { sealLegacyChainIfDue } from './audit-seal';
+
+/** A row ready to store: bounded, redacted and storable already (lib/auth/audit.ts recordAudit does that). */
+export interface AppendableAuditRow {
+  userId: number | null;
+  username: string | null;
+  action: string;
+  outcome: string;
+  inputs: unknown;
+  detail: unknown;
+}
+
+/** The transaction-scoped lock every append takes, so two writers cannot fork the chain. */
+export const AUDIT_CHAIN_LOCK = 231145477;
+
+export async function appendAuditEvent(sql: SqlOrTx, row: AppendableAuditRow): Promise<number> {
+  const key = auditKey();
+  if ('savepoint' in sql) return appendInTransaction(sql as TransactionSql, key, row);
+  return (sql as Exclude<SqlOrTx, TransactionSql>).begin((tx) => appendInTransaction(tx, key, row));
+}
+
+async function appendInTransaction(tx: TransactionSql, key: string, row: AppendableAuditRow): Promise<number> {
+  await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  await sealLegacyChainIfDue(tx, key);
+  return insertChained(tx, key, row);
+}
+
+/** Appends after the current head; the caller holds the chain lock. */
+export async function insertChained(tx: TransactionSql, key: string, row: AppendableAuditRow): Promise<number> {
+  const [head] = await tx<{ position: number; row_hash: string | null }[]>`
+    select chain_position::float8 as position, row_hash from cutover.audit_events
+     where chain_position is not null order by chain_position desc limit 1`;
+  const [next] = await tx<{ id: number; at_us: string }[]>`
+    select nextval(pg_get_serial_sequence('cutover.audit_events', 'id'))::float8 as id,
+           ((extract(epoch from now()) * 1000000)::bigint)::text as at_us`;
+  if (!next) throw new Error('audit: no id from the sequence');
+  // Hashed as it will read back from jsonb: plain JSON (no undefined, Dates as text, NaN as null).
+  const inputs: unknown = JSON.parse(JSON.stringify(row.inputs ?? {}));
+  const detail: unknown = JSON.parse(JSON.stringify(row.detail ?? {}));
+  const position = (head?.position ?? 0) + 1;
+  const prevHash = head?.row_hash ?? null;
+  const rowHash = auditRowHash(key, { ...row, inputs, detail, position, id: next.id, atMicros: next.at_us, prevHash });
+  // `at` is now(): the same transaction time the hash was computed over.
+  await tx`
+    insert into cutover.audit_events (id, at, user_id, username, action, outcome, inputs, detail, chain_position, prev_hash, row_hash)
+    values (${next.id}, now(), ${row.userId}, ${row.username}, ${row.action}, ${row.outcome},
+            ${tx.json(inputs as never)}, ${tx.json(detail as never)}, ${position}, ${prevHash}, ${rowHash})`;
+  return next.id;
+}
