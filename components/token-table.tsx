@@ -16,6 +16,8 @@ export interface TokenRow {
   expiresAt: string;
   lastUsedAt: string | null;
   state: 'active' | 'expired' | 'revoked';
+  /** Why a revoked token was revoked, when not by hand (e.g. "by a password change"). */
+  revokedBecause?: string | null;
 }
 
 const STATE_CLASSES: Record<TokenRow['state'], string> = {
@@ -67,6 +69,9 @@ export function TokenTable({
               <td className="whitespace-nowrap px-4 py-1.5">{t.lastUsedAt ? formatUtc(t.lastUsedAt) : 'never'}</td>
               <td className="px-4 py-1.5">
                 <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[t.state]}`}>{t.state}</span>
+                {t.state === 'revoked' && t.revokedBecause ? (
+                  <span className="ml-1 text-xs text-slate-600">{t.revokedBecause}</span>
+                ) : null}
               </td>
               <td className="px-4 py-1.5 text-right">
                 {t.state === 'active' ? (

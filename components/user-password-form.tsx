@@ -14,7 +14,10 @@ import {
 } from './form-fields';
 import { useConsoleMutation } from './use-console-mutation';
 
-/** Current password, then the new one twice; on success, on to the console. */
+/**
+ * Current password, then the new one twice; on success, on to the console — or, when the change
+ * revoked API tokens of the user's, to the Tokens page, which says which.
+ */
 export function UserPasswordForm({ username, forced }: { username: string; forced: boolean }) {
   const router = useRouter();
   const [currentPassword, setCurrentPassword] = useState('');
@@ -23,9 +26,9 @@ export function UserPasswordForm({ username, forced }: { username: string; force
   const { run, pending, feedback } = useConsoleMutation({
     action: changeOwnPasswordAction,
     invalidates: invalidatedBy.users(),
-    okText: 'Password changed. Other sessions of yours were signed out.',
-    // On to the console (the helper's refresh then renders it with the new session state).
-    onOk: () => router.push('/'),
+    okText: 'Password changed. Other sessions of yours were signed out and your API tokens revoked.',
+    // On (the helper's refresh then renders the page with the new session state).
+    onOk: (result) => router.push(result.revokedApiTokens > 0 ? '/tokens?after=password-change' : '/'),
   });
   return (
     <form className="mt-6 space-y-4" onSubmit={submitted(() => run({ currentPassword, newPassword, confirmPassword }))}>

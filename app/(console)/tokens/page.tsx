@@ -16,6 +16,12 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Tokens' };
 
+const REVOKED_BECAUSE: Record<NonNullable<ApiTokenSummary['revokedReason']>, string | null> = {
+  'by-hand': null,
+  'password-changed': 'by a password change',
+  'user-disabled': 'when the user was disabled',
+};
+
 function rows(tokens: ApiTokenSummary[], now: Date): TokenRow[] {
   return tokens.map((t) => ({
     id: t.id,
@@ -26,15 +32,32 @@ function rows(tokens: ApiTokenSummary[], now: Date): TokenRow[] {
     expiresAt: t.expiresAt.toISOString(),
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
     state: apiTokenState(t, now),
+    revokedBecause: t.revokedReason ? REVOKED_BECAUSE[t.revokedReason] : null,
   }));
 }
 
+/**
+ * The tokens the user's latest password change revoked: the password page sends the user here
+ * (`?after=password-change`) when it revoked any, so they learn it before the command line fails.
+ */
+function revokedByLatestPasswordChange(own: ApiTokenSummary[]): ApiTokenSummary[] {
+  const revoked = own.filter((t) => t.revokedReason === 'password-changed' && t.revokedAt);
+  const latest = Math.max(...revoked.map((t) => t.revokedAt?.getTime() ?? 0));
+  return revoked.filter((t) => t.revokedAt?.getTime() === latest);
+}
+
 /** Personal API tokens for `npm run cutover`: create (shown once), see when each was last used, revoke. */
-export default async function TokensPage() {
+export default async function TokensPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const db = getDb();
   const now = new Date();
   const own = await listApiTokens(db, { userId: user.id });
+  const afterPasswordChange =
+    (await searchParams).after === 'password-change' ? revokedByLatestPasswordChange(own) : [];
   const others = user.roles.includes('admin')
     ? (await listApiTokens(db)).filter((t) => t.username !== user.username && apiTokenState(t, now) === 'active')
     : null;
@@ -51,6 +74,18 @@ export default async function TokensPage() {
           be revoked here at any time; what is done with it is audited under your name and the token’s.
         </p>
       </div>
+      {afterPasswordChange.length > 0 ? (
+        <p
+          role="status"
+          className="rounded border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900"
+          data-testid="tokens-revoked-by-password-change"
+        >
+          Your password was changed, so your {afterPasswordChange.length === 1 ? 'API token' : 'API tokens'}{' '}
+          {afterPasswordChange.map((t) => `“${t.name}”`).join(', ')} {afterPasswordChange.length === 1 ? 'was' : 'were'}{' '}
+          revoked: the command line refuses {afterPasswordChange.length === 1 ? 'it' : 'them'} from now on. Create a new
+          one below where you need it.
+        </p>
+      ) : null}
       <TokenCreateForm
         choices={choices}
         defaultDays={choices.includes(30) ? 30 : (choices.at(-1) ?? 1)}
