@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useTestDatabase } from '../../test-support/world-database';
 import { ActionRefused, defineAction, executeAction } from './action';
+import { REFUSAL_AUDIT_BUCKET } from './refusal-audit';
 import type { SessionUser } from './sessions';
 
 const viewer: SessionUser = { id: 1, username: 'vera', roles: ['viewer'], sessionId: 'v' };
@@ -105,15 +106,87 @@ describe('the action wrapper', () => {
     expect(JSON.stringify(last?.detail)).toContain('boom');
   });
 
-  it('bounds oversized input in the audit row', async () => {
+  it('keeps none of an invalid input, only its size and which fields were wrong', async () => {
     const huge = 'x'.repeat(100_000);
     const result = await executeAction(writeNote, {
       database: test.database,
       user: operator,
       rawInput: { text: huge, count: 1 },
+      address: '192.0.2.44',
     });
     expect(result.status).toBe('invalid');
     const last = (await audits()).at(-1);
-    expect(String(last?.inputs.text).length).toBeLessThan(2100);
+    expect(last).toMatchObject({
+      outcome: 'invalid',
+      inputs: {},
+      detail: { reason: 'invalid input', address: '192.0.2.44', fields: ['text'], sizes: { keys: 2 } },
+    });
+    expect(Number((last?.detail.sizes as { bytes?: number } | undefined)?.bytes)).toBeGreaterThan(100_000);
+    expect(JSON.stringify(last)).not.toContain('xxxx');
+  });
+
+  it('bounds an authorized caller’s input that the action refuses, and keeps it', async () => {
+    const result = await executeAction(writeNote, {
+      database: test.database,
+      user: operator,
+      rawInput: { text: 'refuse', count: 1, note: 'y'.repeat(100_000) },
+    });
+    expect(result.status).toBe('refused');
+    const last = (await audits()).at(-1);
+    expect(last?.inputs.text).toBe('refuse');
+    expect(String(last?.inputs.note).length).toBeLessThan(2100);
+  });
+});
+
+describe('refused calls flooding the action wrapper', () => {
+  const test = useTestDatabase();
+  const rows = (address: string) =>
+    test.database.sql<{ n: number; bytes: number }[]>`
+      select count(*)::int as n, coalesce(sum(octet_length(inputs::text) + octet_length(detail::text)), 0)::int as bytes
+        from cutover.audit_events where action = 'test.write_note' and detail->>'address' = ${address}`;
+
+  it('audits an anonymous 200 KB call as a small metadata row: action, reason, address, sizes, no input', async () => {
+    const result = await executeAction(writeNote, {
+      database: test.database,
+      user: null,
+      rawInput: { text: 'z'.repeat(200_000), count: 1 },
+      address: '203.0.113.5',
+    });
+    expect(result).toEqual({ status: 'refused', reason: 'Not signed in.' });
+    const [row] = await test.database.sql<{ inputs: unknown; detail: Record<string, unknown>; bytes: number }[]>`
+      select inputs, detail, octet_length(inputs::text) + octet_length(detail::text) as bytes
+        from cutover.audit_events where action = 'test.write_note' order by id desc limit 1`;
+    expect(row?.inputs).toEqual({});
+    expect(row?.detail).toMatchObject({
+      reason: 'Not signed in.',
+      address: '203.0.113.5',
+      sizes: { bytes: 200_000 + 'text'.length + 'count'.length + 8, keys: 2 },
+    });
+    expect(row?.bytes).toBeLessThan(500);
+  });
+
+  it('writes a bounded number of rows for 300 anonymous and wrong-role calls from one address', async () => {
+    const flooder = '198.51.100.200';
+    for (let i = 0; i < 150; i++) {
+      await executeAction(writeNote, {
+        database: test.database,
+        user: null,
+        rawInput: { text: 'a'.repeat(10_000) },
+        address: flooder,
+      });
+      await executeAction(writeNote, {
+        database: test.database,
+        user: viewer,
+        rawInput: { text: 'ok', count: 1 },
+        address: flooder,
+      });
+    }
+    const [counted] = await rows(flooder);
+    // The free refusals (and the one that starts each block) are rows; the rest are counted.
+    expect(counted?.n).toBeLessThanOrEqual(REFUSAL_AUDIT_BUCKET.freePerKey + 2);
+    expect(counted?.bytes).toBeLessThan(counted ? counted.n * 1_000 : 0);
+    // Another address is not held back by the flood.
+    await executeAction(writeNote, { database: test.database, user: null, rawInput: {}, address: '192.0.2.99' });
+    expect((await rows('192.0.2.99'))[0]?.n).toBe(1);
   });
 });

@@ -1,12 +1,17 @@
 /**
  * The one action wrapper (docs/architecture.md "Security"): parse with zod → authorize → act inside a transaction
  * that also writes the audit row → return a typed, discriminated result. Refused and invalid
- * attempts are audited too. Independent of Next.js: the server actions and the CLI both call it.
+ * attempts are audited too — as metadata only (lib/auth/refusal-audit.ts): whoever is not signed in,
+ * sends invalid input or lacks the role chooses the input's size and how often, so neither the input
+ * nor one row per attempt reaches the audit log. Inputs are kept for callers who are signed in and
+ * authorized (bounded, and within the row cap). Independent of Next.js: the server actions and the
+ * CLI both call it.
  */
 import type { TransactionSql } from 'postgres';
 import type { z } from 'zod';
 import type { Database, SqlOrTx } from '../db/connection';
 import { boundForAudit, recordAudit, redactCredentialsInText } from './audit';
+import { auditRefusal, measureInput } from './refusal-audit';
 import { hasAnyRole, type Role } from './roles';
 import type { SessionUser } from './sessions';
 
@@ -49,10 +54,24 @@ export async function executeAction<S extends z.ZodType, T>(
     rawInput: unknown;
     /** How the request came, when not through the console's pages (e.g. `token "ci" (dxyc_ab12)`): kept in every audit row. */
     via?: string;
+    /** The client's address (lib/auth/client-address-header.ts): refusals are rate-limited per address. Null: unknown. */
+    address?: string | null;
   },
 ): Promise<ActionResult<T>> {
   const { database, user, via } = params;
-  const inputs = boundForAudit(params.rawInput ?? {});
+  const refusal = (reason: string, extra: { outcome?: 'invalid'; fields?: string[] } = {}) =>
+    auditRefusal(database.sql, {
+      action: spec.name,
+      reason,
+      address: params.address ?? null,
+      userId: user?.id ?? null,
+      username: user?.username ?? null,
+      sizes: measureInput(params.rawInput ?? {}),
+      ...(via ? { via } : {}),
+      ...extra,
+    });
+  // Only reached by a signed-in, authorized caller: their (bounded) input is worth keeping.
+  const inputs = () => boundForAudit(params.rawInput ?? {});
   const audit = (
     outcome: 'ok' | 'refused' | 'invalid' | 'failed',
     detail: Record<string, unknown>,
@@ -63,13 +82,13 @@ export async function executeAction<S extends z.ZodType, T>(
       username: user?.username ?? null,
       action: spec.name,
       outcome,
-      inputs,
+      inputs: inputs(),
       detail: via ? { via, ...detail } : detail,
     });
 
   if (!user) {
     const reason = 'Not signed in.';
-    await audit('refused', { reason });
+    await refusal(reason);
     return { status: 'refused', reason };
   }
   const parsed = spec.input.safeParse(params.rawInput ?? {});
@@ -79,12 +98,12 @@ export async function executeAction<S extends z.ZodType, T>(
       const key = issue.path.length > 0 ? issue.path.join('.') : '_form';
       fieldErrors[key] = [...(fieldErrors[key] ?? []), issue.message];
     }
-    await audit('invalid', { fieldErrors });
+    await refusal('invalid input', { outcome: 'invalid', fields: Object.keys(fieldErrors) });
     return { status: 'invalid', fieldErrors };
   }
   if (!hasAnyRole(user.roles, spec.roles)) {
     const reason = `Requires role ${spec.roles.join(' or ')}; ${user.username} has ${user.roles.join(', ')}.`;
-    await audit('refused', { reason });
+    await refusal(reason);
     return { status: 'refused', reason };
   }
   try {

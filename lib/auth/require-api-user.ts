@@ -2,7 +2,8 @@
  * The session check of the console's JSON routes (app/api/**), one for all so that every route a
  * live page polls answers a missing, expired or revoked session the same way: 401 with
  * `{ error, sessionExpired: true }` (lib/auth/session-expired.ts). Bearer-token routes
- * (app/api/cli/**) have their own check.
+ * (app/api/cli/**) check tokens with checkBearerToken (lib/auth/bearer-token-check.ts): throttled per address and
+ * audited in aggregate.
  */
 import { getCurrentUser } from './current-user';
 import { SESSION_EXPIRED_MESSAGE, sessionExpiredBody } from './session-expired';

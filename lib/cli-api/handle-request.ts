@@ -11,8 +11,10 @@
  */
 import type { z } from 'zod';
 import { type ActionSpec, executeAction } from '../auth/action';
-import { checkApiToken, TOKEN_REFUSALS, type TokenUser, viaToken } from '../auth/api-tokens';
+import { type TokenUser, viaToken } from '../auth/api-tokens';
 import { redactCredentialsInText } from '../auth/audit';
+import { checkBearerToken } from '../auth/bearer-token-check';
+import { clientAddressFromHeaders } from '../auth/client-address-header';
 import type { Database } from '../db/connection';
 import { type ReadLimiter, withViewerRead } from '../db/read-limit';
 import { viewerReadRefusal } from '../db/read-refusal';
@@ -43,6 +45,8 @@ export interface CliApiContext {
   readLimiter?: ReadLimiter;
   /** The report as one self-contained HTML file (components/report-html.tsx, handed in by the app: lib renders no React). */
   renderReportHtml: (report: RunReport) => string | Promise<string>;
+  /** The client's address; default: the front server's stamp (lib/auth/client-address-header.ts). Tests name one. */
+  clientAddress?: (request: Request) => string;
 }
 
 /** A request body is a small JSON object; nothing the CLI sends comes near this. */
@@ -93,11 +97,11 @@ async function readJsonObject(request: Request): Promise<Record<string, unknown>
 
 async function act<S extends z.ZodType, T>(
   spec: ActionSpec<S, T>,
-  database: Database,
-  user: TokenUser,
+  on: { database: Database; user: TokenUser; address: string },
   rawInput: unknown,
 ): Promise<Response> {
-  const result = await executeAction(spec, { database, user, rawInput, via: viaToken(user) });
+  const { database, user } = on;
+  const result = await executeAction(spec, { database, user, rawInput, via: viaToken(user), address: on.address });
   return json(result, httpStatusOfResult(result));
 }
 
@@ -110,6 +114,8 @@ type Route = (params: {
   url: URL;
   segments: string[];
   user: TokenUser;
+  /** The client's address: refusals of the actions are rate-limited per address. */
+  address: string;
   database: Database;
   readDatabase: Database;
   renderReportHtml: (report: RunReport) => string | Promise<string>;
@@ -190,32 +196,33 @@ const GET_ROUTES: [RegExp, Route][] = [
 const POST_ROUTES: [RegExp, Route][] = [
   [
     /^runs$/,
-    async ({ request, user, database }) => {
+    async ({ request, user, database, address }) => {
       const body = await readJsonObject(request);
-      return act(startPhaseRun, database, user, body);
+      return act(startPhaseRun, { database, user, address }, body);
     },
   ],
-  [/^pause$/, async ({ user, database }) => act(pausePhaseRun, database, user, {})],
-  [/^resume$/, async ({ user, database }) => act(resumePhaseRun, database, user, {})],
+  [/^pause$/, async ({ user, database, address }) => act(pausePhaseRun, { database, user, address }, {})],
+  [/^resume$/, async ({ user, database, address }) => act(resumePhaseRun, { database, user, address }, {})],
   [
     // Abort (docs/phases.md "Abort"): the body names the run (runId) or its phase, with the typed confirmation.
     /^abort$/,
-    async ({ request, user, database }) => act(abortPhaseRun, database, user, await readJsonObject(request)),
+    async ({ request, user, database, address }) =>
+      act(abortPhaseRun, { database, user, address }, await readJsonObject(request)),
   ],
   // The dry run of the whole plan (docs/phases.md "Validate — before the night"): its items in the action's result.
-  [/^validate$/, async ({ user, database }) => act(validatePlan, database, user, {})],
+  [/^validate$/, async ({ user, database, address }) => act(validatePlan, { database, user, address }, {})],
   [
     /^approvals\/[^/]+\/approve$/,
-    async ({ request, segments, user, database }) => {
+    async ({ request, segments, user, database, address }) => {
       const body = await readJsonObject(request);
-      return act(approveRequest, database, user, { ...body, approvalId: segments[1] });
+      return act(approveRequest, { database, user, address }, { ...body, approvalId: segments[1] });
     },
   ],
   [
     /^approvals\/[^/]+\/reject$/,
-    async ({ request, segments, user, database }) => {
+    async ({ request, segments, user, database, address }) => {
       const body = await readJsonObject(request);
-      return act(rejectRequest, database, user, { ...body, approvalId: segments[1] });
+      return act(rejectRequest, { database, user, address }, { ...body, approvalId: segments[1] });
     },
   ],
 ];
@@ -250,9 +257,13 @@ export async function handleCliApiRequest(request: Request, context: CliApiConte
       'Send a personal API token as "Authorization: Bearer <token>" (create one on the console’s Tokens page).',
       { 'www-authenticate': 'Bearer realm="dxy-cutover"' },
     );
-  const check = await checkApiToken(database.db, { token });
+  // Failed tokens are throttled per address and audited in aggregate (lib/auth/bearer-token-check.ts).
+  const address = context.clientAddress?.(request) ?? clientAddressFromHeaders(request.headers);
+  const check = await checkBearerToken(database, { token, address });
+  if (check.status === 'throttled')
+    return error(check.httpStatus, check.message, { 'retry-after': String(check.retryAfterSeconds) });
   if (check.status !== 'ok')
-    return error(401, TOKEN_REFUSALS[check.reason], {
+    return error(check.httpStatus, check.message, {
       'www-authenticate': 'Bearer realm="dxy-cutover", error="invalid_token"',
     });
 
@@ -263,6 +274,7 @@ export async function handleCliApiRequest(request: Request, context: CliApiConte
         url,
         segments,
         user: check.user,
+        address,
         database,
         readDatabase: reader,
         renderReportHtml: context.renderReportHtml,
