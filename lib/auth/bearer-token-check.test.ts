@@ -62,7 +62,11 @@ describe('bearer tokens on the command line’s API', () => {
     expect(rows.length).toBeLessThanOrEqual(REFUSAL_AUDIT_BUCKET.freePerKey + 1 + 3);
     expect(rows[0]).toMatchObject({
       inputs: {},
-      detail: { address: FLOODER, reason: 'bearer token refused: unknown', sizes: { bytes: 'dxyc_guess0'.length + 40 } },
+      detail: {
+        address: FLOODER,
+        reason: 'bearer token refused: unknown',
+        sizes: { bytes: 'dxyc_guess0'.length + 40 },
+      },
     });
     expect(JSON.stringify(rows)).not.toContain('dxyc_guess');
     // Every refusal is on record: a row, a count a later row carries, or a count still to be written.
