@@ -81,6 +81,7 @@ CREATE TABLE "cutover"."break_glass_changes" (
 	"roles" text[] DEFAULT '{}' NOT NULL,
 	"password_hash" text,
 	"reason" text NOT NULL,
+	"first_admin" boolean DEFAULT false NOT NULL,
 	"migration_run_id" integer NOT NULL REFERENCES "cutover"."migration_runs"("id"),
 	"requested_os_user" text NOT NULL,
 	"requested_host" text NOT NULL,

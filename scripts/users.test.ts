@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { confirmBreakGlassChange } from '../lib/auth/break-glass-confirm';
 import { signIn } from '../lib/auth/login';
 import { runScript } from '../test-support/run-script';
 import { useTestDatabase } from '../test-support/world-database';
@@ -128,5 +129,132 @@ describe('npm run users: break-glass only, once an admin exists', () => {
     expect(paul?.roles).toEqual(['viewer']);
     expect(paul?.disabled_at).toBeInstanceOf(Date);
     expect(JSON.stringify(await auditRows('users.break_glass_add'))).not.toContain('paul-long-password');
+  });
+});
+
+describe('npm run users during an active migration run: a change waits for a second OS user', () => {
+  const test = useTestDatabase();
+  const osUser = userInfo().username;
+  const host = hostname();
+  const env = () => ({ DATABASE_URL: test.url });
+  const userNamed = async (username: string) =>
+    (await test.database.sql<{ roles: string[] }[]>`select roles from cutover.users where username = ${username}`)[0] ??
+    null;
+
+  beforeAll(async () => {
+    await test.database.sql`insert into cutover.users (username, password_hash, roles) values ('nina', 'x', '{admin}')`;
+    await test.database.sql`insert into cutover.migration_runs (status, started_by) values ('active', 'olivia')`;
+  });
+
+  it('asks, changes nothing, and is audited before it applies; the same OS user cannot confirm it, whatever $USER says', async () => {
+    const reason = 'nina is away and phase 9 needs an approver';
+    const asked = await users(
+      ['add', 'mallory', '--role', 'approver', '--break-glass', reason],
+      env(),
+      'mallory-long-password\n',
+    );
+    expect(asked.code, asked.stderr).toBe(4);
+    const id = Number(/change #(\d+)/.exec(asked.stdout)?.[1]);
+    expect(asked.stdout).toContain(`A different OS user confirms it with \`npm run users -- confirm ${id}\``);
+    expect(await userNamed('mallory')).toBeNull();
+    const [pending] = await test.database.sql<{ username: string; detail: Record<string, unknown> }[]>`
+      select username, detail from cutover.audit_events where action = 'users.break_glass_pending'`;
+    expect(pending).toMatchObject({ username: `cli:${osUser}@${host}`, detail: { changeId: id, reason, osUser } });
+    expect(JSON.stringify(await test.database.sql`select * from cutover.audit_events`)).not.toContain(
+      'mallory-long-password',
+    );
+    expect((await users(['list'], env())).stdout).toMatch(
+      new RegExp(`waiting: change #${id} add mallory \\(approver\\) asked by ${osUser}@`),
+    );
+
+    // The same OS user again — even claiming another name through the environment — is refused.
+    const self = await users(['confirm', String(id)], { ...env(), USER: 'second-person', LOGNAME: 'second-person' });
+    expect(self.code, self.stderr).toBe(3);
+    expect(self.stderr).toContain(`was asked by OS user ${osUser}`);
+    expect(self.stderr).toContain('a different OS user must confirm it');
+    expect(await userNamed('mallory')).toBeNull();
+    const [refused] = await test.database.sql<{ outcome: string }[]>`
+      select outcome from cutover.audit_events where action = 'users.break_glass_confirm' order by id desc limit 1`;
+    expect(refused?.outcome).toBe('refused');
+  });
+
+  it('a different OS user confirms it: it applies once, attributed to both, and the password is the one typed', async () => {
+    const [change] = await test.database.sql<{ id: number }[]>`
+      select id from cutover.break_glass_changes where username = 'mallory'`;
+    const id = change?.id ?? 0;
+    const confirmed = await confirmBreakGlassChange(test.database, {
+      id,
+      confirmer: { osUser: 'second-person', host: 'db-host-2' },
+    });
+    expect(confirmed).toEqual({ status: 'ok', message: 'Added mallory (approver).' });
+    expect(await userNamed('mallory')).toEqual({ roles: ['approver'] });
+    const signedIn = await signIn(test.database, { username: 'mallory', password: 'mallory-long-password', ip: 't' });
+    expect(signedIn.status).toBe('ok');
+    const [origin] = await test.database.sql`
+      select c.via, c.os_user, c.confirmed_by_os_user, c.changed_by, c.break_glass_change_id
+        from cutover.account_changes c join cutover.users u on u.id = c.user_id where u.username = 'mallory'`;
+    expect(origin).toEqual({
+      via: 'break-glass',
+      os_user: osUser,
+      confirmed_by_os_user: 'second-person',
+      changed_by: `cli:${osUser}@${host}`,
+      break_glass_change_id: id,
+    });
+    const [row] = await test.database.sql`
+      select status, decided_os_user, password_hash from cutover.break_glass_changes where id = ${id}`;
+    expect(row).toEqual({ status: 'confirmed', decided_os_user: 'second-person', password_hash: null });
+    const again = await confirmBreakGlassChange(test.database, { id, confirmer: { osUser: 'third', host: 'h' } });
+    expect(again).toEqual({ status: 'refused', reason: `Break-glass change #${id} is already confirmed.` });
+  });
+
+  it('roles and disable wait too, and a change left unconfirmed expires', async () => {
+    const roles = await users(['roles', 'nina', '--role', 'admin', '--role', 'approver', '--break-glass', 'r'], env());
+    expect(roles.code, roles.stderr).toBe(4);
+    const disable = await users(['disable', 'mallory', '--break-glass', 'r'], env());
+    expect(disable.code, disable.stderr).toBe(4);
+    expect(await userNamed('nina')).toEqual({ roles: ['admin'] });
+    const [mallory] = await test.database.sql`select disabled_at from cutover.users where username = 'mallory'`;
+    expect(mallory?.disabled_at).toBeNull();
+
+    const id = Number(/change #(\d+)/.exec(roles.stdout)?.[1]);
+    await test.database
+      .sql`update cutover.break_glass_changes set expires_at = now() - interval '1 minute' where id = ${id}`;
+    const late = await confirmBreakGlassChange(test.database, {
+      id,
+      confirmer: { osUser: 'second-person', host: 'h' },
+    });
+    expect(late).toMatchObject({ status: 'refused', reason: expect.stringContaining('expired') });
+    expect(await userNamed('nina')).toEqual({ roles: ['admin'] });
+  });
+
+  it('with the run closed, break-glass applies at once again', async () => {
+    await test.database.sql`update cutover.migration_runs set status = 'abandoned', closed_at = now()`;
+    const direct = await users(['roles', 'mallory', '--role', 'viewer', '--break-glass', 'r'], env());
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(await userNamed('mallory')).toEqual({ roles: ['viewer'] });
+  });
+});
+
+describe('npm run users: the first admin during an active migration run waits too', () => {
+  const test = useTestDatabase();
+
+  it('exit 4, nobody created; a second OS user confirms while still no admin exists', async () => {
+    await test.database.sql`insert into cutover.migration_runs (status, started_by) values ('active', 'olivia')`;
+    const asked = await users(
+      ['add', 'root-admin', '--role', 'admin', '--role', 'approver'],
+      { DATABASE_URL: test.url },
+      'root-long-password\n',
+    );
+    expect(asked.code, asked.stderr).toBe(4);
+    const [count] = await test.database.sql`select count(*)::int as n from cutover.users`;
+    expect(count?.n).toBe(0);
+    const id = Number(/change #(\d+)/.exec(asked.stdout)?.[1]);
+    const confirmed = await confirmBreakGlassChange(test.database, {
+      id,
+      confirmer: { osUser: 'second-person', host: 'h' },
+    });
+    expect(confirmed).toEqual({ status: 'ok', message: 'Added root-admin (approver, admin).' });
+    const [origin] = await test.database.sql`select via from cutover.account_changes`;
+    expect(origin?.via).toBe('first-admin');
   });
 });
