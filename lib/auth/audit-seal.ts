@@ -8,7 +8,11 @@
  * seal, which they cannot re-hash without the key, no longer matches. Sealed once: verify refuses a
  * second seal and any unkeyed row after the first keyed one.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { TransactionSql } from 'postgres';
+import { enqueueAlert } from '../monitor/alert-outbox';
+import { readSetting } from '../settings';
+import { auditAnchorFilePath } from './audit-anchors';
 import { insertChained } from './audit-append';
 import { readChainRowAt } from './audit-chain-rows';
 import { auditRowHash } from './audit-hash';
@@ -36,6 +40,10 @@ export async function sealLegacyChainIfDue(tx: TransactionSql, key: string): Pro
   if (!row?.rowHash) return false;
   // A head that verifies with the key is a keyed chain already (its seal removed, if ever: verify says so).
   if (auditRowHash(key, { ...row, prevHash: row.storedPrevHash }) === row.rowHash) return false;
+  // Anchored before: this chain was keyed already, and its seal (or its keyed rows) removed. Sealing now would
+  // bless whatever the owner re-hashed the unkeyed way; leave it for verify to report.
+  const [database] = await tx<{ name: string }[]>`select current_database() as name`;
+  if (anchoredBefore(database?.name ?? '')) return false;
   const [count] = await tx<{ n: number }[]>`
     select count(*)::float8 as n from cutover.audit_events where chain_position is not null`;
   const detail: SealDetail = {
@@ -44,7 +52,7 @@ export async function sealLegacyChainIfDue(tx: TransactionSql, key: string): Pro
     scheme: 'rows up to legacyHead: sha256, unkeyed (migration 0005); from this row on: HMAC-SHA256 with the audit key',
     keyId: auditKeyId(key),
   };
-  await insertChained(tx, key, {
+  const id = await insertChained(tx, key, {
     userId: null,
     username: null,
     action: SEAL_ACTION,
@@ -52,5 +60,24 @@ export async function sealLegacyChainIfDue(tx: TransactionSql, key: string): Pro
     inputs: {},
     detail,
   });
+  // Said outside the database too: a seal anywhere but at the upgrade is an alarm (docs/operations.md).
+  if (readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK') === 'on' && readSetting('ALERT_WEBHOOK_URL'))
+    await enqueueAlert(tx, {
+      key: `audit-sealed:${database?.name}:${id}`,
+      payload: {
+        kind: 'audit_chain_sealed',
+        summary: `Audit chain: ${detail.legacyRows} rows hashed before the key were sealed by event #${id}`,
+        seal: { id, ...detail },
+      },
+    });
   return true;
+}
+
+/** Whether the anchor file holds an anchor of a database of this name (any host: a loose match errs on refusing). */
+function anchoredBefore(databaseName: string): boolean {
+  const file = auditAnchorFilePath();
+  if (!file || !existsSync(file)) return false;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .some((line) => line.includes(`/${databaseName}"`) && line.includes('"v":1'));
 }

@@ -94,7 +94,10 @@ describe('the keyed audit chain against its database owner', () => {
     expect((await verify(['--expect', `${later.at(-1)}:${head?.row_hash}`])).code).toBe(0);
 
     // The newest rows go, the anchored one with them: what is left is a consistent chain.
-    await asOwner(test.database.sql, () => test.database.sql`delete from cutover.audit_events where chain_position >= 4`);
+    await asOwner(
+      test.database.sql,
+      () => test.database.sql`delete from cutover.audit_events where chain_position >= 4`,
+    );
     expect((await verifyAuditChain(test.database.sql)).intact).toBe(true);
     const result = await verify();
     expect(result.code).toBe(1);
@@ -114,9 +117,15 @@ describe('the keyed audit chain against its database owner', () => {
 
   it('catches an anchored row whose hash was rewritten', async () => {
     await writeEvents(test.database.sql, 3);
-    const anchor = await writeAuditAnchor(test.database.sql, { reason: 'rollback finished', env: anchorEnv(anchorFile) });
-    await asOwner(test.database.sql, () =>
-      test.database.sql`update cutover.audit_events set row_hash = md5(row_hash) || md5(row_hash) where id = ${anchor?.id ?? 0}`,
+    const anchor = await writeAuditAnchor(test.database.sql, {
+      reason: 'rollback finished',
+      env: anchorEnv(anchorFile),
+    });
+    await asOwner(
+      test.database.sql,
+      () =>
+        test.database
+          .sql`update cutover.audit_events set row_hash = md5(row_hash) || md5(row_hash) where id = ${anchor?.id ?? 0}`,
     );
     const result = await verify();
     expect(result.code).toBe(1);
@@ -169,7 +178,10 @@ describe('the keyed audit chain against its database owner', () => {
     const anchor = await writeAuditAnchor(test.database.sql, { reason: 'phase 1 started', env: anchorEnv(anchorFile) });
     await writeEvents(test.database.sql, 1);
     await writeAuditAnchor(test.database.sql, { reason: 'phase 1 succeeded', env: anchorEnv(anchorFile) });
-    const lines = readFileSync(anchorFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(anchorFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ v: 1, id: anchor?.id, position: 2, reason: 'phase 1 started' });
     expect(lines[1]).toMatchObject({ position: 3, reason: 'phase 1 succeeded' });
