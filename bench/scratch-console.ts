@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { embeddedAuditKeyFile } from '../lib/auth/audit-key';
 import { signIn } from '../lib/auth/login';
 import { sessionCookieName } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
@@ -78,6 +79,9 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
   buildIfNeeded(log);
   const output: string[] = [];
   const env = {
+    // The scratch world's audit chain key, generated into its data directory (lib/auth/audit-key.ts): the
+    // server and runner see DATABASE_URL and would refuse to start without one.
+    ...embeddedAuditKeyFile({ ...process.env, CUTOVER_DATA_DIR: options.dataDir, DATABASE_URL: '' }),
     DATABASE_URL: embedded.url,
     NEXT_TELEMETRY_DISABLED: '1',
     CUTOVER_DATA_DIR: options.dataDir,
