@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { describeAccountOrigin } from '@/lib/auth/account-origin';
 import type { ActionResult } from '@/lib/auth/action';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
 import type { ApprovalJson } from '@/lib/client/wire-types';
@@ -45,6 +46,10 @@ export function ApprovalCard({
       <p className="text-sm text-slate-600">
         Requested by <strong>{approval.requestedBy}</strong> at {formatUtc(approval.requestedAt, 'second')} (run #
         {approval.phaseRunId})
+      </p>
+      {/* Separation of duties: who made the requester's account, so an approver can see a second account for what it is. */}
+      <p className="text-xs text-slate-500" data-testid={`approval-${approval.id}-requester-origin`}>
+        Requester’s account: {describeAccountOrigin(approval.requesterOrigin)}
       </p>
       {approval.kind === 'reconcile' ? (
         <p className="text-sm">

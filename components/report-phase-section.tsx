@@ -1,4 +1,5 @@
 /** One phase run in the migration report: who and when, its figures, verification evidence and log. */
+import { describeAccountOrigin } from '@/lib/auth/account-origin';
 import { formatDuration, formatUtc } from '@/lib/format';
 import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import type { ReportPhaseRun } from '@/lib/runbook/read-run-report';
@@ -56,6 +57,14 @@ export function ReportPhaseSection({ entry }: { entry: ReportPhaseRun }) {
             ? `${approval.kind}: ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}, ${formatUtc(approval.decidedAt, 'second')}` : ''}${approval.reason ? ` — "${approval.reason}"` : ''}`
             : 'not required'}
         </dd>
+        {approval?.requesterAccount || approval?.deciderAccount ? (
+          <>
+            <dt>Accounts</dt>
+            <dd data-testid={`report-approval-accounts-${run.id}`}>
+              {describeAccountOrigin(approval.requesterAccount)}; {describeAccountOrigin(approval.deciderAccount)}
+            </dd>
+          </>
+        ) : null}
         <dt>Ran</dt>
         <dd>
           {run.startedAt

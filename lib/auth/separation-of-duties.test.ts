@@ -9,6 +9,7 @@ import { useTestDatabase } from '../../test-support/world-database';
 import { insertApproval } from '../db/tables/approvals';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { listApprovals } from '../runbook/list-approvals';
+import { readRunReport } from '../runbook/read-run-report';
 import type { AccountOrigin } from './account-origin';
 import { type ActionSpec, executeAction } from './action';
 import { acceptInvitation } from './invitations';
@@ -161,7 +162,7 @@ describe('separation of duties', () => {
   it('a decision records who created both accounts and when; the list shows it while pending', async () => {
     const ada = await seed('ada', ['operator', 'admin']);
     await add(ada, 'abe', ['approver']);
-    const { approvalId } = await requestIn('ada');
+    const { approvalId, migrationRunId } = await requestIn('ada');
     const [pending] = await listApprovals(test.database.sql);
     expect(pending?.requesterOrigin).toMatchObject({ username: 'ada', created: { by: null, via: 'unrecorded' } });
 
@@ -177,5 +178,11 @@ describe('separation of duties', () => {
     });
     const [listed] = await listApprovals(test.database.sql);
     expect(listed?.deciderOrigin?.created?.by).toBe('ada');
+    // The migration report carries the same record.
+    const report = await readRunReport(test.database, { migrationRunId });
+    expect(report?.phaseRuns[0]?.approval).toMatchObject({
+      requesterAccount: { username: 'ada', created: { via: 'unrecorded' } },
+      deciderAccount: { username: 'abe', created: { via: 'console', by: 'ada' } },
+    });
   });
 });

@@ -5,6 +5,7 @@
  * the hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
  * events of the run with the state of the audit log's hash chain. Read-only.
  */
+import type { AccountOrigin } from '../auth/account-origin';
 import { type AuditEventSummary, listActionAuditEvents } from '../auth/audit';
 import { type AuditChainState, describeAuditChain, verifyAuditChain } from '../auth/audit-chain';
 import type { Database } from '../db/connection';
@@ -29,7 +30,11 @@ import { hideWorkerOutput } from './worker-control/hide-worker-output';
 type ReportApproval = Pick<
   Approval,
   'id' | 'kind' | 'status' | 'phaseRunId' | 'requestedBy' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'reason'
->;
+> & {
+  /** Who created each of the two accounts and when, as recorded with the decision (lib/auth/account-origin.ts). */
+  requesterAccount: AccountOrigin | null;
+  deciderAccount: AccountOrigin | null;
+};
 
 export interface ReportPhaseRun {
   run: PhaseRunRow;
@@ -166,6 +171,8 @@ export async function readRunReport(
       decidedBy: a.decidedBy,
       decidedAt: a.decidedAt,
       reason: a.reason,
+      requesterAccount: (a.requesterAccount as AccountOrigin | null) ?? null,
+      deciderAccount: (a.deciderAccount as AccountOrigin | null) ?? null,
     }),
   );
   const events = await listLatestEventsOfRuns(sql, { phaseRunIds: runIds, perRun: EVENTS_PER_RUN });

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { ApprovalCard } from '@/components/approval-card';
 import { StatusBadge } from '@/components/status-badge';
 import { ViewerReadRefused } from '@/components/viewer-read-refused';
+import { describeAccountOrigin } from '@/lib/auth/account-origin';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { formatUtc } from '@/lib/format';
@@ -55,8 +56,14 @@ export default async function ApprovalsPage() {
                     <StatusBadge tone={a.status === 'approved' ? 'good' : 'bad'}>{a.status}</StatusBadge>
                   </td>
                   <td className="px-4 py-1.5">
-                    requested by {a.requestedBy}, decided by {a.decidedBy} at {formatUtc(a.decidedAt, 'second')}
+                    requested by {a.requestedBy}, {a.status === 'expired' ? 'expired' : `decided by ${a.decidedBy}`} at{' '}
+                    {formatUtc(a.decidedAt, 'second')}
                     {a.reason ? ` — “${a.reason}”` : ''}
+                    {/* Who made each of the two accounts, as recorded with the decision (separation of duties). */}
+                    <div className="text-xs text-slate-500">
+                      {describeAccountOrigin(a.requesterOrigin)}
+                      {a.deciderOrigin ? <> · {describeAccountOrigin(a.deciderOrigin)}</> : null}
+                    </div>
                   </td>
                 </tr>
               ))}
