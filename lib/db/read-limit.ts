@@ -115,7 +115,8 @@ export function getViewerReadLimiter(): ReadLimiter {
 /**
  * Runs one viewer-triggered read on the read pool, behind the limiter. Throws ViewerReadBusy when
  * refused, and the database's query_canceled (57014) when a statement outlasts the read timeout:
- * lib/db/read-refusal.ts turns both into the page's message or the API's 503.
+ * lib/db/read-refusal.ts turns both into the page's message or the API's 503. Never nest it: a read
+ * that waits for a second slot while holding one can only be refused.
  */
 export function withViewerRead<T>(
   work: (database: Database) => Promise<T>,
