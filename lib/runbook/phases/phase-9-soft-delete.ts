@@ -36,6 +36,7 @@ import {
   refusalsFinding,
 } from '../legacy-fence-state';
 import { nextFxOpen } from '../legacy-path-proof';
+import { retryOnLockConflict } from '../lock-conflict-retry';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { bound, type PlannedStatement, planned } from '../statements';
@@ -317,28 +318,32 @@ export const phase9SoftDelete = definePhase({
         const deletedBefore = await recordedSoftDeletes(ctx.sql, ctx.run.migrationRunId);
         // The fence commits with the move past this stage: a runner killed before it finds this stage
         // again, the workers already final, and installs it; after it, both are in place.
-        const fence = await ctx.commitStep(
-          async (tx) => {
-            await installFence(tx, (t, statement) => ctx.exec(t, statement), { at: now });
-            const [db] = await tx<{ now: Date }[]>`select now() as now`;
-            return { installedAtDb: (db?.now ?? new Date()).toISOString() };
-          },
-          (value) => ({
-            checkpoint: {
-              stage: 'proving-stop',
-              deployedAt: checkpoint.deployedAt ?? now.toISOString(),
-              totalAtStart: total + deletedBefore,
-              deletedBefore,
-              deletedRows: 0,
-              fenceInstalledAt: now.toISOString(),
-              fenceInstalledAtDb: value.installedAtDb,
+        const fence = await retryOnLockConflict(ctx, 'installing the fence on legacy DXY writes', () =>
+          ctx.commitStep(
+            async (tx) => {
+              // CREATE TRIGGER queues every legacy writer behind it while it waits: wait briefly, then retry.
+              await tx.unsafe(`SET LOCAL lock_timeout = ${Number(ctx.config.ddlLockTimeoutMs)}`);
+              await installFence(tx, (t, statement) => ctx.exec(t, statement), { at: now });
+              const [db] = await tx<{ now: Date }[]>`select now() as now`;
+              return { installedAtDb: (db?.now ?? new Date()).toISOString() };
             },
-            progress: {
-              rowsDone: deletedBefore,
-              rowsTotal: total + deletedBefore,
-              percent: (100 * deletedBefore) / Math.max(1, total + deletedBefore),
-            },
-          }),
+            (value) => ({
+              checkpoint: {
+                stage: 'proving-stop',
+                deployedAt: checkpoint.deployedAt ?? now.toISOString(),
+                totalAtStart: total + deletedBefore,
+                deletedBefore,
+                deletedRows: 0,
+                fenceInstalledAt: now.toISOString(),
+                fenceInstalledAtDb: value.installedAtDb,
+              },
+              progress: {
+                rowsDone: deletedBefore,
+                rowsTotal: total + deletedBefore,
+                percent: (100 * deletedBefore) / Math.max(1, total + deletedBefore),
+              },
+            }),
+          ),
         );
         await ctx.log(
           `Fenced legacy DXY 1m writes in the database (trigger on derived_data_bars, checked by a refused trial insert before ` +

@@ -13,6 +13,7 @@ import { COMPARISON_INDEXES } from '../comparison-indexes';
 import type { RunbookConfig } from '../config';
 import { copyLegacyRange } from '../copy-legacy';
 import { normalizeEarlierAttemptSql } from '../earlier-attempt';
+import { isLockConflict } from '../lock-conflict-retry';
 import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
 import { inRolledBackTransaction } from '../rolled-back';
 import { planSchemaFix } from '../schema-report';
@@ -48,16 +49,39 @@ function rolledBack(
   });
 }
 
+/** Attempts of a trial that met a lock conflict: the workers write every minute, a retry soon finds a gap. */
+export const TRIAL_ATTEMPTS = 3;
+
+/**
+ * A trial, retried (rolled back each time) when a live writer's locks crossed it — a deadlock or the
+ * lock timeout, which say nothing about whether the plan's statements work; its verdict notes the
+ * retries. After TRIAL_ATTEMPTS such conflicts it is NO-GO: the night would meet the same contention.
+ */
 export async function trial(
   name: string,
   sql: Sql,
   config: RunbookConfig,
   work: (tx: TransactionSql) => Promise<ValidationItem>,
 ): Promise<ValidationItem> {
-  try {
-    return await rolledBack(sql, config, work);
-  } catch (error) {
-    return noGo('write-trial', name, `failed (rolled back): ${errorText(error)}`);
+  const conflicts: string[] = [];
+  for (;;) {
+    try {
+      const item = await rolledBack(sql, config, work);
+      return conflicts.length === 0
+        ? item
+        : {
+            ...item,
+            reason: `${item.reason} (after ${conflicts.length} retried lock conflicts: ${conflicts.join('; ')})`,
+          };
+    } catch (error) {
+      // A deadlock or the lock timeout says nothing about whether the plan's statements work.
+      if (isLockConflict(error) && conflicts.length + 1 < TRIAL_ATTEMPTS) {
+        conflicts.push(errorText(error));
+        continue;
+      }
+      const retried = conflicts.length > 0 ? ` after ${conflicts.length} retried lock conflicts` : '';
+      return noGo('write-trial', name, `failed (rolled back)${retried}: ${errorText(error)}`);
+    }
   }
 }
 
