@@ -23,14 +23,17 @@
  *                                           (default: the latest run; --json: the report's data)
  *   whoami                                  the user and roles the token acts for
  * Options: --json (machine-readable), --wait (return when the started run has finished, following
- * it over the API; --timeout-seconds, default 3600).
+ * it over the API; --timeout-seconds, default 3600), --insecure (send the token over plain http to
+ * a host that is not this machine: refused without it, lib/cli-api/console-url.ts).
  * Settings: CUTOVER_URL (the console) and CUTOVER_TOKEN (a token from the console's Tokens page).
+ * What it prints of the console's answers is made printable and bounded first (lib/cli-api/terminal-text.ts).
  * Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 refused (the token too).
  *
  * Imports nothing that reaches the database (scripts/cutover.test.ts checks its module graph).
  */
 import { fstatSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkConsoleUrl } from '../lib/cli-api/console-url';
 import {
   type ActionResult,
   CLI_API_BASE,
@@ -43,6 +46,7 @@ import {
   FINISHED_RUN_STATUSES,
   isActionResult,
 } from '../lib/cli-api/protocol';
+import { serverText, terminalJson, terminalText } from '../lib/cli-api/terminal-text';
 import { checkSettingsAtStart, readSetting } from '../lib/settings';
 
 checkSettingsAtStart('cutover');
@@ -51,6 +55,7 @@ checkSettingsAtStart('cutover');
 const USAGE = [
   'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort PHASE|#RUN | rollback --data keep|delete | run reconcile --from MINUTE --to MINUTE | approvals | approve ID | reject ID | report [N] | whoami',
   '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
+  '  CUTOVER_URL must be https:// (plain http only to 127.0.0.1, ::1 or localhost) unless --insecure is given',
 ].join('\n');
 
 /** The CLI's own flags; any other --NAME VALUE is an option of the phase being previewed or run. */
@@ -61,6 +66,7 @@ const CLI_FLAGS = {
   reason: { type: 'string' },
   waive: { type: 'string' },
   'timeout-seconds': { type: 'string', default: '3600' },
+  insecure: { type: 'boolean', default: false },
 } as const;
 
 class UsageError extends Error {}
@@ -106,22 +112,23 @@ function parseCommandLine() {
 
 const { positionals, values, phaseOptions } = parseCommandLine();
 
+/** Everything printed of the console's answers: JSON escaped for a terminal, text made printable. */
 function print(value: unknown, text: () => string): void {
-  console.log(values.json ? JSON.stringify(value, null, 2) : text());
+  console.log(values.json ? terminalJson(value) : terminalText(text()));
 }
 
 function summarizeResult(result: ActionResult<unknown>): string {
   switch (result.status) {
     case 'ok':
-      return `ok: ${JSON.stringify(result.data)}`;
+      return `ok: ${serverText(JSON.stringify(result.data))}`;
     case 'refused':
-      return `refused: ${result.reason}`;
+      return `refused: ${serverText(result.reason)}`;
     case 'invalid':
       return `invalid: ${Object.entries(result.fieldErrors)
         .map(([k, v]) => `${k}: ${v.join(', ')}`)
         .join('; ')}`;
     case 'failed':
-      return `failed: ${result.message}`;
+      return `failed: ${serverText(result.message)}`;
   }
 }
 
@@ -135,8 +142,17 @@ function connection(): { baseUrl: string; token: string } {
       `Set ${missing.join(' and ')}: CUTOVER_URL is the console's address (e.g. https://cutover.example.com), ` +
         'CUTOVER_TOKEN a personal API token — sign in to the console, open its Tokens page and create one.',
     );
-  return { baseUrl: url.replace(/\/+$/, ''), token };
+  // Never the token in clear over a network (https, or plain http to this machine only, unless --insecure).
+  const checked = checkConsoleUrl(url, { insecure: values.insecure });
+  if (!checked.ok) throw new UsageError(checked.reason);
+  if (checked.warning && !warnedInsecure) {
+    warnedInsecure = true;
+    console.error(checked.warning);
+  }
+  return { baseUrl: checked.baseUrl, token };
 }
+
+let warnedInsecure = false;
 
 /** One request to the console's CLI API. */
 async function call(
@@ -185,7 +201,7 @@ function failure(answer: { status: number; text: string }): Error {
   let message = `HTTP ${answer.status}`;
   try {
     const body = JSON.parse(answer.text) as { error?: unknown };
-    if (typeof body.error === 'string') message = body.error;
+    if (typeof body.error === 'string') message = serverText(body.error);
   } catch {
     // not JSON: keep the status
   }
@@ -228,7 +244,7 @@ async function waitForRun(runId: number): Promise<CliRunSummary> {
     const percent = run.progress?.percent;
     const progress = typeof percent === 'number' ? ` ${percent.toFixed(1)}%` : '';
     const line = `run #${run.runId} ${run.status}${progress}`;
-    if (!values.json && line !== lastProgress) console.error(line);
+    if (!values.json && line !== lastProgress) console.error(serverText(line));
     lastProgress = line;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -489,7 +505,9 @@ async function main(): Promise<number> {
       }
       const answer = await call('GET', `/reports/${encode(id)}${values.json ? '' : '/html'}`);
       if (answer.status !== 200) throw failure(answer);
-      const output = values.json ? `${JSON.stringify(parseJson(answer), null, 1)}\n` : answer.text;
+      // To a file, the report as served; to a terminal, made printable (it is the server's text).
+      const served = values.json ? `${JSON.stringify(parseJson(answer), null, 1)}\n` : answer.text;
+      const output = process.stdout.isTTY ? terminalText(served) : served;
       if (rewindStdoutFile()) {
         writeSync(1, Buffer.from(output), 0, Buffer.byteLength(output), 0);
         return EXIT.ok;
@@ -510,8 +528,8 @@ main().then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (values.json)
-      console.log(JSON.stringify({ status: error instanceof RefusedError ? 'refused' : 'error', message }));
-    else console.error(message);
+      console.log(terminalJson({ status: error instanceof RefusedError ? 'refused' : 'error', message }));
+    else console.error(terminalText(message));
     process.exit(error instanceof UsageError ? EXIT.usage : error instanceof RefusedError ? EXIT.refused : EXIT.failed);
   },
 );
