@@ -183,7 +183,7 @@ export const SETTINGS = {
     default: '15000',
     allowed: 'a whole number of milliseconds between 1000 and 600000',
     meaning:
-      'statement_timeout of the small pool that serves what viewers read (compare, status, metrics): a heavier query is cancelled, never left running on the primary.',
+      'statement_timeout of the small pool that serves what viewers read (every page, poll, preview, report and command-line read): a heavier query is cancelled, never left running on the primary; a viewer waits no longer than this for a turn either.',
   }),
   CUTOVER_AUDIT_KEY: declare({
     group: 'console',
