@@ -134,7 +134,10 @@ export const auditEvents = cutover.table(
     outcome: text('outcome').notNull().$type<AuditOutcome>(),
     inputs: jsonb('inputs').notNull().default({}),
     detail: jsonb('detail').notNull().default({}),
-    /** The tamper-evident chain (set by a trigger): position, the previous row's hash, this row's. */
+    /**
+     * The tamper-evident chain, set by lib/auth/audit-append.ts at insert: position, the previous row's hash, this
+     * row's (HMAC-SHA256 with a key the database does not hold; docs/operations.md "The audit log").
+     */
     chainPosition: bigint('chain_position', { mode: 'number' }),
     prevHash: text('prev_hash'),
     rowHash: text('row_hash'),
@@ -149,6 +152,8 @@ export const auditEvents = cutover.table(
       'audit_events_row_bytes_check',
       sql`octet_length(coalesce(${t.username}, '')) + octet_length(${t.action}) + octet_length(${t.inputs}::text) + octet_length(${t.detail}::text) <= 16384`,
     ),
+    // Every row is chained (drizzle/0017_audit_keyed_chain.sql): a writer around audit-append.ts is refused.
+    check('audit_events_chained_check', sql`${t.chainPosition} IS NOT NULL AND ${t.rowHash} IS NOT NULL`),
   ],
 );
 
