@@ -33,7 +33,13 @@ function Summary({ report }: { report: RunReport }) {
     ['Waived hours', String(report.waivers.length)],
     ['Legacy rows soft-deleted', formatCount(report.softDelete.softDeleted)],
     ['Restored by rollback', formatCount(report.softDelete.restored)],
-    ['Audit events', formatCount(report.audit.length)],
+    // "N of M": a run with more events than the report holds says so here too.
+    [
+      'Audit events',
+      report.auditShown.total > report.audit.length
+        ? `${formatCount(report.audit.length)} of ${formatCount(report.auditShown.total)}`
+        : formatCount(report.audit.length),
+    ],
   ];
   return (
     <div className="summary-grid">
@@ -278,6 +284,7 @@ export function RunReportDocument({ report, actions }: { report: RunReport; acti
         Events from {formatUtc(migration.startedAt, 'second')} to{' '}
         {migration.closedAt ? formatUtc(migration.closedAt, 'second') : 'now'}, sign-ins excluded.
       </p>
+      <p data-testid="report-audit-shown">{report.auditShown.description}</p>
       <table data-testid="report-audit">
         <thead>
           <tr>

@@ -62,10 +62,11 @@ describe('the audit row cap', () => {
 
   it('is enforced by the database too: a bigger row inserted around the console is refused', async () => {
     const big = { text: 'b'.repeat(AUDIT_ROW_MAX_BYTES) };
+    // Chain columns filled in (by hand, not verifiable): only the size is wrong with this row.
     await expect(
       test.database.sql`
-        insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail)
-        values (null, null, 'test.around', 'refused', ${test.database.sql.json(big)}, '{}')`,
-    ).rejects.toMatchObject({ code: '23514' });
+        insert into cutover.audit_events (user_id, username, action, outcome, inputs, detail, chain_position, row_hash)
+        values (null, null, 'test.around', 'refused', ${test.database.sql.json(big)}, '{}', 999999999, 'not-a-hash')`,
+    ).rejects.toMatchObject({ code: '23514', constraint_name: 'audit_events_row_bytes_check' });
   });
 });

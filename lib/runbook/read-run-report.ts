@@ -6,9 +6,10 @@
  * events of the run with the state of the audit log's hash chain. Read-only.
  */
 import type { AccountOrigin } from '../auth/account-origin';
-import { type AuditEventSummary, listActionAuditEvents } from '../auth/audit';
+import type { AuditEventSummary } from '../auth/audit';
 import { type AuditChainState, describeAuditChain } from '../auth/audit-chain';
 import { verifyAuditChainIncrementally } from '../auth/audit-chain-cache';
+import { type AuditWindow, describeAuditWindow, listActionAuditWindow } from '../auth/audit-window';
 import type { Database } from '../db/connection';
 import { type Approval, listApprovalsOfRuns } from '../db/tables/approvals';
 import { latestBackup } from '../db/tables/backups';
@@ -100,7 +101,10 @@ export interface RunReport {
   waivers: { hourStart: Date; waivedBy: string; reason: string }[];
   softDelete: { softDeleted: number; restored: number };
   rollbacks: ReportPhaseRun[];
+  /** At most AUDIT_LIMIT: the oldest and the newest when the run has more (auditShown says how many of how many). */
   audit: ReportAuditEvent[];
+  /** "Showing N of M events" and what was left out: the report never drops events silently. */
+  auditShown: { total: number; omitted: AuditWindow['omitted']; description: string };
   /** The whole audit log's hash chain, verified when the report is generated: intact, or where it breaks. */
   auditChain: { state: AuditChainState; description: string };
 }
@@ -235,7 +239,7 @@ export async function readRunReport(
 
   const softDelete = await countSoftDeletedRows(sql, { migrationRunId: migration.id });
 
-  const audit = await listActionAuditEvents(sql, {
+  const auditWindow = await listActionAuditWindow(sql, {
     from: migration.startedAt,
     until: migration.closedAt,
     limit: AUDIT_LIMIT,
@@ -260,7 +264,12 @@ export async function readRunReport(
       .map((s) => ({ hourStart: s.hourStart, waivedBy: s.waivedBy as string, reason: s.waiverReason ?? '' })),
     softDelete,
     rollbacks: phaseRuns.filter((p) => p.run.phase === 'rollback'),
-    audit,
+    audit: auditWindow.events,
+    auditShown: {
+      total: auditWindow.total,
+      omitted: auditWindow.omitted,
+      description: describeAuditWindow(auditWindow),
+    },
     auditChain: { state: auditChain, description: describeAuditChain(auditChain) },
   };
 }
