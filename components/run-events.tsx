@@ -1,5 +1,6 @@
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
+import { WorkerOutputTranscript } from './worker-output-transcript';
 
 const LEVEL_CLASS = { info: 'text-slate-700', warn: 'text-amber-800', error: 'text-red-800' } as const;
 
@@ -12,6 +13,7 @@ export function RunEvents({ events }: { events: PhaseLiveJson['events'] }) {
         {events.map((event) => (
           <li key={event.id} className={`py-0.5 ${LEVEL_CLASS[event.level] ?? ''}`}>
             <span className="text-slate-500">{formatUtc(event.at, 'second')}</span> {event.message}
+            <WorkerOutputTranscript data={event.data} />
           </li>
         ))}
       </ol>

@@ -1,11 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RunEvents } from '../../components/run-events';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../../test-support/cli-console';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import type { Role } from '../auth/roles';
+import { toJson } from '../json';
 import { checkWorkers } from './health-checks';
 import { readPhaseDetail, readPhaseLive } from './read-phase-detail';
 import { readRunReport } from './read-run-report';
@@ -126,6 +130,22 @@ describe('a worker deploy command that fails with secrets in its command line an
     );
     for (const shown of [COMMAND_MARKER, STDERR_MARKER, 'kubectl']) expect(admin).toContain(shown);
     for (const secret of SECRETS) expect(admin, `admins see "${secret}"`).not.toContain(secret);
+  });
+
+  it('renders the transcript in the phase page’s log for admins only', async () => {
+    const logOf = async (roles: Role[]) => {
+      const live = await readPhaseLive(test.database, { phaseId: '7', showWorkerOutput: canSeeWorkerOutput(roles) });
+      return renderToStaticMarkup(createElement(RunEvents, { events: toJson(live.events) }));
+    };
+    for (const roles of NON_ADMINS) {
+      const html = await logOf(roles);
+      expect(html).toContain('deploy command failed (exit 3), see the runner log');
+      expectNothingOfTheCommand(`the log rendered for ${roles.join('+')}`, html);
+    }
+    const admin = await logOf(['admin']);
+    expect(admin).toContain('data-testid="worker-output"');
+    for (const shown of [COMMAND_MARKER, STDERR_MARKER]) expect(admin).toContain(shown);
+    for (const secret of SECRETS) expect(admin).not.toContain(secret);
   });
 
   it('keeps the report and the CLI’s report (JSON and HTML) to the summary', async () => {
