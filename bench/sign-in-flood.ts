@@ -17,7 +17,7 @@ import type { ScratchConsole } from './scratch-console';
 const ATTACKER_SOCKET = '127.0.0.2';
 const OWNER_SOCKET = '127.0.0.1';
 
-interface Answer {
+export interface Answer {
   status: number;
   location: string | null;
   setCookie: string[];
@@ -25,7 +25,12 @@ interface Answer {
   ms: number;
 }
 
-function post(baseUrl: string, localAddress: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
+export function post(
+  baseUrl: string,
+  localAddress: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<Answer> {
   const url = new URL('/login', baseUrl);
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -68,7 +73,7 @@ function decodeEntities(value: string): string {
 }
 
 /** The login form's hidden fields (the server action's id and state), as a browser without JavaScript sends them. */
-async function loginFormFields(baseUrl: string): Promise<[string, string][]> {
+export async function loginFormFields(baseUrl: string): Promise<[string, string][]> {
   const html = await (await fetch(`${baseUrl}/login`)).text();
   const form = /<form[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1];
   if (!form) throw new Error('the login page has no form');
@@ -82,7 +87,7 @@ async function loginFormFields(baseUrl: string): Promise<[string, string][]> {
   return fields;
 }
 
-async function encodeForm(fields: [string, string][]): Promise<{ body: Buffer; contentType: string }> {
+export async function encodeForm(fields: [string, string][]): Promise<{ body: Buffer; contentType: string }> {
   const form = new FormData();
   for (const [name, value] of fields) form.append(name, value);
   const encoded = new Request('http://form.invalid/', { method: 'POST', body: form });

@@ -1,14 +1,18 @@
 /**
  * `npm run test:system`: the load test, routes × roles, a sign-in flood with spoofed
- * X-Forwarded-For, and the credential scan against a real console — a
+ * X-Forwarded-For, a flood of the public endpoints (refused server actions, invitation
+ * acceptances, bad bearer tokens), and the credential scan against a real console — a
  * scratch embedded PostgreSQL with a 14-day world, the built Next.js server and a runner
  * process — as part of `npm test`. Exits 1 when a request failed, the copy under load did not
  * finish cleanly, a route answers a role other than expected, a flooded sign-in is not throttled
- * by its socket address (or locks the account's owner out), or a credential shows up anywhere.
+ * by its socket address (or locks the account's owner out), the public flood grows the audit log
+ * by more than a bounded number of small rows (or keeps its raw input, or stops a sign-in), or a
+ * credential shows up anywhere.
  */
 import { randomBytes } from 'node:crypto';
 import { scanForCredentials } from '../bench/credential-scan';
 import { runLoadTest, VIEWERS } from '../bench/load-test';
+import { runPublicFlood } from '../bench/public-flood';
 import { checkRouteAccess } from '../bench/route-access';
 import { runPhases } from '../bench/run-phase';
 import { startScratchConsole } from '../bench/scratch-console';
@@ -60,6 +64,15 @@ async function main(): Promise<number> {
     });
     log(`sign-in flood: ${flood.summary}`);
     failures.push(...flood.problems.map((problem) => `sign-in flood: ${problem}`));
+
+    // Anyone can reach these without an account: the audit log (in production's database) must not grow with them.
+    const publicFlood = await runPublicFlood(target, {
+      requestsPerKind: Number(process.env.SYSTEM_TEST_FLOOD_REQUESTS ?? '300'),
+      concurrency: 8,
+      owner: { username: 'operator', password: 'operator-rehearsal' },
+    });
+    log(`public flood: ${publicFlood.summary}`);
+    failures.push(...publicFlood.problems.map((problem) => `public flood: ${problem}`));
 
     const password = decodeURIComponent(new URL(target.databaseUrl).password);
     const scan = await scanForCredentials(target, [password, target.databaseUrl, metricsToken]);
