@@ -5,7 +5,9 @@
  */
 
 import { z } from 'zod';
-import { countOpenMinutes, lastOpenMinute } from '../../market/market-hours';
+import { waitForDataFrontier } from '../../market/data-frontier-wait';
+import { countOpenMinutes, floorToMinute, lastOpenMinute } from '../../market/market-hours';
+import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { MINUTE_MS } from '../../time-units';
 import { REGENERATE_RANGE_SQL } from '../copy-legacy';
 import { definePhase } from '../define-phase';
@@ -68,12 +70,30 @@ export const phase6HealthChecks = definePhase({
 
   async execute(ctx) {
     const now = ctx.clock.now();
-    const judgedAt = dataCheckTime(now);
+    // Complete component minutes only: while a component is held back (staggered ingestion) the
+    // recent minutes have no DXY yet, so the data checks are judged up to the data frontier — unless
+    // it trails by more than CUTOVER_MONITOR_SETTLE_MAX_MINUTES, when they are judged at now and fail.
+    const frontier = await waitForDataFrontier(ctx.sql, {
+      needed: floorToMinute(now),
+      now,
+      maxLateMinutes: defaultMaxSettleMinutes(),
+    });
+    const dataNow = frontier.state === 'wait' ? frontier.frontier.through : now;
+    if (frontier.state !== 'ready') {
+      await ctx.log(
+        frontier.state === 'wait'
+          ? `Data checks judged up to the data frontier ${dataNow.toISOString()}: ${frontier.reason}.`
+          : `Data checks judged at now: ${frontier.message}.`,
+        { frontier: frontier.frontier.through.toISOString() },
+        frontier.state === 'wait' ? 'info' : 'warn',
+      );
+    }
+    const judgedAt = dataCheckTime(dataNow);
     if (!judgedAt)
       throw new Error(
         'No open FX market in the last 4 days: there are no recent minutes to check the new function on.',
       );
-    if (judgedAt !== now)
+    if (judgedAt !== dataNow)
       await ctx.log(
         `The market is closed: the function and the aggregation are checked on the last ${WINDOW_MINUTES} open-market minutes, ` +
           `before the close at ${new Date(judgedAt.getTime() - MINUTE_MS).toISOString()}.`,
@@ -85,7 +105,14 @@ export const phase6HealthChecks = definePhase({
     ];
     await ctx.commitStep(
       async () => null,
-      () => ({ result: { checkedAt: now.toISOString(), dataCheckedAt: judgedAt.toISOString(), checks } }),
+      () => ({
+        result: {
+          checkedAt: now.toISOString(),
+          dataCheckedAt: judgedAt.toISOString(),
+          dataFrontier: frontier.frontier.through.toISOString(),
+          checks,
+        },
+      }),
     );
     return { state: 'done' };
   },
