@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { RunEvents } from '../../components/run-events';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../../test-support/cli-console';
+import { OPERATOR } from '../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
+import { defineAction, executeAction } from '../auth/action';
 import type { Role } from '../auth/roles';
 import { toJson } from '../json';
 import { checkWorkers } from './health-checks';
@@ -46,17 +49,28 @@ function expectNothingOfTheCommand(surface: string, text: string): void {
 
 const NON_ADMINS: Role[][] = [['viewer'], ['operator'], ['approver'], ['operator', 'approver']];
 
+/** The runner log of this file's commands: a directory of its own, not the console's data directory. */
+const dataDir = mkdtempSync(join(tmpdir(), 'dxy-cutover-redaction-'));
+const dataDirBefore = process.env.CUTOVER_DATA_DIR;
+beforeAll(() => {
+  process.env.CUTOVER_DATA_DIR = dataDir;
+});
+afterAll(() => {
+  if (dataDirBefore === undefined) delete process.env.CUTOVER_DATA_DIR;
+  else process.env.CUTOVER_DATA_DIR = dataDirBefore;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
 describe('a worker deploy command that fails with secrets in its command line and stderr', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6'] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'dxy-cutover-redaction-'));
-  const saved = { ...process.env };
+  let saved: Record<string, string | undefined> = {};
   const consoleLines: string[] = [];
   let run: PhaseRunRow;
   let cli: CliConsole | null = null;
 
   beforeAll(async () => {
+    saved = { ...process.env };
     Object.assign(process.env, {
-      CUTOVER_DATA_DIR: dataDir,
       CUTOVER_WORKER_DEPLOY_CMD: DEPLOY_COMMAND,
       CUTOVER_WORKER_STATUS_CMD: 'echo mode=legacy',
       CUTOVER_WORKER_RESTART_CMD: 'true',
@@ -85,7 +99,6 @@ describe('a worker deploy command that fails with secrets in its command line an
     await cli?.close();
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('fails the run with "deploy command failed (exit 3), see the runner log" and nothing of the command', async () => {
@@ -207,5 +220,26 @@ describe('the status command’s output in phase 6’s worker check', () => {
     expect(check.detail).toContain('mode legacy');
     expectNothingOfTheCommand('the worker check', JSON.stringify(check));
     expect(check.evidence).toMatchObject({ status: { mode: 'legacy', healthy: true, output: { exitCode: 0 } } });
+  });
+
+  it('is not in the audit detail of an action that ran a worker command and failed, nor in its answer', async () => {
+    const restartWorkers = defineAction({
+      name: 'test.deploy_workers',
+      input: z.object({}),
+      roles: ['operator'],
+      run: async () =>
+        commandWorkerControl(
+          { deployCommand: DEPLOY_COMMAND, restartCommand: null, statusCommand: null, timeoutMs: 10_000 },
+          { log: () => {} },
+        ).deploy('dual'),
+    });
+    const result = await executeAction(restartWorkers, { database: test.database, user: OPERATOR, rawInput: {} });
+    expect(result.status).toBe('failed');
+    expectNothingOfTheCommand('the action’s answer', JSON.stringify(result));
+    const rows = await test.database.sql<{ detail: unknown }[]>`
+      select detail from cutover.audit_events where action = 'test.deploy_workers' and outcome = 'failed'`;
+    expect(rows).toHaveLength(1);
+    expectNothingOfTheCommand('the failed action’s audit detail', JSON.stringify(rows));
+    expect(JSON.stringify(rows)).toContain('deploy command failed (exit 3), see the runner log');
   });
 });

@@ -1,10 +1,28 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandWorkerControl } from './command-workers';
 import { workerModeVerdict } from './worker-mode-check';
 
 function commandWorkers(statusCommand: string | null) {
-  return commandWorkerControl({ deployCommand: 'true', restartCommand: null, statusCommand, timeoutMs: 10_000 });
+  return commandWorkerControl(
+    { deployCommand: 'true', restartCommand: null, statusCommand, timeoutMs: 10_000 },
+    { log: () => {} },
+  );
 }
+
+// A status without a mode line is kept in the runner log: this file's own, not the console's data directory.
+const dataDir = mkdtempSync(join(tmpdir(), 'dxy-cutover-mode-check-'));
+const dataDirBefore = process.env.CUTOVER_DATA_DIR;
+beforeAll(() => {
+  process.env.CUTOVER_DATA_DIR = dataDir;
+});
+afterAll(() => {
+  if (dataDirBefore === undefined) delete process.env.CUTOVER_DATA_DIR;
+  else process.env.CUTOVER_DATA_DIR = dataDirBefore;
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('the worker-mode checks of phases 6, 7, 9 and the rollback, with the command workers', () => {
   it('fail when the status command prints no mode= line, however healthy it exits', async () => {
