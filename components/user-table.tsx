@@ -24,7 +24,19 @@ export function UserTable({ users, currentUsername }: { users: AdminUserRow[]; c
                 <StatusBadge tone="good">active</StatusBadge>
               )}
             </td>
-            <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtc(user.createdAt)}</td>
+            <td className="px-3 py-2 text-xs" data-testid={`user-origin-${user.username}`}>
+              <span className="whitespace-nowrap font-mono">{formatUtc(user.createdAt)}</span>
+              {/* Provenance (separation of duties): who made the account and who last gave it roles. */}
+              <div className="text-slate-500">
+                by {user.createdBy ?? 'unrecorded'}
+                {user.createdVia && user.createdVia !== 'console' ? ` (${user.createdVia})` : ''}
+              </div>
+              {user.lastChangedBy ? (
+                <div className="text-slate-500">
+                  roles by {user.lastChangedBy}, {formatUtc(user.lastChangedAt)}
+                </div>
+              ) : null}
+            </td>
             <td className="px-3 py-2">
               {user.mustChangePassword ? (
                 <StatusBadge tone="warn">must change (one-time)</StatusBadge>
@@ -37,7 +49,14 @@ export function UserTable({ users, currentUsername }: { users: AdminUserRow[]; c
               {user.activeApiTokens === 1 ? '' : 's'}
             </td>
             <td className="px-3 py-2">
-              <UserRowActions username={user.username} roles={user.roles} disabled={user.disabledAt !== null} />
+              {user.username === currentUsername ? (
+                // Nobody changes their own roles (lib/auth/user-admin.ts refuses it): the page says so up front.
+                <span className="text-xs text-slate-600">
+                  {user.roles.join(', ')} — your own roles are changed by another admin
+                </span>
+              ) : (
+                <UserRowActions username={user.username} roles={user.roles} disabled={user.disabledAt !== null} />
+              )}
             </td>
           </tr>
         ))}

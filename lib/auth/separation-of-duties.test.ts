@@ -23,6 +23,7 @@ import {
   inviteUser,
   SELF_ROLES,
 } from './user-admin';
+import { listUsersForAdmin } from './user-admin-list';
 import { createUser } from './users';
 
 describe('separation of duties', () => {
@@ -178,6 +179,10 @@ describe('separation of duties', () => {
     });
     const [listed] = await listApprovals(test.database.sql);
     expect(listed?.deciderOrigin?.created?.by).toBe('ada');
+    // The Users page shows who made each account.
+    const listedUsers = await listUsersForAdmin(test.database.sql, new Date());
+    expect(listedUsers.find((u) => u.username === 'abe')).toMatchObject({ createdBy: 'ada', createdVia: 'console' });
+    expect(listedUsers.find((u) => u.username === 'ada')).toMatchObject({ createdBy: null, createdVia: 'unrecorded' });
     // The migration report carries the same record.
     const report = await readRunReport(test.database, { migrationRunId });
     expect(report?.phaseRuns[0]?.approval).toMatchObject({

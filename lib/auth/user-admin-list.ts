@@ -11,6 +11,12 @@ export interface AdminUserRow {
   mustChangePassword: boolean;
   activeSessions: number;
   activeApiTokens: number;
+  /** Who created the account (an admin, `cli:OSUSER@HOST` for break-glass) and how; null when unrecorded. */
+  createdBy: string | null;
+  createdVia: string | null;
+  /** The latest role change or re-enabling: by whom and when (separation of duties: docs/operations.md). */
+  lastChangedBy: string | null;
+  lastChangedAt: Date | null;
 }
 
 export interface PendingInvitationRow {
@@ -29,8 +35,15 @@ export async function listUsersForAdmin(sql: SqlOrTx, now: Date): Promise<AdminU
            (select count(*)::int from cutover.sessions s
              where s.user_id = u.id and s.revoked_at is null and s.expires_at > ${now}) as "activeSessions",
            (select count(*)::int from cutover.api_tokens t
-             where t.user_id = u.id and t.revoked_at is null and t.expires_at > ${now}) as "activeApiTokens"
+             where t.user_id = u.id and t.revoked_at is null and t.expires_at > ${now}) as "activeApiTokens",
+           created.changed_by as "createdBy", created.via as "createdVia",
+           changed.changed_by as "lastChangedBy", changed.at as "lastChangedAt"
       from cutover.users u
+      left join lateral (select changed_by, via from cutover.account_changes c
+                          where c.user_id = u.id and c.change = 'created' order by c.id limit 1) created on true
+      left join lateral (select changed_by, at from cutover.account_changes c
+                          where c.user_id = u.id and c.change in ('roles', 'enabled') order by c.id desc limit 1) changed
+             on true
      order by u.username`;
 }
 
