@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test-support/world-database';
 import {
+  ALL_ADDRESSES,
   auditRefusal,
   flushRefusalCounts,
   measureInput,
+  REFUSAL_AUDIT_ALL_BUCKET,
   REFUSAL_AUDIT_BUCKET,
   REFUSAL_SUMMARY_ACTION,
 } from './refusal-audit';
@@ -85,5 +87,33 @@ describe('auditRefusal', () => {
     // Counted once: a second flush finds nothing of this address.
     await flushRefusalCounts(sql, { now: at(3601) });
     expect(await summaries()).toHaveLength(1);
+  });
+
+  it('has a ceiling across all addresses: past it, refusals from fresh addresses are counted on one row', async () => {
+    const { sql } = test.database;
+    const when = at(7_200);
+    // As if the log had had its day's allowance of refusal rows already.
+    await sql`
+      insert into cutover.sign_in_throttle (bucket, username, address, failures, last_failure_at)
+      values (${REFUSAL_AUDIT_ALL_BUCKET.name}, 'refusals', ${ALL_ADDRESSES}, ${REFUSAL_AUDIT_ALL_BUCKET.freePerKey}, ${when})
+      on conflict (bucket, username, address) do update set
+        failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = null, throttled_attempts = 0`;
+    const fresh = (i: number) => `203.0.113.${100 + i}`;
+    // The one that reaches the ceiling is written and starts its block; the next 50 are counted there.
+    for (let i = 0; i <= 50; i++) {
+      await auditRefusal(sql, { action: 'test.botnet', reason: 'Not signed in.', address: fresh(i) }, when);
+    }
+    expect(await rowsOf('test.botnet')).toHaveLength(1);
+    const [ceiling] = await sql<{ n: number }[]>`
+      select throttled_attempts as n from cutover.sign_in_throttle
+       where bucket = ${REFUSAL_AUDIT_ALL_BUCKET.name} and username = 'refusals'`;
+    expect(ceiling?.n).toBe(50);
+    // After the block, the next row carries the count.
+    await auditRefusal(sql, { action: 'test.botnet', reason: 'Not signed in.', address: fresh(60) }, at(10_800));
+    expect((await rowsOf('test.botnet')).at(-1)?.detail.aggregated).toEqual([
+      { scope: 'all addresses', refused: 50, until: expect.any(String) },
+    ]);
+    // The ceiling is shared by every test of this file's database: lifted again.
+    await sql`delete from cutover.sign_in_throttle where bucket = ${REFUSAL_AUDIT_ALL_BUCKET.name}`;
   });
 });

@@ -22,6 +22,21 @@ import { ANY_USERNAME, admitAttempt, type ThrottleBucket, throttleAddress } from
 
 export const REFUSAL_AUDIT_BUCKET: ThrottleBucket = { name: 'refusal-audit', freePerKey: 10, freePerAddress: 30 };
 
+/**
+ * The ceiling across all addresses: a flood from many addresses (a botnet, an IPv6 prefix of many
+ * /64s) gets each address's allowance only until the whole log has had this many refusal rows in a
+ * day; then refusals are counted on one row (its key row; the address-wide row never blocks, so a
+ * refusal is counted once) and written a few an hour.
+ */
+export const REFUSAL_AUDIT_ALL_BUCKET: ThrottleBucket = {
+  name: 'refusal-audit-all',
+  freePerKey: 1_000,
+  freePerAddress: 2_000_000_000,
+};
+/** The "address" and key of the ceiling's rows (not an address: no client can have it). */
+export const ALL_ADDRESSES = '(all addresses)';
+const ALL_KEY = 'refusals';
+
 /** The action of a summary row: refusals counted while their address was blocked, nobody refused since. */
 export const REFUSAL_SUMMARY_ACTION = 'audit.refusals_counted';
 
@@ -113,15 +128,15 @@ export async function flushRefusalCounts(sql: SqlOrTx, params: { now: Date; limi
     const rows = await tx<CountRow[]>`
       with due as (
         select bucket, username, address from cutover.sign_in_throttle
-         where bucket = ${REFUSAL_AUDIT_BUCKET.name} and throttled_attempts > 0
+         where bucket in (${REFUSAL_AUDIT_BUCKET.name}, ${REFUSAL_AUDIT_ALL_BUCKET.name}) and throttled_attempts > 0
            and blocked_until is not null and blocked_until <= ${params.now}
          order by address, username limit ${params.limit ?? 20}
          for update skip locked),
       old as (
-        select t.username, t.address, t.throttled_attempts, t.blocked_until
+        select t.bucket, t.username, t.address, t.throttled_attempts, t.blocked_until
           from cutover.sign_in_throttle t join due using (bucket, username, address))
       update cutover.sign_in_throttle t set throttled_attempts = 0
-        from old where t.bucket = ${REFUSAL_AUDIT_BUCKET.name} and t.username = old.username and t.address = old.address
+        from old where t.bucket = old.bucket and t.username = old.username and t.address = old.address
       returning old.username, old.address, old.throttled_attempts, old.blocked_until`;
     const byAddress = new Map<string, CountRow[]>();
     for (const row of rows) byAddress.set(row.address, [...(byAddress.get(row.address) ?? []), row]);
@@ -142,7 +157,12 @@ export async function flushRefusalCounts(sql: SqlOrTx, params: { now: Date; limi
 /** Per throttle row: which action (or the whole address), how many refusals, until when they were counted. */
 function describeCounts(rows: CountRow[]): { action: string; refused: number; until: string | null }[] {
   return rows.map((row) => ({
-    action: row.username === ANY_USERNAME ? '(any action from this address)' : row.username,
+    action:
+      row.address === ALL_ADDRESSES
+        ? '(any action from any address: the ceiling)'
+        : row.username === ANY_USERNAME
+          ? '(any action from this address)'
+          : row.username,
     refused: row.throttled_attempts,
     until: row.blocked_until?.toISOString() ?? null,
   }));
@@ -162,11 +182,28 @@ export async function auditRefusal(sql: SqlOrTx, event: RefusalEvent, now: Date 
     now,
   });
   if (!admission.admitted) return;
-  const aggregated = admission.refusedBefore.map((period) => ({
-    scope: period.scope === 'address' ? 'address' : 'action and address',
-    refused: period.refused,
-    until: period.blockedUntil?.toISOString() ?? null,
-  }));
+  // Within the address's allowance: now the ceiling across all addresses (counted there once reached).
+  const ceiling = await admitAttempt(sql, {
+    bucket: REFUSAL_AUDIT_ALL_BUCKET,
+    key: ALL_KEY,
+    address: ALL_ADDRESSES,
+    now,
+  });
+  if (!ceiling.admitted) return;
+  const aggregated = [
+    ...admission.refusedBefore.map((period) => ({
+      scope: period.scope === 'address' ? 'address' : 'action and address',
+      refused: period.refused,
+      until: period.blockedUntil?.toISOString() ?? null,
+    })),
+    ...ceiling.refusedBefore
+      .filter((period) => period.scope !== 'address')
+      .map((period) => ({
+        scope: 'all addresses',
+        refused: period.refused,
+        until: period.blockedUntil?.toISOString() ?? null,
+      })),
+  ];
   await recordAudit(sql, {
     userId: event.userId ?? null,
     username: event.username ? shorten(event.username, 64) : null,
