@@ -9,7 +9,7 @@ import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { auditRowHash } from './audit-hash';
 import { auditKey } from './audit-key';
-import { sealLegacyChainIfDue } from './audit-seal';
+import { SEAL_ACTION, sealLegacyChainIfDue } from './audit-seal';
 
 /** A row ready to store: bounded, redacted and storable already (lib/auth/audit.ts recordAudit does that). */
 export interface AppendableAuditRow {
@@ -32,29 +32,76 @@ export async function appendAuditEvent(sql: SqlOrTx, row: AppendableAuditRow): P
 
 async function appendInTransaction(tx: TransactionSql, key: string, row: AppendableAuditRow): Promise<number> {
   await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-  await sealLegacyChainIfDue(tx, key);
-  return insertChained(tx, key, row);
+  const head = await readHeadForAppend(tx);
+  // A head this process wrote, or a sealed chain, needs no seal check (./audit-seal.ts), the usual case: one query.
+  if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key)))
+    return insertChained(tx, key, row);
+  return insertAfter(tx, key, row, head);
+}
+
+/** Hashes this process appended lately: their rows are keyed without checking. */
+const appendedHere = new Set<string>();
+
+/** Forgets them, as a process that wrote none of the chain (tests of the seal). */
+export function forgetAppendedAuditHashes(): void {
+  appendedHere.clear();
+}
+
+interface HeadForAppend {
+  position: number;
+  hash: string | null;
+  sealed: boolean;
+  /** The new row's id (taken from the sequence) and the transaction's time in epoch microseconds. */
+  nextId: number;
+  atMicros: string;
+}
+
+async function readHeadForAppend(tx: TransactionSql): Promise<HeadForAppend> {
+  const [head] = await tx<
+    { position: number | null; row_hash: string | null; sealed: boolean; id: number; at_us: string }[]
+  >`
+    select h.position, h.row_hash,
+           exists (select 1 from cutover.audit_events where action = ${SEAL_ACTION}) as sealed,
+           nextval(pg_get_serial_sequence('cutover.audit_events', 'id'))::float8 as id,
+           ((extract(epoch from now()) * 1000000)::bigint)::text as at_us
+      from (select 1) as one
+      left join lateral (
+        select chain_position::float8 as position, row_hash from cutover.audit_events
+         where chain_position is not null order by chain_position desc limit 1) h on true`;
+  if (!head) throw new Error('audit: the chain head could not be read');
+  return {
+    position: head.position ?? 0,
+    hash: head.row_hash,
+    sealed: head.sealed,
+    nextId: head.id,
+    atMicros: head.at_us,
+  };
 }
 
 /** Appends after the current head; the caller holds the chain lock. */
 export async function insertChained(tx: TransactionSql, key: string, row: AppendableAuditRow): Promise<number> {
-  const [head] = await tx<{ position: number; row_hash: string | null }[]>`
-    select chain_position::float8 as position, row_hash from cutover.audit_events
-     where chain_position is not null order by chain_position desc limit 1`;
-  const [next] = await tx<{ id: number; at_us: string }[]>`
-    select nextval(pg_get_serial_sequence('cutover.audit_events', 'id'))::float8 as id,
-           ((extract(epoch from now()) * 1000000)::bigint)::text as at_us`;
-  if (!next) throw new Error('audit: no id from the sequence');
+  return insertAfter(tx, key, row, await readHeadForAppend(tx));
+}
+
+async function insertAfter(
+  tx: TransactionSql,
+  key: string,
+  row: AppendableAuditRow,
+  head: HeadForAppend,
+): Promise<number> {
   // Hashed as it will read back from jsonb: plain JSON (no undefined, Dates as text, NaN as null).
   const inputs: unknown = JSON.parse(JSON.stringify(row.inputs ?? {}));
   const detail: unknown = JSON.parse(JSON.stringify(row.detail ?? {}));
-  const position = (head?.position ?? 0) + 1;
-  const prevHash = head?.row_hash ?? null;
-  const rowHash = auditRowHash(key, { ...row, inputs, detail, position, id: next.id, atMicros: next.at_us, prevHash });
+  const position = head.position + 1;
+  const prevHash = head.hash;
+  const id = head.nextId;
+  const rowHash = auditRowHash(key, { ...row, inputs, detail, position, id, atMicros: head.atMicros, prevHash });
   // `at` is now(): the same transaction time the hash was computed over.
   await tx`
     insert into cutover.audit_events (id, at, user_id, username, action, outcome, inputs, detail, chain_position, prev_hash, row_hash)
-    values (${next.id}, now(), ${row.userId}, ${row.username}, ${row.action}, ${row.outcome},
+    values (${id}, now(), ${row.userId}, ${row.username}, ${row.action}, ${row.outcome},
             ${tx.json(inputs as never)}, ${tx.json(detail as never)}, ${position}, ${prevHash}, ${rowHash})`;
-  return next.id;
+  if (appendedHere.size >= 256) appendedHere.clear();
+  appendedHere.add(rowHash);
+  return id;
 }

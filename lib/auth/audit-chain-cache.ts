@@ -22,12 +22,29 @@ export interface IncrementalCheck {
   resumedFrom: VerifiedHead | null;
 }
 
-/** Checks the chain of the database `sql` connects to, from the last head this process verified there. */
-export async function verifyAuditChainIncrementally(
+const inFlight = new Map<string, Promise<IncrementalCheck>>();
+
+/**
+ * Checks the chain of the database `sql` connects to, from the last head this process verified there.
+ * Views arriving while a check of the same database runs share it (the first view after a start reads it all).
+ */
+export function verifyAuditChainIncrementally(
   sql: Sql,
   options: { anchorFile?: string | null } = {},
 ): Promise<IncrementalCheck> {
   const database = databaseLabelOf(sql);
+  const running = inFlight.get(database);
+  if (running) return running;
+  const check = checkFromVerifiedHead(sql, database, options).finally(() => inFlight.delete(database));
+  inFlight.set(database, check);
+  return check;
+}
+
+async function checkFromVerifiedHead(
+  sql: Sql,
+  database: string,
+  options: { anchorFile?: string | null },
+): Promise<IncrementalCheck> {
   const heads = verifiedHeads();
   const from = heads.get(database) ?? null;
   const expected: ExpectedHead[] = [];
