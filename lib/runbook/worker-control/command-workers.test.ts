@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { redactSecretValues, runWorkerCommand } from './command-workers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerCommandFailed } from './captured-output';
+import { commandWorkerControl, redactSecretValues, runWorkerCommand } from './command-workers';
 import { canSeeWorkerOutput, hideWorkerOutput } from './hide-worker-output';
 
 const SECRETS = {
@@ -93,5 +97,45 @@ describe('secret-looking text in what a worker command prints', () => {
       expect(redacted).not.toContain(secret);
     expect(redacted).toContain('password authentication failed for postgres://deploy:***@db:5432/x');
     expect(redacted).toContain('API_TOKEN=[redacted] kubectl --token [redacted] --password=[redacted] apply');
+  });
+});
+
+describe('a deploy command that fails or times out', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'dxy-cutover-deploy-errors-'));
+  const before = process.env.CUTOVER_DATA_DIR;
+  beforeAll(() => {
+    process.env.CUTOVER_DATA_DIR = directory;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.CUTOVER_DATA_DIR;
+    else process.env.CUTOVER_DATA_DIR = before;
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const deployWith = (deployCommand: string, timeoutMs: number, lines: string[]) =>
+    commandWorkerControl(
+      { deployCommand, restartCommand: null, statusCommand: null, timeoutMs },
+      { log: (line) => lines.push(line) },
+    ).deploy('dual');
+
+  it('throws its kind, exit code and runner-log reference, never the command line or stderr', async () => {
+    const lines: string[] = [];
+    const error = await deployWith('echo "denied on cluster-7" >&2; exit 3', 10_000, lines).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCommandFailed);
+    expect((error as Error).message).toMatch(
+      /^deploy command failed \(exit 3\), see the runner log \(wo-\d{8}T\d{6}Z-[0-9a-f]{12}\)$/,
+    );
+    expect((error as WorkerCommandFailed).summary).toMatchObject({ kind: 'deploy', exitCode: 3, timedOut: false });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^deploy command failed \(exit 3\) in [\d.]+ s; command line and output in the runner log as wo-/,
+    );
+    expect(`${(error as Error).message} ${lines.join()}`).not.toMatch(/cluster-7|denied|echo/);
+  });
+
+  it('says it timed out after how long', async () => {
+    const error = await deployWith('sleep 5 # on cluster-7', 200, []).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^deploy command timed out after 0.2 s, see the runner log \(wo-/);
+    expect((error as WorkerCommandFailed).summary).toMatchObject({ timedOut: true });
   });
 });
