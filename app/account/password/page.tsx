@@ -22,7 +22,7 @@ export default async function AccountPasswordPage() {
         <p className="mt-2 text-sm text-slate-700">
           {forced
             ? `Signed in as ${user.username} with a one-time password an admin gave you. Choose your own before using the console.`
-            : `Signed in as ${user.username}. Changing the password signs out your other sessions.`}
+            : `Signed in as ${user.username}. Changing the password signs out your other sessions and revokes your API tokens (the Tokens page then lists them).`}
         </p>
         <UserPasswordForm username={user.username} forced={forced} />
         <div className="mt-4 flex items-center justify-between text-sm">
