@@ -4,6 +4,7 @@ import { useTestDatabase } from '../../test-support/world-database';
 import { ActionRefused, defineAction, executeAction } from './action';
 import { REFUSAL_AUDIT_BUCKET } from './refusal-audit';
 import type { SessionUser } from './sessions';
+import { PASSWORD_CHANGE_FIRST, refuseUntilPasswordChanged } from './user-admin-password';
 
 const viewer: SessionUser = { id: 1, username: 'vera', roles: ['viewer'], sessionId: 'v' };
 const operator: SessionUser = { id: 2, username: 'omar', roles: ['operator'], sessionId: 'o' };
@@ -165,6 +166,23 @@ describe('refused calls flooding the action wrapper', () => {
     expect(row?.bytes).toBeLessThan(500);
   });
 
+  it('audits a call refused until a one-time password is replaced as metadata, not its input', async () => {
+    const refused = await refuseUntilPasswordChanged(test.database, {
+      specName: 'test.write_note',
+      user: { ...operator, mustChangePassword: true },
+      rawInput: { text: 'o'.repeat(100_000) },
+      address: '192.0.2.77',
+    });
+    expect(refused).toEqual({ status: 'refused', reason: PASSWORD_CHANGE_FIRST });
+    const [row] = await test.database.sql<{ inputs: unknown; detail: Record<string, unknown> }[]>`
+      select inputs, detail from cutover.audit_events
+       where action = 'test.write_note' and detail->>'address' = '192.0.2.77'`;
+    expect(row).toMatchObject({
+      inputs: {},
+      detail: { reason: PASSWORD_CHANGE_FIRST, sizes: { bytes: 100_000 + 'text'.length, keys: 1 } },
+    });
+  });
+
   it('writes a bounded number of rows for 300 anonymous and wrong-role calls from one address', async () => {
     const flooder = '198.51.100.200';
     for (let i = 0; i < 150; i++) {
@@ -182,8 +200,9 @@ describe('refused calls flooding the action wrapper', () => {
       });
     }
     const [counted] = await rows(flooder);
-    // The free refusals (and the one that starts each block) are rows; the rest are counted.
-    expect(counted?.n).toBeLessThanOrEqual(REFUSAL_AUDIT_BUCKET.freePerKey + 2);
+    // The free refusals (and the one that starts each block) are rows; the rest are counted — the anonymous
+    // caller's per address, the signed-in viewer's per address and user.
+    expect(counted?.n).toBeLessThanOrEqual(2 * (REFUSAL_AUDIT_BUCKET.freePerKey + 2));
     expect(counted?.bytes).toBeLessThan(counted ? counted.n * 1_000 : 0);
     // Another address is not held back by the flood.
     await executeAction(writeNote, { database: test.database, user: null, rawInput: {}, address: '192.0.2.99' });

@@ -5,8 +5,8 @@
  * input, never the input itself — and rate-limited per address with the throttle's machinery
  * (lib/auth/sign-in-throttle.ts, bucket "refusal-audit"):
  *
- * - the first FREE_PER_ACTION refusals of one (action, address), and FREE_PER_ADDRESS of one address
- *   across actions, are a row each;
+ * - the first 10 refusals of one (action, address), and 30 of one address across actions, are a
+ *   row each (a signed-in caller's are counted per address and user);
  * - after that the address is blocked with growing waits (2 s … 15 min); a refusal while blocked is
  *   only counted (`throttled_attempts` of its throttle rows: a row update, no audit insert and so no
  *   chain lock), and the next row written for that address carries the count (`aggregated`);
@@ -175,12 +175,11 @@ function describeCounts(rows: CountRow[]): { action: string; refused: number; un
 export async function auditRefusal(sql: SqlOrTx, event: RefusalEvent, now: Date = new Date()): Promise<void> {
   const address = event.address ? shorten(event.address, 64) : UNKNOWN_ADDRESS;
   const action = shorten(event.action, 100);
-  const admission = await admitAttempt(sql, {
-    bucket: REFUSAL_AUDIT_BUCKET,
-    key: action,
-    address: throttleAddress(address),
-    now,
-  });
+  const username = event.username ? shorten(event.username, 64) : null;
+  // A signed-in caller's refusals are counted per (address, user): someone else's flood from the same
+  // address (an office behind one NAT) never turns their refusals into a count.
+  const counted = username ? `${throttleAddress(address)} as ${username}` : throttleAddress(address);
+  const admission = await admitAttempt(sql, { bucket: REFUSAL_AUDIT_BUCKET, key: action, address: counted, now });
   if (!admission.admitted) return;
   // Within the address's allowance: now the ceiling across all addresses (counted there once reached).
   const ceiling = await admitAttempt(sql, {
@@ -206,7 +205,7 @@ export async function auditRefusal(sql: SqlOrTx, event: RefusalEvent, now: Date 
   ];
   await recordAudit(sql, {
     userId: event.userId ?? null,
-    username: event.username ? shorten(event.username, 64) : null,
+    username,
     action,
     outcome: event.outcome ?? 'refused',
     inputs: {},

@@ -16,9 +16,9 @@ export async function runServerAction<S extends z.ZodType, T>(
 ): Promise<ActionResult<T>> {
   const database = getDatabase();
   const user = await getCurrentUser();
-  const refused = await refuseUntilPasswordChanged(database, { specName: spec.name, user, rawInput });
-  if (refused) return refused;
   // Resolved by the front server from the socket (as sign-in's): refusals are rate-limited per address.
   const address = clientAddressFromHeaders(await headers());
+  const refused = await refuseUntilPasswordChanged(database, { specName: spec.name, user, rawInput, address });
+  if (refused) return refused;
   return executeAction(spec, { database, user, rawInput, address });
 }

@@ -10,11 +10,11 @@ import { z } from 'zod';
 import type { Database } from '../db/connection';
 import { ActionRefused, type ActionResult, defineAction } from './action';
 import { revokeUserApiTokens } from './api-tokens';
-import { recordAudit } from './audit';
 import { HashingBusyError } from './hash-concurrency';
 import { SIGN_IN_BUSY } from './login';
 import { hashPassword } from './password';
 import { requirePassword } from './reauthenticate';
+import { auditRefusal, measureInput } from './refusal-audit';
 import { ROLES } from './roles';
 import type { SessionUser } from './sessions';
 import { passwordSchema } from './users';
@@ -69,17 +69,18 @@ export const PASSWORD_CHANGE_FIRST =
  */
 export async function refuseUntilPasswordChanged(
   database: Database,
-  params: { specName: string; user: SessionUser | null; rawInput: unknown },
+  params: { specName: string; user: SessionUser | null; rawInput: unknown; address?: string | null },
 ): Promise<ActionResult<never> | null> {
   const { user } = params;
   if (!user?.mustChangePassword || params.specName === changeOwnPassword.name) return null;
-  await recordAudit(database.sql, {
+  // A refused call: metadata only, rate-limited per address (lib/auth/refusal-audit.ts), never the input.
+  await auditRefusal(database.sql, {
+    action: params.specName,
+    reason: PASSWORD_CHANGE_FIRST,
+    address: params.address ?? null,
     userId: user.id,
     username: user.username,
-    action: params.specName,
-    outcome: 'refused',
-    inputs: params.rawInput,
-    detail: { reason: PASSWORD_CHANGE_FIRST },
+    sizes: measureInput(params.rawInput ?? {}),
   });
   return { status: 'refused', reason: PASSWORD_CHANGE_FIRST };
 }
