@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test-support/world-database';
+import { executeAction } from './action';
 import { SIGN_IN_BAD_USERNAME, signIn } from './login';
+import { disableUser, inviteUser } from './user-admin';
 import { createUser } from './users';
 
 describe('a username with a control character', () => {
@@ -17,7 +19,9 @@ describe('a username with a control character', () => {
       expect(result, JSON.stringify(username)).toEqual({ status: 'failed', message: SIGN_IN_BAD_USERNAME });
     }
     // Nothing was counted against the address or the name.
-    const [throttle] = await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.sign_in_throttle`;
+    const [throttle] = await test.database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from cutover.sign_in_throttle`;
     expect(throttle?.n).toBe(0);
     // Surrounding whitespace (a pasted line end) is still trimmed, as it always was.
     const pasted = await signIn(test.database, {
@@ -26,5 +30,26 @@ describe('a username with a control character', () => {
       ip: '192.0.2.1',
     });
     expect(pasted.status).toBe('ok');
+  });
+
+  it('is invalid input wherever else a username is taken (the admin’s actions), never an error', async () => {
+    const admin = await createUser(test.database.db, {
+      username: 'nul-boss',
+      password: 'nul-boss-password',
+      roles: ['admin'],
+    });
+    const user = { id: admin.id, username: 'nul-boss', roles: admin.roles, sessionId: 'nul-test' };
+    const disabled = await executeAction(disableUser, {
+      database: test.database,
+      user,
+      rawInput: { username: 'nul-admin\u0000' },
+    });
+    expect(disabled).toMatchObject({ status: 'invalid', fieldErrors: { username: [expect.any(String)] } });
+    const invited = await executeAction(inviteUser, {
+      database: test.database,
+      user,
+      rawInput: { username: 'new\u0000user', roles: ['viewer'] },
+    });
+    expect(invited).toMatchObject({ status: 'invalid' });
   });
 });
