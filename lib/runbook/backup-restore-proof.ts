@@ -9,7 +9,7 @@
  */
 import type { Sql, TransactionSql } from 'postgres';
 import type { ConstraintBackup, FunctionBackup, StoredBackup, TableBackup } from './backup';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 const SAMPLES = 5;
 

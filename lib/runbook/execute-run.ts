@@ -31,7 +31,8 @@ import { PHASES } from './phases';
 import { forgetPreviewedStatements, type PreviewedStatements, previewedStatementsOf } from './previewed-statements';
 import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
-import type { PhaseContext, PhaseDefinition, Verification } from './types';
+import type { PhaseContext, PhaseDefinition } from './types';
+import type { Verification } from './verification';
 import { WorkerCommandFailed } from './worker-control/captured-output';
 import { selectWorkerControl } from './worker-control/select-worker-control';
 

@@ -5,7 +5,7 @@
  * directly, so a SECURITY DEFINER writer would stay callable by every signed-in app user.
  */
 import type { SqlOrTx } from '../db/connection';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 export type ExecuteReason =
   | 'superuser'

@@ -10,7 +10,7 @@ import { countOpenMinutes } from '../market/market-hours';
 import { MINUTE_MS } from '../time-units';
 import { REGENERATE_RANGE_SQL } from './copy-legacy';
 import { bound, runBound, type StatementExecutor } from './statements';
-import type { Check } from './types';
+import type { Check } from './verification';
 import type { WorkerControl, WorkerMode } from './worker-control/worker-control';
 import { workerModeVerdict } from './worker-control/worker-mode-check';
 

@@ -4,7 +4,7 @@
  * rollback's proof that it is gone, and phase 9's page.
  */
 import type { SqlOrTx } from '../db/connection';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 export const FENCE_TRIGGER = 'cutover_legacy_dxy_fence';
 export const FENCE_FUNCTION = 'cutover.refuse_legacy_dxy_write';

@@ -20,7 +20,7 @@ import { quoteIdent } from './function-privileges';
 import { FENCE_FUNCTION, FENCE_TRIGGER, type FenceState, fenceProblems, readFenceState } from './legacy-fence-state';
 import { inRolledBackTransaction } from './rolled-back';
 import { type BoundStatement, bound, type PlannedStatement, planned } from './statements';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 export { FENCE_FUNCTION, FENCE_TRIGGER };
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { failedChecks } from '../../test-support/runbook-driver';
 import { useTestWorld } from '../../test-support/world-database';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 const SATURDAY = new Date('2026-11-28T10:00:00Z');
 /** Friday 2026-11-27, 17:00 New York (EST) = 22:00 UTC. */

@@ -19,7 +19,8 @@ import {
   type PhaseRunEvent,
   type PhaseRunRow,
 } from './run-state';
-import type { Check, PhaseDefinition, Preview } from './types';
+import type { PhaseDefinition, Preview } from './types';
+import type { Check } from './verification';
 import { hideWorkerOutput } from './worker-control/hide-worker-output';
 import { revealWorkerOutput } from './worker-control/reveal-worker-output';
 

@@ -7,7 +7,7 @@
  * removed or changed are named by day. A count compared with a count proves nothing.
  */
 import type { SqlOrTx } from '../db/connection';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 /** One timeframe's day of DXY rows in data_bars. */
 export interface KeptBucket {

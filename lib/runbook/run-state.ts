@@ -13,7 +13,7 @@ import type * as migrationRuns from '../db/tables/migration-runs';
 import type { PhaseRunEventRow } from '../db/tables/phase-run-events';
 import * as phaseRunEvents from '../db/tables/phase-run-events';
 import * as phaseRuns from '../db/tables/phase-runs';
-import type { Verification } from './types';
+import type { Verification } from './verification';
 
 export { getActiveMigrationRun, getLatestMigrationRun } from '../db/tables/migration-runs';
 

@@ -13,7 +13,7 @@ import {
   readExistingDxyRows,
 } from './earlier-attempt';
 import { findBarKey, findDuplicateKeys, readColumns, readSourceChecks } from './schema-inspection';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 export const NEW_UNIQUE_INDEX = 'data_bars_symbol_tf_ts_uidx';
 export const NEW_SOURCE_CHECK = 'data_bars_source_check_synthetic';

@@ -12,28 +12,8 @@ import type { RunbookConfig } from './config';
 import type { PhaseIdentity } from './phase-registry';
 import type { PhaseRunRow } from './run-state';
 import type { BoundStatement, PlannedStatement } from './statements';
+import type { Check, Verification } from './verification';
 import type { WorkerControl } from './worker-control/worker-control';
-
-export interface Check {
-  name: string;
-  passed: boolean;
-  /** What was found, in words an operator can act on. */
-  detail: string;
-  /** Numbers and samples behind the verdict. */
-  evidence?: unknown;
-  /** A finding reports what is there (e.g. holes that predate the migration) without judging the phase. */
-  kind?: 'finding';
-  /**
-   * Gates only the start: once the run exists the phase itself waits on it (phase 9 and a closed
-   * market), so an approval or a runner's claim does not re-check it.
-   */
-  startOnly?: true;
-}
-
-export interface Verification {
-  passed: boolean;
-  checks: Check[];
-}
 
 export interface Preview {
   /** What the phase will do, in order, in plain words. */

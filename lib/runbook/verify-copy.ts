@@ -10,7 +10,7 @@
 import type { SqlOrTx } from '../db/connection';
 import { DXY_CLOSE_TOLERANCE } from '../market/dxy';
 import { COPY_OWNER, ownerSql } from './copy-ownership';
-import type { Check } from './types';
+import type { Check } from './verification';
 
 const SAMPLE_LIMIT = 1000;
 

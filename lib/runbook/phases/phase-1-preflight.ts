@@ -31,8 +31,8 @@ import { dumpTouchedTables } from '../pg-dump';
 import { getLatestSucceededRun } from '../run-state';
 import { missingRequiredColumns, serverMajorVersion } from '../schema-inspection';
 import { bound, planned } from '../statements';
-import type { Check } from '../types';
 import { validationGateCheck } from '../validate/gate';
+import type { Check } from '../verification';
 
 const MIN_SERVER_MAJOR = 13;
 /** Before any bar of any pipeline: the holes finding covers the whole history. */

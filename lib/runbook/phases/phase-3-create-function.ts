@@ -15,15 +15,24 @@ import { REGENERATE_RANGE_SQL } from '../copy-legacy';
 import { definePhase } from '../define-phase';
 import { readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges, restrictExecuteStatements } from '../function-privileges';
+import { createPhaseRegistry } from '../phase-registry';
 import { requireStepSucceeded } from '../preconditions';
 import { inRolledBackTransaction } from '../rolled-back';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
 import { bound, planned, rehearseStatements, type StatementExecutor, type TextRunner } from '../statements';
-import type { Check, PreconditionContext } from '../types';
+import type { PreconditionContext } from '../types';
+import type { Check } from '../verification';
+import { phase2Fix } from './phase-2-fix';
+import { phase2SchemaValidation } from './phase-2-schema-validation';
 
 const TEST_WINDOW_MINUTES = 60;
+/**
+ * The runs phase 3 accepts as "phase 2 succeeded": phase 2's report or its fix. A registry of its own,
+ * handed to the precondition: importing the plan's (./index.ts) would close a circle through this file.
+ */
+const PHASE_2_STEP = createPhaseRegistry([phase2SchemaValidation, phase2Fix]);
 /** The identity the function is created with (regprocedure form, without the schema). */
 const CALC_DXY_RANGE_1M_IDENTITY = 'calc_dxy_range_1m(timestamptz, timestamptz, integer)';
 const CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS =
@@ -89,7 +98,12 @@ export const phase3CreateFunction = definePhase({
 
   async preconditions(ctx) {
     const report = await readSchemaReport(ctx.database.sql);
-    const phase2 = await requireStepSucceeded(ctx, '2', 'Phase 2 (or its fix) succeeded');
+    const phase2 = await requireStepSucceeded(
+      ctx,
+      PHASE_2_STEP,
+      phase2SchemaValidation.id,
+      'Phase 2 (or its fix) succeeded',
+    );
     const existing = await readFunctionFacts(ctx.database.sql, ['calc_dxy_range_1m']);
     const foreign = existing.filter(
       (f) => f.identityArguments !== CALC_DXY_RANGE_1M_IDENTITY_ARGUMENTS || f.resultType !== 'jsonb',

@@ -26,7 +26,7 @@ import { requireSucceeded } from '../preconditions';
 import { DXY_REGISTRY_METADATA, REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
 import { bound, planned, type StatementExecutor } from '../statements';
-import type { Check } from '../types';
+import type { Check } from '../verification';
 
 const PROBE_CHECK = 'Aggregator reads data_bars only';
 

@@ -14,7 +14,7 @@ import { definePhase } from '../define-phase';
 import { checkAggregationContinues, checkNewFunctionProducesRows, checkWorkers } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import { planned } from '../statements';
-import type { Check } from '../types';
+import type { Check } from '../verification';
 
 const WINDOW_MINUTES = 15;
 

@@ -28,7 +28,7 @@ import { definePhase } from '../define-phase';
 import { checkAggregationContinues } from '../health-checks';
 import { requireSucceeded } from '../preconditions';
 import { bound, planned } from '../statements';
-import type { Check } from '../types';
+import type { Check } from '../verification';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 const DEPLOY_CHECKPOINT = z.looseObject({

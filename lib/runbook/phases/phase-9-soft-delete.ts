@@ -40,7 +40,8 @@ import { retryOnLockConflict } from '../lock-conflict-retry';
 import { requireSucceeded } from '../preconditions';
 import { readColumns } from '../schema-inspection';
 import { bound, type PlannedStatement, planned } from '../statements';
-import type { Check, PhaseContext } from '../types';
+import type { PhaseContext } from '../types';
+import type { Check } from '../verification';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 const SOFT_DELETE_CHECKPOINT = z.looseObject({

@@ -17,7 +17,8 @@ import type { SqlOrTx } from '../../db/connection';
 import { definePhase } from '../define-phase';
 import { requireSucceeded } from '../preconditions';
 import { bound, planned } from '../statements';
-import type { Check, Preview } from '../types';
+import type { Preview } from '../types';
+import type { Check } from '../verification';
 import { type ReconcileRange, reconcileRangeOf } from './reconcile-range';
 import {
   countReconcile,

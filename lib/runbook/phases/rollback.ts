@@ -51,7 +51,8 @@ import {
   reinsertGoneRowsSql,
 } from '../rollback-statements';
 import { bound } from '../statements';
-import type { Check, PhaseContext } from '../types';
+import type { PhaseContext } from '../types';
+import type { Check } from '../verification';
 import { workerModeVerdict } from '../worker-control/worker-mode-check';
 
 export type { RollbackDataChoice };

@@ -10,7 +10,8 @@ import type { Clock } from '../../market/clock';
 import { withOneAggregatorPlan } from '../aggregator-function';
 import type { RunbookConfig } from '../config';
 import type { PhaseRegistry } from '../phase-registry';
-import type { Check, PhaseDefinition } from '../types';
+import type { PhaseDefinition } from '../types';
+import type { Check } from '../verification';
 import { VALIDATION_GATE_CHECK } from './gate';
 import { errorText, finding, go, noGo, type ValidationItem } from './verdict';
 
