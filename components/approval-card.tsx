@@ -18,11 +18,14 @@ export function ApprovalCard({
   word,
   canDecide,
   isRequester,
+  expiredAfterMinutes = null,
 }: {
   approval: ApprovalJson;
   word: string;
   canDecide: boolean;
   isRequester: boolean;
+  /** Set when the request is older than CUTOVER_APPROVAL_TTL_MINUTES (that many): it can only be rejected. */
+  expiredAfterMinutes?: number | null;
 }) {
   const [confirm, setConfirm] = useState('');
   // Phase 9's final proof listed differing minutes: approving waives them, only by typing their count.
@@ -57,6 +60,12 @@ export function ApprovalCard({
             The Reconcile page
           </a>{' '}
           shows this run’s range, and previews the same range with its statements.
+        </p>
+      ) : null}
+      {expiredAfterMinutes !== null ? (
+        <p className="mt-2 text-sm text-amber-800" data-testid={`approval-${approval.id}-expired`}>
+          Expired: requested more than {expiredAfterMinutes} minutes ago (CUTOVER_APPROVAL_TTL_MINUTES). Approving is
+          refused; reject it, and the requester asks again.
         </p>
       ) : null}
       {!canDecide ? (

@@ -8,6 +8,7 @@ import { readForViewer } from '@/lib/db/read-refusal';
 import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
 import { confirmationWordOf } from '@/lib/runbook/actions/decide-approval';
+import { runbookConfigFromEnv } from '@/lib/runbook/config';
 import { listApprovals } from '@/lib/runbook/list-approvals';
 
 export const dynamic = 'force-dynamic';
@@ -20,6 +21,9 @@ export default async function ApprovalsPage() {
   const read = await readForViewer(({ sql }) => listApprovals(sql));
   if (!read.ok) return <ViewerReadRefused title="Approvals" message={read.message} />;
   const approvals = read.value;
+  // A request expires CUTOVER_APPROVAL_TTL_MINUTES after it was made; the approval action refuses it then.
+  const ttlMinutes = runbookConfigFromEnv().approvalTtlMinutes;
+  const now = Date.now();
   const pending = approvals.filter((a) => a.status === 'pending');
   const decided = approvals.filter((a) => a.status !== 'pending');
   return (
@@ -38,6 +42,7 @@ export default async function ApprovalsPage() {
             key={approval.id}
             approval={toJson(approval)}
             word={confirmationWordOf(approval.kind)}
+            expiredAfterMinutes={now - approval.requestedAt.getTime() > ttlMinutes * 60_000 ? ttlMinutes : null}
             canDecide={user.roles.includes('approver')}
             isRequester={approval.requestedBy === user.username}
           />
