@@ -243,3 +243,62 @@ describe('the status command’s output in phase 6’s worker check', () => {
     expect(JSON.stringify(rows)).toContain('deploy command failed (exit 3), see the runner log');
   });
 });
+
+describe('a worker deploy and restart that succeed and print secrets', () => {
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6'] });
+  let saved: Record<string, string | undefined> = {};
+  let runId: number;
+
+  beforeAll(async () => {
+    saved = { ...process.env };
+    Object.assign(process.env, {
+      CUTOVER_WORKER_DEPLOY_CMD:
+        `true kubectl --token ${CMD_SECRET} --context ${COMMAND_MARKER}; ` +
+        `echo "rolled out to ${COMMAND_MARKER} with API_KEY=${STDERR_SECRET}"; echo "${STDERR_MARKER}" >&2`,
+      CUTOVER_WORKER_RESTART_CMD: `echo "restarted on ${COMMAND_MARKER}, db postgres://w:${URL_SECRET}@db/market"`,
+      CUTOVER_WORKER_STATUS_CMD: 'echo mode=legacy',
+    });
+    await test.database.sql`delete from cutover.rehearsal_workers`;
+    runId = await test.driver.start('7');
+    // One tick deploys, restarts and fills the gap; then the run waits for proof the simulation cannot give.
+    await test.driver.tick();
+  }, 600_000);
+
+  afterAll(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  it('logs both as summaries: events, ops_runlog, the report and non-admins’ phase pages hold nothing of them', async () => {
+    const events = await test.database.sql<{ message: string; data: { output?: { kind?: string } } }[]>`
+      select message, data from cutover.phase_run_events where phase_run_id = ${runId} order by id`;
+    expectNothingOfTheCommand('phase_run_events', JSON.stringify(events));
+    expect(events.filter((e) => e.data.output).map((e) => [e.message, e.data.output?.kind])).toEqual([
+      ['Deployed workers in mode dual.', 'deploy'],
+      ['Restarted the workers.', 'restart'],
+    ]);
+    const runlog = await test.database
+      .sql`select events, stats from public.ops_runlog where job_name = 'dxy_cutover.phase_7'`;
+    expectNothingOfTheCommand('ops_runlog', JSON.stringify(runlog));
+    const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
+    const report = await readRunReport(test.database, { migrationRunId: Number(migration?.id), withPreviews: false });
+    expectNothingOfTheCommand('the report', JSON.stringify(report));
+    for (const roles of NON_ADMINS) {
+      const live = await readPhaseLive(test.database, { phaseId: '7', showWorkerOutput: canSeeWorkerOutput(roles) });
+      expectNothingOfTheCommand(`the phase API for ${roles.join('+')}`, JSON.stringify(live));
+    }
+  });
+
+  it('shows admins both transcripts, redacted', async () => {
+    const live = await readPhaseLive(test.database, { phaseId: '7', showWorkerOutput: canSeeWorkerOutput(['admin']) });
+    const transcripts = live.events.flatMap((e) => {
+      const output = e.data.output as { runnerLog?: { command: string; stdout: string; stderr: string } } | undefined;
+      return output?.runnerLog ? [output.runnerLog] : [];
+    });
+    expect(transcripts).toHaveLength(2);
+    const text = JSON.stringify(transcripts);
+    for (const shown of [`rolled out to ${COMMAND_MARKER}`, STDERR_MARKER, `restarted on ${COMMAND_MARKER}`])
+      expect(text).toContain(shown);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+});
