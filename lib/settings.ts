@@ -374,7 +374,7 @@ export const SETTINGS = {
     default: '120',
     allowed: 'a positive whole number of minutes (at most a week)',
     meaning:
-      'An approval (phase 9, a deleting rollback) older than this when a runner claims the run is refused: request it again.',
+      'A request (phase 9, a Reconcile, a deleting rollback, an abandon) expires this long after it was REQUESTED: approving it, or a runner claiming its approved run, is refused after that; request it again.',
   }),
   CUTOVER_DDL_LOCK_TIMEOUT_MS: declare({
     group: 'runbook',
