@@ -43,9 +43,6 @@ export interface PendingBreakGlassChange extends BreakGlassChange {
   status: 'pending' | 'confirmed' | 'expired' | 'failed';
 }
 
-/** Refused, with a reason to print (exit 3). */
-export class BreakGlassRefused extends Error {}
-
 /** The active migration run, if any: the only time a break-glass change needs a second OS user. */
 export async function activeMigrationRunId(sql: SqlOrTx): Promise<number | null> {
   const [row] = await sql<{ id: number }[]>`select id from cutover.migration_runs where status = 'active' limit 1`;
