@@ -34,7 +34,7 @@ async function appendInTransaction(tx: TransactionSql, key: string, row: Appenda
   await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const head = await readHeadForAppend(tx);
   // A head this process wrote, or a sealed chain, needs no seal check (./audit-seal.ts), the usual case: one query.
-  if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key)))
+  if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key, insertChained)))
     return insertChained(tx, key, row);
   return insertAfter(tx, key, row, head);
 }

@@ -13,7 +13,6 @@ import type { TransactionSql } from 'postgres';
 import { enqueueAlert } from '../monitor/alert-outbox';
 import { readSetting } from '../settings';
 import { auditAnchorFilePath } from './audit-anchors';
-import { insertChained } from './audit-append';
 import { readChainRowAt } from './audit-chain-rows';
 import { auditRowHash } from './audit-hash';
 import { auditKeyId } from './audit-key';
@@ -27,8 +26,22 @@ export interface SealDetail {
   keyId: string;
 }
 
+/**
+ * Appends a row after the chain's head (./audit-append.ts insertChained). Handed in by its caller, that
+ * module, so the two files do not import each other (a circle, docs/architecture.md "The parts").
+ */
+type AppendAfterHead = (
+  tx: TransactionSql,
+  key: string,
+  row: { userId: null; username: null; action: string; outcome: string; inputs: object; detail: SealDetail },
+) => Promise<number>;
+
 /** Appends the seal when the chain's head is an unkeyed row and no seal exists; the caller holds the chain lock. */
-export async function sealLegacyChainIfDue(tx: TransactionSql, key: string): Promise<boolean> {
+export async function sealLegacyChainIfDue(
+  tx: TransactionSql,
+  key: string,
+  insertChained: AppendAfterHead,
+): Promise<boolean> {
   const [head] = await tx<{ position: number }[]>`
     select chain_position::float8 as position from cutover.audit_events
      where chain_position is not null order by chain_position desc limit 1`;
