@@ -28,8 +28,9 @@ export function UserTable({ users, currentUsername }: { users: AdminUserRow[]; c
               <span className="whitespace-nowrap font-mono">{formatUtc(user.createdAt)}</span>
               {/* Provenance (separation of duties): who made the account and who last gave it roles. */}
               <div className="text-slate-500">
-                by {user.createdBy ?? 'unrecorded'}
-                {user.createdVia && user.createdVia !== 'console' ? ` (${user.createdVia})` : ''}
+                {user.createdBy
+                  ? `by ${user.createdBy}${user.createdVia && user.createdVia !== 'console' ? ` (${user.createdVia})` : ''}`
+                  : 'creator not recorded'}
               </div>
               {user.lastChangedBy ? (
                 <div className="text-slate-500">
