@@ -76,8 +76,11 @@ export async function readAccountOrigin(sql: SqlOrTx, username: string): Promise
 /** "created by ana (console) at …; roles changed by …" — the one-line form the UI and the CLI print. */
 export function describeAccountOrigin(origin: AccountOrigin | null | undefined): string {
   if (!origin) return 'account origin not recorded';
-  const one = (c: AccountChangeSummary, verb: string) =>
-    `${verb} by ${c.by ?? 'unrecorded'} (${c.via}${c.confirmedByOsUser ? `, confirmed by ${c.confirmedByOsUser}` : ''}) at ${c.at.replace('T', ' ').slice(0, 19)} UTC`;
+  const one = (c: AccountChangeSummary, verb: string) => {
+    const at = `${c.at.replace('T', ' ').slice(0, 19)} UTC`;
+    if (!c.by) return `${verb} at ${at} (by whom not recorded)`;
+    return `${verb} by ${c.by} (${c.via}${c.confirmedByOsUser ? `, confirmed by ${c.confirmedByOsUser}` : ''}) at ${at}`;
+  };
   const parts = [origin.created ? one(origin.created, 'created') : 'creation not recorded'];
   if (origin.lastChange)
     parts.push(one(origin.lastChange, origin.lastChange.change === 'enabled' ? 'enabled' : 'roles changed'));
