@@ -10,7 +10,7 @@ import { insertApproval } from '../db/tables/approvals';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { listApprovals } from '../runbook/list-approvals';
 import { readRunReport } from '../runbook/read-run-report';
-import type { AccountOrigin } from './account-origin';
+import { type AccountOrigin, describeAccountOrigin } from './account-origin';
 import { type ActionSpec, executeAction } from './action';
 import { acceptInvitation } from './invitations';
 import type { Role } from './roles';
@@ -179,6 +179,11 @@ describe('separation of duties', () => {
     });
     const [listed] = await listApprovals(test.database.sql);
     expect(listed?.deciderOrigin?.created?.by).toBe('ada');
+    // As the Approvals page and the report print it.
+    expect(describeAccountOrigin(listed?.deciderOrigin)).toMatch(
+      /^abe: created by ada \(console\) at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
+    expect(describeAccountOrigin(listed?.requesterOrigin)).toMatch(/^ada: created at .* UTC \(by whom not recorded\)$/);
     // The Users page shows who made each account.
     const listedUsers = await listUsersForAdmin(test.database.sql, new Date());
     expect(listedUsers.find((u) => u.username === 'abe')).toMatchObject({ createdBy: 'ada', createdVia: 'console' });
