@@ -59,10 +59,20 @@ describe('accepting an invitation: cheap refusals first', () => {
     return invitation.token;
   }
 
-  const accept = (token: string, address?: string | null, extra: Record<string, unknown> = {}) =>
+  const accept = (
+    token: string,
+    address?: string | null,
+    options: { extra?: Record<string, unknown>; now?: Date } = {},
+  ) =>
     acceptInvitation(test.database, {
-      rawInput: { token, password: 'a-long-enough-password', confirmPassword: 'a-long-enough-password', ...extra },
+      rawInput: {
+        token,
+        password: 'a-long-enough-password',
+        confirmPassword: 'a-long-enough-password',
+        ...options.extra,
+      },
       address,
+      now: options.now,
     });
 
   const auditRows = (address: string) =>
@@ -131,15 +141,17 @@ describe('accepting an invitation: cheap refusals first', () => {
   });
 
   it('is throttled per address; a caller without an address shares the one "unknown" bucket', async () => {
+    // One instant for the whole test: a slow machine must not see the first wait (2 s) end mid-test.
+    const now = new Date();
     for (let n = 0; n < 5; n++) {
-      expect(await accept(`made-up-${n}`, '198.51.100.7')).toMatchObject({
+      expect(await accept(`made-up-${n}`, '198.51.100.7', { now })).toMatchObject({
         reason: expect.stringContaining('not valid'),
       });
     }
     // The sixth failure is let through and starts a wait; the next attempt is refused without a lookup.
-    expect((await accept('made-up-5', '198.51.100.7')).status).toBe('refused');
+    expect((await accept('made-up-5', '198.51.100.7', { now })).status).toBe('refused');
     const valid = await invite('inv-patient');
-    expect(await accept(valid, '198.51.100.7')).toMatchObject({
+    expect(await accept(valid, '198.51.100.7', { now })).toMatchObject({
       status: 'refused',
       reason: expect.stringMatching(/^Too many invitation attempts from this address/),
     });
@@ -147,24 +159,25 @@ describe('accepting an invitation: cheap refusals first', () => {
       status: 'pending',
     });
     // Someone else, elsewhere, is not slowed down.
-    expect(await accept(valid, '198.51.100.8')).toEqual({ status: 'ok', username: 'inv-patient' });
+    expect(await accept(valid, '198.51.100.8', { now })).toEqual({ status: 'ok', username: 'inv-patient' });
 
     // No address (no socket address, no front server): not a way around the throttle.
-    for (let n = 0; n < 6; n++) await accept(`anonymous-${n}`, n % 2 === 0 ? null : undefined);
+    for (let n = 0; n < 6; n++) await accept(`anonymous-${n}`, n % 2 === 0 ? null : undefined, { now });
     const hidden = await invite('inv-hidden');
-    expect(await accept(hidden, null)).toMatchObject({
+    expect(await accept(hidden, null, { now })).toMatchObject({
       status: 'refused',
       reason: expect.stringMatching(/^Too many invitation attempts/),
     });
     const unknown = await auditRows('unknown');
     expect(unknown.length).toBeGreaterThan(0);
     // A known address is not held back by the unknown callers.
-    expect(await accept(hidden, '198.51.100.9')).toEqual({ status: 'ok', username: 'inv-hidden' });
+    expect(await accept(hidden, '198.51.100.9', { now })).toEqual({ status: 'ok', username: 'inv-hidden' });
   });
 
   it('audits refusals as metadata, never the input, and a flood from one address in aggregate', async () => {
     const marker = 'PAYLOAD-MARKER-'.repeat(1_000);
-    for (let n = 0; n < 40; n++) await accept(`flood-${n}`, '203.0.113.5', { note: marker, nested: { marker } });
+    for (let n = 0; n < 40; n++)
+      await accept(`flood-${n}`, '203.0.113.5', { extra: { note: marker, nested: { marker } } });
     const everything = JSON.stringify(
       await test.database.sql`select * from cutover.audit_events where action = 'users.accept_invitation'`,
     );

@@ -42,8 +42,11 @@ describe('API tokens need the password', () => {
   }
 
   const tokenCount = async (userId: number) =>
-    (await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.api_tokens where user_id = ${userId}`)[0]
-      ?.n;
+    (
+      await test.database.sql<
+        { n: number }[]
+      >`select count(*)::int as n from cutover.api_tokens where user_id = ${userId}`
+    )[0]?.n;
 
   /** What the CLI hears on its next call with `bearer`. */
   async function cliAnswer(bearer: string): Promise<{ status: number; error?: string }> {
@@ -62,7 +65,10 @@ describe('API tokens need the password', () => {
   it('creating a token without the password, or with a wrong one, creates nothing', async () => {
     const owner = await signedIn('tok-owner', ['operator']);
     const without = await create(owner, {});
-    expect(without).toMatchObject({ status: 'invalid', fieldErrors: { password: [expect.stringContaining('password')] } });
+    expect(without).toMatchObject({
+      status: 'invalid',
+      fieldErrors: { password: [expect.stringContaining('password')] },
+    });
     const wrong = await create(owner, { password: 'not-my-password' });
     expect(wrong).toEqual({ status: 'refused', reason: 'The password is wrong: no token was created.' });
     expect(await tokenCount(owner.id)).toBe(0);
@@ -86,8 +92,16 @@ describe('API tokens need the password', () => {
         reason: expect.stringContaining('wrong'),
       });
     }
-    // The fourth wrong one blocks the next attempts for a while — even with the right password.
+    // The fourth wrong one blocks the next attempts for a while (2 s, doubling) — even with the right password.
     expect((await create(owner, { password: 'guess-3' })).status).toBe('refused');
+    const [row] = await test.database.sql<{ blocked: boolean }[]>`
+      select blocked_until > now() as blocked from cutover.sign_in_throttle
+       where bucket = 're-auth' and username = ${String(owner.id)}`;
+    expect(row?.blocked).toBe(true);
+    // Longer than 2 s, so that a slow machine does not see the wait end before the next steps.
+    await test.database.sql`
+      update cutover.sign_in_throttle set blocked_until = now() + interval '10 minutes'
+       where bucket = 're-auth' and username = ${String(owner.id)}`;
     const blocked = await create(owner, { password: 'tok-guessed-password' });
     expect(blocked).toMatchObject({ status: 'refused', reason: expect.stringMatching(/^Too many wrong passwords/) });
     expect(await tokenCount(owner.id)).toBe(0);
