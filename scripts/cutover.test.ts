@@ -317,6 +317,12 @@ describe('the cutover CLI, over HTTP with a personal API token', { timeout: 240_
     expect(JSON.parse(listed.stdout)).toContainEqual(
       expect.objectContaining({ id: Number(approvalId), status: 'pending', requestedBy: 'cli-both' }),
     );
+    // Who made the requester's account, and when (separation of duties): a seeded account has no recorded creator.
+    expect((await cli(['approvals'], 'viewer')).stdout).toMatch(
+      new RegExp(
+        `#${approvalId} pending .* by cli-both: .*\\n    requester's account created \\(by whom not recorded\\) at \\d{4}-`,
+      ),
+    );
     const own = await cli(['approve', approvalId, '--confirm', 'ABANDON', '--json'], 'both');
     expect(own.code).toBe(3);
     expect(JSON.parse(own.stdout).reason).toMatch(/^Two-person rule/);

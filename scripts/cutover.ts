@@ -331,12 +331,24 @@ interface StatusJson {
   };
 }
 
+interface AccountOriginJson {
+  created: { by: string | null; via: string; at: string } | null;
+}
+
 interface ApprovalJson {
   id: number;
   status: string;
   kind: string;
   requestedBy: string;
   summary: string;
+  /** Who created the requester's account and when (separation of duties: docs/operations.md). */
+  requesterOrigin?: AccountOriginJson | null;
+}
+
+function createdLine(origin: AccountOriginJson | null | undefined): string {
+  const created = origin?.created;
+  if (!created) return 'creation not recorded';
+  return `created ${created.by ? `by ${created.by} (${created.via})` : '(by whom not recorded)'} at ${created.at}`;
 }
 
 interface ValidationJson {
@@ -480,7 +492,11 @@ async function main(): Promise<number> {
         approvals,
         () =>
           approvals
-            .map((a) => `#${a.id} ${a.status.padEnd(8)} ${a.kind.padEnd(16)} by ${a.requestedBy}: ${a.summary}`)
+            .map(
+              (a) =>
+                `#${a.id} ${a.status.padEnd(8)} ${a.kind.padEnd(16)} by ${a.requestedBy}: ${a.summary}\n` +
+                `    requester's account ${createdLine(a.requesterOrigin)}`,
+            )
             .join('\n') || 'no requests',
       );
       return EXIT.ok;
