@@ -20,37 +20,46 @@ export type BearerCheck =
   | { status: 'refused'; httpStatus: 401; message: string }
   | { status: 'throttled'; httpStatus: 429; message: string; retryAfterSeconds: number };
 
+/** The outcome of a throttled check of some bearer secret: its value, refused, or throttled. */
+type ThrottledBearer<T> =
+  | { status: 'ok'; value: T }
+  | { status: 'refused'; reason: string }
+  | { status: 'throttled'; retryAfterSeconds: number };
+
 /**
- * Checks a presented bearer token (the command line's API). While the client's address is blocked
- * (too many failed tokens) no token is looked up: the request is refused and counted. Otherwise the
- * token is checked, and a failure is counted against the address — a valid token costs one indexed
- * read of the throttle and writes nothing. Unlike a password a token is not guessable, so a failure
- * is counted after the check rather than in advance: concurrent guesses passing together gain
- * nothing. A refused or throttled token is audited through auditRefusal (metadata only, in
- * aggregate when it repeats) — never the token.
+ * Checks a presented bearer secret with `verify` (a value, or the reason it is refused), throttled
+ * per client address. While the address is blocked (too many failures) nothing is verified: the
+ * request is refused and counted. Otherwise the secret is verified and a failure counted against
+ * the address — a valid secret costs one indexed read of the throttle and writes nothing. Unlike a
+ * password a token is not guessable, so a failure is counted after the check rather than in
+ * advance: concurrent guesses passing together gain nothing. A refused or throttled secret is
+ * audited through auditRefusal under `action` (metadata only, in aggregate when it repeats) —
+ * never the secret.
  */
-export async function checkBearerToken(
+async function throttledBearerCheck<T>(
   database: Database,
-  params: { token: string; address: string | null; now?: Date },
-): Promise<BearerCheck> {
+  params: { secret: string; address: string | null; action: string; now?: Date },
+  verify: (secret: string, now: Date) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>,
+): Promise<ThrottledBearer<T>> {
   const now = params.now ?? new Date();
   const address = params.address ?? UNKNOWN_ADDRESS;
   const key = { bucket: BEARER_TOKEN_BUCKET, key: BEARER_KEY, address: throttleAddress(address) };
   const refusal = (reason: string) =>
     auditRefusal(
       database.sql,
-      { action: BEARER_AUDIT_ACTION, reason, address, sizes: { bytes: Buffer.byteLength(params.token) } },
+      { action: params.action, reason, address, sizes: { bytes: Buffer.byteLength(params.secret) } },
       now,
     );
-  const throttled = async (retryAt: Date): Promise<BearerCheck> => {
-    const retryAfterSeconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  const throttled = async (retryAt: Date): Promise<ThrottledBearer<T>> => {
     await refusal('throttled: too many failed bearer tokens from this address');
     return {
       status: 'throttled',
-      httpStatus: 429,
-      message: `Too many failed API tokens from this address: try again in ${retryAfterSeconds} s.`,
-      retryAfterSeconds,
+      retryAfterSeconds: Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000)),
     };
+  };
+  const refused = async (reason: string): Promise<ThrottledBearer<T>> => {
+    await refusal(`bearer token refused: ${reason}`);
+    return { status: 'refused', reason };
   };
   const [blocked] = await database.sql<{ n: number }[]>`
     select count(*)::int as n from cutover.sign_in_throttle
@@ -59,20 +68,44 @@ export async function checkBearerToken(
     // Counted (admitAttempt refuses while blocked; a block that just ended lets this one be checked).
     const admission = await admitAttempt(database.sql, { ...key, now });
     if (!admission.admitted) return throttled(admission.retryAt);
-    const check = await checkApiToken(database.db, { token: params.token, now });
-    if (check.status === 'ok') {
-      await refundAttempt(database.sql, key);
-      return check;
-    }
-    await refusal(`bearer token refused: ${check.reason}`);
-    return { status: 'refused', httpStatus: 401, message: TOKEN_REFUSALS[check.reason] };
+    const checked = await verify(params.secret, now);
+    if (!checked.ok) return refused(checked.reason);
+    await refundAttempt(database.sql, key);
+    return { status: 'ok', value: checked.value };
   }
-  const check = await checkApiToken(database.db, { token: params.token, now });
-  if (check.status === 'ok') return check;
+  const checked = await verify(params.secret, now);
+  if (checked.ok) return { status: 'ok', value: checked.value };
   const admission = await admitAttempt(database.sql, { ...key, now });
   if (!admission.admitted) return throttled(admission.retryAt);
-  await refusal(`bearer token refused: ${check.reason}`);
-  return { status: 'refused', httpStatus: 401, message: TOKEN_REFUSALS[check.reason] };
+  return refused(checked.reason);
+}
+
+/** A personal API token on the command line's API (lib/cli-api/handle-request.ts). */
+export async function checkBearerToken(
+  database: Database,
+  params: { token: string; address: string | null; now?: Date },
+): Promise<BearerCheck> {
+  type Reason = keyof typeof TOKEN_REFUSALS;
+  const result = await throttledBearerCheck<TokenUser>(
+    database,
+    { secret: params.token, address: params.address, action: BEARER_AUDIT_ACTION, now: params.now },
+    async (token, now) => {
+      const check = await checkApiToken(database.db, { token, now });
+      return check.status === 'ok' ? { ok: true, value: check.user } : { ok: false, reason: check.reason };
+    },
+  );
+  if (result.status === 'ok') return { status: 'ok', user: result.value };
+  if (result.status === 'throttled') {
+    return {
+      status: 'throttled',
+      httpStatus: 429,
+      message: `Too many failed API tokens from this address: try again in ${result.retryAfterSeconds} s.`,
+      retryAfterSeconds: result.retryAfterSeconds,
+    };
+  }
+  // The reason is one of checkApiToken's: what the holder of a real token may learn.
+  const message = TOKEN_REFUSALS[result.reason as Reason] ?? TOKEN_REFUSALS.unknown;
+  return { status: 'refused', httpStatus: 401, message };
 }
 
 /** The audit action of a refused bearer token. */
