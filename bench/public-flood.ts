@@ -141,14 +141,16 @@ export async function runPublicFlood(
     ['username', options.owner.username],
     ['password', options.owner.password],
   ]);
+  const startedAt = next;
+  const floodRunning = startedAt < total;
   const owner = await post(baseUrl, OWNER_SOCKET, body, { 'content-type': contentType });
-  const floodStillRunning = next < total;
+  const sentDuringSignIn = next;
   await flooding;
 
   const problems: string[] = [];
   const signedIn = owner.status === 303 && owner.setCookie.length > 0;
   if (!signedIn) problems.push(`the owner's sign-in during the flood got HTTP ${owner.status}`);
-  if (!floodStillRunning) problems.push('the flood was over before the owner signed in (send more requests)');
+  if (!floodRunning) problems.push('the flood was over before the owner signed in (send more requests)');
 
   const [after] = await sql<{ rows: number; bytes: number; largest: number; raw: number }[]>`
     select count(*)::float8 as rows,
@@ -184,6 +186,7 @@ export async function runPublicFlood(
       `actions ${statuses('action')}; invitations ${statuses('invitation')}; bearer ${statuses('bearer')}) → ` +
       `${rows} audit rows, ${after?.bytes ?? 0} bytes of content (largest ${after?.largest ?? 0}), table ` +
       `${megabytes(before?.bytes ?? 0)} → ${megabytes(table?.bytes ?? 0)}; ` +
-      `the owner's sign-in during the flood: ${signedIn ? 'signed in' : 'REFUSED'} in ${owner.ms.toFixed(0)} ms`,
+      `the owner's sign-in during the flood (started at request ${startedAt}, ${sentDuringSignIn} sent by ` +
+      `its answer): ${signedIn ? 'signed in' : 'REFUSED'} in ${owner.ms.toFixed(0)} ms`,
   };
 }
