@@ -11,6 +11,7 @@ import type { Database } from '../db/connection';
 import { recordAudit } from './audit';
 import { HashingBusyError, SIGN_IN_MAX_HASH_WAIT_MS } from './hash-concurrency';
 import { decoyPasswordHash, verifyPassword } from './password';
+import { auditRefusal } from './refusal-audit';
 import { createSession, type SessionUser } from './sessions';
 import {
   ANY_USERNAME,
@@ -126,6 +127,8 @@ export async function signIn(
     if (!(error instanceof HashingBusyError)) throw error;
     await refundSignInAttempt(sql, throttleKey);
     noteBusyRefusal(now);
+    // In aggregate: auditRefusal writes a few rows per address, then counts (lib/auth/refusal-audit.ts).
+    await auditRefusal(sql, { action: 'auth.sign_in', reason: 'busy: password hashing saturated', address, username });
     return { status: 'throttled', message: SIGN_IN_BUSY, retryAfterSeconds: 5 };
   }
   const succeeded = Boolean(user && passwordOk && !user.disabledAt);
