@@ -128,7 +128,8 @@ export async function signIn(
     await refundSignInAttempt(sql, throttleKey);
     noteBusyRefusal(now);
     // In aggregate: auditRefusal writes a few rows per address, then counts (lib/auth/refusal-audit.ts).
-    await auditRefusal(sql, { action: 'auth.sign_in', reason: 'busy: password hashing saturated', address, username });
+    // No username: the load is the server's, not the account's, and the name typed is the caller's input.
+    await auditRefusal(sql, { action: 'auth.sign_in', reason: 'busy: password hashing saturated', address });
     return { status: 'throttled', message: SIGN_IN_BUSY, retryAfterSeconds: 5 };
   }
   const succeeded = Boolean(user && passwordOk && !user.disabledAt);
