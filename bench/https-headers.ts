@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { STRICT_TRANSPORT_SECURITY } from '../lib/http/security-headers';
 import { NEXT_BIN } from '../scripts/next-server';
-import type { AccessRow } from './route-access';
+import type { AccessRow } from './access-row';
 import { stopChild } from './scratch-console';
 
 const PORT = 3313;

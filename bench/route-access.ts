@@ -10,6 +10,7 @@
 import { executeAction } from '../lib/auth/action';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { PHASE_CATALOG } from '../lib/runbook/phases';
+import type { AccessRow } from './access-row';
 import { checkHttpsHeaders } from './https-headers';
 import type { ScratchConsole } from './scratch-console';
 
@@ -54,13 +55,6 @@ function isSessionExpiredBody(response: Response, text: string): boolean {
 }
 
 export const SIGNED_IN_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-
-export interface AccessRow {
-  path: string;
-  who: string;
-  expected: string;
-  got: string;
-}
 
 function outcome(response: Response): string {
   if (response.status >= 300 && response.status < 400) {

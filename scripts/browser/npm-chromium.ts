@@ -6,8 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SourceContext } from './browser-sources';
-import { errorLine, lastLine, runCommand } from './run-command';
+import { type Environment, errorLine, lastLine, runCommand } from './run-command';
 
 /**
  * 143.x declares `engines: node >=20.11` (the 147.0.1+ releases need Node 22), and Playwright drives
@@ -24,8 +23,19 @@ export function npmChromiumExecutable(cacheDir: string): string {
   return join(packageDir(cacheDir), 'unpacked', 'chromium');
 }
 
+/**
+ * What the install needs of a source's context (./browser-sources.ts SourceContext), declared here:
+ * that module calls this one, so importing its type back would close a circle.
+ */
+interface InstallContext {
+  env: Environment;
+  cacheDir: string;
+  installTimeoutMs: number;
+  log: (line: string) => void;
+}
+
 export async function installNpmChromium(
-  context: SourceContext,
+  context: InstallContext,
 ): Promise<{ executablePath: string; detail: string } | { missing: string }> {
   const dir = packageDir(context.cacheDir);
   const unpacked = join(dir, 'unpacked');
