@@ -96,7 +96,8 @@ describe('import rules (dependency-cruiser)', () => {
   it('names every import that points up the layers, whatever its form, and lets the allowed ones pass', async () => {
     const root = tree({
       'lib/settings.ts': 'export const port = 1;\n',
-      'lib/db/queries.ts': "import { runPhase } from '../runbook/runner';\nimport { port } from '../settings';\n",
+      'lib/db/queries.ts':
+        "import { readFileSync } from 'node:fs';\nimport postgres from 'postgres';\nimport { runPhase } from '../runbook/runner';\nimport { port } from '../settings';\n",
       'lib/auth/sessions.ts': 'export type Session = { id: number };\n',
       'lib/market/clock.ts': "export type { Session } from '../auth/sessions';\n",
       'lib/monitor/window.ts': "export const window = 1;\nexport const state = () => import('../runbook/run-state');\n",
