@@ -97,7 +97,9 @@ module.exports = {
   options: {
     // The repository's own sources; packages are resolved (to tell them apart) but never walked into.
     includeOnly: '^(?!node_modules/)',
-    exclude: { path: '^(\\.git|\\.next|\\.data[^/]*|drizzle|patches|public|test-results|playwright-report|bench/out)/' },
+    exclude: {
+      path: '^(\\.git|\\.next|\\.data[^/]*|drizzle|patches|public|test-results|playwright-report|bench/out)/',
+    },
     doNotFollow: { path: 'node_modules' },
     // Type-only imports are arrows too: a circle or a wrong-way arrow made of types still ties the files together.
     tsPreCompilationDeps: true,
