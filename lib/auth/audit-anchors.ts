@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
-import { enqueueAlert } from '../monitor/alert-outbox';
+import { insertAlert } from '../db/tables/alert-outbox';
 import { readSetting } from '../settings';
 import { readChainHead } from './audit-chain-rows';
 
@@ -68,8 +68,8 @@ export async function writeAuditAnchor(
     appendFileSync(file, `${JSON.stringify(anchor)}\n`, { mode: 0o600 });
   }
   if (readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK', env) === 'on' && readSetting('ALERT_WEBHOOK_URL', env)) {
-    await enqueueAlert(params.outbox ?? sql, {
-      key: `audit-anchor:${anchor.database}:${anchor.position}:${anchor.hash}:${anchor.reason}`,
+    await insertAlert(params.outbox ?? sql, {
+      dedupeKey: `audit-anchor:${anchor.database}:${anchor.position}:${anchor.hash}:${anchor.reason}`,
       payload: {
         kind: 'audit_anchor',
         summary: `Audit chain head #${anchor.id} (position ${anchor.position}) ${anchor.hash} — ${anchor.reason}`,

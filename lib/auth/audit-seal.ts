@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { TransactionSql } from 'postgres';
-import { enqueueAlert } from '../monitor/alert-outbox';
+import { insertAlert } from '../db/tables/alert-outbox';
 import { readSetting } from '../settings';
 import { auditAnchorFilePath } from './audit-anchors';
 import { readChainRowAt } from './audit-chain-rows';
@@ -75,8 +75,8 @@ export async function sealLegacyChainIfDue(
   });
   // Said outside the database too: a seal anywhere but at the upgrade is an alarm (docs/operations.md).
   if (readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK') === 'on' && readSetting('ALERT_WEBHOOK_URL'))
-    await enqueueAlert(tx, {
-      key: `audit-sealed:${database?.name}:${id}`,
+    await insertAlert(tx, {
+      dedupeKey: `audit-sealed:${database?.name}:${id}`,
       payload: {
         kind: 'audit_chain_sealed',
         summary: `Audit chain: ${detail.legacyRows} rows hashed before the key were sealed by event #${id}`,

@@ -8,7 +8,7 @@
 import type { WorkerMode } from '../../db/console-schema';
 import type { WorkerCommandSummary } from './captured-output';
 
-export type { WorkerCommandKind, WorkerCommandSummary } from './captured-output';
+export type { WorkerCommandSummary } from './captured-output';
 export type { WorkerMode };
 
 export interface WorkerStatusReport {
