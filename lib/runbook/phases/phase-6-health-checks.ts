@@ -5,7 +5,9 @@
  */
 
 import { z } from 'zod';
+import { laggingSymbols } from '../../market/data-frontier';
 import { waitForDataFrontier } from '../../market/data-frontier-wait';
+import { DXY_COMPONENTS } from '../../market/dxy';
 import { countOpenMinutes, floorToMinute, lastOpenMinute } from '../../market/market-hours';
 import { defaultMaxSettleMinutes } from '../../monitor/monitor-window';
 import { MINUTE_MS } from '../../time-units';
@@ -72,20 +74,25 @@ export const phase6HealthChecks = definePhase({
     const now = ctx.clock.now();
     // Complete component minutes only: while a component is held back (staggered ingestion) the
     // recent minutes have no DXY yet, so the data checks are judged up to the data frontier — unless
-    // it trails by more than CUTOVER_MONITOR_SETTLE_MAX_MINUTES, when they are judged at now and fail.
+    // it trails by more than CUTOVER_MONITOR_SETTLE_MAX_MINUTES, or every component stopped at once,
+    // when they are judged at now and fail.
     const frontier = await waitForDataFrontier(ctx.sql, {
       needed: floorToMinute(now),
       now,
       maxLateMinutes: defaultMaxSettleMinutes(),
     });
-    const dataNow = frontier.state === 'wait' ? frontier.frontier.through : now;
+    // Some components ahead of the frontier: late data. All of them stopped together is a stopped feed: judged at now.
+    const heldBack = frontier.state === 'wait' && laggingSymbols(frontier.frontier, now).length < DXY_COMPONENTS.length;
+    const dataNow = heldBack ? frontier.frontier.through : now;
     if (frontier.state !== 'ready') {
       await ctx.log(
-        frontier.state === 'wait'
-          ? `Data checks judged up to the data frontier ${dataNow.toISOString()}: ${frontier.reason}.`
-          : `Data checks judged at now: ${frontier.message}.`,
+        heldBack
+          ? `Data checks judged up to the data frontier ${dataNow.toISOString()}: ${frontier.state === 'wait' ? frontier.reason : ''}.`
+          : frontier.state === 'gave up'
+            ? `Data checks judged at now: ${frontier.message}.`
+            : `Data checks judged at now: no component has reported since ${frontier.frontier.through.toISOString()} (a stopped feed, not late data).`,
         { frontier: frontier.frontier.through.toISOString() },
-        frontier.state === 'wait' ? 'info' : 'warn',
+        heldBack ? 'info' : 'warn',
       );
     }
     const judgedAt = dataCheckTime(dataNow);
