@@ -38,15 +38,14 @@ describe('the action wrapper', () => {
     const result = await executeAction(writeNote, {
       database: test.database,
       user: operator,
-      rawInput: { text: 'hello', count: '2' },
+      rawInput: { text: 'hello', count: '2', pad: 'q'.repeat(10_000) },
     });
     expect(result).toEqual({ status: 'ok', data: { stored: 'hello' } });
     expect(await notes()).toEqual(['hello']);
-    expect((await audits()).at(-1)).toMatchObject({
-      username: 'omar',
-      outcome: 'ok',
-      inputs: { text: 'hello', count: '2' },
-    });
+    // What zod parsed (count coerced, the unnamed key stripped), not the raw input.
+    const last = (await audits()).at(-1);
+    expect(last).toMatchObject({ username: 'omar', outcome: 'ok' });
+    expect(last?.inputs).toEqual({ text: 'hello', count: 2 });
   });
 
   it('refuses a wrong role, changes nothing, and audits the refusal', async () => {
@@ -126,16 +125,59 @@ describe('the action wrapper', () => {
     expect(JSON.stringify(last)).not.toContain('xxxx');
   });
 
-  it('bounds an authorized caller’s input that the action refuses, and keeps it', async () => {
+  it('keeps what zod parsed of an input the action refuses, never the keys it stripped', async () => {
     const result = await executeAction(writeNote, {
       database: test.database,
       user: operator,
-      rawInput: { text: 'refuse', count: 1, note: 'y'.repeat(100_000) },
+      rawInput: { text: 'refuse', count: '1', note: 'y'.repeat(100_000) },
+      address: '192.0.2.45',
     });
     expect(result.status).toBe('refused');
     const last = (await audits()).at(-1);
-    expect(last?.inputs.text).toBe('refuse');
-    expect(String(last?.inputs.note).length).toBeLessThan(2100);
+    expect(last).toMatchObject({
+      username: 'omar',
+      outcome: 'refused',
+      inputs: { text: 'refuse', count: 1 },
+      detail: { reason: 'Refused for the test.', address: '192.0.2.45' },
+    });
+    expect(last?.inputs).not.toHaveProperty('note');
+    expect(JSON.stringify(last)).not.toContain('yyyy');
+  });
+});
+
+const openToAll = defineAction({
+  name: 'test.refuse_anyone',
+  input: z.object({ id: z.coerce.number().int().positive() }),
+  roles: ['viewer', 'operator', 'approver', 'admin'],
+  async run({ input }) {
+    throw new ActionRefused(`No thing #${input.id} of yours.`);
+  },
+});
+
+describe('an action open to every viewer, refused again and again', () => {
+  const test = useTestDatabase();
+
+  it('writes a bounded number of small rows per user, whatever the input’s padding or the address', async () => {
+    for (let i = 0; i < 100; i++) {
+      const result = await executeAction(openToAll, {
+        database: test.database,
+        user: viewer,
+        rawInput: { id: 999_999_999, pad1: 'p'.repeat(20_000) },
+        // A new address each time: the count is the user's, not the address's.
+        address: `198.51.100.${i}`,
+      });
+      expect(result).toEqual({ status: 'refused', reason: 'No thing #999999999 of yours.' });
+    }
+    const [written] = await test.database.sql<{ n: number; largest: number }[]>`
+      select count(*)::int as n, max(octet_length(inputs::text) + octet_length(detail::text))::int as largest
+        from cutover.audit_events where action = 'test.refuse_anyone'`;
+    // The free ones and the one that starts the block, as every refusal (lib/auth/refusal-audit.ts).
+    expect(written?.n).toBe(REFUSAL_AUDIT_BUCKET.freePerKey + 1);
+    expect(written?.largest).toBeLessThan(1_000);
+    const [counted] = await test.database.sql<{ n: number }[]>`
+      select sum(throttled_attempts)::int as n from cutover.sign_in_throttle
+       where bucket = ${REFUSAL_AUDIT_BUCKET.name} and username = 'test.refuse_anyone'`;
+    expect(counted?.n).toBe(100 - REFUSAL_AUDIT_BUCKET.freePerKey - 1);
   });
 });
 

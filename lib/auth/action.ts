@@ -3,9 +3,11 @@
  * that also writes the audit row → return a typed, discriminated result. Refused and invalid
  * attempts are audited too — as metadata only (lib/auth/refusal-audit.ts): whoever is not signed in,
  * sends invalid input or lacks the role chooses the input's size and how often, so neither the input
- * nor one row per attempt reaches the audit log. Inputs are kept for callers who are signed in and
- * authorized (bounded, and within the row cap). Independent of Next.js: the server actions and the
- * CLI both call it.
+ * nor one row per attempt reaches the audit log. An action that refuses (ActionRefused) is audited
+ * the same rate-limited way, counted per user: several actions are open to every viewer, who
+ * chooses how often to be refused. What is kept of an authorized caller's input is what zod parsed
+ * (keys the schema does not name are stripped), bounded and within the row cap. Independent of
+ * Next.js: the server actions and the CLI both call it.
  */
 import type { TransactionSql } from 'postgres';
 import type { z } from 'zod';
@@ -59,7 +61,7 @@ export async function executeAction<S extends z.ZodType, T>(
   },
 ): Promise<ActionResult<T>> {
   const { database, user, via } = params;
-  const refusal = (reason: string, extra: { outcome?: 'invalid'; fields?: string[] } = {}) =>
+  const refusal = (reason: string, extra: { outcome?: 'invalid'; fields?: string[]; inputs?: unknown } = {}) =>
     auditRefusal(database.sql, {
       action: spec.name,
       reason,
@@ -70,10 +72,11 @@ export async function executeAction<S extends z.ZodType, T>(
       ...(via ? { via } : {}),
       ...extra,
     });
-  // Only reached by a signed-in, authorized caller: their (bounded) input is worth keeping.
-  const inputs = () => boundForAudit(params.rawInput ?? {});
+  // Only reached by a signed-in, authorized caller with valid input: what zod parsed of it, never the raw
+  // input (keys the schema does not name would otherwise pad the row up to the cap).
   const audit = (
-    outcome: 'ok' | 'refused' | 'invalid' | 'failed',
+    outcome: 'ok' | 'failed',
+    inputs: unknown,
     detail: Record<string, unknown>,
     sql: SqlOrTx = database.sql,
   ) =>
@@ -82,7 +85,7 @@ export async function executeAction<S extends z.ZodType, T>(
       username: user?.username ?? null,
       action: spec.name,
       outcome,
-      inputs: inputs(),
+      inputs: boundForAudit(inputs),
       detail: via ? { via, ...detail } : detail,
     });
 
@@ -109,18 +112,20 @@ export async function executeAction<S extends z.ZodType, T>(
   try {
     const data = await database.sql.begin(async (tx) => {
       const result = await spec.run({ tx, input: parsed.data, user, database });
-      await audit('ok', { result: boundForAudit(result) }, tx);
+      await audit('ok', parsed.data, { result: boundForAudit(result) }, tx);
       return result;
     });
     return { status: 'ok', data: data as T };
   } catch (error) {
     if (error instanceof ActionRefused) {
-      await audit('refused', { reason: error.message });
+      // Rate-limited and counted per user like the refusals above (any viewer can call some actions and be
+      // refused at will); the parsed input is kept on the rows that are written.
+      await refusal(redactCredentialsInText(error.message), { inputs: parsed.data });
       return { status: 'refused', reason: error.message };
     }
     const known = error instanceof ActionFailed;
     const raw = error instanceof Error ? error.message : String(error);
-    const auditId = await audit('failed', { message: redactCredentialsInText(raw) });
+    const auditId = await audit('failed', parsed.data, { message: redactCredentialsInText(raw) });
     const message = known
       ? redactCredentialsInText(raw)
       : `The action failed unexpectedly; details are in audit event #${auditId}.`;

@@ -116,4 +116,35 @@ describe('auditRefusal', () => {
     // The ceiling is shared by every test of this file's database: lifted again.
     await sql`delete from cutover.sign_in_throttle where bucket = ${REFUSAL_AUDIT_ALL_BUCKET.name}`;
   });
+
+  it('writes a signed-in user’s refusals past the ceiling, counted per user whatever the address', async () => {
+    const { sql } = test.database;
+    const when = at(20_000);
+    // An anonymous flood has used up the ceiling and blocks it.
+    await sql`
+      insert into cutover.sign_in_throttle (bucket, username, address, failures, last_failure_at, blocked_until)
+      values (${REFUSAL_AUDIT_ALL_BUCKET.name}, 'refusals', ${ALL_ADDRESSES}, ${REFUSAL_AUDIT_ALL_BUCKET.freePerKey + 5},
+              ${when}, ${at(21_000)})
+      on conflict (bucket, username, address) do update set failures = excluded.failures,
+        last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until, throttled_attempts = 0`;
+    await auditRefusal(sql, { action: 'test.member', reason: 'Not signed in.', address: '203.0.113.200' }, when);
+    expect(await rowsOf('test.member')).toHaveLength(0);
+    // A signed-in user is still on record, by name, from every address.
+    const refuse = (i: number, seconds = 0) =>
+      auditRefusal(
+        sql,
+        { action: 'test.member', reason: 'Requires role admin.', address: `192.0.2.${i}`, userId: 7, username: 'vera' },
+        at(20_000 + seconds),
+      );
+    for (let i = 0; i < 30; i++) await refuse(i);
+    const written = await sql<{ username: string | null }[]>`
+      select username from cutover.audit_events where action = 'test.member' order by id`;
+    expect(written.map((row) => row.username)).toEqual(Array(REFUSAL_AUDIT_BUCKET.freePerKey + 1).fill('vera'));
+    // Beyond the user's allowance: counted on the user's row, and the next row after the wait carries it.
+    await refuse(99, 3_600);
+    expect((await rowsOf('test.member')).at(-1)?.detail.aggregated).toEqual([
+      { scope: 'action and user', refused: 30 - REFUSAL_AUDIT_BUCKET.freePerKey - 1, until: expect.any(String) },
+    ]);
+    await sql`delete from cutover.sign_in_throttle where bucket = ${REFUSAL_AUDIT_ALL_BUCKET.name}`;
+  });
 });

@@ -6,7 +6,9 @@
  * (lib/auth/sign-in-throttle.ts, bucket "refusal-audit"):
  *
  * - the first 10 refusals of one (action, address), and 30 of one address across actions, are a
- *   row each (a signed-in caller's are counted per address and user);
+ *   row each; a signed-in caller's are counted per user instead, whatever the address, and are
+ *   exempt from the ceiling across all addresses (below): an anonymous flood never turns a user's
+ *   refusals into an anonymous count;
  * - after that the address is blocked with growing waits (2 s … 15 min); a refusal while blocked is
  *   only counted (`throttled_attempts` of its throttle rows: a row update, no audit insert and so no
  *   chain lock), and the next row written for that address carries the count (`aggregated`);
@@ -36,6 +38,9 @@ export const REFUSAL_AUDIT_ALL_BUCKET: ThrottleBucket = {
 /** The "address" and key of the ceiling's rows (not an address: no client can have it). */
 export const ALL_ADDRESSES = '(all addresses)';
 const ALL_KEY = 'refusals';
+/** A signed-in user's refusals are counted under this "address" plus the username (no client address has it). */
+export const USER_COUNTER_PREFIX = '(user) ';
+const userCounter = (username: string) => `${USER_COUNTER_PREFIX}${username}`;
 
 /** The action of a summary row: refusals counted while their address was blocked, nobody refused since. */
 export const REFUSAL_SUMMARY_ACTION = 'audit.refusals_counted';
@@ -57,6 +62,11 @@ export interface RefusalEvent {
   via?: string;
   /** Names of the invalid fields (validation failures): at most 20, each shortened. */
   fields?: string[];
+  /**
+   * Only what zod parsed of a signed-in, authorized caller's input (an action that refused): never raw
+   * input. Bounded, redacted and capped by recordAudit.
+   */
+  inputs?: unknown;
 }
 
 const MEASURE_BUDGET = 100_000;
@@ -141,12 +151,13 @@ export async function flushRefusalCounts(sql: SqlOrTx, params: { now: Date; limi
     const byAddress = new Map<string, CountRow[]>();
     for (const row of rows) byAddress.set(row.address, [...(byAddress.get(row.address) ?? []), row]);
     for (const [address, counts] of byAddress) {
+      const user = address.startsWith(USER_COUNTER_PREFIX) ? address.slice(USER_COUNTER_PREFIX.length) : null;
       await recordAudit(tx, {
         userId: null,
-        username: null,
+        username: user,
         action: REFUSAL_SUMMARY_ACTION,
         outcome: 'refused',
-        detail: { address, counted: describeCounts(counts) },
+        detail: { ...(user ? { user } : { address }), counted: describeCounts(counts) },
       });
     }
     return byAddress.size;
@@ -161,61 +172,95 @@ function describeCounts(rows: CountRow[]): { action: string; refused: number; un
       row.address === ALL_ADDRESSES
         ? '(any action from any address: the ceiling)'
         : row.username === ANY_USERNAME
-          ? '(any action from this address)'
+          ? row.address.startsWith(USER_COUNTER_PREFIX)
+            ? '(any action of this user)'
+            : '(any action from this address)'
           : row.username,
     refused: row.throttled_attempts,
     until: row.blocked_until?.toISOString() ?? null,
   }));
 }
 
+export interface AggregatedCount {
+  scope: string;
+  refused: number;
+  until: string | null;
+}
+
 /**
- * Audits one refused call as metadata: a row, or — beyond the address's rate — a count that a later
- * row carries. Never throws for a hostile event (everything in it is bounded here).
+ * The ceiling across all addresses, for any anonymous writer of audit rows (refusals here, failed
+ * sign-ins in lib/auth/login.ts): admitted with the counts of the ceiling's last blocked period (for
+ * the row to carry), or not (the attempt is only counted on the ceiling's row: no audit insert).
  */
-export async function auditRefusal(sql: SqlOrTx, event: RefusalEvent, now: Date = new Date()): Promise<void> {
-  const address = event.address ? shorten(event.address, 64) : UNKNOWN_ADDRESS;
-  const action = shorten(event.action, 100);
-  const username = event.username ? shorten(event.username, 64) : null;
-  // A signed-in caller's refusals are counted per (address, user): someone else's flood from the same
-  // address (an office behind one NAT) never turns their refusals into a count.
-  const counted = username ? `${throttleAddress(address)} as ${username}` : throttleAddress(address);
-  const admission = await admitAttempt(sql, { bucket: REFUSAL_AUDIT_BUCKET, key: action, address: counted, now });
-  if (!admission.admitted) return;
-  // Within the address's allowance: now the ceiling across all addresses (counted there once reached).
+export async function admitUnderCeiling(
+  sql: SqlOrTx,
+  now: Date,
+): Promise<{ admitted: false } | { admitted: true; aggregated: AggregatedCount[] }> {
   const ceiling = await admitAttempt(sql, {
     bucket: REFUSAL_AUDIT_ALL_BUCKET,
     key: ALL_KEY,
     address: ALL_ADDRESSES,
     now,
   });
-  if (!ceiling.admitted) return;
-  const aggregated = [
-    ...admission.refusedBefore.map((period) => ({
-      scope: period.scope === 'address' ? 'address' : 'action and address',
-      refused: period.refused,
-      until: period.blockedUntil?.toISOString() ?? null,
-    })),
-    ...ceiling.refusedBefore
+  if (!ceiling.admitted) return { admitted: false };
+  return {
+    admitted: true,
+    aggregated: ceiling.refusedBefore
       .filter((period) => period.scope !== 'address')
       .map((period) => ({
         scope: 'all addresses',
         refused: period.refused,
         until: period.blockedUntil?.toISOString() ?? null,
       })),
+  };
+}
+
+/**
+ * Audits one refused call as metadata: a row, or — beyond the address's (or the user's) rate — a
+ * count that a later row carries. Never throws for a hostile event (everything in it is bounded here).
+ */
+export async function auditRefusal(sql: SqlOrTx, event: RefusalEvent, now: Date = new Date()): Promise<void> {
+  const address = event.address ? shorten(event.address, 64) : UNKNOWN_ADDRESS;
+  const action = shorten(event.action, 100);
+  const username = event.username ? shorten(event.username, 64) : null;
+  // A signed-in caller's refusals are counted per user, whatever the address: someone else's flood from
+  // the same address (an office behind one NAT) never turns them into a count, nor does a user change
+  // addresses to get a fresh allowance.
+  const counted = username ? userCounter(username) : throttleAddress(address);
+  const admission = await admitAttempt(sql, { bucket: REFUSAL_AUDIT_BUCKET, key: action, address: counted, now });
+  if (!admission.admitted) return;
+  // Anonymous callers within their address's allowance: now the ceiling across all addresses. Signed-in
+  // users are exempt: their number is bounded by the accounts an admin made, each one rate-limited above.
+  const ceiling = username ? { admitted: true as const, aggregated: [] } : await admitUnderCeiling(sql, now);
+  if (!ceiling.admitted) return;
+  const aggregated: AggregatedCount[] = [
+    ...admission.refusedBefore.map((period) => ({
+      scope:
+        period.scope === 'address'
+          ? username
+            ? 'user'
+            : 'address'
+          : username
+            ? 'action and user'
+            : 'action and address',
+      refused: period.refused,
+      until: period.blockedUntil?.toISOString() ?? null,
+    })),
+    ...ceiling.aggregated,
   ];
   await recordAudit(sql, {
     userId: event.userId ?? null,
     username,
     action,
     outcome: event.outcome ?? 'refused',
-    inputs: {},
+    inputs: username && event.inputs !== undefined ? event.inputs : {},
     detail: {
       reason: shorten(event.reason, 500),
       address,
       sizes: numbersOnly(event.sizes),
       ...(event.via ? { via: shorten(event.via, 200) } : {}),
       ...(event.fields ? { fields: event.fields.slice(0, 20).map((field) => shorten(field, 100)) } : {}),
-      // Refusals from this address counted (not written) while it was blocked, now on record.
+      // Refusals from this address (or of this user) counted, not written, while it was blocked: now on record.
       ...(aggregated.length > 0 ? { aggregated } : {}),
     },
   });
