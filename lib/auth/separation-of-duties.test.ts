@@ -12,6 +12,8 @@ import { listApprovals } from '../runbook/list-approvals';
 import { readRunReport } from '../runbook/read-run-report';
 import { type AccountOrigin, describeAccountOrigin } from './account-origin';
 import { type ActionSpec, executeAction } from './action';
+import { recordPendingBreakGlassChange } from './break-glass';
+import { confirmBreakGlassChange } from './break-glass-confirm';
 import { acceptInvitation } from './invitations';
 import type { Role } from './roles';
 import type { SessionUser } from './sessions';
@@ -158,6 +160,94 @@ describe('separation of duties', () => {
     await add(zed, 'zed-op', ['operator']);
     const second = await requestIn('zed-op', migrationRunId);
     expect(await tryApprove(zed, second.approvalId)).toMatch(/^Separation of duties: zed-op was created by zed at /);
+  });
+
+  /** A migration run started now, before the accounts a test makes within it. */
+  const startRun = async (by: string) => {
+    const [run] = await test.database.sql<{ id: number }[]>`
+      insert into cutover.migration_runs (status, started_by) values ('active', ${by}) returning id`;
+    return run?.id ?? 0;
+  };
+
+  it('two accounts one admin made within the run are one person: siblings, and cousins through an admin', async () => {
+    const ada = await seed('ada', ['admin']);
+    const zed = await seed('zed', ['admin']);
+    const early = await add(ada, 'early-approver', ['approver']);
+    const runId = await startRun('ada');
+    await add(ada, 'op', ['operator']);
+    const ap = await add(ada, 'ap', ['approver']);
+    const adaB = await add(ada, 'ada-b', ['admin']);
+    const cousin = await add(adaB, 'ap-cousin', ['approver']);
+    const independent = await add(zed, 'ap-zed', ['approver']);
+    const { approvalId } = await requestIn('op', runId);
+
+    // Neither made the other, but ada made both.
+    expect(await tryApprove(ap, approvalId)).toMatch(
+      new RegExp(
+        `^Separation of duties: op and ap were both made by ada: op was created by ada at \\S+; ap was created by ada at \\S+, during migration run #${runId}\\. .*another approver must\\.$`,
+      ),
+    );
+    expect(await tryApprove(cousin, approvalId)).toMatch(
+      /^Separation of duties: op and ap-cousin were both made by ada: op was created by ada at \S+; ap-cousin was created by ada \(through ada-b\) at /,
+    );
+    // Made by someone else within the run, or by ada before it: independent.
+    expect(await tryApprove(independent, approvalId)).toMatch(PASSED_THE_RULE);
+    expect(await tryApprove(early, approvalId)).toMatch(PASSED_THE_RULE);
+    // Re-roling within the run links an account made before it, like creating it.
+    expect(
+      (await act(changeUserRoles as never, ada, { username: 'early-approver', roles: ['approver', 'viewer'] })).status,
+    ).toBe('ok');
+    expect(await tryApprove(await as('early-approver'), approvalId)).toMatch(
+      /^Separation of duties: op and early-approver were both made by ada: .*early-approver was given its roles by ada at /,
+    );
+  });
+
+  it('break-glass: two accounts the same OS user asked for within the run are one person', async () => {
+    const runId = await startRun('ada');
+    const host = 'db-host';
+    const breakGlassAdd = async (username: string, roles: Role[], osUser: string, confirmer: string) => {
+      const pending = await recordPendingBreakGlassChange(test.database.sql, {
+        change: { command: 'add', username, roles, passwordHash: 'not-a-hash', reason: 'test', firstAdmin: false },
+        migrationRunId: runId,
+        requestedBy: { osUser, host },
+      });
+      const confirmed = await confirmBreakGlassChange(test.database, {
+        id: pending.id,
+        confirmer: { osUser: confirmer, host },
+      });
+      expect(confirmed.status, JSON.stringify(confirmed)).toBe('ok');
+      return as(username);
+    };
+    await breakGlassAdd('bg-op', ['operator'], 'bob', 'carol');
+    const bgAp = await breakGlassAdd('bg-ap', ['approver'], 'bob', 'carol');
+    const carols = await breakGlassAdd('bg-ap-carol', ['approver'], 'carol', 'bob');
+    const { approvalId } = await requestIn('bg-op', runId);
+    expect(await tryApprove(bgAp, approvalId)).toMatch(
+      /^Separation of duties: bg-op and bg-ap were both made by cli:bob@db-host: bg-op was created by cli:bob@db-host at /,
+    );
+    // The OS user who asked (and typed the password) is the maker; the confirmer is the second person.
+    expect(await tryApprove(carols, approvalId)).toMatch(PASSED_THE_RULE);
+  });
+
+  it('rejecting follows the same rule: a linked account cannot reject, an independent approver can', async () => {
+    const ada = await seed('ada', ['admin']);
+    const dora = await seed('dora', ['approver']);
+    const runId = await startRun('ada');
+    await add(ada, 'op', ['operator']);
+    const ap = await add(ada, 'ap', ['approver']);
+    const { approvalId } = await requestIn('op', runId);
+    const status = async () =>
+      (await test.database.sql<{ status: string }[]>`select status from cutover.approvals where id = ${approvalId}`)[0]
+        ?.status;
+
+    const linked = await act(rejectRequest as never, ap, { approvalId, reason: 'not today' });
+    expect(linked).toEqual({
+      status: 'refused',
+      reason: expect.stringMatching(/^Separation of duties: op and ap were both made by ada: /),
+    });
+    expect(await status()).toBe('pending');
+    expect((await act(rejectRequest as never, dora, { approvalId, reason: 'not today' })).status).toBe('ok');
+    expect(await status()).toBe('rejected');
   });
 
   it('a decision records who created both accounts and when; the list shows it while pending', async () => {

@@ -1,9 +1,10 @@
 /**
  * The two-person rule: a request is approved or rejected by an approver who is not the person who
  * requested it, with a typed confirmation for approvals. Enforced here, on the server, whatever
- * roles the person holds. Two accounts are not always two people: an approver whose account the
- * requester made or re-roled within the run (or the other way round) is refused too
- * (lib/auth/separation-of-duties.ts), and a request expires CUTOVER_APPROVAL_TTL_MINUTES after it
+ * roles the person holds. Two accounts are not always two people: an approver whose account shares
+ * a maker with the requester's within the run (one made or re-roled the other, or one admin made
+ * both) is refused too, for approving and rejecting alike (lib/auth/separation-of-duties.ts), and a
+ * request expires CUTOVER_APPROVAL_TTL_MINUTES after it
  * was made. Each decision records who created both accounts and when.
  */
 import { z } from 'zod';
@@ -148,6 +149,10 @@ export const rejectRequest = defineAction({
     if (request.requestedBy === user.username) {
       throw new ActionRefused('Two-person rule: you requested this, so someone else must decide on it.');
     }
+    // A linked account is the requester, who may not reject their own request either; the
+    // requester can still withdraw it by aborting the run (docs/operations.md "Break-glass and
+    // separation of duties").
+    await refuseLinkedAccounts(tx, request, user.username);
     await decideApproval(tx, {
       id: request.id,
       status: 'rejected',
