@@ -5,13 +5,16 @@
  * password was wrong, and an unknown user costs the same scrypt work as a known one.
  * `ip` is the client address as the front server resolved it (lib/auth/client-address-header.ts),
  * or a fixed word for a caller without a socket (the benchmark harness); the audit log, the
- * session and the throttle all record it.
+ * session and the throttle all record it. A failed sign-in is an anonymous writer of audit rows:
+ * its rows count against the ceiling across all addresses that refusals have (lib/auth/refusal-audit.ts;
+ * beyond it they are only counted), and they name the username typed only when it is an account's —
+ * otherwise only its length (it is the caller's text, sometimes a password typed in the wrong field).
  */
 import type { Database } from '../db/connection';
 import { recordAudit } from './audit';
 import { HashingBusyError, SIGN_IN_MAX_HASH_WAIT_MS } from './hash-concurrency';
 import { decoyPasswordHash, verifyPassword } from './password';
-import { auditRefusal } from './refusal-audit';
+import { admitUnderCeiling, auditRefusal } from './refusal-audit';
 import { createSession, type SessionUser } from './sessions';
 import {
   ANY_USERNAME,
@@ -76,15 +79,25 @@ export async function signIn(
   // Neither can be an account; refusing them costs nothing and tells nothing.
   if (username === '' || username === ANY_USERNAME) return { status: 'failed', message: SIGN_IN_FAILED };
   const throttleKey = { username, address: throttleAddress(address) };
-  const audit = (outcome: 'ok' | 'refused', userId: number | null, detail: Record<string, unknown> = {}) =>
-    recordAudit(sql, {
-      userId,
-      username,
+  let account: Awaited<ReturnType<typeof findUserByUsername>> | undefined;
+  const findAccount = async () => {
+    account ??= await findUserByUsername(db, { username });
+    return account;
+  };
+  const auditFailure = async (detail: Record<string, unknown>) => {
+    const ceiling = await admitUnderCeiling(sql, now);
+    // Beyond the ceiling: counted on its row (a later row carries the count), no insert and no chain lock.
+    if (!ceiling.admitted) return;
+    const known = await findAccount();
+    await recordAudit(sql, {
+      userId: known?.id ?? null,
+      username: known?.username ?? null,
       action: 'auth.sign_in',
-      outcome,
-      inputs: { username },
-      detail: { address, ...detail },
+      outcome: 'refused',
+      inputs: known ? { username: known.username } : { usernameLength: params.username.length },
+      detail: { address, ...detail, ...(ceiling.aggregated.length > 0 ? { aggregated: ceiling.aggregated } : {}) },
     });
+  };
 
   if (now.getTime() - lastSweepAt > SWEEP_EVERY_MS) {
     lastSweepAt = now.getTime();
@@ -98,7 +111,7 @@ export async function signIn(
   if (!admission.admitted) {
     // One audit row per blocked period; the rest are counted in sign_in_throttle.throttled_attempts.
     if (admission.firstRefusal) {
-      await audit('refused', null, {
+      await auditFailure({
         reason: 'throttled',
         scope: admission.scope,
         blockedUntil: admission.retryAt.toISOString(),
@@ -109,7 +122,7 @@ export async function signIn(
     return { status: 'throttled', message: signInThrottledMessage(retryAfterSeconds), retryAfterSeconds };
   }
   for (const period of admission.refusedBefore) {
-    await audit('refused', null, {
+    await auditFailure({
       reason: 'throttled (summary)',
       scope: period.scope,
       refusedAttempts: period.refused,
@@ -117,7 +130,7 @@ export async function signIn(
     });
   }
 
-  const user = await findUserByUsername(db, { username });
+  const user = await findAccount();
   let passwordOk: boolean;
   try {
     passwordOk = await verifyPassword(params.password, user?.passwordHash ?? (await decoyPasswordHash()), {
@@ -134,7 +147,7 @@ export async function signIn(
   }
   const succeeded = Boolean(user && passwordOk && !user.disabledAt);
   if (!user || !succeeded) {
-    await audit('refused', user?.id ?? null, {
+    await auditFailure({
       reason: 'bad credentials or disabled user',
       failures: admission.failures,
       ...(admission.retryAt ? { blockedUntil: admission.retryAt.toISOString() } : {}),
@@ -143,7 +156,14 @@ export async function signIn(
   }
   await recordSignInSuccess(sql, throttleKey);
   const session = await createSession(db, { userId: user.id, ip: address, userAgent: params.userAgent, now });
-  await audit('ok', user.id);
+  await recordAudit(sql, {
+    userId: user.id,
+    username: user.username,
+    action: 'auth.sign_in',
+    outcome: 'ok',
+    inputs: { username: user.username },
+    detail: { address },
+  });
   return {
     status: 'ok',
     token: session.token,
