@@ -98,6 +98,8 @@ describe('anchors at phase boundaries', () => {
       .map((line) => JSON.parse(line) as { database: string; reason: string })
       .filter((anchor) => anchor.database === databaseLabelOf(test.database.sql));
     expect(mine.map((anchor) => anchor.reason)).toEqual([
+      // The chain's first keyed row, anchored once it committed (lib/auth/audit-append.ts).
+      'the first keyed audit event',
       `phase run #${run.id} (1) started`,
       `phase run #${run.id} (1) ${run.status}`,
     ]);

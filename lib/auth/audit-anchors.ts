@@ -47,7 +47,7 @@ export function databaseLabelOf(sql: Sql): string {
  */
 export async function writeAuditAnchor(
   sql: Sql,
-  params: { reason: string; env?: Environment; outbox?: SqlOrTx },
+  params: { reason: string; env?: Environment; outbox?: SqlOrTx; webhook?: boolean },
 ): Promise<AuditAnchor | null> {
   const env = params.env ?? process.env;
   const head = await readChainHead(sql);
@@ -67,7 +67,11 @@ export async function writeAuditAnchor(
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     appendFileSync(file, `${JSON.stringify(anchor)}\n`, { mode: 0o600 });
   }
-  if (readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK', env) === 'on' && readSetting('ALERT_WEBHOOK_URL', env)) {
+  if (
+    params.webhook !== false &&
+    readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK', env) === 'on' &&
+    readSetting('ALERT_WEBHOOK_URL', env)
+  ) {
     await insertAlert(params.outbox ?? sql, {
       dedupeKey: `audit-anchor:${anchor.database}:${anchor.position}:${anchor.hash}:${anchor.reason}`,
       payload: {
@@ -87,6 +91,64 @@ export interface AnchorFileRead {
   unreadable: number;
 }
 
+/**
+ * A line the append path writes at the two moments a chain becomes keyed — the seal over the rows from
+ * before the key, and the first keyed row of an empty chain — so the console never seals a chain that was
+ * keyed before (./audit-seal.ts). It names no head: it is written inside the append's transaction, which
+ * may still roll back, so it says only "keyed from here" and, for the seal, the unkeyed head it closed
+ * (that row was committed long before). A database only has a name inside its transaction, not the
+ * host:port of the pool, so markers match by database name.
+ */
+export interface AuditChainMarker {
+  v: 1;
+  kind: 'sealed' | 'keyed-from-empty';
+  databaseName: string;
+  legacyHead: { id: number; position: number; hash: string } | null;
+  keyId: string;
+  writtenAt: string;
+}
+
+/** Appends a marker to the anchor file (nothing when anchoring to a file is off). A failed write fails the append. */
+export function writeAuditChainMarker(
+  marker: Omit<AuditChainMarker, 'v' | 'writtenAt'>,
+  env: Environment = process.env,
+): void {
+  const file = auditAnchorFilePath(env);
+  if (!file) return;
+  const line: AuditChainMarker = { v: 1, ...marker, writtenAt: new Date().toISOString() };
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  appendFileSync(file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+}
+
+/** Every anchor and marker of a database of this name (any host: a loose match errs on refusing to seal). */
+export function readAnchorLinesByName(
+  file: string,
+  databaseName: string,
+): { anchors: AuditAnchor[]; markers: AuditChainMarker[] } {
+  const anchors: AuditAnchor[] = [];
+  const markers: AuditChainMarker[] = [];
+  if (!existsSync(file)) return { anchors, markers };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const anchor = parseAnchor(line);
+    if (anchor?.database.endsWith(`/${databaseName}`)) anchors.push(anchor);
+    const marker = anchor ? null : parseMarker(line);
+    if (marker?.databaseName === databaseName) markers.push(marker);
+  }
+  return { anchors, markers };
+}
+
+function parseMarker(line: string): AuditChainMarker | null {
+  try {
+    const value = JSON.parse(line) as Partial<AuditChainMarker>;
+    if (value.v === 1 && (value.kind === 'sealed' || value.kind === 'keyed-from-empty') && value.databaseName)
+      return value as AuditChainMarker;
+  } catch {
+    // Not JSON.
+  }
+  return null;
+}
+
 /** The latest anchor of `database` in the file (the last such line: the file is appended in time order). */
 export function readLatestAuditAnchor(file: string, database: string): AnchorFileRead {
   if (!existsSync(file)) return { latest: null, anchors: 0, unreadable: 0 };
@@ -97,7 +159,7 @@ export function readLatestAuditAnchor(file: string, database: string): AnchorFil
     if (!line.trim()) continue;
     const anchor = parseAnchor(line);
     if (!anchor) {
-      unreadable += 1;
+      if (!parseMarker(line)) unreadable += 1;
       continue;
     }
     if (anchor.database !== database) continue;

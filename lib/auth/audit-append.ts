@@ -4,11 +4,15 @@
  * data change), it reads the head, takes the next id and the transaction's time, computes the
  * keyed hash in Node (./audit-hash.ts) and inserts the row with its position and both hashes.
  * The database holds no key and no hashing trigger: a row it writes by itself does not verify.
+ * The moments a chain becomes keyed (its first row, or the seal over rows from before the key) are
+ * written outside the database at once (./audit-anchors.ts markers), and, when this function owns
+ * the transaction, anchored with their head once it committed: verify and the seal then have a root.
  */
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
+import { writeAuditAnchor, writeAuditChainMarker } from './audit-anchors';
 import { auditRowHash } from './audit-hash';
-import { auditKey } from './audit-key';
+import { auditKey, auditKeyId } from './audit-key';
 import { SEAL_ACTION, sealLegacyChainIfDue } from './audit-seal';
 
 /** A row ready to store: bounded, redacted and storable already (lib/auth/audit.ts recordAudit does that). */
@@ -26,17 +30,39 @@ export const AUDIT_CHAIN_LOCK = 231145477;
 
 export async function appendAuditEvent(sql: SqlOrTx, row: AppendableAuditRow): Promise<number> {
   const key = auditKey();
-  if ('savepoint' in sql) return appendInTransaction(sql as TransactionSql, key, row);
-  return (sql as Exclude<SqlOrTx, TransactionSql>).begin((tx) => appendInTransaction(tx, key, row));
+  if ('savepoint' in sql) return (await appendInTransaction(sql as TransactionSql, key, row)).id;
+  const pool = sql as Exclude<SqlOrTx, TransactionSql>;
+  const appended = await pool.begin((tx) => appendInTransaction(tx, key, row));
+  // Committed now: the head it names exists for good. File only (the seal alerts the webhook itself); a failed
+  // write must not fail a caller whose row committed — the marker written before the commit stands.
+  if (appended.becameKeyed)
+    await writeAuditAnchor(pool, { reason: appended.becameKeyed, webhook: false }).catch((error: unknown) => {
+      console.warn(`[audit] the chain's head was not anchored: ${error instanceof Error ? error.message : error}`);
+    });
+  return appended.id;
 }
 
-async function appendInTransaction(tx: TransactionSql, key: string, row: AppendableAuditRow): Promise<number> {
+async function appendInTransaction(
+  tx: TransactionSql,
+  key: string,
+  row: AppendableAuditRow,
+): Promise<{ id: number; becameKeyed: string | null }> {
   await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const head = await readHeadForAppend(tx);
   // A head this process wrote, or a sealed chain, needs no seal check (./audit-seal.ts), the usual case: one query.
   if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key, insertChained)))
-    return insertChained(tx, key, row);
-  return insertAfter(tx, key, row, head);
+    return { id: await insertChained(tx, key, row), becameKeyed: 'the audit chain sealed' };
+  if (head.position === 0) {
+    const [database] = await tx<{ name: string }[]>`select current_database() as name`;
+    writeAuditChainMarker({
+      kind: 'keyed-from-empty',
+      databaseName: database?.name ?? '',
+      legacyHead: null,
+      keyId: auditKeyId(key),
+    });
+    return { id: await insertAfter(tx, key, row, head), becameKeyed: 'the first keyed audit event' };
+  }
+  return { id: await insertAfter(tx, key, row, head), becameKeyed: null };
 }
 
 /** Hashes this process appended lately: their rows are keyed without checking. */

@@ -3,6 +3,9 @@
  * key (./audit-hash.ts), a batch at a time: no database function takes part, so replacing one
  * changes nothing. Every row must sit at the next position, name the previous row's hash and carry
  * the HMAC of its content — or, before the seal (./audit-seal.ts), migration 0005's unkeyed hash.
+ * Unkeyed rows that no seal closes are NOT intact: anyone can compute that hash, so a whole chain
+ * re-hashed the 0005 way looks exactly like a database never opened since the key (the console seals
+ * such a chain on its first append, and only when no anchor says it was keyed before).
  * Anchors (./audit-anchors.ts) and an expected head must be found with exactly their hash, which
  * catches rows removed from the end. From a verified head (`from`), only the rows after it are read.
  */
@@ -35,7 +38,7 @@ export type AuditChainState =
       headHash: string | null;
       headId: number | null;
       head: VerifiedHead | null;
-      /** Rows hashed before the key existed (covered by the seal, or awaiting it when not sealed yet). */
+      /** Rows hashed before the key existed, covered by the seal (an intact chain has no unsealed ones). */
       legacyRows: number;
       sealed: boolean;
       /** The expected heads found with their hash. */
@@ -78,6 +81,7 @@ export async function verifyAuditChain(sql: SqlOrTx, options: VerifyOptions = {}
   let after = 0;
   let sawKeyed = false;
   let legacyRows = 0;
+  let legacyHead: { id: number; position: number } | null = null;
   let sealed = false;
   let head: VerifiedHead | null = null;
   if (options.from) {
@@ -129,6 +133,7 @@ export async function verifyAuditChain(sql: SqlOrTx, options: VerifyOptions = {}
         sawKeyed = true;
       } else if (!sawKeyed && row.rowHash === legacyAuditRowHash({ ...row, prevHash: prev })) {
         legacyRows += 1;
+        legacyHead = { id: row.id, position: row.position };
       } else {
         return broken(
           row,
@@ -150,6 +155,13 @@ export async function verifyAuditChain(sql: SqlOrTx, options: VerifyOptions = {}
       `the head recorded in ${missing.source} (#${missing.id} ${missing.hash.slice(0, 16)}…) is gone: rows at or before it were removed`,
     );
   }
+  if (legacyHead && !sealed)
+    return broken(
+      legacyHead,
+      `${legacyRows} rows hashed without the key and no seal over them: the chain may have been re-hashed ` +
+        'without the key. Only a database the console never wrote to since the key was set is sealed by its next ' +
+        'audited action; anchored before, it is never sealed again',
+    );
   return {
     intact: true,
     events,
@@ -179,12 +191,7 @@ function sealMatches(detail: unknown, legacy: { legacyRows: number; position: nu
 export function describeAuditChain(state: AuditChainState): string {
   if (!state.intact) return `Audit chain BROKEN at event #${state.brokenId}: ${state.reason} (${state.events} events).`;
   const head = state.headHash ? `, head #${state.headId} ${state.headHash.slice(0, 16)}…` : '';
-  const legacy =
-    state.legacyRows > 0
-      ? state.sealed
-        ? ` ${state.legacyRows} rows from before the key, sealed.`
-        : ` ${state.legacyRows} rows from before the key, not sealed yet (the next audited action seals them).`
-      : '';
+  const legacy = state.legacyRows > 0 ? ` ${state.legacyRows} rows from before the key, sealed.` : '';
   const anchors = state.confirmed.map((c) => ` Matches ${c.source} (#${c.id}).`).join('');
   return `Audit chain intact: ${state.events} events${head}.${legacy}${anchors}`;
 }

@@ -53,10 +53,13 @@ async function asOwner(sql: Sql, statement: string): Promise<void> {
 describe('the seal over rows hashed before the key', () => {
   const test = useTestDatabase({ perTest: true });
 
-  it('verifies the unkeyed rows, then seals them with the first keyed append, once', async () => {
+  it('reports the unkeyed rows as not intact until the first keyed append seals them, once', async () => {
     const { sql } = test.database;
     await writeLegacyRows(sql);
-    expect(await verifyAuditChain(sql)).toMatchObject({ intact: true, events: 3, legacyRows: 3, sealed: false });
+    // Anyone can compute 0005's hash: unsealed, these rows prove nothing, whoever wrote them.
+    const unsealed = await verifyAuditChain(sql);
+    expect(unsealed).toMatchObject({ intact: false, events: 3, brokenPosition: 3 });
+    expect(unsealed.intact ? '' : unsealed.reason).toContain('3 rows hashed without the key and no seal over them');
     await recordAudit(sql, { userId: 2, username: 'bob', action: 'test.after', outcome: 'ok' });
     await recordAudit(sql, { userId: 2, username: 'bob', action: 'test.after', outcome: 'ok' });
     const seals = await sql<{ position: number; detail: { legacyRows: number; legacyHead: { position: number } } }[]>`
@@ -64,6 +67,34 @@ describe('the seal over rows hashed before the key', () => {
     expect(seals).toHaveLength(1);
     expect(seals[0]).toMatchObject({ position: 4, detail: { legacyRows: 3, legacyHead: { position: 3 } } });
     expect(await verifyAuditChain(sql)).toMatchObject({ intact: true, events: 6, legacyRows: 3, sealed: true });
+  });
+
+  it('seals again after the sealing transaction rolled back, but not after the seal and the keyed rows were removed', async () => {
+    const { sql } = test.database;
+    await writeLegacyRows(sql);
+    // The first keyed append happens inside an action's transaction that then fails: the seal goes with it.
+    await expect(
+      sql.begin(async (tx) => {
+        await recordAudit(tx, { userId: 2, username: 'bob', action: 'test.rolled_back', outcome: 'ok' });
+        throw new Error('the action failed after its audit row');
+      }),
+    ).rejects.toThrow('the action failed');
+    forgetAppendedAuditHashes();
+    const [none] = await sql<{ n: number }[]>`select count(*)::int as n from cutover.audit_events`;
+    expect(none?.n).toBe(3);
+    // Its marker names the unkeyed head it closed, which is still the head: sealing now blesses nothing new.
+    await recordAudit(sql, { userId: 2, username: 'bob', action: 'test.after', outcome: 'ok' });
+    expect(await verifyAuditChain(sql)).toMatchObject({ intact: true, events: 5, legacyRows: 3, sealed: true });
+
+    // The owner removes the seal and the keyed row after it: back to the upgrade's picture, but the anchor
+    // written once the seal committed names the later head, so the console does not seal again.
+    await asOwner(sql, 'DELETE FROM cutover.audit_events WHERE chain_position > 3');
+    forgetAppendedAuditHashes();
+    await recordAudit(sql, { userId: 2, username: 'bob', action: 'test.after', outcome: 'ok' });
+    const [seals] = await sql<{ n: number }[]>`
+      select count(*)::int as n from cutover.audit_events where action = 'audit.chain_sealed'`;
+    expect(seals?.n).toBe(0);
+    expect(await verifyAuditChain(sql)).toMatchObject({ intact: false });
   });
 
   it('catches an unkeyed row edited and the unkeyed rows re-hashed after it: the seal no longer fits', async () => {

@@ -6,13 +6,15 @@
  * later row, whose detail names the unkeyed head (position, id, hash) and how many rows precede it.
  * Whoever rewrites an old row must re-hash every later unkeyed row, which changes that head: the
  * seal, which they cannot re-hash without the key, no longer matches. Sealed once: verify refuses a
- * second seal and any unkeyed row after the first keyed one.
+ * second seal and any unkeyed row after the first keyed one. Sealing is the one-time upgrade only: the
+ * seal writes a marker to the anchor file (./audit-anchors.ts), as does the first keyed row of an empty
+ * chain, and a chain of this database that any anchor or marker says was keyed is never sealed (again):
+ * a whole chain re-hashed the unkeyed way stays unsealed, and verify reports it broken.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { TransactionSql } from 'postgres';
 import { insertAlert } from '../db/tables/alert-outbox';
 import { readSetting } from '../settings';
-import { auditAnchorFilePath } from './audit-anchors';
+import { auditAnchorFilePath, readAnchorLinesByName, writeAuditChainMarker } from './audit-anchors';
 import { readChainRowAt } from './audit-chain-rows';
 import { auditRowHash } from './audit-hash';
 import { auditKeyId } from './audit-key';
@@ -56,12 +58,13 @@ export async function sealLegacyChainIfDue(
   // Anchored before: this chain was keyed already, and its seal (or its keyed rows) removed. Sealing now would
   // bless whatever the owner re-hashed the unkeyed way; leave it for verify to report.
   const [database] = await tx<{ name: string }[]>`select current_database() as name`;
-  if (anchoredBefore(database?.name ?? '')) return false;
+  const legacyHead = { position: row.position, id: row.id, hash: row.rowHash };
+  if (keyedBefore(database?.name ?? '', legacyHead)) return false;
   const [count] = await tx<{ n: number }[]>`
     select count(*)::float8 as n from cutover.audit_events where chain_position is not null`;
   const detail: SealDetail = {
     legacyRows: count?.n ?? 0,
-    legacyHead: { position: row.position, id: row.id, hash: row.rowHash },
+    legacyHead,
     scheme: 'rows up to legacyHead: sha256, unkeyed (migration 0005); from this row on: HMAC-SHA256 with the audit key',
     keyId: auditKeyId(key),
   };
@@ -73,6 +76,8 @@ export async function sealLegacyChainIfDue(
     inputs: {},
     detail,
   });
+  // Before the transaction commits: a seal nobody outside the database knows of could be removed and redone.
+  writeAuditChainMarker({ kind: 'sealed', databaseName: database?.name ?? '', legacyHead, keyId: detail.keyId });
   // Said outside the database too: a seal anywhere but at the upgrade is an alarm (docs/operations.md).
   if (readSetting('CUTOVER_AUDIT_ANCHOR_WEBHOOK') === 'on' && readSetting('ALERT_WEBHOOK_URL'))
     await insertAlert(tx, {
@@ -86,11 +91,16 @@ export async function sealLegacyChainIfDue(
   return true;
 }
 
-/** Whether the anchor file holds an anchor of a database of this name (any host: a loose match errs on refusing). */
-function anchoredBefore(databaseName: string): boolean {
+/**
+ * Whether the anchor file says this database's chain was keyed before (any host: a loose match errs on
+ * refusing). The one line that does not count is about the very unkeyed head we are sealing — the marker or
+ * anchor of a seal whose transaction rolled back — since no keyed row can have followed a seal that never was.
+ */
+function keyedBefore(databaseName: string, head: { position: number; id: number; hash: string }): boolean {
   const file = auditAnchorFilePath();
-  if (!file || !existsSync(file)) return false;
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .some((line) => line.includes(`/${databaseName}"`) && line.includes('"v":1'));
+  if (!file) return false;
+  const same = (other: { position: number; id: number; hash: string } | null) =>
+    other?.position === head.position && other.id === head.id && other.hash === head.hash;
+  const { anchors, markers } = readAnchorLinesByName(file, databaseName);
+  return anchors.some((anchor) => !same(anchor)) || markers.some((marker) => !same(marker.legacyHead));
 }

@@ -14,7 +14,9 @@ import { runScript } from '../../test-support/run-script';
 import { useTestDatabase } from '../../test-support/world-database';
 import { recordAudit } from './audit';
 import { writeAuditAnchor } from './audit-anchors';
+import { forgetAppendedAuditHashes } from './audit-append';
 import { verifyAuditChain } from './audit-chain';
+import { legacyAuditRowHash } from './audit-hash';
 
 async function writeEvents(sql: Sql, count: number, action = 'test.tamper'): Promise<number[]> {
   const ids: number[] = [];
@@ -52,6 +54,46 @@ async function rehashWithSha256(sql: Sql, fromPosition: number): Promise<void> {
   }
 }
 
+/**
+ * The same re-hash with migration 0005's own unkeyed hash (legacyAuditRowHash, which anyone can re-create from the
+ * migration) over the WHOLE chain from position 1, keyed rows included: every row then looks like a row from before the key.
+ */
+async function rehashThe0005Way(sql: Sql): Promise<void> {
+  const rows = await sql<
+    {
+      id: number;
+      at_us: string;
+      user_id: number | null;
+      username: string | null;
+      action: string;
+      outcome: string;
+      inputs_text: string;
+      detail_text: string;
+    }[]
+  >`
+    select id::int as id, ((extract(epoch from at) * 1000000)::bigint)::text as at_us, user_id, username, action,
+           outcome, inputs::text as inputs_text, detail::text as detail_text
+      from cutover.audit_events order by chain_position`;
+  let prev: string | null = null;
+  for (const [index, row] of rows.entries()) {
+    const hash = legacyAuditRowHash({
+      position: index + 1,
+      id: row.id,
+      atMicros: row.at_us,
+      userId: row.user_id,
+      username: row.username,
+      action: row.action,
+      outcome: row.outcome,
+      inputsText: row.inputs_text,
+      detailText: row.detail_text,
+      prevHash: prev,
+    });
+    await sql`update cutover.audit_events set chain_position = ${index + 1}, prev_hash = ${prev}, row_hash = ${hash}
+               where id = ${row.id}`;
+    prev = hash;
+  }
+}
+
 describe('the keyed audit chain against its database owner', () => {
   const test = useTestDatabase({ perTest: true });
   let anchorFile: string;
@@ -83,6 +125,33 @@ describe('the keyed audit chain against its database owner', () => {
     const result = await verify();
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`BROKEN at event #${victim?.id}: its content no longer matches its keyed hash`);
+  });
+
+  it('catches the whole keyed chain re-hashed from its first row with 0005’s unkeyed hash, with no anchor to compare', async () => {
+    await writeEvents(test.database.sql, 5);
+    await asOwner(test.database.sql, async () => {
+      await test.database.sql`update cutover.audit_events set username = 'mallory' where chain_position = 2`;
+      await rehashThe0005Way(test.database.sql);
+    });
+    const [head] = await test.database.sql<{ id: number }[]>`
+      select id::int as id from cutover.audit_events order by chain_position desc limit 1`;
+    // `anchorFile` holds no anchor of this database: only the chain itself can tell.
+    const result = await verify();
+    expect(result.stdout).toContain('No anchor of');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toContain(
+      `BROKEN at event #${head?.id}: 5 rows hashed without the key and no seal over them`,
+    );
+
+    // The console's next append (as another process: it wrote none of these hashes) does not seal the forgery:
+    // its anchor file says this chain was keyed from its first row.
+    forgetAppendedAuditHashes();
+    await recordAudit(test.database.sql, { userId: null, username: 'op', action: 'test.after', outcome: 'ok' });
+    const [seals] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from cutover.audit_events where action = 'audit.chain_sealed'`;
+    expect(seals?.n).toBe(0);
+    expect(await verifyAuditChain(test.database.sql)).toMatchObject({ intact: false });
+    expect((await verify()).code).toBe(1);
   });
 
   it('catches the tail deleted past an anchor, and past a head given with --expect', async () => {
