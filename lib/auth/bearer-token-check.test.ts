@@ -10,7 +10,7 @@ import { handleCliApiRequest } from '../cli-api/handle-request';
 import { CLI_API_BASE } from '../cli-api/protocol';
 import { executeAction } from './action';
 import { createApiToken } from './api-tokens';
-import { BEARER_AUDIT_ACTION, BEARER_TOKEN_BUCKET } from './bearer-token-check';
+import { BEARER_AUDIT_ACTION, BEARER_TOKEN_BUCKET, blockedBearerRows } from './bearer-token-check';
 import { REFUSAL_AUDIT_BUCKET } from './refusal-audit';
 import { createUser } from './users';
 
@@ -91,5 +91,19 @@ describe('bearer tokens on the command line’s API', () => {
 
   it('does not look up even a valid token from an address while it is blocked', async () => {
     expect((await whoami(token, FLOODER)).status).toBe(429);
+  });
+
+  it('reads whether an address is blocked by the throttle’s full key, not by scanning the bucket', async () => {
+    const plan = await test.database.sql.begin(async (tx) => {
+      // However few rows the test has: the plan an index lookup would get on a big bucket.
+      await tx`set local enable_seqscan = off`;
+      const rows = await tx<{ 'QUERY PLAN': string }[]>`
+        explain ${blockedBearerRows(tx, { address: FLOODER, now: new Date() })}`;
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+    const condition = plan.split('\n').find((line) => line.includes('Index Cond')) ?? '';
+    expect(condition, plan).toMatch(/bucket/);
+    expect(condition, plan).toMatch(/username/);
+    expect(condition, plan).toMatch(/address/);
   });
 });

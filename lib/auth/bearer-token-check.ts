@@ -4,16 +4,29 @@
  * (docs/operations.md "The audit log"), so a flood of guessed tokens costs a row update each, not an
  * audit row each, and cannot be used to guess faster than the throttle allows.
  */
-import type { Database } from '../db/connection';
+import type { Database, SqlOrTx } from '../db/connection';
 import { checkApiToken, TOKEN_REFUSALS, type TokenUser } from './api-tokens';
 import { UNKNOWN_ADDRESS } from './client-address';
 import { auditRefusal } from './refusal-audit';
-import { admitAttempt, refundAttempt, type ThrottleBucket, throttleAddress } from './sign-in-throttle';
+import { ANY_USERNAME, admitAttempt, refundAttempt, type ThrottleBucket, throttleAddress } from './sign-in-throttle';
 
 /** Failed bearer tokens per client address (lib/auth/sign-in-throttle.ts): ten free, then 2 s, 4 s, … up to 15 min. */
 export const BEARER_TOKEN_BUCKET: ThrottleBucket = { name: 'bearer-token', freePerKey: 10, freePerAddress: 10 };
 /** The one key of the bucket: tokens are not guessed per user, so the address is what counts. */
 const BEARER_KEY = 'token';
+
+/**
+ * The throttle rows that block `address` (a throttle address) now: looked up by their full primary key
+ * (bucket, username, address) — the address-wide row and the key's — so every request on the API reads
+ * at most two index entries, never every address's rows of the bucket. Not awaited here: the test
+ * explains it.
+ */
+export function blockedBearerRows(sql: SqlOrTx, params: { address: string; now: Date }) {
+  return sql<{ n: number }[]>`
+    select count(*)::int as n from cutover.sign_in_throttle
+     where bucket = ${BEARER_TOKEN_BUCKET.name} and username in (${ANY_USERNAME}, ${BEARER_KEY})
+       and address = ${params.address} and blocked_until > ${params.now}`;
+}
 
 export type BearerCheck =
   | { status: 'ok'; user: TokenUser }
@@ -61,9 +74,7 @@ async function throttledBearerCheck<T>(
     await refusal(`bearer token refused: ${reason}`);
     return { status: 'refused', reason };
   };
-  const [blocked] = await database.sql<{ n: number }[]>`
-    select count(*)::int as n from cutover.sign_in_throttle
-     where bucket = ${key.bucket.name} and address = ${key.address} and blocked_until > ${now}`;
+  const [blocked] = await blockedBearerRows(database.sql, { address: key.address, now });
   if (blocked?.n) {
     // Counted (admitAttempt refuses while blocked; a block that just ended lets this one be checked).
     const admission = await admitAttempt(database.sql, { ...key, now });
