@@ -1,5 +1,5 @@
 /** Where the audit chain's key comes from (lib/auth/audit-key.ts), and that no key means no start with DATABASE_URL. */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,10 +32,28 @@ describe('the audit chain key', () => {
       'k3y-from-the-settings-0123',
     );
     const file = join(dataDir, 'key-file');
-    writeFileSync(file, 'k3y-from-a-file-abcdef0123\n');
+    writeFileSync(file, 'k3y-from-a-file-abcdef0123\n', { mode: 0o600 });
     expect(resolveAuditKey({ ...env, CUTOVER_AUDIT_KEY_FILE: file })).toBe('k3y-from-a-file-abcdef0123');
     writeFileSync(file, 'short\n');
     expect(() => resolveAuditKey({ ...env, CUTOVER_AUDIT_KEY_FILE: file })).toThrow(/no usable audit key/);
+  });
+
+  it('refuses a key file, configured or generated, that others may read or write', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'audit-key-'));
+    const file = join(dataDir, 'key-file');
+    writeFileSync(file, 'k3y-from-a-file-abcdef0123\n', { mode: 0o600 });
+    const env = { ...noKey, DATABASE_URL: 'postgres://u@db.internal/market', CUTOVER_AUDIT_KEY_FILE: file };
+    expect(resolveAuditKey(env)).toBe('k3y-from-a-file-abcdef0123');
+    for (const mode of [0o640, 0o604, 0o620]) {
+      chmodSync(file, mode);
+      expect(() => resolveAuditKey(env), mode.toString(8)).toThrow(AuditKeyMissing);
+      expect(() => resolveAuditKey(env)).toThrow(`is open to others (mode ${mode.toString(8)})`);
+    }
+    // The embedded mode's generated key, loosened after it was written.
+    const embedded = { ...noKey, DATABASE_URL: undefined, CUTOVER_DATA_DIR: dataDir };
+    resolveAuditKey(embedded);
+    chmodSync(join(dataDir, 'audit-key'), 0o644);
+    expect(() => resolveAuditKey(embedded)).toThrow('is open to others (mode 644)');
   });
 
   it('the runner refuses to start without a key when DATABASE_URL is set', async () => {

@@ -3,10 +3,12 @@
  * hold, so whoever holds the console's database role can edit rows but cannot re-seal them.
  * From CUTOVER_AUDIT_KEY, else CUTOVER_AUDIT_KEY_FILE, else — only with the embedded database
  * (no DATABASE_URL) — a key generated once into `<CUTOVER_DATA_DIR>/audit-key` (0600) and kept.
+ * A key file others may read or write (any group/other permission bit) is refused: a readable key
+ * lets its reader re-seal an edited chain, a writable one lets them swap it.
  * With DATABASE_URL set and no key, every process that writes audit rows refuses to start.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSetting } from '../settings';
 
@@ -32,6 +34,15 @@ function usableKey(text: string, origin: string): string {
   return key;
 }
 
+/** Refuses a key file with any group or other permission (the file itself: a symlink is followed). */
+function privateKeyFile(path: string, origin: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077)
+    throw new AuditKeyMissing(
+      `${origin} is open to others (mode ${mode.toString(8).padStart(3, '0')}): \`chmod 600\` it, owned by the user the console runs as.`,
+    );
+}
+
 /** Resolves the key, generating the embedded mode's one when absent; throws AuditKeyMissing with what to do. */
 export function resolveAuditKey(env: Environment = process.env): string {
   const direct = readSetting('CUTOVER_AUDIT_KEY', env);
@@ -40,8 +51,10 @@ export function resolveAuditKey(env: Environment = process.env): string {
   if (file) {
     let text: string;
     try {
+      privateKeyFile(file, `CUTOVER_AUDIT_KEY_FILE ${file}`);
       text = readFileSync(file, 'utf8');
     } catch (error) {
+      if (error instanceof AuditKeyMissing) throw error;
       throw new AuditKeyMissing(
         `CUTOVER_AUDIT_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
       );
@@ -56,7 +69,10 @@ export function resolveAuditKey(env: Environment = process.env): string {
     );
   }
   const path = generatedAuditKeyPath(env);
-  if (existsSync(path)) return usableKey(readFileSync(path, 'utf8'), path);
+  if (existsSync(path)) {
+    privateKeyFile(path, path);
+    return usableKey(readFileSync(path, 'utf8'), path);
+  }
   mkdirSync(resolve(path, '..'), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   // 'wx': two processes starting at once cannot both write a key; the loser reads the winner's.
@@ -64,6 +80,7 @@ export function resolveAuditKey(env: Environment = process.env): string {
     writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
     return key;
   } catch {
+    privateKeyFile(path, path);
     return usableKey(readFileSync(path, 'utf8'), path);
   }
 }
