@@ -21,7 +21,18 @@ export { AUDIT_OUTCOMES };
 
 export const AUDIT_PAGE_SIZE = 100;
 
-export async function listAuditEvents(db: DbOrTx, filter: AuditFilter): Promise<AuditEventRow[]> {
+/**
+ * What a reader may not see of a stored row's inputs and detail. Rows written before worker output was
+ * redacted at the source still hold command text and stderr; the page hands lib/runbook's hideWorkerOutput
+ * for everyone but admins (lib/auth may not import lib/runbook: docs/architecture.md "The parts").
+ */
+export type HideFromReader = <T>(value: T) => T;
+
+export async function listAuditEvents(
+  db: DbOrTx,
+  filter: AuditFilter,
+  options: { hide?: HideFromReader } = {},
+): Promise<AuditEventRow[]> {
   const conditions: SQL[] = [];
   if (filter.user) conditions.push(eq(auditEvents.username, filter.user));
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
@@ -32,7 +43,11 @@ export async function listAuditEvents(db: DbOrTx, filter: AuditFilter): Promise<
     .from(auditEvents)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditEvents.id))
-    .limit(AUDIT_PAGE_SIZE);
+    .limit(AUDIT_PAGE_SIZE)
+    .then((rows) => {
+      const hide = options.hide;
+      return hide ? rows.map((row) => ({ ...row, inputs: hide(row.inputs), detail: hide(row.detail) })) : rows;
+    });
 }
 
 export async function listAuditFacets(db: DbOrTx): Promise<{ users: string[]; actions: string[] }> {
