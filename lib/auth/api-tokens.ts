@@ -107,6 +107,10 @@ export const createApiToken = defineAction({
   input: createApiTokenInput,
   roles: ROLES,
   async run({ tx, input, user, database }) {
+    // The user's row locked first, as a password change or a disable does (lib/auth/user-admin-password.ts):
+    // a token is then either created before the change (and revoked by it) or checked against the new
+    // password — never inserted after the change's revocation with the old one.
+    await tx`select 1 from cutover.users where id = ${user.id} for update`;
     await requirePassword(tx, database.sql, {
       user,
       password: input.password,
