@@ -43,11 +43,12 @@ describe('creating a token during a password change', () => {
     }).finally(() => {
       settled = true;
     });
-    // Until the creation is done (no lock taken) or waits for the user's row (the lock).
+    // Until the creation is done or waits for a lock the change holds (the user's row; without the fix, the
+    // insert's foreign-key check on it, after the old password was already accepted).
     for (;;) {
       const [waiting] = await sql<{ n: number }[]>`
         select count(*)::int as n from pg_stat_activity
-         where wait_event_type = 'Lock' and query like '%from cutover.users where id = % for update%'`;
+         where wait_event_type = 'Lock' and datname = current_database()`;
       if (settled || (waiting?.n ?? 0) > 0) break;
     }
     commit();
