@@ -264,7 +264,12 @@ export async function readRunReport(
       .map((s) => ({ hourStart: s.hourStart, waivedBy: s.waivedBy as string, reason: s.waiverReason ?? '' })),
     softDelete,
     rollbacks: phaseRuns.filter((p) => p.run.phase === 'rollback'),
-    audit: auditWindow.events,
+    // Audit rows of earlier versions may hold worker command text and stderr: reduced like the run's events.
+    audit: auditWindow.events.map((event) => ({
+      ...event,
+      inputs: hideWorkerOutput(event.inputs),
+      detail: hideWorkerOutput(event.detail),
+    })),
     auditShown: {
       total: auditWindow.total,
       omitted: auditWindow.omitted,
