@@ -11,7 +11,7 @@
  * token of theirs, with the reason kept (`revoked_reason`) so the holder's next call says why.
  */
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lte, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx, SqlOrTx } from '../db/connection';
 import { type ApiTokenRevokedReason, apiTokens, users } from '../db/console-schema';
@@ -160,8 +160,23 @@ export const revokeApiToken = defineAction({
   },
 });
 
-/** A user's tokens (or, without userId, everybody's), newest first. */
-export async function listApiTokens(db: DbOrTx, params: { userId?: number } = {}): Promise<ApiTokenSummary[]> {
+/** The most tokens one list shows: the table only grows (revoked and expired tokens stay), a page must not. */
+export const TOKEN_LIST_LIMIT = 200;
+
+/**
+ * A user's tokens (or, without userId, everybody's; `exceptUserId` leaves one user's out), newest
+ * first, at most `limit` (TOKEN_LIST_LIMIT). `activeAt`: only tokens neither revoked nor expired then.
+ */
+export async function listApiTokens(
+  db: DbOrTx,
+  params: { userId?: number; exceptUserId?: number; activeAt?: Date; limit?: number } = {},
+): Promise<ApiTokenSummary[]> {
+  const conditions = [
+    params.userId === undefined ? undefined : eq(apiTokens.userId, params.userId),
+    params.exceptUserId === undefined ? undefined : ne(apiTokens.userId, params.exceptUserId),
+    params.activeAt === undefined ? undefined : isNull(apiTokens.revokedAt),
+    params.activeAt === undefined ? undefined : gt(apiTokens.expiresAt, params.activeAt),
+  ];
   return db
     .select({
       id: apiTokens.id,
@@ -176,8 +191,9 @@ export async function listApiTokens(db: DbOrTx, params: { userId?: number } = {}
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(params.userId === undefined ? undefined : eq(apiTokens.userId, params.userId))
-    .orderBy(desc(apiTokens.id));
+    .where(and(...conditions))
+    .orderBy(desc(apiTokens.id))
+    .limit(Math.max(1, Math.min(params.limit ?? TOKEN_LIST_LIMIT, TOKEN_LIST_LIMIT)));
 }
 
 export interface TokenUser extends SessionUser {

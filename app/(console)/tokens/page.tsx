@@ -1,15 +1,17 @@
 import type { Metadata } from 'next';
 import { TokenCreateForm } from '@/components/token-create-form';
 import { type TokenRow, TokenTable } from '@/components/token-table';
+import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import {
   type ApiTokenSummary,
   apiTokenMaxDays,
   apiTokenState,
   listApiTokens,
+  TOKEN_LIST_LIMIT,
   tokenLifetimeChoices,
 } from '@/lib/auth/api-tokens';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDb } from '@/lib/db/connection';
+import { readForViewer } from '@/lib/db/read-refusal';
 import { readSetting } from '@/lib/settings';
 
 export const dynamic = 'force-dynamic';
@@ -53,14 +55,16 @@ export default async function TokensPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const db = getDb();
   const now = new Date();
-  const own = await listApiTokens(db, { userId: user.id });
+  // A viewer's page view: on the read pool, behind its limiter (lib/db/read-limit.ts); each list bounded.
+  const read = await readForViewer(async ({ db }) => ({
+    own: await listApiTokens(db, { userId: user.id }),
+    others: user.roles.includes('admin') ? await listApiTokens(db, { exceptUserId: user.id, activeAt: now }) : null,
+  }));
+  if (!read.ok) return <ViewerReadRefused title="Tokens" message={read.message} />;
+  const { own, others } = read.value;
   const afterPasswordChange =
     (await searchParams).after === 'password-change' ? revokedByLatestPasswordChange(own) : [];
-  const others = user.roles.includes('admin')
-    ? (await listApiTokens(db)).filter((t) => t.username !== user.username && apiTokenState(t, now) === 'active')
-    : null;
   const maxDays = apiTokenMaxDays();
   const choices = tokenLifetimeChoices(maxDays);
   return (
@@ -92,13 +96,16 @@ export default async function TokensPage({
         consoleUrl={readSetting('CUTOVER_PUBLIC_URL') ?? null}
       />
       <section className="rounded-lg border border-slate-200 bg-white" aria-label="Your tokens">
-        <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">Your tokens ({own.length})</h2>
+        <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">
+          Your tokens ({own.length < TOKEN_LIST_LIMIT ? own.length : `the newest ${TOKEN_LIST_LIMIT}`})
+        </h2>
         <TokenTable tokens={rows(own, now)} showOwner={false} emptyText="You have no tokens yet." />
       </section>
       {others ? (
         <section className="rounded-lg border border-slate-200 bg-white" aria-label="Other users’ active tokens">
           <h2 className="border-b border-slate-200 px-4 py-2 font-semibold">
-            Other users’ active tokens ({others.length})
+            Other users’ active tokens (
+            {others.length < TOKEN_LIST_LIMIT ? others.length : `the newest ${TOKEN_LIST_LIMIT}`})
           </h2>
           <p className="px-4 pt-2 text-sm text-slate-600">As an admin you may revoke anyone’s token.</p>
           <TokenTable tokens={rows(others, now)} showOwner emptyText="No other user holds an active token." />

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { UserInviteAcceptForm } from '@/components/user-invite-accept-form';
-import { INVITATION_PROBLEMS, readInvitation } from '@/lib/auth/invitations';
-import { getDatabase } from '@/lib/db/connection';
+import { readInvitationForVisitor } from '@/lib/auth/invitation-page-read';
+import { INVITATION_PROBLEMS } from '@/lib/auth/invitations';
 import { formatUtc } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,22 @@ export const metadata: Metadata = { title: 'Invitation', referrer: 'no-referrer'
 /** Outside the console's layout: the invited person has no account yet; the link's token is the authority. */
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const invitation = await readInvitation(getDatabase().sql, { token, now: new Date() });
+  // Anonymous and unthrottled: one keyed lookup on the read pool, behind its own small limiter.
+  const read = await readInvitationForVisitor(token);
+  if (!read.ok) {
+    return (
+      <main className="flex min-h-screen items-center justify-center p-6">
+        <p
+          role="alert"
+          className="max-w-sm rounded bg-amber-50 px-3 py-2 text-sm text-amber-900"
+          data-testid="invite-busy"
+        >
+          {read.message}
+        </p>
+      </main>
+    );
+  }
+  const invitation = read.value;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
