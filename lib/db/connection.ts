@@ -115,10 +115,6 @@ export async function closeReadDatabase(): Promise<void> {
 /** Connections of the readers' pool: a compare takes two (two halves on one exported snapshot). */
 export const READ_POOL_SIZE = 4;
 
-export function getDb(): Db {
-  return getDatabase().db;
-}
-
 /** The URL a pool connects with (for tools such as pg_dump); contains the password — never log it. */
 export function connectionUrlOf(sql: Sql): string {
   const options = sql.options as unknown as {

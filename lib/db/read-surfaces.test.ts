@@ -22,9 +22,6 @@ const KEEPS_A_POOL: Record<string, string> = {
   'app/api/cli/[...path]/route.ts':
     'hands both pools to lib/cli-api/handle-request.ts, whose reads go through withViewerRead (read-routes.test.ts)',
   'app/(console)/users/page.tsx': 'admins only (user administration), not a viewer’s page',
-  'app/(console)/tokens/page.tsx': 'one’s own tokens, a keyed lookup',
-  'app/invite/[token]/page.tsx':
-    'an invitation’s keyed lookup, refused cheaply before any work (lib/auth/invitations.ts)',
   'lib/auth/current-user.ts': 'the session lookup every request makes',
   'lib/auth/run-server-action.ts': 'actions run on the actions’ pool',
   'lib/server-actions/users.ts': 'actions (invitation acceptance)',
