@@ -93,15 +93,16 @@ export interface AnchorFileRead {
 
 /**
  * A line the append path writes at the two moments a chain becomes keyed — the seal over the rows from
- * before the key, and the first keyed row of an empty chain — so the console never seals a chain that was
- * keyed before (./audit-seal.ts). It names no head: it is written inside the append's transaction, which
+ * before the key, and the first keyed row of an empty chain — and when a process first finds a chain keyed,
+ * so no process that knew it keyed ever seals it (./audit-seal.ts). It names no head: it is written inside the append's transaction, which
  * may still roll back, so it says only "keyed from here" and, for the seal, the unkeyed head it closed
  * (that row was committed long before). A database only has a name inside its transaction, not the
  * host:port of the pool, so markers match by database name.
  */
 export interface AuditChainMarker {
   v: 1;
-  kind: 'sealed' | 'keyed-from-empty';
+  /** `keyed-seen`: a process's first append found the chain keyed (sealed, or its head verifying with the key). */
+  kind: 'sealed' | 'keyed-from-empty' | 'keyed-seen';
   databaseName: string;
   legacyHead: { id: number; position: number; hash: string } | null;
   keyId: string;
@@ -141,8 +142,8 @@ export function readAnchorLinesByName(
 function parseMarker(line: string): AuditChainMarker | null {
   try {
     const value = JSON.parse(line) as Partial<AuditChainMarker>;
-    if (value.v === 1 && (value.kind === 'sealed' || value.kind === 'keyed-from-empty') && value.databaseName)
-      return value as AuditChainMarker;
+    const kinds: unknown[] = ['sealed', 'keyed-from-empty', 'keyed-seen'];
+    if (value.v === 1 && kinds.includes(value.kind) && value.databaseName) return value as AuditChainMarker;
   } catch {
     // Not JSON.
   }

@@ -11,6 +11,7 @@
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { writeAuditAnchor, writeAuditChainMarker } from './audit-anchors';
+import { readChainRowAt, type StoredChainRow } from './audit-chain-rows';
 import { auditRowHash } from './audit-hash';
 import { auditKey, auditKeyId } from './audit-key';
 import { SEAL_ACTION, sealLegacyChainIfDue } from './audit-seal';
@@ -49,14 +50,15 @@ async function appendInTransaction(
 ): Promise<{ id: number; becameKeyed: string | null }> {
   await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const head = await readHeadForAppend(tx);
+  if (head.hash && !keyedSeen.has(head.database) && !appendedHere.has(head.hash))
+    await rememberKeyedChain(tx, key, head);
   // A head this process wrote, or a sealed chain, needs no seal check (./audit-seal.ts), the usual case: one query.
   if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key, insertChained)))
     return { id: await insertChained(tx, key, row), becameKeyed: 'the audit chain sealed' };
   if (head.position === 0) {
-    const [database] = await tx<{ name: string }[]>`select current_database() as name`;
     writeAuditChainMarker({
       kind: 'keyed-from-empty',
-      databaseName: database?.name ?? '',
+      databaseName: head.database,
       legacyHead: null,
       keyId: auditKeyId(key),
     });
@@ -65,18 +67,43 @@ async function appendInTransaction(
   return { id: await insertAfter(tx, key, row, head), becameKeyed: null };
 }
 
+/** Databases (by name) this process found keyed and said so in its anchor file. */
+const keyedSeen = new Set<string>();
+
+/**
+ * The first time this process appends to a chain someone else keyed (sealed, or its head verifying with the key),
+ * it says so in its own anchor file: should the owner later re-hash the whole chain the unkeyed way, this process
+ * does not seal it either (./audit-seal.ts), even when it wrote neither the chain's first row nor its seal. Heads
+ * this process wrote are skipped: they may be its own transaction's, which could still roll back.
+ */
+async function rememberKeyedChain(tx: TransactionSql, key: string, head: HeadForAppend): Promise<void> {
+  if (!head.sealed && !isKeyedRow(key, await readChainRowAt(tx, head.position))) return;
+  writeAuditChainMarker({ kind: 'keyed-seen', databaseName: head.database, legacyHead: null, keyId: auditKeyId(key) });
+  keyedSeen.add(head.database);
+}
+
+function isKeyedRow(key: string, row: StoredChainRow | null): boolean {
+  return (
+    Boolean(row?.rowHash) &&
+    auditRowHash(key, { ...(row as StoredChainRow), prevHash: row?.storedPrevHash ?? null }) === row?.rowHash
+  );
+}
+
 /** Hashes this process appended lately: their rows are keyed without checking. */
 const appendedHere = new Set<string>();
 
-/** Forgets them, as a process that wrote none of the chain (tests of the seal). */
+/** Forgets them and the chains found keyed, as a process that wrote none of the chain (tests of the seal). */
 export function forgetAppendedAuditHashes(): void {
   appendedHere.clear();
+  keyedSeen.clear();
 }
 
 interface HeadForAppend {
   position: number;
   hash: string | null;
   sealed: boolean;
+  /** current_database(): markers name a database by its name (./audit-anchors.ts). */
+  database: string;
   /** The new row's id (taken from the sequence) and the transaction's time in epoch microseconds. */
   nextId: number;
   atMicros: string;
@@ -84,9 +111,9 @@ interface HeadForAppend {
 
 async function readHeadForAppend(tx: TransactionSql): Promise<HeadForAppend> {
   const [head] = await tx<
-    { position: number | null; row_hash: string | null; sealed: boolean; id: number; at_us: string }[]
+    { position: number | null; row_hash: string | null; sealed: boolean; database: string; id: number; at_us: string }[]
   >`
-    select h.position, h.row_hash,
+    select h.position, h.row_hash, current_database() as database,
            exists (select 1 from cutover.audit_events where action = ${SEAL_ACTION}) as sealed,
            nextval(pg_get_serial_sequence('cutover.audit_events', 'id'))::float8 as id,
            ((extract(epoch from now()) * 1000000)::bigint)::text as at_us
@@ -99,6 +126,7 @@ async function readHeadForAppend(tx: TransactionSql): Promise<HeadForAppend> {
     position: head.position ?? 0,
     hash: head.row_hash,
     sealed: head.sealed,
+    database: head.database,
     nextId: head.id,
     atMicros: head.at_us,
   };

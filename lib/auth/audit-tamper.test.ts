@@ -154,6 +154,27 @@ describe('the keyed audit chain against its database owner', () => {
     expect((await verify()).code).toBe(1);
   });
 
+  it('is not sealed by a process that only found the chain keyed (its first rows written elsewhere)', async () => {
+    // Another host's process wrote the chain's first rows, with its own anchor file.
+    const elsewhere = process.env.CUTOVER_AUDIT_ANCHOR_FILE;
+    process.env.CUTOVER_AUDIT_ANCHOR_FILE = join(mkdtempSync(join(tmpdir(), 'audit-anchors-')), 'other-host.jsonl');
+    try {
+      await writeEvents(test.database.sql, 3);
+    } finally {
+      process.env.CUTOVER_AUDIT_ANCHOR_FILE = elsewhere;
+    }
+    // This process appends once: the chain is keyed, and its own anchor file now says so.
+    forgetAppendedAuditHashes();
+    await writeEvents(test.database.sql, 1);
+    await asOwner(test.database.sql, () => rehashThe0005Way(test.database.sql));
+    forgetAppendedAuditHashes();
+    await writeEvents(test.database.sql, 1);
+    const [seals] = await test.database.sql<{ n: number }[]>`
+      select count(*)::int as n from cutover.audit_events where action = 'audit.chain_sealed'`;
+    expect(seals?.n).toBe(0);
+    expect(await verifyAuditChain(test.database.sql)).toMatchObject({ intact: false });
+  });
+
   it('catches the tail deleted past an anchor, and past a head given with --expect', async () => {
     await writeEvents(test.database.sql, 4);
     const anchor = await writeAuditAnchor(test.database.sql, { reason: 'phase 4 started', env: anchorEnv(anchorFile) });
