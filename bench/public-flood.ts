@@ -8,7 +8,9 @@
  * - invitation acceptances with made-up tokens and ~200 KB passwords (acceptInvitationAction);
  * - bad bearer tokens on the command line's API (/api/cli/whoami).
  *
- * Meanwhile a real user signs in through the login form from 127.0.0.1. It checks that
+ * Meanwhile a real user signs in through the login form from 127.0.0.1. Then failed sign-ins
+ * from many addresses (127.0.2.0/24, one attempt each, made-up usernames carrying the marker): each
+ * is audited, but never with the username typed — only its length (lib/auth/login.ts). It checks that
  * cutover.audit_events grew by a bounded number of small rows (rows and bytes printed), that no
  * row holds any of the flood's input, and that the sign-in succeeded (its latency printed).
  */
@@ -21,6 +23,8 @@ import { encodeForm, loginFormFields, post } from './sign-in-flood';
 const SOURCES = { action: '127.0.0.3', invitation: '127.0.0.4', bearer: '127.0.0.5' } as const;
 type Kind = keyof typeof SOURCES;
 const OWNER_SOCKET = '127.0.0.1';
+/** Failed sign-ins, one from each of this many addresses (each a scrypt: sent one after another, after the flood). */
+const SIGN_IN_ADDRESSES = 24;
 /** Under the console's server-action body limit (next.config.js, 256 KB): the action runs and refuses. */
 const PAYLOAD_BYTES = 200_000;
 /** A marker no legitimate row contains: finding it in the audit log means raw input was stored. */
@@ -147,28 +151,48 @@ export async function runPublicFlood(
   const sentDuringSignIn = next;
   await flooding;
 
+  // Many addresses, one failed sign-in each: within every address's allowance, so each is a row.
+  const signInReplies: number[] = [];
+  for (let i = 0; i < SIGN_IN_ADDRESSES; i++) {
+    const attempt = await encodeForm([
+      ...hidden,
+      ['username', `${MARKER}-user-${i}`],
+      ['password', `${MARKER}-pw-${i}`],
+    ]);
+    signInReplies.push(
+      (await post(baseUrl, `127.0.2.${i + 1}`, attempt.body, { 'content-type': attempt.contentType })).status,
+    );
+  }
+
   const problems: string[] = [];
   const signedIn = owner.status === 303 && owner.setCookie.length > 0;
   if (!signedIn) problems.push(`the owner's sign-in during the flood got HTTP ${owner.status}`);
   if (!floodRunning) problems.push('the flood was over before the owner signed in (send more requests)');
 
-  const [after] = await sql<{ rows: number; bytes: number; largest: number; raw: number }[]>`
+  const [after] = await sql<{ rows: number; bytes: number; largest: number; raw: number; signIns: number }[]>`
     select count(*)::float8 as rows,
+           count(*) filter (where action = 'auth.sign_in' and inputs ? 'usernameLength')::float8 as "signIns",
            coalesce(sum(octet_length(coalesce(username, '')) + octet_length(action) + octet_length(inputs::text)
                         + octet_length(detail::text)), 0)::float8 as bytes,
            coalesce(max(octet_length(inputs::text) + octet_length(detail::text)), 0)::float8 as largest,
-           count(*) filter (where inputs::text like ${`%${MARKER}%`} or detail::text like ${`%${MARKER}%`})::float8 as raw
+           count(*) filter (where inputs::text like ${`%${MARKER}%`} or detail::text like ${`%${MARKER}%`}
+                              or username like ${`%${MARKER}%`})::float8 as raw
       from cutover.audit_events where id > ${lastId}`;
   const [table] = await sql<{ bytes: number }[]>`
     select pg_total_relation_size('cutover.audit_events')::float8 as bytes`;
   const rows = after?.rows ?? 0;
   // Per address: the free refusals of each action (and the one starting a block), a carried count or
   // summary now and then, and the owner's sign-in. Far fewer than the requests, however many they are.
-  const rowBound = kinds.length * 20 + 10;
+  const rowBound = kinds.length * 20 + 10 + SIGN_IN_ADDRESSES;
   if (rows > rowBound) problems.push(`${rows} audit rows for ${total} flood requests (at most ${rowBound} expected)`);
   if ((after?.largest ?? 0) > AUDIT_ROW_MAX_BYTES) problems.push(`an audit row of ${after?.largest} bytes`);
   if ((after?.bytes ?? 0) > rows * 2_000) problems.push(`${after?.bytes} bytes in ${rows} new audit rows`);
   if ((after?.raw ?? 0) > 0) problems.push(`${after?.raw} audit rows hold the flood's raw input`);
+  // Each failed sign-in is on record (far below the ceiling across addresses), as a length, not a name.
+  if ((after?.signIns ?? 0) !== SIGN_IN_ADDRESSES)
+    problems.push(`${after?.signIns} of ${SIGN_IN_ADDRESSES} failed sign-ins audited as a username's length`);
+  const signInFailed = signInReplies.filter((status) => status >= 500 || status === 0);
+  if (signInFailed.length > 0) problems.push(`${signInFailed.length} failed sign-ins got HTTP ${signInFailed[0]}`);
   for (const kind of kinds) {
     const failed = replies[kind].filter((reply) => reply.status >= 500 || reply.status === 0);
     if (failed.length > 0) problems.push(`${failed.length} ${kind} requests failed (HTTP ${failed[0]?.status})`);
@@ -184,6 +208,7 @@ export async function runPublicFlood(
     summary:
       `${total} requests (${options.requestsPerKind} each, ~${PAYLOAD_BYTES / 1000} KB inputs: ` +
       `actions ${statuses('action')}; invitations ${statuses('invitation')}; bearer ${statuses('bearer')}) → ` +
+      `then ${SIGN_IN_ADDRESSES} failed sign-ins from as many addresses (${after?.signIns ?? 0} audited by length) → ` +
       `${rows} audit rows, ${after?.bytes ?? 0} bytes of content (largest ${after?.largest ?? 0}), table ` +
       `${megabytes(before?.bytes ?? 0)} → ${megabytes(table?.bytes ?? 0)}; ` +
       `the owner's sign-in during the flood (started at request ${startedAt}, ${sentDuringSignIn} sent by ` +
