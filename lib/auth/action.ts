@@ -56,7 +56,7 @@ export async function executeAction<S extends z.ZodType, T>(
     rawInput: unknown;
     /** How the request came, when not through the console's pages (e.g. `token "ci" (dxyc_ab12)`): kept in every audit row. */
     via?: string;
-    /** The client's address (lib/auth/client-address-header.ts): refusals are rate-limited per address. Null: unknown. */
+    /** The client's address (lib/auth/client-address-header.ts): kept in refusal rows; an anonymous caller's refusals are rate-limited per address (a signed-in one's per user). Null: unknown. */
     address?: string | null;
   },
 ): Promise<ActionResult<T>> {
