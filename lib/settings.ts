@@ -198,7 +198,8 @@ export const SETTINGS = {
     group: 'console',
     schema: optionalText,
     default: null,
-    allowed: 'a path to a file holding the key (at least 20 characters), readable by its owner only (mode 0600 or 0400)',
+    allowed:
+      'a path to a file holding the key (at least 20 characters), readable by its owner only (mode 0600 or 0400)',
     meaning: 'The audit chain key read from a file instead of CUTOVER_AUDIT_KEY (the first line, trimmed).',
     example: '/etc/dxy-cutover/audit-key',
   }),

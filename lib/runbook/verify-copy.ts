@@ -263,7 +263,7 @@ export function copyChecks(comparison: CopyComparison): Check[] {
           ? 'every shared minute has the same close'
           : unexplained === 0
             ? `every shared minute has the same close, but for the ${revised?.total} legacy revised after the copy's catch-up (below)`
-            : `${unexplained} minutes differ, first: ${first(unexplainedSamples)}` + byOwner(unexplainedSamples),
+            : `${unexplained} minutes differ, first: ${first(unexplainedSamples)}${byOwner(unexplainedSamples)}`,
       evidence: comparison.mismatched,
     },
     ...(revised && revised.total > 0
