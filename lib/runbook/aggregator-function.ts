@@ -21,7 +21,7 @@ import {
   functionAttributeDifferences,
   readFunctionFacts,
 } from './function-inspection';
-import { inRolledBackTransaction } from './rolled-back';
+import { inRolledBackTransaction, retryOnConcurrentCatalogUpdate } from './rolled-back';
 import { unifiedDiff } from './unified-diff';
 
 export const AGGREGATOR_5M = 'aggregate_1m_to_5m_window';
@@ -164,18 +164,20 @@ async function tryReplacement(
   let differences: string[] = [];
   const trial: { installed: string | null } = { installed: null };
   try {
-    await inRolledBackTransaction(sql, async (tx) => {
-      await tx.unsafe(candidate.sql);
-      const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
-      if (after.length !== 1) {
-        differences = [`it would leave ${after.length} overloads (${after.map((f) => f.signature).join('; ')})`];
-        return;
-      }
-      for (const statement of attributeStatements(current)) await tx.unsafe(statement);
-      const [replaced] = await readFunctionFacts(tx, [AGGREGATOR_5M]);
-      differences = functionAttributeDifferences(current, replaced as FunctionFacts);
-      trial.installed = replaced?.definition ?? null;
-    });
+    await retryOnConcurrentCatalogUpdate(() =>
+      inRolledBackTransaction(sql, async (tx) => {
+        await tx.unsafe(candidate.sql);
+        const after = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+        if (after.length !== 1) {
+          differences = [`it would leave ${after.length} overloads (${after.map((f) => f.signature).join('; ')})`];
+          return;
+        }
+        for (const statement of attributeStatements(current)) await tx.unsafe(statement);
+        const [replaced] = await readFunctionFacts(tx, [AGGREGATOR_5M]);
+        differences = functionAttributeDifferences(current, replaced as FunctionFacts);
+        trial.installed = replaced?.definition ?? null;
+      }),
+    );
   } catch (error) {
     differences = [error instanceof Error ? error.message : String(error)];
   }

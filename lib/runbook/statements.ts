@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
-import { inRolledBackTransaction } from './rolled-back';
+import { inRolledBackTransaction, retryOnConcurrentCatalogUpdate } from './rolled-back';
 
 /** One statement as the preview shows it: its stage, its exact text, what each $n is. */
 export interface PlannedStatement {
@@ -80,12 +80,14 @@ export async function rehearseStatements(
   sql: SqlOrTx,
   work: (tx: TransactionSql, run: TextRunner) => Promise<unknown>,
 ): Promise<string[]> {
-  const texts: string[] = [];
-  await inRolledBackTransaction(sql, (tx) =>
-    work(tx, async (t, text) => {
-      texts.push(text.trim());
-      return t.unsafe(text);
-    }),
-  );
-  return texts;
+  return retryOnConcurrentCatalogUpdate(async () => {
+    const texts: string[] = [];
+    await inRolledBackTransaction(sql, (tx) =>
+      work(tx, async (t, text) => {
+        texts.push(text.trim());
+        return t.unsafe(text);
+      }),
+    );
+    return texts;
+  });
 }
