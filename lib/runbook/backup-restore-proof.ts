@@ -70,6 +70,8 @@ interface TableDiff {
   missing: number;
   differs: number;
   extra: number;
+  /** Live rows changed since the backup was taken (updated_at later): not compared. */
+  changed: number;
   samples: RowSample[];
 }
 
@@ -106,6 +108,11 @@ async function restoreTable(tx: TransactionSql, scratch: string, table: TableBac
       table.maxId ??
       (await sp.unsafe<{ max: string | null }[]>(`SELECT max(id)::text AS max FROM cutover.${ident(copy)}`))[0]?.max ??
       '0';
+    // A live row changed after the backup (updated_at later than it was taken, on tables that keep
+    // updated_at) cannot match it: counted apart, not as a difference.
+    const changedSince = columns.includes('updated_at')
+      ? '($2::timestamptz IS NOT NULL AND l.updated_at > $2::timestamptz)'
+      : '($2::timestamptz IS NOT NULL AND false)';
     const timeframe = 'timeframe';
     const ts = 'ts_utc';
     const sampleOf = (kind: RowSample['kind'], alias: string) =>
@@ -122,8 +129,10 @@ async function restoreTable(tx: TransactionSql, scratch: string, table: TableBac
               SELECT l.id, l.${timeframe} AS timeframe, l.${ts} AS ts_utc,
                      (SELECT jsonb_object_agg(e.key, jsonb_build_array(e.value, to_jsonb(r) -> e.key))
                         FROM jsonb_each(to_jsonb(l)) e WHERE (to_jsonb(r) -> e.key) IS DISTINCT FROM e.value) AS columns
-                FROM only_live l JOIN only_restored r ON r.id = l.id)
+                FROM only_live l JOIN only_restored r ON r.id = l.id WHERE NOT ${changedSince}),
+            changed AS (SELECT l.id FROM only_live l JOIN only_restored r ON r.id = l.id WHERE ${changedSince})
        SELECT (SELECT count(*) FROM live)::float8 AS live,
+              (SELECT count(*) FROM changed)::float8 AS changed,
               (SELECT count(*) FROM restored)::float8 AS restored,
               (SELECT count(*) FROM missing)::float8 AS missing,
               (SELECT count(*) FROM differs)::float8 AS differs,
@@ -136,7 +145,7 @@ async function restoreTable(tx: TransactionSql, scratch: string, table: TableBac
                    FROM differs d ORDER BY d.id LIMIT ${SAMPLES})
                 UNION ALL
                 (SELECT ${sampleOf('extra', 'x')} FROM extra x ORDER BY x.id LIMIT ${SAMPLES})) k), '[]'::jsonb) AS samples`,
-      [maxId],
+      [maxId, table.takenAt ?? null],
     );
     return { diff: diff as TableDiff, maxId };
   });
@@ -152,6 +161,9 @@ async function restoreTable(tx: TransactionSql, scratch: string, table: TableBac
       `${diff.restored} rows restored from ${table.copy} (${table.rows} recorded when it was taken); ` +
       `${diff.live} live DXY rows up to id ${maxId}: ${diff.missing} missing from the backup, ${diff.differs} differ, ` +
       `${diff.extra} not in the live table` +
+      (diff.changed > 0
+        ? `; ${diff.changed} changed since the backup was taken at ${table.takenAt} (not compared)`
+        : '') +
       (diff.samples.length > 0 ? ` — ${diff.samples.map(describeSample).join('; ')}` : ''),
     evidence: { ...table, maxId, ...diff },
   };

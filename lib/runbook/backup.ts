@@ -28,6 +28,12 @@ export interface TableBackup {
    * Absent from backups taken before it was recorded.
    */
   maxId?: string;
+  /**
+   * When the copy was taken (the database's clock, its transaction's start): a live row whose
+   * updated_at is later was changed since (a provider revision re-derived it) and cannot match the
+   * backup. Absent from backups taken before it was recorded.
+   */
+  takenAt?: string;
 }
 
 /** Older backups (before the console recorded more than the definition) hold only name, signature, definition. */
@@ -71,6 +77,7 @@ export async function copyBarTables(
   write: (tx: TransactionSql, text: string) => Promise<unknown> = (t, text) => t.unsafe(text),
 ): Promise<TableBackup[]> {
   const results: TableBackup[] = [];
+  const [clock] = await tx<{ at: Date }[]>`select now() as at`;
   for (const table of ['data_bars', 'derived_data_bars'] as const) {
     const copy = `cutover.${backupTableName(migrationRunId, table)}`;
     for (const statement of copyStatements(migrationRunId, table)) await write(tx, statement);
@@ -85,6 +92,7 @@ export async function copyBarTables(
       copyRows: copied.rows,
       copyChecksum: copied.checksum,
       maxId: max?.max ?? '0',
+      ...(clock ? { takenAt: clock.at.toISOString() } : {}),
     });
   }
   return results;

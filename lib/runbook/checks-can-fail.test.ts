@@ -21,6 +21,7 @@ import { compareKeptRows, type KeptRowsRecord } from './rollback-keep-proof';
 import { getPhaseRun, type PhaseRunRow } from './run-state';
 import { runBound } from './statements';
 import type { PhaseContext, PhaseDefinition } from './types';
+import type { Check } from './verification';
 import { commandWorkerControl } from './worker-control/command-workers';
 import type { WorkerControl } from './worker-control/worker-control';
 
@@ -102,6 +103,32 @@ describe('phase 1 proves its backup by restoring it into a scratch schema', () =
     expect(check?.detail).toContain(
       `id ${victim?.id} 1m at ${victim?.ts_utc.toISOString().replace('.000', '')} differs (close`,
     );
+  });
+
+  it('counts a live legacy row revised after the backup apart (updated_at later), and fails on one changed behind it', async () => {
+    const { sql } = test.database;
+    const backup = await getBackup(sql, { migrationRunId: await migrationRunId() });
+    if (!backup) throw new Error('no backup');
+    const derived = (checks: Check[]) => checks.find((c) => c.name.startsWith('Backup of public.derived_data_bars'));
+    // A provider revision re-derives a legacy minute: the row's trigger moves updated_at past the backup.
+    await sql`update public.derived_data_bars set close = close * 1.001
+               where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                           order by ts_utc limit 1 offset 30)`;
+    const revised = derived(await proveBackupRestorable(sql, backup));
+    expect(revised?.passed, revised?.detail).toBe(true);
+    expect(revised?.detail).toContain('0 differ');
+    expect(revised?.detail).toContain('1 changed since the backup was taken');
+    // The same change with updated_at left before the backup (a writer going around the trigger) is a difference.
+    await sql.begin(async (tx) => {
+      await tx`alter table public.derived_data_bars disable trigger derived_data_bars_touch_updated_at`;
+      await tx`update public.derived_data_bars set close = close * 1.001
+                where id = (select id from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+                            order by ts_utc limit 1 offset 31)`;
+      await tx`alter table public.derived_data_bars enable trigger derived_data_bars_touch_updated_at`;
+    });
+    const behind = derived(await proveBackupRestorable(sql, backup));
+    expect(behind?.passed).toBe(false);
+    expect(behind?.detail).toContain('1 differ');
   });
 
   it('fails naming the row a backup lost', async () => {
