@@ -2,29 +2,14 @@
  * Phase 9's fence install under a live writer's lock: the step waits the lock timeout, rolls back
  * and is tried again; other errors are not retried; a lasting conflict fails after the attempts.
  */
-import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { holdWriterLock } from '../../test-support/hold-table-lock';
 import { useTestWorld } from '../../test-support/world-database';
-import { connectionUrlOf } from '../db/connection';
 import { LOCK_CONFLICT_ATTEMPTS, retryOnLockConflict } from './lock-conflict-retry';
 import type { PhaseContext } from './types';
 
 describe('retryOnLockConflict', () => {
   const world = useTestWorld({ days: 1 });
-
-  async function holdWriterLock() {
-    const holder = postgres(connectionUrlOf(world.database.sql), { max: 1, onnotice: () => {} });
-    const reserved = await holder.reserve();
-    await reserved`begin`;
-    await reserved`lock table public.derived_data_bars in row exclusive mode`;
-    return {
-      async release() {
-        await reserved`rollback`;
-        reserved.release();
-        await holder.end();
-      },
-    };
-  }
 
   function recorder() {
     const lines: { message: string; level?: string }[] = [];
@@ -44,7 +29,7 @@ describe('retryOnLockConflict', () => {
     });
 
   it('retries after the lock timeout and succeeds once the writer is done, logging each retry', async () => {
-    const lock = await holdWriterLock();
+    const lock = await holdWriterLock(world.database.sql, 'public.derived_data_bars');
     const { lines, ctx } = recorder();
     let attempts = 0;
     const result = await retryOnLockConflict(ctx, 'installing the fence', async () => {
@@ -65,7 +50,7 @@ describe('retryOnLockConflict', () => {
   });
 
   it(`fails after ${LOCK_CONFLICT_ATTEMPTS} attempts of a lasting conflict, and never retries another error`, async () => {
-    const lock = await holdWriterLock();
+    const lock = await holdWriterLock(world.database.sql, 'public.derived_data_bars');
     try {
       const { lines, ctx } = recorder();
       await expect(retryOnLockConflict(ctx, 'installing the fence', ddlStep)).rejects.toThrow(/lock timeout/);

@@ -4,10 +4,9 @@
  * only a conflict that lasts through every attempt makes it NO-GO. A real lock held by another
  * session stands in for a worker mid-write.
  */
-import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { holdWriterLock } from '../../../test-support/hold-table-lock';
 import { useTestWorld } from '../../../test-support/world-database';
-import { connectionUrlOf } from '../../db/connection';
 import { runbookConfigFromEnv } from '../config';
 import { installFence, removeFence } from '../legacy-fence';
 import { runBound } from '../statements';
@@ -20,20 +19,6 @@ describe('a write trial crossed by a live writer’s lock', () => {
   const world = useTestWorld({ days: 1 });
 
   /** Another session holding the lock a legacy writer holds mid-insert, until released. */
-  async function holdWriterLock() {
-    const holder = postgres(connectionUrlOf(world.database.sql), { max: 1, onnotice: () => {} });
-    const reserved = await holder.reserve();
-    await reserved`begin`;
-    await reserved`lock table public.derived_data_bars in row exclusive mode`;
-    return {
-      async release() {
-        await reserved`rollback`;
-        reserved.release();
-        await holder.end();
-      },
-    };
-  }
-
   const fenceWork = (onAttempt: (attempt: number) => Promise<void>) => {
     let attempt = 0;
     return async (tx: Parameters<Parameters<typeof trial>[3]>[0]) => {
@@ -46,7 +31,7 @@ describe('a write trial crossed by a live writer’s lock', () => {
   };
 
   it('is retried after the lock timeout, and goes once the writer is done, saying so', async () => {
-    const lock = await holdWriterLock();
+    const lock = await holdWriterLock(world.database.sql, 'public.derived_data_bars');
     const item = await trial(
       'fence',
       world.database.sql,
@@ -60,7 +45,7 @@ describe('a write trial crossed by a live writer’s lock', () => {
   });
 
   it(`is NO-GO when the conflict lasts through all ${TRIAL_ATTEMPTS} attempts`, async () => {
-    const lock = await holdWriterLock();
+    const lock = await holdWriterLock(world.database.sql, 'public.derived_data_bars');
     const attempts: number[] = [];
     try {
       const item = await trial(
