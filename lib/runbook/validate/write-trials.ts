@@ -14,13 +14,11 @@ import { COMPARISON_INDEXES } from '../comparison-indexes';
 import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../earlier-attempt';
 import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
 import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
-import { FENCE_TRIGGER, installFence, removeFence } from '../legacy-fence';
 import { createWithGrants } from '../phases/phase-3-create-function';
 import { REGISTRY_UPDATE_SQL } from '../registry-metadata';
 import { readColumns } from '../schema-inspection';
 import { readSchemaReport } from '../schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
-import { runBound } from '../statements';
 import { backfillTrial, functionRestoreTrial, restoreSoftDeletedTrial } from './rollback-trials';
 import {
   applySchemaFix,
@@ -199,27 +197,6 @@ async function softDeleteTrial(ctx: TrialContext): Promise<ValidationItem> {
   });
 }
 
-/**
- * Phase 9's fence on legacy writes, installed as phase 9 installs it (with its own proof: a trial
- * legacy insert refused and recorded) and removed as the rollback removes it, all rolled back. A
- * console that does not own derived_data_bars, or a foreign trigger under the fence's name, is
- * found here the night before instead of at phase 9.
- */
-async function fenceTrial(ctx: TrialContext): Promise<ValidationItem> {
-  const name = 'Phase 9 · fence on legacy writes';
-  return trial(name, ctx.database.sql, ctx.config, async (tx) => {
-    await installFence(tx, runBound, { at: ctx.clock.now() });
-    const removal = await removeFence(tx, runBound);
-    if (!removal.wasPresent)
-      return noGo('write-trial', name, 'installed, but the rollback’s removal found no fence to remove');
-    return go(
-      'write-trial',
-      name,
-      `trigger ${FENCE_TRIGGER} installed, a trial legacy insert refused and recorded, then removed as the rollback removes it (rolled back)`,
-    );
-  });
-}
-
 export async function runWriteTrials(ctx: TrialContext): Promise<ValidationItem[]> {
   const trials = [
     schemaFixTrial,
@@ -228,7 +205,6 @@ export async function runWriteTrials(ctx: TrialContext): Promise<ValidationItem[
     copyTrial,
     aggregatorTrial,
     softDeleteTrial,
-    fenceTrial,
     restoreSoftDeletedTrial,
     backfillTrial,
     functionRestoreTrial,
