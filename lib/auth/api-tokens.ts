@@ -141,7 +141,8 @@ export const createApiToken = defineAction({
  */
 export const revokeApiToken = defineAction({
   name: 'tokens.revoke',
-  input: z.object({ id: z.coerce.number().int().positive() }),
+  // An id beyond the column's int4 range would fail in the database as an unexpected error (an audit row each time).
+  input: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
   roles: ROLES,
   async run({ tx, input, user }) {
     const [row] = await tx<

@@ -78,8 +78,22 @@ const keyedSeen = new Set<string>();
  */
 async function rememberKeyedChain(tx: TransactionSql, key: string, head: HeadForAppend): Promise<void> {
   if (!head.sealed && !isKeyedRow(key, await readChainRowAt(tx, head.position))) return;
-  writeAuditChainMarker({ kind: 'keyed-seen', databaseName: head.database, legacyHead: null, keyId: auditKeyId(key) });
-  keyedSeen.add(head.database);
+  try {
+    writeAuditChainMarker({
+      kind: 'keyed-seen',
+      databaseName: head.database,
+      legacyHead: null,
+      keyId: auditKeyId(key),
+    });
+    keyedSeen.add(head.database);
+  } catch (error) {
+    // Not fatal: this marker only hardens a later seal decision (./audit-seal.ts). An unwritable anchor
+    // file must not stop every audited action (sign-in included); it is said each time, and tried again
+    // at the next append.
+    console.warn(
+      `[audit] could not note the keyed chain in the anchor file: ${error instanceof Error ? error.message : error}`,
+    );
+  }
 }
 
 function isKeyedRow(key: string, row: StoredChainRow | null): boolean {

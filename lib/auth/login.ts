@@ -85,10 +85,12 @@ export async function signIn(
     return account;
   };
   const auditFailure = async (detail: Record<string, unknown>) => {
-    const ceiling = await admitUnderCeiling(sql, now);
-    // Beyond the ceiling: counted on its row (a later row carries the count), no insert and no chain lock.
-    if (!ceiling.admitted) return;
     const known = await findAccount();
+    // Beyond the ceiling: counted on its row (a later row carries the count), no insert and no chain lock.
+    // An existing account's failures have a ceiling of their own: a flood of anonymous refusals cannot use
+    // it up and hide a password-guessing run against that account.
+    const ceiling = await admitUnderCeiling(sql, now, known?.username);
+    if (!ceiling.admitted) return;
     await recordAudit(sql, {
       userId: known?.id ?? null,
       username: known?.username ?? null,

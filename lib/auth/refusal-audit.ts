@@ -195,10 +195,12 @@ export interface AggregatedCount {
 export async function admitUnderCeiling(
   sql: SqlOrTx,
   now: Date,
+  /** A ceiling of its own (e.g. one account's failed sign-ins), so others' floods cannot use it up; default: the shared one. */
+  account?: string,
 ): Promise<{ admitted: false } | { admitted: true; aggregated: AggregatedCount[] }> {
   const ceiling = await admitAttempt(sql, {
     bucket: REFUSAL_AUDIT_ALL_BUCKET,
-    key: ALL_KEY,
+    key: account === undefined ? ALL_KEY : `account:${shorten(account, 64)}`,
     address: ALL_ADDRESSES,
     now,
   });

@@ -1,7 +1,8 @@
 /**
  * What a failed sign-in leaves in the audit log (lib/auth/login.ts): the username typed only when it
  * names an account (otherwise its length), and — being anonymous — no more rows than the ceiling
- * across all addresses allows (lib/auth/refusal-audit.ts), however many addresses the flood uses.
+ * across all addresses allows (lib/auth/refusal-audit.ts), however many addresses the flood uses; an
+ * existing account's failures count against a ceiling of their own.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test-support/world-database';
@@ -91,6 +92,19 @@ describe('failed sign-ins in the audit log', () => {
     });
     expect(owner.status).toBe('ok');
     expect((await signInRows(since)).at(-1)).toMatchObject({ username: 'owner', outcome: 'ok' });
+    // A guess at the owner's password while the shared ceiling is used up is still on record by name:
+    // an anonymous flood cannot hide a guessing run against an account (its failures have their own ceiling).
+    const guessed = await lastId();
+    const guess = await signIn(test.database, {
+      username: 'owner',
+      password: 'wrong-password-2',
+      ip: '2001:db8:99::1',
+      now,
+    });
+    expect(guess.status).toBe('failed');
+    expect(await signInRows(guessed)).toEqual([
+      expect.objectContaining({ username: 'owner', outcome: 'refused', inputs: { username: 'owner' } }),
+    ]);
     await sql`delete from cutover.sign_in_throttle where bucket = ${REFUSAL_AUDIT_ALL_BUCKET.name}`;
   });
 });
