@@ -51,11 +51,10 @@ export default defineConfig({
       // Fast enough for the 24-hour window to pass in about 2.5 minutes.
       REHEARSAL_SPEED: '600',
       // Staggered ingestion as production, but no provider revisions yet. With them on (at 600× a
-      // revision lands every few seconds) the e2e runs found three defects, two fixed (phase 4's
-      // catch-up, phase 1's restore proof) and one open: after a rollback that keeps data_bars, a row
-      // calc_dxy_range_1m wrote in the first run goes stale on a later revision, outside the second
-      // run's phase 4 catch-up range, and fails its "Same close" (Reconcile repairs it). Revisions
-      // through phases 1–9 and a rollback are rehearsed by lib/runbook/market-as-it-is.test.ts.
+      // revision lands every few seconds) the e2e runs found three defects, all fixed since (phase 4's
+      // catch-up, phase 1's restore proof, the catch-up of rows a kept rollback left), but no full e2e
+      // run with them on has passed yet. Revisions through phases 1–9 and a rollback are rehearsed by
+      // lib/runbook/market-as-it-is.test.ts.
       REHEARSAL_REVISIONS_PER_HOUR: '0',
       // Small, paced copy batches so that the e2e run can pause and resume phase 4.
       CUTOVER_COPY_BATCH_ROWS: '300',
