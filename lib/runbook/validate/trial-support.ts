@@ -12,6 +12,7 @@ import { MINUTE_MS } from '../../time-units';
 import { COMPARISON_INDEXES } from '../comparison-indexes';
 import type { RunbookConfig } from '../config';
 import { copyLegacyRange } from '../copy-legacy';
+import { copyOwnedSql } from '../copy-ownership';
 import { normalizeEarlierAttemptSql } from '../earlier-attempt';
 import { isLockConflict } from '../lock-conflict-retry';
 import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
@@ -124,14 +125,23 @@ export async function trialRange(tx: TransactionSql): Promise<{ from: Date; to: 
   return { from: row.ts, to: new Date(row.ts.getTime() + TRIAL_KEYS * MINUTE_MS) };
 }
 
-/** Legacy minutes of the range not in data_bars with the same close. */
+/**
+ * Legacy minutes of the range the copy should have written and did not (absent from data_bars, or
+ * its own row with another close). A minute another writer holds (calc_dxy_range_1m's row kept by a
+ * rollback, an earlier attempt's) is not the copy's to write — phase 4 lists it, Reconcile repairs it
+ * (docs/phases.md "Who owns a DXY row") — so it says nothing about whether the copy works.
+ */
 export async function notCopied(tx: TransactionSql, range: { from: Date; to: Date }): Promise<number> {
-  const [row] = await tx<{ n: number }[]>`
-    select count(*)::int as n from public.derived_data_bars d
-     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
-       and d.ts_utc >= ${range.from} and d.ts_utc < ${range.to}
-       and not exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
-                         and n.ts_utc = d.ts_utc and abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))`;
+  const [row] = await tx.unsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM public.derived_data_bars d
+      WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
+        AND d.ts_utc >= $1 AND d.ts_utc < $2
+        AND NOT EXISTS (SELECT 1 FROM public.data_bars o WHERE o.canonical_symbol = 'DXY' AND o.timeframe = '1m'
+                          AND o.ts_utc = d.ts_utc AND NOT ${copyOwnedSql('o')})
+        AND NOT EXISTS (SELECT 1 FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m'
+                          AND n.ts_utc = d.ts_utc AND abs(n.close - d.close) <= ${DXY_CLOSE_TOLERANCE} * abs(d.close))`,
+    [range.from, range.to],
+  );
   return row?.n ?? 0;
 }
 
