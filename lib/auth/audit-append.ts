@@ -12,19 +12,15 @@ import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { writeAuditAnchor, writeAuditChainMarker } from './audit-anchors';
 import { readChainRowAt, type StoredChainRow } from './audit-chain-rows';
-import { auditRowHash } from './audit-hash';
+import { auditRowHash, type ChainedContent } from './audit-hash';
 import { auditKey, auditKeyId } from './audit-key';
 import { SEAL_ACTION, sealLegacyChainIfDue } from './audit-seal';
 
-/** A row ready to store: bounded, redacted and storable already (lib/auth/audit.ts recordAudit does that). */
-export interface AppendableAuditRow {
-  userId: number | null;
-  username: string | null;
-  action: string;
-  outcome: string;
-  inputs: unknown;
-  detail: unknown;
-}
+/**
+ * A row ready to store: bounded, redacted and storable already (lib/auth/audit.ts recordAudit does that).
+ * What the chain covers, less what the append itself assigns (position, id, time, previous hash).
+ */
+export type AppendableAuditRow = Omit<ChainedContent, 'position' | 'id' | 'atMicros' | 'prevHash'>;
 
 /** The transaction-scoped lock every append takes, so two writers cannot fork the chain. */
 export const AUDIT_CHAIN_LOCK = 231145477;

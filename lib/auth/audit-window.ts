@@ -7,7 +7,7 @@
 import type { SqlOrTx } from '../db/connection';
 import { auditEvents } from '../db/console-schema';
 import { columnsOf, rowsOf } from '../db/tables/rows';
-import type { AuditEventSummary } from './audit';
+import { type AuditEventSummary, toAuditEventSummary } from './audit';
 
 export interface AuditWindow {
   events: AuditEventSummary[];
@@ -51,16 +51,7 @@ export async function listActionAuditWindow(
       await sql`
         select ${columnsOf(sql, auditEvents)} from cutover.audit_events where ${inPeriod}
          order by id ${order === 'asc' ? sql`asc` : sql`desc`} limit ${limit}`,
-    ).map(({ id, at, username, action, outcome, inputs, detail }) => ({
-      // Key by key, in this order: the report's JSON lists an event's fields as it always has.
-      id,
-      at,
-      username,
-      action,
-      outcome,
-      inputs,
-      detail,
-    }));
+    ).map(toAuditEventSummary);
   if (total <= params.limit) return { events: await select('asc', params.limit), total, omitted: null };
   const oldest = await select('asc', Math.ceil(params.limit / 2));
   const newest = (await select('desc', Math.floor(params.limit / 2))).reverse();

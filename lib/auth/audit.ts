@@ -118,14 +118,18 @@ export async function listActionAuditEvents(
          and action not like 'auth.%'
        order by id limit ${params.limit}`,
   );
-  // Key by key, in this order: the report's JSON lists an event's fields as it always has.
-  return rows.map(({ id, at, username, action, outcome, inputs, detail }) => ({
-    id,
-    at,
-    username,
-    action,
-    outcome,
-    inputs,
-    detail,
-  }));
+  return rows.map(toAuditEventSummary);
+}
+
+/** Key by key, in this order: the report's JSON lists an event's fields as it always has. */
+export function toAuditEventSummary({
+  id,
+  at,
+  username,
+  action,
+  outcome,
+  inputs,
+  detail,
+}: AuditEvent): AuditEventSummary {
+  return { id, at, username, action, outcome, inputs, detail };
 }
