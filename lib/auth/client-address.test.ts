@@ -74,6 +74,9 @@ describe('client address: CUTOVER_TRUSTED_PROXIES', () => {
     ['proxy.internal', /not an IP address or CIDR range/],
     ['10.0.0.0/8/9', /not an IP address or CIDR range/],
     ['10.0.0.0/-1', /not an IP address or CIDR range/],
+    ['0.0.0.0/0', /trusts every address/],
+    ['::/0', /trusts every address/],
+    ['2001:db8::1/32', /host bits set \(did you mean 2001:db8::\/32\?\)/],
   ])('refuses %j with a message naming the problem', (raw, message) => {
     expect(() => parseTrustedProxies(raw)).toThrow(TrustedProxiesError);
     expect(() => parseTrustedProxies(raw)).toThrow(message);
@@ -109,6 +112,11 @@ describe('client address: resolution', () => {
     expect(resolve('::ffff:10.0.0.2', '203.0.113.7', trusted)).toBe('203.0.113.7');
     expect(resolve('10.0.0.2', '[2001:db8::7]:4711', trusted)).toBe('2001:db8::7');
     expect(resolve('2001:db8:ffff::1', '2001:db8:1::7, 198.51.100.9', '2001:db8:ffff::/48')).toBe('198.51.100.9');
+    // A trusted proxy written with brackets and a port is still that proxy: the walk goes on past it.
+    expect(resolve('10.0.0.2', '203.0.113.7, [::ffff:10.0.0.1]:80', trusted)).toBe('203.0.113.7');
+    // An IPv6 range never covers an IPv4 hop, nor an IPv4 range an IPv6 one.
+    expect(resolve('10.0.0.2', '203.0.113.7', '2001:db8::/32')).toBe('10.0.0.2');
+    expect(resolve('2001:db8::2', '203.0.113.7', trusted)).toBe('2001:db8::2');
   });
 
   it('reads repeated headers (an array, or joined) as one list', () => {

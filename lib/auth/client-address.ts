@@ -5,20 +5,28 @@
  * it saw — and only as far as the hops are trusted: everything to the left of the first untrusted
  * hop was written by the client and can say anything. Pure functions, no I/O: the front server
  * (scripts/serve.ts) calls them for every request.
+ *
+ * The walk and the range matching are proxy-addr's (what Express uses for `trust proxy`); address
+ * arithmetic is ipaddr.js's. What stays here, and why (docs/architecture.md "Hand-written, and
+ * why"): one spelling per address, strict parsing of the setting with messages an operator can act
+ * on, and a malformed entry ending the walk at the proxy that relayed it.
  */
+import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import proxyaddr from 'proxy-addr';
 
 /** Which proxies may speak for the client: nobody, the nearest N hops, or hops inside these ranges. */
 export type TrustedProxies =
   | { kind: 'none' }
   | { kind: 'count'; hops: number }
-  | { kind: 'ranges'; ranges: AddressRange[] };
+  | { kind: 'ranges'; ranges: AddressRange[]; trusts: (address: string) => boolean };
 
 export interface AddressRange {
   family: 4 | 6;
-  /** The network address as a number (32 bits for IPv4, 128 for IPv6). */
-  network: bigint;
   prefix: number;
+  /** The range in one spelling (`10.0.0.0/8`; a mapped IPv6 range as its IPv4 range). */
+  cidr: string;
   /** As the operator wrote it, for messages. */
   text: string;
 }
@@ -31,54 +39,23 @@ export const UNKNOWN_ADDRESS = 'unknown';
 /** X-Forwarded-For entries looked at, at most: more hops than this is not a real proxy chain. */
 const MAX_FORWARDED_ENTRIES = 32;
 
-function ipv4ToNumber(address: string): bigint {
-  return address.split('.').reduce((value, octet) => (value << 8n) | BigInt(Number(octet)), 0n);
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (an embedded IPv4 tail becomes the last two). */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  const last = text.slice(lastColon + 1);
-  if (last.includes('.')) {
-    const v4 = Number(ipv4ToNumber(last));
-    tail.push(Math.floor(v4 / 0x10000), v4 % 0x10000);
-    // "::ffff:1.2.3.4" → "::ffff" (+ two groups), "::1.2.3.4" → "::" (+ two groups).
-    text = text.slice(0, lastColon + 1);
-    if (!text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const [head = '', rest] = text.split('::');
-  const parse = (part: string) => (part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16)));
-  const left = parse(head);
-  const right = [...parse(rest ?? ''), ...tail];
-  const zeros = rest === undefined ? [] : new Array(8 - left.length - right.length).fill(0);
-  return [...left, ...zeros, ...right];
-}
-
-/** RFC 5952 text: lower case, leading zeros dropped, the longest run of two or more zero groups as "::". */
-function formatIpv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let start = 0; start < 8; start++) {
-    let length = 0;
-    while (start + length < 8 && groups[start + length] === 0) length++;
-    if (length > bestLength) [bestStart, bestLength] = [start, length];
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
-function groupsToNumber(groups: number[]): bigint {
-  return groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
-}
+/**
+ * What proxy-addr reads of a request (through `forwarded`): the socket's peer and the
+ * X-Forwarded-For header. Its types ask for a whole IncomingMessage; this names the two fields it
+ * reads, so the resolution stays a pure function of its inputs.
+ */
+type ForwardedRequest = Pick<IncomingMessage, 'headers'> & { socket: { remoteAddress: string } };
+const forwardedChain = proxyaddr.all as (
+  request: ForwardedRequest,
+  trust: (address: string, hop: number) => boolean,
+) => string[];
 
 /**
  * One address in one spelling, or null when the text is not an address. Accepts what proxies
  * and sockets write: IPv6 in brackets, a port after the address, a zone id; an IPv4-mapped IPv6
  * address (`::ffff:10.1.2.3`, what a dual-stack socket reports) becomes plain IPv4, so one client
- * never counts as two.
+ * never counts as two. Validity is node:net's (strict: ipaddr.js also takes legacy forms such as
+ * `0x7f.1`, which no proxy writes); the spelling is ipaddr.js's (RFC 5952 for IPv6).
  */
 export function normalizeAddress(raw: string | null | undefined): string | null {
   if (!raw) return null;
@@ -90,20 +67,14 @@ export function normalizeAddress(raw: string | null | undefined): string | null 
   if (isIPv4(text)) return text;
   const withoutZone = text.split('%')[0] ?? '';
   if (!isIPv6(withoutZone)) return null;
-  const groups = ipv6Groups(withoutZone.toLowerCase());
-  const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-  if (mapped) {
-    const [high = 0, low = 0] = groups.slice(6);
-    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
-  }
-  return formatIpv6(groups);
+  const address = ipaddr.process(withoutZone);
+  return address.kind() === 'ipv4' ? address.toString() : address.toRFC5952String();
 }
 
 /** The /64 network of an IPv6 address (a single host usually owns a whole /64), else null. */
 export function ipv6Network64(address: string): string | null {
   if (!isIPv6(address)) return null;
-  const groups = ipv6Groups(address);
-  return `${formatIpv6([...groups.slice(0, 4), 0, 0, 0, 0])}/64`;
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address}/64`).toRFC5952String()}/64`;
 }
 
 function parseRange(text: string): AddressRange {
@@ -118,20 +89,18 @@ function parseRange(text: string): AddressRange {
   // "::ffff:10.0.0.0/104" is the IPv4 range 10.0.0.0/8 (mapped addresses are compared as IPv4).
   if (family === 4 && !isIPv4(addressText.trim()) && prefixText !== undefined) prefix -= 96;
   if (prefix < 0 || prefix > bits) throw new TrustedProxiesError(`"${text}" has a prefix length outside 0–${bits}`);
-  const value = family === 4 ? ipv4ToNumber(address) : groupsToNumber(ipv6Groups(address));
-  const hostBits = BigInt(bits - prefix);
-  const network = (value >> hostBits) << hostBits;
-  if (network !== value) {
-    throw new TrustedProxiesError(
-      `"${text}" has host bits set (did you mean ${formatAddressNumber(family, network)}/${prefix}?)`,
-    );
+  // A /0 makes every client a proxy: X-Forwarded-For would be whatever the client wrote.
+  if (prefix === 0) throw new TrustedProxiesError(`"${text}" trusts every address: name the proxies, or a hop count`);
+  const parsed = ipaddr.parse(address);
+  const network = normalizeAddress(
+    parsed.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()
+      : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`).toRFC5952String(),
+  );
+  if (network !== address) {
+    throw new TrustedProxiesError(`"${text}" has host bits set (did you mean ${network}/${prefix}?)`);
   }
-  return { family, network, prefix, text: text.trim() };
-}
-
-function formatAddressNumber(family: 4 | 6, value: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((shift) => Number((value >> shift) & 0xffn)).join('.');
-  return formatIpv6([...Array(8).keys()].map((i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn)));
+  return { family, prefix, cidr: `${address}/${prefix}`, text: text.trim() };
 }
 
 /**
@@ -149,25 +118,24 @@ export function parseTrustedProxies(raw: string | null | undefined): TrustedProx
   }
   const parts = text.split(',').map((part) => part.trim());
   if (parts.some((part) => part === '')) throw new TrustedProxiesError(`"${text}" has an empty entry`);
-  return { kind: 'ranges', ranges: parts.map(parseRange) };
+  const ranges = parts.map(parseRange);
+  const inRanges = proxyaddr.compile(ranges.map((range) => range.cidr));
+  return { kind: 'ranges', ranges, trusts: (address) => inRanges(address, 0) };
 }
 
-function inRanges(address: string, ranges: AddressRange[]): boolean {
-  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
-  if (family === 0) return false;
-  const value = family === 4 ? ipv4ToNumber(address) : groupsToNumber(ipv6Groups(address));
-  return ranges.some((range) => {
-    if (range.family !== family) return false;
-    const hostBits = BigInt((family === 4 ? 32 : 128) - range.prefix);
-    return (value >> hostBits) << hostBits === range.network;
-  });
-}
-
-/** The entries of X-Forwarded-For (repeated headers arrive joined with ", " or as an array), nearest last. */
-function forwardedEntries(header: string | string[] | undefined): string[] {
-  if (header === undefined) return [];
+/**
+ * X-Forwarded-For as proxy-addr should read it: repeated headers (an array) joined, only the last
+ * entries kept, and an empty entry kept as a malformed one (proxy-addr skips empty entries, but an
+ * empty entry where a proxy should have written an address is not a reason to look further left).
+ */
+function forwardedHeader(header: string | string[] | undefined): string {
+  if (header === undefined) return '';
   const joined = Array.isArray(header) ? header.join(',') : header;
-  return joined.split(',').slice(-MAX_FORWARDED_ENTRIES);
+  return joined
+    .split(',')
+    .slice(-MAX_FORWARDED_ENTRIES)
+    .map((entry) => entry.trim() || UNKNOWN_ADDRESS)
+    .join(',');
 }
 
 /**
@@ -184,22 +152,17 @@ export function resolveClientAddress(params: {
   const socket = normalizeAddress(params.socketAddress) ?? UNKNOWN_ADDRESS;
   const { trust } = params;
   if (trust.kind === 'none' || socket === UNKNOWN_ADDRESS) return socket;
-  const entries = forwardedEntries(params.forwardedFor);
-  let current = socket;
-  if (trust.kind === 'count') {
-    for (let hop = 1; hop <= trust.hops; hop++) {
-      const next = normalizeAddress(entries[entries.length - hop]);
-      // Fewer entries than proxies: the leftmost one was still written by a trusted hop.
-      if (!next) return current;
-      current = next;
-    }
-    return current;
-  }
-  for (let index = entries.length - 1; index >= 0; index--) {
-    if (!inRanges(current, trust.ranges)) return current;
-    const next = normalizeAddress(entries[index]);
-    if (!next) return current;
-    current = next;
-  }
-  return current;
+  // Hop 0 is the socket, hop i the i-th entry from the right. A hop is walked past only when it
+  // is an address: a malformed entry is where the walk stops.
+  const isProxy = (entry: string, hop: number): boolean => {
+    const address = normalizeAddress(entry);
+    if (address === null) return false;
+    return trust.kind === 'count' ? hop < trust.hops : trust.trusts(address);
+  };
+  const chain = forwardedChain(
+    { headers: { 'x-forwarded-for': forwardedHeader(params.forwardedFor) }, socket: { remoteAddress: socket } },
+    isProxy,
+  );
+  // Every hop but the last was walked past, so only the last can be malformed.
+  return normalizeAddress(chain.at(-1)) ?? normalizeAddress(chain.at(-2)) ?? socket;
 }
