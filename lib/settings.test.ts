@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../test-support/run-script';
+import { findSettingProblems, findUnknownSettings, readSetting, readSettings, SETTING_NAMES } from './settings';
 import {
-  findSettingProblems,
-  findUnknownSettings,
   README_SETTINGS_BEGIN,
   README_SETTINGS_END,
-  readSetting,
-  readSettings,
   renderEnvExample,
   renderSettingsTable,
-  SETTING_NAMES,
-} from './settings';
+} from './settings/settings-docs';
 
 describe('the settings module', () => {
   it('has a default for everything: an empty environment is valid', () => {

@@ -1,10 +1,15 @@
 /**
  * `npx tsx scripts/write-settings-docs.ts`: rewrites `.env.example` and the README's settings
- * table from lib/settings.ts, so the documentation cannot drift from what the code accepts
+ * table from the settings' declarations (lib/settings/), so the documentation cannot drift from what the code accepts
  * (lib/settings.test.ts fails when they differ).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { README_SETTINGS_BEGIN, README_SETTINGS_END, renderEnvExample, renderSettingsTable } from '../lib/settings';
+import {
+  README_SETTINGS_BEGIN,
+  README_SETTINGS_END,
+  renderEnvExample,
+  renderSettingsTable,
+} from '../lib/settings/settings-docs';
 
 writeFileSync('.env.example', renderEnvExample());
 const readme = readFileSync('README.md', 'utf8');
