@@ -15,6 +15,7 @@ import { startEmbeddedDatabase } from '../lib/db/embedded';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { buildIfNeeded, serverArgs, waitForHealth } from '../scripts/next-server';
 import { prepareDatabase } from '../scripts/prepare-database';
+import { restoreWorldTemplate, saveWorldTemplate, templateName } from './world-template';
 
 export interface ScratchConsoleOptions {
   dataDir: string;
@@ -24,6 +25,11 @@ export interface ScratchConsoleOptions {
   start: string;
   /** Extra environment for the server and the runner (CUTOVER_* settings). */
   env?: Record<string, string>;
+  /**
+   * Keep the freshly built world as a template and start later runs from a copy of it
+   * (world-template.ts); `rebuild` builds and saves it again even when a template exists.
+   */
+  template?: 'use' | 'rebuild';
   log: (line: string) => void;
 }
 
@@ -32,6 +38,8 @@ export interface ScratchConsole {
   database: Database;
   databaseUrl: string;
   world: WorldSummary;
+  /** How the world came to be: built by the generator, or copied from a kept template; seconds until it was ready. */
+  worldReady: { from: 'built' | 'template'; seconds: number };
   server: ChildProcess;
   runner: ChildProcess;
   /** Everything the server and the runner printed so far. */
@@ -61,27 +69,51 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 export async function startScratchConsole(options: ScratchConsoleOptions): Promise<ScratchConsole> {
   const { log } = options;
   rmSync(options.dataDir, { recursive: true, force: true });
-  const embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
-  const database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
   const started = performance.now();
+  const template = options.template ? templateName({ days: options.days, start: options.start }) : null;
+  const restored = template && options.template === 'use' ? restoreWorldTemplate(template, options.dataDir) : null;
+  let embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
+  let database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
   const prepared = await prepareDatabase(database, {
     ownsDatabase: true,
     log,
     env: { ...process.env, REHEARSAL_DAYS: String(options.days), REHEARSAL_START: options.start },
   });
-  if (!prepared.worldCreated) throw new Error('the scratch database already held a world');
-  // A freshly loaded table has no statistics and no visibility map yet; autovacuum would get
-  // there on its own, the benchmark should not measure that race.
-  await database.sql`vacuum analyze public.data_bars`;
-  await database.sql`vacuum analyze public.derived_data_bars`;
-  log(`World of ${options.days} days ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  const world = restored ?? prepared.worldCreated;
+  if (!world) throw new Error('the scratch database already held a world');
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+  let worldReady: ScratchConsole['worldReady'] = { from: 'template', seconds: 0 };
+  if (restored) {
+    log(`World of ${options.days} days restored from template ${template} in ${seconds()} s.`);
+    worldReady = { from: 'template', seconds: Number(seconds()) };
+  } else {
+    // A freshly loaded table has no statistics and no visibility map yet; autovacuum would get
+    // there on its own, the benchmark should not measure that race.
+    await database.sql`vacuum analyze public.data_bars`;
+    await database.sql`vacuum analyze public.derived_data_bars`;
+    log(`World of ${options.days} days built in ${seconds()} s.`);
+    worldReady = { from: 'built', seconds: Number(seconds()) };
+    if (template) {
+      // Saved from a stopped server, so the copy is consistent without a backup tool.
+      const buildSeconds = Number(seconds());
+      await database.close();
+      await embedded.stop();
+      saveWorldTemplate(template, options.dataDir, world, buildSeconds);
+      log(`Saved as template ${template} (${seconds()} s so far).`);
+      embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
+      database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
+    }
+  }
 
   buildIfNeeded(log);
   const output: string[] = [];
+  // The scratch world's audit chain key, generated into its data directory (lib/auth/audit-key.ts): the
+  // server and runner see DATABASE_URL and would refuse to start without one. This process appends to the
+  // same chain (sign-ins, phase starts), so it takes the same key: one key per chain (lib/auth/audit-chain-key.ts).
+  const auditKeyEnv = embeddedAuditKeyFile({ ...process.env, CUTOVER_DATA_DIR: options.dataDir, DATABASE_URL: '' });
+  Object.assign(process.env, auditKeyEnv);
   const env = {
-    // The scratch world's audit chain key, generated into its data directory (lib/auth/audit-key.ts): the
-    // server and runner see DATABASE_URL and would refuse to start without one.
-    ...embeddedAuditKeyFile({ ...process.env, CUTOVER_DATA_DIR: options.dataDir, DATABASE_URL: '' }),
+    ...auditKeyEnv,
     DATABASE_URL: embedded.url,
     NEXT_TELEMETRY_DISABLED: '1',
     CUTOVER_DATA_DIR: options.dataDir,
@@ -106,7 +138,8 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     baseUrl,
     database,
     databaseUrl: embedded.url,
-    world: prepared.worldCreated,
+    world,
+    worldReady,
     server,
     runner,
     output: () => output.join(''),

@@ -11,6 +11,7 @@
 import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../db/connection';
 import { writeAuditAnchor, writeAuditChainMarker } from './audit-anchors';
+import { checkChainKey } from './audit-chain-key';
 import { readChainRowAt, type StoredChainRow } from './audit-chain-rows';
 import { auditRowHash, type ChainedContent } from './audit-hash';
 import { auditKey, auditKeyId } from './audit-key';
@@ -46,10 +47,19 @@ async function appendInTransaction(
 ): Promise<{ id: number; becameKeyed: string | null }> {
   await tx`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const head = await readHeadForAppend(tx);
+  // Another console's key on this chain is refused before anything is written (./audit-chain-key.ts).
+  const chainKey = await checkChainKey(tx, key, head);
   if (head.hash && !keyedSeen.has(head.database) && !appendedHere.has(head.hash))
     await rememberKeyedChain(tx, key, head);
-  // A head this process wrote, or a sealed chain, needs no seal check (./audit-seal.ts), the usual case: one query.
-  if (head.hash && !head.sealed && !appendedHere.has(head.hash) && (await sealLegacyChainIfDue(tx, key, insertChained)))
+  // A head this process wrote, a sealed chain, or one whose key was on record (keyed before: never sealed)
+  // needs no seal check (./audit-seal.ts): the usual case.
+  if (
+    head.hash &&
+    !head.sealed &&
+    chainKey !== 'recorded' &&
+    !appendedHere.has(head.hash) &&
+    (await sealLegacyChainIfDue(tx, key, insertChained))
+  )
     return { id: await insertChained(tx, key, row), becameKeyed: 'the audit chain sealed' };
   if (head.position === 0) {
     writeAuditChainMarker({
