@@ -9,7 +9,7 @@
  * the end.
  */
 import type { SessionUser } from '../lib/auth/sessions';
-import { copyLegacyRange, legacyRange } from '../lib/runbook/copy-legacy';
+import { copyLegacyRange, legacyRange } from '../lib/runbook/phases/shared/copy-legacy';
 import { type PollReport, startPolling } from './poll-endpoint';
 import { peakMemoryMiB } from './process-memory';
 import { startPhase, waitForRun } from './run-phase';

@@ -7,7 +7,7 @@ import type { SessionUser } from '../lib/auth/sessions';
 import type { Database } from '../lib/db/connection';
 import { startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { validatePlan } from '../lib/runbook/actions/validate';
-import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
+import { getPhaseRun, type PhaseRunRow } from '../lib/runbook/engine/run-state';
 
 const FINISHED = ['succeeded', 'failed', 'rejected'];
 

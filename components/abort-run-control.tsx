@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { invalidatedBy } from '@/lib/client/mutation-invalidations';
-import { ABORT_CONFIRMATION, abortRequestOf, waitingReasonOf } from '@/lib/runbook/abort-rules';
+import { ABORT_CONFIRMATION, abortRequestOf, waitingReasonOf } from '@/lib/runbook/engine/abort-rules';
 import { abortPhaseRunAction } from '@/lib/server-actions/abort-run';
 import { ActionMessage } from './action-message';
 import { ConfirmWordInput } from './confirm-word-input';

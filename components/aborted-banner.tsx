@@ -1,5 +1,5 @@
 import { formatUtc } from '@/lib/format';
-import { abortRecordOf } from '@/lib/runbook/abort-rules';
+import { abortRecordOf } from '@/lib/runbook/engine/abort-rules';
 
 /**
  * After an abort (docs/phases.md "Abort"): who aborted the phase's latest run and when, what the

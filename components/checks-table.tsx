@@ -1,4 +1,4 @@
-import type { Check } from '@/lib/runbook/verification';
+import type { Check } from '@/lib/runbook/engine/verification';
 import { StatusBadge } from './status-badge';
 
 type CheckLike = Pick<Check, 'name' | 'passed' | 'detail' | 'kind'>;

@@ -1,5 +1,5 @@
 import { formatCount, formatUtc } from '@/lib/format';
-import type { LegacyFencePanelData } from '@/lib/runbook/legacy-fence-state';
+import type { LegacyFencePanelData } from '@/lib/runbook/phases/shared/legacy-fence-state';
 import { Panel } from './panel';
 
 /**

@@ -1,5 +1,5 @@
 import { formatCount } from '@/lib/format';
-import type { LegacyHoles } from '@/lib/runbook/legacy-holes';
+import type { LegacyHoles } from '@/lib/runbook/phases/1-preflight/legacy-holes';
 
 /**
  * Holes in the legacy history over the compared range: findings that predate the migration, shown

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatUtc } from '@/lib/format';
-import type { LegacyPathNotice } from '@/lib/runbook/legacy-path-proof';
+import type { LegacyPathNotice } from '@/lib/runbook/phases/shared/legacy-path-proof';
 
 /** A rollback's last proof: pending until the market opens (amber), or the legacy path silent after the open (red). */
 export function LegacyPathBanner({ notice }: { notice: LegacyPathNotice | null }) {

@@ -5,7 +5,7 @@
  * and options from the registry rebuilt here.
  */
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
-import { createPhaseRegistry, type PhaseIdentity, type PhaseRegistry } from '@/lib/runbook/phase-registry';
+import { createPhaseRegistry, type PhaseIdentity, type PhaseRegistry } from '@/lib/runbook/engine/phase-registry';
 
 const PhaseCatalogContext = createContext<PhaseRegistry | null>(null);
 

@@ -1,4 +1,4 @@
-import type { PhaseStage } from '@/lib/runbook/phase-registry';
+import type { PhaseStage } from '@/lib/runbook/engine/phase-registry';
 import { Panel } from './panel';
 
 /**

@@ -13,7 +13,7 @@ import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
 
 /**
- * The request of a Reconcile over the range the page previewed (lib/runbook/phases/reconcile.ts):
+ * The request of a Reconcile over the range the page previewed (lib/runbook/phases/reconcile/reconcile.ts):
  * the requester types the confirmation word, then an approver who is not the requester approves it
  * on the Approvals page. The server refuses an invalid range or one over the size limit.
  */

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
-import { rollbackEndsRun } from '@/lib/runbook/abort-rules';
+import { rollbackEndsRun } from '@/lib/runbook/engine/abort-rules';
 import { startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { AbortRunControl } from './abort-run-control';
 import { AbortedBanner } from './aborted-banner';
@@ -25,7 +25,7 @@ export function RollbackView({
   initial: PhaseLiveJson;
 }) {
   const { live, pending, message, act } = usePhaseLive('rollback', initial);
-  // The data choice and the typed word are the rollback phase's own (lib/runbook/phases/rollback.ts).
+  // The data choice and the typed word are the rollback phase's own (lib/runbook/phases/rollback/rollback.ts).
   const phases = usePhaseCatalog();
   const rollback = phases.find('rollback');
   const dataOption = rollback.options.find((option) => option.name === 'data');

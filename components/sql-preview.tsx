@@ -1,4 +1,4 @@
-import type { Preview } from '@/lib/runbook/types';
+import type { Preview } from '@/lib/runbook/engine/types';
 import { FunctionDiff } from './function-diff';
 import { Panel } from './panel';
 

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
+import { expect, test } from './support/fixtures';
 
 test('the audit page lists events newest first and filters by user, action and outcome', async ({ page }) => {
   const login = new LoginPage(page);

@@ -1,6 +1,7 @@
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 /**
  * The Content-Security-Policy (proxy.ts) in a real browser: every page's scripts carry the

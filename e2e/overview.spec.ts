@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { COUNT_KEYS, OverviewPage } from './pages/overview-page';
 import { e2eDatabase, latestAudit } from './support/database';
+import { expect, test } from './support/fixtures';
 
 async function databaseCounts() {
   const [row] = await e2eDatabase()<Record<string, number>[]>`

@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
+import { expect, test } from './support/fixtures';
 
 // On call reads the console on a phone: 390 × 844 CSS pixels, touch, the mobile viewport meta honoured.
 test.use({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

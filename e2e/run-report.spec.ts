@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
 import { TokensPage } from './pages/tokens-page';
 import { ValidatePage } from './pages/validate-page';
 import { e2eDatabase } from './support/database';
 import { demoUser } from './support/demo-users';
+import { expect, test } from './support/fixtures';
 
 test.describe.configure({ mode: 'serial' });
 

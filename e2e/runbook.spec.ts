@@ -1,8 +1,8 @@
-import { expect, test } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
 import { ValidatePage } from './pages/validate-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 test.describe.configure({ mode: 'serial' });
 

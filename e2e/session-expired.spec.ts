@@ -1,7 +1,8 @@
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { OverviewPage } from './pages/overview-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 /** The banner every live page shows when its data stopped being live (components/live-data-status.tsx). */
 const banner = (page: Page) => page.getByTestId('live-data-status');

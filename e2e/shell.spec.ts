@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 test('every page has its own title, the icons are served, and the nav marks the current page', async ({ page }) => {
   const favicon = await page.request.get('/favicon.ico');

@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { LoginPage } from './pages/login-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 test.describe('sign-in', () => {
   for (const user of DEMO_USERS) {

@@ -1,9 +1,9 @@
-import { expect, test } from '@playwright/test';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { TokensPage } from './pages/tokens-page';
 import { e2eDatabase, latestAudit } from './support/database';
 import { demoUser } from './support/demo-users';
+import { expect, test } from './support/fixtures';
 
 test('an operator creates a token on the Tokens page; the CLI API takes it until it is revoked', async ({
   page,

@@ -1,6 +1,7 @@
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { e2eDatabase, latestAudit } from './support/database';
+import { expect, test } from './support/fixtures';
 
 /** A name no earlier run of this spec used (the e2e world is fresh per run, but a retry is not). */
 function freshName(prefix: string): string {

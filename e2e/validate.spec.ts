@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
 import { ConsoleShell } from './pages/console-shell';
 import { LoginPage } from './pages/login-page';
 import { ValidatePage } from './pages/validate-page';
+import { expect, test } from './support/fixtures';
 
 test('an operator validates from the nav: GO, each item with its reason; a viewer cannot validate', async ({
   page,

@@ -1,4 +1,3 @@
-import { expect, test } from '@playwright/test';
 import type { MonitorStateJson } from '../lib/client/wire-types';
 import { hourLabel } from '../lib/monitor/chart-series';
 import { ConsoleShell } from './pages/console-shell';
@@ -6,6 +5,7 @@ import { LoginPage } from './pages/login-page';
 import { PhasePage } from './pages/phase-page';
 import { ValidatePage } from './pages/validate-page';
 import { e2eDatabase } from './support/database';
+import { expect, test } from './support/fixtures';
 
 test.describe.configure({ mode: 'serial' });
 

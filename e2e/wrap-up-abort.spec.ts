@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
 import { LoginPage } from './pages/login-page';
 import { e2eDatabase, latestAudit } from './support/database';
+import { expect, test } from './support/fixtures';
 
 /*
  * Abort from a page (docs/phases.md "Abort"). Spec files run in name order and share one console:

@@ -6,7 +6,7 @@ import { checkAuditKeyAtStart } from '../lib/auth/audit-key';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
-import { startRunner } from '../lib/runbook/runner';
+import { startRunner } from '../lib/runbook/engine/runner';
 import { checkSettingsAtStart } from '../lib/settings';
 
 checkSettingsAtStart('runner');

@@ -13,8 +13,8 @@ import { handleCliApiRequest } from '../lib/cli-api/handle-request';
 import { type NodeHttpServer, serveOverNodeHttp } from '../lib/cli-api/serve-node-http';
 import type { Database } from '../lib/db/connection';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
-import { runbookConfigFromEnv } from '../lib/runbook/config';
-import { type RunnerHandle, startRunner } from '../lib/runbook/runner';
+import { runbookConfigFromEnv } from '../lib/runbook/engine/config';
+import { type RunnerHandle, startRunner } from '../lib/runbook/engine/runner';
 import { runScript, type ScriptResult } from './run-script';
 
 export interface CliConsole {

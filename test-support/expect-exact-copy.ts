@@ -1,7 +1,7 @@
 /** The assertion every copy test ends with: each active legacy minute copied once, as the run reports. */
 import { expect } from 'vitest';
 import type { Database } from '../lib/db/connection';
-import type { PhaseRunRow } from '../lib/runbook/run-state';
+import type { PhaseRunRow } from '../lib/runbook/engine/run-state';
 
 export async function expectExactCopy(database: Database, run: PhaseRunRow): Promise<void> {
   const [counts] = await database.sql<{ legacy: number; copied: number; distinct_minutes: number }[]>`

@@ -12,11 +12,11 @@ import type { Database } from '../lib/db/connection';
 import { type FixedClock, fixedClock } from '../lib/market/clock';
 import { createStartPhaseRun, startPhaseRun } from '../lib/runbook/actions/start-phase-run';
 import { createValidateAction, overrideValidation } from '../lib/runbook/actions/validate';
-import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/config';
-import type { PhaseRegistry } from '../lib/runbook/phase-registry';
-import { getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../lib/runbook/run-state';
-import { runnerTick } from '../lib/runbook/runner';
-import type { PhaseDefinition } from '../lib/runbook/types';
+import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/engine/config';
+import type { PhaseRegistry } from '../lib/runbook/engine/phase-registry';
+import { getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../lib/runbook/engine/run-state';
+import { runnerTick } from '../lib/runbook/engine/runner';
+import type { PhaseDefinition } from '../lib/runbook/engine/types';
 import { readValidationGate } from '../lib/runbook/validate/gate';
 import type { ValidationItem } from '../lib/runbook/validate/verdict';
 import type { StatementRecorder } from './statement-recorder';
@@ -62,7 +62,7 @@ export interface Driver {
 export interface DriverOptions {
   start?: Date;
   config?: Partial<RunbookConfig>;
-  /** Phases of the test's own (lib/runbook/phase-registry.test.ts): started and run instead of the runbook's. */
+  /** Phases of the test's own (lib/runbook/engine/phase-registry.test.ts): started and run instead of the runbook's. */
   phases?: PhaseRegistry<PhaseDefinition>;
   /** Leave phase 1's validation gate to the test (default: the driver validates before starting phase 1). */
   manualValidation?: boolean;

@@ -7,7 +7,7 @@
  */
 import postgres from 'postgres';
 import type { Database } from '../lib/db/connection';
-import { statementKey } from '../lib/runbook/statements';
+import { statementKey } from '../lib/runbook/engine/statements';
 
 const WRITING = /^\s*(insert|update|delete|merge|create|alter|drop|grant|revoke|lock|truncate|comment|with)\b/i;
 

@@ -8,8 +8,8 @@ import { PhaseCatalogProvider } from '@/components/phase-catalog';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { readLatestFailure } from '@/lib/monitor/read-latest-failure';
-import { readLegacyPathNotice } from '@/lib/runbook/legacy-path-proof';
 import { phaseIdentities } from '@/lib/runbook/phases';
+import { readLegacyPathNotice } from '@/lib/runbook/phases/shared/legacy-path-proof';
 
 export const dynamic = 'force-dynamic';
 

@@ -6,7 +6,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { readDxyMinutesPerHour } from '@/lib/monitor/dxy-minutes-per-hour';
-import { readConsoleStatus } from '@/lib/runbook/read-console-status';
+import { readConsoleStatus } from '@/lib/runbook/read/read-console-status';
 
 export const dynamic = 'force-dynamic';
 

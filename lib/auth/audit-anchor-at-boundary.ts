@@ -1,5 +1,5 @@
 /**
- * The runbook engine's hook (lib/runbook/execute-run.ts): at every phase boundary — a run starting,
+ * The runbook engine's hook (lib/runbook/engine/execute-run.ts): at every phase boundary — a run starting,
  * finishing (succeeded or failed) or ending aborted; the rollback is a phase run too — the audit
  * chain's head is anchored outside the database (./audit-anchors.ts). A failed anchor write (a full
  * disk) never fails the migration: it is said in the run's events, where the operator looks.

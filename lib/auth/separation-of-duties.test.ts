@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test-support/world-database';
 import { insertApproval } from '../db/tables/approvals';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
-import { listApprovals } from '../runbook/list-approvals';
+import { listApprovals } from '../runbook/read/list-approvals';
 import { readRunReport } from '../runbook/read-run-report';
 import { type AccountOrigin, describeAccountOrigin } from './account-origin';
 import { type ActionSpec, executeAction } from './action';

@@ -23,13 +23,13 @@ import { approveRequest, rejectRequest } from '../runbook/actions/decide-approva
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import { validatePlan } from '../runbook/actions/validate';
-import { listApprovals } from '../runbook/list-approvals';
-import { phaseUsageLines } from '../runbook/phase-registry';
+import { phaseUsageLines } from '../runbook/engine/phase-registry';
+import { getPhaseRun } from '../runbook/engine/run-state';
 import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
-import { readConsoleStatus } from '../runbook/read-console-status';
-import { readPhaseDetail } from '../runbook/read-phase-detail';
+import { listApprovals } from '../runbook/read/list-approvals';
+import { readConsoleStatus } from '../runbook/read/read-console-status';
+import { readPhaseDetail } from '../runbook/read/read-phase-detail';
 import { listReportableRuns, type RunReport, readRunReport } from '../runbook/read-run-report';
-import { getPhaseRun } from '../runbook/run-state';
 import { canSeeWorkerOutput, hideWorkerOutput } from '../runbook/worker-control/hide-worker-output';
 import { CLI_API_BASE, type CliPhases, type CliRunSummary, type CliWhoAmI, httpStatusOfResult } from './protocol';
 

@@ -20,7 +20,7 @@
  * Every request carries `Authorization: Bearer <personal API token>`; cookies are ignored.
  */
 import type { ActionResult } from '../auth/action';
-import type { Verification } from '../runbook/verification';
+import type { Verification } from '../runbook/engine/verification';
 
 export type { ActionResult };
 

@@ -7,9 +7,9 @@ import type { Jsonified } from '../json';
 import type { DxyMinutesInHour } from '../monitor/dxy-minutes-per-hour';
 import type { PipelineSignals } from '../monitor/pipeline-signals';
 import type { MonitorState } from '../monitor/read-monitor-state';
-import type { ApprovalRow } from '../runbook/list-approvals';
-import type { ConsoleStatus } from '../runbook/read-console-status';
-import type { PhaseLive } from '../runbook/read-phase-detail';
+import type { ApprovalRow } from '../runbook/read/list-approvals';
+import type { ConsoleStatus } from '../runbook/read/read-console-status';
+import type { PhaseLive } from '../runbook/read/read-phase-detail';
 
 /** `GET /api/status`: the overview. */
 export type ConsoleStatusJson = Jsonified<ConsoleStatus>;

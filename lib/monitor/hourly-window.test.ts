@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { useTestWorld } from '../../test-support/world-database';
 import { DXY_COMPONENTS } from '../market/dxy';
-import { runnerTick } from '../runbook/runner';
+import { runnerTick } from '../runbook/engine/runner';
 import { MINUTE_MS } from '../time-units';
 import { flushAlertDelivery } from './alert-outbox';
 import { readMonitorState } from './read-monitor-state';

@@ -67,7 +67,7 @@ function waitingOf(run: PhaseRun): { subject: string; what: string } | null {
 /**
  * The active run, when it waits, is an incident from the first tick that sees it waiting; alerted
  * once it has waited longer than the threshold. A running run's waiting mark is cleared while its
- * runner steps it (lib/runbook/execute-run.ts), so a running run seen without it is closed only
+ * runner steps it (lib/runbook/engine/execute-run.ts), so a running run seen without it is closed only
  * when it was last seen waiting more than a minute (plus a fast rehearsal's slack) ago.
  */
 export async function alertStuckWaiting(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
 import type { SqlOrTx } from '../db/connection';
-import { inRolledBackTransaction } from '../runbook/rolled-back';
+import { inRolledBackTransaction } from '../runbook/engine/rolled-back';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
 import { readPipelineSignals, type SignalThresholds } from './pipeline-signals';
 import { allowedCursorLag, cursorLagMinutes } from './pipeline-signals-cursors';

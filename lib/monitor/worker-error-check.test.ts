@@ -2,7 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../test-support/test-world';
 import { useTestWorld } from '../../test-support/world-database';
-import { inRolledBackTransaction } from '../runbook/rolled-back';
+import { inRolledBackTransaction } from '../runbook/engine/rolled-back';
 import { HOUR_MS, MINUTE_MS } from '../time-units';
 import { computeHourlyChecks } from './hourly-checks';
 import { computeWorkerErrorCheck, NO_RUNLOG_SOURCE } from './worker-error-check';

@@ -21,10 +21,10 @@ import { countSoftDeletedRows } from '../db/tables/soft-deleted-rows';
 import { loadClock } from '../market/clock';
 import type { SnapshotCheck, Verdict } from '../monitor/hourly-checks';
 import { hourStartOf, type MonitorWindow, WINDOW_HOURS, windowFrom } from '../monitor/monitor-window';
-import { runbookConfigFromEnv } from './config';
+import { runbookConfigFromEnv } from './engine/config';
+import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './engine/run-state';
+import type { Preview } from './engine/types';
 import { findPhase, isPhaseId } from './phases';
-import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './run-state';
-import type { Preview } from './types';
 import { type ReportValidationSection, readValidationBefore } from './validate/report-section';
 import { hideWorkerOutput } from './worker-control/hide-worker-output';
 

@@ -8,8 +8,8 @@ import { readForViewer } from '@/lib/db/read-refusal';
 import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
 import { confirmationWordOf } from '@/lib/runbook/actions/decide-approval';
-import { runbookConfigFromEnv } from '@/lib/runbook/config';
-import { listApprovals } from '@/lib/runbook/list-approvals';
+import { runbookConfigFromEnv } from '@/lib/runbook/engine/config';
+import { listApprovals } from '@/lib/runbook/read/list-approvals';
 
 export const dynamic = 'force-dynamic';
 

@@ -13,8 +13,8 @@ import { loadClock } from '@/lib/market/clock';
 import { toCompareChartPoints } from '@/lib/monitor/compare-chart-series';
 import { compareDxyByBucket, sampleDxyDifferences } from '@/lib/monitor/compare-dxy';
 import { CompareBusy, isStatementTimeout, withCompareSlot } from '@/lib/monitor/compare-slots';
-import { findLegacyHoles } from '@/lib/runbook/legacy-holes';
-import { reconcileHref } from '@/lib/runbook/phases/reconcile-range';
+import { findLegacyHoles } from '@/lib/runbook/phases/1-preflight/legacy-holes';
+import { reconcileHref } from '@/lib/runbook/phases/reconcile/reconcile-range';
 import { DAY_MS } from '@/lib/time-units';
 
 export const dynamic = 'force-dynamic';

@@ -8,8 +8,8 @@ import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
 import { loadClock } from '@/lib/market/clock';
-import { reconcileRangeOf } from '@/lib/runbook/phases/reconcile-range';
-import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+import { reconcileRangeOf } from '@/lib/runbook/phases/reconcile/reconcile-range';
+import { readPhaseDetail } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';

@@ -8,7 +8,7 @@ import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { toJson } from '@/lib/json';
-import { readPhaseDetail } from '@/lib/runbook/read-phase-detail';
+import { readPhaseDetail } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';

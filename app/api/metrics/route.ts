@@ -6,8 +6,8 @@ import { loadClock } from '@/lib/market/clock';
 import { readPipelineSignals, slackMinutesForSpeed } from '@/lib/monitor/pipeline-signals';
 import { renderPipelineSignalsMetrics } from '@/lib/monitor/pipeline-signals-metrics';
 import { readMonitorState } from '@/lib/monitor/read-monitor-state';
-import { renderPrometheusMetrics } from '@/lib/runbook/prometheus-metrics';
-import { readConsoleStatus } from '@/lib/runbook/read-console-status';
+import { renderPrometheusMetrics } from '@/lib/runbook/read/prometheus-metrics';
+import { readConsoleStatus } from '@/lib/runbook/read/read-console-status';
 import { readSetting } from '@/lib/settings';
 
 export const dynamic = 'force-dynamic';

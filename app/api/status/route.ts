@@ -1,6 +1,6 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
 import { respondForViewer } from '@/lib/db/read-refusal';
-import { readConsoleStatus } from '@/lib/runbook/read-console-status';
+import { readConsoleStatus } from '@/lib/runbook/read/read-console-status';
 
 export const dynamic = 'force-dynamic';
 

@@ -11,7 +11,7 @@ import { columnsOf, rowOf } from './rows';
 export type Backup = typeof backups.$inferSelect;
 
 /**
- * Records a backup just taken. The documents are the runbook's own types (lib/runbook/backup.ts),
+ * Records a backup just taken. The documents are the runbook's own types (lib/runbook/phases/shared/backup.ts),
  * stored as the JSON they serialise to. Run it in the transaction that copied the tables, so the
  * row and the copies commit together.
  */

@@ -90,7 +90,7 @@ export async function requestPhaseRunPause(sql: SqlOrTx, params: { id: number })
 }
 
 /*
- * An abort (lib/runbook/abort-run.ts) is a request kept in the run's options under `abortRequest`
+ * An abort (lib/runbook/engine/abort-run.ts) is a request kept in the run's options under `abortRequest`
  * (who, when, why): like a pause it is the runner's to honour, and no step commits once it is set
  * (commitPhaseRunStep). A run whose last step reported a wait carries `waiting` in its progress
  * until its runner steps it again: only then may an action end it at once.
@@ -336,7 +336,7 @@ export async function firstSucceededClockStart(
 }
 
 /*
- * A rollback's legacy-path proof (lib/runbook/legacy-path-proof.ts owns its shape) is kept in its
+ * A rollback's legacy-path proof (lib/runbook/phases/shared/legacy-path-proof.ts owns its shape) is kept in its
  * run's result under `legacyPathProof` and in its checkpoint under `legacyProof`; a succeeded
  * rollback whose proof is 'pending' or 'silent' is still being watched.
  */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // The phase registry first: the phase modules reach each other through it.
 import '../../runbook/phases';
-import { nextFxOpen } from '../../runbook/legacy-path-proof';
-import { marketOpenForPhase9 } from '../../runbook/phases/phase-9-soft-delete';
+import { marketOpenForPhase9 } from '../../runbook/phases/9-soft-delete/phase-9-soft-delete';
+import { nextFxOpen } from '../../runbook/phases/shared/legacy-path-proof';
 
 const at = (iso: string) => new Date(iso);
 

@@ -6,7 +6,7 @@
  * - the plan's range aggregators with three arguments, returning the number of bars written.
  * Before the migration the 1m input of the 5m aggregation is data_bars UNION ALL active derived 1m
  * (what the rehearsal world creates); phase 5 derives its data_bars-only version from the definition
- * it finds (lib/runbook/aggregator-transform.ts), never from this text, which only builds worlds.
+ * it finds (lib/runbook/phases/5-switch/aggregator-transform.ts), never from this text, which only builds worlds.
  * Windows are computed from epoch seconds, so the session TimeZone never shifts a bucket.
  */
 import { PINNED_SEARCH_PATH, type PipelineVariant } from './variant';

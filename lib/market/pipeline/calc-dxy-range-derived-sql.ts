@@ -5,7 +5,7 @@
  * success:false (defect 2 — the console never copies that pattern and treats success:false as a
  * failure). The plan's text names the third parameter p_timeframe; the workers pass only
  * p_from_utc/p_to_utc by name, so both are called the same way.
- * The migration's calc_dxy_range_1m (lib/runbook/sql/calc-dxy-range-1m.ts) parallels this body on
+ * The migration's calc_dxy_range_1m (lib/runbook/phases/3-function/calc-dxy-range-1m.ts) parallels this body on
  * purpose, declaration for declaration, so the two can be compared side by side.
  */
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../dxy-sql';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
-import { runbookConfigFromEnv } from '../../runbook/config';
-import { runnerTick } from '../../runbook/runner';
+import { runbookConfigFromEnv } from '../../runbook/engine/config';
+import { runnerTick } from '../../runbook/engine/runner';
 import { loadClock, WORKERS_LEAD_LIMIT_MS } from '../clock';
 
 describe('the rehearsal clock under a speed the simulated workers cannot sustain', () => {

@@ -17,7 +17,7 @@ import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../../test-support/throwaway-postgres';
 import { connectDatabase, type Database, type SqlOrTx } from '../../db/connection';
 import { migrateConsoleSchema } from '../../db/migrate';
-import { dumpTouchedTables } from '../../runbook/pg-dump';
+import { dumpTouchedTables } from '../../runbook/phases/1-preflight/pg-dump';
 import { createRehearsalWorld } from './create-world';
 import { ImportFailed, type ImportReport, importDump, readImportReport } from './import-dump';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDxyVectors, relativeError } from '../../../test-support/dxy-vectors';
 import { type DatabaseInUse, useTestDatabase } from '../../../test-support/world-database';
-import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { calcDxyRange1mSql } from '../../runbook/phases/3-function/calc-dxy-range-1m';
 import { MINUTE_MS } from '../../time-units';
 import { DXY_COMPONENTS } from '../dxy';
 import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';

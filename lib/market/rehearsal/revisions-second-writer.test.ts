@@ -4,7 +4,7 @@ import { useTestWorld } from '../../../test-support/world-database';
 import { formulaDxy, isComplete, readWorldMinutes, relativeDifference } from '../../../test-support/world-minutes';
 import type { WorkerMode } from '../../db/console-schema';
 import { listProviderRevisions } from '../../db/tables/rehearsal-ingestion';
-import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { calcDxyRange1mSql } from '../../runbook/phases/3-function/calc-dxy-range-1m';
 import { MINUTE_MS } from '../../time-units';
 import { fixedClock } from '../clock';
 import { REVISION_LOOKBACK_MINUTES } from './provider-revisions';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { WorkerMode } from '../../db/console-schema';
-import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { calcDxyRange1mSql } from '../../runbook/phases/3-function/calc-dxy-range-1m';
 import { MINUTE_MS } from '../../time-units';
 import { fixedClock } from '../clock';
 import { aggregate1mTo5mWindowSql } from '../pipeline/aggregator-sql';

@@ -11,7 +11,7 @@ import {
 import type { WorkerMode } from '../../db/console-schema';
 import { holdBackSymbol, readSymbolIngestion } from '../../db/tables/rehearsal-ingestion';
 import { pauseRehearsalWorkers, resumeRehearsalWorkers } from '../../db/tables/rehearsal-workers';
-import { calcDxyRange1mSql } from '../../runbook/sql/calc-dxy-range-1m';
+import { calcDxyRange1mSql } from '../../runbook/phases/3-function/calc-dxy-range-1m';
 import { MINUTE_MS } from '../../time-units';
 import { fixedClock } from '../clock';
 import { DXY_COMPONENTS } from '../dxy';

@@ -10,9 +10,9 @@ import { ActionRefused, defineAction } from '../../auth/action';
 import type { SqlOrTx } from '../../db/connection';
 import { insertAbandonRequest } from '../../db/tables/approvals';
 import { closeMigrationRun, getMigrationRun } from '../../db/tables/migration-runs';
-import { runbookConfigFromEnv } from '../config';
-import { findRollbackRelevantChanges } from '../migration-changes';
-import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun, listPhaseRuns } from '../run-state';
+import { runbookConfigFromEnv } from '../engine/config';
+import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun, listPhaseRuns } from '../engine/run-state';
+import { findRollbackRelevantChanges } from '../phases/shared/migration-changes';
 
 export const ABANDON_CONFIRMATION = 'ABANDON';
 

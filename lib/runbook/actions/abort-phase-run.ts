@@ -3,7 +3,7 @@
  * A run no runner is executing — awaiting approval, pending, paused, or waiting for the world
  * (its last step said so and it has not been stepped since) — ends at once in this transaction.
  * A run being stepped gets a request its runner honours: between steps, or by cancelling the step
- * in flight (lib/runbook/abort-watch.ts), which rolls back. Safe on a double click and against a
+ * in flight (lib/runbook/engine/abort-watch.ts), which rolls back. Safe on a double click and against a
  * second operator: the run's row is locked, and an abort already asked or done is reported, not
  * repeated. A run that finished first is not aborted: the refusal says how it ended.
  */
@@ -16,7 +16,7 @@ import { decideApproval, listApprovalsOfRuns } from '../../db/tables/approvals';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { lockPhaseRun, requestPhaseRunAbort } from '../../db/tables/phase-runs';
 import { type Clock, loadClock } from '../../market/clock';
-import { ROLLBACK_ENDS_WAITING_OF } from '../abort-rules';
+import { ROLLBACK_ENDS_WAITING_OF } from '../engine/abort-rules';
 import {
   ABORT_CONFIRMATION,
   type AbortRequest,
@@ -24,10 +24,10 @@ import {
   describeAbort,
   recordAbortedRun,
   waitingReasonOf,
-} from '../abort-run';
-import type { PhaseRegistry } from '../phase-registry';
+} from '../engine/abort-run';
+import type { PhaseRegistry } from '../engine/phase-registry';
+import { asPhaseRunRow, getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../engine/run-state';
 import { PHASES } from '../phases';
-import { asPhaseRunRow, getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../run-state';
 
 export type AbortOutcome =
   /** Ended now, in the action's transaction. */

@@ -16,12 +16,12 @@ import { type Approval, decideApproval, lockApproval, requestAgeMinutes } from '
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { mergePhaseRunOptions, movePhaseRun } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
-import { approvedRunProblems } from '../approved-run-check';
-import { runbookConfigFromEnv } from '../config';
-import type { PhaseRegistry } from '../phase-registry';
+import { approvedRunProblems } from '../engine/approved-run-check';
+import { runbookConfigFromEnv } from '../engine/config';
+import type { PhaseRegistry } from '../engine/phase-registry';
+import { getPhaseRun } from '../engine/run-state';
+import type { ApprovalAdditions, PhaseDefinition } from '../engine/types';
 import { PHASES } from '../phases';
-import { getPhaseRun } from '../run-state';
-import type { ApprovalAdditions, PhaseDefinition } from '../types';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
 /** The word an approver types to confirm a kind of request: the phases' own, and two that are not a phase's. */
@@ -72,7 +72,7 @@ async function refuseLinkedAccounts(tx: SqlOrTx, request: Approval, approver: st
 /**
  * The approve action over a registry: the confirmation words and the re-checks are the phases'
  * own. The console's is over the runbook's phases (below); a test builds one over a registry with
- * a phase of its own (lib/runbook/phase-registry.test.ts).
+ * a phase of its own (lib/runbook/engine/phase-registry.test.ts).
  */
 export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
   return defineAction({

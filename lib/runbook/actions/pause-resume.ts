@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { movePhaseRun, requestPhaseRunPause } from '../../db/tables/phase-runs';
+import { getActivePhaseRun } from '../engine/run-state';
 import { findPhase } from '../phases';
-import { getActivePhaseRun } from '../run-state';
 
 export const pausePhaseRun = defineAction({
   name: 'runbook.pause',

@@ -10,12 +10,12 @@ import { insertApproval } from '../../db/tables/approvals';
 import { insertMigrationRun } from '../../db/tables/migration-runs';
 import { insertPhaseRun, listPhaseAttempts } from '../../db/tables/phase-runs';
 import { loadClock } from '../../market/clock';
-import { computeApprovalBinding } from '../approval-binding';
-import { runbookConfigFromEnv } from '../config';
-import type { PhaseRegistry } from '../phase-registry';
+import { computeApprovalBinding } from '../engine/approval-binding';
+import { runbookConfigFromEnv } from '../engine/config';
+import type { PhaseRegistry } from '../engine/phase-registry';
+import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../engine/run-state';
+import type { PhaseDefinition } from '../engine/types';
 import { PHASES } from '../phases';
-import { getActiveMigrationRun, getActivePhaseRun, getPhaseRun } from '../run-state';
-import type { PhaseDefinition } from '../types';
 import { abortWaitingRunForRollback } from './abort-phase-run';
 
 const REQUEST_LOCK_KEY = 0x0d_c7_0003;

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { insertValidation, insertValidationOverride, latestValidation } from '../../db/tables/validations';
-import { getActivePhaseRun } from '../run-state';
+import { getActivePhaseRun } from '../engine/run-state';
 import { readValidationGate } from '../validate/gate';
 import { runValidation, type ValidationOptions } from '../validate/run-validation';
 

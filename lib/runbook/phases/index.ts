@@ -6,20 +6,20 @@
  * Server code only: pages hand client components the identities (`phaseIdentities`), and the CLI
  * asks the console's API for its usage text.
  */
-import { createPhaseRegistry, identityOf, type PhaseIdentity } from '../phase-registry';
-import type { PhaseDefinition } from '../types';
-import { phase1Preflight } from './phase-1-preflight';
-import { phase2Fix } from './phase-2-fix';
-import { phase2SchemaValidation } from './phase-2-schema-validation';
-import { phase3CreateFunction } from './phase-3-create-function';
-import { phase4Copy } from './phase-4-copy';
-import { phase5Switch } from './phase-5-switch';
-import { phase6HealthChecks } from './phase-6-health-checks';
-import { phase7Deploy } from './phase-7-deploy';
-import { phase8Window } from './phase-8-monitor';
-import { phase9SoftDelete } from './phase-9-soft-delete';
-import { reconcilePhase } from './reconcile';
-import { rollbackPhase } from './rollback';
+import { createPhaseRegistry, identityOf, type PhaseIdentity } from '../engine/phase-registry';
+import type { PhaseDefinition } from '../engine/types';
+import { phase1Preflight } from './1-preflight/phase-1-preflight';
+import { phase2Fix } from './2-schema/phase-2-fix';
+import { phase2SchemaValidation } from './2-schema/phase-2-schema-validation';
+import { phase3CreateFunction } from './3-function/phase-3-create-function';
+import { phase4Copy } from './4-copy/phase-4-copy';
+import { phase5Switch } from './5-switch/phase-5-switch';
+import { phase6HealthChecks } from './6-health/phase-6-health-checks';
+import { phase7Deploy } from './7-deploy/phase-7-deploy';
+import { phase8Window } from './8-monitor/phase-8-monitor';
+import { phase9SoftDelete } from './9-soft-delete/phase-9-soft-delete';
+import { reconcilePhase } from './reconcile/reconcile';
+import { rollbackPhase } from './rollback/rollback';
 
 /** Every phase and action, with what each runs: what lists, labels, routes and validates phases. */
 export const PHASE_CATALOG = createPhaseRegistry<PhaseIdentity | PhaseDefinition>([

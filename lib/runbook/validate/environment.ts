@@ -6,11 +6,11 @@
  */
 import type { SqlOrTx } from '../../db/connection';
 import { PIPELINE_TABLES } from '../../db/pipeline-tables';
-import { AGGREGATOR_5M } from '../aggregator-function';
-import type { RunbookConfig } from '../config';
-import { pgDumpMajorVersion } from '../pg-dump';
-import { RESTORED_FUNCTIONS } from '../restore-from-backup';
-import { planSchemaFix } from '../schema-report';
+import type { RunbookConfig } from '../engine/config';
+import { pgDumpMajorVersion } from '../phases/1-preflight/pg-dump';
+import { planSchemaFix } from '../phases/2-schema/schema-report';
+import { AGGREGATOR_5M } from '../phases/5-switch/aggregator-function';
+import { RESTORED_FUNCTIONS } from '../phases/rollback/restore-from-backup';
 import type { WorkerControl } from '../worker-control/worker-control';
 import { errorText, finding, go, noGo, type ValidationItem } from './verdict';
 

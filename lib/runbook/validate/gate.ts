@@ -11,7 +11,7 @@ import {
   type Validation,
   type ValidationOverride,
 } from '../../db/tables/validations';
-import type { Check } from '../verification';
+import type { Check } from '../engine/verification';
 
 export const VALIDATION_GATE_CHECK = 'Validated: a GO from the last 24 hours (or an admin’s override)';
 export const VALIDATION_VALID_HOURS = 24;

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import { MINUTE_MS } from '../../time-units';
-import { copyLegacyRange } from '../copy-legacy';
-import { inRolledBackTransaction } from '../rolled-back';
+import { inRolledBackTransaction } from '../engine/rolled-back';
+import { copyLegacyRange } from '../phases/shared/copy-legacy';
 import { notCopied } from './trial-support';
 
 describe('the copy trial’s count of minutes not copied', () => {

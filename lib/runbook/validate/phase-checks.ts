@@ -7,11 +7,11 @@
  */
 import type { Database } from '../../db/connection';
 import type { Clock } from '../../market/clock';
-import { withOneAggregatorPlan } from '../aggregator-function';
-import type { RunbookConfig } from '../config';
-import type { PhaseRegistry } from '../phase-registry';
-import type { PhaseDefinition } from '../types';
-import type { Check } from '../verification';
+import type { RunbookConfig } from '../engine/config';
+import type { PhaseRegistry } from '../engine/phase-registry';
+import type { PhaseDefinition } from '../engine/types';
+import type { Check } from '../engine/verification';
+import { withOneAggregatorPlan } from '../phases/5-switch/aggregator-function';
 import { VALIDATION_GATE_CHECK } from './gate';
 import { errorText, finding, go, noGo, type ValidationItem } from './verdict';
 

@@ -5,8 +5,8 @@
  * (they predate the migration; no check fails a phase for them).
  */
 import type { SqlOrTx } from '../../db/connection';
-import { describeExistingDxyRows, readExistingDxyRows } from '../earlier-attempt';
-import { describeLegacyHoles, findLegacyHoles } from '../legacy-holes';
+import { describeLegacyHoles, findLegacyHoles } from '../phases/1-preflight/legacy-holes';
+import { describeExistingDxyRows, readExistingDxyRows } from '../phases/shared/earlier-attempt';
 import { errorText, finding, go, noGo, type ValidationItem } from './verdict';
 
 /** Before any bar of any pipeline, as phase 1 reads it: the whole history. */

@@ -9,18 +9,22 @@ import type { TransactionSql } from 'postgres';
 import { toJsonValue } from '../../json';
 import { DXY_CLOSE_TOLERANCE } from '../../market/dxy';
 import { MINUTE_MS } from '../../time-units';
-import { AGGREGATOR_5M, planAggregatorReplacement } from '../aggregator-function';
+import { AGGREGATOR_5M, planAggregatorReplacement } from '../phases/5-switch/aggregator-function';
+import { REGISTRY_UPDATE_SQL } from '../phases/5-switch/registry-metadata';
+import { compareFunctions, restoreFunctions } from '../phases/rollback/restore-from-backup';
+import {
+  LOCK_LEGACY_SQL,
+  RESTORE_REGISTRY_SQL,
+  RESTORE_SOFT_DELETED_SQL,
+} from '../phases/rollback/rollback-statements';
 import {
   readAggState,
   readConstraintDefinitions,
   readFunctionDefinitions,
   readRegistryRow,
   type StoredBackup,
-} from '../backup';
-import { backfillLegacyRange } from '../copy-legacy';
-import { REGISTRY_UPDATE_SQL } from '../registry-metadata';
-import { compareFunctions, restoreFunctions } from '../restore-from-backup';
-import { LOCK_LEGACY_SQL, RESTORE_REGISTRY_SQL, RESTORE_SOFT_DELETED_SQL } from '../rollback-statements';
+} from '../phases/shared/backup';
+import { backfillLegacyRange } from '../phases/shared/copy-legacy';
 import {
   applySchemaFix,
   TRIAL_KEYS,

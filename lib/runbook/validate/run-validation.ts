@@ -6,11 +6,11 @@
  */
 import type { Database } from '../../db/connection';
 import { loadClock } from '../../market/clock';
-import { type RunbookConfig, runbookConfigFromEnv } from '../config';
-import type { PhaseRegistry } from '../phase-registry';
+import { type RunbookConfig, runbookConfigFromEnv } from '../engine/config';
+import type { PhaseRegistry } from '../engine/phase-registry';
+import { getActiveMigrationRun } from '../engine/run-state';
+import type { PhaseDefinition } from '../engine/types';
 import { PHASES } from '../phases';
-import { getActiveMigrationRun } from '../run-state';
-import type { PhaseDefinition } from '../types';
 import { selectWorkerControl } from '../worker-control/select-worker-control';
 import type { WorkerControl } from '../worker-control/worker-control';
 import { checkEnvironment, type DatabaseIdentity } from './environment';

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { holdWriterLock } from '../../../test-support/hold-table-lock';
 import { useTestWorld } from '../../../test-support/world-database';
-import { runbookConfigFromEnv } from '../config';
-import { installFence, removeFence } from '../legacy-fence';
-import { runBound } from '../statements';
+import { runbookConfigFromEnv } from '../engine/config';
+import { runBound } from '../engine/statements';
+import { installFence, removeFence } from '../phases/shared/legacy-fence';
 import { TRIAL_ATTEMPTS, trial } from './trial-support';
 import { go } from './verdict';
 

@@ -9,15 +9,15 @@ import type { Database } from '../../db/connection';
 import type { Clock } from '../../market/clock';
 import { DXY_CLOSE_TOLERANCE } from '../../market/dxy';
 import { MINUTE_MS } from '../../time-units';
-import { COMPARISON_INDEXES } from '../comparison-indexes';
-import type { RunbookConfig } from '../config';
-import { copyLegacyRange } from '../copy-legacy';
-import { copyOwnedSql } from '../copy-ownership';
-import { normalizeEarlierAttemptSql } from '../earlier-attempt';
-import { isLockConflict } from '../lock-conflict-retry';
-import { phase9SoftDelete } from '../phases/phase-9-soft-delete';
-import { inRolledBackTransaction } from '../rolled-back';
-import { planSchemaFix } from '../schema-report';
+import type { RunbookConfig } from '../engine/config';
+import { isLockConflict } from '../engine/lock-conflict-retry';
+import { inRolledBackTransaction } from '../engine/rolled-back';
+import { planSchemaFix } from '../phases/2-schema/schema-report';
+import { phase9SoftDelete } from '../phases/9-soft-delete/phase-9-soft-delete';
+import { COMPARISON_INDEXES } from '../phases/shared/comparison-indexes';
+import { copyLegacyRange } from '../phases/shared/copy-legacy';
+import { copyOwnedSql } from '../phases/shared/copy-ownership';
+import { normalizeEarlierAttemptSql } from '../phases/shared/earlier-attempt';
 import { errorText, noGo, type ValidationItem } from './verdict';
 
 /** Keys a trial touches: a handful, this runs against production. */

@@ -8,17 +8,21 @@
  * The rollback's trials are in ./rollback-trials.ts.
  */
 import { MINUTE_MS } from '../../time-units';
-import { AGGREGATOR_5M, planAggregatorReplacement } from '../aggregator-function';
-import { probeAggregatorInput, probeFailure } from '../aggregator-probe';
-import { COMPARISON_INDEXES } from '../comparison-indexes';
-import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../earlier-attempt';
-import { type FunctionFacts, functionAttributeDifferences, readFunctionFacts } from '../function-inspection';
-import { executePrivilegesCheck, readExecutePrivileges } from '../function-privileges';
-import { createWithGrants } from '../phases/phase-3-create-function';
-import { REGISTRY_UPDATE_SQL } from '../registry-metadata';
-import { readColumns } from '../schema-inspection';
-import { readSchemaReport } from '../schema-report';
-import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../sql/calc-dxy-range-1m';
+import { readSchemaReport } from '../phases/2-schema/schema-report';
+import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../phases/3-function/calc-dxy-range-1m';
+import { createWithGrants } from '../phases/3-function/phase-3-create-function';
+import { AGGREGATOR_5M, planAggregatorReplacement } from '../phases/5-switch/aggregator-function';
+import { probeAggregatorInput, probeFailure } from '../phases/5-switch/aggregator-probe';
+import { REGISTRY_UPDATE_SQL } from '../phases/5-switch/registry-metadata';
+import { COMPARISON_INDEXES } from '../phases/shared/comparison-indexes';
+import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../phases/shared/earlier-attempt';
+import {
+  type FunctionFacts,
+  functionAttributeDifferences,
+  readFunctionFacts,
+} from '../phases/shared/function-inspection';
+import { executePrivilegesCheck, readExecutePrivileges } from '../phases/shared/function-privileges';
+import { readColumns } from '../phases/shared/schema-inspection';
 import { backfillTrial, functionRestoreTrial, restoreSoftDeletedTrial } from './rollback-trials';
 import {
   applySchemaFix,

@@ -1,7 +1,7 @@
 import { requireApiUser } from '@/lib/auth/require-api-user';
 import { respondForViewer } from '@/lib/db/read-refusal';
 import { isPhaseId } from '@/lib/runbook/phases';
-import { readPhaseLive } from '@/lib/runbook/read-phase-detail';
+import { readPhaseLive } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';

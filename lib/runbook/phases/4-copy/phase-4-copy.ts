@@ -1,0 +1,407 @@
+/**
+ * Phase 4 — copy the historical DXY 1m from derived_data_bars to data_bars, in time-ranged
+ * batches of at most CUTOVER_COPY_BATCH_ROWS legacy minutes. Each batch commits its rows with
+ * its checkpoint (the next range start), so a killed runner resumes exactly where it stopped and
+ * nothing is written twice. A row the copy wrote before whose values legacy has since revised takes
+ * legacy's values; a row another writer owns is never overwritten (copy-ownership.ts). Pausable between
+ * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
+ * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
+ * back and its range is retried with half the rows. The last batch catches up with provider
+ * revisions behind the batches (copy-catch-up.ts). Ends with the key-and-value verification of
+ * defect 1, and the check that every DXY row is in the final form.
+ *
+ * A retry continues from the failed attempt's cursor only when that attempt stopped part-way with
+ * the same method. After an attempt that went through the whole history and failed its
+ * verification, or with the method changed, the end cursor would make the retry a no-op that fails
+ * the same way, so it starts again from the beginning of history. Regenerating writes what the
+ * components give; the legacy minutes it cannot compute are copied from legacy instead, each
+ * with its reason (copy-not-regenerated.ts), and listed in the run's result.
+ */
+
+import type { TransactionSql } from 'postgres';
+import { z } from 'zod';
+import { definePhase } from '../../engine/define-phase';
+import { requireSucceeded } from '../../engine/preconditions';
+import { type PlannedStatement, planned } from '../../engine/statements';
+import {
+  copyLegacyRange,
+  copyLegacyRangeSql,
+  legacyRange,
+  nextBatchEnd,
+  REGENERATE_RANGE_SQL,
+  regenerateRange,
+} from '../shared/copy-legacy';
+import { type CatchUp, catchUpRevisions, catchUpStatements, revisedSince } from './copy-catch-up';
+import { COPY_NOT_REGENERATED_SQL, copyNotRegenerated, type NotRegeneratedMinute } from './copy-not-regenerated';
+import { compareCopy, copyChecks } from './verify-copy';
+
+export type CopyMethod = 'copy' | 'regenerate';
+
+const COPY_CHECKPOINT = z.looseObject({
+  cursor: z.string().optional(),
+  batches: z.number().optional(),
+  rowsScanned: z.number().optional(),
+  rowsWritten: z.number().optional(),
+  /** Rows an earlier copy wrote whose values legacy had revised, rewritten (part of rowsWritten). */
+  rowsRevised: z.number().optional(),
+  startedWallMs: z.number().optional(),
+  totalAtStart: z.number().optional(),
+  /** The slowest batch so far (docs/architecture.md "Performance": every batch commits within 2 s). */
+  maxBatchMs: z.number().optional(),
+  /** Rows per batch now: CUTOVER_COPY_BATCH_ROWS, halved after each statement timeout. */
+  batchRows: z.number().optional(),
+  /** The method these batches were written with (absent in checkpoints older than the field: copy). */
+  method: z.enum(['copy', 'regenerate']).optional(),
+  /** The run whose batches reached the end of history. */
+  completedByRun: z.number().optional(),
+  /** The last batch's catch-up of provider revisions (copy-catch-up.ts), and the run that did it. */
+  catchUp: z.object({ at: z.string(), from: z.string(), revised: z.number(), rederived: z.number() }).optional(),
+  caughtUpByRun: z.number().optional(),
+  /** Why a run started from the beginning instead of a previous attempt's cursor. */
+  restarted: z.object({ run: z.number(), reason: z.string() }).optional(),
+  /** Regenerate only: legacy minutes calc_dxy_range_1m could not compute, copied from legacy. */
+  notRegenerated: z
+    .object({ total: z.number(), samples: z.array(z.object({ ts_utc: z.string(), reason: z.string() })) })
+    .optional(),
+});
+type CopyCheckpoint = z.infer<typeof COPY_CHECKPOINT>;
+
+/** Minutes kept in the checkpoint as samples of what could not be regenerated (the total is exact). */
+const NOT_REGENERATED_SAMPLES = 200;
+
+const QUERY_CANCELED = '57014';
+
+export function copyMethodOf(options: Record<string, unknown>): CopyMethod {
+  return options.method === 'regenerate' ? 'regenerate' : 'copy';
+}
+
+/**
+ * Why a run must not continue from the checkpoint it was given (a failed attempt's), or null to
+ * continue. The runner calls execute again within one run after each step, so the run's own
+ * checkpoint (completedByRun = this run) is never a reason.
+ */
+export function restartReason(
+  checkpoint: CopyCheckpoint,
+  params: { method: CopyMethod; runId: number },
+): string | null {
+  if (!checkpoint.cursor) return null;
+  const before = checkpoint.method ?? 'copy';
+  if (before !== params.method) return `the method changed from ${before} to ${params.method}`;
+  if (checkpoint.completedByRun !== undefined && checkpoint.completedByRun !== params.runId) {
+    return `attempt run #${checkpoint.completedByRun} went through the whole history and failed its verification`;
+  }
+  return null;
+}
+
+const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the end of the batch (exclusive)'];
+
+/** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
+function copyStatements(method: CopyMethod): PlannedStatement[] {
+  return method === 'copy'
+    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE), ...catchUpStatements()]
+    : [
+        planned('copy', REGENERATE_RANGE_SQL, BATCH_RANGE),
+        planned('copy', COPY_NOT_REGENERATED_SQL, [
+          'the batch’s legacy minutes calc_dxy_range_1m did not write',
+          'the reason for each (the components missing)',
+        ]),
+        ...catchUpStatements(),
+      ];
+}
+
+export const phase4Copy = definePhase({
+  id: '4',
+  number: 4,
+  day: 1,
+  estimateMinutes: 20,
+  pointOfNoReturn:
+    "The first copy batch: each batch commits with its checkpoint, so a failure keeps the batches before it (resume continues from the checkpoint; the rollback's delete choice removes them).",
+  stages: [{ id: 'copy', title: 'copy (or regenerate) in batches, each committed with its checkpoint' }],
+  checkpoint: COPY_CHECKPOINT,
+  title: 'Copy historical data',
+  intent: 'Copy DXY 1m from derived_data_bars to data_bars; verify by key and value.',
+  pausable: true,
+  options: [
+    {
+      name: 'method',
+      label: 'Method',
+      choices: [
+        { value: 'copy', label: 'copy legacy rows' },
+        { value: 'regenerate', label: 'regenerate with calc_dxy_range_1m' },
+      ],
+      default: 'copy',
+    },
+  ],
+  description:
+    'Copies every active legacy DXY 1m row into data_bars (source synthetic, raw.copied_from) in time-ranged batches that each ' +
+    'commit with their checkpoint; pausable and resumable. Or regenerates each range from the components with ' +
+    'calc_dxy_range_1m. Verified by key and value: every legacy minute present with the same close, extras listed and explained.',
+
+  async preconditions(ctx) {
+    return [await requireSucceeded(ctx, '3', 'Phase 3 (calc_dxy_range_1m) succeeded')];
+  },
+
+  async preview({ database, config, options }) {
+    const range = await legacyRange(database.sql);
+    const method = copyMethodOf(options);
+    return {
+      summary: [
+        method === 'copy'
+          ? 'Copy legacy DXY 1m rows into data_bars; a row an earlier copy wrote takes legacy’s values where they ' +
+            'differ (a revision), a row any other writer owns is never overwritten.'
+          : 'Regenerate DXY 1m in data_bars from the components with calc_dxy_range_1m, range by range.',
+        `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint, under a ` +
+          `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
+        'The last batch also catches up with provider revisions behind the batches (the copy’s rows take legacy’s revised ' +
+          'values; calc_dxy_range_1m’s stale rows are re-derived by it), in the same transaction.',
+        'Then compare by key and value: missing minutes, different closes, extra minutes with their explanation.',
+      ],
+      sql: [],
+      statements: copyStatements(method),
+      estimates: {
+        'legacy minutes': range.rows,
+        'batches (about)': Math.max(1, Math.ceil(range.rows / config.copyBatchRows)),
+        from: range.first?.toISOString() ?? '—',
+        to: range.last?.toISOString() ?? '—',
+      },
+    };
+  },
+
+  // A retried copy continues from the failed or aborted attempt's last committed range (restartReason decides if it may).
+  async onStart({ attempts }) {
+    const last = attempts[0];
+    return last?.status === 'failed' || last?.status === 'aborted' ? { checkpoint: last.checkpoint } : {};
+  },
+  async execute(ctx) {
+    const { sql, config } = ctx;
+    const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
+    const method = copyMethodOf(ctx.run.options);
+    const restart = restartReason(checkpoint, { method, runId: ctx.run.id });
+    if (!checkpoint.cursor || restart) {
+      const range = await legacyRange(sql);
+      if (!range.first) throw new Error('There are no active legacy DXY 1m rows to copy.');
+      const fresh: CopyCheckpoint = {
+        cursor: range.first.toISOString(),
+        method,
+        batches: 0,
+        rowsScanned: 0,
+        rowsWritten: 0,
+        startedWallMs: Date.now(),
+        totalAtStart: range.rows,
+        ...(restart ? { restarted: { run: ctx.run.id, reason: restart } } : {}),
+      };
+      await ctx.commitStep(
+        async () => null,
+        () => ({
+          checkpoint: fresh as Record<string, unknown>,
+          progress: { rowsDone: 0, rowsTotal: range.rows, percent: 0 },
+        }),
+      );
+      if (restart) {
+        await ctx.log(
+          `Starting again from the beginning of history, not from the previous attempt's cursor ${checkpoint.cursor}: ${restart}.`,
+          { previousCursor: checkpoint.cursor, reason: restart },
+          'warn',
+        );
+      }
+      await ctx.log(
+        `${method === 'copy' ? 'Copying' : 'Regenerating'} ${range.rows} legacy minutes from ${range.first.toISOString()}.`,
+      );
+      return { state: 'continue' };
+    }
+    const from = new Date(checkpoint.cursor);
+    const batchRows = checkpoint.batchRows ?? config.copyBatchRows;
+    const end = await nextBatchEnd(sql, { from, rows: batchRows });
+    const last = end ? null : (await legacyRange(sql)).last;
+    if (!end && (!last || last.getTime() < from.getTime())) {
+      if (checkpoint.caughtUpByRun !== ctx.run.id) {
+        // Resumed after the last batch (or re-run over a complete history): catch up with revisions again.
+        const catchUp = await ctx.commitStep(
+          (tx) => catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to: from }, ctx.exec),
+          (caught) => ({
+            checkpoint: { ...checkpoint, completedByRun: ctx.run.id, catchUp: caught, caughtUpByRun: ctx.run.id },
+          }),
+        );
+        await logCatchUp(catchUp);
+      }
+      return { state: 'done' };
+    }
+    const to = end ?? new Date((last as Date).getTime() + 60_000);
+    const started = Date.now();
+    const copyBatch = async (tx: TransactionSql) => {
+      await tx.unsafe(`SET LOCAL statement_timeout = ${config.batchStatementTimeoutMs}`);
+      const [scan] = await tx<{ n: number }[]>`
+        select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+           and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
+      const written =
+        method === 'copy'
+          ? await copyLegacyRange(tx, { from, to }, ctx.exec).then((copied) => ({
+              written: copied.copied + copied.revised,
+              revised: copied.revised,
+              left: [] as NotRegeneratedMinute[],
+            }))
+          : await regenerateRange(tx, { from, to }, ctx.exec).then(async (regenerated) => {
+              const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
+              return { written: regenerated + fallback.copied, revised: 0, left: fallback.minutes };
+            });
+      // The last batch: in the same transaction, catch up with what legacy revised behind the batches.
+      const catchUp = end
+        ? undefined
+        : await catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to }, ctx.exec);
+      return { scanned: scan?.n ?? 0, ...written, catchUp };
+    };
+    let left: NotRegeneratedMinute[] = [];
+    let revised = 0;
+    let catchUp: CatchUp | undefined;
+    try {
+      ({ left, revised, catchUp } = await ctx.commitStep(copyBatch, (batch) => batchUpdate(batch)));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
+      // The batch rolled back whole; the same range is retried in halves, never skipped.
+      if (batchRows <= 1) {
+        throw new Error(
+          `One minute at ${from.toISOString()} exceeded the batch statement timeout (${config.batchStatementTimeoutMs} ms); ` +
+            'raise CUTOVER_BATCH_STATEMENT_TIMEOUT_MS or find what blocks the table.',
+        );
+      }
+      const smaller = Math.max(1, Math.floor(batchRows / 2));
+      await ctx.commitStep(
+        async () => null,
+        () => ({ checkpoint: { ...checkpoint, batchRows: smaller } }),
+      );
+      await ctx.log(
+        `A batch of ${batchRows} rows from ${from.toISOString()} hit the statement timeout ` +
+          `(${config.batchStatementTimeoutMs} ms) and rolled back; retrying that range with ${smaller} rows per batch`,
+        { from: from.toISOString(), to: to.toISOString(), batchRows, smaller },
+        'warn',
+      );
+      return { state: 'continue' };
+    }
+    if (revised > 0) {
+      await ctx.log(
+        `${revised} minutes from ${from.toISOString()} that an earlier copy wrote had other values in legacy (revised ` +
+          'since) and were rewritten with legacy’s.',
+        { from: from.toISOString(), to: to.toISOString(), revised },
+      );
+    }
+    if (left.length > 0) {
+      await ctx.log(
+        `${left.length} legacy minutes from ${from.toISOString()} could not be regenerated and were copied from legacy ` +
+          `instead, e.g. ${left[0]?.ts_utc}: ${left[0]?.reason}`,
+        { from: from.toISOString(), to: to.toISOString(), minutes: left.slice(0, 20) },
+        'warn',
+      );
+    }
+    if (catchUp) await logCatchUp(catchUp);
+    if (!end) return { state: 'done' };
+    return config.copyPaced
+      ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
+      : { state: 'continue' };
+
+    async function logCatchUp(caught: CatchUp) {
+      if (caught.revised + caught.rederived === 0) return;
+      await ctx.log(
+        `Caught up with provider revisions since ${caught.from}: ${caught.revised} copied rows took legacy’s revised values, ` +
+          `${caught.rederived} rows calc_dxy_range_1m owns were re-derived from the revised components.`,
+        { ...caught },
+      );
+    }
+
+    function batchUpdate({
+      scanned,
+      written,
+      revised,
+      left,
+      catchUp,
+    }: {
+      scanned: number;
+      written: number;
+      revised: number;
+      left: NotRegeneratedMinute[];
+      catchUp?: CatchUp;
+    }) {
+      const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
+      const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
+      const rowsRevised = (checkpoint.rowsRevised ?? 0) + revised;
+      const total = Math.max(checkpoint.totalAtStart ?? rowsScanned, rowsScanned);
+      const elapsedSeconds = Math.max(0.001, (Date.now() - (checkpoint.startedWallMs ?? started)) / 1000);
+      const rate = rowsScanned / elapsedSeconds;
+      const batchMs = Date.now() - started;
+      const maxBatchMs = Math.max(checkpoint.maxBatchMs ?? 0, batchMs);
+      const notRegenerated =
+        method === 'regenerate'
+          ? {
+              total: (checkpoint.notRegenerated?.total ?? 0) + left.length,
+              samples: [...(checkpoint.notRegenerated?.samples ?? []), ...left].slice(0, NOT_REGENERATED_SAMPLES),
+            }
+          : undefined;
+      const next: CopyCheckpoint = {
+        ...checkpoint,
+        method,
+        cursor: to.toISOString(),
+        batches: (checkpoint.batches ?? 0) + 1,
+        rowsScanned,
+        rowsWritten,
+        rowsRevised,
+        maxBatchMs,
+        ...(notRegenerated ? { notRegenerated } : {}),
+        // The last batch: a retry of this run starts from the beginning again (restartReason).
+        ...(end ? {} : { completedByRun: ctx.run.id }),
+        ...(catchUp ? { catchUp, caughtUpByRun: ctx.run.id } : {}),
+      };
+      return {
+        checkpoint: next as Record<string, unknown>,
+        progress: {
+          rowsDone: rowsScanned,
+          rowsWritten,
+          rowsRevised,
+          rowsTotal: total,
+          percent: Math.min(100, (100 * rowsScanned) / Math.max(1, total)),
+          ratePerSecond: rate,
+          etaSeconds: rate > 0 ? Math.max(0, (total - rowsScanned) / rate) : null,
+          batches: (checkpoint.batches ?? 0) + 1,
+          lastBatchMs: batchMs,
+          maxBatchMs,
+          cursor: to.toISOString(),
+          ...(notRegenerated ? { notRegenerated: notRegenerated.total } : {}),
+        },
+      };
+    }
+  },
+
+  async verify(ctx) {
+    const cursor = (ctx.run.checkpoint as CopyCheckpoint).cursor;
+    const to = cursor ? new Date(cursor) : ctx.clock.now();
+    const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
+    const since = checkpoint.caughtUpByRun === ctx.run.id ? revisedSince(checkpoint.catchUp) : null;
+    const comparison = await compareCopy(ctx.sql, { to, revisedSince: since });
+    const checks = copyChecks(comparison);
+    if (copyMethodOf(ctx.run.options) === 'regenerate') {
+      // Informational: these minutes are in data_bars (the checks above say so), as legacy's copy.
+      const left = checkpoint.notRegenerated ?? { total: 0, samples: [] };
+      checks.push({
+        name: 'Minutes that could not be regenerated were copied from legacy',
+        kind: 'finding',
+        passed: true,
+        detail:
+          left.total === 0
+            ? 'none: every legacy minute was computed from its components'
+            : `${left.total} legacy minutes copied from legacy instead (raw.not_regenerated gives the reason), e.g. ` +
+              left.samples
+                .slice(0, 5)
+                .map((m) => `${m.ts_utc} (${m.reason})`)
+                .join(', '),
+        evidence: left,
+      });
+    }
+    if (checkpoint.restarted?.run === ctx.run.id) {
+      checks.push({
+        name: 'Started from the beginning of history',
+        kind: 'finding',
+        passed: true,
+        detail: `not from the previous attempt's cursor: ${checkpoint.restarted.reason}`,
+      });
+    }
+    return { passed: checks.every((c) => c.passed), checks };
+  },
+});
