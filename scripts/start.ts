@@ -7,7 +7,8 @@
  * PostgreSQL, cleanly.
  */
 import { spawn } from 'node:child_process';
-import { checkAuditKeyAtStart, embeddedAuditKeyFile } from '../lib/auth/audit-key';
+import { AuditKeyMismatch, assertAuditKeyFitsDatabase } from '../lib/auth/audit-chain-key';
+import { auditKey, checkAuditKeyAtStart, embeddedAuditKeyFile } from '../lib/auth/audit-key';
 import { DEMO_USERS } from '../lib/auth/demo-users';
 import { connectDatabase, redactUrl } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
@@ -37,7 +38,17 @@ async function main(): Promise<void> {
 
   const database = connectDatabase(url, { max: 2, applicationName: 'dxy-cutover-launcher' });
   const prepared = await prepareDatabase(database, { ownsDatabase: embedded !== null, log: say });
+  // Another console on this database writes its audit chain with another key: refused before the build.
+  const keyProblem = await assertAuditKeyFitsDatabase(database.sql, auditKey()).then(
+    () => null,
+    (error: unknown) => (error instanceof AuditKeyMismatch ? error.message : Promise.reject(error)),
+  );
   await database.close();
+  if (keyProblem) {
+    console.error(`[dxy-cutover] refusing to start: ${keyProblem}`);
+    await embedded?.stop();
+    process.exit(2);
+  }
   if (prepared.worldCreated) {
     const w = prepared.worldCreated;
     say(

@@ -17,11 +17,27 @@ import { checkRouteAccess } from '../bench/route-access';
 import { runPhases } from '../bench/run-phase';
 import { startScratchConsole } from '../bench/scratch-console';
 import { runSignInFlood } from '../bench/sign-in-flood';
+import { runTwoConsoles } from './system/two-consoles';
 
 const log = (line: string) => console.log(`[system] ${line}`);
 const LOAD_SECONDS = Number(process.env.SYSTEM_TEST_LOAD_SECONDS ?? '60');
 
 async function main(): Promise<number> {
+  // SYSTEM_TEST_ONLY=two-consoles: only the takeover between two consoles (scripts/system/two-consoles.ts).
+  const failures = process.env.SYSTEM_TEST_ONLY === 'two-consoles' ? [] : await oneConsole();
+  const twoConsoles = await runTwoConsoles({ dataDir: '.data-system-two', ports: [3313, 3314], log });
+  log(
+    `two consoles: takeover ${twoConsoles.takeoverMs === null ? 'none' : `${(twoConsoles.takeoverMs / 1000).toFixed(1)} s`} ` +
+      `after the lease holder was killed (lease ${twoConsoles.leaseSeconds} s)`,
+  );
+  failures.push(...twoConsoles.problems.map((problem) => `two consoles: ${problem}`));
+  for (const failure of failures) console.error(`[system] FAILED ${failure}`);
+  if (failures.length === 0) log('passed');
+  return failures.length === 0 ? 0 : 1;
+}
+
+/** One console under load, its routes, floods and credentials; the failures found. */
+async function oneConsole(): Promise<string[]> {
   const metricsToken = randomBytes(18).toString('base64url');
   const target = await startScratchConsole({
     dataDir: '.data-system',
@@ -81,9 +97,7 @@ async function main(): Promise<number> {
   } finally {
     await target.stop();
   }
-  for (const failure of failures) console.error(`[system] FAILED ${failure}`);
-  if (failures.length === 0) log('passed');
-  return failures.length === 0 ? 0 : 1;
+  return failures;
 }
 
 main().then(

@@ -1,0 +1,130 @@
+/**
+ * Two consoles on one database, for the system test's takeover (./two-consoles.ts): a scratch embedded
+ * PostgreSQL with a rehearsal world, and two console servers started the way `npm start` starts its server
+ * (scripts/serve.ts, each with the runner inside it), on different ports and data directories, sharing
+ * DATABASE_URL and the audit key (docs/operations.md "More than one console"). Both start at once, so their
+ * schema migrations and runners race as two `npm start` would.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { signIn } from '../../lib/auth/login';
+import { sessionCookieName } from '../../lib/auth/session-cookie';
+import { findSessionUser, type SessionUser } from '../../lib/auth/sessions';
+import { connectDatabase, type Database } from '../../lib/db/connection';
+import { startEmbeddedDatabase } from '../../lib/db/embedded';
+import type { WorldSummary } from '../../lib/market/rehearsal/create-world';
+import { buildIfNeeded, serverArgs, waitForHealth } from '../next-server';
+import { prepareDatabase } from '../prepare-database';
+
+export interface ConsoleInstance {
+  name: string;
+  baseUrl: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+export interface ConsolePair {
+  database: Database;
+  databaseUrl: string;
+  world: WorldSummary;
+  auditKey: string;
+  consoles: [ConsoleInstance, ConsoleInstance];
+  /** A demo user's session, through the login page's sign-in; one cookie for both consoles. */
+  signIn(username: string): Promise<{ user: SessionUser; cookie: string }>;
+  stop(): Promise<void>;
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited (at once when it had). */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startConsolePair(options: {
+  dataDir: string;
+  ports: [number, number];
+  days: number;
+  start: string;
+  env: Record<string, string>;
+  log: (line: string) => void;
+}): Promise<ConsolePair> {
+  const { log } = options;
+  rmSync(options.dataDir, { recursive: true, force: true });
+  const embedded = await startEmbeddedDatabase({ dataDir: join(options.dataDir, 'db') });
+  const database = connectDatabase(embedded.url, { max: 4, applicationName: 'dxy-cutover-system' });
+  const prepared = await prepareDatabase(database, {
+    ownsDatabase: true,
+    log,
+    env: { ...process.env, REHEARSAL_DAYS: String(options.days), REHEARSAL_START: options.start },
+  });
+  if (!prepared.worldCreated) throw new Error('the scratch database already held a world');
+  // One key for every process that appends to this chain, this one included (sign-ins, phase starts).
+  const auditKey = randomBytes(32).toString('hex');
+  process.env.CUTOVER_AUDIT_KEY = auditKey;
+  buildIfNeeded(log);
+
+  const start = (name: string, port: number): ConsoleInstance => {
+    const dataDir = join(options.dataDir, `console-${name.toLowerCase()}`);
+    const sink: string[] = [];
+    const child = spawn(process.execPath, serverArgs({ dev: false, port, hostname: '127.0.0.1' }), {
+      env: {
+        ...process.env,
+        DATABASE_URL: embedded.url,
+        CUTOVER_AUDIT_KEY: auditKey,
+        CUTOVER_DATA_DIR: dataDir,
+        CUTOVER_RUNNER: 'on',
+        CUTOVER_PG_DUMP_DIR: 'off',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
+    return { name, baseUrl: `http://127.0.0.1:${port}`, dataDir, process: child, output: () => sink.join('') };
+  };
+  const consoles: [ConsoleInstance, ConsoleInstance] = [start('A', options.ports[0]), start('B', options.ports[1])];
+  const stop = async () => {
+    await Promise.all(consoles.map((c) => stopProcess(c.process)));
+    await database.close();
+    await embedded.stop();
+  };
+  const healthy = await Promise.all(
+    consoles.map((c) => waitForHealth(c.baseUrl, 90_000, () => c.process.exitCode !== null)),
+  );
+  if (healthy.includes(false)) {
+    const output = consoles.map((c) => `--- console ${c.name}\n${c.output()}`).join('\n');
+    await stop();
+    throw new Error(`a console did not answer:\n${output}`);
+  }
+  log(`Two consoles on one database: ${consoles.map((c) => `${c.name} ${c.baseUrl}`).join(', ')}.`);
+
+  return {
+    database,
+    databaseUrl: embedded.url,
+    world: prepared.worldCreated,
+    auditKey,
+    consoles,
+    async signIn(username) {
+      const result = await signIn(database, {
+        username,
+        password: `${username}-rehearsal`,
+        ip: '127.0.0.1',
+        userAgent: 'dxy-cutover-system',
+      });
+      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed: ${result.message}`);
+      const user = await findSessionUser(database.db, { token: result.token });
+      if (!user) throw new Error(`no session for ${username}`);
+      return { user, cookie: `${sessionCookieName({ ...process.env, ...options.env })}=${result.token}` };
+    },
+    stop,
+  };
+}
