@@ -7,6 +7,7 @@
  */
 import postgres from 'postgres';
 import type { Database } from '../lib/db/connection';
+import { NUMBER_TYPES } from '../lib/db/number-types';
 import { statementKey } from '../lib/runbook/engine/statements';
 
 const WRITING = /^\s*(insert|update|delete|merge|create|alter|drop|grant|revoke|lock|truncate|comment|with)\b/i;
@@ -52,6 +53,8 @@ export function createStatementRecorder(url: string, db: Database['db']): Statem
   const sql = postgres(url, {
     max: 3,
     onnotice: () => {},
+    // The pool's number parsers (lib/db/number-types.ts): the phases read counts and ids uncast.
+    types: NUMBER_TYPES,
     connection: { application_name: 'dxy-cutover-test-runs' },
     debug: (_connection, query) => {
       if (current === null || !isPhaseWrite(query)) return;

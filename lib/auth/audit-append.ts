@@ -135,11 +135,11 @@ async function readHeadForAppend(tx: TransactionSql): Promise<HeadForAppend> {
   >`
     select h.position, h.row_hash, current_database() as database,
            exists (select 1 from cutover.audit_events where action = ${SEAL_ACTION}) as sealed,
-           nextval(pg_get_serial_sequence('cutover.audit_events', 'id'))::float8 as id,
+           nextval(pg_get_serial_sequence('cutover.audit_events', 'id')) as id,
            ((extract(epoch from now()) * 1000000)::bigint)::text as at_us
       from (select 1) as one
       left join lateral (
-        select chain_position::float8 as position, row_hash from cutover.audit_events
+        select chain_position as position, row_hash from cutover.audit_events
          where chain_position is not null order by chain_position desc limit 1) h on true`;
   if (!head) throw new Error('audit: the chain head could not be read');
   return {

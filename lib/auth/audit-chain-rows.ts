@@ -39,7 +39,7 @@ export async function readChainBatch(
   limit: number = CHAIN_BATCH_ROWS,
 ): Promise<StoredChainRow[]> {
   const rows = await sql<RawRow[]>`
-    select id::float8 as id, chain_position::float8 as position,
+    select id, chain_position as position,
            ((extract(epoch from at) * 1000000)::bigint)::text as at_us,
            user_id, username, action, outcome, inputs, detail, prev_hash, row_hash,
            inputs::text as inputs_text, detail::text as detail_text
@@ -53,7 +53,7 @@ export async function readChainBatch(
 /** One chained row by its position, or null. */
 export async function readChainRowAt(sql: SqlOrTx, position: number): Promise<StoredChainRow | null> {
   const [row] = await sql<RawRow[]>`
-    select id::float8 as id, chain_position::float8 as position,
+    select id, chain_position as position,
            ((extract(epoch from at) * 1000000)::bigint)::text as at_us,
            user_id, username, action, outcome, inputs, detail, prev_hash, row_hash,
            inputs::text as inputs_text, detail::text as detail_text
@@ -64,7 +64,7 @@ export async function readChainRowAt(sql: SqlOrTx, position: number): Promise<St
 /** One chained row by its id, or null (also when it is outside the chain). */
 export async function readChainRowById(sql: SqlOrTx, id: number): Promise<StoredChainRow | null> {
   const [row] = await sql<RawRow[]>`
-    select id::float8 as id, chain_position::float8 as position,
+    select id, chain_position as position,
            ((extract(epoch from at) * 1000000)::bigint)::text as at_us,
            user_id, username, action, outcome, inputs, detail, prev_hash, row_hash,
            inputs::text as inputs_text, detail::text as detail_text
@@ -77,7 +77,7 @@ export async function readChainHead(
   sql: SqlOrTx,
 ): Promise<{ id: number; position: number; hash: string | null; at: Date } | null> {
   const [head] = await sql<{ id: number; position: number; row_hash: string | null; at: Date }[]>`
-    select id::float8 as id, chain_position::float8 as position, row_hash, at from cutover.audit_events
+    select id, chain_position as position, row_hash, at from cutover.audit_events
      where chain_position is not null order by chain_position desc limit 1`;
   return head ? { id: head.id, position: head.position, hash: head.row_hash, at: head.at } : null;
 }

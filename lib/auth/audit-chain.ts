@@ -74,7 +74,7 @@ export async function verifyAuditChain(sql: SqlOrTx, options: VerifyOptions = {}
   });
 
   const [outside] = await sql<{ id: number }[]>`
-    select id::float8 as id from cutover.audit_events where chain_position is null order by id limit 1`;
+    select id from cutover.audit_events where chain_position is null order by id limit 1`;
   if (outside) return broken({ id: outside.id, position: null }, 'the row is outside the chain (written around it)');
 
   let prev: string | null = null;

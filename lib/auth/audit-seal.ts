@@ -45,7 +45,7 @@ export async function sealLegacyChainIfDue(
   insertChained: AppendAfterHead,
 ): Promise<boolean> {
   const [head] = await tx<{ position: number }[]>`
-    select chain_position::float8 as position from cutover.audit_events
+    select chain_position as position from cutover.audit_events
      where chain_position is not null order by chain_position desc limit 1`;
   if (!head) return false;
   const [sealed] = await tx<{ any: boolean }[]>`
@@ -61,7 +61,7 @@ export async function sealLegacyChainIfDue(
   const legacyHead = { position: row.position, id: row.id, hash: row.rowHash };
   if (keyedBefore(database?.name ?? '', legacyHead)) return false;
   const [count] = await tx<{ n: number }[]>`
-    select count(*)::float8 as n from cutover.audit_events where chain_position is not null`;
+    select count(*) as n from cutover.audit_events where chain_position is not null`;
   const detail: SealDetail = {
     legacyRows: count?.n ?? 0,
     legacyHead,

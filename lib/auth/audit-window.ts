@@ -41,9 +41,7 @@ export async function listActionAuditWindow(
   const inPeriod = sql`
     at >= ${params.from} and (${params.until}::timestamptz is null or at <= ${params.until})
     and action not like 'auth.%'`;
-  const [counted] = await sql<
-    { n: number }[]
-  >`select count(*)::float8 as n from cutover.audit_events where ${inPeriod}`;
+  const [counted] = await sql<{ n: number }[]>`select count(*) as n from cutover.audit_events where ${inPeriod}`;
   const total = counted?.n ?? 0;
   const select = async (order: 'asc' | 'desc', limit: number) =>
     rowsOf(
@@ -58,7 +56,7 @@ export async function listActionAuditWindow(
   const afterOldest = oldest.at(-1)?.id ?? 0;
   const beforeNewest = newest[0]?.id ?? Number.MAX_SAFE_INTEGER;
   const [gap] = await sql<{ n: number; first: number | null; last: number | null }[]>`
-    select count(*)::float8 as n, min(id)::float8 as first, max(id)::float8 as last from cutover.audit_events
+    select count(*) as n, min(id) as first, max(id) as last from cutover.audit_events
      where ${inPeriod} and id > ${afterOldest} and id < ${beforeNewest}`;
   return {
     events: [...oldest, ...newest],

@@ -35,7 +35,7 @@ describe('a flood of refused calls', () => {
   it('grows the audit log by a bounded number of small rows, and a sign-in during it succeeds', async () => {
     const { sql } = test.database;
     await createUser(test.database.db, { username: 'owner', password: 'owner-password-1', roles: ['operator'] });
-    const [start] = await sql<{ id: number }[]>`select coalesce(max(id), 0)::float8 as id from cutover.audit_events`;
+    const [start] = await sql<{ id: number }[]>`select coalesce(max(id), 0) as id from cutover.audit_events`;
     const kinds = [
       (i: number) =>
         executeAction(adminOnly, {
@@ -71,10 +71,10 @@ describe('a flood of refused calls', () => {
     expect(owner.status).toBe('ok');
     expect(stillFlooding).toBe(true);
     const [grown] = await sql<{ rows: number; bytes: number; largest: number; raw: number }[]>`
-      select count(*)::float8 as rows,
-             coalesce(sum(octet_length(inputs::text) + octet_length(detail::text)), 0)::float8 as bytes,
-             coalesce(max(octet_length(inputs::text) + octet_length(detail::text)), 0)::float8 as largest,
-             count(*) filter (where inputs::text like ${`%${MARKER}%`} or detail::text like ${`%${MARKER}%`})::float8 as raw
+      select count(*) as rows,
+             coalesce(sum(octet_length(inputs::text) + octet_length(detail::text)), 0) as bytes,
+             coalesce(max(octet_length(inputs::text) + octet_length(detail::text)), 0) as largest,
+             count(*) filter (where inputs::text like ${`%${MARKER}%`} or detail::text like ${`%${MARKER}%`}) as raw
         from cutover.audit_events where id > ${start?.id ?? 0}`;
     console.log(
       `[refusal flood] ${perKind * kinds.length} refused calls → ${grown?.rows} audit rows, ${grown?.bytes} bytes ` +

@@ -15,6 +15,7 @@ import { createApiToken } from '../auth/api-tokens';
 import { createUser } from '../auth/users';
 import type { Database } from '../db/connection';
 import * as schema from '../db/console-schema';
+import { NUMBER_TYPES } from '../db/number-types';
 import { ReadLimiter } from '../db/read-limit';
 import { READ_TIMEOUT_MESSAGE } from '../db/read-refusal';
 import { handleCliApiRequest } from './handle-request';
@@ -27,12 +28,13 @@ function countedDatabase(url: string, options: { statementTimeoutMs?: number } =
   const sql = postgres(url, {
     max: 4,
     onnotice: () => {},
+    types: NUMBER_TYPES,
     connection,
     debug: (_connection, text) => {
       counter.statements.push(text.replace(/\s+/g, ' ').trim());
     },
   });
-  const drizzleClient = postgres(url, { max: 2, onnotice: () => {}, connection });
+  const drizzleClient = postgres(url, { max: 2, onnotice: () => {}, types: NUMBER_TYPES, connection });
   const database: Database = {
     sql,
     db: drizzle(drizzleClient, { schema }),

@@ -12,6 +12,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
 import { readSetting } from '../settings';
 import * as schema from './console-schema';
+import { NUMBER_TYPES } from './number-types';
 
 export type ConsoleSchema = typeof schema;
 /** The drizzle pool (its own postgres.js client, date parsers off: see above). */
@@ -44,6 +45,8 @@ export function connectDatabase(
 ): Database {
   const clientOptions = {
     onnotice: () => {},
+    // int8 and numeric as numbers, on both pools: no query casts to float8 to be parsed.
+    types: NUMBER_TYPES,
     idle_timeout: 30,
     connection: {
       application_name: options.applicationName ?? 'dxy-cutover',

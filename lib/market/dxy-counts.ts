@@ -12,15 +12,15 @@ export interface DxyCounts {
 export async function countDxyRows(sql: SqlOrTx): Promise<DxyCounts> {
   const [row] = await sql<DxyCounts[]>`
     select
-      (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m')::float8 as "dataBars1m",
+      (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m') as "dataBars1m",
       (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null)::float8 as "derivedActive1m",
+        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null) as "derivedActive1m",
       (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null)::float8 as "derivedSoftDeleted1m",
+        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null) as "derivedSoftDeleted1m",
       (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '5m' and deleted_at is null)::float8 as "derived5m",
+        where canonical_symbol = 'DXY' and timeframe = '5m' and deleted_at is null) as "derived5m",
       (select count(*) from public.derived_data_bars
-        where canonical_symbol = 'DXY' and timeframe = '1h' and deleted_at is null)::float8 as "derived1h"`;
+        where canonical_symbol = 'DXY' and timeframe = '1h' and deleted_at is null) as "derived1h"`;
   if (!row) throw new Error('count query returned no row');
   return row;
 }

@@ -57,7 +57,7 @@ describe('the alert outbox', () => {
     for (const socket of held) socket.destroy();
     await settleAlertDelivery();
     const [failed] = await sql<{ last_error: string | null; retry_in: number }[]>`
-      select last_error, extract(epoch from next_attempt_at - now())::float8 as retry_in
+      select last_error, extract(epoch from next_attempt_at - now()) as retry_in
         from cutover.alert_outbox where dedupe_key = 'test:black-hole'`;
     expect(failed?.last_error).toBeTruthy();
     expect(failed?.retry_in).toBeGreaterThan(20);

@@ -80,7 +80,7 @@ export async function decideApproval(
 /** Minutes of wall time since the request (the database's clock): a request's TTL counts from here. */
 export async function requestAgeMinutes(sql: SqlOrTx, params: { id: number }): Promise<number | null> {
   const [row] = await sql<{ age: number }[]>`
-    select (extract(epoch from (clock_timestamp() - requested_at)) / 60)::float8 as age
+    select extract(epoch from (clock_timestamp() - requested_at)) / 60 as age
       from cutover.approvals where id = ${params.id}`;
   return row ? row.age : null;
 }
@@ -116,7 +116,7 @@ export async function latestApproved(
 ): Promise<{ approval: Approval; ageMinutes: number | null } | null> {
   const [row] = await sql<(Record<string, unknown> & { age_minutes: number | null })[]>`
     select ${columnsOf(sql, approvals)},
-           (extract(epoch from (clock_timestamp() - requested_at)) / 60)::float8 as age_minutes
+           extract(epoch from (clock_timestamp() - requested_at)) / 60 as age_minutes
       from cutover.approvals where phase_run_id = ${params.phaseRunId} and status = 'approved'
      order by decided_at desc limit 1`;
   return row ? { approval: rowOf(approvals, row), ageMinutes: row.age_minutes } : null;

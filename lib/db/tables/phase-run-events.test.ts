@@ -18,7 +18,7 @@ describe('cutover.phase_run_events', () => {
     const [a, b] = await sql<{ id: number }[]>`
       insert into cutover.phase_runs (migration_run_id, phase, status, requested_by)
       values (${migration.id}, '1', 'succeeded', 'op'), (${migration.id}, '2', 'running', 'op')
-      returning id::float8 as id`;
+      returning id`;
     if (!a || !b) throw new Error('two phase runs expected');
 
     await insertPhaseRunEvent(sql, { phaseRunId: a.id, level: 'info', message: 'a1', data: { runner: 'r1' } });

@@ -56,9 +56,8 @@ export async function listRunnersOfRuns(
   params: { phaseRunIds: number[] },
 ): Promise<{ phaseRunId: PhaseRunEventRow['phaseRunId']; runner: string }[]> {
   if (params.phaseRunIds.length === 0) return [];
-  // A bigint id as float8: a number, as the schema's `mode: 'number'` maps it.
   return sql<{ phaseRunId: PhaseRunEventRow['phaseRunId']; runner: string }[]>`
-    select phase_run_id::float8 as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
+    select phase_run_id as "phaseRunId", data->>'runner' as runner from cutover.phase_run_events
      where phase_run_id in ${sql(params.phaseRunIds)} and data ? 'runner' order by id`;
 }
 

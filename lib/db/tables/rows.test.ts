@@ -4,7 +4,8 @@ import { rowOf } from './rows';
 
 describe('rows of the console tables', () => {
   it('come back with the schema inferred types whichever client read them', () => {
-    // As the drizzle pool's client returns them: bigint and timestamptz as strings (parsers off).
+    // As a client without our parsers returns them: bigint and timestamptz as strings (the drizzle pool's
+    // timestamps are strings; lib/db/number-types.ts makes its bigints numbers, but the mapping must not care).
     const raw = {
       id: '42',
       run_uuid: '7c7f0a54-7f41-4c1e-9d59-0f4a2f0d9f00',
