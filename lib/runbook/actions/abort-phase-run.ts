@@ -14,7 +14,7 @@ import type { SqlOrTx } from '../../db/connection';
 import type { PhaseRunStatus } from '../../db/console-schema';
 import { decideApproval, listApprovalsOfRuns } from '../../db/tables/approvals';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
-import { lockPhaseRun, requestPhaseRunAbort } from '../../db/tables/phase-runs';
+import { lockPhaseRun } from '../../db/tables/phase-runs';
 import { type Clock, loadClock } from '../../market/clock';
 import { ROLLBACK_ENDS_WAITING_OF } from '../engine/abort-rules';
 import {
@@ -26,6 +26,7 @@ import {
   waitingReasonOf,
 } from '../engine/abort-run';
 import type { PhaseRegistry } from '../engine/phase-registry';
+import { requestPhaseRunAbort } from '../engine/run-requests';
 import { asPhaseRunRow, getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../engine/run-state';
 import { PHASES } from '../phases';
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ActionRefused, defineAction } from '../../auth/action';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
-import { movePhaseRun, requestPhaseRunPause } from '../../db/tables/phase-runs';
+import { movePhaseRun, requestPhaseRunPause } from '../engine/run-requests';
 import { getActivePhaseRun } from '../engine/run-state';
 import { findPhase } from '../phases';
 

@@ -10,9 +10,10 @@ import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../../db/connection';
 import type { PhaseRunStatus } from '../../db/console-schema';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
-import { lockPhaseRun, markPhaseRunAborted } from '../../db/tables/phase-runs';
+import { lockPhaseRun } from '../../db/tables/phase-runs';
 import { type AbortRecord, type AbortRequest, abortRequestOf } from './abort-rules';
 import { appendOpsRunlogEvent, closeOpsRunlog } from './ops-runlog';
+import { markPhaseRunAborted } from './run-requests';
 import { asPhaseRunRow, type PhaseRunRow } from './run-state';
 
 export {

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Sql, TransactionSql } from 'postgres';
-import { isPhaseRunAbortRequested } from '../../db/tables/phase-runs';
+import { isPhaseRunAbortRequested } from './run-requests';
 
 /** How often a step in flight looks for an abort request: one read of its run's row by key. */
 const ABORT_POLL_MS = 250;

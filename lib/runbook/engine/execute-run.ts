@@ -10,16 +10,6 @@ import { anchorAuditHeadAtBoundary } from '../../auth/audit-anchor-at-boundary';
 import type { Database } from '../../db/connection';
 import { closeMigrationRun } from '../../db/tables/migration-runs';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
-import {
-  claimNextPhaseRun,
-  clearPhaseRunWaiting,
-  commitPhaseRunStep,
-  finishHeldPhaseRun,
-  markPhaseRunStarted,
-  markPhaseRunWaiting,
-  pauseHeldPhaseRun,
-  renewPhaseRunLease,
-} from '../../db/tables/phase-runs';
 import type { Clock } from '../../market/clock';
 import { PHASES } from '../phases';
 import { WorkerCommandFailed } from '../worker-control/captured-output';
@@ -31,6 +21,16 @@ import type { RunbookConfig } from './config';
 import { appendOpsRunlogEvent, closeOpsRunlog, openOpsRunlog, updateOpsRunlogCheckpoint } from './ops-runlog';
 import type { PhaseRegistry } from './phase-registry';
 import { forgetPreviewedStatements, type PreviewedStatements, previewedStatementsOf } from './previewed-statements';
+import {
+  claimNextPhaseRun,
+  clearPhaseRunWaiting,
+  commitPhaseRunStep,
+  finishHeldPhaseRun,
+  markPhaseRunStarted,
+  markPhaseRunWaiting,
+  pauseHeldPhaseRun,
+  renewPhaseRunLease,
+} from './run-lease';
 import { asPhaseRunRow, getPhaseRun, type PhaseRunRow } from './run-state';
 import { isTransientDatabaseError } from './transient-errors';
 import type { PhaseContext, PhaseDefinition } from './types';

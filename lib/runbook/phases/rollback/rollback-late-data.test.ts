@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { failedChecks } from '../../../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../../../test-support/test-world';
 import { useTestWorld } from '../../../../test-support/world-database';
-import { getPhaseRun } from '../../../db/tables/phase-runs';
 import { MINUTE_MS } from '../../../time-units';
+import { getPhaseRun } from '../../engine/run-state';
 
 /**
  * A rollback while one DXY component is late: the provider holds USDSEK back (a trigger diverts its

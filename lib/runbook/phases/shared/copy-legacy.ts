@@ -9,9 +9,9 @@
  * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
  */
 import type { SqlOrTx } from '../../../db/connection';
-import { listPhaseRuns } from '../../../db/tables/phase-runs';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../../market/dxy-sql';
+import { listPhaseRuns } from '../../engine/run-state';
 import { type BoundStatement, bound, runBound, type StatementExecutor } from '../../engine/statements';
 import { COPIED_FROM_LEGACY, copyOwnedSql, newWriterOwnedSql, valuesDifferSql } from './copy-ownership';
 

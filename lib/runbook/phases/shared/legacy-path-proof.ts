@@ -10,14 +10,10 @@
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../../../db/connection';
 import { insertPhaseRunEvent } from '../../../db/tables/phase-run-events';
-import {
-  latestOpenLegacyPathProof,
-  listOpenLegacyPathProofs,
-  storeLegacyPathProof,
-} from '../../../db/tables/phase-runs';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../../../monitor/alert-outbox';
 import { MINUTE_MS } from '../../../time-units';
+import { latestOpenLegacyPathProof, listOpenLegacyPathProofs, storeLegacyPathProof } from './legacy-path-proof-rows';
 
 export type LegacyPathProof =
   | {

@@ -5,8 +5,8 @@
  * must be rolled back, and the refusal names what changed.
  */
 import type { SqlOrTx } from '../../../db/connection';
-import { listPhaseRuns } from '../../../db/tables/phase-runs';
 import type { PhaseRegistry } from '../../engine/phase-registry';
+import { listPhaseRuns } from '../../engine/run-state';
 import type { PhaseDefinition } from '../../engine/types';
 import { PHASES } from '..';
 import { AGGREGATOR_5M } from '../5-switch/aggregator-function';

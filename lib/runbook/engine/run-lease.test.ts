@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { closeMigrationRun, insertMigrationRun } from './migration-runs';
+import { closeMigrationRun, insertMigrationRun } from '../../db/tables/migration-runs';
+import { firstSucceededClockStart, getPhaseRun, insertPhaseRun, listPhaseAttempts } from '../../db/tables/phase-runs';
+import {
+  latestOpenLegacyPathProof,
+  listOpenLegacyPathProofs,
+  storeLegacyPathProof,
+} from '../phases/shared/legacy-path-proof-rows';
 import {
   claimNextPhaseRun,
   commitPhaseRunStep,
   finishHeldPhaseRun,
-  firstSucceededClockStart,
-  getPhaseRun,
-  insertPhaseRun,
-  latestOpenLegacyPathProof,
-  listOpenLegacyPathProofs,
-  listPhaseAttempts,
   markPhaseRunStarted,
   pauseHeldPhaseRun,
   renewPhaseRunLease,
-  storeLegacyPathProof,
-} from './phase-runs';
+} from './run-lease';
 
 describe('cutover.phase_runs', () => {
   let test: TestDatabase;
