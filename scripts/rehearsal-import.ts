@@ -9,7 +9,8 @@ import { redactUrl } from '../lib/db/connection';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
-import { ImportRefused, importDump } from '../lib/market/rehearsal/import-dump';
+import { importDump } from '../lib/market/rehearsal/import-dump';
+import { ImportRefused } from '../lib/market/rehearsal/import-errors';
 import { readSetting } from '../lib/settings';
 
 const USAGE = 'usage: npm run rehearsal:import -- FILE [--days N]';

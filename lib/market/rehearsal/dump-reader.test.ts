@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DumpEntry, type DumpItem, openDump } from './dump-reader';
-import { isCriticalStatement, localizeSettings } from './import-dump';
+import { isCriticalStatement, localizeSettings } from './dump-statements';
 
 const work = mkdtempSync(join(tmpdir(), 'dxy-dump-reader-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

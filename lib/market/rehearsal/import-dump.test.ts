@@ -19,7 +19,9 @@ import { connectDatabase, type Database, type SqlOrTx } from '../../db/connectio
 import { migrateConsoleSchema } from '../../db/migrate';
 import { dumpTouchedTables } from '../../runbook/phases/1-preflight/pg-dump';
 import { createRehearsalWorld } from './create-world';
-import { ImportFailed, type ImportReport, importDump, readImportReport } from './import-dump';
+import { importDump } from './import-dump';
+import { ImportFailed } from './import-errors';
+import { type ImportReport, readImportReport } from './import-report';
 
 /** What must be identical between the source and the imported world, read from the catalogs. */
 async function definitions(sql: SqlOrTx) {
