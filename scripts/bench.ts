@@ -6,7 +6,8 @@
  *
  * `--years 10` does the same on ten years of history (≈ 3.7 M legacy DXY minutes, ≈ 30 M data_bars
  * rows) against that size's own targets. A large world is built once, set-based, and kept as a
- * template between runs (bench/world-template.ts); `--rebuild-world` builds it again. Both sizes are
+ * template between runs (bench/world-template.ts); `--rebuild-world` builds it again, `--prepare-world`
+ * only makes sure the template exists (builds it when missing) and measures nothing. Both sizes are
  * recorded side by side in bench/results.json, each with the machine it ran on.
  *
  * `--small` does the same on a 14-day world in well under two minutes, so that `npm test` proves
@@ -20,7 +21,7 @@ import { measureCalcFunction } from '../bench/measure-calc-function';
 import { measureCompare } from '../bench/measure-compare';
 import { measureCopy } from '../bench/measure-copy';
 import { runPhases } from '../bench/run-phase';
-import { startScratchConsole } from '../bench/scratch-console';
+import { prepareScratchWorld, startScratchConsole } from '../bench/scratch-console';
 import { percentile } from '../bench/stats';
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     small: { type: 'boolean', default: false },
     years: { type: 'string', default: '2' },
     'rebuild-world': { type: 'boolean', default: false },
+    'prepare-world': { type: 'boolean', default: false },
   },
 });
 const small = values.small;
@@ -111,14 +113,21 @@ async function main(): Promise<number> {
   const started = Date.now();
   const days = small ? 14 : years * 365;
   const targets = TARGETS[years === 10 ? 10 : 2];
-  const target = await startScratchConsole({
+  const worldOptions = {
     dataDir: small ? '.data-bench-small' : `.data-bench${years === 2 ? '' : `-${years}y`}`,
-    port: small ? 3311 : 3310,
     days,
     start: '2026-11-25T14:00:00Z',
-    template: small ? undefined : values['rebuild-world'] ? 'rebuild' : 'use',
+    template: small ? undefined : values['rebuild-world'] ? ('rebuild' as const) : ('use' as const),
     log,
-  });
+  };
+  if (values['prepare-world'] && !small) {
+    const prepared = await prepareScratchWorld(worldOptions);
+    await prepared.database.close();
+    await prepared.embedded.stop();
+    log(`World of ${days} days ${prepared.worldReady.from} in ${prepared.worldReady.seconds} s; nothing measured.`);
+    return 0;
+  }
+  const target = await startScratchConsole({ ...worldOptions, port: small ? 3311 : 3310 });
   try {
     const [{ version }] = (await target.database.sql`select current_setting('server_version') as version`) as [
       { version: string },
