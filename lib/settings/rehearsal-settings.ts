@@ -25,9 +25,10 @@ export const REHEARSAL_SETTINGS = {
   }),
   REHEARSAL_DAYS: declare({
     group: 'rehearsal',
-    schema: wholeNumber(1, 1000),
+    // Up to ten years and a little: the benchmark's `--years 10` world (3650 days).
+    schema: wholeNumber(1, 4000),
     default: '14',
-    allowed: 'a whole number of days between 1 and 1000',
+    allowed: 'a whole number of days between 1 and 4000',
     meaning: 'Days of history in a new world.',
   }),
   REHEARSAL_START: declare({
