@@ -68,7 +68,7 @@ export function normalizeAddress(raw: string | null | undefined): string | null 
   const withoutZone = text.split('%')[0] ?? '';
   if (!isIPv6(withoutZone)) return null;
   const address = ipaddr.process(withoutZone);
-  return address.kind() === 'ipv4' ? address.toString() : address.toRFC5952String();
+  return address instanceof ipaddr.IPv6 ? address.toRFC5952String() : address.toString();
 }
 
 /** The /64 network of an IPv6 address (a single host usually owns a whole /64), else null. */
