@@ -18,29 +18,18 @@
  * the verification proves every one of them is still there unchanged (rollback-keep-proof.ts).
  */
 
-import { z } from 'zod';
-import type { SqlOrTx } from '../../../db/connection';
-import { firstSucceededClockStart } from '../../../db/tables/phase-runs';
 import { toJsonValue } from '../../../json';
-import { readDataFrontier } from '../../../market/data-frontier';
-import { waitForDataFrontier } from '../../../market/data-frontier-wait';
-import { DXY_COMPONENTS } from '../../../market/dxy';
-import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/market-hours';
-import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import { MINUTE_MS } from '../../../time-units';
 import { definePhase } from '../../engine/define-phase';
 import { requireSucceeded } from '../../engine/preconditions';
 import { bound } from '../../engine/statements';
-import type { PhaseContext } from '../../engine/types';
-import type { Check } from '../../engine/verification';
-import { workerModeVerdict } from '../../worker-control/worker-mode-check';
-import { backedUpFunction, backupTableName, getBackup, type StoredBackup } from '../shared/backup';
+import { backupTableName, getBackup } from '../shared/backup';
 import { backfillLegacyRangeSql, rederiveLegacyMinutesSql } from '../shared/copy-legacy';
 import { removeFence } from '../shared/legacy-fence';
-import { noFenceCheck, readFenceState } from '../shared/legacy-fence-state';
-import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../shared/legacy-path-proof';
-import { compareFunctions, dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from './restore-from-backup';
-import { compareKeptRows, type KeptRowsRecord, recordKeptRows } from './rollback-keep-proof';
+import { proveLegacyPathWritesAgain } from './prove-legacy-path';
+import { dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from './restore-from-backup';
+import { ROLLBACK_CHECKPOINT, type RollbackCheckpoint, rollbackChoiceOf } from './rollback-checkpoint';
+import { recordKeptRows } from './rollback-keep-proof';
 import {
   DELETE_BATCH,
   deleteAddedRowsSql,
@@ -54,75 +43,12 @@ import {
   registryHasMetadata,
   reinsertGoneRowsSql,
 } from './rollback-statements';
+import { requireBackup, touchedFromOf } from './rollback-target';
+import { verifyRollback } from './rollback-verification';
 
 export type { RollbackDataChoice };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
-const ROLLBACK_CHECKPOINT = z.looseObject({
-  stage: z
-    .enum([
-      'restore-functions',
-      'restore-soft-deleted',
-      'backfill',
-      'deploy-legacy',
-      'backfill-tail',
-      'delete-new',
-      'put-back',
-      'prove',
-    ])
-    .optional(),
-  dxyRowsAtStart: z.number().optional(),
-  /** With "keep": data_bars' DXY rows at the start, by day, key and value (../rollback-keep-proof.ts). */
-  keptAtStart: z
-    .custom<KeptRowsRecord>((v) => isObject(v) && typeof v.maxId === 'string' && Array.isArray(v.buckets))
-    .optional(),
-  /** Clock time of phase 1: minutes from here on are the ones the migration touched. */
-  touchedFrom: z.string().optional(),
-  deployedAt: z.string().optional(),
-  backfillCursor: z.string().optional(),
-  backfillUntil: z.string().optional(),
-  backfilled: z.number().optional(),
-  restored: z.number().optional(),
-  /** Soft-deleted rows not restored because their key already had an active row. */
-  skipped: z.number().optional(),
-  skippedSamples: z.array(z.string()).optional(),
-  deleted: z.number().optional(),
-  putBack: z.number().optional(),
-  reinserted: z.number().optional(),
-  legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
-  /** Clock time the fence on legacy writes (../legacy-fence.ts) came down, when there was one. */
-  fenceRemovedAt: z.string().optional(),
-});
-type RollbackCheckpoint = z.infer<typeof ROLLBACK_CHECKPOINT>;
-
 const BATCH_MINUTES = 14 * 24 * 60;
-
-export function rollbackChoiceOf(options: Record<string, unknown>): RollbackDataChoice {
-  return options.data === 'delete' ? 'delete' : 'keep';
-}
-
-async function requireBackup(ctx: PhaseContext): Promise<StoredBackup> {
-  const backup = await getBackup(ctx.sql, { migrationRunId: ctx.run.migrationRunId });
-  if (!backup?.verified) throw new Error('No verified phase-1 backup for this migration run: nothing to roll back to.');
-  return backup;
-}
-
-/** When phase 1 ran (clock time): the migration touched nothing before it. */
-async function touchedFromOf(ctx: PhaseContext): Promise<Date> {
-  const at = await firstSucceededClockStart(ctx.sql, { migrationRunId: ctx.run.migrationRunId, phase: '1' });
-  if (!at) throw new Error('Phase 1 of this migration run never succeeded: no backup time to roll back to.');
-  return at;
-}
-
-/** Legacy DXY minutes written by the legacy writer itself (not back-filled) since the switch back. */
-export async function countLegacyMinutesSince(sql: SqlOrTx, since: Date): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`
-    select count(*)::int as n from public.derived_data_bars
-     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and source = 'dxy'
-       and ts_utc >= ${since} and (raw->>'backfilled_from') is null`;
-  return row?.n ?? 0;
-}
 
 export const rollbackPhase = definePhase({
   id: 'rollback',
@@ -402,201 +328,11 @@ export const rollbackPhase = definePhase({
         );
         return { state: 'continue' };
       }
-      case 'prove': {
-        const deployedAt = new Date(checkpoint.deployedAt as string);
-        // The legacy-gap check (verify) judges complete component minutes up to the data frontier:
-        // it waits until every component has reported past the switch back (late data, not a gap).
-        const frontierWait = await waitForDataFrontier(ctx.sql, {
-          needed: new Date(floorToMinute(deployedAt).getTime() + MINUTE_MS),
-          now,
-          maxLateMinutes: defaultMaxSettleMinutes(),
-        });
-        if (frontierWait.state === 'wait')
-          return {
-            state: 'wait',
-            reason: `${frontierWait.reason} (the legacy-gap check needs data past the switch back)`,
-          };
-        const written = await countLegacyMinutesSince(ctx.sql, deployedAt);
-        // DXY 5m must come back too: legacy minutes with the aggregator dead is not a working legacy path.
-        const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, deployedAt);
-        const proof: LegacyPathProof | null =
-          written > 0 && fiveMinute.bars > 0
-            ? {
-                state: 'proven',
-                switchedAt: deployedAt.toISOString(),
-                provenAt: now.toISOString(),
-                minutes: written,
-                fiveMinuteBars: fiveMinute.bars,
-              }
-            : !isFxOpen(now)
-              ? {
-                  state: 'pending',
-                  switchedAt: deployedAt.toISOString(),
-                  expectedFrom: nextFxOpen(now).toISOString(),
-                }
-              : null;
-        if (proof) {
-          if (frontierWait.state === 'gave up')
-            await ctx.log(`${frontierWait.message}; the legacy-gap check judges the minutes that arrived.`, {}, 'warn');
-          await ctx.commitStep(
-            async () => null,
-            () => ({ checkpoint: { ...checkpoint, legacyProof: proof }, result: { legacyPathProof: proof } }),
-          );
-          if (proof.state === 'pending')
-            await ctx.log(
-              `The market is closed: the data steps are done; the proof that the legacy path writes again is pending until ${proof.expectedFrom} (checked automatically then; alert if silent).`,
-            );
-          return { state: 'done' };
-        }
-        // Open minutes only as far as every component has reported: while one is held back no legacy
-        // minute is complete, so nothing can be aggregated yet (bounded like the wait above).
-        const waited = countOpenMinutes(
-          deployedAt,
-          frontierWait.state === 'gave up' ? now : frontierWait.frontier.through,
-        );
-        if (waited > ctx.config.deploymentProofMinutes) {
-          throw new Error(
-            written === 0
-              ? `The legacy path wrote no DXY minute in the ${ctx.config.deploymentProofMinutes} open-market minutes after the switch back.`
-              : `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
-                  `${ctx.config.deploymentProofMinutes} open-market minutes: the aggregator is not producing (see data_agg_state for DXY 5m).`,
-          );
-        }
-        return {
-          state: 'wait',
-          reason: `waiting for a legacy DXY minute and a DXY 5m bar aggregated from them after ${deployedAt.toISOString()}`,
-        };
-      }
+      case 'prove':
+        return proveLegacyPathWritesAgain(ctx, checkpoint, now);
     }
     return { state: 'done' };
   },
 
-  async verify(ctx) {
-    const backup = await requireBackup(ctx);
-    const checkpoint = ctx.run.checkpoint as RollbackCheckpoint;
-    const choice = rollbackChoiceOf(ctx.run.options);
-    const touchedFrom = new Date(checkpoint.touchedFrom as string);
-    const now = ctx.clock.now();
-    // Up to the data frontier, not a fixed "now − 2 min": a minute is judged once every component has
-    // reported past it (late component data is not a gap; lib/market/data-frontier.ts).
-    const gapTo = (await readDataFrontier(ctx.sql, { now })).through;
-    // Only the minutes the migration touched: a hole in the legacy history older than phase 1 is not this rollback's.
-    const [gap] = await ctx.sql<{ n: number; samples: string[] | null }[]>`
-      select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from (
-        select c.ts_utc from public.data_bars c
-         where c.timeframe = '1m' and c.canonical_symbol in ${ctx.sql([...DXY_COMPONENTS])}
-           and c.close > 0 and c.ts_utc >= ${touchedFrom} and c.ts_utc < ${gapTo}
-         group by c.ts_utc having count(*) = 6) complete
-       where not exists (select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
-                           and d.ts_utc = complete.ts_utc and d.deleted_at is null)`;
-    const [onlyNew] = await ctx.sql<{ n: number }[]>`
-      select count(*)::int as n from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m'
-         and n.ts_utc >= ${touchedFrom}
-         and not exists (select 1 from public.derived_data_bars d where d.canonical_symbol = 'DXY' and d.timeframe = '1m'
-                           and d.ts_utc = n.ts_utc and d.deleted_at is null)`;
-    const dataBars = await dataBarsAgainstBackup(ctx.sql, ctx.run.migrationRunId);
-    const functionProblems = await compareFunctions(ctx, backup);
-    const [registry] = await ctx.sql<{ metadata: unknown }[]>`
-      select to_jsonb(r)->'metadata' as metadata from public.core_asset_registry_all r where canonical_symbol = 'DXY'`;
-    const [pending] = await ctx.sql<{ n: number }[]>`
-      select count(*)::int as n from cutover.soft_deleted_rows s join public.derived_data_bars d on d.id = s.derived_id
-       where s.migration_run_id = ${ctx.run.migrationRunId} and d.deleted_at is not null
-         and not exists (select 1 from public.derived_data_bars a where a.canonical_symbol = d.canonical_symbol
-                           and a.timeframe = d.timeframe and a.ts_utc = d.ts_utc and a.deleted_at is null)`;
-    const [duplicates] = await ctx.sql<{ n: number }[]>`
-      select count(*)::int as n from (
-        select 1 from public.derived_data_bars where canonical_symbol = 'DXY' and deleted_at is null
-         group by timeframe, ts_utc having count(*) > 1) k`;
-    const savedMetadata = backup.registryRow?.metadata ?? {};
-    const status = await ctx.workers.status();
-    const legacySince = await countLegacyMinutesSince(ctx.sql, new Date(checkpoint.deployedAt as string));
-    const fiveMinute = await countLegacyFiveMinuteBarsSince(ctx.sql, new Date(checkpoint.deployedAt as string));
-    const proof = checkpoint.legacyProof;
-    const kept = choice === 'keep' ? await compareKeptRows(ctx.sql, checkpoint.keptAtStart) : null;
-    const fence = await readFenceState(ctx.sql);
-    const checks: Check[] = [
-      noFenceCheck(fence, checkpoint.fenceRemovedAt),
-      {
-        name: 'Workers back in mode legacy',
-        ...workerModeVerdict(status, 'legacy'),
-      },
-      {
-        name: 'Pipeline functions as backed up (signatures, definitions, owner, settings, grants)',
-        passed: functionProblems.length === 0,
-        detail:
-          functionProblems.length === 0
-            ? `identical to the backup: ${backup.functions
-                .filter((f) => RESTORED_FUNCTIONS.includes(f.name))
-                .map((f) => f.signature)
-                .join(', ')}`
-            : functionProblems.join('; '),
-        evidence: { savedAggregator: backedUpFunction(backup, 'aggregate_1m_to_5m_window')?.signature ?? null },
-      },
-      {
-        name: 'Registry metadata as before the migration',
-        passed:
-          registry?.metadata === null || registry?.metadata === undefined
-            ? Object.keys(savedMetadata).length === 0
-            : JSON.stringify(registry.metadata) === JSON.stringify(savedMetadata),
-        detail: JSON.stringify(registry?.metadata ?? null),
-      },
-      {
-        name: 'Soft-deleted rows restored, one active row per key',
-        passed: (pending?.n ?? 0) === 0 && (duplicates?.n ?? 0) === 0,
-        detail:
-          `${checkpoint.restored ?? 0} restored; ${checkpoint.skipped ?? 0} skipped because their key had an active row` +
-          `${checkpoint.skippedSamples?.length ? ` (${checkpoint.skippedSamples.slice(0, 5).join(', ')})` : ''}; ` +
-          `${pending?.n ?? 0} still deleted without an active replacement; ${duplicates?.n ?? 0} keys with two active rows`,
-        evidence: { skipped: checkpoint.skippedSamples ?? [] },
-      },
-      {
-        name: 'No legacy gap in the minutes the migration touched',
-        passed: (gap?.n ?? 0) === 0 && (onlyNew?.n ?? 0) === 0,
-        detail:
-          `${touchedFrom.toISOString()} to ${gapTo.toISOString()} (data frontier): ${gap?.n ?? 0} complete component minutes without a legacy row` +
-          `${gap?.samples?.length ? ` (first: ${gap.samples.join(', ')})` : ''}; ` +
-          `${onlyNew?.n ?? 0} DXY minutes only in data_bars; ${checkpoint.backfilled ?? 0} back-filled`,
-        evidence: { since: touchedFrom.toISOString(), through: gapTo.toISOString() },
-      },
-      choice === 'delete'
-        ? {
-            name: 'data_bars’ DXY rows exactly as in the phase 1 backup',
-            passed: dataBars.counts.added === 0 && dataBars.counts.changed === 0 && dataBars.counts.gone === 0,
-            detail:
-              `${dataBars.counts.now} DXY rows; ${dataBars.counts.added} not in the backup, ${dataBars.counts.changed} differ from it, ` +
-              `${dataBars.counts.gone} missing (${checkpoint.deleted ?? 0} deleted, ${checkpoint.putBack ?? 0} put back, ${checkpoint.reinserted ?? 0} re-inserted)`,
-          }
-        : (kept as Check),
-      legacySince > 0 || proof?.state !== 'pending'
-        ? {
-            name: 'Legacy path producing again',
-            passed: legacySince > 0,
-            detail: `${legacySince} DXY minutes written by the legacy path since ${checkpoint.deployedAt}`,
-          }
-        : {
-            name: 'Legacy path producing again — PENDING (market closed)',
-            // Not a pass: the data steps above are proven; this one is checked by the runner at the open.
-            passed: true,
-            detail: `PENDING: the market was closed at the switch back; new legacy minutes are expected from ${proof.expectedFrom}. The runner checks at the open and alerts (webhook, banner) if the legacy path stays silent.`,
-            evidence: { pending: true, expectedFrom: proof.expectedFrom },
-          },
-      fiveMinute.bars > 0 || proof?.state !== 'pending'
-        ? {
-            name: 'DXY 5m produced again by the legacy path',
-            passed: fiveMinute.bars > 0,
-            detail:
-              fiveMinute.bars > 0
-                ? `${fiveMinute.bars} DXY 5m bars for windows after the switch (${checkpoint.deployedAt}), aggregated from legacy minutes; first ${fiveMinute.first?.toISOString()}`
-                : `no DXY 5m bar for any window after the switch (${checkpoint.deployedAt}) holding legacy minutes: the restored aggregation is not producing`,
-          }
-        : {
-            name: 'DXY 5m produced again by the legacy path — PENDING (market closed)',
-            // Deferred with the legacy-path proof: the runner requires a 5m bar after the open too (legacy-path-proof.ts).
-            passed: true,
-            detail: `PENDING: no window has closed with open market since the switch back; DXY 5m bars are expected from ${proof.expectedFrom}. The runner checks at the open and alerts if none is produced.`,
-            evidence: { pending: true, expectedFrom: proof.expectedFrom },
-          },
-    ];
-    return { passed: checks.every((c) => c.passed), checks };
-  },
+  verify: verifyRollback,
 });
