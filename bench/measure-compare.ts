@@ -52,6 +52,13 @@ export async function measureCompare(
     to: iso(new Date(range.to.getTime() - DAY_MS)),
     day: iso(lastDay),
   })}`;
+  // The page must have compared the whole range, not refused it (too long, timed out, busy) fast.
+  const page = await fetch(pageUrl, { headers: { cookie: params.cookie } });
+  const html = await page.text();
+  const refused = ['Choose a range', 'ran longer than', 'still running', 'The console is busy'].find((words) =>
+    html.includes(words),
+  );
+  if (!page.ok || refused) throw new Error(`the compare page did not compare ${days} days: ${refused ?? page.status}`);
   let pageError: string | null = null;
   const pageMs = await medianMs(async () => {
     const { error } = await fetchTimed(pageUrl, params.cookie);

@@ -34,6 +34,8 @@ const filterSchema = z.object({
 });
 /** Longer ranges list only the days that differ unless asked: 600 equal rows hide the one that is not. */
 const LIST_ALL_UP_TO_DAYS = 62;
+/** The longest range compared: ten years of history and a margin (`npm run bench -- --years 10` loads all of it). */
+const MAX_RANGE_DAYS = 4000;
 
 function utcDate(value: string): Date {
   return new Date(`${value}T00:00:00Z`);
@@ -57,7 +59,7 @@ export default async function ComparePage({
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const to = filter.to ? new Date(utcDate(filter.to).getTime() + DAY_MS) : new Date(today.getTime() + DAY_MS);
   const from = filter.from ? utcDate(filter.from) : new Date(to.getTime() - 14 * DAY_MS);
-  const invalidRange = from >= to || to.getTime() - from.getTime() > 800 * DAY_MS;
+  const invalidRange = from >= to || to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS;
   const day = filter.day ? utcDate(filter.day) : null;
   const dayEnd = day ? new Date(day.getTime() + DAY_MS) : null;
   let refusal: string | null = null;
@@ -133,7 +135,7 @@ export default async function ComparePage({
       ) : null}
       {invalidRange ? (
         <p role="alert" className="text-sm text-red-700">
-          Choose a range whose start is before its end, at most 800 days long.
+          Choose a range whose start is before its end, at most {MAX_RANGE_DAYS} days long.
         </p>
       ) : null}
       {day ? (
