@@ -84,6 +84,31 @@ const layerRules = Object.entries(ALLOWED_IMPORTS).map(([part, allowed]) => ({
   to: { path: REPOSITORY_FILES, pathNot: [PARTS[part], ...allowed.map((other) => PARTS[other])] },
 }));
 
+/**
+ * The rooms of lib/runbook (docs/architecture.md "The runbook's rooms") and which other rooms each may use. The
+ * engine knows no phase: the registry and the world's tick are handed to it (lib/runbook/runbook-runner.ts, the
+ * one file that wires them, with the server's and the CLI's entry points at lib/runbook's top level).
+ */
+const ROOMS = {
+  engine: ['worker-control'],
+  'worker-control': [],
+  // Phase 1 needs validate's GO from the last 24 hours (validate/gate.ts).
+  phases: ['engine', 'worker-control', 'validate'],
+  'tick-jobs': ['engine', 'phases'],
+  read: ['engine', 'phases', 'tick-jobs', 'worker-control', 'validate'],
+  validate: ['engine', 'phases', 'worker-control'],
+  actions: ['engine', 'phases', 'read', 'validate', 'worker-control'],
+};
+const roomPath = (room) => `^lib/runbook/${room}/`;
+
+const roomRules = Object.entries(ROOMS).map(([room, allowed]) => ({
+  name: `rooms: lib/runbook/${room}`,
+  comment: `lib/runbook/${room} may import only ${allowed.length > 0 ? allowed.join(', ') : 'itself'} of lib/runbook (docs/architecture.md "The runbook's rooms").`,
+  severity: 'error',
+  from: { path: roomPath(room), pathNot: TESTS },
+  to: { path: '^lib/runbook/', pathNot: [roomPath(room), ...allowed.map(roomPath)] },
+}));
+
 module.exports = {
   forbidden: [
     {
@@ -96,6 +121,7 @@ module.exports = {
       to: { circular: true },
     },
     ...layerRules,
+    ...roomRules,
   ],
   options: {
     // The repository's own sources; packages are resolved (to tell them apart) but never walked into.

@@ -11,6 +11,6 @@ export async function register(): Promise<void> {
   const { checkAuditKeyAtStart } = await import('./lib/auth/audit-key');
   checkAuditKeyAtStart('next');
   if (readSetting('CUTOVER_RUNNER') === 'off' || !readSetting('DATABASE_URL')) return;
-  const { startRunnerInServer } = await import('./lib/runbook/engine/start-runner-in-server');
+  const { startRunnerInServer } = await import('./lib/runbook/start-runner-in-server');
   await startRunnerInServer();
 }

@@ -70,11 +70,10 @@ describe('import rules (dependency-cruiser)', () => {
 
   it('fails on two files that import each other, on a circle made of type-only imports, and on one in a harness', async () => {
     const root = tree({
-      'lib/runbook/engine/runner.ts': "import { step } from './steps';\nexport const run = () => step();\n",
+      'lib/runbook/runner.ts': "import { step } from './steps';\nexport const run = () => step();\n",
       'lib/runbook/steps.ts': "import { run } from './runner';\nexport const step = () => run;\n",
-      'lib/runbook/engine/run-state.ts':
-        "import type { Verdict } from './types';\nexport type Row = { verdict: Verdict };\n",
-      'lib/runbook/engine/types.ts': "import type { Row } from './run-state';\nexport type Verdict = { row: Row };\n",
+      'lib/runbook/run-state.ts': "import type { Verdict } from './types';\nexport type Row = { verdict: Verdict };\n",
+      'lib/runbook/types.ts': "import type { Row } from './run-state';\nexport type Verdict = { row: Row };\n",
       'lib/runbook/plain.ts': "import { run } from './runner';\nexport const again = run;\n",
       // Harnesses too: they may import any part, but not go round in a circle.
       'bench/route-access.ts':
@@ -83,14 +82,14 @@ describe('import rules (dependency-cruiser)', () => {
     });
     const linted = await lint(root);
     expect(linted.exitCode).toBe(3);
-    expect(linted.output).toContain('error no-circular: lib/runbook/engine/runner.ts');
-    expect(linted.output).toContain('error no-circular: lib/runbook/engine/run-state.ts');
+    expect(linted.output).toContain('error no-circular: lib/runbook/runner.ts');
+    expect(linted.output).toContain('error no-circular: lib/runbook/run-state.ts');
     // One finding per circle, each with the way round it.
     const circles = (await findings(root)).filter((v) => v.rule.name === 'no-circular');
     expect(circles.map((v) => [v.from, ...(v.cycle ?? []).map((m) => m.name)]).sort()).toEqual([
       ['bench/https-headers.ts', 'bench/route-access.ts', 'bench/https-headers.ts'],
-      ['lib/runbook/engine/run-state.ts', 'lib/runbook/engine/types.ts', 'lib/runbook/engine/run-state.ts'],
-      ['lib/runbook/engine/runner.ts', 'lib/runbook/steps.ts', 'lib/runbook/engine/runner.ts'],
+      ['lib/runbook/run-state.ts', 'lib/runbook/types.ts', 'lib/runbook/run-state.ts'],
+      ['lib/runbook/runner.ts', 'lib/runbook/steps.ts', 'lib/runbook/runner.ts'],
     ]);
   });
 
@@ -105,16 +104,16 @@ describe('import rules (dependency-cruiser)', () => {
       'lib/http/url.ts': "import { proxy } from '../../proxy';\nexport const url = proxy;\n",
       'app/actions/save.ts': 'export const save = () => 1;\n',
       'components/button.tsx': "import { save } from '@/app/actions/save';\nexport const Button = save;\n",
-      'lib/runbook/engine/run-state.ts': 'export const state = 1;\n',
-      'lib/runbook/engine/runner.ts':
+      'lib/runbook/run-state.ts': 'export const state = 1;\n',
+      'lib/runbook/runner.ts':
         "import { window } from '../monitor/window';\nimport { sql } from '../db/queries';\nexport const runPhase = [window, sql];\n",
       'lib/runbook/runner.test.ts': "import { seed } from '../../scripts/seed';\nexport const t = seed;\n",
-      'scripts/seed.ts': "import { runPhase } from '../lib/runbook/engine/runner';\nexport const seed = runPhase;\n",
+      'scripts/seed.ts': "import { runPhase } from '../lib/runbook/runner';\nexport const seed = runPhase;\n",
       'proxy.ts': "import { url } from './lib/http/url';\nexport const proxy = 1;\nexport const u = () => url;\n",
     });
     const linted = await lint(root);
     expect(linted.exitCode).not.toBe(0);
-    expect(linted.output).toContain('error layers: lib/db: lib/db/queries.ts → lib/runbook/engine/runner.ts');
+    expect(linted.output).toContain('error layers: lib/db: lib/db/queries.ts → lib/runbook/runner.ts');
     expect(
       (await findings(root))
         .filter((v) => v.rule.name.startsWith('layers:'))
@@ -122,10 +121,10 @@ describe('import rules (dependency-cruiser)', () => {
         .sort(),
     ).toEqual([
       'layers: components: components/button.tsx → app/actions/save.ts',
-      'layers: lib/db: lib/db/queries.ts → lib/runbook/engine/runner.ts',
+      'layers: lib/db: lib/db/queries.ts → lib/runbook/runner.ts',
       'layers: lib/http: lib/http/url.ts → proxy.ts',
       'layers: lib/market: lib/market/clock.ts → lib/auth/sessions.ts',
-      'layers: lib/monitor: lib/monitor/window.ts → lib/runbook/engine/run-state.ts',
+      'layers: lib/monitor: lib/monitor/window.ts → lib/runbook/run-state.ts',
     ]);
   });
 
@@ -133,14 +132,35 @@ describe('import rules (dependency-cruiser)', () => {
     const root = tree({
       'lib/settings.ts': 'export const port = 1;\n',
       'lib/db/queries.ts': "import { port } from '../settings';\nexport const sql = port;\n",
-      'lib/runbook/engine/runner.ts': "import { sql } from '../db/queries';\nexport const run = sql;\n",
-      'app/page.tsx': "import { run } from '@/lib/runbook/engine/runner';\nexport default run;\n",
+      'lib/runbook/runner.ts': "import { sql } from '../db/queries';\nexport const run = sql;\n",
+      'app/page.tsx': "import { run } from '@/lib/runbook/runner';\nexport default run;\n",
     });
     expect(await lint(root)).toEqual({
       exitCode: 0,
       output: expect.stringContaining('no dependency violations found'),
     });
     expect(await findings(root)).toEqual([]);
+  });
+
+  it("names an import between the runbook's rooms that the rooms do not allow, and lets the wiring file pass", async () => {
+    const root = tree({
+      'lib/runbook/engine/runner.ts': "import { PHASES } from '../phases/index';\nexport const run = PHASES;\n",
+      'lib/runbook/phases/index.ts': "import type { Row } from '../engine/types';\nexport const PHASES: Row[] = [];\n",
+      'lib/runbook/engine/types.ts': 'export type Row = { id: number };\n',
+      'lib/runbook/phases/shared/backup.ts': "import { read } from '../../read/status';\nexport const backup = read;\n",
+      'lib/runbook/read/status.ts': "import type { Row } from '../engine/types';\nexport const read = (r: Row) => r;\n",
+      'lib/runbook/runbook-runner.ts':
+        "import type { Row } from './engine/types';\nimport { PHASES } from './phases/index';\nexport const wired: Row[] = PHASES;\n",
+    });
+    expect(
+      (await findings(root))
+        .filter((v) => v.rule.name.startsWith('rooms:'))
+        .map(arrow)
+        .sort(),
+    ).toEqual([
+      'rooms: lib/runbook/engine: lib/runbook/engine/runner.ts → lib/runbook/phases/index.ts',
+      'rooms: lib/runbook/phases: lib/runbook/phases/shared/backup.ts → lib/runbook/read/status.ts',
+    ]);
   });
 
   it('finds no circle and no wrong-way import in this repository', async () => {

@@ -7,7 +7,7 @@ import { auditKey, checkAuditKeyAtStart } from '../lib/auth/audit-key';
 import { migrateConsoleSchema } from '../lib/db/migrate';
 import { openScriptDatabase } from '../lib/db/script-database';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
-import { startRunner } from '../lib/runbook/engine/runner';
+import { startRunbookRunner } from '../lib/runbook/runbook-runner';
 import { checkSettingsAtStart } from '../lib/settings';
 
 checkSettingsAtStart('runner');
@@ -22,7 +22,7 @@ await assertAuditKeyFitsDatabase(handle.database.sql, auditKey()).catch(async (e
   await handle.close();
   process.exit(2);
 });
-const runner = startRunner(handle.database, { speed: rehearsalSpeedFromEnv() });
+const runner = startRunbookRunner(handle.database, { speed: rehearsalSpeedFromEnv() });
 console.log('[runner] running; Ctrl-C stops it.');
 const stop = async () => {
   await runner.stop();

@@ -14,7 +14,8 @@ import { type NodeHttpServer, serveOverNodeHttp } from '../lib/cli-api/serve-nod
 import type { Database } from '../lib/db/connection';
 import { rehearsalSpeedFromEnv } from '../lib/market/clock';
 import { runbookConfigFromEnv } from '../lib/runbook/engine/config';
-import { type RunnerHandle, startRunner } from '../lib/runbook/engine/runner';
+import type { RunnerHandle } from '../lib/runbook/engine/runner';
+import { startRunbookRunner } from '../lib/runbook/runbook-runner';
 import { runScript, type ScriptResult } from './run-script';
 
 export interface CliConsole {
@@ -35,7 +36,7 @@ export async function startCliConsole(database: Database, options: { runner?: bo
     handleCliApiRequest(request, { database, renderReportHtml: renderRunReportHtml }),
   );
   const runner: RunnerHandle | null = options.runner
-    ? startRunner(database, {
+    ? startRunbookRunner(database, {
         speed: rehearsalSpeedFromEnv(),
         intervalMs: 250,
         config: { ...runbookConfigFromEnv(), dumpDirectory: null },

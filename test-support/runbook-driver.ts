@@ -15,8 +15,8 @@ import { createValidateAction, overrideValidation } from '../lib/runbook/actions
 import { type RunbookConfig, runbookConfigFromEnv } from '../lib/runbook/engine/config';
 import type { PhaseRegistry } from '../lib/runbook/engine/phase-registry';
 import { getActivePhaseRun, getPhaseRun, type PhaseRunRow } from '../lib/runbook/engine/run-state';
-import { runnerTick } from '../lib/runbook/engine/runner';
 import type { PhaseDefinition } from '../lib/runbook/engine/types';
+import { runbookRunnerTick } from '../lib/runbook/runbook-runner';
 import { readValidationGate } from '../lib/runbook/validate/gate';
 import type { ValidationItem } from '../lib/runbook/validate/verdict';
 import type { StatementRecorder } from './statement-recorder';
@@ -113,7 +113,7 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
     },
     async tick(owner = 'test-runner') {
       if (recorder) recorder.attribute((await getActivePhaseRun(database.sql))?.id ?? null);
-      await runnerTick(database, { owner, config, clock, phases, runsDatabase });
+      await runbookRunnerTick(database, { owner, config, clock, phases, runsDatabase });
     },
     async finish(runId, finishOptions = {}) {
       const maxTicks = finishOptions.maxTicks ?? 400;
@@ -127,7 +127,7 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
           return before;
         }
         recorder?.attribute(runId);
-        await runnerTick(database, {
+        await runbookRunnerTick(database, {
           owner: finishOptions.owner ?? 'test-runner',
           config,
           clock,

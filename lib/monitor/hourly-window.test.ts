@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useAlertWebhook } from '../../test-support/alert-webhook';
 import { useTestWorld } from '../../test-support/world-database';
 import { DXY_COMPONENTS } from '../market/dxy';
-import { runnerTick } from '../runbook/engine/runner';
+import { runbookRunnerTick } from '../runbook/runbook-runner';
 import { MINUTE_MS } from '../time-units';
 import { flushAlertDelivery } from './alert-outbox';
 import { readMonitorState } from './read-monitor-state';
@@ -148,7 +148,11 @@ describe('the 24-hour window with faults injected', () => {
   });
 
   it('never takes a snapshot twice, even with two runners', async () => {
-    await runnerTick(test.database, { owner: 'second-runner', config: test.driver.config, clock: test.driver.clock });
+    await runbookRunnerTick(test.database, {
+      owner: 'second-runner',
+      config: test.driver.config,
+      clock: test.driver.clock,
+    });
     const [row] = await test.database.sql<{ n: number }[]>`select count(*)::int as n from cutover.monitor_snapshots`;
     expect(row?.n).toBe(24);
   });

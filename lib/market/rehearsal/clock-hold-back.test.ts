@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import { runbookConfigFromEnv } from '../../runbook/engine/config';
-import { runnerTick } from '../../runbook/engine/runner';
+import { runbookRunnerTick } from '../../runbook/runbook-runner';
 import { loadClock, WORKERS_LEAD_LIMIT_MS } from '../clock';
 
 describe('the rehearsal clock under a speed the simulated workers cannot sustain', () => {
@@ -19,7 +19,7 @@ describe('the rehearsal clock under a speed the simulated workers cannot sustain
     // 50 000×: a wall millisecond is 50 simulated seconds; two cores produce nowhere near that.
     const ticks: boolean[] = [];
     for (let i = 0; i < 8; i++) {
-      const { moreWork } = await runnerTick(test.database, { speed: 50_000, owner: 'hold-back-test', config });
+      const { moreWork } = await runbookRunnerTick(test.database, { speed: 50_000, owner: 'hold-back-test', config });
       ticks.push(moreWork);
       const clock = await loadClock(test.database.sql);
       expect(clock.speed).toBe(50_000);

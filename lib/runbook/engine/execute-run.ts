@@ -11,7 +11,6 @@ import type { Database } from '../../db/connection';
 import { closeMigrationRun } from '../../db/tables/migration-runs';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import type { Clock } from '../../market/clock';
-import { PHASES } from '../phases';
 import { WorkerCommandFailed } from '../worker-control/captured-output';
 import { selectWorkerControl } from '../worker-control/select-worker-control';
 import { abortHeldRun, abortRequestOf, QUERY_CANCELED, RunAborted } from './abort-run';
@@ -81,14 +80,14 @@ export async function advanceRun(
     clock: Clock;
     config: RunbookConfig;
     budgetMs?: number;
-    /** The phases it knows: the runbook's, or a test's own (lib/runbook/engine/phase-registry.test.ts). */
-    phases?: PhaseRegistry<PhaseDefinition>;
+    /** The phases it knows, handed in: the runbook's, or a test's own (lib/runbook/engine/phase-registry.test.ts). */
+    registry: PhaseRegistry<PhaseDefinition>;
   },
 ): Promise<AdvanceOutcome> {
   const { sql } = database;
   const { owner, clock, config } = params;
   let run = params.run;
-  const phase = (params.phases ?? PHASES).find(run.phase);
+  const phase = params.registry.find(run.phase);
   const deadline = Date.now() + (params.budgetMs ?? config.stepBudgetMs);
 
   const renewLease = async () => {
@@ -116,7 +115,7 @@ export async function advanceRun(
   // Ends the run as aborted once its step (if any) has rolled back; 'lost' when it was not this runner's to end.
   const endAborted = async (inFlight: string): Promise<AdvanceOutcome> => {
     forgetPreviewedStatements(run.id);
-    const label = (params.phases ?? PHASES).label(run.phase);
+    const label = params.registry.label(run.phase);
     const ended = await abortHeldRun(sql, { runId: run.id, owner, label, clockNow: clock.now(), inFlight });
     if (ended)
       await anchorAuditHeadAtBoundary(database, {

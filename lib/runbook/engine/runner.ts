@@ -1,21 +1,32 @@
 /**
- * The runner (docs/architecture.md "The runner"): the loop that advances the rehearsal clock's heartbeat and drives
- * the simulated workers (and, with the runbook, phase runs and hourly snapshots). It runs inside
- * the Next.js server (instrumentation hook) and alone with `npm run runner`; every piece of
- * state it touches lives in the database, so several runners can coexist.
+ * The runner (docs/architecture.md "The runner"): the loop that ticks the world (handed in: in the
+ * console the rehearsal clock, simulated workers, bridge and alerts) and advances phase runs of the
+ * registry it is handed (lib/runbook/runbook-runner.ts wires both). It runs inside the Next.js
+ * server (instrumentation hook) and alone with `npm run runner`; every piece of state it touches
+ * lives in the database, so several runners can coexist.
  */
 import type { Database } from '../../db/connection';
-import { recordRehearsalWorkersError } from '../../db/tables/rehearsal-workers';
-import { type Clock, heartbeatRehearsalClock, wallClock } from '../../market/clock';
-import { simulatedWorkersCatchingUp, tickSimulatedWorkers } from '../../market/rehearsal/simulated-workers';
-import { takeDueSnapshots } from '../../monitor/take-due-snapshots';
-import { checkPendingLegacyPathProofs } from '../phases/shared/legacy-path-proof';
-import { runBridge } from '../tick-jobs/bridge';
-import { evaluatePipelineAlertsOnTick } from '../tick-jobs/pipeline-alerts-tick';
+import type { Clock } from '../../market/clock';
 import { type RunbookConfig, runbookConfigFromEnv } from './config';
 import { advanceRun, claimNextRun, newRunnerId } from './execute-run';
 import type { PhaseRegistry } from './phase-registry';
 import type { PhaseDefinition } from './types';
+
+/**
+ * What a tick does before it advances phase runs: the world's own jobs (in the console: the rehearsal
+ * clock and workers, the bridge, snapshots, alerts; lib/runbook/tick-jobs/world-tick.ts), and the
+ * clock the runs step at. `paceSetByWorkers` asks for the next tick at once.
+ */
+export type WorldTick = (
+  database: Database,
+  params: { clock?: Clock; speed?: number; config: RunbookConfig },
+) => Promise<{ clock: Clock; paceSetByWorkers: boolean }>;
+
+/** What the engine is handed instead of importing it: the phases it runs and the world's tick. */
+export interface RunnerWiring {
+  registry: PhaseRegistry<PhaseDefinition>;
+  tickWorld: WorldTick;
+}
 
 export interface RunnerHandle {
   stop(): Promise<void>;
@@ -28,7 +39,7 @@ export interface RunnerOptions {
   config?: RunbookConfig;
 }
 
-export function startRunner(database: Database, options: RunnerOptions = {}): RunnerHandle {
+export function startRunner(database: Database, wiring: RunnerWiring, options: RunnerOptions = {}): RunnerHandle {
   const intervalMs = options.intervalMs ?? 1000;
   const log = options.log ?? ((line: string) => console.log(`[runner] ${line}`));
   let stopped = false;
@@ -40,7 +51,7 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { moreWork } = await runnerTick(database, { speed: options.speed, owner, config });
+        const { moreWork } = await runnerTick(database, { ...wiring, speed: options.speed, owner, config });
         lastLoggedError = '';
         if (moreWork && !stopped) continue;
       } catch (error) {
@@ -67,60 +78,26 @@ export function startRunner(database: Database, options: RunnerOptions = {}): Ru
 }
 
 /**
- * One pass of the runner: rehearsal clock heartbeat and simulated workers, the bridge, then the
- * phase runs (at most one active at a time; a slice of work each tick). `moreWork` says the slice
- * ended on the step budget with work left, so the loop ticks again at once instead of sleeping.
+ * One pass of the runner: the world's tick (its clock and jobs), then the phase runs (at most one
+ * active at a time; a slice of work each tick). `moreWork` says the slice ended on the step budget
+ * with work left, so the loop ticks again at once instead of sleeping.
  */
 export async function runnerTick(
   database: Database,
-  options: {
+  options: RunnerWiring & {
     speed?: number;
     owner: string;
     config: RunbookConfig;
     clock?: Clock;
-    phases?: PhaseRegistry<PhaseDefinition>;
     /** Where phase runs are claimed and advanced, when not `database` (a test's recording connection). */
     runsDatabase?: Database;
   },
 ): Promise<{ moreWork: boolean }> {
-  const rehearsal = options.clock ? null : await heartbeatRehearsalClock(database.sql, { speed: options.speed });
-  const clock = options.clock ?? rehearsal ?? wallClock;
-  let bridged = false;
-  let minutesProduced = 0;
-  if (rehearsal || options.clock?.kind === 'fixed') {
-    // The bridge copies the minutes the tick-factory just wrote before the aggregator reads them,
-    // however many simulated minutes one tick covers at high REHEARSAL_SPEED.
-    const afterIngest = async () => {
-      await runBridge(database.sql, { now: clock.now() });
-      bridged = true;
-    };
-    // A failing simulated worker must not stop the runbook: it shows up as the workers' error.
-    await tickSimulatedWorkers(database.sql, { now: clock.now(), afterIngest })
-      .then((tick) => {
-        minutesProduced = tick.minutesProduced;
-      })
-      .catch(async (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        await recordRehearsalWorkersError(database.sql, message);
-      });
-  }
-  if (!bridged) await runBridge(database.sql, { now: clock.now() });
-  // After an outage the simulated pipeline catches up an hour per tick; judging hours before it has
-  // would blame the pipeline for the runner's absence. (Real workers do not stop with the runner.)
-  if (!(await simulatedWorkersCatchingUp(database.sql, clock.now()))) {
-    await takeDueSnapshots(database.sql, { now: clock.now() });
-    // A rollback finished on a closed market: its legacy-path proof is checked at the open.
-    await checkPendingLegacyPathProofs(database.sql, {
-      now: clock.now(),
-      proofMinutes: options.config.deploymentProofMinutes,
-    });
-    // Stalled DXY 5m cursor, bridge lag, failed or stuck runs: alerted once per incident (docs/operations.md).
-    await evaluatePipelineAlertsOnTick(database.sql, { clock });
-  }
-  // While the clock is held back for the workers, the next tick follows at once: the workers' pace,
-  // not the tick interval, sets the effective speed. (Only when this tick produced minutes: another
-  // runner holding the workers' lock must not make this one spin.)
-  const paceSetByWorkers = Boolean(rehearsal?.heldBack) && minutesProduced > 0;
+  const { clock, paceSetByWorkers } = await options.tickWorld(database, {
+    clock: options.clock,
+    speed: options.speed,
+    config: options.config,
+  });
   const runs = options.runsDatabase ?? database;
   const claimed = await claimNextRun(runs, { owner: options.owner, leaseSeconds: options.config.leaseSeconds });
   if (!claimed) return { moreWork: paceSetByWorkers };
@@ -129,7 +106,7 @@ export async function runnerTick(
     owner: options.owner,
     clock,
     config: options.config,
-    phases: options.phases,
+    registry: options.registry,
   });
   return { moreWork: outcome === 'busy' || paceSetByWorkers };
 }

@@ -3,8 +3,9 @@ import { failedChecks, OPERATOR } from '../../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import { pausePhaseRun, resumePhaseRun } from '../actions/pause-resume';
-import { advanceRun, claimNextRun } from './execute-run';
-import { getPhaseRun } from './run-state';
+import { advanceRun, claimNextRun } from '../engine/execute-run';
+import { getPhaseRun } from '../engine/run-state';
+import { PHASES } from '../phases';
 
 describe('the copy survives a killed runner, a pause, and a runner that comes back from the dead', () => {
   // Small batches so the copy takes many steps.
@@ -33,6 +34,7 @@ describe('the copy survives a killed runner, a pause, and a runner that comes ba
     let runA = claimedByA?.run;
     for (let i = 0; i < 4 && runA; i++) {
       await advanceRun(test.database, {
+        registry: PHASES,
         run: runA,
         previousOwner: null,
         owner: 'runner-A',
@@ -65,6 +67,7 @@ describe('the copy survives a killed runner, a pause, and a runner that comes ba
 
     // Runner A wakes up and tries to carry on: it no longer holds the lease and writes nothing.
     const outcome = await advanceRun(test.database, {
+      registry: PHASES,
       run: atCrash as NonNullable<typeof atCrash>,
       previousOwner: null,
       owner: 'runner-A',

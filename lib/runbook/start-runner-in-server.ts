@@ -1,8 +1,8 @@
-import { connectDatabase } from '../../db/connection';
-import { migrateConsoleSchema } from '../../db/migrate';
-import { rehearsalSpeedFromEnv } from '../../market/clock';
-import { readSetting } from '../../settings';
-import { startRunner } from './runner';
+import { connectDatabase } from '../db/connection';
+import { migrateConsoleSchema } from '../db/migrate';
+import { rehearsalSpeedFromEnv } from '../market/clock';
+import { readSetting } from '../settings';
+import { startRunbookRunner } from './runbook-runner';
 
 /** The runner of the Next.js server process; stops on SIGTERM/SIGINT before the pool closes. */
 export async function startRunnerInServer(): Promise<void> {
@@ -11,7 +11,7 @@ export async function startRunnerInServer(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is not set.');
   const database = connectDatabase(url, { max: 6, applicationName: 'dxy-cutover-runner' });
   await migrateConsoleSchema(database);
-  const runner = startRunner(database, { speed: rehearsalSpeedFromEnv() });
+  const runner = startRunbookRunner(database, { speed: rehearsalSpeedFromEnv() });
   const stop = async () => {
     await runner.stop();
     await database.close();
