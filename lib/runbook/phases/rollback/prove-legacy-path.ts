@@ -80,11 +80,27 @@ export async function proveLegacyPathWritesAgain(
       written === 0
         ? `The legacy path wrote no DXY minute in the ${ctx.config.deploymentProofMinutes} open-market minutes after the switch back.`
         : `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
-            `${ctx.config.deploymentProofMinutes} open-market minutes: the aggregator is not producing (see data_agg_state for DXY 5m).`,
+            `${ctx.config.deploymentProofMinutes} open-market minutes: the aggregator is not producing. ${await describeFiveMinuteTask(ctx.sql)}`,
     );
   }
   return {
     state: 'wait',
     reason: `waiting for a legacy DXY minute and a DXY 5m bar aggregated from them after ${deployedAt.toISOString()}`,
   };
+}
+
+/** The DXY 5m aggregation task as data_agg_state holds it, for the operator who must find out why it is silent. */
+async function describeFiveMinuteTask(sql: SqlOrTx): Promise<string> {
+  const [task] = await sql<
+    { cursor: Date; status: string; last_error: string | null; streak: number; next_run_at: Date | null }[]
+  >`
+    select last_agg_bar_ts_utc as cursor, status, last_error, hard_fail_streak::int as streak, next_run_at
+      from public.data_agg_state where canonical_symbol = 'DXY' and timeframe = '5m'`;
+  if (!task) return 'data_agg_state has no DXY 5m task.';
+  return (
+    `data_agg_state for DXY 5m: cursor ${task.cursor.toISOString()}, status ${task.status}, ` +
+    `next run ${task.next_run_at?.toISOString() ?? 'unset'}, ${task.streak} failures in a row` +
+    (task.last_error ? `, last error: ${task.last_error.slice(0, 300)}` : ', no error recorded') +
+    '.'
+  );
 }
