@@ -1,0 +1,2 @@
+-- Reserved migration slot (0021_throttle); its owner replaces this placeholder.
+SELECT 1;
