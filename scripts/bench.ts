@@ -66,7 +66,15 @@ function limitResult(name: string, value: number, limit: number, unit = 'ms'): R
  */
 const TARGETS = {
   2: { copy: 1.0, calc: 1.2, compareQueries: 1.0, comparePageMs: 300, statusP95: 2, batchMs: 2000, consoleMiB: 150 },
-  10: { copy: 1.0, calc: 1.2, compareQueries: 3, comparePageMs: 1000, statusP95: 1.5, batchMs: 1000, consoleMiB: null },
+  10: {
+    copy: 1.0,
+    calc: null,
+    compareQueries: 3,
+    comparePageMs: 1000,
+    statusP95: 1.5,
+    batchMs: 1000,
+    consoleMiB: null,
+  },
 } as const;
 /** Ten years' console peak may exceed two years' by this fraction at most. */
 const MEMORY_GROWTH = 0.1;
@@ -137,10 +145,14 @@ async function main(): Promise<number> {
     await runPhases(target.database, operator.user, ['1', '2', '2-fix', '3'], log);
 
     const range = { from: target.world.historyFrom, to: target.world.historyTo };
-    const calc = await measureCalcFunction(target.database.sql, range);
-    log(
-      `calc_dxy_range_1m: ${calc.rows} minutes, ${calc.valueMs.toFixed(0)} ms vs bare ${calc.baselineMs.toFixed(0)} ms`,
-    );
+    // Issue 21 lists no calc_dxy_range_1m figure at ten years, and two whole-history runs of it cost
+    // minutes there: the function's ratio is judged on two years only (it does not depend on length).
+    const calc = years === 10 && !small ? null : await measureCalcFunction(target.database.sql, range);
+    if (calc) {
+      log(
+        `calc_dxy_range_1m: ${calc.rows} minutes, ${calc.valueMs.toFixed(0)} ms vs bare ${calc.baselineMs.toFixed(0)} ms`,
+      );
+    }
 
     const copy = await measureCopy(
       target,
@@ -169,12 +181,16 @@ async function main(): Promise<number> {
         copy.baselineMs,
         targets.copy,
       ),
-      ratioResult(
-        'calc_dxy_range_1m (whole history) ÷ bare INSERT … SELECT',
-        calc.valueMs,
-        calc.baselineMs,
-        targets.calc,
-      ),
+      ...(calc
+        ? [
+            ratioResult(
+              'calc_dxy_range_1m (whole history) ÷ bare INSERT … SELECT',
+              calc.valueMs,
+              calc.baselineMs,
+              targets.calc,
+            ),
+          ]
+        : []),
       ratioResult(
         'compare page queries ÷ index-only count of the same rows',
         compare.queriesMs,
