@@ -10,7 +10,7 @@ import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { createDriver, type Driver, type DriverOptions } from './runbook-driver';
 import { createStatementRecorder } from './statement-recorder';
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { createTestWorld, MIDWEEK_NOW, type TestWorldOptions } from './test-world';
+import { createTestWorldDatabase, MIDWEEK_NOW, type TestWorldOptions } from './test-world';
 
 /** What the tests of a describe block see of their database. */
 export interface DatabaseInUse {
@@ -73,7 +73,7 @@ interface StartOptions extends DriverOptions {
 
 async function startTestWorld(worldOptions: TestWorldOptions, options: StartOptions) {
   const { through = [], ...driverOptions } = options;
-  const created = await createTestDatabase();
+  const { test: created, world } = await createTestWorldDatabase(worldOptions);
   // Phase runs advance through a connection that records what they write (test-support/statement-recorder.ts).
   const recorder = createStatementRecorder(created.url, created.database.db);
   const test: TestDatabase = {
@@ -83,7 +83,6 @@ async function startTestWorld(worldOptions: TestWorldOptions, options: StartOpti
       await created.drop();
     },
   };
-  const world = await createTestWorld(test.database, worldOptions);
   // The runner's clock starts where the world's data ends, unless the test moves it.
   const driver = createDriver(test.database, { start: worldOptions.now ?? MIDWEEK_NOW, recorder, ...driverOptions });
   await driver.runThrough(through);
