@@ -57,6 +57,7 @@ export async function startConsolePair(options: {
   log: (line: string) => void;
 }): Promise<ConsolePair> {
   const { log } = options;
+  buildIfNeeded(log);
   rmSync(options.dataDir, { recursive: true, force: true });
   const embedded = await startEmbeddedDatabase({ dataDir: join(options.dataDir, 'db') });
   const database = connectDatabase(embedded.url, { max: 4, applicationName: 'dxy-cutover-system' });
@@ -64,12 +65,16 @@ export async function startConsolePair(options: {
     ownsDatabase: true,
     log,
     env: { ...process.env, REHEARSAL_DAYS: String(options.days), REHEARSAL_START: options.start },
+  }).catch(async (error: unknown) => {
+    await database.close();
+    await embedded.stop();
+    throw error;
   });
-  if (!prepared.worldCreated) throw new Error('the scratch database already held a world');
+  const world = prepared.worldCreated;
+  if (!world) throw new Error('the scratch database already held a world');
   // One key for every process that appends to this chain, this one included (sign-ins, phase starts).
   const auditKey = randomBytes(32).toString('hex');
   process.env.CUTOVER_AUDIT_KEY = auditKey;
-  buildIfNeeded(log);
 
   const start = (name: string, port: number): ConsoleInstance => {
     const dataDir = join(options.dataDir, `console-${name.toLowerCase()}`);
@@ -110,7 +115,7 @@ export async function startConsolePair(options: {
   return {
     database,
     databaseUrl: embedded.url,
-    world: prepared.worldCreated,
+    world,
     auditKey,
     consoles,
     async signIn(username) {

@@ -14,6 +14,7 @@ import { type ConsoleInstance, type ConsolePair, startConsolePair } from './cons
 const LEASE_SECONDS = 8;
 /** A runner ticks every second: a takeover may come one tick (plus that tick's own work) after the lease expired. */
 const TICK_ALLOWANCE_MS = 2_500;
+const FINISHED = ['succeeded', 'failed', 'aborted', 'rejected'];
 
 export interface TwoConsolesResult {
   problems: string[];
@@ -52,7 +53,12 @@ export async function runTwoConsoles(options: {
     const runId = await startPhase(pair.database, operator.user, '4');
 
     // Mid-copy: two batches committed, the run still running.
-    const before = await pollLease(pair, runId, (row) => row.batches >= 2 || row.status !== 'running', 120_000);
+    const before = await pollLease(
+      pair,
+      runId,
+      (row) => (row.status === 'running' && row.batches >= 2) || FINISHED.includes(row.status),
+      120_000,
+    );
     if (before.status !== 'running' || !before.lease_owner)
       throw new Error(`phase 4 was ${before.status} after ${before.batches} batches: no copy left to take over`);
 
@@ -76,7 +82,7 @@ export async function runTwoConsoles(options: {
     const taken = await pollLease(
       pair,
       runId,
-      (row) => (row.lease_owner !== null && row.lease_owner !== before.lease_owner) || row.status !== 'running',
+      (row) => (row.lease_owner !== null && row.lease_owner !== before.lease_owner) || FINISHED.includes(row.status),
       LEASE_SECONDS * 1000 + 30_000,
     );
     takeoverMs = performance.now() - killedAt;
@@ -100,6 +106,9 @@ export async function runTwoConsoles(options: {
     problems.push(...(await checkStartedOnce(pair, runId, before.lease_owner, survivor)));
     problems.push(...(await checkCopiedOnce(pair, runId, log)));
     problems.push(...(await checkOtherKeyRefused(pair, log)));
+  } catch (error) {
+    // Said as a failure of this part, so the rest of the system test's verdicts are still reported.
+    problems.push(error instanceof Error ? error.message : String(error));
   } finally {
     await pair.stop();
   }
