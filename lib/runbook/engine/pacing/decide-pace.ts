@@ -34,6 +34,12 @@ export type PaceDecision =
 const MIB = 1024 * 1024;
 /** How soon a signal-driven wait looks again (about the runner's tick). */
 const RECHECK_MS = 1000;
+/**
+ * The shortest window a WAL rate is computed over: batches can follow each other within
+ * milliseconds, and a rate over such a window is noise. The gate keeps the older reading until the
+ * window is this long (./pace-next-batch.ts).
+ */
+export const MIN_RATE_WINDOW_S = 1;
 
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -84,7 +90,7 @@ export function decidePace(params: {
     causes.push(state.holdReason ?? 'holding after a requested checkpoint');
     waitMs = Math.max(waitMs, state.holdUntil.getTime() - now.getTime());
   }
-  if (previous?.walBytes != null && signals.counters.walBytes != null) {
+  if (previous?.walBytes != null && signals.counters.walBytes != null && dtS >= MIN_RATE_WINDOW_S) {
     const walRate = rate(signals.counters.walBytes - previous.walBytes, dtS);
     if (walRate > limits.maxWalMbPerS * MIB) {
       causes.push(`WAL ${Math.round(walRate / MIB)} MB/s > ${limits.maxWalMbPerS} MB/s`);

@@ -9,9 +9,9 @@
 import type { SqlOrTx } from '../../../db/connection';
 import { toJsonValue } from '../../../json';
 import type { PhaseContext, StepOutcome } from '../types';
-import { decidePace, type PacingState } from './decide-pace';
+import { decidePace, MIN_RATE_WINDOW_S, type PacingState } from './decide-pace';
 import { readPacingLimits } from './pacing-limits';
-import { type CounterSample, readDatabaseSignals } from './read-database-signals';
+import { type CounterSample, type DatabaseSignals, readDatabaseSignals } from './read-database-signals';
 
 interface StateRow {
   last_batch_at: Date | null;
@@ -39,22 +39,35 @@ export async function readPacingState(
 
 export type PacedBatch = { wait: StepOutcome; batchRows?: undefined } | { wait?: undefined; batchRows: number };
 
+/** With the signals off (the tests' driver): nothing waits but the operator's pace. */
+const QUIET: Omit<DatabaseSignals, 'counters'> = {
+  lockWait: { waiting: 0, maxWaitMs: 0, tables: [] },
+  replication: { replicas: 0, maxLagS: null },
+  worker: null,
+};
+
 /**
  * `batchRows`: the phase's own batch size, used unless an operator set one (pacing_limits.batch_rows).
- * `now` is wall time by default: the pace is about the database's load, not the migration's clock.
+ * The pace and holds count in the console clock's time, as every time-based decision does (wall time
+ * in production; a rehearsal at speed shortens them with everything else).
  */
 export async function paceNextBatch(
-  ctx: Pick<PhaseContext, 'sql' | 'clock' | 'run' | 'log'>,
-  params: { batchRows: number; now?: Date },
+  ctx: Pick<PhaseContext, 'sql' | 'clock' | 'run' | 'log' | 'config'>,
+  params: { batchRows: number },
 ): Promise<PacedBatch> {
   const { sql } = ctx;
   const runId = ctx.run.id;
-  const now = params.now ?? new Date();
+  const now = ctx.clock.now();
   const state = await readPacingState(sql, { runId });
   const limits = await readPacingLimits(sql);
-  const signals = await readDatabaseSignals(sql, { at: ctx.clock.now() });
+  const signals =
+    ctx.config.pacingSignals === false
+      ? { ...QUIET, counters: { atS: now.getTime() / 1000, walBytes: null, requestedCheckpoints: null } }
+      : await readDatabaseSignals(sql, { at: now });
   const decision = decidePace({ signals, previous: state.sample, limits, state, now });
-  const sample = toJsonValue(signals.counters);
+  // The older reading stays the baseline until the rate's window is long enough (decide-pace.ts).
+  const young = state.sample !== null && signals.counters.atS - state.sample.atS < MIN_RATE_WINDOW_S;
+  const sample = toJsonValue(young ? state.sample : signals.counters);
   if (decision.go) {
     await sql`
       insert into cutover.pacing_state as s (phase_run_id, last_batch_at, sample)

@@ -60,6 +60,7 @@ export async function readLockWaits(sql: SqlOrTx): Promise<LockWaitSignal> {
       join pg_catalog.pg_class c on c.oid = l.relation
       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
      where not l.granted and l.pid <> pg_backend_pid()
+       and l.database = (select oid from pg_catalog.pg_database where datname = current_database())
        and n.nspname = 'public' and c.relname in ('data_bars', 'derived_data_bars')`;
   return {
     waiting: row?.waiting ?? 0,
