@@ -81,7 +81,13 @@ describe('set pacing while phase 4 runs', () => {
     const okBefore = await okRows();
     const viewer = await test.driver.act(setPacing, VIEWER, { batchRows: 5 });
     expect(viewer).toMatchObject({ status: 'refused', reason: expect.stringContaining('Requires role operator') });
-    for (const input of [{ batchRows: 0 }, { paceMs: -1 }, { maxReplicaLagS: 4000 }, { maxWorkerMs: 1.5 }, { bogus: 1 }]) {
+    for (const input of [
+      { batchRows: 0 },
+      { paceMs: -1 },
+      { maxReplicaLagS: 4000 },
+      { maxWorkerMs: 1.5 },
+      { bogus: 1 },
+    ]) {
       expect((await test.driver.act(setPacing, OPERATOR, input)).status, JSON.stringify(input)).toBe('invalid');
     }
     expect((await test.driver.act(setPacing, OPERATOR, {})).status).toBe('refused');

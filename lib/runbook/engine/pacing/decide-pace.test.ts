@@ -52,9 +52,9 @@ describe('decidePace', () => {
 
   it('waits on replica lag over the limit, and says for how long it has been paused', () => {
     const lagging = { signals: { replication: { replicas: 1, maxLagS: 6 } } };
-    expect(
-      reasonOf(decide({ ...lagging, state: { waitingSince: new Date(NOW.getTime() - 12_000) } })),
-    ).toBe('paused 12 s: replica lag 6 s > 5 s');
+    expect(reasonOf(decide({ ...lagging, state: { waitingSince: new Date(NOW.getTime() - 12_000) } }))).toBe(
+      'paused 12 s: replica lag 6 s > 5 s',
+    );
     // A replica whose lag the role cannot see (null) does not stop the copy.
     expect(decide({ signals: { replication: { replicas: 1, maxLagS: null } } })).toEqual({ go: true });
     expect(decide({ ...lagging, limits: { maxReplicaLagS: 10 } })).toEqual({ go: true });

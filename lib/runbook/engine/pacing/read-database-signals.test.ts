@@ -34,10 +34,10 @@ describe('readDatabaseSignals', () => {
       await tx.unsafe('lock table public.data_bars in share mode');
     });
     try {
-      await vi.waitFor(
-        async () => expect((await readLockWaits(sql)).waiting).toBe(1),
-        { timeout: 10_000, interval: 50 },
-      );
+      await vi.waitFor(async () => expect((await readLockWaits(sql)).waiting).toBe(1), {
+        timeout: 10_000,
+        interval: 50,
+      });
       const lockWait = await readLockWaits(sql);
       expect(lockWait.tables).toEqual(['data_bars']);
       const signals = await readDatabaseSignals(sql, { at: new Date() });
