@@ -78,7 +78,13 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
   const runsDatabase = recorder?.database;
   const start = phases ? createStartPhaseRun(phases) : startPhaseRun;
   const clock = fixedClock(options.start ?? MIDWEEK_NOW);
-  const config: RunbookConfig = { ...runbookConfigFromEnv({}), dumpDirectory: null, ...options.config };
+  // pacingSignals off: the test databases share one server whose WAL and checkpoints other files drive (lib/runbook/engine/config.ts).
+  const config: RunbookConfig = {
+    ...runbookConfigFromEnv({}),
+    dumpDirectory: null,
+    pacingSignals: false,
+    ...options.config,
+  };
   const driver: Driver = {
     clock,
     config,

@@ -34,6 +34,12 @@ export interface RunbookConfig {
   windowMinOpenHours: number;
   /** Wall-clock minutes an approval stays valid before a runner claims the approved run. */
   approvalTtlMinutes: number;
+  /**
+   * Whether the batched phases wait on the database's own signals (./pacing/, docs/operations.md
+   * "Pacing"); absent: they do. The integration tests' driver turns it off: their databases share one
+   * server whose WAL and checkpoints the other test files drive. The operator's pace and batch size apply either way.
+   */
+  pacingSignals?: boolean;
 }
 
 export function runbookConfigFromEnv(env: Record<string, string | undefined> = process.env): RunbookConfig {

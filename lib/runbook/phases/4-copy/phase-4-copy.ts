@@ -21,6 +21,7 @@
 import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
 import { definePhase } from '../../engine/define-phase';
+import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
 import { requireSucceeded } from '../../engine/preconditions';
 import { type PlannedStatement, planned } from '../../engine/statements';
 import {
@@ -31,6 +32,7 @@ import {
   REGENERATE_RANGE_SQL,
   regenerateRange,
 } from '../shared/copy-legacy';
+import { analyzeAfterCopy, analyzeStatements } from './analyze-after-copy';
 import { type CatchUp, catchUpRevisions, catchUpStatements, revisedSince } from './copy-catch-up';
 import { COPY_NOT_REGENERATED_SQL, copyNotRegenerated, type NotRegeneratedMinute } from './copy-not-regenerated';
 import { compareCopy, copyChecks } from './verify-copy';
@@ -98,7 +100,7 @@ const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the en
 /** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
 function copyStatements(method: CopyMethod): PlannedStatement[] {
   return method === 'copy'
-    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE), ...catchUpStatements()]
+    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE), ...catchUpStatements(), ...analyzeStatements()]
     : [
         planned('copy', REGENERATE_RANGE_SQL, BATCH_RANGE),
         planned('copy', COPY_NOT_REGENERATED_SQL, [
@@ -106,6 +108,7 @@ function copyStatements(method: CopyMethod): PlannedStatement[] {
           'the reason for each (the components missing)',
         ]),
         ...catchUpStatements(),
+        ...analyzeStatements(),
       ];
 }
 
@@ -210,7 +213,10 @@ export const phase4Copy = definePhase({
       return { state: 'continue' };
     }
     const from = new Date(checkpoint.cursor);
-    const batchRows = checkpoint.batchRows ?? config.copyBatchRows;
+    // Gentle with production (engine/pacing): wait while the database is busy; an operator's batch size applies from here.
+    const paced = await paceNextBatch(ctx, { batchRows: config.copyBatchRows });
+    if (paced.wait) return paced.wait;
+    const batchRows = Math.min(checkpoint.batchRows ?? paced.batchRows, paced.batchRows);
     const end = await nextBatchEnd(sql, { from, rows: batchRows });
     const last = end ? null : (await legacyRange(sql)).last;
     if (!end && (!last || last.getTime() < from.getTime())) {
@@ -224,6 +230,7 @@ export const phase4Copy = definePhase({
         );
         await logCatchUp(catchUp);
       }
+      await analyzeAfterCopy(ctx);
       return { state: 'done' };
     }
     const to = end ?? new Date((last as Date).getTime() + 60_000);
@@ -293,7 +300,10 @@ export const phase4Copy = definePhase({
       );
     }
     if (catchUp) await logCatchUp(catchUp);
-    if (!end) return { state: 'done' };
+    if (!end) {
+      await analyzeAfterCopy(ctx);
+      return { state: 'done' };
+    }
     return config.copyPaced
       ? { state: 'wait', reason: 'paced: one batch per tick (CUTOVER_COPY_PACED=1)' }
       : { state: 'continue' };
