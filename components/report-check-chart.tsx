@@ -1,9 +1,9 @@
 /**
  * One monitoring check over the 24 hours as an inline SVG bar chart (no script, so it prints and
  * works in the saved HTML file): a bar per hour coloured by verdict, thresholds as dashed lines.
+ * The series come from the report's model (lib/runbook/read/report/window-section.ts).
  */
-import { type CheckSeries, hourLabel } from '@/lib/monitor/chart-series';
-import type { ReportHour } from '@/lib/runbook/read-run-report';
+import type { CheckSeries } from '@/lib/monitor/chart-series';
 
 const COLORS = { PASS: '#059669', WARN: '#d97706', FAIL: '#dc2626' } as const;
 const WIDTH = 340;
@@ -12,27 +12,6 @@ const LEFT = 30;
 const RIGHT = 30;
 const TOP = 8;
 const BOTTOM = 18;
-
-/** One series per check over the recorded hours (the thresholds of the latest snapshot are drawn). */
-export function reportCheckSeries(hours: ReportHour[]): CheckSeries[] {
-  const meta = new Map<CheckSeries['key'], Omit<CheckSeries, 'key' | 'points'>>();
-  for (const hour of hours) {
-    for (const c of hour.checks)
-      meta.set(c.key, { name: c.name, threshold: c.threshold, warnAt: c.warnAt, failAt: c.failAt });
-  }
-  return [...meta.entries()].map(([key, m]) => ({
-    key,
-    ...m,
-    points: hours.map((hour) => {
-      const check = hour.checks.find((c) => c.key === key);
-      return {
-        hour: hourLabel(hour.hourStart.toISOString()),
-        value: check?.value ?? null,
-        verdict: check?.verdict ?? null,
-      };
-    }),
-  }));
-}
 
 export function ReportCheckChart({ series }: { series: CheckSeries }) {
   const values = series.points.map((p) => p.value ?? 0);

@@ -4,7 +4,7 @@
  * component as the /runs/N/report page. react-dom/server is imported when called, not at the top:
  * Next.js refuses a static import of it in a route's module graph.
  */
-import type { RunReport } from '@/lib/runbook/read-run-report';
+import type { RunReport } from '@/lib/runbook/read/report/read-run-report';
 import { RunReportDocument } from './report-document';
 
 export async function renderRunReportHtml(report: RunReport): Promise<string> {

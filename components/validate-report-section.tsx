@@ -6,7 +6,7 @@ export function ValidateReportSection({ dryRun }: { dryRun: ReportValidationSect
   const { validation, override } = dryRun;
   return (
     <section data-testid="report-dry-run">
-      <h2>Dry run (validate)</h2>
+      <h3>Dry run (validate)</h3>
       {validation ? (
         <p>
           Validation #{validation.id} by {validation.requestedBy}, {formatUtc(validation.finishedAt, 'second')}:{' '}

@@ -2,18 +2,27 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRunReportHtml } from '../components/report-html';
 import { executeAction } from '../lib/auth/action';
 import { waiveFailedHour } from '../lib/monitor/waive-hour-action';
 import { approveRequest } from '../lib/runbook/actions/decide-approval';
-import { type RunReport, readRunReport } from '../lib/runbook/read-run-report';
+import { looksLikeJson } from '../lib/runbook/read/report/plain-text';
+import { type RunReport, readRunReport } from '../lib/runbook/read/report/read-run-report';
 import { MINUTE_MS } from '../lib/time-units';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
 import { APPROVER, failedChecks, OPERATOR } from '../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../test-support/test-world';
 import { useTestWorld } from '../test-support/world-database';
+import { e2eChromiumPath } from './browser/browser-record';
 
 const PHASES = ['1', '2-fix', '3', '4', '5', '6', '7'];
+
+/** Pages of a PDF: its page objects (`/Type /Page`, not the `/Type /Pages` tree). */
+function pdfPageCount(pdf: Buffer): number {
+  return pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g)?.length ?? 0;
+}
 
 /** Text as it appears in the HTML (React escapes these characters). */
 function escaped(text: string): string {
@@ -69,6 +78,7 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
     migrationRunId = Number(migration?.id);
     report = (await readRunReport(test.database, { migrationRunId })) as RunReport;
+    if (process.env.H2_DUMP_REPORT) writeFileSync(process.env.H2_DUMP_REPORT, JSON.stringify(report));
     console_ = await startCliConsole(test.database);
     viewerEnv = cliEnvironment({
       CUTOVER_URL: console_.url,
@@ -109,6 +119,55 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     expect(report.auditChain.state.intact).toBe(true);
     expect(report.auditChain.description).toMatch(/^Audit chain intact: \d+ events/);
     expect(report.previews.map((p) => p.phase)).toEqual([...PHASES, '9']);
+  });
+
+  it('prints on at most six A4 pages in Chromium, page one on one, and reads without JSON outside the closed appendix', async () => {
+    const html = await renderRunReportHtml(report);
+    const browser = await chromium.launch({
+      executablePath: e2eChromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await browser.newPage();
+      const pdf = () => page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+      const print = async () => pdfPageCount(await pdf());
+      await page.setContent(html, { waitUntil: 'load' });
+      expect(await page.locator('details.appendix').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      const printed = await pdf();
+      // Kept to be looked at, as an approver would (and by the e2e spec that prints the CLI's file).
+      mkdirSync('test-results', { recursive: true });
+      writeFileSync('test-results/run-report-phase-9.pdf', printed);
+      const pages = pdfPageCount(printed);
+      expect(pages).toBeGreaterThan(1);
+      expect(pages).toBeLessThanOrEqual(6);
+      // The body as it prints: every word outside the appendix (and the stylesheet) is for people, none JSON.
+      const body = await page.evaluate(() => {
+        const clone = document.querySelector('.run-report')?.cloneNode(true) as HTMLElement;
+        for (const hidden of clone.querySelectorAll('style, details.appendix > :not(summary)')) hidden.remove();
+        return clone.textContent ?? '';
+      });
+      expect(body).toContain('Completed');
+      expect(looksLikeJson(body), body.match(/.{0,80}(\{\s*"|"\s*:).{0,80}/)?.[0]).toBe(false);
+      // The same text with the appendix's evidence is JSON: the check above can fail.
+      const all = await page.evaluate(() => document.querySelector('details.appendix')?.textContent ?? '');
+      expect(looksLikeJson(all)).toBe(true);
+      // Opened for printing, the appendix alone is pages more: the count above measures the closed one.
+      await page.locator('details.appendix').evaluate((d) => {
+        d.setAttribute('open', '');
+        d.setAttribute('data-print-open', '');
+      });
+      expect(await print()).toBeGreaterThan(pages);
+      // Page one is one page: everything after it removed, the paper holds one page.
+      await page.setContent(html, { waitUntil: 'load' });
+      await page.evaluate(() => {
+        const first = document.querySelector('.run-report .page-break');
+        while (first?.nextSibling) first.nextSibling.remove();
+        first?.remove();
+      });
+      expect(await print()).toBe(1);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('`npm run cutover -- report N` prints one self-contained HTML file with all of it', async () => {

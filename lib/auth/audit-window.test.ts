@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderRunReportHtml } from '../../components/report-html';
 import { useTestDatabase } from '../../test-support/world-database';
-import { readRunReport } from '../runbook/read-run-report';
+import { readRunReport } from '../runbook/read/report/read-run-report';
 import { recordAudit } from './audit';
 import { describeAuditWindow, listActionAuditWindow } from './audit-window';
 

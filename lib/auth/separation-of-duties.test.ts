@@ -9,7 +9,7 @@ import { useTestDatabase } from '../../test-support/world-database';
 import { insertApproval } from '../db/tables/approvals';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { listApprovals } from '../runbook/read/list-approvals';
-import { readRunReport } from '../runbook/read-run-report';
+import { readRunReport } from '../runbook/read/report/read-run-report';
 import { type AccountOrigin, describeAccountOrigin } from './account-origin';
 import { type ActionSpec, executeAction } from './action';
 import { recordPendingBreakGlassChange } from './break-glass';

@@ -29,7 +29,7 @@ import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
 import { listApprovals } from '../runbook/read/list-approvals';
 import { readConsoleStatus } from '../runbook/read/read-console-status';
 import { readPhaseDetail } from '../runbook/read/read-phase-detail';
-import { listReportableRuns, type RunReport, readRunReport } from '../runbook/read-run-report';
+import { listReportableRuns, type RunReport, readRunReport } from '../runbook/read/report/read-run-report';
 import { canSeeWorkerOutput, hideWorkerOutput } from '../runbook/worker-control/hide-worker-output';
 import { CLI_API_BASE, type CliPhases, type CliRunSummary, type CliWhoAmI, httpStatusOfResult } from './protocol';
 

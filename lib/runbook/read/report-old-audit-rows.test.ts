@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
-import { readRunReport } from '../read-run-report';
+import { readRunReport } from './report/read-run-report';
 
 const COMMAND = 'kubectl --context prod-eu rollout restart deploy/dxy-feed';
 const STDERR = 'error: token ghp_example expired for prod-eu';

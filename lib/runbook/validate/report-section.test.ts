@@ -4,7 +4,7 @@ import { renderRunReportHtml } from '../../../components/report-html';
 import { ADMIN, OPERATOR } from '../../../test-support/runbook-driver';
 import { useTestWorld } from '../../../test-support/world-database';
 import { createValidateAction, overrideValidation } from '../actions/validate';
-import { readRunReport } from '../read-run-report';
+import { readRunReport } from '../read/report/read-run-report';
 
 describe('the report of a migration run started after a GO', () => {
   const world = useTestWorld({ variant: 'production' }, { through: ['1'] });

@@ -16,7 +16,7 @@ import { toJson } from '../../json';
 import type { PhaseRunRow } from '../engine/run-state';
 import { checkWorkers } from '../phases/shared/health-checks';
 import { readPhaseDetail, readPhaseLive } from '../read/read-phase-detail';
-import { readRunReport } from '../read-run-report';
+import { readRunReport } from '../read/report/read-run-report';
 import { commandWorkerControl } from './command-workers';
 import { canSeeWorkerOutput } from './hide-worker-output';
 

@@ -1,32 +1,33 @@
 /**
- * Everything the migration report of one migration run shows, read in one place so the printable
- * page (/runs/N/report) and `npm run cutover -- report N` cannot disagree: who requested, approved
- * and ran each phase and when, each phase's preview and verification evidence, the copy's figures,
- * the hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
- * events of the run with the state of the audit log's hash chain. Read-only.
+ * The record of one migration run the migration report is made of, read in one place so the
+ * printable page (/runs/N/report) and `npm run cutover -- report N` cannot disagree: who requested,
+ * approved and ran each phase and when, each phase's preview and verification evidence, the copy's
+ * figures, the hourly snapshots, waivers, soft-delete and rollback counts, the backup, and the audit
+ * events of the run with the state of the audit log's hash chain. Read-only. It is also the CLI's
+ * `--json`; ./build-report-document.ts turns it into the document people read.
  */
-import type { AccountOrigin } from '../auth/account-origin';
-import type { AuditEventSummary } from '../auth/audit';
-import { type AuditChainState, describeAuditChain } from '../auth/audit-chain';
-import { verifyAuditChainIncrementally } from '../auth/audit-chain-cache';
-import { type AuditWindow, describeAuditWindow, listActionAuditWindow } from '../auth/audit-window';
-import type { Database } from '../db/connection';
-import { type Approval, listApprovalsOfRuns } from '../db/tables/approvals';
-import { latestBackup } from '../db/tables/backups';
-import { getMigrationRun, listMigrationRuns } from '../db/tables/migration-runs';
-import { listMonitorSnapshots } from '../db/tables/monitor-snapshots';
-import { listLatestEventsOfRuns, listRunnersOfRuns } from '../db/tables/phase-run-events';
-import { firstSucceededClockFinish } from '../db/tables/phase-runs';
-import { countSoftDeletedRows } from '../db/tables/soft-deleted-rows';
-import { loadClock } from '../market/clock';
-import type { SnapshotCheck, Verdict } from '../monitor/hourly-checks';
-import { hourStartOf, type MonitorWindow, WINDOW_HOURS, windowFrom } from '../monitor/monitor-window';
-import { runbookConfigFromEnv } from './engine/config';
-import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from './engine/run-state';
-import type { Preview } from './engine/types';
-import { findPhase, isPhaseId } from './phases';
-import { type ReportValidationSection, readValidationBefore } from './validate/report-section';
-import { hideWorkerOutput } from './worker-control/hide-worker-output';
+import type { AccountOrigin } from '../../../auth/account-origin';
+import type { AuditEventSummary } from '../../../auth/audit';
+import { type AuditChainState, describeAuditChain } from '../../../auth/audit-chain';
+import { verifyAuditChainIncrementally } from '../../../auth/audit-chain-cache';
+import { type AuditWindow, describeAuditWindow, listActionAuditWindow } from '../../../auth/audit-window';
+import type { Database } from '../../../db/connection';
+import { type Approval, listApprovalsOfRuns } from '../../../db/tables/approvals';
+import { latestBackup } from '../../../db/tables/backups';
+import { getMigrationRun, listMigrationRuns } from '../../../db/tables/migration-runs';
+import { listMonitorSnapshots } from '../../../db/tables/monitor-snapshots';
+import { listLatestEventsOfRuns, listRunnersOfRuns } from '../../../db/tables/phase-run-events';
+import { firstSucceededClockFinish } from '../../../db/tables/phase-runs';
+import { countSoftDeletedRows } from '../../../db/tables/soft-deleted-rows';
+import { loadClock } from '../../../market/clock';
+import type { SnapshotCheck, Verdict } from '../../../monitor/hourly-checks';
+import { hourStartOf, type MonitorWindow, WINDOW_HOURS, windowFrom } from '../../../monitor/monitor-window';
+import { runbookConfigFromEnv } from '../../engine/config';
+import { listPhaseRuns, type MigrationRunRow, type PhaseRunEvent, type PhaseRunRow } from '../../engine/run-state';
+import type { Preview } from '../../engine/types';
+import { findPhase, isPhaseId } from '../../phases';
+import { type ReportValidationSection, readValidationBefore } from '../../validate/report-section';
+import { hideWorkerOutput } from '../../worker-control/hide-worker-output';
 
 /** A phase run's request as the report carries it: every column but the summary, the shape its JSON always had. */
 type ReportApproval = Pick<

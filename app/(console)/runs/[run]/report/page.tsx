@@ -5,7 +5,7 @@ import { ReportPrintButton } from '@/components/report-print-button';
 import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
-import { readRunReport } from '@/lib/runbook/read-run-report';
+import { readRunReport } from '@/lib/runbook/read/report/read-run-report';
 
 export const dynamic = 'force-dynamic';
 
