@@ -97,7 +97,7 @@ export async function insertPhaseRun(
     insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
     values (${params.migrationRunId}, ${params.phase}, ${params.status}, ${sql.json(toJsonValue(params.options))},
             ${params.requestedBy}, ${params.attempt}, ${sql.json(toJsonValue(params.checkpoint))})
-    returning id::float8 as id`;
+    returning id`;
   if (!row) throw new Error('phase run not created');
   return row.id;
 }

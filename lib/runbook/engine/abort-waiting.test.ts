@@ -102,7 +102,7 @@ describe('a rollback does not end a phase 7 run in the middle of a step', () => 
   it('a run whose runner died is ended by the next runner before it does anything', async () => {
     const [run] = await test.database.sql<{ id: number }[]>`
       update cutover.phase_runs set lease_expires_at = now() - interval '1 second'
-       where phase = '7' and status = 'running' returning id::float8 as id`;
+       where phase = '7' and status = 'running' returning id`;
     const asked = await test.driver.act(abortPhaseRun, OPERATOR, { confirm: 'ABORT', phase: '7' });
     expect(asked).toEqual({ status: 'ok', data: { runId: run?.id, phase: '7', status: 'aborting', changed: true } });
     await test.driver.tick();

@@ -177,7 +177,7 @@ describe('abort', () => {
 
   it('refuses to abort a run that already finished, naming how it ended', async () => {
     const [last] = await test.database.sql<{ id: number }[]>`
-      select id::float8 as id from cutover.phase_runs where phase = '4' and status = 'succeeded'`;
+      select id from cutover.phase_runs where phase = '4' and status = 'succeeded'`;
     const refused = await test.driver.act(abortPhaseRun, OPERATOR, { confirm: 'ABORT', runId: last?.id });
     expect(refused).toEqual({
       status: 'refused',

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { Database } from '../../db/connection';
+import { NUMBER_TYPES } from '../../db/number-types';
 import { wallClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../engine/config';
 import { definePhase } from '../engine/define-phase';
@@ -132,7 +133,12 @@ describe('validate on production worlds with a defect', () => {
     await sql.unsafe(
       `ALTER FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer) OWNER TO ${otherRole}`,
     );
-    const asConsole = postgres(world.url, { max: 4, onnotice: () => {}, connection: { role: consoleRole } as never });
+    const asConsole = postgres(world.url, {
+      max: 4,
+      onnotice: () => {},
+      types: NUMBER_TYPES,
+      connection: { role: consoleRole } as never,
+    });
     try {
       const outcome = await runValidation({ ...world.database, sql: asConsole }, { config });
       expect(outcome.verdict).toBe('no-go');
@@ -219,7 +225,12 @@ describe('validate’s environment and trial checks that a clean world passes', 
       `ALTER FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer) OWNER TO ${role}`,
     );
     await setup(role, other);
-    const asConsole = postgres(world.url, { max: 4, onnotice: () => {}, connection: { role } as never });
+    const asConsole = postgres(world.url, {
+      max: 4,
+      onnotice: () => {},
+      types: NUMBER_TYPES,
+      connection: { role } as never,
+    });
     try {
       return await runValidation({ ...world.database, sql: asConsole }, { config });
     } finally {
@@ -315,6 +326,7 @@ describe('validate’s environment and trial checks that a clean world passes', 
     const timed = postgres(world.url, {
       max: 4,
       onnotice: () => {},
+      types: NUMBER_TYPES,
       connection: { statement_timeout: 120_000, lock_timeout: 3_000 } as never,
     });
     try {

@@ -73,7 +73,7 @@ async function normalizationTrial(ctx: TrialContext): Promise<ValidationItem> {
     await applySchemaFix(tx);
     const notFinal = async () => {
       const [row] = await tx.unsafe<{ n: number }[]>(
-        `SELECT count(*)::float8 AS n FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL}`,
+        `SELECT count(*) AS n FROM public.data_bars n WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL}`,
       );
       return row?.n ?? 0;
     };

@@ -131,12 +131,12 @@ async function restoreTable(tx: TransactionSql, scratch: string, table: TableBac
                         FROM jsonb_each(to_jsonb(l)) e WHERE (to_jsonb(r) -> e.key) IS DISTINCT FROM e.value) AS columns
                 FROM only_live l JOIN only_restored r ON r.id = l.id WHERE NOT ${changedSince}),
             changed AS (SELECT l.id FROM only_live l JOIN only_restored r ON r.id = l.id WHERE ${changedSince})
-       SELECT (SELECT count(*) FROM live)::float8 AS live,
-              (SELECT count(*) FROM changed)::float8 AS changed,
-              (SELECT count(*) FROM restored)::float8 AS restored,
-              (SELECT count(*) FROM missing)::float8 AS missing,
-              (SELECT count(*) FROM differs)::float8 AS differs,
-              (SELECT count(*) FROM extra)::float8 AS extra,
+       SELECT (SELECT count(*) FROM live) AS live,
+              (SELECT count(*) FROM changed) AS changed,
+              (SELECT count(*) FROM restored) AS restored,
+              (SELECT count(*) FROM missing) AS missing,
+              (SELECT count(*) FROM differs) AS differs,
+              (SELECT count(*) FROM extra) AS extra,
               coalesce((SELECT jsonb_agg(s) FROM (
                 (SELECT ${sampleOf('missing', 'm')} AS s FROM missing m ORDER BY m.id LIMIT ${SAMPLES})
                 UNION ALL

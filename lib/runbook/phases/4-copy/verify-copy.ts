@@ -56,9 +56,9 @@ export async function compareCopy(
 ): Promise<CopyComparison> {
   const [counts] = await sql<{ legacy: number; data_bars: number; first: Date | null }[]>`
     select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-              and deleted_at is null and ts_utc < ${params.to})::float8 as legacy,
+              and deleted_at is null and ts_utc < ${params.to}) as legacy,
            (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-              and ts_utc < ${params.to})::float8 as data_bars,
+              and ts_utc < ${params.to}) as data_bars,
            (select min(ts_utc) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
               and deleted_at is null) as first`;
   // One merge full join of the two comparison indexes in minute order keeps only the minutes that

@@ -30,7 +30,7 @@ const ROW_VALUE = `md5(concat_ws('|', d.timeframe, to_char(d.ts_utc AT TIME ZONE
 
 async function readBuckets(sql: SqlOrTx, maxId: string): Promise<KeptBucket[]> {
   return sql.unsafe<KeptBucket[]>(
-    `SELECT d.timeframe, to_char(d.ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::float8 AS rows,
+    `SELECT d.timeframe, to_char(d.ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS rows,
             sum(('x' || substr(${ROW_VALUE}, 1, 15))::bit(60)::bigint)::text AS checksum
        FROM public.data_bars d
       WHERE d.canonical_symbol = 'DXY' AND d.id <= $1::bigint
@@ -56,7 +56,7 @@ export async function compareKeptRows(sql: SqlOrTx, record: KeptRowsRecord | und
   }
   const now = await readBuckets(sql, record.maxId);
   const [total] = await sql<{ n: number }[]>`
-    select count(*)::float8 as n from public.data_bars where canonical_symbol = 'DXY'`;
+    select count(*) as n from public.data_bars where canonical_symbol = 'DXY'`;
   const key = (b: { timeframe: string; day: string }) => `${b.timeframe} ${b.day}`;
   const current = new Map(now.map((b) => [key(b), b]));
   const differences: string[] = [];

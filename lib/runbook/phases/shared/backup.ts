@@ -45,7 +45,7 @@ export function backupTableName(migrationRunId: number, table: 'data_bars' | 'de
 
 /** Order-independent checksum of whole rows: the sum of 60-bit prefixes of each row's md5. */
 function checksumSql(relation: string): string {
-  return `select count(*)::float8 as rows,
+  return `select count(*) as rows,
                  coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text as checksum
             from ${relation} t`;
 }

@@ -101,7 +101,7 @@ export async function nextBatchEnd(sql: SqlOrTx, params: { from: Date; rows: num
 
 export async function legacyRange(sql: SqlOrTx): Promise<{ first: Date | null; last: Date | null; rows: number }> {
   const [row] = await sql<{ first: Date | null; last: Date | null; rows: number }[]>`
-    select min(ts_utc) as first, max(ts_utc) as last, count(*)::float8 as rows from public.derived_data_bars
+    select min(ts_utc) as first, max(ts_utc) as last, count(*) as rows from public.derived_data_bars
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
   return row ?? { first: null, last: null, rows: 0 };
 }

@@ -35,11 +35,11 @@ export interface ExistingDxyGroup {
 /** DXY rows in data_bars by source and timeframe, compared with the active legacy row of the same minute. */
 export async function readExistingDxyRows(sql: SqlOrTx): Promise<ExistingDxyGroup[]> {
   return sql.unsafe<ExistingDxyGroup[]>(
-    `SELECT n.source, n.timeframe, count(*)::float8 AS rows,
-            count(*) FILTER (WHERE d.id IS NOT NULL AND NOT (${CLOSE_DIFFERS_SQL}))::float8 AS "sameClose",
-            count(*) FILTER (WHERE d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL})::float8 AS "differentClose",
-            count(*) FILTER (WHERE d.id IS NULL)::float8 AS "noLegacyRow",
-            count(*) FILTER (WHERE ${NOT_FINAL_FORM_SQL})::float8 AS "notFinalForm",
+    `SELECT n.source, n.timeframe, count(*) AS rows,
+            count(*) FILTER (WHERE d.id IS NOT NULL AND NOT (${CLOSE_DIFFERS_SQL})) AS "sameClose",
+            count(*) FILTER (WHERE d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL}) AS "differentClose",
+            count(*) FILTER (WHERE d.id IS NULL) AS "noLegacyRow",
+            count(*) FILTER (WHERE ${NOT_FINAL_FORM_SQL}) AS "notFinalForm",
             min(n.ts_utc) AS first, max(n.ts_utc) AS last
        FROM public.data_bars n ${LEGACY_JOIN_SQL}
       WHERE n.canonical_symbol = 'DXY'
@@ -71,9 +71,9 @@ export async function previewNormalization(sql: SqlOrTx): Promise<NormalizationP
   const [totals] = await sql.unsafe<
     { rows: number; takes: number; without: number; by_source: Record<string, number> | null }[]
   >(
-    `SELECT count(*)::float8 AS rows,
-            count(*) FILTER (WHERE d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL})::float8 AS takes,
-            count(*) FILTER (WHERE d.id IS NULL)::float8 AS without,
+    `SELECT count(*) AS rows,
+            count(*) FILTER (WHERE d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL}) AS takes,
+            count(*) FILTER (WHERE d.id IS NULL) AS without,
             (SELECT jsonb_object_agg(source, n) FROM (
                SELECT n.source, count(*) AS n FROM public.data_bars n
                 WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL} GROUP BY 1) s) AS by_source
@@ -81,7 +81,7 @@ export async function previewNormalization(sql: SqlOrTx): Promise<NormalizationP
       WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL}`,
   );
   const samples = await sql.unsafe<NormalizationPreview['samples']>(
-    `SELECT n.id::float8 AS id, n.ts_utc::text AS ts_utc, n.source, n.close, d.close AS legacy_close
+    `SELECT n.id, n.ts_utc::text AS ts_utc, n.source, n.close, d.close AS legacy_close
        FROM public.data_bars n ${LEGACY_JOIN_SQL}
       WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${NOT_FINAL_FORM_SQL}
       ORDER BY (d.id IS NOT NULL AND ${CLOSE_DIFFERS_SQL}) DESC, n.id LIMIT 10`,

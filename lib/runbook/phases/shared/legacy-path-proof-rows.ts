@@ -18,7 +18,7 @@ export async function listOpenLegacyPathProofs(
   sql: SqlOrTx,
 ): Promise<{ id: PhaseRun['id']; proof: Record<string, unknown> }[]> {
   return sql<{ id: number; proof: Record<string, unknown> }[]>`
-    select id::float8 as id, result->'legacyPathProof' as proof from cutover.phase_runs
+    select id, result->'legacyPathProof' as proof from cutover.phase_runs
      where phase = 'rollback' and status = 'succeeded'
        and result->'legacyPathProof'->>'state' in ('pending', 'silent')`;
 }
@@ -28,7 +28,7 @@ export async function latestOpenLegacyPathProof(
   sql: SqlOrTx,
 ): Promise<{ id: PhaseRun['id']; state: 'pending' | 'silent'; expectedFrom: string } | null> {
   const [row] = await sql<{ id: number; state: 'pending' | 'silent'; expected_from: string }[]>`
-    select id::float8 as id, result->'legacyPathProof'->>'state' as state, result->'legacyPathProof'->>'expectedFrom' as expected_from
+    select id, result->'legacyPathProof'->>'state' as state, result->'legacyPathProof'->>'expectedFrom' as expected_from
       from cutover.phase_runs
      where phase = 'rollback' and status = 'succeeded' and result->'legacyPathProof'->>'state' in ('pending', 'silent')
      order by id desc limit 1`;

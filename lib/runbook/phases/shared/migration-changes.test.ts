@@ -26,7 +26,7 @@ describe('what a migration run changed that a rollback must undo', () => {
         insert into cutover.phase_runs (migration_run_id, phase, status, requested_by, attempt, started_at, finished_at)
         values (${migration.id}, ${phase}, ${status}, 'op', 1, ${started ? new Date() : null},
                 ${status === 'running' ? null : new Date()})
-        returning id::float8 as id`;
+        returning id`;
       return row?.id;
     };
     await insertRun('4', 'failed', true);

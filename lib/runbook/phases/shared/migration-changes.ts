@@ -30,12 +30,12 @@ export async function findRollbackRelevantChanges(
 
   const copy = `cutover.${backupTableName(params.migrationRunId, 'data_bars')}`;
   const [rows] = await sql.unsafe<{ added: number; changed: number; removed: number }[]>(
-    `SELECT (SELECT count(*)::float8 FROM public.data_bars d WHERE d.canonical_symbol = 'DXY'
+    `SELECT (SELECT count(*) FROM public.data_bars d WHERE d.canonical_symbol = 'DXY'
                AND NOT EXISTS (SELECT 1 FROM ${copy} b WHERE b.id = d.id)) AS added,
-            (SELECT count(*)::float8 FROM public.data_bars d JOIN ${copy} b ON b.id = d.id
+            (SELECT count(*) FROM public.data_bars d JOIN ${copy} b ON b.id = d.id
               WHERE d.source IS DISTINCT FROM b.source OR d.close IS DISTINCT FROM b.close
                  OR (to_jsonb(b) ? 'raw' AND to_jsonb(d)->'raw' IS DISTINCT FROM to_jsonb(b)->'raw')) AS changed,
-            (SELECT count(*)::float8 FROM ${copy} b
+            (SELECT count(*) FROM ${copy} b
               WHERE NOT EXISTS (SELECT 1 FROM public.data_bars d WHERE d.id = b.id)) AS removed`,
   );
   if (rows && rows.added > 0) changes.push(`${rows.added} DXY rows were added to data_bars (phase 4, 6 or the bridge)`);
