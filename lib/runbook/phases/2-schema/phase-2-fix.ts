@@ -8,6 +8,7 @@
 
 import { z } from 'zod';
 import { definePhase } from '../../engine/define-phase';
+import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
 import { requireSucceeded } from '../../engine/preconditions';
 import { bound, planned } from '../../engine/statements';
 import { planSchemaFix, readSchemaReport } from './schema-report';
@@ -78,6 +79,9 @@ export const phase2Fix = definePhase({
     }
     const next = plan.statements[0];
     if (!next) return { state: 'done' };
+    // Gentle with production (engine/pacing): the normalization and each DDL statement wait while the database is busy.
+    const paced = await paceNextBatch(ctx, { batchRows: 1 });
+    if (paced.wait) return paced.wait;
     await ctx.log(`Running: ${next.sql}`, { why: next.why });
     if (next.outsideTransaction) {
       const connection = await sql.reserve();
