@@ -4,10 +4,13 @@
  * write to it), so the freshly built, vacuumed world is saved once as a copy of its stopped
  * PostgreSQL data directory and each later run starts from a copy of that copy.
  *
- * The template is keyed by everything that decides what the world holds: its size and start, the
- * PostgreSQL binaries, and the text of the files that generate it (the generator, the pipeline's
- * schema and functions, the market calendar, the console's migrations, the demo users). Change any
- * of them and the next run builds and saves a new template, replacing the old one of that size.
+ * The template is keyed by what decides the world it holds: its size and start, the PostgreSQL
+ * binaries, and the text of the files that generate it (the generator, the pipeline's schema and
+ * functions, the market calendar). The console's own migrations are not in the key: every start
+ * applies the ones added since (scripts/prepare-database.ts), so a new migration does not cost a
+ * ten-year rebuild. A migration changed after the template applied it would never be applied again,
+ * so the template records each migration file's hash and is rebuilt when one of those differs.
+ * Change a generator file and the next run builds and saves a new template, replacing the old one of that size.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,17 +23,40 @@ export const TEMPLATE_ROOT = '.data-bench-worlds';
 
 /** Files and directories whose text decides the world a template holds. */
 const GENERATOR_SOURCES = [
-  'lib/market/rehearsal',
+  'lib/market/rehearsal/bulk-history.ts',
+  'lib/market/rehearsal/create-world.ts',
+  'lib/market/rehearsal/generate-bars-sql.ts',
+  'lib/market/rehearsal/leftovers.ts',
+  'lib/market/rehearsal/legacy-functions-sql.ts',
+  'lib/market/rehearsal/rehearsal-options.ts',
+  'lib/market/rehearsal/schema-sql.ts',
+  'lib/market/rehearsal/seed-aggregates-sql.ts',
+  'lib/market/rehearsal/symbols.ts',
   'lib/market/pipeline',
   'lib/market/calendar',
   'lib/market/market-hours.ts',
   'lib/market/dxy-sql.ts',
   'lib/market/dxy.ts',
-  'lib/market/clock.ts',
   'lib/auth/demo-users.ts',
-  'drizzle',
-  'scripts/prepare-database.ts',
 ];
+
+const MIGRATIONS_DIR = 'drizzle';
+
+/** sha256 of each console migration file, by name. */
+function migrationHashes(): Record<string, string> {
+  if (!existsSync(MIGRATIONS_DIR)) return {};
+  return Object.fromEntries(
+    readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith('.sql'))
+      .sort()
+      .map((file) => [
+        file,
+        createHash('sha256')
+          .update(readFileSync(join(MIGRATIONS_DIR, file)))
+          .digest('hex'),
+      ]),
+  );
+}
 
 function sourceFiles(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -73,6 +99,8 @@ interface SavedWorld {
   leftovers: WorldSummary['leftovers'];
   savedAt: string;
   buildSeconds: number;
+  /** The migration files as they were when the template applied them (name → sha256). */
+  migrations: Record<string, string>;
 }
 
 /** `cp -a`: keeps the owner (the embedded server runs as `postgres` under root) and the 0700 modes PostgreSQL insists on. */
@@ -81,12 +109,15 @@ function copyTree(from: string, to: string): void {
   if (result.status !== 0) throw new Error(`cp -a ${from} ${to} failed (exit ${result.status})`);
 }
 
-/** Copies a saved template into `dataDir` (which must not exist) and returns its world, or null without one. */
+/** Copies a saved template into `dataDir` (which must not exist) and returns its world; null without one, or when a migration it applied has changed since. */
 export function restoreWorldTemplate(name: string, dataDir: string): WorldSummary | null {
   const dir = join(TEMPLATE_ROOT, name);
   const summaryFile = join(dir, 'world.json');
   if (!existsSync(summaryFile)) return null;
   const saved = JSON.parse(readFileSync(summaryFile, 'utf8')) as SavedWorld;
+  const now = migrationHashes();
+  const changed = Object.entries(saved.migrations ?? {}).filter(([file, hash]) => now[file] !== hash);
+  if (!saved.migrations || changed.length > 0) return null;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   copyTree(join(dir, 'pg'), join(dataDir, 'pg'));
   copyTree(join(dir, 'pg-password'), join(dataDir, 'pg-password'));
@@ -128,6 +159,7 @@ export function saveWorldTemplate(name: string, dataDir: string, world: WorldSum
     leftovers: world.leftovers,
     savedAt: new Date().toISOString(),
     buildSeconds,
+    migrations: migrationHashes(),
   };
   writeFileSync(join(partial, 'world.json'), `${JSON.stringify(saved, null, 2)}\n`);
   renameSync(partial, join(TEMPLATE_ROOT, name));
