@@ -94,7 +94,6 @@ export function ReportPageOne({ page }: { page: PageOne }) {
             <tr>
               <th>waived</th>
               <th>by</th>
-              <th>when</th>
               <th>reason</th>
             </tr>
           </thead>
@@ -102,8 +101,10 @@ export function ReportPageOne({ page }: { page: PageOne }) {
             {page.waivers.map((w) => (
               <tr key={`${w.what}:${w.by}`}>
                 <td>{w.what}</td>
-                <td>{w.by}</td>
-                <td className="nowrap">{w.at}</td>
+                <td>
+                  {w.by}
+                  {w.at ? <span className="muted">, {w.at}</span> : null}
+                </td>
                 <td>{w.reason}</td>
               </tr>
             ))}

@@ -78,7 +78,6 @@ describe('the migration report of a rehearsal run through phase 9', () => {
     const [migration] = await test.database.sql<{ id: number }[]>`select id from cutover.migration_runs`;
     migrationRunId = Number(migration?.id);
     report = (await readRunReport(test.database, { migrationRunId })) as RunReport;
-    if (process.env.H2_DUMP_REPORT) writeFileSync(process.env.H2_DUMP_REPORT, JSON.stringify(report));
     console_ = await startCliConsole(test.database);
     viewerEnv = cliEnvironment({
       CUTOVER_URL: console_.url,

@@ -63,7 +63,8 @@ export interface StripCell {
 export interface WaiverRow {
   what: string;
   by: string;
-  at: string;
+  /** When it was waived, where recorded (a final-proof waiver is the approval's decision). */
+  at: string | null;
   reason: string;
 }
 

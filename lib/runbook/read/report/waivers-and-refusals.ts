@@ -12,7 +12,8 @@ export function listWaivers(report: RunReport): WaiverRow[] {
   const rows: WaiverRow[] = report.waivers.map((w) => ({
     what: `FAIL hour ${at(w.hourStart)}`,
     by: w.waivedBy,
-    at: '—',
+    // When the hour was waived is in the audit events (appendix); the snapshot keeps who and why.
+    at: null,
     reason: w.reason,
   }));
   for (const entry of report.phaseRuns) {
