@@ -9,7 +9,7 @@ test.describe.configure({ mode: 'serial' });
 test('an operator clicks phases 1–7 through to a verified deployment, pausing and resuming the copy, then rolls back', async ({
   page,
 }) => {
-  test.setTimeout(600_000);
+  test.setTimeout(300_000);
   await new LoginPage(page).signInAs('operator');
   const phase = new PhasePage(page);
 

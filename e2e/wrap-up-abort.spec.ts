@@ -3,18 +3,17 @@ import { e2eDatabase, latestAudit } from './support/database';
 import { expect, test } from './support/fixtures';
 
 /*
- * Abort from a page (docs/phases.md "Abort"). Spec files run in name order and share one console:
- * this one comes after the window spec, and the run it aborts is one it seeds awaiting an approval
- * (no runner claims such a run), so the outcome does not depend on timing and no other spec sees it.
+ * Abort from a page (docs/phases.md "Abort"). The spec's world is its own (e2e/support/fixtures.ts):
+ * it seeds a migration run and, in it, a rollback awaiting an approval (no runner claims such a
+ * run), so the outcome depends neither on timing nor on what other specs did.
  */
 test('an operator aborts a run from the rollback page and sees what the abort left and what to do next', async ({
   page,
   browser,
 }) => {
   const sql = e2eDatabase();
-  const [migration] = await sql<
-    { id: number }[]
-  >`select id::int as id from cutover.migration_runs order by id desc limit 1`;
+  const [migration] = await sql<{ id: number }[]>`
+    insert into cutover.migration_runs (status, started_by) values ('active', 'operator') returning id::int as id`;
   const [run] = await sql<{ id: number }[]>`
     insert into cutover.phase_runs (migration_run_id, phase, status, options, requested_by, attempt, checkpoint)
     values (${migration?.id ?? 0}, 'rollback', 'awaiting-approval', '{"data": "delete"}', 'operator', 1, '{}')

@@ -1,16 +1,16 @@
-/** Direct database access for assertions: the e2e console publishes its URL in .data-e2e/. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import postgres, { type Sql } from 'postgres';
+/** Direct database access for assertions: the database of the world the running spec uses (fixtures.ts). */
+import type { Sql } from 'postgres';
 
-let client: Sql | undefined;
+let current: Sql | undefined;
+
+/** Called by the world fixture: from now on e2eDatabase() is this world's (a worker runs one spec at a time). */
+export function setWorldDatabase(sql: Sql | undefined): void {
+  current = sql;
+}
 
 export function e2eDatabase(): Sql {
-  if (!client) {
-    const { url } = JSON.parse(readFileSync(join('.data-e2e', 'connection.json'), 'utf8')) as { url: string };
-    client = postgres(url, { max: 2, onnotice: () => {} });
-  }
-  return client;
+  if (!current) throw new Error('No e2e world: import test from e2e/support/fixtures, not @playwright/test.');
+  return current;
 }
 
 export async function latestAudit(params: { action: string; username: string }) {
