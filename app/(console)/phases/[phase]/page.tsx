@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ChecksTable } from '@/components/checks-table';
 import { LegacyFencePanel } from '@/components/legacy-fence-panel';
+import { PacingForm } from '@/components/pacing-form';
 import { PhaseLiveView } from '@/components/phase-live-view';
 import { PhaseStageList } from '@/components/phase-stage-list';
 import { PhaseTabs } from '@/components/phase-tabs';
@@ -10,12 +11,17 @@ import { SqlPreview } from '@/components/sql-preview';
 import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
+import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
+import { readPacingLimits } from '@/lib/runbook/engine/pacing/pacing-limits';
 import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
 export const dynamic = 'force-dynamic';
+
+/** The pages whose phases pace their batches (docs/operations.md "Pacing"): they show the live limits. */
+const PACED_PHASES = new Set(['2', '4', '9']);
 
 export async function generateMetadata({ params }: { params: Promise<{ phase: string }> }): Promise<Metadata> {
   const phase = PHASE_CATALOG.pagePhase((await params).phase);
@@ -35,6 +41,7 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
   if (!read.ok)
     return <ViewerReadRefused title={`${PHASE_CATALOG.label(phase.id)}: ${phase.title}`} message={read.message} />;
   const detail = read.value;
+  const pacing = PACED_PHASES.has(phase.id) ? await readForViewer((database) => readPacingLimits(database.sql)) : null;
   const preconditionsPass = detail.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">
@@ -58,7 +65,7 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
         <ChecksTable checks={detail.preconditions} label="Preconditions" />
       </section>
       <PhaseLiveView
-        phase={detail.id}
+        phase={phase.id}
         number={detail.number ?? 0}
         pausable={detail.pausable}
         canOperate={user.roles.includes('operator')}
@@ -83,6 +90,21 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
           activeRun: detail.activeRun,
         })}
       />
+      {pacing?.ok ? (
+        <PacingForm
+          limits={{
+            batchRows: pacing.value.batchRows,
+            paceMs: pacing.value.paceMs,
+            maxLockWaitMs: pacing.value.maxLockWaitMs,
+            maxReplicaLagS: pacing.value.maxReplicaLagS,
+            checkpointPauseS: pacing.value.checkpointPauseS,
+            maxWalMbPerS: pacing.value.maxWalMbPerS,
+            maxWorkerMs: pacing.value.maxWorkerMs,
+          }}
+          updated={pacing.value.updatedAt ? `${formatUtc(pacing.value.updatedAt)} by ${pacing.value.updatedBy}` : null}
+          canOperate={user.roles.includes('operator')}
+        />
+      ) : null}
       {detail.legacyFence ? <LegacyFencePanel fence={detail.legacyFence} /> : null}
       <PhaseStageList
         stages={phase.stages}
