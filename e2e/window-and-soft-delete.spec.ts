@@ -11,8 +11,15 @@ test.describe.configure({ mode: 'serial' });
 // Its own world from Monday morning (DEFAULT_WORLD), at twice the default speed: phases 1–7, the
 // 24 open-market hours of the window and phase 9 end by Wednesday, far from Friday's close, and the
 // window passes in about a minute and a quarter when the simulated workers keep up (when they lag,
-// the rehearsal clock holds back rather than outrun them: lib/market/clock.ts).
-test.use({ worldOptions: { ...DEFAULT_WORLD, speed: 1200 } });
+// the rehearsal clock holds back rather than outrun them: lib/market/clock.ts). Phase 4 is not
+// paused here (runbook.spec.ts does that): its copy runs in full-size batches, not one small batch a second.
+test.use({
+  worldOptions: {
+    ...DEFAULT_WORLD,
+    speed: 1200,
+    console: { CUTOVER_COPY_PACED: '0', CUTOVER_COPY_BATCH_ROWS: '20000' },
+  },
+});
 
 test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-person soft-delete', async ({
   page,

@@ -28,7 +28,8 @@ export interface ConsoleWorld {
 
 /** The settings every e2e console runs with, besides its database and speed. */
 const CONSOLE_SETTINGS = {
-  // Small, paced copy batches so that a spec can pause and resume phase 4.
+  // Small, paced copy batches so that a spec can pause and resume phase 4 (a spec that never pauses
+  // it may say otherwise: WorldOptions.console).
   CUTOVER_COPY_BATCH_ROWS: '300',
   CUTOVER_COPY_PACED: '1',
   CUTOVER_PG_DUMP_DIR: 'off',
@@ -111,6 +112,7 @@ export async function startConsoleWorld(
     env: {
       ...process.env,
       ...CONSOLE_SETTINGS,
+      ...options.console,
       DATABASE_URL: url,
       CUTOVER_AUDIT_KEY: AUDIT_KEY,
       CUTOVER_DATA_DIR: dataDir,

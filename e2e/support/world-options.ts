@@ -14,6 +14,8 @@ export interface WorldOptions {
   speed: number;
   /** REHEARSAL_REVISIONS_PER_HOUR of the world's simulated provider. */
   revisionsPerHour: number;
+  /** Settings of the world's console that differ from the e2e defaults (console-world.ts), e.g. CUTOVER_COPY_PACED. */
+  console?: Record<string, string>;
 }
 
 /**
