@@ -9,6 +9,10 @@
  *   run N [--OPTION VALUE]                  start phase N with its options (phase 4: --method)
  *   fix 2                                   phase 2's "Apply fix"
  *   pause | resume                          the copy (phase 4)
+ *   pace [--batch-rows N|default] [--pace-ms N] [--max-lock-wait-ms N] [--max-replica-lag-s N]
+ *        [--checkpoint-pause-s N] [--max-wal-mb-per-s N] [--max-worker-ms N]
+ *                                           the batched phases' live limits: shown, or changed (from
+ *                                           the next batch, audited; docs/operations.md "Pacing")
  *   abort PHASE|#RUN --confirm ABORT [--reason TEXT]
  *                                           cancel the active run: its step in flight rolls back
  *   validate                                the dry run of the whole plan (exit 0 on GO, 1 on NO-GO)
@@ -53,7 +57,7 @@ checkSettingsAtStart('cutover');
 
 // The phases, their options and confirmation words are the console's: `phases` asks it for them.
 const USAGE = [
-  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | abort PHASE|#RUN | rollback --data keep|delete | run reconcile --from MINUTE --to MINUTE | approvals | approve ID | reject ID | report [N] | whoami',
+  'usage: npm run cutover -- status | phases | validate | preview N | run N | fix 2 | pause | resume | pace [--LIMIT N] | abort PHASE|#RUN | rollback --data keep|delete | run reconcile --from MINUTE --to MINUTE | approvals | approve ID | reject ID | report [N] | whoami',
   '  phases lists what each phase takes (--OPTION VALUE), as the console declares it',
   '  CUTOVER_URL must be https:// (plain http only to 127.0.0.1, ::1 or localhost) unless --insecure is given',
 ].join('\n');
@@ -77,8 +81,8 @@ class FailedError extends Error {}
  * Splits the phase's options (`--method regenerate`, `--data=keep`) from the CLI's own flags, so a
  * phase's new option needs no change here; the console validates them against the phase.
  */
-/** The commands that pass a phase its options. */
-const PHASE_COMMANDS = new Set(['preview', 'run', 'rollback']);
+/** The commands that pass a phase its options (and `pace`, its limits as --NAME VALUE). */
+const PHASE_COMMANDS = new Set(['preview', 'run', 'rollback', 'pace']);
 
 function splitPhaseOptions(argv: string[]): { rest: string[]; phaseOptions: Record<string, string> } {
   const rest: string[] = [];
@@ -381,6 +385,18 @@ function previewStatementLines(preview: PreviewJson['preview']): string[] {
   ]);
 }
 
+/** `--batch-rows 5000 --pace-ms 200` → {batchRows: 5000, paceMs: 200}; `--batch-rows default` → null. The console checks the ranges. */
+function pacingChange(options: Record<string, string>): Record<string, number | null> {
+  const change: Record<string, number | null> = {};
+  for (const [name, raw] of Object.entries(options)) {
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (name === 'batch-rows' && raw === 'default') change[key] = null;
+    else if (/^\d+$/.test(raw)) change[key] = Number(raw);
+    else throw new UsageError(`--${name} needs a whole number${name === 'batch-rows' ? ' or "default"' : ''}`);
+  }
+  return change;
+}
+
 function encode(segment: string): string {
   return encodeURIComponent(segment);
 }
@@ -454,6 +470,27 @@ async function main(): Promise<number> {
     case 'pause':
     case 'resume': {
       const result = await change(`/${command}`, {});
+      print(result, () => summarizeResult(result));
+      return exitCodeOfResult(result);
+    }
+    case 'pace': {
+      // No limit named: show them (and why the active run waits); otherwise change those named.
+      if (Object.keys(phaseOptions).length === 0) {
+        const pacing = await read<{
+          limits: Record<string, unknown>;
+          activeRun: { id: number; waiting: string | null } | null;
+        }>('/pacing');
+        print(pacing, () =>
+          [
+            ...Object.entries(pacing.limits).map(([name, value]) => `  ${name.padEnd(18)} ${value ?? 'default'}`),
+            pacing.activeRun
+              ? `active run #${pacing.activeRun.id}: ${pacing.activeRun.waiting ?? 'not waiting on the pacing'}`
+              : 'no active run',
+          ].join('\n'),
+        );
+        return EXIT.ok;
+      }
+      const result = await change('/pacing', pacingChange(phaseOptions));
       print(result, () => summarizeResult(result));
       return exitCodeOfResult(result);
     }

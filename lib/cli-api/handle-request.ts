@@ -21,10 +21,13 @@ import { viewerReadRefusal } from '../db/read-refusal';
 import { abortPhaseRun } from '../runbook/actions/abort-phase-run';
 import { approveRequest, rejectRequest } from '../runbook/actions/decide-approval';
 import { pausePhaseRun, resumePhaseRun } from '../runbook/actions/pause-resume';
+import { setPacing } from '../runbook/actions/set-pacing';
 import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import { validatePlan } from '../runbook/actions/validate';
+import { readPacingState } from '../runbook/engine/pacing/pace-next-batch';
+import { readPacingLimits } from '../runbook/engine/pacing/pacing-limits';
 import { phaseUsageLines } from '../runbook/engine/phase-registry';
-import { getPhaseRun } from '../runbook/engine/run-state';
+import { getActivePhaseRun, getPhaseRun } from '../runbook/engine/run-state';
 import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
 import { listApprovals } from '../runbook/read/list-approvals';
 import { readConsoleStatus } from '../runbook/read/read-console-status';
@@ -175,6 +178,21 @@ const GET_ROUTES: [RegExp, Route][] = [
     },
   ],
   [/^approvals$/, async ({ readDatabase }) => json(await listApprovals(readDatabase.sql))],
+  // The live pacing limits, and why the active run waits if it does (docs/operations.md "Pacing").
+  [
+    /^pacing$/,
+    async ({ readDatabase }) => {
+      const limits = await readPacingLimits(readDatabase.sql);
+      const active = await getActivePhaseRun(readDatabase.sql);
+      const state = active ? await readPacingState(readDatabase.sql, { runId: active.id }) : null;
+      return json({
+        limits,
+        activeRun: active
+          ? { id: active.id, phase: active.phase, status: active.status, waiting: state?.waitingReason ?? null }
+          : null,
+      });
+    },
+  ],
   [/^reports$/, async ({ readDatabase }) => json(await listReportableRuns(readDatabase))],
   [
     /^reports\/[^/]+(\/html)?$/,
@@ -203,6 +221,11 @@ const POST_ROUTES: [RegExp, Route][] = [
   ],
   [/^pause$/, async ({ user, database, address }) => act(pausePhaseRun, { database, user, address }, {})],
   [/^resume$/, async ({ user, database, address }) => act(resumePhaseRun, { database, user, address }, {})],
+  [
+    /^pacing$/,
+    async ({ request, user, database, address }) =>
+      act(setPacing, { database, user, address }, await readJsonObject(request)),
+  ],
   [
     // Abort (docs/phases.md "Abort"): the body names the run (runId) or its phase, with the typed confirmation.
     /^abort$/,

@@ -10,6 +10,8 @@
  *   POST /api/cli/runs                          start a phase run: {phase, method?, data?, confirm?} → ActionResult
  *   GET  /api/cli/runs/:id                      one phase run (what `--wait` polls)
  *   POST /api/cli/pause | /api/cli/resume       the copy (phase 4) → ActionResult
+ *   GET  /api/cli/pacing                        the live pacing limits, and why the active run waits
+ *   POST /api/cli/pacing                        {batchRows?, paceMs?, maxLockWaitMs?, …} → ActionResult
  *   GET  /api/cli/approvals                     pending and decided requests
  *   POST /api/cli/approvals/:id/approve         {confirm, waiveCount?} → ActionResult
  *   POST /api/cli/approvals/:id/reject          {reason} → ActionResult
