@@ -21,6 +21,7 @@
 import { toJsonValue } from '../../../json';
 import { MINUTE_MS } from '../../../time-units';
 import { definePhase } from '../../engine/define-phase';
+import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
 import { requireSucceeded } from '../../engine/preconditions';
 import { bound } from '../../engine/statements';
 import { backupTableName, getBackup } from '../shared/backup';
@@ -183,6 +184,10 @@ export const rollbackPhase = definePhase({
         return { state: 'continue' };
       }
       case 'restore-soft-deleted': {
+        // Gentle with production (engine/pacing): wait while the database is busy; an operator's batch size applies.
+        const paced = await paceNextBatch(ctx, { batchRows: RESTORE_BATCH });
+        if (paced.wait) return paced.wait;
+        const restoreBatch = paced.batchRows;
         const batch = await ctx.commitStep(
           async (tx) => {
             // A straggling legacy writer's insert of the same key waits for this lock, or this batch waits for it and
@@ -190,7 +195,7 @@ export const rollbackPhase = definePhase({
             await ctx.exec(tx, bound(LOCK_LEGACY_SQL));
             const { rows } = await ctx.exec<{ derived_id: string; ts_utc: Date; restored: boolean }>(
               tx,
-              bound(RESTORE_SOFT_DELETED_SQL, [ctx.run.migrationRunId, RESTORE_BATCH]),
+              bound(RESTORE_SOFT_DELETED_SQL, [ctx.run.migrationRunId, restoreBatch]),
             );
             const skipped = rows.filter((r) => !r.restored);
             return {
@@ -205,7 +210,7 @@ export const rollbackPhase = definePhase({
               restored: (checkpoint.restored ?? 0) + value.restored,
               skipped: (checkpoint.skipped ?? 0) + value.skipped.length,
               skippedSamples: [...(checkpoint.skippedSamples ?? []), ...value.skipped].slice(0, 50),
-              stage: value.handled < RESTORE_BATCH ? 'backfill' : 'restore-soft-deleted',
+              stage: value.handled < restoreBatch ? 'backfill' : 'restore-soft-deleted',
             },
           }),
         );
@@ -238,7 +243,10 @@ export const rollbackPhase = definePhase({
           await ctx.log(`Back-filled ${checkpoint.backfilled ?? 0} minutes into derived_data_bars.`);
           return { state: 'continue' };
         }
-        const to = new Date(Math.min(from.getTime() + BATCH_MINUTES * MINUTE_MS, end.getTime()));
+        // One DXY row per minute: an operator's batch size is the back-fill's minutes per batch.
+        const paced = await paceNextBatch(ctx, { batchRows: BATCH_MINUTES });
+        if (paced.wait) return paced.wait;
+        const to = new Date(Math.min(from.getTime() + paced.batchRows * MINUTE_MS, end.getTime()));
         await ctx.commitStep(
           async (tx) => (await ctx.exec(tx, bound(backfillLegacyRangeSql(), [from, to]))).count,
           (rows) => ({
