@@ -25,6 +25,7 @@ import { readMonitorState } from '../../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../../time-units';
 import { definePhase } from '../../engine/define-phase';
 import { retryOnLockConflict } from '../../engine/lock-conflict-retry';
+import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
 import { requireSucceeded } from '../../engine/preconditions';
 import { bound, type PlannedStatement, planned } from '../../engine/statements';
 import type { PhaseContext } from '../../engine/types';
@@ -43,6 +44,7 @@ import {
 import { nextFxOpen } from '../shared/legacy-path-proof';
 import { readColumns } from '../shared/schema-inspection';
 import { describeDifferences, proveLegacyInDataBars, reconcileWayOut, waiveFinalProof, waiverOf } from './final-proof';
+import { reportSoftDeleteBloat } from './soft-delete-bloat';
 
 const SOFT_DELETE_CHECKPOINT = z.looseObject({
   stage: z.enum(['final-proof', 'deploying', 'proving-stop', 'soft-deleting', 'holding']).optional(),
@@ -431,7 +433,10 @@ export const phase9SoftDelete = definePhase({
         return { state: 'continue' };
       }
       case 'soft-deleting': {
-        const batchRows = ctx.config.softDeleteBatchRows;
+        // Gentle with production (engine/pacing): wait while the database is busy; an operator's batch size applies.
+        const paced = await paceNextBatch(ctx, { batchRows: ctx.config.softDeleteBatchRows });
+        if (paced.wait) return paced.wait;
+        const batchRows = paced.batchRows;
         // ISO strings, cast in SQL: an array of text serializes the same whatever its length.
         const waivedMinutes = waiver?.minutes ?? [];
         const deleted = await ctx.commitStep(
@@ -465,6 +470,11 @@ export const phase9SoftDelete = definePhase({
             `Soft-deleted ${(checkpoint.deletedRows ?? 0) + deleted} legacy DXY 1m rows in this attempt ` +
               `(${(checkpoint.deletedBefore ?? 0) + (checkpoint.deletedRows ?? 0) + deleted} in this migration run).`,
           );
+        // The last batch: the bloat it leaves and the VACUUM that clears it (soft-delete-bloat.ts).
+        if (deleted < batchRows)
+          await reportSoftDeleteBloat(ctx, {
+            softDeleted: (checkpoint.deletedBefore ?? 0) + (checkpoint.deletedRows ?? 0) + deleted,
+          });
         return { state: 'continue' };
       }
       case 'holding': {
