@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The phase registry first: the phase modules reach each other through it.
 import '../../runbook/phases';
-import { marketOpenForPhase9 } from '../../runbook/phases/9-soft-delete/phase-9-soft-delete';
+import { marketOpenForPhase9 } from '../../runbook/phases/9-soft-delete/soft-delete-timing';
 import { nextFxOpen } from '../../runbook/phases/shared/legacy-path-proof';
 
 const at = (iso: string) => new Date(iso);
