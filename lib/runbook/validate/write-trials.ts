@@ -10,7 +10,7 @@
 import { MINUTE_MS } from '../../time-units';
 import { readSchemaReport } from '../phases/2-schema/schema-report';
 import { CALC_DXY_RANGE_1M_SIGNATURE, calcDxyRange1mSql } from '../phases/3-function/calc-dxy-range-1m';
-import { createWithGrants } from '../phases/3-function/phase-3-create-function';
+import { createWithGrants } from '../phases/3-function/function-grants';
 import { AGGREGATOR_5M, planAggregatorReplacement } from '../phases/5-switch/aggregator-function';
 import { probeAggregatorInput, probeFailure } from '../phases/5-switch/aggregator-probe';
 import { REGISTRY_UPDATE_SQL } from '../phases/5-switch/registry-metadata';
