@@ -3,7 +3,7 @@ import { failedChecks } from '../../../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../../../test-support/test-world';
 import { useTestWorld } from '../../../../test-support/world-database';
 import type { PhaseRunRow } from '../../engine/run-state';
-import { restartReason } from './phase-4-copy';
+import { restartReason } from './copy-checkpoint';
 
 const FORM_CHECK = 'Every DXY row in data_bars is in the final form';
 
