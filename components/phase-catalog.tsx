@@ -6,15 +6,19 @@
  */
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { createPhaseRegistry, type PhaseIdentity, type PhaseRegistry } from '@/lib/runbook/engine/phase-registry';
+import type { ApprovalKind, PhaseId } from '@/lib/runbook/phases';
 
-const PhaseCatalogContext = createContext<PhaseRegistry | null>(null);
+/** The identities the layout hands over: ids and approval kinds are the registry's unions. */
+type CatalogIdentity = PhaseIdentity<PhaseId, ApprovalKind>;
 
-export function PhaseCatalogProvider({ identities, children }: { identities: PhaseIdentity[]; children: ReactNode }) {
+const PhaseCatalogContext = createContext<PhaseRegistry<CatalogIdentity> | null>(null);
+
+export function PhaseCatalogProvider({ identities, children }: { identities: CatalogIdentity[]; children: ReactNode }) {
   const registry = useMemo(() => createPhaseRegistry(identities), [identities]);
   return <PhaseCatalogContext.Provider value={registry}>{children}</PhaseCatalogContext.Provider>;
 }
 
-export function usePhaseCatalog(): PhaseRegistry {
+export function usePhaseCatalog(): PhaseRegistry<CatalogIdentity> {
   const registry = useContext(PhaseCatalogContext);
   if (!registry) throw new Error('usePhaseCatalog needs the PhaseCatalogProvider of app/(console)/layout.tsx');
   return registry;

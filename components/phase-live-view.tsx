@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { PhaseLiveJson } from '@/lib/client/wire-types';
 import { formatUtc } from '@/lib/format';
+import type { PhaseId } from '@/lib/runbook/phases';
 import { pausePhaseRunAction, resumePhaseRunAction, startPhaseRunAction } from '@/lib/server-actions/runbook';
 import { AbortRunControl } from './abort-run-control';
 import { AbortedBanner } from './aborted-banner';
@@ -14,7 +15,7 @@ import { RunDetails } from './run-details';
 import { usePhaseLive } from './use-phase-live';
 
 interface Props {
-  phase: string;
+  phase: PhaseId;
   number: number;
   pausable: boolean;
   canOperate: boolean;

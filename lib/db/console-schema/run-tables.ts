@@ -142,7 +142,7 @@ export const approvals = cutover.table(
   'approvals',
   {
     id: serial('id').primaryKey(),
-    // The phases name their own kinds (a phase's `approval.kind`), beside 'abandon' and 'waiver'.
+    // The phases name their own kinds (a phase's `approval.kind`), beside 'abandon' (lib/runbook/phases/index.ts `ApprovalKind`).
     kind: text('kind').notNull(),
     phaseRunId: bigint('phase_run_id', { mode: 'number' }).notNull(),
     requestedBy: text('requested_by').notNull(),

@@ -21,7 +21,7 @@ import type { PhaseRegistry } from '../engine/phase-registry';
 import { mergePhaseRunOptions, movePhaseRun } from '../engine/run-requests';
 import { getPhaseRun } from '../engine/run-state';
 import type { ApprovalAdditions, PhaseDefinition } from '../engine/types';
-import { PHASES } from '../phases';
+import { ABANDON_APPROVAL_KIND, PHASES } from '../phases';
 import { ABANDON_CONFIRMATION, closeAbandonedMigrationRun } from './abandon-migration-run';
 
 /** The word an approver types to confirm a kind of request: the phases' own, and two that are not a phase's. */
@@ -51,7 +51,7 @@ async function refuseExpired(tx: SqlOrTx, request: Approval, ttlMinutes: number)
   const age = (await requestAgeMinutes(tx, { id: request.id })) ?? 0;
   if (age <= ttlMinutes) return;
   const again =
-    request.kind === 'abandon' ? 'ask for the abandon again' : `abort run #${request.phaseRunId} and request it again`;
+    request.kind === ABANDON_APPROVAL_KIND ? 'ask for the abandon again' : `abort run #${request.phaseRunId} and request it again`;
   throw new ActionRefused(
     `Request #${request.id} expired: requested ${Math.floor(age)} min ago, CUTOVER_APPROVAL_TTL_MINUTES is ${ttlMinutes}; ${again}.`,
   );
@@ -94,7 +94,7 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
       const word = confirmationWordOf(request.kind, registry);
       if (input.confirm !== word) throw new ActionRefused(`Type ${word} to confirm the approval.`);
       let additions: ApprovalAdditions = {};
-      if (request.kind !== 'abandon') {
+      if (request.kind !== ABANDON_APPROVAL_KIND) {
         const run = await getPhaseRun(tx, { id: request.phaseRunId });
         if (!run) throw new ActionRefused(`Phase run #${request.phaseRunId} no longer exists.`);
         const phase = registry.find(run.phase);
@@ -114,7 +114,7 @@ export function createApproveRequest(registry: PhaseRegistry<PhaseDefinition>) {
         reason: additions.reason ?? null,
         accounts: await accountsOf(tx, request, user.username),
       });
-      if (request.kind === 'abandon') {
+      if (request.kind === ABANDON_APPROVAL_KIND) {
         const migrationRunId = await closeAbandonedMigrationRun(tx, { phaseRunId: request.phaseRunId });
         return {
           approvalId: request.id,

@@ -7,7 +7,7 @@ import { ActionRefused, defineAction } from '../../auth/action';
 import { insertPhaseRunEvent } from '../../db/tables/phase-run-events';
 import { movePhaseRun, requestPhaseRunPause } from '../engine/run-requests';
 import { getActivePhaseRun } from '../engine/run-state';
-import { findPhase } from '../phases';
+import { findPhase, isPhaseId } from '../phases';
 
 export const pausePhaseRun = defineAction({
   name: 'runbook.pause',
@@ -15,7 +15,7 @@ export const pausePhaseRun = defineAction({
   roles: ['operator'],
   async run({ tx }) {
     const active = await getActivePhaseRun(tx);
-    if (!active || !findPhase(active.phase).pausable)
+    if (!active || !isPhaseId(active.phase) || !findPhase(active.phase).pausable)
       throw new ActionRefused('No pausable run is active (only phase 4 pauses).');
     if (active.status === 'paused') return { runId: active.id, status: 'paused', changed: false };
     if (active.status === 'pending') {

@@ -13,7 +13,13 @@
  *   stages, and each move is written to the run's log.
  */
 import { z } from 'zod';
-import { definePhaseIdentity, type PhaseIdentity, type PhaseIdentityInput, type PhaseStage } from './phase-registry';
+import {
+  type ApprovalKindOf,
+  definePhaseIdentity,
+  type PhaseIdentity,
+  type PhaseIdentityInput,
+  type PhaseStage,
+} from './phase-registry';
 import type { PhaseContext, PhaseDefinition, Preview, StepOutcome } from './types';
 
 export type PhaseDefinitionInput = PhaseIdentityInput & Omit<PhaseDefinition, keyof PhaseIdentity>;
@@ -68,9 +74,12 @@ async function checkedStep(
   return outcome;
 }
 
-export function definePhase(input: PhaseDefinitionInput): PhaseDefinition {
-  const identity = definePhaseIdentity(input);
-  return {
+/** A phase as its file declares it: its id and approval kind stay the literals written there. */
+type DeclaredPhase<I extends PhaseDefinitionInput> = PhaseDefinition<I['id'], ApprovalKindOf<I>>;
+
+export function definePhase<const I extends PhaseDefinitionInput>(input: I): DeclaredPhase<I> {
+  const identity: PhaseIdentity = definePhaseIdentity(input);
+  const phase: PhaseDefinition = {
     ...input,
     ...identity,
     async preview(ctx) {
@@ -78,4 +87,6 @@ export function definePhase(input: PhaseDefinitionInput): PhaseDefinition {
     },
     execute: (ctx) => checkedStep(identity, input.checkpoint, input.execute, ctx),
   };
+  // The identity's fields are the input's: its id and approval kind are the literals the input holds.
+  return phase as DeclaredPhase<I>;
 }

@@ -70,9 +70,9 @@ export interface PhaseStage {
 }
 
 /** The two-person rule: the run waits for an approver who is not the requester. */
-export interface PhaseApproval {
+export interface PhaseApproval<Kind extends string = string> {
   /** `cutover.approvals.kind` of the request. */
-  kind: string;
+  kind: Kind;
   /** What the approver types to confirm. */
   word: string;
   /** Only when this option has this value (the rollback's `data = delete`); always when absent. */
@@ -81,9 +81,15 @@ export interface PhaseApproval {
   summary: string;
 }
 
-export interface PhaseIdentity {
+/**
+ * `Id` and `Kind` are the literal id and approval kind a phase file declares (`definePhaseIdentity`
+ * keeps them), so the registry of the console's phases knows its ids as a union (`PhaseId` in
+ * ../phases/index.ts) and a renamed id fails to compile where it was written out. Code that works
+ * for any phase (the engine, a test's own registry) uses the defaults, plain strings.
+ */
+export interface PhaseIdentity<Id extends string = string, Kind extends string = string> {
   /** Stored in `cutover.phase_runs.phase`; never change a released id (runs of it exist). */
-  id: string;
+  id: Id;
   /** The plan's number shown to people; null for the rollback. */
   number: number | null;
   title: string;
@@ -99,7 +105,7 @@ export interface PhaseIdentity {
   options: readonly PhaseOption[];
   /** The word the requester types to start it (the rollback's ROLLBACK); null when none. */
   confirmation: string | null;
-  approval: PhaseApproval | null;
+  approval: PhaseApproval<Kind> | null;
   /**
    * An action of another phase rather than a step of the plan (phase 2's "Apply fix"): listed,
    * labelled and routed as that phase's.
@@ -131,8 +137,18 @@ export type PhaseIdentityInput = Pick<
     Omit<PhaseIdentity, 'id' | 'number' | 'title' | 'intent' | 'day' | 'estimateMinutes' | 'pointOfNoReturn' | 'stages'>
   >;
 
-export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
-  return {
+/** The approval kind a phase declares, as the literal it wrote; never when it has no approval. */
+export type ApprovalKindOf<P> = P extends { approval: infer Approval }
+  ? Approval extends { kind: infer Kind extends string }
+    ? Kind
+    : never
+  : never;
+
+/** The identity a phase file declares, keeping its id and approval kind as the literals it wrote. */
+type DeclaredIdentity<I extends PhaseIdentityInput> = PhaseIdentity<I['id'], ApprovalKindOf<I>>;
+
+export function definePhaseIdentity<const I extends PhaseIdentityInput>(input: I): DeclaredIdentity<I> {
+  const identity: PhaseIdentity = {
     roles: ['operator'],
     pausable: false,
     options: [],
@@ -145,6 +161,8 @@ export function definePhaseIdentity(input: PhaseIdentityInput): PhaseIdentity {
     route: input.number === null ? `/${input.id}` : `/phases/${input.id}`,
     ...input,
   };
+  // The fields are the input's, so its id and approval kind are the literals the input holds.
+  return identity as DeclaredIdentity<I>;
 }
 
 /** Every field of an identity; the type below fails to compile if one is missing. */
@@ -173,8 +191,11 @@ const everyFieldListed: [UnlistedField] extends [never] ? true : UnlistedField =
 void everyFieldListed;
 
 /** The identity part of a phase declared with what it runs: the plain data a client component may receive. */
-export function identityOf(phase: PhaseIdentity): PhaseIdentity {
-  return Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, phase[field]])) as unknown as PhaseIdentity;
+export function identityOf<P extends PhaseIdentity>(phase: P): PhaseIdentity<P['id'], ApprovalKindOf<P>> {
+  return Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, phase[field]])) as unknown as PhaseIdentity<
+    P['id'],
+    ApprovalKindOf<P>
+  >;
 }
 
 export interface PhaseRegistry<P extends PhaseIdentity = PhaseIdentity> {
@@ -182,14 +203,15 @@ export interface PhaseRegistry<P extends PhaseIdentity = PhaseIdentity> {
   readonly all: readonly P[];
   /** The plan's checklist: every phase that is not an action of another. */
   readonly steps: readonly P[];
-  isId(id: string): boolean;
-  /** Throws on an unknown id. */
-  find(id: string): P;
+  /** Narrows a stored or requested id to one of these phases' ids. */
+  isId(id: string): id is P['id'];
+  /** Throws on an unknown id (one that passed `isId`, or a literal the union accepts). */
+  find(id: P['id']): P;
   /** The step a stored phase id belongs to: itself, or the phase it is an action of. */
   stepOf(id: string): P | null;
   /** The phase and its actions: the runs shown on its page and counted in its checklist row. */
-  runIdsOf(stepId: string): string[];
-  actionsOf(stepId: string): P[];
+  runIdsOf(stepId: P['id']): P['id'][];
+  actionsOf(stepId: P['id']): P[];
   /** "Phase 4", "Phase 2 · Apply fix", "Rollback" (an unknown id is shown as itself). */
   label(id: string): string;
   /** "Apply fix" for a run of an action, null for a run of a phase itself (or an unknown id). */
@@ -201,8 +223,8 @@ export interface PhaseRegistry<P extends PhaseIdentity = PhaseIdentity> {
   /** Every page of a step, in plan order. */
   routes(): string[];
   /** The options the phase takes, validated, with defaults filled in. */
-  optionsSchema(id: string): z.ZodType<Record<string, string>>;
-  needsApproval(id: string, options: Record<string, unknown>): boolean;
+  optionsSchema(id: P['id']): z.ZodType<Record<string, string>>;
+  needsApproval(id: P['id'], options: Record<string, unknown>): boolean;
   /** The approval kinds and the word each needs. */
   approvalWords(): Record<string, string>;
   /** The start action's input: the phase, each option of any phase, the confirmation. */
@@ -295,7 +317,7 @@ export function createPhaseRegistry<P extends PhaseIdentity>(phases: readonly P[
   const duplicate = routes.find((route, i) => routes.indexOf(route) !== i);
   if (duplicate) throw new Error(`Two phases have the page ${duplicate}`);
 
-  const find = (id: string): P => {
+  const find = (id: P['id']): P => {
     const phase = byId.get(id);
     if (!phase) throw new Error(`Unknown phase "${id}"`);
     return phase;
@@ -303,14 +325,14 @@ export function createPhaseRegistry<P extends PhaseIdentity>(phases: readonly P[
   const stepOf = (id: string): P | null => {
     const phase = byId.get(id);
     if (!phase) return null;
-    return phase.actionOf ? find(phase.actionOf.phase) : phase;
+    return phase.actionOf ? (byId.get(phase.actionOf.phase) ?? null) : phase;
   };
-  const actionsOf = (stepId: string) => phases.filter((p) => p.actionOf?.phase === stepId);
+  const actionsOf = (stepId: P['id']) => phases.filter((p) => p.actionOf?.phase === stepId);
   const optionSchemas = new Map<string, z.ZodType<Record<string, string>>>();
   const registry: PhaseRegistry<P> = {
     all: phases,
     steps,
-    isId: (id) => byId.has(id),
+    isId: (id): id is P['id'] => byId.has(id),
     find,
     stepOf,
     runIdsOf: (stepId) => [stepId, ...actionsOf(stepId).map((a) => a.id)],

@@ -110,7 +110,8 @@ export interface ApprovalAdditions {
   reason?: string;
 }
 
-export interface PhaseDefinition extends PhaseIdentity {
+export interface PhaseDefinition<Id extends string = string, Kind extends string = string>
+  extends PhaseIdentity<Id, Kind> {
   description: string;
   /**
    * What its runs' checkpoints hold, checked before every step (./define-phase.ts). Loose objects:

@@ -6,7 +6,7 @@
  * Server code only: pages hand client components the identities (`phaseIdentities`), and the CLI
  * asks the console's API for its usage text.
  */
-import { createPhaseRegistry, identityOf, type PhaseIdentity } from '../engine/phase-registry';
+import { type ApprovalKindOf, createPhaseRegistry, identityOf, type PhaseIdentity } from '../engine/phase-registry';
 import type { PhaseDefinition } from '../engine/types';
 import { phase1Preflight } from './1-preflight/phase-1-preflight';
 import { phase2Fix } from './2-schema/phase-2-fix';
@@ -21,8 +21,8 @@ import { phase9SoftDelete } from './9-soft-delete/phase-9-soft-delete';
 import { reconcilePhase } from './reconcile/reconcile';
 import { rollbackPhase } from './rollback/rollback';
 
-/** Every phase and action, with what each runs: what lists, labels, routes and validates phases. */
-export const PHASE_CATALOG = createPhaseRegistry<PhaseIdentity | PhaseDefinition>([
+/** Every phase and action in plan order, each with the literal id its file declares. */
+const PLAN = [
   phase1Preflight,
   phase2SchemaValidation,
   phase2Fix,
@@ -35,24 +35,51 @@ export const PHASE_CATALOG = createPhaseRegistry<PhaseIdentity | PhaseDefinition
   phase9SoftDelete,
   reconcilePhase,
   rollbackPhase,
-]);
+] as const;
+
+type PlanPhase = (typeof PLAN)[number];
+type RunnerPhase = Extract<PlanPhase, PhaseDefinition>;
+
+/**
+ * The id of a phase or action of the plan: a union of the literals the phase files declare, so a
+ * renamed or mistyped id fails to compile wherever it is written out (`'7'`, `'rollback'`…). Ids
+ * read back from the database or a request are strings until `isPhaseId` narrows them.
+ */
+export type PhaseId = PlanPhase['id'];
+
+/**
+ * A phase id written out in code, checked against the registry: `phaseId('7')` is '7' at run time
+ * and a compile error once no phase declares '7'. For comparing and querying stored runs, whose
+ * `phase` column lib/db types as a string (lib/db cannot know the registry).
+ */
+export function phaseId<const Id extends PhaseId>(id: Id): Id {
+  return id;
+}
+
+/** What an approval request is for: a phase's declared kind, or the abandon of a migration run. */
+export type ApprovalKind = ApprovalKindOf<PlanPhase> | typeof ABANDON_APPROVAL_KIND;
+export const ABANDON_APPROVAL_KIND = 'abandon';
+
+/** Every phase and action, with what each runs: what lists, labels, routes and validates phases. */
+export const PHASE_CATALOG = createPhaseRegistry<PlanPhase>(PLAN);
 
 /** The phases the runner runs, with their executors: the runner's, the actions' and the read models'. */
-export const PHASES = createPhaseRegistry<PhaseDefinition>(PHASE_CATALOG.all.filter(isRunnerPhase));
+export const PHASES = createPhaseRegistry<RunnerPhase>(PLAN.filter(isRunnerPhase));
 
-function isRunnerPhase(phase: PhaseIdentity | PhaseDefinition): phase is PhaseDefinition {
+function isRunnerPhase(phase: PlanPhase): phase is RunnerPhase {
   return phase.executedBy === 'runner' && 'execute' in phase;
 }
 
 /** What client components may receive of the phases: plain data, no executor. */
-export function phaseIdentities(): PhaseIdentity[] {
-  return PHASE_CATALOG.all.map(identityOf);
+export function phaseIdentities(): PhaseIdentity<PhaseId, ApprovalKind>[] {
+  return PHASE_CATALOG.all.map((phase) => identityOf(phase));
 }
 
-export function isPhaseId(value: string): boolean {
+/** A stored or requested id that names a phase the runner runs. */
+export function isPhaseId(value: string): value is RunnerPhase['id'] {
   return PHASES.isId(value);
 }
 
-export function findPhase(id: string): PhaseDefinition {
+export function findPhase(id: RunnerPhase['id']): RunnerPhase {
   return PHASES.find(id);
 }

@@ -4,6 +4,7 @@
  */
 
 import type { MonitorState } from '../../monitor/read-monitor-state';
+import { phaseId } from '../phases';
 import type { ConsoleStatus } from './read-console-status';
 
 const VERDICT_VALUE = { PASS: 0, WARN: 1, FAIL: 2 } as const;
@@ -70,7 +71,7 @@ export function renderPrometheusMetrics(status: ConsoleStatus, monitor: MonitorS
   out.metric('dxy_cutover_active_run', 'The active phase run (1 while one exists)', 'gauge', [
     { labels: active ? { phase: active.phase, status: active.status } : {}, value: active ? 1 : 0 },
   ]);
-  const copy = status.runbook.steps.find((s) => s.id === '4')?.latest?.progress ?? {};
+  const copy = status.runbook.steps.find((s) => s.id === phaseId('4'))?.latest?.progress ?? {};
   out.metric('dxy_cutover_copy_rows_done', 'Legacy minutes scanned by the latest phase-4 copy', 'gauge', [
     { value: Number(copy.rowsDone ?? 0) },
   ]);

@@ -11,6 +11,7 @@ import { loadClock } from '../../market/clock';
 import { DXY_COMPONENTS, DXY_SYMBOL } from '../../market/dxy';
 import { assessFreshness, type Freshness } from '../../monitor/freshness';
 import { sharedDxyCounts, type TimedDxyCounts } from '../../monitor/shared-dxy-counts';
+import { phaseId } from '../phases';
 import { type RunbookState, readRunbookState } from './read-runbook-state';
 
 export interface SeriesFreshness extends Freshness {
@@ -70,7 +71,8 @@ export async function readConsoleStatus(database: Database): Promise<ConsoleStat
   const freshness = await readFreshness(database, { now, slackMinutes: Math.ceil(clock.speed / 60) - 1 });
   // The aggregator reads only data_bars once phase 5 succeeded in the active migration run.
   const switched =
-    runbook.migrationRun?.status === 'active' && runbook.steps.find((s) => s.id === '5')?.state === 'succeeded';
+    runbook.migrationRun?.status === 'active' &&
+    runbook.steps.find((s) => s.id === phaseId('5'))?.state === 'succeeded';
   return {
     ...base,
     counts,

@@ -20,6 +20,7 @@ import type { Sql } from 'postgres';
 import { insertPhaseRunEvent, listPhaseRunEvents } from '../../db/tables/phase-run-events';
 import { HOUR_MS, MINUTE_MS } from '../../time-units';
 import { getActiveMigrationRun, getLatestSucceededRun, listPhaseRuns } from '../engine/run-state';
+import { phaseId } from '../phases';
 import {
   copyMissingLegacyMinutes,
   gapFillStart,
@@ -53,17 +54,19 @@ const IDLE: BridgeResult = {
 export async function bridgeActive(sql: Sql): Promise<number | null> {
   const migration = await getActiveMigrationRun(sql);
   if (!migration) return null;
-  const switched = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '5' });
+  const switched = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: phaseId('5') });
   if (!switched) return null;
-  const deployed = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: '7' });
+  const deployed = await getLatestSucceededRun(sql, { migrationRunId: migration.id, phase: phaseId('7') });
   if (deployed) return null;
   // Phase 7 does its own gap fill; any rollback attempt (waiting, running, failed) switches the bridge off for good,
   // except one that never ran: rejected, or aborted before a runner took it (docs/phases.md "Abort").
   const runs = await listPhaseRuns(sql, { migrationRunId: migration.id });
   const blocked = runs.some(
     (run) =>
-      (run.phase === '7' && ['running', 'pending', 'awaiting-approval'].includes(run.status)) ||
-      (run.phase === 'rollback' && run.status !== 'rejected' && !(run.status === 'aborted' && run.startedAt === null)),
+      (run.phase === phaseId('7') && ['running', 'pending', 'awaiting-approval'].includes(run.status)) ||
+      (run.phase === phaseId('rollback') &&
+        run.status !== 'rejected' &&
+        !(run.status === 'aborted' && run.startedAt === null)),
   );
   return blocked ? null : migration.id;
 }
@@ -96,7 +99,7 @@ async function reportBridge(
 ): Promise<void> {
   const { revised, rederived, notOverwritten } = params;
   if (revised.length === 0 && rederived.length === 0 && notOverwritten.total === 0) return;
-  const phase5 = await getLatestSucceededRun(sql, { migrationRunId: params.migrationRunId, phase: '5' });
+  const phase5 = await getLatestSucceededRun(sql, { migrationRunId: params.migrationRunId, phase: phaseId('5') });
   if (!phase5) return;
   const newlyDiffering =
     notOverwritten.total > 0 && (await differsFromLastReport(sql, { phaseRunId: phase5.id, notOverwritten }));
