@@ -5,7 +5,7 @@
  * their output captured. Everything runs the way `npm start` runs it; nothing is mocked.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { embeddedAuditKeyFile } from '../lib/auth/audit-key';
 import { signIn } from '../lib/auth/login';
 import { sessionCookieName } from '../lib/auth/session-cookie';
@@ -30,6 +30,8 @@ export interface ScratchConsoleOptions {
    * (world-template.ts); `rebuild` builds and saves it again even when a template exists.
    */
   template?: 'use' | 'rebuild';
+  /** Start the existing build even when sources changed since (others editing the tree); build only when there is none. */
+  reuseBuild?: boolean;
   log: (line: string) => void;
 }
 
@@ -121,7 +123,8 @@ export async function prepareScratchWorld(
 export async function startScratchConsole(options: ScratchConsoleOptions): Promise<ScratchConsole> {
   const { log } = options;
   const { embedded, database, world, worldReady } = await prepareScratchWorld(options);
-  buildIfNeeded(log);
+  if (options.reuseBuild && existsSync('.next/BUILD_ID')) log('Starting the existing build (--reuse-build).');
+  else buildIfNeeded(log);
   const output: string[] = [];
   // The scratch world's audit chain key, generated into its data directory (lib/auth/audit-key.ts): the
   // server and runner see DATABASE_URL and would refuse to start without one. This process appends to the

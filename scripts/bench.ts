@@ -7,7 +7,8 @@
  * `--years 10` does the same on ten years of history (≈ 3.7 M legacy DXY minutes, ≈ 30 M data_bars
  * rows) against that size's own targets. A large world is built once, set-based, and kept as a
  * template between runs (bench/world-template.ts); `--rebuild-world` builds it again, `--prepare-world`
- * only makes sure the template exists (builds it when missing) and measures nothing. Both sizes are
+ * only makes sure the template exists (builds it when missing) and measures nothing, `--reuse-build`
+ * starts the existing Next.js build even if sources changed since (a tree others are editing). Both sizes are
  * recorded side by side in bench/results.json, each with the machine it ran on.
  *
  * `--small` does the same on a 14-day world in well under two minutes, so that `npm test` proves
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     years: { type: 'string', default: '2' },
     'rebuild-world': { type: 'boolean', default: false },
     'prepare-world': { type: 'boolean', default: false },
+    'reuse-build': { type: 'boolean', default: false },
   },
 });
 const small = values.small;
@@ -135,7 +137,11 @@ async function main(): Promise<number> {
     log(`World of ${days} days ${prepared.worldReady.from} in ${prepared.worldReady.seconds} s; nothing measured.`);
     return 0;
   }
-  const target = await startScratchConsole({ ...worldOptions, port: small ? 3311 : 3310 });
+  const target = await startScratchConsole({
+    ...worldOptions,
+    port: small ? 3311 : 3310,
+    reuseBuild: values['reuse-build'],
+  });
   try {
     const [{ version }] = (await target.database.sql`select current_setting('server_version') as version`) as [
       { version: string },
