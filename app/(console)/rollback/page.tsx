@@ -2,12 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AbandonRunForm } from '@/components/abandon-run-form';
 import { ChecksTable } from '@/components/checks-table';
+import { PacingForm } from '@/components/pacing-form';
 import { RollbackView } from '@/components/rollback-view';
 import { SqlPreview } from '@/components/sql-preview';
 import { ViewerReadRefused } from '@/components/viewer-read-refused';
 import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
+import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
+import { plainPacingLimits, readPacingLimits } from '@/lib/runbook/engine/pacing/pacing-limits';
 import { readPhaseDetail } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
 
@@ -27,10 +30,11 @@ export default async function RollbackPage() {
         showWorkerOutput: canSeeWorkerOutput(user.roles),
       }),
       readPhaseDetail(database, { phaseId: 'rollback', options: { data: 'delete' } }),
+      readPacingLimits(database.sql),
     ]),
   );
   if (!read.ok) return <ViewerReadRefused title="Rollback" message={read.message} />;
-  const [keep, remove] = read.value;
+  const [keep, remove, pacing] = read.value;
   const available = keep.preconditions.every((c) => c.passed);
   return (
     <div className="space-y-5">
@@ -55,6 +59,12 @@ export default async function RollbackPage() {
           events: keep.events,
           activeRun: keep.activeRun,
         })}
+      />
+      {/* The restore and the back-fill pace their batches (docs/operations.md "Pacing"). */}
+      <PacingForm
+        limits={plainPacingLimits(pacing)}
+        updated={pacing.updatedAt ? `${formatUtc(pacing.updatedAt)} by ${pacing.updatedBy}` : null}
+        canOperate={user.roles.includes('operator')}
       />
       {keep.migration?.status === 'active' && user.roles.includes('operator') ? (
         <AbandonRunForm migrationRunId={keep.migration.id} />

@@ -13,7 +13,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { readForViewer } from '@/lib/db/read-refusal';
 import { formatUtc } from '@/lib/format';
 import { toJson } from '@/lib/json';
-import { readPacingLimits } from '@/lib/runbook/engine/pacing/pacing-limits';
+import { plainPacingLimits, readPacingLimits } from '@/lib/runbook/engine/pacing/pacing-limits';
 import { PHASE_CATALOG } from '@/lib/runbook/phases';
 import { readPhaseDetail } from '@/lib/runbook/read/read-phase-detail';
 import { canSeeWorkerOutput } from '@/lib/runbook/worker-control/hide-worker-output';
@@ -92,15 +92,7 @@ export default async function PhasePage({ params }: { params: Promise<{ phase: s
       />
       {pacing?.ok ? (
         <PacingForm
-          limits={{
-            batchRows: pacing.value.batchRows,
-            paceMs: pacing.value.paceMs,
-            maxLockWaitMs: pacing.value.maxLockWaitMs,
-            maxReplicaLagS: pacing.value.maxReplicaLagS,
-            checkpointPauseS: pacing.value.checkpointPauseS,
-            maxWalMbPerS: pacing.value.maxWalMbPerS,
-            maxWorkerMs: pacing.value.maxWorkerMs,
-          }}
+          limits={plainPacingLimits(pacing.value)}
           updated={pacing.value.updatedAt ? `${formatUtc(pacing.value.updatedAt)} by ${pacing.value.updatedBy}` : null}
           canOperate={user.roles.includes('operator')}
         />

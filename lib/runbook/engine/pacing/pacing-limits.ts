@@ -107,3 +107,9 @@ export async function updatePacingLimits(
     returning *`;
   return { before, after: fromRow(row) };
 }
+
+/** The limits alone (what the pages' pacing form takes), without who changed them when. */
+export function plainPacingLimits(stored: StoredPacingLimits): PacingLimits {
+  const { updatedAt: _at, updatedBy: _by, ...limits } = stored;
+  return limits;
+}
