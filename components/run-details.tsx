@@ -30,6 +30,12 @@ export function RunDetails({ live }: { live: PhaseLiveJson }) {
         </span>
       </div>
       {typeof latest.progress.percent === 'number' ? <ProgressBar progress={latest.progress} /> : null}
+      {/* Why a running run is not stepping now: the world (phase 7's proof) or the pacing (docs/operations.md "Pacing"). */}
+      {latest.status === 'running' && typeof latest.progress.waiting === 'string' ? (
+        <p className="mt-2 text-sm text-amber-800" data-testid="run-waiting">
+          Waiting: {latest.progress.waiting}
+        </p>
+      ) : null}
       {latest.error ? (
         <pre className="mt-3 whitespace-pre-wrap rounded bg-red-50 p-3 text-sm text-red-900" data-testid="run-error">
           {latest.error}
