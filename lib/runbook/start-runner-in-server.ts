@@ -1,3 +1,5 @@
+import { AuditKeyMismatch, assertAuditKeyFitsDatabase } from '../auth/audit-chain-key';
+import { auditKey } from '../auth/audit-key';
 import { connectDatabase } from '../db/connection';
 import { migrateConsoleSchema } from '../db/migrate';
 import { rehearsalSpeedFromEnv } from '../market/clock';
@@ -11,6 +13,13 @@ export async function startRunnerInServer(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is not set.');
   const database = connectDatabase(url, { max: 6, applicationName: 'dxy-cutover-runner' });
   await migrateConsoleSchema(database);
+  // Another console's audit key on this database: refused here too, for a server started without `npm start`.
+  await assertAuditKeyFitsDatabase(database.sql, auditKey()).catch(async (error: unknown) => {
+    if (!(error instanceof AuditKeyMismatch)) throw error;
+    console.error(`[next] refusing to start: ${error.message}`);
+    await database.close();
+    process.exit(2);
+  });
   const runner = startRunbookRunner(database, { speed: rehearsalSpeedFromEnv() });
   const stop = async () => {
     await runner.stop();
