@@ -20,9 +20,12 @@ import { cutover, tstz } from './cutover-schema';
 
 /**
  * One migration run at a time: created by the first phase-1 run, closed by a completed rollback
- * (or by phase 9 with the window issue). Its phase runs are the plan's state.
+ * (`rolled_back`) or an approved abandon (`abandoned`). Phase 9 leaves it active: its rollback,
+ * which restores exactly the rows phase 9 soft-deleted, must stay possible (docs/phases.md "What
+ * every phase has in common"). Its phase runs are the plan's state. The statuses are CHECKed in the
+ * database (drizzle/0020_run_states.sql), like the phase runs' and the approvals'.
  */
-export const MIGRATION_RUN_STATUSES = ['active', 'rolled_back', 'completed', 'abandoned'] as const;
+export const MIGRATION_RUN_STATUSES = ['active', 'rolled_back', 'abandoned'] as const;
 export type MigrationRunStatus = (typeof MIGRATION_RUN_STATUSES)[number];
 
 export const migrationRuns = cutover.table(

@@ -26,7 +26,7 @@ describe('cutover.approvals', () => {
     const bigRunId = 3_000_000_000;
     await insertApproval(sql, { kind: 'soft-delete', phaseRunId: bigRunId, requestedBy: 'op', summary: 'first' });
     await insertApproval(sql, { kind: 'rollback-delete', phaseRunId: 7, requestedBy: 'op', summary: 'second' });
-    await insertApproval(sql, { kind: 'waiver', phaseRunId: 8, requestedBy: 'op', summary: 'third' });
+    await insertApproval(sql, { kind: 'reconcile', phaseRunId: 8, requestedBy: 'op', summary: 'third' });
     const [first, second, third] = await listApprovalsOfRuns(sql, { phaseRunIds: [bigRunId, 7, 8] });
     if (!first || !second || !third) throw new Error('three requests expected');
     expect(first).toMatchObject({ kind: 'soft-delete', phaseRunId: bigRunId, status: 'pending', decidedAt: null });

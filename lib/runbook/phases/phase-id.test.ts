@@ -28,7 +28,7 @@ describe('phase ids are a union derived from the registry', () => {
   });
 
   it('narrows a stored id only through the registry', () => {
-    const stored: string = ['4', 'rollback', 'waiver'][Math.floor(Math.random() * 0)] ?? '4';
+    const stored: string = '4';
     // @ts-expect-error: a string read from the database is not a phase id until checked.
     expect(() => PHASES.find(stored)).not.toThrow();
     if (!isPhaseId(stored)) throw new Error('expected a runner phase id');
