@@ -60,17 +60,23 @@ describe('decidePace', () => {
     expect(decide({ ...lagging, limits: { maxReplicaLagS: 10 } })).toEqual({ go: true });
   });
 
-  it('holds after a requested checkpoint, and keeps holding until the hold ends', () => {
-    const checkpointed = decide({ signals: { counters: { ...IDLE.counters, requestedCheckpoints: 5 } } });
+  it('holds after requested checkpoints closer than 30 s, and keeps holding until the hold ends', () => {
+    const another = { signals: { counters: { ...IDLE.counters, requestedCheckpoints: 5 } } };
+    // The first one seen is not pressure: a long copy passes max_wal_size by itself.
+    expect(decide(another)).toEqual({ go: true });
+    expect(decide(another, { ...PREVIOUS, requestSeenAtS: 960 })).toEqual({ go: true });
+    const checkpointed = decide(another, { ...PREVIOUS, requestSeenAtS: 988 });
     if (checkpointed.go) throw new Error('expected a wait');
-    expect(checkpointed.reason).toBe('paused 0 s: a requested checkpoint (WAL past max_wal_size): holding 10 s');
+    expect(checkpointed.reason).toBe(
+      'paused 0 s: requested checkpoints 12 s apart (WAL past max_wal_size): holding 10 s',
+    );
     expect(checkpointed.hold?.until).toEqual(new Date(NOW.getTime() + 10_000));
     const held = { holdUntil: new Date(NOW.getTime() + 4000), holdReason: 'a requested checkpoint (x): holding 10 s' };
     expect(reasonOf(decide({ state: held }))).toBe('paused 0 s: a requested checkpoint (x): holding 10 s');
     expect(decide({ state: { ...held, holdUntil: new Date(NOW.getTime() - 1) } })).toEqual({ go: true });
-    expect(
-      decide({ signals: { counters: { ...IDLE.counters, requestedCheckpoints: 5 } }, limits: { checkpointPauseS: 0 } }),
-    ).toEqual({ go: true });
+    expect(decide({ ...another, limits: { checkpointPauseS: 0 } }, { ...PREVIOUS, requestSeenAtS: 988 })).toEqual({
+      go: true,
+    });
   });
 
   it('waits while the WAL rate since the last batch is over the limit', () => {

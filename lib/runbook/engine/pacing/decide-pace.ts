@@ -40,6 +40,12 @@ const RECHECK_MS = 1000;
  * window is this long (./pace-next-batch.ts).
  */
 export const MIN_RATE_WINDOW_S = 1;
+/**
+ * Requested checkpoints closer together than this are pressure: PostgreSQL's own checkpoint_warning
+ * default. One requested checkpoint alone is not (a copy of years of history passes max_wal_size once
+ * or twice by itself); WAL that keeps forcing them is.
+ */
+export const CHECKPOINT_WARNING_S = 30;
 
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -81,8 +87,12 @@ export function decidePace(params: {
     previous?.requestedCheckpoints != null && signals.counters.requestedCheckpoints != null
       ? signals.counters.requestedCheckpoints - previous.requestedCheckpoints
       : 0;
-  if (requested > 0 && limits.checkpointPauseS > 0) {
-    const reason = `a requested checkpoint (WAL past max_wal_size): holding ${seconds(limits.checkpointPauseS * 1000)}`;
+  const lastRequest = previous?.requestSeenAtS;
+  const tooFrequent =
+    requested > 0 && lastRequest !== undefined && signals.counters.atS - lastRequest < CHECKPOINT_WARNING_S;
+  if (tooFrequent && limits.checkpointPauseS > 0) {
+    const apart = seconds((signals.counters.atS - (lastRequest ?? 0)) * 1000);
+    const reason = `requested checkpoints ${apart} apart (WAL past max_wal_size): holding ${seconds(limits.checkpointPauseS * 1000)}`;
     hold = { until: new Date(now.getTime() + limits.checkpointPauseS * 1000), reason };
     causes.push(reason);
     waitMs = Math.max(waitMs, limits.checkpointPauseS * 1000);

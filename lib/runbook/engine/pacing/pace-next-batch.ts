@@ -65,9 +65,18 @@ export async function paceNextBatch(
       ? { ...QUIET, counters: { atS: now.getTime() / 1000, walBytes: null, requestedCheckpoints: null } }
       : await readDatabaseSignals(sql, { at: now });
   const decision = decidePace({ signals, previous: state.sample, limits, state, now });
-  // The older reading stays the baseline until the rate's window is long enough (decide-pace.ts).
+  // The older reading stays the baseline until the rate's window is long enough (decide-pace.ts); the
+  // time a requested checkpoint was last seen is carried from reading to reading.
   const young = state.sample !== null && signals.counters.atS - state.sample.atS < MIN_RATE_WINDOW_S;
-  const sample = toJsonValue(young ? state.sample : signals.counters);
+  const previousRequests = state.sample?.requestedCheckpoints;
+  const requested =
+    previousRequests != null &&
+    signals.counters.requestedCheckpoints != null &&
+    signals.counters.requestedCheckpoints > previousRequests;
+  const requestSeenAtS = requested ? signals.counters.atS : state.sample?.requestSeenAtS;
+  const sample = toJsonValue(
+    young ? state.sample : { ...signals.counters, ...(requestSeenAtS !== undefined ? { requestSeenAtS } : {}) },
+  );
   if (decision.go) {
     await sql`
       insert into cutover.pacing_state as s (phase_run_id, last_batch_at, sample)

@@ -97,12 +97,13 @@ describe('readDatabaseSignals', () => {
         counters: after,
         worker: null,
       },
-      previous: before,
+      // The one before it was seen 5 s earlier: two requested within 30 s.
+      previous: { ...before, requestSeenAtS: before.atS - 5 },
       limits: { ...DEFAULT_PACING_LIMITS, maxWalMbPerS: 100_000 },
       state: FRESH,
       now: new Date(),
     });
-    expect(decision).toMatchObject({ go: false, reason: expect.stringContaining('a requested checkpoint') });
+    expect(decision).toMatchObject({ go: false, reason: expect.stringContaining('requested checkpoints') });
   });
 
   it("reads how long the workers' most recent runs took, and the pacing waits on a slow one", async () => {

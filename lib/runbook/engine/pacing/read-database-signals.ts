@@ -30,6 +30,8 @@ export interface CounterSample {
   walBytes: number | null;
   /** Requested checkpoints since the statistics were reset. */
   requestedCheckpoints: number | null;
+  /** When the gate last saw that counter move (./pace-next-batch.ts keeps it from reading to reading). */
+  requestSeenAtS?: number;
 }
 
 export interface DatabaseSignals {
