@@ -15,7 +15,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from '../lib/db/embedded
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 import { buildIfNeeded, serverArgs, waitForHealth } from '../scripts/next-server';
 import { prepareDatabase } from '../scripts/prepare-database';
-import { restoreWorldTemplate, saveWorldTemplate, templateName } from './world-template';
+import { replaceFilledPlaceholders, restoreWorldTemplate, saveWorldTemplate, templateName } from './world-template';
 
 export interface ScratchConsoleOptions {
   dataDir: string;
@@ -86,12 +86,13 @@ export async function prepareScratchWorld(
   const restored = template && options.template === 'use' ? restoreWorldTemplate(template, options.dataDir) : null;
   let embedded = await startEmbeddedDatabase({ dataDir: options.dataDir });
   let database = connectDatabase(embedded.url, { max: 6, applicationName: 'dxy-cutover-bench' });
+  if (restored) await replaceFilledPlaceholders(database.sql, restored.filledPlaceholders);
   const prepared = await prepareDatabase(database, {
     ownsDatabase: true,
     log,
     env: { ...process.env, REHEARSAL_DAYS: String(options.days), REHEARSAL_START: options.start },
   });
-  const world = restored ?? prepared.worldCreated;
+  const world = restored?.world ?? prepared.worldCreated;
   if (!world) throw new Error('the scratch database already held a world');
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   let worldReady: ScratchConsole['worldReady'] = { from: 'template', seconds: 0 };

@@ -9,13 +9,16 @@
  * functions, the market calendar). The console's own migrations are not in the key: every start
  * applies the ones added since (scripts/prepare-database.ts), so a new migration does not cost a
  * ten-year rebuild. A migration changed after the template applied it would never be applied again,
- * so the template records each migration file's hash and is rebuilt when one of those differs.
+ * so the template records each migration file's hash: a reserved slot's placeholder (`SELECT 1;`)
+ * filled in by its owner since is applied in its new form on the copy (replaceFilledPlaceholders);
+ * any other changed migration makes the template stale, and it is rebuilt.
  * Change a generator file and the next run builds and saves a new template, replacing the old one of that size.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Sql } from 'postgres';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
 
 /** Where templates live: under a `.data-*` directory, which git ignores. */
@@ -42,6 +45,15 @@ const GENERATOR_SOURCES = [
 
 const MIGRATIONS_DIR = 'drizzle';
 
+function migrationText(file: string): string {
+  return readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+}
+
+/** sha256 of a migration's text, as drizzle's migrator records it in cutover.__drizzle_migrations. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /** sha256 of each console migration file, by name. */
 function migrationHashes(): Record<string, string> {
   if (!existsSync(MIGRATIONS_DIR)) return {};
@@ -49,13 +61,34 @@ function migrationHashes(): Record<string, string> {
     readdirSync(MIGRATIONS_DIR)
       .filter((file) => file.endsWith('.sql'))
       .sort()
-      .map((file) => [
-        file,
-        createHash('sha256')
-          .update(readFileSync(join(MIGRATIONS_DIR, file)))
-          .digest('hex'),
-      ]),
+      .map((file) => [file, sha256(migrationText(file))]),
   );
+}
+
+/** A reserved slot's placeholder: nothing but comments and `SELECT 1;` (applying it changed nothing). */
+function isPlaceholder(text: string): boolean {
+  return (
+    text
+      .replace(/--[^\n]*/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .toLowerCase() === 'select 1;'
+  );
+}
+
+/** The placeholders among the migration files now, by name, with their text. */
+function placeholderTexts(): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(migrationHashes())
+      .map((file) => [file, migrationText(file)] as const)
+      .filter(([, text]) => isPlaceholder(text)),
+  );
+}
+
+/** A restored template's placeholder whose slot has been filled since: the file and the hash applied. */
+export interface FilledPlaceholder {
+  file: string;
+  appliedHash: string;
 }
 
 function sourceFiles(path: string): string[] {
@@ -101,6 +134,13 @@ interface SavedWorld {
   buildSeconds: number;
   /** The migration files as they were when the template applied them (name → sha256). */
   migrations: Record<string, string>;
+  /** Of those, the reserved slots' placeholders, with their text. */
+  placeholders?: Record<string, string>;
+}
+
+export interface RestoredWorld {
+  world: WorldSummary;
+  filledPlaceholders: FilledPlaceholder[];
 }
 
 /** `cp -a`: keeps the owner (the embedded server runs as `postgres` under root) and the 0700 modes PostgreSQL insists on. */
@@ -110,25 +150,48 @@ function copyTree(from: string, to: string): void {
 }
 
 /** Copies a saved template into `dataDir` (which must not exist) and returns its world; null without one, or when a migration it applied has changed since. */
-export function restoreWorldTemplate(name: string, dataDir: string): WorldSummary | null {
+export function restoreWorldTemplate(name: string, dataDir: string): RestoredWorld | null {
   const dir = join(TEMPLATE_ROOT, name);
   const summaryFile = join(dir, 'world.json');
   if (!existsSync(summaryFile)) return null;
   const saved = JSON.parse(readFileSync(summaryFile, 'utf8')) as SavedWorld;
   const now = migrationHashes();
   const changed = Object.entries(saved.migrations ?? {}).filter(([file, hash]) => now[file] !== hash);
-  if (!saved.migrations || changed.length > 0) return null;
+  const placeholders = saved.placeholders ?? {};
+  if (!saved.migrations || changed.some(([file]) => !(file in placeholders) || !(file in now))) return null;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   copyTree(join(dir, 'pg'), join(dataDir, 'pg'));
   copyTree(join(dir, 'pg-password'), join(dataDir, 'pg-password'));
   return {
-    variant: saved.variant,
-    historyFrom: new Date(saved.historyFrom),
-    historyTo: new Date(saved.historyTo),
-    providerBars: saved.providerBars,
-    legacyDxyBars: saved.legacyDxyBars,
-    leftovers: saved.leftovers,
+    world: {
+      variant: saved.variant,
+      historyFrom: new Date(saved.historyFrom),
+      historyTo: new Date(saved.historyTo),
+      providerBars: saved.providerBars,
+      legacyDxyBars: saved.legacyDxyBars,
+      leftovers: saved.leftovers,
+    },
+    filledPlaceholders: changed.map(([file, appliedHash]) => ({ file, appliedHash })),
   };
+}
+
+/**
+ * On a restored copy (server running): each placeholder filled since the template was saved is
+ * applied in its new form, statement by statement as drizzle does, and recorded under its new hash,
+ * in one transaction: what a fresh build's migration would have left.
+ */
+export async function replaceFilledPlaceholders(sql: Sql, filled: readonly FilledPlaceholder[]): Promise<void> {
+  for (const { file, appliedHash } of filled) {
+    const text = migrationText(file);
+    await sql.begin(async (tx) => {
+      for (const statement of text.split('--> statement-breakpoint')) {
+        if (statement.trim()) await tx.unsafe(statement);
+      }
+      const updated = await tx`
+        update cutover.__drizzle_migrations set hash = ${sha256(text)} where hash = ${appliedHash}`;
+      if (updated.count !== 1) throw new Error(`${file}: no applied migration with the template's hash`);
+    });
+  }
 }
 
 /**
@@ -160,6 +223,7 @@ export function saveWorldTemplate(name: string, dataDir: string, world: WorldSum
     savedAt: new Date().toISOString(),
     buildSeconds,
     migrations: migrationHashes(),
+    placeholders: placeholderTexts(),
   };
   writeFileSync(join(partial, 'world.json'), `${JSON.stringify(saved, null, 2)}\n`);
   renameSync(partial, join(TEMPLATE_ROOT, name));
