@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestWorld } from '../../../../test-support/world-database';
-import { bloatReport, readTableBloat } from './soft-delete-bloat';
+import { bloatFinding, bloatReport, readTableBloat } from './soft-delete-bloat';
 
 describe('the soft-delete bloat report', () => {
   const world = useTestWorld({ days: 1 });
@@ -53,5 +53,12 @@ describe('the soft-delete bloat report', () => {
     expect(bloatReport({ ...reading, autovacuumThreshold: 5000 }, { softDeleted: 1000 }).summary).toContain(
       "Below autovacuum's threshold (5,000)",
     );
+    // Phase 9's verification shows it as a finding, or says it was not measured in this run.
+    expect(bloatFinding({ softDeleteBloat: report })).toMatchObject({
+      kind: 'finding',
+      passed: true,
+      detail: report.summary,
+    });
+    expect(bloatFinding({}).detail).toMatch(/^not measured in this run/);
   });
 });

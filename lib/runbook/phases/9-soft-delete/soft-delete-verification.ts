@@ -14,6 +14,7 @@ import {
   readFenceState,
   refusalsFinding,
 } from '../shared/legacy-fence-state';
+import { bloatFinding } from './soft-delete-bloat';
 import type { SoftDeleteCheckpoint } from './soft-delete-checkpoint';
 import { HOLD_MINUTES } from './soft-delete-timing';
 
@@ -81,6 +82,8 @@ export async function verifySoftDelete(ctx: PhaseContext): Promise<Verification>
       passed: (fresh?.n ?? 0) > 0,
       detail: `${fresh?.n ?? 0} new DXY minutes in data_bars since the soft-delete (${HOLD_MINUTES} open-market minutes held)`,
     },
+    // What the soft-delete leaves for the DBA: the VACUUM it calls for (docs/operations.md "Pacing").
+    bloatFinding(ctx.run.result),
   ];
   return { passed: checks.every((c) => c.passed), checks };
 }
