@@ -40,14 +40,11 @@ import {
   RESTORE_BATCH,
   RESTORE_REGISTRY_SQL,
   RESTORE_SOFT_DELETED_SQL,
-  type RollbackDataChoice,
   registryHasMetadata,
   reinsertGoneRowsSql,
 } from './rollback-statements';
 import { requireBackup, touchedFromOf } from './rollback-target';
 import { verifyRollback } from './rollback-verification';
-
-export type { RollbackDataChoice };
 
 const BATCH_MINUTES = 14 * 24 * 60;
 
