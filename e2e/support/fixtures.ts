@@ -16,7 +16,7 @@ import { setWorldDatabase } from './database';
 import { DEFAULT_WORLD, type WorldOptions } from './world-options';
 
 export { expect } from '@playwright/test';
-export { DEFAULT_WORLD, type WorldOptions } from './world-options';
+export { DEFAULT_WORLD } from './world-options';
 
 /** The world of the spec file the worker is running, replaced when a test of another file comes. */
 class WorldKeeper {

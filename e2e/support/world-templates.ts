@@ -14,7 +14,7 @@ import { templateName, templateSettings, type WorldOptions } from './world-optio
 export const E2E_DATA_DIR = '.data-e2e';
 
 /** The URL of the cluster's `cutover` database (startEmbeddedDatabase publishes it); only the harness connects there. */
-export function clusterUrl(): string {
+function clusterUrl(): string {
   return (JSON.parse(readFileSync(join(E2E_DATA_DIR, 'connection.json'), 'utf8')) as { url: string }).url;
 }
 
