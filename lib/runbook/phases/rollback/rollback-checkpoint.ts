@@ -40,6 +40,11 @@ export const ROLLBACK_CHECKPOINT = z.looseObject({
   deleted: z.number().optional(),
   putBack: z.number().optional(),
   reinserted: z.number().optional(),
+  /**
+   * Clock time the proof first saw legacy minutes after the switch back: the aggregator's allowance for a DXY 5m bar
+   * starts here, not at the switch (a held-back component releases a burst of minutes at once; ./prove-legacy-path.ts).
+   */
+  legacyMinutesSeenAt: z.string().optional(),
   legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
   /** Clock time the fence on legacy writes (../shared/legacy-fence.ts) came down, when there was one. */
   fenceRemovedAt: z.string().optional(),

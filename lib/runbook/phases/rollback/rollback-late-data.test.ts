@@ -71,10 +71,29 @@ describe('rollback with one component 20 minutes late', () => {
     await sql()`update public.data_bars set ingested_at = ${now} where canonical_symbol = 'USDSEK' and ts_utc >= ${holdFrom}`;
     // The legacy path derives DXY over the minutes that just became complete (its look-back window).
     await sql()`select public.calc_dxy_range_derived(p_from_utc => ${holdFrom}, p_to_utc => ${now})`;
+    // The aggregator's next run is after the proof first sees the burst (the rollback's steps before the proof take
+    // a few of the driver's minutes, hence 15): the proof must give the aggregator its allowance from when the
+    // minutes appeared, not from the switch back 25 minutes ago.
+    await sql()`update public.data_agg_state set next_run_at = ${new Date(now.getTime() + 15 * MINUTE_MS)}
+                 where canonical_symbol = 'DXY' and timeframe = '5m'`;
     const run = await test.driver.finish(runId);
     expect(run.status, failedChecks(run)).toBe('succeeded');
     const gap = run.verification?.checks.find((c) => c.name.startsWith('No legacy gap'));
     expect(gap?.passed, gap?.detail).toBe(true);
     expect(gap?.detail).toContain('(data frontier)');
+  });
+});
+
+describe('rollback with the DXY 5m aggregator disabled', () => {
+  const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
+
+  it('fails once the aggregator has had its open-market minutes since the legacy minutes came, naming its task', async () => {
+    await test.database.sql`update public.data_agg_state set status = 'disabled'
+                              where canonical_symbol = 'DXY' and timeframe = '5m'`;
+    const run = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(
+      /^The legacy path wrote \d+ DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in the \d+ open-market minutes since \S+: the aggregator is not producing\. data_agg_state for DXY 5m: cursor \S+, status disabled,/,
+    );
   });
 });
