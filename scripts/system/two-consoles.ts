@@ -89,7 +89,7 @@ export async function runTwoConsoles(options: {
     const atKill = { ...afterKill, lease_left_ms: (afterKill.lease_left_ms ?? 0) + (readAt - killedAt) };
     log(
       `killed console ${holder.name} (pid ${holder.process.pid}, lease owner ${before.lease_owner}) after ` +
-        `${atKill.batches} batches; its lease had ${((atKill.lease_left_ms ?? 0) / 1000).toFixed(1)} s left of ${LEASE_SECONDS} s`,
+        `${atKill.batches} batches; its lease had ${(atKill.lease_left_ms / 1000).toFixed(1)} s left of ${LEASE_SECONDS} s`,
     );
 
     const taken = await pollLease(
@@ -107,17 +107,17 @@ export async function runTwoConsoles(options: {
     const finishMs = performance.now() - killedAt;
     log(
       `takeover: console ${survivor.name} took the run over ${(takeoverMs / 1000).toFixed(1)} s after the kill ` +
-        `(lease ${LEASE_SECONDS} s, ${((atKill.lease_left_ms ?? 0) / 1000).toFixed(1)} s of it left at the kill) and ` +
+        `(lease ${LEASE_SECONDS} s, ${(atKill.lease_left_ms / 1000).toFixed(1)} s of it left at the kill) and ` +
         `finished it ${(finishMs / 1000).toFixed(1)} s after the kill: ${run.status}`,
     );
     // Not before the lease expired (the dead runner's lease still held), and not much after.
-    if (takeoverMs < (atKill.lease_left_ms ?? 0) - CLOCK_SLACK_MS)
+    if (takeoverMs < atKill.lease_left_ms - CLOCK_SLACK_MS)
       problems.push(
-        `the run was taken over ${takeoverMs.toFixed(0)} ms after the kill, before its lease (${atKill.lease_left_ms} ms left) expired`,
+        `the run was taken over ${takeoverMs.toFixed(0)} ms after the kill, before its lease (${atKill.lease_left_ms.toFixed(0)} ms left) expired`,
       );
-    if (takeoverMs > (atKill.lease_left_ms ?? 0) + TICK_ALLOWANCE_MS)
+    if (takeoverMs > atKill.lease_left_ms + TICK_ALLOWANCE_MS)
       problems.push(
-        `the takeover took ${takeoverMs.toFixed(0)} ms; the lease had ${atKill.lease_left_ms} ms left (+${TICK_ALLOWANCE_MS} ms for a tick)`,
+        `the takeover took ${takeoverMs.toFixed(0)} ms; the lease had ${atKill.lease_left_ms.toFixed(0)} ms left (+${TICK_ALLOWANCE_MS} ms for a tick)`,
       );
     if (run.status !== 'succeeded') problems.push(`phase 4 ended ${run.status}: ${run.error}`);
 
