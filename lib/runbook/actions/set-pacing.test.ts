@@ -10,6 +10,7 @@ import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import { readPacingLimits } from '../engine/pacing/pacing-limits';
 import { getPhaseRun } from '../engine/run-state';
+import { phase4Copy } from '../phases/4-copy/phase-4-copy';
 import { setPacing } from './set-pacing';
 
 describe('set pacing while phase 4 runs', () => {
@@ -45,6 +46,18 @@ describe('set pacing while phase 4 runs', () => {
     expect(audit).toMatchObject({ username: OPERATOR.username, outcome: 'ok', inputs: { batchRows: 7 } });
     expect(await messages(runId)).toContain(
       `Pacing changed by ${OPERATOR.username}: batchRows default → 7 (from the next batch)`,
+    );
+
+    // The phase's preview says what the next batch takes.
+    const preview = await phase4Copy.preview({
+      database: test.database,
+      clock: test.driver.clock,
+      config: test.driver.config,
+      migrationRunId: null,
+      options: {},
+    });
+    expect(preview.summary).toContainEqual(
+      expect.stringMatching(/^Batches of at most 7 minutes \(set by an operator; /),
     );
 
     await test.driver.tick();

@@ -21,6 +21,7 @@
 import type { TransactionSql } from 'postgres';
 import { definePhase } from '../../engine/define-phase';
 import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
+import { readPacingLimits } from '../../engine/pacing/pacing-limits';
 import { requireSucceeded } from '../../engine/preconditions';
 import { copyLegacyRange, legacyRange, nextBatchEnd, regenerateRange } from '../shared/copy-legacy';
 import { analyzeAfterCopy } from './analyze-after-copy';
@@ -70,23 +71,28 @@ export const phase4Copy = definePhase({
   async preview({ database, config, options }) {
     const range = await legacyRange(database.sql);
     const method = copyMethodOf(options);
+    // An operator's live batch size (docs/operations.md "Pacing") is what the next batch takes.
+    const live = (await readPacingLimits(database.sql)).batchRows;
+    const batchRows = live ?? config.copyBatchRows;
     return {
       summary: [
         method === 'copy'
           ? 'Copy legacy DXY 1m rows into data_bars; a row an earlier copy wrote takes legacy’s values where they ' +
             'differ (a revision), a row any other writer owns is never overwritten.'
           : 'Regenerate DXY 1m in data_bars from the components with calc_dxy_range_1m, range by range.',
-        `Batches of at most ${config.copyBatchRows} minutes, each committed with its checkpoint, under a ` +
+        `Batches of at most ${batchRows} minutes${live ? ` (set by an operator; CUTOVER_COPY_BATCH_ROWS is ${config.copyBatchRows})` : ''}, each committed with its checkpoint, under a ` +
           `${config.batchStatementTimeoutMs} ms statement timeout (a batch that hits it is retried with half the rows).`,
         'The last batch also catches up with provider revisions behind the batches (the copy’s rows take legacy’s revised ' +
           'values; calc_dxy_range_1m’s stale rows are re-derived by it), in the same transaction.',
+        'Before each batch it waits while the database is busy (lock waits on the pipeline tables, replica lag, ' +
+          'checkpoints and WAL, the workers’ latency, the pace) and says why; after the last, ANALYZE public.data_bars.',
         'Then compare by key and value: missing minutes, different closes, extra minutes with their explanation.',
       ],
       sql: [],
       statements: copyStatements(method),
       estimates: {
         'legacy minutes': range.rows,
-        'batches (about)': Math.max(1, Math.ceil(range.rows / config.copyBatchRows)),
+        'batches (about)': Math.max(1, Math.ceil(range.rows / batchRows)),
         from: range.first?.toISOString() ?? '—',
         to: range.last?.toISOString() ?? '—',
       },
