@@ -19,6 +19,10 @@ const APPROVING_OPERATOR = testUser('paula', ['operator', 'approver']);
 
 describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
+  const migrationRunStatuses = async () =>
+    (await test.database.sql<{ status: string }[]>`select status from cutover.migration_runs order by id`).map(
+      (r) => r.status,
+    );
   let approvalId: number;
   let runId: number;
 
@@ -104,6 +108,8 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
              (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null) as deleted`;
     expect(counts?.active).toBe(0);
     expect(counts?.tagged).toBe(counts?.deleted);
+    // Phase 9 is the migration done, but it leaves the migration run open: its rollback must stay possible.
+    expect(await migrationRunStatuses()).toEqual(['active']);
   });
 
   it('a rollback afterwards restores exactly the soft-deleted rows and back-fills the minutes only data_bars has', async () => {
@@ -126,6 +132,7 @@ describe('phase 9: the two-person soft-delete, and a rollback after it', () => {
                                                           p_to_utc => ${new Date(minute.getTime() + MINUTE_MS)})`;
     const rollback = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(rollback.status, failedChecks(rollback)).toBe('succeeded');
+    expect(await migrationRunStatuses()).toEqual(['rolled_back']);
     const [after] = await test.database.sql<{ legacy: number; new: number }[]>`
       select (select close from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                  and ts_utc = ${minute} and deleted_at is null) as legacy,
