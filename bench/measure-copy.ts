@@ -52,8 +52,8 @@ export async function measureCopy(
       const inserted = { count: written.copied + written.revised };
       const [counts] = await tx<{ legacy: number; copied: number }[]>`
         select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-                   and deleted_at is null)::float8 as legacy,
-               (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m')::float8 as copied`;
+                   and deleted_at is null) as legacy,
+               (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m') as copied`;
       return { inserted: inserted.count, counts };
     }),
   );

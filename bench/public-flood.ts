@@ -104,8 +104,8 @@ export async function runPublicFlood(
   const acceptInvitation = serverActionId('acceptInvitationAction');
   const hidden = await loginFormFields(baseUrl);
   const [before] = await sql<{ lastId: number; rows: number; bytes: number }[]>`
-    select coalesce(max(id), 0)::float8 as "lastId", count(*)::float8 as rows,
-           pg_total_relation_size('cutover.audit_events')::float8 as bytes
+    select coalesce(max(id), 0) as "lastId", count(*) as rows,
+           pg_total_relation_size('cutover.audit_events') as bytes
       from cutover.audit_events`;
   const lastId = before?.lastId ?? 0;
 
@@ -170,16 +170,16 @@ export async function runPublicFlood(
   if (!floodRunning) problems.push('the flood was over before the owner signed in (send more requests)');
 
   const [after] = await sql<{ rows: number; bytes: number; largest: number; raw: number; signIns: number }[]>`
-    select count(*)::float8 as rows,
-           count(*) filter (where action = 'auth.sign_in' and inputs ? 'usernameLength')::float8 as "signIns",
+    select count(*) as rows,
+           count(*) filter (where action = 'auth.sign_in' and inputs ? 'usernameLength') as "signIns",
            coalesce(sum(octet_length(coalesce(username, '')) + octet_length(action) + octet_length(inputs::text)
-                        + octet_length(detail::text)), 0)::float8 as bytes,
-           coalesce(max(octet_length(inputs::text) + octet_length(detail::text)), 0)::float8 as largest,
+                        + octet_length(detail::text)), 0) as bytes,
+           coalesce(max(octet_length(inputs::text) + octet_length(detail::text)), 0) as largest,
            count(*) filter (where inputs::text like ${`%${MARKER}%`} or detail::text like ${`%${MARKER}%`}
-                              or username like ${`%${MARKER}%`})::float8 as raw
+                              or username like ${`%${MARKER}%`}) as raw
       from cutover.audit_events where id > ${lastId}`;
   const [table] = await sql<{ bytes: number }[]>`
-    select pg_total_relation_size('cutover.audit_events')::float8 as bytes`;
+    select pg_total_relation_size('cutover.audit_events') as bytes`;
   const rows = after?.rows ?? 0;
   // Per address: the free refusals of each action (and the one starting a block), a carried count or
   // summary now and then, and the owner's sign-in. Far fewer than the requests, however many they are.
