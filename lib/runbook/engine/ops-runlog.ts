@@ -33,12 +33,12 @@ export async function openOpsRunlog(
   params: { run: PhaseRunRow; startedAt: Date },
 ): Promise<number | null> {
   if (!(await opsRunlogExists(sql))) return null;
-  const [row] = await sql<{ id: string }[]>`
+  const [row] = await sql<{ id: number }[]>`
     insert into public.ops_runlog (run_id, job_name, trigger, env_name, started_at, status, checkpoints, events, stats)
     values (${params.run.runUuid}, ${opsRunlogJobName(params.run.phase)}, 'manual', 'dxy-cutover', ${params.startedAt},
             'running', '{}'::jsonb, '[]'::jsonb, ${sql.json(forOpsRunlog({ requested_by: params.run.requestedBy, options: params.run.options }))})
     returning id`;
-  return row ? Number(row.id) : null;
+  return row ? row.id : null;
 }
 
 export async function appendOpsRunlogEvent(

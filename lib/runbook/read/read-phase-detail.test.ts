@@ -26,9 +26,9 @@ describe('the phase 5 page', () => {
   });
 
   const trials = async () => {
-    const [row] = await test.database.sql<{ n: string }[]>`
+    const [row] = await test.database.sql<{ n: number }[]>`
       select case when is_called then last_value else 0 end as n from public.aggregator_trials`;
-    return Number(row?.n);
+    return row?.n ?? 0;
   };
 
   it('tries the aggregator replacement once, and its preconditions and preview show that one plan', async () => {
