@@ -7,6 +7,8 @@
 export const REPORT_CSS = `
 .run-report { font: 12px/1.4 ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   color: #0f172a; max-width: 190mm; margin: 0 auto; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+/* The console's base stylesheet resets headings to body weight: the report sets its own. */
+.run-report :is(h1, h2, h3, h4) { font-weight: 700; }
 .run-report h1 { font-size: 20px; margin: 0 0 2px; }
 .run-report h2 { font-size: 15px; margin: 14px 0 6px; padding-bottom: 2px; border-bottom: 2px solid #0f172a; break-after: avoid; }
 .run-report h3 { font-size: 13px; margin: 10px 0 4px; break-after: avoid; }

@@ -58,8 +58,15 @@ test('the migration report opens from the overview and prints to clean A4 pages'
   // Printed, the console's header is gone and only the report remains.
   await page.emulateMedia({ media: 'print' });
   await expect(page.locator('header:not(.run-report *)')).toBeHidden();
-  // The appendix of raw evidence stays closed: the paper holds page one and the phases in sentences.
+  // The appendix of raw evidence stays closed: the paper holds page one and the phases in sentences,
+  // written for people — no JSON outside the appendix.
   await expect(page.getByTestId('report-appendix')).not.toHaveAttribute('open');
+  const body = await report.evaluate((article) => {
+    const clone = article.cloneNode(true) as HTMLElement;
+    for (const hidden of clone.querySelectorAll('style, details.appendix > :not(summary)')) hidden.remove();
+    return clone.textContent ?? '';
+  });
+  expect(body).not.toMatch(/\{\s*"|"\s*:/);
   const pdf = await printA4(page);
   expect(pdfPageCount(pdf)).toBeGreaterThan(1);
   expect(pdfPageCount(pdf)).toBeLessThanOrEqual(6);
