@@ -26,7 +26,7 @@ import { startPhaseRun } from '../runbook/actions/start-phase-run';
 import { validatePlan } from '../runbook/actions/validate';
 import { readPacingState } from '../runbook/engine/pacing/pace-next-batch';
 import { readPacingLimits } from '../runbook/engine/pacing/pacing-limits';
-import { phaseUsageLines } from '../runbook/engine/phase-registry';
+import { phaseUsageLines } from '../runbook/engine/phase-usage-lines';
 import { getActivePhaseRun, getPhaseRun } from '../runbook/engine/run-state';
 import { findPhase, isPhaseId, PHASE_CATALOG, PHASES } from '../runbook/phases';
 import { listApprovals } from '../runbook/read/list-approvals';

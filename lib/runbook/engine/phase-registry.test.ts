@@ -19,7 +19,8 @@ import { planSteps } from '../read/plan';
 import { readPhaseDetail } from '../read/read-phase-detail';
 import { readRunbookState } from '../read/read-runbook-state';
 import { definePhase } from './define-phase';
-import { createPhaseRegistry, definePhaseIdentity, identityOf, phaseUsageLines } from './phase-registry';
+import { createPhaseRegistry, definePhaseIdentity, identityOf } from './phase-registry';
+import { phaseUsageLines } from './phase-usage-lines';
 import type { PhaseDefinition } from './types';
 
 /** Two committed steps, one wait for the clock, and a verification that reads what the steps stored. */
