@@ -13,8 +13,8 @@ import { createSession, findSessionUser } from '../lib/auth/sessions';
 import { createUser, disableUser, findUserByUsername } from '../lib/auth/users';
 import { requestAbandonMigrationRun } from '../lib/runbook/actions/abandon-migration-run';
 import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
-import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../test-support/test-world';
+import type { TestDatabase } from '../test-support/test-database';
+import { createTestWorldDatabase, MIDWEEK_NOW } from '../test-support/test-world';
 
 // The console's side (actions and runner in this process) takes no pg_dump backup in tests.
 process.env.CUTOVER_PG_DUMP_DIR = 'off';
@@ -83,8 +83,7 @@ describe('the cutover CLI, over HTTP with a personal API token', { timeout: 240_
     runCli(args, { ...(env[who] as Record<string, string>), ...extra });
 
   beforeAll(async () => {
-    test = await createTestDatabase();
-    await createTestWorld(test.database, { now: MIDWEEK_NOW, days: 1 });
+    ({ test } = await createTestWorldDatabase({ now: MIDWEEK_NOW, days: 1 }));
     // Rehearsal time stands still for the test: the clock anchor's speed is negligible.
     await test.database
       .sql`update cutover.rehearsal_clock set speed = 0.000001, anchor_sim = ${MIDWEEK_NOW}, anchor_wall = now()`;

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { APPROVER, createDriver, type Driver, OPERATOR } from '../../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
+import type { TestDatabase } from '../../../test-support/test-database';
+import { createTestWorldDatabase, MIDWEEK_NOW } from '../../../test-support/test-world';
 import { executeAction } from '../../auth/action';
 import { createApproveRequest } from '../actions/decide-approval';
 import { createStartPhaseRun, startPhaseRun } from '../actions/start-phase-run';
@@ -286,8 +286,7 @@ describe('a throw-away phase registered in a test world', () => {
     let driver: Driver;
 
     beforeAll(async () => {
-      test = await createTestDatabase();
-      await createTestWorld(test.database, { variant: 'plan', now: MIDWEEK_NOW });
+      ({ test } = await createTestWorldDatabase({ variant: 'plan', now: MIDWEEK_NOW }));
       driver = createDriver(test.database, { phases: registry });
     });
     afterAll(async () => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPROVER, createDriver, failedChecks, OPERATOR } from '../../../test-support/runbook-driver';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database';
-import { createTestWorld, MIDWEEK_NOW } from '../../../test-support/test-world';
+import type { TestDatabase } from '../../../test-support/test-database';
+import { createTestWorldDatabase, MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
 import { loadClock } from '../../market/clock';
 import { aggregate1mTo5mWindowSql } from '../../market/pipeline/aggregator-sql';
@@ -258,9 +258,8 @@ describe('a wedged migration run: phase 1 failing, then re-run or abandoned', ()
     if (refused.status === 'refused') expect(refused.reason).toMatch(/DXY rows were added to data_bars/);
 
     // A fresh world whose phase 1 failed: nothing to undo.
-    const fresh = await createTestDatabase();
+    const { test: fresh } = await createTestWorldDatabase({ variant: 'production', now: MIDWEEK_NOW, days: 1 });
     try {
-      await createTestWorld(fresh.database, { variant: 'production', now: MIDWEEK_NOW, days: 1 });
       const freshDriver = createDriver(fresh.database);
       await fresh.database.sql.unsafe(
         'DROP FUNCTION public.aggregate_1m_to_5m_window(text, timestamptz, timestamptz, integer)',
