@@ -51,7 +51,9 @@ async function refuseExpired(tx: SqlOrTx, request: Approval, ttlMinutes: number)
   const age = (await requestAgeMinutes(tx, { id: request.id })) ?? 0;
   if (age <= ttlMinutes) return;
   const again =
-    request.kind === ABANDON_APPROVAL_KIND ? 'ask for the abandon again' : `abort run #${request.phaseRunId} and request it again`;
+    request.kind === ABANDON_APPROVAL_KIND
+      ? 'ask for the abandon again'
+      : `abort run #${request.phaseRunId} and request it again`;
   throw new ActionRefused(
     `Request #${request.id} expired: requested ${Math.floor(age)} min ago, CUTOVER_APPROVAL_TTL_MINUTES is ${ttlMinutes}; ${again}.`,
   );
