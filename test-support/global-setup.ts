@@ -16,6 +16,7 @@ import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../lib/db/connection';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
 import { migrateConsoleSchema } from '../lib/db/migrate';
+import { createDatabaseFrom, withDatabaseName } from './test-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,12 +34,6 @@ declare module 'vitest' {
  * ~150 files' databases, worlds and phase runs are a large share of the suite's wall time.
  */
 const NO_DURABILITY = ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'];
-
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
@@ -66,7 +61,8 @@ export default async function setup(project: TestProject) {
   const migratedTemplate = `${prefix}_migrated`;
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`CREATE DATABASE ${migratedTemplate}`);
+    // Migrated under the tests' TimeZone, as each file's database was before it was a copy.
+    await createDatabaseFrom(admin, migratedTemplate, null);
     const database = connectDatabase(withDatabaseName(server.url, migratedTemplate), { max: 2 });
     try {
       await migrateConsoleSchema(database);
