@@ -21,10 +21,9 @@ test.use({
   },
 });
 
-test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-person soft-delete', async ({
-  page,
-  browser,
-}) => {
+// Three steps of one rehearsal, in order, in the file's one world: each has the 5-minute budget of
+// its own, so the window is not squeezed by however long phases 1–7 took.
+test('the full rehearsal, 1 of 3: an operator runs phases 1–7 from their pages', async ({ page }) => {
   test.setTimeout(300_000);
   await new LoginPage(page).signInAs('operator');
   const phase = new PhasePage(page);
@@ -40,13 +39,20 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
     }
     await phase.expectLatest('succeeded', 120_000);
   }
+});
 
+test('the full rehearsal, 2 of 3: the 24-hour window at high speed, and an approver waives its failed hour', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  await new LoginPage(page).signInAs('operator');
   // The window: 24 hourly snapshots while rehearsal time runs fast.
   await page.goto('/monitor');
   // 24 cells, or more when the window reaches into a weekend and extends to find open-market hours.
   await expect(page.getByTestId('hour-strip').locator('li').nth(23)).toBeVisible();
   // A failed aggregator run in the pipeline's own log, half-way through the window: that hour FAILs,
-  // and phase 9 waits until an approver waives it (below).
+  // and phase 9 waits until an approver waives it (below, before phase 9 runs in step 3).
   const monitorState = (await (await page.request.get('/api/monitor')).json()) as MonitorStateJson;
   const failHour = monitorState.slots[12];
   expect(failHour?.state).toBe('upcoming');
@@ -96,7 +102,13 @@ test('the full rehearsal: phases 1–7, the 24-hour window at high speed, a two-
   expect(await waiverPage.evaluate(() => (globalThis as { e2eNoReload?: boolean }).e2eNoReload)).toBe(true);
   await waiverPage.screenshot({ path: 'test-results/screenshots/monitor-waived-hour.png', fullPage: true });
   await waiverContext.close();
+});
 
+test('the full rehearsal, 3 of 3: a two-person soft-delete (phase 9), then compare', async ({ page, browser }) => {
+  test.setTimeout(300_000);
+  await new LoginPage(page).signInAs('operator');
+  const phase = new PhasePage(page);
+  const shell = new ConsoleShell(page);
   // An operator requests phase 9; it waits for a second person.
   await phase.goto('9');
   await phase.start(phase.runButton('9'));
