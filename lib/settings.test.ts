@@ -40,7 +40,7 @@ describe('the settings module', () => {
     ]);
     const text = problems.map((p) => p.message).join('\n');
     expect(text).toContain('ALERT_WEBHOOK_URL must be an http:// or https:// URL (value not shown)');
-    expect(text).toContain('REHEARSAL_DAYS must be a whole number of days between 1 and 1000 (got "0")');
+    expect(text).toContain('REHEARSAL_DAYS must be a whole number of days between 1 and 4000 (got "0")');
     expect(text).not.toContain('secret-key');
     expect(text).not.toContain('changeme');
   });
@@ -90,7 +90,7 @@ describe('a bad setting refuses the start, naming the variable', () => {
     const result = await bad('scripts/start.ts', { REHEARSAL_DAYS: 'fourteen' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'REHEARSAL_DAYS must be a whole number of days between 1 and 1000 (got "fourteen")',
+      'REHEARSAL_DAYS must be a whole number of days between 1 and 4000 (got "fourteen")',
     );
     expect(result.stdout).not.toContain('Console ready');
   });

@@ -8,6 +8,7 @@
  * in for the second person.
  */
 import type { SqlOrTx } from '../db/connection';
+import { textArrayLiteral } from '../db/text-array';
 import { type AccountActor, setAccountActor } from './account-origin';
 import type { Role } from './roles';
 import { findUserRow, insertUserRow, revokeUserAccess, whyNameUnavailable } from './users';
@@ -76,7 +77,7 @@ export async function applyBreakGlassChange(
   const user = await findUserRow(tx, change.username);
   if (!user) throw new Error(`No user named "${change.username}".`);
   if (change.command === 'roles') {
-    await tx`update cutover.users set roles = ${tx.array(change.roles)} where id = ${user.id}`;
+    await tx`update cutover.users set roles = ${textArrayLiteral(change.roles)}::text[] where id = ${user.id}`;
     return {
       result: { before: user.roles, after: change.roles },
       message: `${user.username} now has ${change.roles.join(', ')} (was ${user.roles.join(', ')}).`,
@@ -100,7 +101,7 @@ export async function recordPendingBreakGlassChange(
   const [row] = await tx<{ id: number }[]>`
     insert into cutover.break_glass_changes (command, username, roles, password_hash, reason, first_admin,
                                              migration_run_id, requested_os_user, requested_host, expires_at)
-    values (${change.command}, ${change.username}, ${tx.array(change.roles)}, ${change.passwordHash}, ${change.reason},
+    values (${change.command}, ${change.username}, ${textArrayLiteral(change.roles)}::text[], ${change.passwordHash}, ${change.reason},
             ${change.firstAdmin}, ${params.migrationRunId}, ${requestedBy.osUser}, ${requestedBy.host},
             clock_timestamp() + make_interval(mins => ${BREAK_GLASS_CONFIRM_TTL_MINUTES}))
     returning id`;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, SqlOrTx } from '../db/connection';
+import { textArrayLiteral } from '../db/text-array';
 import { readSetting } from '../settings';
 import { recordAudit } from './audit';
 import { UNKNOWN_ADDRESS } from './client-address';
@@ -36,7 +37,7 @@ export async function createInvitation(
   const expiresAt = new Date(params.now.getTime() + params.ttlMs);
   const [row] = await tx<{ id: number }[]>`
     insert into cutover.user_invitations (token_hash, username, roles, created_by, created_at, expires_at)
-    values (${hashToken(token)}, ${params.username}, ${tx.array(params.roles)}, ${params.createdBy},
+    values (${hashToken(token)}, ${params.username}, ${textArrayLiteral(params.roles)}::text[], ${params.createdBy},
             ${params.now}, ${expiresAt})
     returning id`;
   if (!row) throw new Error('Invitation was not created');

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { textArrayLiteral } from '../db/text-array';
 import { setAccountActor } from './account-origin';
 import { ActionRefused, defineAction } from './action';
 import { createInvitation, INVITATION_TTL_MS, invitationLink } from './invitations';
@@ -164,7 +165,7 @@ export const changeUserRoles = defineAction({
     if (target.id === user.id) throw new ActionRefused(SELF_ROLES);
     await actAs(tx, user);
     if (!input.roles.includes('admin')) await keepAnAdmin(tx, target);
-    await tx`update cutover.users set roles = ${tx.array(input.roles)} where id = ${target.id}`;
+    await tx`update cutover.users set roles = ${textArrayLiteral(input.roles)}::text[] where id = ${target.id}`;
     return { username: target.username, before: target.roles, after: input.roles };
   },
 });

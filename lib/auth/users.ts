@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx, SqlOrTx } from '../db/connection';
 import { users } from '../db/console-schema';
+import { textArrayLiteral } from '../db/text-array';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 import { ROLES, type Role } from './roles';
 
@@ -132,7 +133,7 @@ export async function insertUserRow(
 ): Promise<UserRow> {
   const [row] = await tx<UserRow[]>`
     insert into cutover.users (username, password_hash, roles, must_change_password)
-    values (${params.username}, ${params.passwordHash}, ${tx.array(params.roles)}, ${params.mustChangePassword})
+    values (${params.username}, ${params.passwordHash}, ${textArrayLiteral(params.roles)}::text[], ${params.mustChangePassword})
     returning id, username, roles, disabled_at as "disabledAt", must_change_password as "mustChangePassword"`;
   if (!row) throw new Error('User was not created');
   return row;
