@@ -30,7 +30,8 @@ const CONCURRENT_CATALOG_ATTEMPTS = 3;
 /**
  * Rolled-back work (a preview's rehearsal, a replacement trial) whose `CREATE OR REPLACE` waits on
  * another transaction replacing the same function — the runner's real change, another page view's
- * rehearsal — is refused by PostgreSQL once that one commits ("tuple concurrently updated") instead
+ * rehearsal — is refused by PostgreSQL once that one commits ("tuple concurrently updated", or a duplicate key
+ * on pg_proc when the function is new) instead
  * of being redone. Nothing of the plan is wrong: `attempt` runs again on the catalog as it is now.
  * Only for work that leaves nothing behind, so that running it again is harmless.
  */
@@ -44,7 +45,19 @@ export async function retryOnConcurrentCatalogUpdate<T>(attempt: () => Promise<T
   }
 }
 
+/**
+ * "tuple concurrently updated" (the same function replaced meanwhile), a deadlock, or a duplicate key in a system
+ * catalog's own index (pg_proc_proname_args_nsp_index: the same NEW function created and committed meanwhile).
+ */
 function isConcurrentCatalogUpdate(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (code === 'XX000' && message === 'tuple concurrently updated') || code === '40P01';
+  const { code, message, constraint_name } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    constraint_name?: unknown;
+  };
+  return (
+    (code === 'XX000' && message === 'tuple concurrently updated') ||
+    code === '40P01' ||
+    (code === '23505' && typeof constraint_name === 'string' && /^pg_[a-z_]+_index$/.test(constraint_name))
+  );
 }
