@@ -56,7 +56,7 @@ describe('the audit events a report shows', () => {
   it('a migration report of a run with more than 2,000 events shows the newest and says how many it shows of how many', async () => {
     const [run] = await test.database.sql<{ id: number }[]>`
       insert into cutover.migration_runs (status, started_by, started_at)
-      values ('closed', 'op', clock_timestamp()) returning id`;
+      values ('abandoned', 'op', clock_timestamp()) returning id`;
     const ids = await writeEvents(2_100, 'test.night');
     await test.database.sql`update cutover.migration_runs set closed_at = clock_timestamp() where id = ${run?.id ?? 0}`;
     const report = await readRunReport(test.database, { migrationRunId: run?.id ?? 0, withPreviews: false });
