@@ -3,8 +3,12 @@ import { PhasePage } from './pages/phase-page';
 import { ValidatePage } from './pages/validate-page';
 import { e2eDatabase } from './support/database';
 import { expect, test } from './support/fixtures';
+import { DEFAULT_WORLD } from './support/world-options';
 
 test.describe.configure({ mode: 'serial' });
+// The copy must still be running when the operator clicks Pause, however fast the machine is that day: about 43
+// batches of 100 rows, one a runner tick (with the default 300 a quiet machine finished it before the click landed).
+test.use({ worldOptions: { ...DEFAULT_WORLD, console: { CUTOVER_COPY_BATCH_ROWS: '100' } } });
 
 test('an operator clicks phases 1–7 through to a verified deployment, pausing and resuming the copy, then rolls back', async ({
   page,
