@@ -72,27 +72,27 @@ export async function proveLegacyPathWritesAgain(
       );
     return { state: 'done' };
   }
+  // Open minutes are counted only as far as every component has reported (the data frontier): while one is held
+  // back no legacy minute is complete, and at high rehearsal speed the clock can run ahead of the workers.
+  const dataThrough = frontierWait.state === 'gave up' ? now : frontierWait.frontier.through;
   if (written === 0) {
-    // Open minutes only as far as every component has reported: while one is held back no legacy
-    // minute is complete, so none can be written yet (bounded like the wait above).
-    const waited = countOpenMinutes(deployedAt, frontierWait.state === 'gave up' ? now : frontierWait.frontier.through);
-    if (waited > ctx.config.deploymentProofMinutes)
+    if (countOpenMinutes(deployedAt, dataThrough) > ctx.config.deploymentProofMinutes)
       throw new Error(
         `The legacy path wrote no DXY minute in the ${ctx.config.deploymentProofMinutes} open-market minutes after the switch back.`,
       );
   } else {
-    // The aggregator's allowance starts when legacy minutes were first seen, not at the switch: a component held
-    // back past the switch releases many minutes at once, and the aggregator only runs every few minutes.
+    // The aggregator's allowance starts where the data stood when legacy minutes were first seen, not at the switch:
+    // a component held back past the switch releases many minutes at once, and the aggregator only runs every few minutes.
     const seenAt = checkpoint.legacyMinutesSeenAt ? new Date(checkpoint.legacyMinutesSeenAt) : null;
     if (!seenAt) {
       await ctx.commitStep(
         async () => null,
-        () => ({ checkpoint: { ...checkpoint, legacyMinutesSeenAt: now.toISOString() } }),
+        () => ({ checkpoint: { ...checkpoint, legacyMinutesSeenAt: dataThrough.toISOString() } }),
       );
-    } else if (countOpenMinutes(seenAt, now) > ctx.config.deploymentProofMinutes) {
+    } else if (countOpenMinutes(seenAt, dataThrough) > ctx.config.deploymentProofMinutes) {
       throw new Error(
         `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
-          `the ${ctx.config.deploymentProofMinutes} open-market minutes since ${seenAt.toISOString()}: the aggregator is not producing. ` +
+          `the ${ctx.config.deploymentProofMinutes} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing. ` +
           (await describeFiveMinuteTask(ctx.sql)),
       );
     }

@@ -41,8 +41,9 @@ export const ROLLBACK_CHECKPOINT = z.looseObject({
   putBack: z.number().optional(),
   reinserted: z.number().optional(),
   /**
-   * Clock time the proof first saw legacy minutes after the switch back: the aggregator's allowance for a DXY 5m bar
-   * starts here, not at the switch (a held-back component releases a burst of minutes at once; ./prove-legacy-path.ts).
+   * The data frontier when the proof first saw legacy minutes after the switch back: the aggregator's allowance for a
+   * DXY 5m bar starts here, not at the switch (a held-back component releases a burst of minutes at once;
+   * ./prove-legacy-path.ts).
    */
   legacyMinutesSeenAt: z.string().optional(),
   legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
