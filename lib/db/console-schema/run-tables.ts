@@ -7,6 +7,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -175,6 +176,11 @@ export const softDeletedRows = cutover.table(
     derivedId: bigint('derived_id', { mode: 'number' }).notNull(),
     tsUtc: tstz('ts_utc').notNull(),
     restoredAt: tstz('restored_at'),
+    // The row's values when it was soft-deleted: the rollback's restore checks them (migration 0022; null before it).
+    open: doublePrecision('open'),
+    high: doublePrecision('high'),
+    low: doublePrecision('low'),
+    close: doublePrecision('close'),
   },
   (t) => [primaryKey({ columns: [t.migrationRunId, t.derivedId] })],
 );
