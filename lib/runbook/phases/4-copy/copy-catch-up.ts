@@ -22,6 +22,7 @@ import {
   reviseCopiedLegacyMinutesSql,
 } from '../shared/copy-legacy';
 import { newWriterOwnedSql } from '../shared/copy-ownership';
+import type { VerifiedWindow } from './copy-batch-check';
 
 const CATCH_UP_END = 'the end of the last batch (exclusive)';
 
@@ -48,7 +49,15 @@ export interface CatchUp {
 
 export async function catchUpRevisions(
   tx: TransactionSql,
-  params: { migrationRunId: number; to: Date },
+  params: {
+    migrationRunId: number;
+    to: Date;
+    /**
+     * The oldest DXY row calc_dxy_range_1m owns, as the batches' checks found it (null: none), or
+     * undefined when they did not see the whole history: it is then looked for here.
+     */
+    newWriterFirst?: string | null;
+  },
   write: StatementExecutor,
 ): Promise<CatchUp> {
   const [clock] = await tx<{ at: Date }[]>`select clock_timestamp() as at`;
@@ -56,11 +65,20 @@ export async function catchUpRevisions(
   const revised = await reviseCopiedLegacyMinutes(tx, { from, to: params.to }, write);
   // The new writer's rows may be older than this run (a rollback that kept data_bars leaves the first
   // run's): each is re-derived where a revision since made it stale, however far back it is.
-  const [oldest] = await tx.unsafe<{ ts: Date | null }[]>(
-    `SELECT min(n.ts_utc) AS ts FROM public.data_bars n
-      WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${newWriterOwnedSql('n')}`,
-  );
-  const rederiveFrom = oldest?.ts && oldest.ts < from ? oldest.ts : from;
+  // Looking for it walks every DXY row through the heap (6 s on two years): the batches' checks
+  // found it while their pages were hot, so this runs only after batches that did not check.
+  const oldest =
+    params.newWriterFirst === undefined
+      ? ((
+          await tx.unsafe<{ ts: Date | null }[]>(
+            `SELECT min(n.ts_utc) AS ts FROM public.data_bars n
+              WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${newWriterOwnedSql('n')}`,
+          )
+        )[0]?.ts ?? null)
+      : params.newWriterFirst === null
+        ? null
+        : new Date(params.newWriterFirst);
+  const rederiveFrom = oldest && oldest < from ? oldest : from;
   const rederived = await rederiveNewWriterMinutes(tx, { from: rederiveFrom, to: params.to }, write);
   return {
     at: (clock?.at ?? new Date()).toISOString(),
@@ -68,6 +86,19 @@ export async function catchUpRevisions(
     revised: revised.length,
     rederived: rederived.length,
   };
+}
+
+/**
+ * The new writer's oldest row as the batches found it, when their window starts at the beginning of
+ * the history the copy started from; undefined (look for it) otherwise. Rows before the first legacy
+ * minute have no legacy minute to be re-derived against, and the catch-up ends at the window's end.
+ */
+export function knownNewWriterFirst(
+  window: VerifiedWindow | undefined,
+  historyFrom: string | undefined,
+): string | null | undefined {
+  if (!window || !historyFrom) return undefined;
+  return new Date(window.from).getTime() <= new Date(historyFrom).getTime() ? window.newWriterFirst : undefined;
 }
 
 /** The moment after which a legacy change excuses a difference, or null when the copy never caught up. */

@@ -3,6 +3,7 @@
  * the method it runs with, and whether a retry may continue from a failed attempt's checkpoint.
  */
 import { z } from 'zod';
+import { VERIFIED_WINDOW } from './copy-batch-check';
 
 export type CopyMethod = 'copy' | 'regenerate';
 
@@ -26,6 +27,10 @@ export const COPY_CHECKPOINT = z.looseObject({
   /** The last batch's catch-up of provider revisions (copy-catch-up.ts), and the run that did it. */
   catchUp: z.object({ at: z.string(), from: z.string(), revised: z.number(), rederived: z.number() }).optional(),
   caughtUpByRun: z.number().optional(),
+  /** The first legacy minute when this copy started from the beginning of history. */
+  historyFrom: z.string().optional(),
+  /** The window the batches checked before each commit, and what they found (copy-batch-check.ts). */
+  verified: VERIFIED_WINDOW.optional(),
   /** Why a run started from the beginning instead of a previous attempt's cursor. */
   restarted: z.object({ run: z.number(), reason: z.string() }).optional(),
   /** Regenerate only: legacy minutes calc_dxy_range_1m could not compute, copied from legacy. */

@@ -7,8 +7,9 @@
  * batches. Option `method: 'regenerate'` recomputes each range with calc_dxy_range_1m instead of
  * copying. Each batch runs under CUTOVER_BATCH_STATEMENT_TIMEOUT_MS; a batch that hits it rolls
  * back and its range is retried with half the rows. The last batch catches up with provider
- * revisions behind the batches (copy-catch-up.ts). Ends with the key-and-value verification of
- * defect 1, and the check that every DXY row is in the final form.
+ * revisions behind the batches (copy-catch-up.ts). Each batch checks its own range by key and
+ * value and final form before it commits (copy-batch-check.ts); the verification of defect 1 then
+ * proves the batches cover the history and compares what changed since (verify-copy.ts).
  *
  * A retry continues from the failed attempt's cursor only when that attempt stopped part-way with
  * the same method. After an attempt that went through the whole history and failed its
@@ -25,7 +26,8 @@ import { readPacingLimits } from '../../engine/pacing/pacing-limits';
 import { requireSucceeded } from '../../engine/preconditions';
 import { copyLegacyRange, legacyRange, nextBatchEnd, regenerateRange } from '../shared/copy-legacy';
 import { analyzeAfterCopy } from './analyze-after-copy';
-import { type CatchUp, catchUpRevisions, revisedSince } from './copy-catch-up';
+import { type BatchCheck, checkCopyBatch, foldBatchCheck } from './copy-batch-check';
+import { type CatchUp, catchUpRevisions, knownNewWriterFirst, revisedSince } from './copy-catch-up';
 import { COPY_CHECKPOINT, type CopyCheckpoint, copyMethodOf, restartReason } from './copy-checkpoint';
 import { copyNotRegenerated, type NotRegeneratedMinute } from './copy-not-regenerated';
 import { copyStatements } from './copy-statements';
@@ -119,6 +121,7 @@ export const phase4Copy = definePhase({
         rowsScanned: 0,
         rowsWritten: 0,
         startedWallMs: Date.now(),
+        historyFrom: range.first.toISOString(),
         totalAtStart: range.rows,
         ...(restart ? { restarted: { run: ctx.run.id, reason: restart } } : {}),
       };
@@ -152,7 +155,16 @@ export const phase4Copy = definePhase({
       if (checkpoint.caughtUpByRun !== ctx.run.id) {
         // Resumed after the last batch (or re-run over a complete history): catch up with revisions again.
         const catchUp = await ctx.commitStep(
-          (tx) => catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to: from }, ctx.exec),
+          (tx) =>
+            catchUpRevisions(
+              tx,
+              {
+                migrationRunId: ctx.run.migrationRunId,
+                to: from,
+                newWriterFirst: knownNewWriterFirst(checkpoint.verified, checkpoint.historyFrom),
+              },
+              ctx.exec,
+            ),
           (caught) => ({
             checkpoint: { ...checkpoint, completedByRun: ctx.run.id, catchUp: caught, caughtUpByRun: ctx.run.id },
           }),
@@ -169,22 +181,33 @@ export const phase4Copy = definePhase({
       const [scan] = await tx<{ n: number }[]>`
         select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
            and deleted_at is null and ts_utc >= ${from} and ts_utc < ${to}`;
-      const written =
+      const write = (range: { from: Date; to: Date }) =>
         method === 'copy'
-          ? await copyLegacyRange(tx, { from, to }, ctx.exec).then((copied) => ({
+          ? copyLegacyRange(tx, range, ctx.exec).then((copied) => ({
               written: copied.copied + copied.revised,
               revised: copied.revised,
               left: [] as NotRegeneratedMinute[],
             }))
-          : await regenerateRange(tx, { from, to }, ctx.exec).then(async (regenerated) => {
-              const fallback = await copyNotRegenerated(tx, { from, to }, ctx.exec);
+          : regenerateRange(tx, range, ctx.exec).then(async (regenerated) => {
+              const fallback = await copyNotRegenerated(tx, range, ctx.exec);
               return { written: regenerated + fallback.copied, revised: 0, left: fallback.minutes };
             });
+      const written = await write({ from, to });
+      // Before the commit, while its pages are hot: the batch by key and value, and its rows' form.
+      const check = await checkCopyBatch(tx, { from, to }, write);
       // The last batch: in the same transaction, catch up with what legacy revised behind the batches.
       const catchUp = end
         ? undefined
-        : await catchUpRevisions(tx, { migrationRunId: ctx.run.migrationRunId, to }, ctx.exec);
-      return { scanned: scan?.n ?? 0, ...written, catchUp };
+        : await catchUpRevisions(
+            tx,
+            {
+              migrationRunId: ctx.run.migrationRunId,
+              to,
+              newWriterFirst: knownNewWriterFirst(foldBatchCheck(checkpoint.verified, check), checkpoint.historyFrom),
+            },
+            ctx.exec,
+          );
+      return { scanned: scan?.n ?? 0, ...written, catchUp, check };
     };
     let left: NotRegeneratedMinute[] = [];
     let revised = 0;
@@ -252,12 +275,14 @@ export const phase4Copy = definePhase({
       revised,
       left,
       catchUp,
+      check,
     }: {
       scanned: number;
       written: number;
       revised: number;
       left: NotRegeneratedMinute[];
       catchUp?: CatchUp;
+      check: BatchCheck;
     }) {
       const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
       const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
@@ -283,6 +308,7 @@ export const phase4Copy = definePhase({
         rowsWritten,
         rowsRevised,
         maxBatchMs,
+        verified: foldBatchCheck(checkpoint.verified, check),
         ...(notRegenerated ? { notRegenerated } : {}),
         // The last batch: a retry of this run starts from the beginning again (restartReason).
         ...(end ? {} : { completedByRun: ctx.run.id }),
@@ -313,7 +339,7 @@ export const phase4Copy = definePhase({
     const to = cursor ? new Date(cursor) : ctx.clock.now();
     const checkpoint = ctx.run.checkpoint as CopyCheckpoint;
     const since = checkpoint.caughtUpByRun === ctx.run.id ? revisedSince(checkpoint.catchUp) : null;
-    const comparison = await compareCopy(ctx.sql, { to, revisedSince: since });
+    const comparison = await compareCopy(ctx.sql, { to, revisedSince: since, window: checkpoint.verified });
     const checks = copyChecks(comparison);
     if (copyMethodOf(ctx.run.options) === 'regenerate') {
       // Informational: these minutes are in data_bars (the checks above say so), as legacy's copy.

@@ -2,15 +2,31 @@
  * The key-and-value verification of the copy (docs/domain.md, the plan's defect 1): equal counts prove
  * nothing, so every active legacy minute must exist in data_bars with the same close
  * (|Δ| ≤ 1e-9 relative), and every extra data_bars minute is listed with its explanation.
- * Every DXY 1m row of data_bars must also be in the final form (source 'synthetic', raw.kind
- * 'dxy'): rows an earlier, aborted attempt left behind ('migrated_from_derived', raw without
- * kind) carry the right close and would pass a close-only comparison forever.
+ * Every DXY 1m row of data_bars must also be in the final form (copy-final-form.ts).
+ *
+ * After batches that each checked their own range before commit (copy-batch-check.ts), this
+ * comparison proves that the batches cover the history (their window is contiguous from before the
+ * first legacy minute to the cursor) and finds what changed since each batch checked it: the
+ * keys and closes of both tables are compared again over the comparison indexes alone (index-only,
+ * no heap: the cheapest read that sees every insert, delete and revision since — legacy's heap
+ * read by updated_at is larger), while the form, which only the heap holds, comes from the batches
+ * and is read here only for rows outside their window. Without a covering window (a checkpoint
+ * from before batches were checked) every row's form is read, as before.
  */
 
 import type { SqlOrTx } from '../../../db/connection';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import type { Check } from '../../engine/verification';
 import { COPY_OWNER, ownerSql } from '../shared/copy-ownership';
+import type { VerifiedWindow } from './copy-batch-check';
+import {
+  describeForm,
+  FINAL_KIND,
+  FINAL_SOURCE,
+  mergeNotFinal,
+  type NotFinalRows,
+  readNotFinalRows,
+} from './copy-final-form';
 
 const SAMPLE_LIMIT = 1000;
 
@@ -38,21 +54,21 @@ export interface CopyComparison {
   };
   extras: { total: number; samples: { ts_utc: string; close: number; explanation: string }[] };
   /** DXY 1m rows of data_bars (all of them, whatever their minute) not in the final form. */
-  notFinal: {
-    total: number;
-    /** One line per (source, raw.kind) found, kind null when raw has none. */
-    byForm: { source: string; kind: string | null; rows: number; first: string; last: string }[];
-    samples: { ts_utc: string; source: string; kind: string | null; close: number | null }[];
-  };
+  notFinal: NotFinalRows;
+  /** Whether the batches' checked window covers the history (absent: no window, every row's form was read). */
+  coverage?: Coverage;
 }
 
-export const FINAL_SOURCE = 'synthetic';
-export const FINAL_KIND = 'dxy';
-const NOT_FINAL_SAMPLE_LIMIT = 20;
+export interface Coverage {
+  covered: boolean;
+  /** In words: the window and what it covers, or why it does not. */
+  detail: string;
+  window: { from: string; to: string; batches: number };
+}
 
 export async function compareCopy(
   sql: SqlOrTx,
-  params: { to: Date; revisedSince?: Date | null },
+  params: { to: Date; revisedSince?: Date | null; window?: VerifiedWindow },
 ): Promise<CopyComparison> {
   const [counts] = await sql<{ legacy: number; data_bars: number; first: Date | null }[]>`
     select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
@@ -122,7 +138,20 @@ export async function compareCopy(
           )
         ).map((r) => [r.ts_utc.getTime(), r.owner]),
   );
-  const notFinal = await readNotFinalRows(sql);
+  const coverage = params.window
+    ? coverageOf(params.window, { to: params.to, first: counts?.first ?? null })
+    : undefined;
+  const notFinal =
+    params.window && coverage?.covered
+      ? mergeNotFinal(
+          params.window.notFinal,
+          await readNotFinalRows(sql, {
+            rows: 'outside',
+            from: new Date(params.window.from),
+            to: new Date(params.window.to),
+          }),
+        )
+      : await readNotFinalRows(sql);
   const revisedAfterCatchUp = params.revisedSince
     ? await readRevisedSince(sql, {
         since: params.revisedSince,
@@ -158,7 +187,27 @@ export async function compareCopy(
       samples: extras.map((e) => ({ ts_utc: iso(e.ts_utc), close: e.close, explanation: e.explanation })),
     },
     notFinal,
+    ...(coverage ? { coverage } : {}),
   };
+}
+
+/**
+ * The batches cover the history when their contiguous window starts at or before the first active
+ * legacy minute and ends at the cursor the comparison runs to. Minutes landing before the window
+ * after it started would be outside it: the first legacy minute is read now, not at the start.
+ */
+function coverageOf(window: VerifiedWindow, at: { to: Date; first: Date | null }): Coverage {
+  const summary = { from: window.from, to: window.to, batches: window.batches };
+  const starts = at.first === null || new Date(window.from).getTime() <= at.first.getTime();
+  const ends = new Date(window.to).getTime() === at.to.getTime();
+  const detail =
+    starts && ends
+      ? `${window.batches} batches checked ${window.from} → ${window.to} contiguously, each before its commit ` +
+        `(${window.legacyRows} legacy minutes then; ${window.rewritten} written once more after legacy changed them during their batch)`
+      : `the batches checked ${window.from} → ${window.to}, which does not cover the history ` +
+        `(${!starts ? `the first legacy minute is ${at.first?.toISOString()}` : `the copy ends at ${at.to.toISOString()}`}): ` +
+        'every row’s form was read instead';
+  return { covered: starts && ends, detail, window: summary };
 }
 
 /**
@@ -179,37 +228,6 @@ async function readRevisedSince(
        and ts_utc = any(${params.minutes}::timestamptz[]) and updated_at > ${params.since}
      order by ts_utc`;
   return { since: params.since.toISOString(), total: rows.length, minutes: rows.map((r) => r.ts_utc.toISOString()) };
-}
-
-/**
- * The rows not in the final form, grouped by what they are. The predicate implies the partial
- * comparison index's (DXY 1m), so the planner reads only DXY rows — in the heap, since source and
- * raw are not in that index; the copy wrote them in minute order, so that read is sequential.
- */
-export async function readNotFinalRows(sql: SqlOrTx): Promise<CopyComparison['notFinal']> {
-  const byForm = await sql<{ source: string; kind: string | null; rows: number; first: Date; last: Date }[]>`
-    select source, raw->>'kind' as kind, count(*)::int as rows, min(ts_utc) as first, max(ts_utc) as last
-      from public.data_bars
-     where canonical_symbol = 'DXY' and timeframe = '1m'
-       and (source is distinct from ${FINAL_SOURCE} or raw->>'kind' is distinct from ${FINAL_KIND})
-     group by 1, 2 order by 3 desc, 1, 2`;
-  const samples =
-    byForm.length === 0
-      ? []
-      : await sql<{ ts_utc: Date; source: string; kind: string | null; close: number | null }[]>`
-    select ts_utc, source, raw->>'kind' as kind, close from public.data_bars
-     where canonical_symbol = 'DXY' and timeframe = '1m'
-       and (source is distinct from ${FINAL_SOURCE} or raw->>'kind' is distinct from ${FINAL_KIND})
-     order by ts_utc limit ${NOT_FINAL_SAMPLE_LIMIT}`;
-  return {
-    total: byForm.reduce((n, f) => n + f.rows, 0),
-    byForm: byForm.map((f) => ({ ...f, first: f.first.toISOString(), last: f.last.toISOString() })),
-    samples: samples.map((r) => ({ ...r, ts_utc: r.ts_utc.toISOString() })),
-  };
-}
-
-function describeForm(form: { source: string; kind: string | null }): string {
-  return `source '${form.source}', ${form.kind === null ? 'raw without kind' : `raw.kind '${form.kind}'`}`;
 }
 
 /**
@@ -245,7 +263,19 @@ export function copyChecks(comparison: CopyComparison): Check[] {
       .slice(0, 5)
       .map((s) => s.ts_utc)
       .join(', ');
+  const coverage = comparison.coverage;
   return [
+    ...(coverage
+      ? [
+          {
+            name: 'Checked batch by batch before each commit',
+            kind: 'finding' as const,
+            passed: true,
+            detail: coverage.detail,
+            evidence: coverage,
+          },
+        ]
+      : []),
     {
       name: 'Every legacy minute is in data_bars',
       passed: comparison.missing.total === 0,
