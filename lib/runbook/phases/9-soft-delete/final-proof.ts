@@ -1,14 +1,15 @@
 /**
- * Phase 9's final proof before any soft-delete: over the whole history, every active legacy DXY
- * 1m minute is in data_bars with the same close. It is the compare page's own query (per-day merge
- * joins over the comparison indexes, index-only), so the deploy hour and any minute the bridge or
+ * Phase 9's final proof before any soft-delete: over the whole history at the request (what the
+ * approver reads), every active legacy DXY 1m minute is in data_bars with the same close; at the
+ * execution, only what changed since (recheckSinceRequest). It is the compare page's own query
+ * (per-day merge joins over the comparison indexes, index-only), so the deploy hour and any minute the bridge or
  * phase 7's gap fill could have missed are inside it. Minutes only in data_bars are not
  * differences here: the soft-delete loses nothing because of them.
  */
 import type { Sql } from 'postgres';
 import { ActionRefused } from '../../../auth/action';
 import { compareDxyByBucket, sampleDxyDifferences } from '../../../monitor/compare-dxy';
-import { legacyRange } from '../shared/copy-legacy';
+import { LATE_LEGACY_MARGIN_MS, legacyRange } from '../shared/copy-legacy';
 
 /** At most this many differing minutes are listed (and so can be waived); more must be fixed first. */
 export const MAX_LISTED_DIFFERENCES = 200;
@@ -31,10 +32,13 @@ export interface FinalProof {
   to: string;
 }
 
-export async function proveLegacyInDataBars(sql: Sql, params: { to: Date }): Promise<FinalProof> {
-  const range = await legacyRange(sql);
+/** Over the whole history, or from `from` on (the execution's re-check of what changed since the request). */
+export async function proveLegacyInDataBars(sql: Sql, params: { from?: Date; to: Date }): Promise<FinalProof> {
+  const legacy = await legacyRange(sql);
   const empty = { legacyMinutes: 0, total: 0, listed: [], from: null, to: params.to.toISOString() };
-  if (!range.first) return empty;
+  if (!legacy.first) return empty;
+  const range = { first: params.from && params.from > legacy.first ? params.from : legacy.first };
+  if (range.first >= params.to) return { ...empty, from: range.first.toISOString() };
   const days = await compareDxyByBucket(sql, { from: range.first, to: params.to, bucket: 'day' });
   const differing = days.filter((d) => d.missingInDataBars + d.closeDiffers > 0);
   const total = differing.reduce((sum, d) => sum + d.missingInDataBars + d.closeDiffers, 0);
@@ -55,6 +59,49 @@ export async function proveLegacyInDataBars(sql: Sql, params: { to: Date }): Pro
     listed,
     from: range.first.toISOString(),
     to: params.to.toISOString(),
+  };
+}
+
+/** The proof taken at the request, the one the approver read (phase run options). */
+export interface RequestProof {
+  total: number;
+  listed: ListedDifference[];
+  legacyMinutes: number;
+  /** Its end; missing on requests made before it was kept. */
+  to?: string;
+}
+
+export function requestProofOf(options: Record<string, unknown>): RequestProof | null {
+  const proof = options.finalProof as RequestProof | undefined;
+  return proof && Array.isArray(proof.listed) ? proof : null;
+}
+
+/**
+ * The final proof at execution: the request's proof re-checked only where something can have changed since — from
+ * the lateness margin before its end (a revision of a component reaches that far back) to `to`. Older minutes are
+ * proven again by each soft-delete batch before it commits (soft-delete-batch-check.ts), row by row. A request
+ * without a recorded end is proven over the whole history. The differences are the request's (each waived, or the
+ * approval was refused) and any new ones.
+ */
+export async function recheckSinceRequest(
+  sql: Sql,
+  params: { options: Record<string, unknown>; to: Date },
+): Promise<FinalProof & { recheckedFrom: string | null }> {
+  const request = requestProofOf(params.options);
+  const from = request?.to ? new Date(Date.parse(request.to) - LATE_LEGACY_MARGIN_MS) : undefined;
+  const recheck = await proveLegacyInDataBars(sql, { from, to: params.to });
+  if (!request?.to) return { ...recheck, recheckedFrom: recheck.from };
+  const known = new Set(request.listed.map((d) => d.tsUtc));
+  const fresh = recheck.listed.filter((d) => !known.has(d.tsUtc));
+  const overlap = recheck.listed.length - fresh.length;
+  const listed = [...request.listed, ...fresh].sort((a, b) => a.tsUtc.localeCompare(b.tsUtc));
+  return {
+    legacyMinutes: request.legacyMinutes,
+    total: request.total + recheck.total - overlap,
+    listed,
+    from: recheck.from,
+    to: recheck.to,
+    recheckedFrom: recheck.from,
   };
 }
 

@@ -3,12 +3,14 @@
  * it; an approver who is not the requester approves by typing DXY (and, when the final proof
  * listed differing minutes, by typing their count to waive them). Allowed only after a complete
  * monitoring window with no unwaived FAIL hour, a verified backup, and an open market. In order:
- * 1. the final proof: every active legacy minute of the whole history is in data_bars with the
- *    same close (the compare query); any difference not waived stops the phase, listing the minutes;
+ * 1. the final proof: at the request, every active legacy minute of the whole history is in data_bars
+ *    with the same close (the compare query; what the approver reads); at the execution, again where
+ *    something can have changed since; any difference not waived stops the phase, listing the minutes;
  * 2. deploy the workers in mode final and prove the legacy writer stopped by write time
  *    (updated_at/created_at of legacy rows, not their bar time) while component minutes keep arriving;
  * 3. soft-delete in batches, recording every row so a rollback restores exactly those — and only
- *    rows whose minute is in data_bars with the same close (or waived);
+ *    rows whose minute is in data_bars with the same close (or waived); each batch proves that by key
+ *    and value before it commits, and rolls back whole, failing the phase, when it cannot;
  * 4. check that zero active legacy rows remain, and still zero after ten open-market minutes.
  * Every count is over the whole migration run: a re-run after a failed or killed attempt continues
  * and verifies what all attempts did.
@@ -19,23 +21,23 @@ import { readMonitorState } from '../../../monitor/read-monitor-state';
 import { MINUTE_MS } from '../../../time-units';
 import { definePhase } from '../../engine/define-phase';
 import { retryOnLockConflict } from '../../engine/lock-conflict-retry';
-import { paceNextBatch } from '../../engine/pacing/pace-next-batch';
 import { requireSucceeded } from '../../engine/preconditions';
-import { bound } from '../../engine/statements';
 import type { Check } from '../../engine/verification';
 import { getBackup } from '../shared/backup';
 import { fenceSiteCheck, inspectFenceSite, installFence, planFenceInstall } from '../shared/legacy-fence';
 import { nextFxOpen } from '../shared/legacy-path-proof';
-import { describeDifferences, proveLegacyInDataBars, reconcileWayOut, waiveFinalProof, waiverOf } from './final-proof';
-import { proveLegacyWriterStopped } from './legacy-writer-stop';
-import { reportSoftDeleteBloat } from './soft-delete-bloat';
-import { SOFT_DELETE_CHECKPOINT, type SoftDeleteCheckpoint } from './soft-delete-checkpoint';
 import {
-  activeLegacyCount,
-  recordedSoftDeletes,
-  SOFT_DELETE_BATCH_SQL,
-  softDeleteStatements,
-} from './soft-delete-statements';
+  describeDifferences,
+  proveLegacyInDataBars,
+  recheckSinceRequest,
+  reconcileWayOut,
+  waiveFinalProof,
+  waiverOf,
+} from './final-proof';
+import { proveLegacyWriterStopped } from './legacy-writer-stop';
+import { softDeleteBatch } from './soft-delete-batch';
+import { SOFT_DELETE_CHECKPOINT, type SoftDeleteCheckpoint } from './soft-delete-checkpoint';
+import { activeLegacyCount, recordedSoftDeletes, softDeleteStatements } from './soft-delete-statements';
 import { HOLD_MINUTES, marketOpenForPhase9, STOP_PROOF_MINUTES } from './soft-delete-timing';
 import { verifySoftDelete } from './soft-delete-verification';
 
@@ -47,7 +49,7 @@ export const phase9SoftDelete = definePhase({
   pointOfNoReturn:
     'Deploying the workers in mode final (the legacy writer stops); then each soft-delete batch commits with its record of the rows it deleted. Only the rollback undoes them, restoring exactly the recorded rows.',
   stages: [
-    { id: 'final-proof', title: 'final proof over the whole history' },
+    { id: 'final-proof', title: 'final proof: what changed since the request' },
     { id: 'deploying', title: 'deploy the workers in mode final' },
     { id: 'proving-stop', title: 'prove the legacy writer stopped' },
     { id: 'soft-deleting', title: 'soft-delete in batches, recording each row' },
@@ -100,7 +102,8 @@ export const phase9SoftDelete = definePhase({
     const batchRows = config.softDeleteBatchRows;
     return {
       summary: [
-        'Final proof over the whole history (the compare query): every active legacy DXY 1m minute in data_bars with the same close. ' +
+        'Final proof (the compare query): every active legacy DXY 1m minute in data_bars with the same close — over the whole history ' +
+          'at the request, re-checked at the start from 2 h before the request’s proof (what can have changed since). ' +
           'Any difference not waived (by count, with the approval) stops the phase before anything changes.',
         'workers.deploy("final"), workers.restart(): DXY written to data_bars only.',
         'Fence legacy writes in the database, in one transaction that checks it before committing: a trigger on derived_data_bars ' +
@@ -108,7 +111,8 @@ export const phase9SoftDelete = definePhase({
           'and timeframes pass. A trial legacy insert in a savepoint must be refused, then is rolled back.',
         `Wait until no legacy row has been written (updated_at/created_at) for ${STOP_PROOF_MINUTES} minutes while complete component minutes keep arriving.`,
         `Soft-delete the ${count.toLocaleString('en-US')} active legacy DXY 1m rows in batches of ${batchRows.toLocaleString('en-US')} ` +
-          '(only minutes proven in data_bars, or waived), recording each one.',
+          '(only minutes proven in data_bars, or waived), recording each one with its values. Each batch checks, before it commits, ' +
+          'every row it deleted by key and value and that it passed over none; a batch that cannot prove one rolls back and stops the phase.',
         `Verify zero active legacy rows remain, and again after ${HOLD_MINUTES} open-market minutes.`,
       ],
       sql: [],
@@ -125,7 +129,10 @@ export const phase9SoftDelete = definePhase({
   async onStart({ database, clock }) {
     const proof = await proveLegacyInDataBars(database.sql, { to: new Date(clock.now().getTime() + MINUTE_MS) });
     return {
-      options: { finalProof: { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes } },
+      // Its end is kept: the execution re-checks only what can have changed since (final-proof.ts).
+      options: {
+        finalProof: { total: proof.total, listed: proof.listed, legacyMinutes: proof.legacyMinutes, to: proof.to },
+      },
       approvalNote:
         proof.total > 0
           ? `. FINAL PROOF: ${proof.total} legacy minutes are not in data_bars with the same close: ${describeDifferences(proof.listed, 20)}. ` +
@@ -147,7 +154,11 @@ export const phase9SoftDelete = definePhase({
     const waiver = waiverOf(ctx.run.options);
     switch (checkpoint.stage ?? 'final-proof') {
       case 'final-proof': {
-        const proof = await proveLegacyInDataBars(ctx.sql, { to: new Date(now.getTime() + MINUTE_MS) });
+        // What changed since the request's proof; older minutes are proven by each batch before it commits.
+        const proof = await recheckSinceRequest(ctx.sql, {
+          options: ctx.run.options,
+          to: new Date(now.getTime() + MINUTE_MS),
+        });
         const waived = new Set(waiver?.minutes ?? []);
         const open = proof.listed.filter((d) => !waived.has(d.tsUtc));
         if (open.length > 0 || proof.total > proof.listed.length) {
@@ -168,12 +179,14 @@ export const phase9SoftDelete = definePhase({
                 waived: proof.listed.map((d) => d.tsUtc),
                 from: proof.from,
                 to: proof.to,
+                recheckedFrom: proof.recheckedFrom,
               },
             },
           }),
         );
         await ctx.log(
-          `Final proof: ${proof.legacyMinutes} active legacy minutes since ${proof.from ?? '—'} compared; ` +
+          `Final proof: ${proof.legacyMinutes} active legacy minutes compared at the request, re-checked from ` +
+            `${proof.recheckedFrom ?? '—'} (what can have changed since; each batch proves its older rows before its commit); ` +
             (proof.total === 0
               ? 'all in data_bars with the same close.'
               : `${proof.total} differ, each waived by ${waiver?.by}: ${describeDifferences(proof.listed)}.`),
@@ -234,51 +247,8 @@ export const phase9SoftDelete = definePhase({
       }
       case 'proving-stop':
         return proveLegacyWriterStopped(ctx, checkpoint, now);
-      case 'soft-deleting': {
-        // Gentle with production (engine/pacing): wait while the database is busy; an operator's batch size applies.
-        const paced = await paceNextBatch(ctx, { batchRows: ctx.config.softDeleteBatchRows });
-        if (paced.wait) return paced.wait;
-        const batchRows = paced.batchRows;
-        // ISO strings, cast in SQL: an array of text serializes the same whatever its length.
-        const waivedMinutes = waiver?.minutes ?? [];
-        const deleted = await ctx.commitStep(
-          async (tx) => {
-            const result = await ctx.exec(
-              tx,
-              bound(SOFT_DELETE_BATCH_SQL, [waivedMinutes, batchRows, now, ctx.run.migrationRunId]),
-            );
-            return result.count;
-          },
-          (count) => {
-            const done = (checkpoint.deletedRows ?? 0) + count;
-            const before = checkpoint.deletedBefore ?? 0;
-            const total = Math.max(checkpoint.totalAtStart ?? done + before, done + before);
-            return {
-              checkpoint: {
-                ...checkpoint,
-                deletedRows: done,
-                ...(count < batchRows ? { stage: 'holding', deletedAt: now.toISOString() } : {}),
-              },
-              progress: {
-                rowsDone: before + done,
-                rowsTotal: total,
-                percent: (100 * (before + done)) / Math.max(1, total),
-              },
-            };
-          },
-        );
-        if (deleted < batchRows)
-          await ctx.log(
-            `Soft-deleted ${(checkpoint.deletedRows ?? 0) + deleted} legacy DXY 1m rows in this attempt ` +
-              `(${(checkpoint.deletedBefore ?? 0) + (checkpoint.deletedRows ?? 0) + deleted} in this migration run).`,
-          );
-        // The last batch: the bloat it leaves and the VACUUM that clears it (soft-delete-bloat.ts).
-        if (deleted < batchRows)
-          await reportSoftDeleteBloat(ctx, {
-            softDeleted: (checkpoint.deletedBefore ?? 0) + (checkpoint.deletedRows ?? 0) + deleted,
-          });
-        return { state: 'continue' };
-      }
+      case 'soft-deleting':
+        return softDeleteBatch(ctx, checkpoint, { now, waivedMinutes: waiver?.minutes ?? [] });
       case 'holding': {
         const deletedAt = new Date(checkpoint.deletedAt as string);
         const held = countOpenMinutes(deletedAt, now);

@@ -1,5 +1,8 @@
 /** What phase 9 stores between its steps: its stage, the deployment and quiet times, the fence's install time, counts. */
 import { z } from 'zod';
+import type { SoftDeleteChecks } from './soft-delete-batch-check';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 export const SOFT_DELETE_CHECKPOINT = z.looseObject({
   stage: z.enum(['final-proof', 'deploying', 'proving-stop', 'soft-deleting', 'holding']).optional(),
@@ -17,5 +20,7 @@ export const SOFT_DELETE_CHECKPOINT = z.looseObject({
   /** Clock and database time the fence on legacy writes was installed (../shared/legacy-fence.ts), with the switch. */
   fenceInstalledAt: z.string().optional(),
   fenceInstalledAtDb: z.string().optional(),
+  /** This attempt's batches as their own checks found them before each commit (./soft-delete-batch-check.ts). */
+  checked: z.custom<SoftDeleteChecks>((v) => isObject(v) && typeof v.batches === 'number').optional(),
 });
 export type SoftDeleteCheckpoint = z.infer<typeof SOFT_DELETE_CHECKPOINT>;

@@ -24,7 +24,9 @@ export async function recordedSoftDeletes(sql: Sql, migrationRunId: number): Pro
  * recorded so a rollback restores exactly them. A legacy row that appeared after the final proof
  * without reaching data_bars stays active, and the verification names it. A provider revision after
  * the fence went up changes data_bars (the new writer re-derives it) but not legacy (fenced): such a
- * minute counts as proven when data_bars holds exactly what the components give now.
+ * minute counts as proven when data_bars holds exactly what the components give now. The record
+ * keeps the row's values (the rollback's restore checks them) and the statement returns the ids, so
+ * the batch's own check (soft-delete-batch-check.ts) proves exactly these rows before the commit.
  */
 export const SOFT_DELETE_BATCH_SQL = `WITH target AS (
   SELECT d.id, d.ts_utc FROM public.derived_data_bars d
@@ -39,9 +41,12 @@ export const SOFT_DELETE_BATCH_SQL = `WITH target AS (
                         AND abs(n.close - ${dxyValueSql('c')}) <= ${DXY_CLOSE_TOLERANCE} * abs(n.close)))
    ORDER BY d.ts_utc LIMIT $2
 ), deleted AS (
-  UPDATE public.derived_data_bars d SET deleted_at = $3 FROM target t WHERE d.id = t.id RETURNING d.id, d.ts_utc
+  UPDATE public.derived_data_bars d SET deleted_at = $3 FROM target t WHERE d.id = t.id
+  RETURNING d.id, d.ts_utc, d.open, d.high, d.low, d.close
 )
-INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc) SELECT $4, id, ts_utc FROM deleted`;
+INSERT INTO cutover.soft_deleted_rows (migration_run_id, derived_id, ts_utc, open, high, low, close)
+SELECT $4, id, ts_utc, open, high, low, close FROM deleted
+RETURNING derived_id::text AS derived_id`;
 
 export function softDeleteStatements(batchRows: number, migrationRunId: number | null): PlannedStatement[] {
   return [

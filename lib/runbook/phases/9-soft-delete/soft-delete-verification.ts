@@ -5,7 +5,6 @@
 import type { PhaseContext } from '../../engine/types';
 import type { Check, Verification } from '../../engine/verification';
 import { workerModeVerdict } from '../../worker-control/worker-mode-check';
-import { backupTableName } from '../shared/backup';
 import { tryFence } from '../shared/legacy-fence';
 import {
   fenceProblems,
@@ -14,8 +13,11 @@ import {
   readFenceState,
   refusalsFinding,
 } from '../shared/legacy-fence-state';
+import { waiverOf } from './final-proof';
 import { bloatFinding } from './soft-delete-bloat';
 import type { SoftDeleteCheckpoint } from './soft-delete-checkpoint';
+import { coverageCheck, readSoftDeleteCoverage } from './soft-delete-coverage';
+import { changedSinceCheck, recheckSinceBatches } from './soft-delete-recheck';
 import { HOLD_MINUTES } from './soft-delete-timing';
 
 export async function verifySoftDelete(ctx: PhaseContext): Promise<Verification> {
@@ -24,19 +26,14 @@ export async function verifySoftDelete(ctx: PhaseContext): Promise<Verification>
   const [remaining] = await ctx.sql<{ n: number; samples: string[] | null }[]>`
     select count(*)::int as n, (array_agg(ts_utc::text order by ts_utc))[1:5] as samples from public.derived_data_bars
      where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null`;
-  // Over every attempt of this migration run: each row soft-deleted since the backup is recorded, and each record is deleted.
-  const backupCopy = `cutover.${backupTableName(run, 'derived_data_bars')}`;
-  const [records] = await ctx.sql.unsafe<{ tagged: number; unrecorded: number; active: number; attempts: number }[]>(
-    `SELECT (SELECT count(*)::int FROM cutover.soft_deleted_rows WHERE migration_run_id = $1 AND restored_at IS NULL) AS tagged,
-            (SELECT count(*)::int FROM public.derived_data_bars d
-              WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM ${backupCopy} b WHERE b.id = d.id AND b.deleted_at IS NOT NULL)
-                AND NOT EXISTS (SELECT 1 FROM cutover.soft_deleted_rows s WHERE s.migration_run_id = $1 AND s.derived_id = d.id)) AS unrecorded,
-            (SELECT count(*)::int FROM cutover.soft_deleted_rows s JOIN public.derived_data_bars d ON d.id = s.derived_id
-              WHERE s.migration_run_id = $1 AND s.restored_at IS NULL AND d.deleted_at IS NULL) AS active,
-            (SELECT count(*)::int FROM cutover.phase_runs WHERE migration_run_id = $1 AND phase = '9' AND clock_started_at IS NOT NULL) AS attempts`,
-    [run],
-  );
+  // Coverage, over every attempt of this migration run, by counts (soft-delete-coverage.ts): each batch proved its rows
+  // before its commit, so this proves only that the batches cover every soft-delete, and re-checks what changed since.
+  const coverage = await readSoftDeleteCoverage(ctx.sql, { migrationRunId: run });
+  const changed = await recheckSinceBatches(ctx.sql, {
+    migrationRunId: run,
+    from: coverage.firstBatchAt,
+    waived: waiverOf(ctx.run.options)?.minutes ?? [],
+  });
   const [fresh] = await ctx.sql<{ n: number }[]>`
     select count(*)::int as n from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
        and ts_utc >= ${new Date(checkpoint.deletedAt as string)}`;
@@ -55,13 +52,8 @@ export async function verifySoftDelete(ctx: PhaseContext): Promise<Verification>
         `${remaining?.n ?? 0} active rows at ${ctx.clock.now().toISOString()}` +
         (remaining?.samples?.length ? ` (first: ${remaining.samples.join(', ')})` : ''),
     },
-    {
-      name: 'Every soft-deleted row recorded for the rollback (all attempts of this migration run)',
-      passed: (records?.unrecorded ?? 1) === 0 && (records?.active ?? 1) === 0 && (records?.tagged ?? 0) > 0,
-      detail:
-        `${records?.tagged ?? 0} rows recorded over ${records?.attempts ?? 0} attempts (${checkpoint.deletedRows ?? 0} by this one); ` +
-        `${records?.unrecorded ?? 0} soft-deleted since the backup without a record; ${records?.active ?? 0} recorded but active`,
-    },
+    coverageCheck(coverage, checkpoint.deletedRows ?? 0),
+    changedSinceCheck(changed),
     {
       name: 'Workers in mode final',
       ...workerModeVerdict(status, 'final'),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { LegacyPathProof } from '../shared/legacy-path-proof';
+import type { RestoreChecks } from './restore-batch-check';
 import type { KeptRowsRecord } from './rollback-keep-proof';
 import type { RollbackDataChoice } from './rollback-statements';
 
@@ -37,6 +38,8 @@ export const ROLLBACK_CHECKPOINT = z.looseObject({
   /** Soft-deleted rows not restored because their key already had an active row. */
   skipped: z.number().optional(),
   skippedSamples: z.array(z.string()).optional(),
+  /** This attempt's restore batches as their own checks found them before each commit (./restore-batch-check.ts). */
+  restoreChecked: z.custom<RestoreChecks>((v) => isObject(v) && typeof v.batches === 'number').optional(),
   deleted: z.number().optional(),
   putBack: z.number().optional(),
   reinserted: z.number().optional(),

@@ -13,6 +13,7 @@ import { backedUpFunction } from '../shared/backup';
 import { noFenceCheck, readFenceState } from '../shared/legacy-fence-state';
 import { countLegacyFiveMinuteBarsSince } from '../shared/legacy-path-proof';
 import { countLegacyMinutesSince } from './prove-legacy-path';
+import { readRestoreCoverage } from './restore-coverage';
 import { compareFunctions, dataBarsAgainstBackup, RESTORED_FUNCTIONS } from './restore-from-backup';
 import { type RollbackCheckpoint, rollbackChoiceOf } from './rollback-checkpoint';
 import { compareKeptRows } from './rollback-keep-proof';
@@ -45,11 +46,8 @@ export async function verifyRollback(ctx: PhaseContext): Promise<Verification> {
   const functionProblems = await compareFunctions(ctx, backup);
   const [registry] = await ctx.sql<{ metadata: unknown }[]>`
     select to_jsonb(r)->'metadata' as metadata from public.core_asset_registry_all r where canonical_symbol = 'DXY'`;
-  const [pending] = await ctx.sql<{ n: number }[]>`
-    select count(*)::int as n from cutover.soft_deleted_rows s join public.derived_data_bars d on d.id = s.derived_id
-     where s.migration_run_id = ${ctx.run.migrationRunId} and d.deleted_at is not null
-       and not exists (select 1 from public.derived_data_bars a where a.canonical_symbol = d.canonical_symbol
-                         and a.timeframe = d.timeframe and a.ts_utc = d.ts_utc and a.deleted_at is null)`;
+  // Each restore batch proved its rows before its commit (restore-batch-check.ts): coverage and what changed since.
+  const restore = await readRestoreCoverage(ctx.sql, { migrationRunId: ctx.run.migrationRunId });
   const [duplicates] = await ctx.sql<{ n: number }[]>`
     select count(*)::int as n from (
       select 1 from public.derived_data_bars where canonical_symbol = 'DXY' and deleted_at is null
@@ -89,12 +87,19 @@ export async function verifyRollback(ctx: PhaseContext): Promise<Verification> {
     },
     {
       name: 'Soft-deleted rows restored, one active row per key',
-      passed: (pending?.n ?? 0) === 0 && (duplicates?.n ?? 0) === 0,
+      passed:
+        restore.unrestored === 0 &&
+        restore.checkedRows === restore.records &&
+        restore.redeleted === 0 &&
+        (duplicates?.n ?? 0) === 0,
       detail:
         `${checkpoint.restored ?? 0} restored; ${checkpoint.skipped ?? 0} skipped because their key had an active row` +
         `${checkpoint.skippedSamples?.length ? ` (${checkpoint.skippedSamples.slice(0, 5).join(', ')})` : ''}; ` +
-        `${pending?.n ?? 0} still deleted without an active replacement; ${duplicates?.n ?? 0} keys with two active rows`,
-      evidence: { skipped: checkpoint.skippedSamples ?? [] },
+        `${restore.records} recorded by phase 9, ${restore.unrestored} not restored, ${restore.checkedRows} checked by key and value ` +
+        `in ${restore.batches} batches before their commits; since then ${restore.redeleted} restored rows soft-deleted again ` +
+        `without an active replacement${restore.samples.length ? ` (${restore.samples.join(', ')})` : ''}; ` +
+        `${duplicates?.n ?? 0} keys with two active rows`,
+      evidence: { skipped: checkpoint.skippedSamples ?? [], restore },
     },
     {
       name: 'No legacy gap in the minutes the migration touched',

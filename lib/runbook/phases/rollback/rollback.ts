@@ -6,6 +6,7 @@
  * 2. restore exactly the legacy rows this migration run soft-deleted (never by timestamp). Each
  *    batch locks derived_data_bars against writers first, so a key whose active row a straggling
  *    legacy writer inserts concurrently is seen, reported and skipped — never two active rows per key;
+ *    and proves before its commit that each row it restored is active with its recorded values;
  * 3. back-fill every minute the migration touched that reached only data_bars;
  * 4. only then switch the workers back to legacy (and back-fill the minutes the new writer wrote
  *    while 1–3 ran);
@@ -29,17 +30,15 @@ import { backfillLegacyRangeSql, rederiveLegacyMinutesSql } from '../shared/copy
 import { removeFence } from '../shared/legacy-fence';
 import { proveLegacyPathWritesAgain } from './prove-legacy-path';
 import { dataBarsAgainstBackup, RESTORED_FUNCTIONS, restoreFunctions } from './restore-from-backup';
+import { restoreSoftDeletedBatch } from './restore-soft-deleted';
 import { ROLLBACK_CHECKPOINT, type RollbackCheckpoint, rollbackChoiceOf } from './rollback-checkpoint';
 import { recordKeptRows } from './rollback-keep-proof';
 import {
   DELETE_BATCH,
   deleteAddedRowsSql,
-  LOCK_LEGACY_SQL,
   planRollbackStatements,
   putBackChangedRowsSql,
-  RESTORE_BATCH,
   RESTORE_REGISTRY_SQL,
-  RESTORE_SOFT_DELETED_SQL,
   registryHasMetadata,
   reinsertGoneRowsSql,
 } from './rollback-statements';
@@ -180,47 +179,8 @@ export const rollbackPhase = definePhase({
         );
         return { state: 'continue' };
       }
-      case 'restore-soft-deleted': {
-        // Gentle with production (engine/pacing): wait while the database is busy; an operator's batch size applies.
-        const paced = await paceNextBatch(ctx, { batchRows: RESTORE_BATCH });
-        if (paced.wait) return paced.wait;
-        const restoreBatch = paced.batchRows;
-        const batch = await ctx.commitStep(
-          async (tx) => {
-            // A straggling legacy writer's insert of the same key waits for this lock, or this batch waits for it and
-            // then sees its row: either way the key ends with one active row.
-            await ctx.exec(tx, bound(LOCK_LEGACY_SQL));
-            const { rows } = await ctx.exec<{ derived_id: string; ts_utc: Date; restored: boolean }>(
-              tx,
-              bound(RESTORE_SOFT_DELETED_SQL, [ctx.run.migrationRunId, restoreBatch]),
-            );
-            const skipped = rows.filter((r) => !r.restored);
-            return {
-              handled: rows.length,
-              restored: rows.length - skipped.length,
-              skipped: skipped.map((r) => `${r.ts_utc.toISOString()} (id ${r.derived_id})`),
-            };
-          },
-          (value) => ({
-            checkpoint: {
-              ...checkpoint,
-              restored: (checkpoint.restored ?? 0) + value.restored,
-              skipped: (checkpoint.skipped ?? 0) + value.skipped.length,
-              skippedSamples: [...(checkpoint.skippedSamples ?? []), ...value.skipped].slice(0, 50),
-              stage: value.handled < restoreBatch ? 'backfill' : 'restore-soft-deleted',
-            },
-          }),
-        );
-        if (batch.handled > 0)
-          await ctx.log(`Restored ${batch.restored} soft-deleted legacy rows (${batch.handled} handled).`);
-        if (batch.skipped.length > 0)
-          await ctx.log(
-            `Skipped ${batch.skipped.length} soft-deleted rows whose key already has an active legacy row (left soft-deleted): ${batch.skipped.slice(0, 10).join(', ')}`,
-            { skipped: batch.skipped },
-            'warn',
-          );
-        return { state: 'continue' };
-      }
+      case 'restore-soft-deleted':
+        return restoreSoftDeletedBatch(ctx, checkpoint);
       case 'backfill': {
         const from = new Date(checkpoint.backfillCursor ?? (checkpoint.touchedFrom as string));
         // A fixed end, so the batches never chase the clock; the tail after the switch takes the rest.
