@@ -36,7 +36,7 @@ const RECHECK_SQL = `WITH judged AS (
               AND abs(j.new_close - ${dxyValueSql('c')}) <= ${DXY_CLOSE_TOLERANCE} * abs(j.new_close)))
 )
 SELECT (SELECT count(*) FROM judged) AS rechecked, count(*) AS lost,
-       (array_agg(ts_utc::text || CASE WHEN new_close IS NULL THEN ' (missing in data_bars)' ELSE ' (close differs)' END
+       (array_agg(to_char(ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || CASE WHEN new_close IS NULL THEN ' (missing in data_bars)' ELSE ' (close differs)' END
                   ORDER BY ts_utc))[1:5] AS samples
   FROM lost`;
 
