@@ -21,7 +21,14 @@ import { z } from 'zod';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import { MINUTE_MS } from '../../../time-units';
 import { copyOwnedSql, newWriterOwnedSql } from '../shared/copy-ownership';
-import { mergeNotFinal, NO_NOT_FINAL_ROWS, type NotFinalRows, readNotFinalRows } from './copy-final-form';
+import {
+  FINAL_KIND,
+  FINAL_SOURCE,
+  mergeNotFinal,
+  NO_NOT_FINAL_ROWS,
+  type NotFinalRows,
+  readNotFinalRows,
+} from './copy-final-form';
 
 /** Minutes named in a failed batch's error. */
 const NAMED = 10;
@@ -144,26 +151,50 @@ export async function checkCopyBatch(
         '. They were written once more and were still wrong: the copy statement itself does not write them as it should.',
     );
   }
-  const [counts] = await tx<{ legacy: number; data_bars: number }[]>`
-    select (select count(*)::int from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-              and deleted_at is null and ts_utc >= ${range.from} and ts_utc < ${range.to}) as legacy,
-           (select count(*)::int from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
-              and ts_utc >= ${range.from} and ts_utc < ${range.to}) as data_bars`;
-  const notFinal = await readNotFinalRows(tx, { rows: 'inside', from: range.from, to: range.to });
-  const [newWriter] = await tx.unsafe<{ first: Date | null }[]>(
-    `SELECT min(n.ts_utc) AS first FROM public.data_bars n
-      WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc >= $1 AND n.ts_utc < $2
-        AND ${newWriterOwnedSql('n')}`,
-    [range.from, range.to],
-  );
+  const [legacy] = await tx<{ n: number }[]>`
+    select count(*)::int as n from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
+       and deleted_at is null and ts_utc >= ${range.from} and ts_utc < ${range.to}`;
+  const forms = await readRangeForms(tx, range);
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),
-    legacyRows: counts?.legacy ?? 0,
-    dataBarsRows: counts?.data_bars ?? 0,
+    legacyRows: legacy?.n ?? 0,
+    dataBarsRows: forms.rows,
     rewritten: found.length,
-    notFinal,
-    newWriterFirst: newWriter?.first?.toISOString() ?? null,
+    notFinal: forms.notFinal,
+    newWriterFirst: forms.newWriterFirst,
+  };
+}
+
+/**
+ * One read of the range's DXY rows in the heap (hot): how many there are, those not in the final form
+ * grouped as copy-final-form.ts groups them, and the new writer's oldest.
+ */
+async function readRangeForms(
+  tx: TransactionSql,
+  range: { from: Date; to: Date },
+): Promise<{ rows: number; notFinal: NotFinalRows; newWriterFirst: string | null }> {
+  const groups = await tx.unsafe<
+    { source: string; kind: string | null; rows: number; first: Date; last: Date; new_writer_first: Date | null }[]
+  >(
+    `SELECT source, raw->>'kind' AS kind, count(*)::int AS rows, min(ts_utc) AS first, max(ts_utc) AS last,
+            min(ts_utc) FILTER (WHERE ${newWriterOwnedSql('data_bars')}) AS new_writer_first
+       FROM public.data_bars
+      WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND ts_utc >= $1 AND ts_utc < $2
+      GROUP BY 1, 2`,
+    [range.from, range.to],
+  );
+  const final = (g: { source: string; kind: string | null }) => g.source === FINAL_SOURCE && g.kind === FINAL_KIND;
+  const newWriterFirst = groups
+    .flatMap((g) => (g.new_writer_first ? [g.new_writer_first.toISOString()] : []))
+    .sort()[0];
+  return {
+    rows: groups.reduce((n, g) => n + g.rows, 0),
+    // The samples are read only when there is something to show (an earlier attempt's rows).
+    notFinal: groups.some((g) => !final(g))
+      ? await readNotFinalRows(tx, { rows: 'inside', from: range.from, to: range.to })
+      : NO_NOT_FINAL_ROWS,
+    newWriterFirst: newWriterFirst ?? null,
   };
 }
 
