@@ -1,6 +1,8 @@
 /**
  * Phase 9's verification: zero active legacy DXY 1m rows after the hold, every soft-deleted row recorded for the
- * rollback over all attempts, workers final, the fence present and refusing, and DXY still arriving in data_bars.
+ * rollback and checked by its batch over all attempts (coverage by counts: the batches proved their rows before their
+ * commits), the minutes the live writer can still reach re-checked, workers final, the fence present and refusing,
+ * and DXY still arriving in data_bars.
  */
 import type { PhaseContext } from '../../engine/types';
 import type { Check, Verification } from '../../engine/verification';

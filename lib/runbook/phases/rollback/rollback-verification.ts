@@ -1,6 +1,6 @@
 /**
  * The rollback's verification: workers in legacy, functions and registry as backed up, the soft-deleted rows
- * back with one active row per key, no legacy gap in the minutes the migration touched, data_bars' DXY rows kept
+ * back with one active row per key (by coverage: each restore batch proved its rows before its commit), no legacy gap in the minutes the migration touched, data_bars' DXY rows kept
  * (proven by key and value) or returned to the backup, and the legacy path producing again (or pending until the
  * open).
  */
