@@ -1,7 +1,8 @@
 /**
  * What validate's write trials share (docs/phases.md "Validate — before the night"): a transaction
- * that is always rolled back, with a lock and a statement timeout; phase 2's fix applied inside it
- * first, as the plan's earlier steps would have; and a handful of real legacy keys to write with.
+ * that is always rolled back, with a lock and a statement timeout, whose verdict says which writers
+ * it held back and for how long; phase 2's fix applied inside it first, as the plan's earlier steps
+ * would have; and a handful of real legacy keys to write with — the oldest, where the night starts.
  */
 
 import type { Sql, TransactionSql } from 'postgres';
@@ -18,6 +19,7 @@ import { COMPARISON_INDEXES } from '../phases/shared/comparison-indexes';
 import { copyLegacyRange } from '../phases/shared/copy-legacy';
 import { copyOwnedSql } from '../phases/shared/copy-ownership';
 import { normalizeEarlierAttemptSql } from '../phases/shared/earlier-attempt';
+import { describeHold, type HeldLock, writerBlockingLocks } from './trial-locks';
 import { errorText, noGo, type ValidationItem } from './verdict';
 
 /** Keys a trial touches: a handful, this runs against production. */
@@ -37,17 +39,24 @@ export interface TrialContext {
 /**
  * Runs `work` in a transaction that is always rolled back, with a lock timeout (a busy table fails
  * the trial instead of queueing the workers behind it) and a statement timeout (a trial stays short).
+ * Its verdict ends with the writers it held back (phase 2's ALTER TABLE takes data_bars' ACCESS
+ * EXCLUSIVE lock, kept until the rollback) and at most how long: the trial's whole transaction.
  */
-function rolledBack(
+async function rolledBack(
   sql: Sql,
   config: RunbookConfig,
   work: (tx: TransactionSql) => Promise<ValidationItem>,
-): Promise<ValidationItem> {
-  return inRolledBackTransaction(sql, async (tx) => {
+): Promise<{ item: ValidationItem; hold: string }> {
+  const started = performance.now();
+  let held: HeldLock[] = [];
+  const item = await inRolledBackTransaction(sql, async (tx) => {
     await tx.unsafe(`SET LOCAL lock_timeout = ${Number(config.ddlLockTimeoutMs)}`);
     await tx.unsafe(`SET LOCAL statement_timeout = ${TRIAL_STATEMENT_TIMEOUT_MS}`);
-    return work(tx);
+    const result = await work(tx);
+    held = await writerBlockingLocks(tx);
+    return result;
   });
+  return { item, hold: describeHold(held, Math.round(performance.now() - started)) };
 }
 
 /** Attempts of a trial that met a lock conflict: the workers write every minute, a retry soon finds a gap. */
@@ -66,14 +75,12 @@ export async function trial(
 ): Promise<ValidationItem> {
   const conflicts: string[] = [];
   for (;;) {
+    const started = performance.now();
     try {
-      const item = await rolledBack(sql, config, work);
-      return conflicts.length === 0
-        ? item
-        : {
-            ...item,
-            reason: `${item.reason} (after ${conflicts.length} retried lock conflicts: ${conflicts.join('; ')})`,
-          };
+      const { item, hold } = await rolledBack(sql, config, work);
+      const retried =
+        conflicts.length === 0 ? '' : ` (after ${conflicts.length} retried lock conflicts: ${conflicts.join('; ')})`;
+      return { ...item, reason: `${item.reason}${retried}; ${hold}` };
     } catch (error) {
       // A deadlock or the lock timeout says nothing about whether the plan's statements work.
       if (isLockConflict(error) && conflicts.length + 1 < TRIAL_ATTEMPTS) {
@@ -81,11 +88,15 @@ export async function trial(
         continue;
       }
       const retried = conflicts.length > 0 ? ` after ${conflicts.length} retried lock conflicts` : '';
-      return noGo('write-trial', name, `failed (rolled back)${retried}: ${errorText(error)}`);
+      // How long its locks may have held writers back: the failed attempt's transaction, rollback included.
+      const ms = Math.round(performance.now() - started);
+      return noGo('write-trial', name, `failed (rolled back after ${ms} ms)${retried}: ${errorText(error)}`);
     }
   }
 }
 
+/** VALIDATE CONSTRAINT reads every row of the table; in a trial, after its ADD CONSTRAINT's lock, writers would wait for it. */
+const isValidation = (text: string) => /\bVALIDATE\s+CONSTRAINT\b/i.test(text);
 const isNormalization = (text: string) =>
   text === normalizeEarlierAttemptSql({ setsUpdatedAt: true }) ||
   text === normalizeEarlierAttemptSql({ setsUpdatedAt: false });
@@ -94,19 +105,29 @@ export const isComparisonIndex = (text: string) => COMPARISON_INDEXES.some((inde
 /**
  * Phase 2's fix as its own statements, inside the trial's transaction. The comparison indexes are
  * left out (read-only helpers, built CONCURRENTLY on the night; building them here would lock
- * data_bars' writers for the trial), and so is the normalization, which has its own trial. The
- * unique key, when the fix must build it, is built here without CONCURRENTLY (not allowed in a
- * transaction): the copy's ON CONFLICT needs it.
+ * data_bars' writers for the trial), and so is the normalization, which has its own trial. A new
+ * source CHECK stays NOT VALID here: it still checks every row a trial writes, and it is built
+ * from the values present, so only a row written between the plan and the night's VALIDATE could
+ * fail that; validating here would read all of data_bars while the ADD CONSTRAINT's ACCESS
+ * EXCLUSIVE lock holds its writers (listed in `notValidated`). The unique key, when the fix must
+ * build it, is built here without CONCURRENTLY (not allowed in a transaction): the copy's ON
+ * CONFLICT needs it.
  */
-export async function applySchemaFix(tx: TransactionSql): Promise<{ ran: string[]; skipped: string[] }> {
+export async function applySchemaFix(
+  tx: TransactionSql,
+): Promise<{ ran: string[]; skipped: string[]; notValidated: string[] }> {
   const ran: string[] = [];
   const skipped = new Set<string>();
+  const notValidated = new Set<string>();
   for (let step = 0; step < 30; step++) {
     const plan = await planSchemaFix(tx);
     if (plan.blockedBy) throw new Error(`phase 2's fix is blocked: ${plan.blockedBy}`);
-    const next = plan.statements.find((s) => !isNormalization(s.sql) && !isComparisonIndex(s.sql));
+    const next = plan.statements.find(
+      (s) => !isNormalization(s.sql) && !isComparisonIndex(s.sql) && !isValidation(s.sql),
+    );
     for (const s of plan.statements) if (isComparisonIndex(s.sql)) skipped.add(s.sql);
-    if (!next) return { ran, skipped: [...skipped] };
+    for (const s of plan.statements) if (isValidation(s.sql)) notValidated.add(s.sql);
+    if (!next) return { ran, skipped: [...skipped], notValidated: [...notValidated] };
     const text = next.outsideTransaction ? next.sql.replace(/\bCONCURRENTLY\s+/i, '') : next.sql;
     await tx.unsafe(text);
     ran.push(text);
@@ -114,13 +135,19 @@ export async function applySchemaFix(tx: TransactionSql): Promise<{ ran: string[
   throw new Error('phase 2’s fix did not converge in 30 statements');
 }
 
-/** A few legacy minutes the copy would write: from the newest legacy minute data_bars lacks. */
+/**
+ * A few legacy minutes the copy would write: from the oldest legacy minute data_bars lacks, where
+ * the night's copy and phase 9's soft-delete start. Phase 9's batch walks active legacy minutes
+ * oldest first until it has its batch; staged on the newest minutes instead, the soft-delete trials
+ * walked the whole history first (3 s at two years, past the 15 s statement timeout at ten, with
+ * data_bars' writers held all along by phase 2's ALTER TABLE).
+ */
 export async function trialRange(tx: TransactionSql): Promise<{ from: Date; to: Date } | null> {
   const [row] = await tx<{ ts: Date }[]>`
     select d.ts_utc as ts from public.derived_data_bars d
      where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
        and not exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = d.ts_utc)
-     order by d.ts_utc desc limit 1`;
+     order by d.ts_utc limit 1`;
   if (!row) return null;
   return { from: row.ts, to: new Date(row.ts.getTime() + TRIAL_KEYS * MINUTE_MS) };
 }
