@@ -4,7 +4,8 @@
  * data_bars refuses a symbol the registry does not hold and has no defaults, so the probe writes
  * rows for real registered symbols — DXY, whose 1m goes only into derived_data_bars, and a DXY
  * component, only into data_bars — with every column given (./probe-rows.ts), in a 5-minute window
- * a day before the earliest bar either table holds for that symbol, checked empty first.
+ * a day before the earliest bar either table holds for that symbol (active, in derived_data_bars),
+ * checked empty first.
  * Once the function reads data_bars only, the derived-only window must produce nothing and the
  * data_bars-only one a 5m bar: the control that shows the probe can see anything at all.
  */
@@ -55,21 +56,47 @@ function aggregatedSomething(result: unknown): boolean {
   );
 }
 
+/**
+ * Per timeframe the symbol has in `table`, by a loose scan of its (canonical_symbol, timeframe,
+ * ts_utc) index — the unique key phase 2 guarantees on data_bars, the active-row key on
+ * derived_data_bars — one index descent each instead of every bar of the symbol (seconds at ten
+ * years, while validate's trial of this probe holds data_bars' writers behind phase 2's ALTER TABLE).
+ * Only active legacy rows count: the aggregator reads no other, and its 5m upsert meets no other.
+ * `per` is an aggregate over `b`, the symbol's bars of timeframe `t.tf` matching `filter`.
+ */
+function perTimeframeSql(table: 'data_bars' | 'derived_data_bars', per: string, filter = 'true'): string {
+  const active = table === 'derived_data_bars' ? ' AND deleted_at IS NULL' : '';
+  return `WITH RECURSIVE t(tf) AS (
+  (SELECT timeframe FROM public.${table} WHERE canonical_symbol = $1${active} ORDER BY timeframe LIMIT 1)
+  UNION ALL
+  SELECT (SELECT timeframe FROM public.${table} WHERE canonical_symbol = $1${active} AND timeframe > t.tf
+           ORDER BY timeframe LIMIT 1) FROM t WHERE t.tf IS NOT NULL)
+SELECT (SELECT ${per} FROM public.${table} b
+         WHERE b.canonical_symbol = $1 AND b.timeframe = t.tf${active.replace('deleted_at', 'b.deleted_at')} AND ${filter}) AS v
+  FROM t WHERE t.tf IS NOT NULL`;
+}
+
 /** A 5-minute window a day before the symbol's earliest bar in either table, verified to hold no bar. */
 async function windowBeforeHistory(sql: SqlOrTx, symbol: string): Promise<ProbeWindow> {
-  const [row] = await sql<{ earliest: Date | null }[]>`
-    select least((select min(ts_utc) from public.data_bars where canonical_symbol = ${symbol}),
-                 (select min(ts_utc) from public.derived_data_bars where canonical_symbol = ${symbol})) as earliest`;
-  const from = row?.earliest
-    ? new Date(Math.floor(row.earliest.getTime() / FIVE_MINUTES_MS) * FIVE_MINUTES_MS - DAY_MS)
-    : EMPTY_HISTORY_WINDOW;
+  const earliest: number[] = [];
+  for (const table of ['data_bars', 'derived_data_bars'] as const) {
+    const rows = await sql.unsafe<{ v: Date | null }[]>(perTimeframeSql(table, 'min(b.ts_utc)'), [symbol]);
+    for (const row of rows) if (row.v) earliest.push(row.v.getTime());
+  }
+  const from =
+    earliest.length > 0
+      ? new Date(Math.floor(Math.min(...earliest) / FIVE_MINUTES_MS) * FIVE_MINUTES_MS - DAY_MS)
+      : EMPTY_HISTORY_WINDOW;
   const to = new Date(from.getTime() + FIVE_MINUTES_MS);
-  const [taken] = await sql<{ n: number }[]>`
-    select (select count(*) from public.data_bars
-             where canonical_symbol = ${symbol} and ts_utc >= ${from} and ts_utc < ${to})
-         + (select count(*) from public.derived_data_bars
-             where canonical_symbol = ${symbol} and ts_utc >= ${from} and ts_utc < ${to}) as n`;
-  if (Number(taken?.n ?? 0) > 0)
+  let taken = 0;
+  for (const table of ['data_bars', 'derived_data_bars'] as const) {
+    const rows = await sql.unsafe<{ v: number | string | null }[]>(
+      perTimeframeSql(table, 'count(*)', 'b.ts_utc >= $2 AND b.ts_utc < $3'),
+      [symbol, from, to],
+    );
+    for (const row of rows) taken += Number(row.v ?? 0);
+  }
+  if (taken > 0)
     throw new Error(`The probe window [${from.toISOString()}, ${to.toISOString()}) of ${symbol} holds bars: refused.`);
   return { symbol, from: from.toISOString(), to: to.toISOString() };
 }
