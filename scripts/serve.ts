@@ -4,7 +4,10 @@
  * scripts/start.ts), and so do the benchmark and the system tests; `next start` alone would
  * leave every client address "unknown".
  *
- *   tsx scripts/serve.ts [--dev] [--port N] [--hostname H]     (defaults: PORT and HOST)
+ *   tsx scripts/serve.ts [--dev] [--port N] [--hostname H] [--dir D]     (defaults: PORT, HOST, the project)
+ *
+ * The launcher and the harnesses run it compiled, with plain `node` (scripts/next-server.ts serverArgs): the
+ * compiled file lives elsewhere, so they name the project directory with --dir.
  *
  * SIGTERM / SIGINT: stop accepting, finish requests in flight (up to 5 s), exit. The runner that
  * instrumentation.ts starts in this process stops on the same signals.
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     dev: { type: 'boolean', default: false },
     port: { type: 'string' },
     hostname: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 const port = values.port === undefined ? readSetting('PORT') : Number(values.port);
@@ -33,7 +37,7 @@ const hostname = values.hostname ?? readSetting('HOST');
 const log = (line: string) => console.log(`[${TOOL}] ${line}`);
 
 async function main(): Promise<void> {
-  const dir = fileURLToPath(new URL('..', import.meta.url));
+  const dir = values.dir ?? fileURLToPath(new URL('..', import.meta.url));
   const front = await startFrontServer({ dir, dev: values.dev ?? false, hostname, port, trust, log });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
