@@ -7,9 +7,10 @@
  */
 import type { Sql } from 'postgres';
 import { compareDxyByBucket, sampleDxyDifferences } from '../lib/monitor/compare-dxy';
+import { COMPARISON_INDEXES } from '../lib/runbook/phases/shared/comparison-indexes';
 import { DAY_MS } from '../lib/time-units';
 import { fetchTimed } from './poll-endpoint';
-import { medianMs } from './stats';
+import { median, medianMs } from './stats';
 
 function indexOnlyCountSql(): string {
   return `select (select count(*) from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
@@ -31,6 +32,21 @@ async function assertIndexOnly(sql: Sql, range: { from: Date; to: Date }): Promi
   }
 }
 
+/**
+ * The comparison indexes' sizes, for the log: the compare reads them whole, the count reads
+ * data_bars through its unique index, so a bloated comparison index is time the compare spends and
+ * the count does not: ≈ 40 % more CPU on two years when data_bars' had grown to 175 MB for 25 MB of rows
+ * (docs/architecture.md "Performance").
+ */
+async function comparisonIndexMiB(sql: Sql): Promise<Record<string, number>> {
+  const names = COMPARISON_INDEXES.map((i) => i.name);
+  const rows = await sql<{ name: string; mib: number }[]>`
+    select c.relname as name, round(pg_relation_size(c.oid) / 1048576.0, 1)::float8 as mib
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'public' and c.relname = any(${names}::text[])`;
+  return Object.fromEntries(rows.map((r) => [r.name, r.mib]));
+}
+
 export async function measureCompare(
   sql: Sql,
   params: { from: Date; to: Date; baseUrl: string; cookie: string; repeats: number },
@@ -41,10 +57,18 @@ export async function measureCompare(
   await assertIndexOnly(sql, range);
   const countMs = await medianMs(() => sql.unsafe(indexOnlyCountSql(), [range.from, range.to]), params.repeats);
   let days = 0;
+  // Each part's time too (medians of the same runs), so a change in the figure says which part moved.
+  const parts = { days: [] as number[], hours: [] as number[], samples: [] as number[] };
   const queriesMs = await medianMs(async () => {
+    const started = performance.now();
     days = (await compareDxyByBucket(sql, { ...range, bucket: 'day' })).length;
+    const dayDone = performance.now();
     await compareDxyByBucket(sql, { ...dayRange, bucket: 'hour' });
+    const hoursDone = performance.now();
     await sampleDxyDifferences(sql, { ...dayRange, limit: 50 });
+    parts.days.push(dayDone - started);
+    parts.hours.push(hoursDone - dayDone);
+    parts.samples.push(performance.now() - hoursDone);
   }, params.repeats);
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   const pageUrl = `${params.baseUrl}/compare?${new URLSearchParams({
@@ -65,5 +89,10 @@ export async function measureCompare(
     pageError ??= error;
   }, params.repeats);
   if (pageError) throw new Error(`the compare page failed: ${pageError}`);
-  return { queriesMs, countMs, pageMs, days };
+  const partsMs = {
+    days: median(parts.days.slice(1)),
+    hours: median(parts.hours.slice(1)),
+    samples: median(parts.samples.slice(1)),
+  };
+  return { queriesMs, countMs, pageMs, days, partsMs, indexMiB: await comparisonIndexMiB(sql) };
 }

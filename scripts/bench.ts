@@ -175,7 +175,7 @@ async function main(): Promise<number> {
       repeats: small ? 3 : 7,
     });
     log(
-      `compare: ${compare.days} days, queries ${compare.queriesMs.toFixed(0)} ms, page ${compare.pageMs.toFixed(0)} ms`,
+      `compare: ${compare.days} days, queries ${compare.queriesMs.toFixed(0)} ms (by day ${compare.partsMs.days.toFixed(0)}, by hour ${compare.partsMs.hours.toFixed(1)}, samples ${compare.partsMs.samples.toFixed(1)}) vs count ${compare.countMs.toFixed(0)} ms, page ${compare.pageMs.toFixed(0)} ms; comparison indexes (MiB) ${JSON.stringify(compare.indexMiB)}`,
     );
 
     const idleP95 = percentile(copy.statusIdle.latenciesMs, 95);
