@@ -89,17 +89,20 @@ describe('phase 4: each batch checked before its commit, the final verification 
     expect(clean.filter((c) => !c.passed)).toEqual([]);
 
     // Behind the batches: legacy revises an old minute; an earlier attempt's row sits before the first legacy minute.
+    // One in each half of the history (the comparison reads the halves on two connections, copy-differences.ts).
     const revised = minutes[100] as Date;
+    const revisedLate = minutes[minutes.length - 200] as Date;
     const before = new Date((minutes[0] as Date).getTime() - 60_000);
     await sql()`update public.derived_data_bars set close = close * 1.02
-                 where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc = ${revised}`;
+                 where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
+                   and ts_utc in (${revised}, ${revisedLate})`;
     await sql()`insert into public.data_bars (canonical_symbol, timeframe, ts_utc, open, high, low, close, vol, trade_count,
                                              is_partial, source, ingested_at, raw)
                 values ('DXY', '1m', ${before}, 100, 100, 100, 100, 0, 0, false, 'migrated_from_derived', now(), '{}')`;
     const checks = copyChecks(await compareCopy(sql(), { to, window }));
     const sameClose = checks.find((c) => c.name.startsWith('Same close'));
     expect(sameClose?.passed).toBe(false);
-    expect(sameClose?.detail).toContain(revised.toISOString());
+    expect(sameClose?.detail).toContain(`2 minutes differ, first: ${revised.toISOString()}, ${revisedLate.toISOString()}`);
     const form = checks.find((c) => c.name.startsWith('Every DXY row in data_bars is in the final form'));
     expect(form?.passed).toBe(false);
     expect(form?.detail).toContain(before.toISOString());

@@ -79,7 +79,11 @@ export async function catchUpRevisions(
         ? null
         : new Date(params.newWriterFirst);
   const rederiveFrom = oldest && oldest < from ? oldest : from;
-  const rederived = await rederiveNewWriterMinutes(tx, { from: rederiveFrom, to: params.to }, write);
+  // Only the new writer's rows are re-derived: when the batches saw none, there is nothing to read the components for.
+  const rederived =
+    params.newWriterFirst === null
+      ? []
+      : await rederiveNewWriterMinutes(tx, { from: rederiveFrom, to: params.to }, write);
   return {
     at: (clock?.at ?? new Date()).toISOString(),
     from: rederiveFrom.toISOString(),
