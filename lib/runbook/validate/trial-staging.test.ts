@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { useTestWorld } from '../../../test-support/world-database';
 import { loadClock } from '../../market/clock';
 import { runbookConfigFromEnv } from '../engine/config';
+import { inRolledBackTransaction } from '../engine/rolled-back';
 import { describeHold } from './trial-locks';
+import { trialRange } from './trial-support';
 import type { ValidationItem } from './verdict';
 import { runWriteTrials, type TrialContext } from './write-trials';
 
@@ -42,6 +44,29 @@ describe('write trials on a production world', () => {
     expect(byName.get('Phase 9 · soft-delete batch')?.reason).toMatch(/^5 legacy rows soft-deleted/);
     expect(byName.get('Rollback · restore of the soft-deleted rows')?.reason).toMatch(/^5 soft-deleted legacy rows/);
     expect(byName.get('Rollback · back-fill of minutes only in data_bars')?.reason).toMatch(/^5 minutes back-filled/);
+  });
+
+  it('look only at the ends of the history: the newest minute data_bars lacks once the oldest are copied, else none', async () => {
+    const { sql } = world.database;
+    const legacy = await sql<{ ts: Date }[]>`
+      select ts_utc as ts from public.derived_data_bars
+       where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null order by ts_utc`;
+    const range = (scan: number) => inRolledBackTransaction(sql, (tx) => trialRange(tx, scan));
+    // Without the earlier attempt's rows, then what a copy (or a rollback that kept the rows) leaves: the oldest minutes in data_bars.
+    await sql`delete from public.data_bars where canonical_symbol = 'DXY'`;
+    const copyOldest = (minutes: number) => sql`
+      insert into public.data_bars (canonical_symbol, provider_ticker, timeframe, ts_utc, open, high, low, close, vol,
+                                    vwap, trade_count, is_partial, source, ingested_at, raw)
+      select 'DXY', null, '1m', d.ts_utc, d.close, d.close, d.close, d.close, 0, null, 0, false, 'synthetic', now(),
+             '{"kind":"dxy","version":1}'::jsonb
+        from (select ts_utc, close from public.derived_data_bars
+               where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null order by ts_utc limit ${minutes}) d
+      on conflict (canonical_symbol, timeframe, ts_utc) do nothing`;
+    await copyOldest(10);
+    expect((await range(5))?.from).toEqual(legacy.at(-1)?.ts);
+    expect((await range(20))?.from).toEqual(legacy[10]?.ts);
+    await copyOldest(legacy.length);
+    expect(await range(5)).toBeNull();
   });
 
   it('say which writers each trial held back, and for at most how long', async () => {

@@ -135,21 +135,39 @@ export async function applySchemaFix(
   throw new Error('phase 2’s fix did not converge in 30 statements');
 }
 
+/** Legacy minutes trialRange looks at from each end of the history: an index walk of milliseconds. */
+export const TRIAL_RANGE_SCAN = 10_000;
+
 /**
  * A few legacy minutes the copy would write: from the oldest legacy minute data_bars lacks, where
  * the night's copy and phase 9's soft-delete start. Phase 9's batch walks active legacy minutes
  * oldest first until it has its batch; staged on the newest minutes instead, the soft-delete trials
  * walked the whole history first (3 s at two years, past the 15 s statement timeout at ten, with
- * data_bars' writers held all along by phase 2's ALTER TABLE).
+ * data_bars' writers held all along by phase 2's ALTER TABLE). Only the oldest `scan` minutes are
+ * looked at, then the newest (where legacy adds minutes): once the copy has run (a re-validation
+ * after a rollback that kept the rows) a walk to the first missing minute would read the history.
  */
-export async function trialRange(tx: TransactionSql): Promise<{ from: Date; to: Date } | null> {
-  const [row] = await tx<{ ts: Date }[]>`
-    select d.ts_utc as ts from public.derived_data_bars d
-     where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is null
-       and not exists (select 1 from public.data_bars n where n.canonical_symbol = 'DXY' and n.timeframe = '1m' and n.ts_utc = d.ts_utc)
-     order by d.ts_utc limit 1`;
-  if (!row) return null;
-  return { from: row.ts, to: new Date(row.ts.getTime() + TRIAL_KEYS * MINUTE_MS) };
+export async function trialRange(
+  tx: TransactionSql,
+  scan = TRIAL_RANGE_SCAN,
+): Promise<{ from: Date; to: Date } | null> {
+  for (const direction of ['asc', 'desc'] as const) {
+    const [row] = await tx.unsafe<{ ts: Date }[]>(
+      // A LATERAL probe per minute, not NOT EXISTS: with statistics that say data_bars holds no DXY
+      // row, the planner's anti-join rescanned all of them for every minute (30 s at ten years).
+      `SELECT d.ts AS ts FROM (
+         SELECT ts_utc AS ts FROM public.derived_data_bars
+          WHERE canonical_symbol = 'DXY' AND timeframe = '1m' AND deleted_at IS NULL
+          ORDER BY ts_utc ${direction} LIMIT $1) d
+        LEFT JOIN LATERAL (SELECT true AS present FROM public.data_bars n
+                            WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND n.ts_utc = d.ts LIMIT 1) n ON true
+        WHERE n.present IS NULL
+        ORDER BY d.ts ${direction} LIMIT 1`,
+      [scan],
+    );
+    if (row) return { from: row.ts, to: new Date(row.ts.getTime() + TRIAL_KEYS * MINUTE_MS) };
+  }
+  return null;
 }
 
 /**

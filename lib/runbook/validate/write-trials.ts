@@ -30,6 +30,7 @@ import {
   notCopied,
   TRIAL_KEYS,
   TRIAL_MIGRATION_RUN,
+  TRIAL_RANGE_SCAN,
   type TrialContext,
   trial,
   trialAfterSoftDelete,
@@ -106,7 +107,12 @@ async function copyTrial(ctx: TrialContext): Promise<ValidationItem> {
   return trial(name, ctx.database.sql, ctx.config, async (tx) => {
     await applySchemaFix(tx);
     const range = await trialRange(tx);
-    if (!range) return go('write-trial', name, 'every legacy minute is already in data_bars: nothing to copy');
+    if (!range)
+      return go(
+        'write-trial',
+        name,
+        `the oldest and the newest ${TRIAL_RANGE_SCAN} legacy minutes are all in data_bars already: nothing there to copy`,
+      );
     const copied = await copyRange(tx, range);
     const missing = await notCopied(tx, range);
     if (copied === 0 || missing > 0)
