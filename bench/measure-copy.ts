@@ -68,6 +68,12 @@ export async function measureCopy(
   if (run.status !== 'succeeded') throw new Error(`phase 4 ${run.status}: ${run.error}`);
   const phase4Ms = (run.finishedAt as Date).getTime() - (run.startedAt as Date).getTime();
   options.log(`phase 4: ${run.checkpoint.rowsWritten} rows in ${run.checkpoint.batches} batches, ${phase4Ms} ms`);
+  // Where phase 4's time went: its log lines with the milliseconds since it started (pacing waits say why they waited).
+  const events = await sql<{ ms: number; level: string; message: string }[]>`
+    select (extract(epoch from e.at - r.started_at) * 1000)::int as ms, e.level, left(e.message, 160) as message
+      from cutover.phase_run_events e join cutover.phase_runs r on r.id = e.phase_run_id
+     where e.phase_run_id = ${runId} order by e.id`;
+  for (const e of events) options.log(`  phase 4 +${e.ms} ms ${e.level === 'info' ? '' : `${e.level}: `}${e.message}`);
   return {
     legacyRows: range.rows,
     baselineMs: baseline.ms,
