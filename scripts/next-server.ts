@@ -19,14 +19,14 @@ const SERVE_SCRIPT = fileURLToPath(new URL('./serve.ts', import.meta.url));
 export const COMPILED_SERVE_SCRIPT = join(PROJECT_DIR, 'node_modules/.cache/dxy-cutover/serve.mjs');
 
 /**
- * V8's heap sizing for the built server (docs/architecture.md "Performance", Memory). Its live heap is about 40 MiB,
- * but V8 grows a heap by a factor it derives from the heap's limit: with the default limit (4 GiB on a machine with
- * 16 GiB or more) it lets the old generation reach 4× what the last full collection left, and the young one 2 ×
- * 16 MiB, so a server polled without pause held some 200 MiB of garbage. A 512 MiB old space (several times what
- * the server and its in-process runner keep live) makes that factor 1.4; 4 MiB semi-spaces cost more scavenges of
+ * V8's heap sizing for the built server (docs/architecture.md "Performance", Memory). What it keeps live is about
+ * 40 MiB (48 MiB with its runner copying), but V8 grows a heap by a factor it derives from the heap's limit: with
+ * the default limit (4 GiB on a machine with 16 GiB or more) the old generation may reach 4× what the last full
+ * collection left, the young one 2 × 16 MiB, and a server polled without pause held some 200 MiB of garbage. A
+ * 256 MiB old space (five times that live heap) makes the factor 1.3; 4 MiB semi-spaces cost more scavenges of
  * about a millisecond. Development's compiler may need far more, so `npm run dev` keeps V8's defaults.
  */
-export const SERVER_V8_FLAGS = ['--max-old-space-size=512', '--max-semi-space-size=4'];
+export const SERVER_V8_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=4'];
 
 /**
  * scripts/serve.ts and the lib modules it imports, bundled by esbuild into one ES module that plain `node` runs:
