@@ -61,13 +61,11 @@ async function snapshot(database: Database): Promise<Record<string, unknown>> {
 describe('validate on a clean production world', () => {
   const world = useTestWorld({ variant: 'production', leftovers: true });
 
-  it('is GO in a few seconds, with the earlier attempt’s rows and phase 2’s fix as findings', async () => {
-    const started = Date.now();
+  it('is GO, with the earlier attempt’s rows and phase 2’s fix as findings', async () => {
+    // How long it takes is the benchmark's to measure (npm run bench logs validate's time), never a test's.
     const outcome = await runValidation(world.database, { config });
     expect(noGoItems(outcome.items)).toEqual([]);
     expect(outcome.verdict).toBe('go');
-    // About a second alone; the bound leaves room for a loaded 2-core machine running other test files.
-    expect(Date.now() - started).toBeLessThan(8_000);
     const findings = outcome.items.filter((i) => i.status === 'finding').map((i) => i.name);
     expect(findings).toContain('Phase 2 · normalization of the earlier attempt’s rows');
     expect(findings).toContain('Phase 2 · Apply fix (schema)');
