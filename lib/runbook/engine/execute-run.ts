@@ -94,10 +94,19 @@ export async function advanceRun(
     const renewed = await renewPhaseRunLease(sql, { id: run.id, owner, leaseSeconds: config.leaseSeconds });
     if (!renewed) throw new LeaseLost(run.id);
   };
-  // Long single steps (a backup, a deploy command) must not let the lease lapse.
+  // Long single steps (a backup, a deploy command) must not let the lease lapse. One renewal at a time: a step that
+  // holds its run's row (phase 1's backup, see there) makes a renewal wait for its commit, which renews the lease
+  // itself; renewals piling up behind it would each hold a pooled connection.
+  let renewing = false;
   const heartbeat = setInterval(
     () => {
-      renewLease().catch(() => {});
+      if (renewing) return;
+      renewing = true;
+      renewLease()
+        .catch(() => {})
+        .finally(() => {
+          renewing = false;
+        });
     },
     (config.leaseSeconds * 1000) / 3,
   );

@@ -140,6 +140,13 @@ export const phase1Preflight = definePhase({
       async (tx) => {
         // One snapshot for counts, copies and checksums, so they describe the same instant.
         await tx`set transaction isolation level repeatable read`;
+        // The snapshot's first read locks this run's row: the heartbeat's lease renewals wait for this step's commit
+        // (which renews the lease) instead of updating the row under the snapshot. Without it, a backup longer than
+        // the heartbeat's interval (25 s at ten years of history) failed its commit with "could not serialize
+        // access due to concurrent update", was retried from the start, and failed again, for ever.
+        // FOR NO KEY UPDATE, not FOR UPDATE: the run's log lines reference the row (a foreign key's KEY SHARE lock),
+        // and the step writes them from another connection while it runs.
+        await tx`select id from cutover.phase_runs where id = ${run.id} for no key update`;
         const preState = await countDxyRows(tx);
         const tables = await copyBarTables(tx, run.migrationRunId, (t, text) => ctx.exec(t, bound(text)));
         const functions = await readFunctionDefinitions(tx);
