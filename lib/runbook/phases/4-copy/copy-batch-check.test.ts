@@ -102,7 +102,9 @@ describe('phase 4: each batch checked before its commit, the final verification 
     const checks = copyChecks(await compareCopy(sql(), { to, window }));
     const sameClose = checks.find((c) => c.name.startsWith('Same close'));
     expect(sameClose?.passed).toBe(false);
-    expect(sameClose?.detail).toContain(`2 minutes differ, first: ${revised.toISOString()}, ${revisedLate.toISOString()}`);
+    expect(sameClose?.detail).toContain(
+      `2 minutes differ, first: ${revised.toISOString()}, ${revisedLate.toISOString()}`,
+    );
     const form = checks.find((c) => c.name.startsWith('Every DXY row in data_bars is in the final form'));
     expect(form?.passed).toBe(false);
     expect(form?.detail).toContain(before.toISOString());
