@@ -3,28 +3,17 @@
  * over the console's CLI API, through the same abort action as the page. No runner: the run stays
  * queued, so the abort ends it at once and the outcome does not depend on timing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertMigrationRun } from '../lib/db/tables/migration-runs';
 import { getPhaseRun, insertPhaseRun } from '../lib/db/tables/phase-runs';
-import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
-import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
+import { useOperatorAndViewerCli } from '../test-support/cli-operator-and-viewer';
 
 // Each CLI call starts node and tsx (seconds on a busy two-core machine).
 describe('the cutover CLI aborts a run', { timeout: 240_000 }, () => {
-  let test: TestDatabase;
-  let console_: CliConsole;
   let runId: number;
-  const env: Record<string, Record<string, string>> = {};
-  const cli = (args: string[], who: string) => runCli(args, env[who] as Record<string, string>);
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    console_ = await startCliConsole(test.database);
-    const as = (token: string) => cliEnvironment({ CUTOVER_URL: console_.url, CUTOVER_TOKEN: token });
-    env.operator = as(await console_.userWithToken('cli-operator', ['operator']));
-    env.viewer = as(await console_.userWithToken('cli-viewer', ['viewer']));
-    const migration = await insertMigrationRun(test.database.sql, { startedBy: 'cli-operator' });
-    runId = await insertPhaseRun(test.database.sql, {
+  const { cli, database } = useOperatorAndViewerCli(async (db) => {
+    const migration = await insertMigrationRun(db.sql, { startedBy: 'cli-operator' });
+    runId = await insertPhaseRun(db.sql, {
       migrationRunId: migration.id,
       phase: '4',
       status: 'pending',
@@ -33,10 +22,6 @@ describe('the cutover CLI aborts a run', { timeout: 240_000 }, () => {
       attempt: 1,
       checkpoint: {},
     });
-  });
-  afterAll(async () => {
-    await console_?.close();
-    await test?.drop();
   });
 
   it('refuses a viewer, a missing confirmation and another phase (exit 3), leaving the run queued', async () => {
@@ -50,7 +35,7 @@ describe('the cutover CLI aborts a run', { timeout: 240_000 }, () => {
     const other = await cli(['abort', '7', '--confirm', 'ABORT'], 'operator');
     expect(other.code).toBe(3);
     expect(other.stdout).toContain(`The active run is Phase 4 (run #${runId}), not Phase 7: nothing aborted.`);
-    expect((await getPhaseRun(test.database.sql, { id: runId }))?.status).toBe('pending');
+    expect((await getPhaseRun(database().sql, { id: runId }))?.status).toBe('pending');
   });
 
   it('aborts by phase with a reason, then by run id a second time without changing anything', async () => {
@@ -60,13 +45,13 @@ describe('the cutover CLI aborts a run', { timeout: 240_000 }, () => {
       status: 'ok',
       data: { runId, phase: '4', status: 'aborted', changed: true },
     });
-    const run = await getPhaseRun(test.database.sql, { id: runId });
+    const run = await getPhaseRun(database().sql, { id: runId });
     expect(run?.status).toBe('aborted');
     expect(run?.error).toBe('Aborted by cli-operator: wrong night');
     const again = await cli(['abort', `#${runId}`, '--confirm', 'ABORT'], 'operator');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('"changed":false');
-    const [audit] = await test.database.sql<{ detail: { via?: string } }[]>`
+    const [audit] = await database().sql<{ detail: { via?: string } }[]>`
       select detail from cutover.audit_events where action = 'runbook.abort' and outcome = 'ok' order by id limit 1`;
     expect(audit?.detail.via).toMatch(/^token /);
   });

@@ -3,32 +3,16 @@
  * CLI API, through the same audited action as the phase page's form. Shows the limits; changes
  * the named ones; a viewer and a value out of range change nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPacingLimits } from '../lib/runbook/engine/pacing/pacing-limits';
-import { type CliConsole, cliEnvironment, runCli, startCliConsole } from '../test-support/cli-console';
-import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
+import { useOperatorAndViewerCli } from '../test-support/cli-operator-and-viewer';
 
 // Each CLI call starts node and tsx (seconds on a busy two-core machine).
 describe('the cutover CLI paces the batched phases', { timeout: 240_000 }, () => {
-  let test: TestDatabase;
-  let console_: CliConsole;
-  const env: Record<string, Record<string, string>> = {};
-  const cli = (args: string[], who: string) => runCli(args, env[who] as Record<string, string>);
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    console_ = await startCliConsole(test.database);
-    const as = (token: string) => cliEnvironment({ CUTOVER_URL: console_.url, CUTOVER_TOKEN: token });
-    env.operator = as(await console_.userWithToken('cli-operator', ['operator']));
-    env.viewer = as(await console_.userWithToken('cli-viewer', ['viewer']));
-  });
-  afterAll(async () => {
-    await console_?.close();
-    await test?.drop();
-  });
+  const { cli, database } = useOperatorAndViewerCli();
 
   it('refuses a viewer (exit 3) and a value out of range (exit 2), changing nothing', async () => {
-    const before = await readPacingLimits(test.database.sql);
+    const before = await readPacingLimits(database().sql);
     const viewer = await cli(['pace', '--batch-rows', '500'], 'viewer');
     expect(viewer.code).toBe(3);
     expect(viewer.stdout).toContain('refused: Requires role operator');
@@ -38,7 +22,7 @@ describe('the cutover CLI paces the batched phases', { timeout: 240_000 }, () =>
     const word = await cli(['pace', '--pace-ms', 'fast'], 'operator');
     expect(word.code).toBe(2);
     expect(word.stderr).toContain('--pace-ms needs a whole number');
-    expect(await readPacingLimits(test.database.sql)).toEqual(before);
+    expect(await readPacingLimits(database().sql)).toEqual(before);
   });
 
   it('changes the named limits, audited with the token, and shows them', async () => {
@@ -48,12 +32,12 @@ describe('the cutover CLI paces the batched phases', { timeout: 240_000 }, () =>
       status: 'ok',
       data: { changed: ['batchRows default → 2500', 'maxReplicaLagS 5 → 3'], activeRunId: null },
     });
-    expect(await readPacingLimits(test.database.sql)).toMatchObject({
+    expect(await readPacingLimits(database().sql)).toMatchObject({
       batchRows: 2500,
       maxReplicaLagS: 3,
       updatedBy: 'cli-operator',
     });
-    const [audit] = await test.database.sql<{ detail: { via?: string } }[]>`
+    const [audit] = await database().sql<{ detail: { via?: string } }[]>`
       select detail from cutover.audit_events where action = 'runbook.set_pacing' and outcome = 'ok'`;
     expect(audit?.detail.via).toMatch(/^token /);
     const shown = await cli(['pace'], 'viewer');
@@ -62,6 +46,6 @@ describe('the cutover CLI paces the batched phases', { timeout: 240_000 }, () =>
     expect(shown.stdout).toContain('no active run');
     const reset = await cli(['pace', '--batch-rows', 'default'], 'operator');
     expect(reset.code, reset.stderr).toBe(0);
-    expect((await readPacingLimits(test.database.sql)).batchRows).toBeNull();
+    expect((await readPacingLimits(database().sql)).batchRows).toBeNull();
   });
 });
