@@ -81,20 +81,15 @@ async function compareInTwoHalves(sql: Sql, whole: BucketRange): Promise<Compare
     await first`begin isolation level repeatable read read only`;
     const [exported] = await first<{ snapshot: string; firstMinute: Date | null; lastMinute: Date | null }[]>`
       select pg_export_snapshot() as snapshot,
-             least((select min(ts_utc) from public.data_bars
-                     where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${whole.from} and ts_utc < ${whole.to}),
-                   (select min(ts_utc) from public.derived_data_bars
-                     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= ${whole.from} and ts_utc < ${whole.to}),
-                   (select min(ts_utc) from public.derived_data_bars
-                     where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null and ts_utc >= ${whole.from} and ts_utc < ${whole.to})
-             ) as "firstMinute",
-             greatest((select max(ts_utc) from public.data_bars
-                        where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${whole.from} and ts_utc < ${whole.to}),
-                      (select max(ts_utc) from public.derived_data_bars
-                        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null and ts_utc >= ${whole.from} and ts_utc < ${whole.to}),
-                      (select max(ts_utc) from public.derived_data_bars
-                        where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null and ts_utc >= ${whole.from} and ts_utc < ${whole.to})
-             ) as "lastMinute"`;
+             least(n.first, a.first, d.first) as "firstMinute", greatest(n.last, a.last, d.last) as "lastMinute"
+        from (select min(ts_utc) as first, max(ts_utc) as last from public.data_bars
+               where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc >= ${whole.from} and ts_utc < ${whole.to}) n,
+             (select min(ts_utc) as first, max(ts_utc) as last from public.derived_data_bars
+               where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is null
+                 and ts_utc >= ${whole.from} and ts_utc < ${whole.to}) a,
+             (select min(ts_utc) as first, max(ts_utc) as last from public.derived_data_bars
+               where canonical_symbol = 'DXY' and timeframe = '1m' and deleted_at is not null
+                 and ts_utc >= ${whole.from} and ts_utc < ${whole.to}) d`;
     const snapshot = exported?.snapshot ?? '';
     if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id "${snapshot}"`);
     const half = middleBucket(whole, exported?.firstMinute ?? null, exported?.lastMinute ?? null);
