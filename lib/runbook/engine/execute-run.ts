@@ -5,6 +5,7 @@
  * whichever runner is alive and resumes from its last committed checkpoint.
  */
 import { hostname } from 'node:os';
+import type { TransactionSql } from 'postgres';
 import { redactCredentialsInText } from '../../auth/audit';
 import { anchorAuditHeadAtBoundary } from '../../auth/audit-anchor-at-boundary';
 import type { Database } from '../../db/connection';
@@ -94,8 +95,8 @@ export async function advanceRun(
     const renewed = await renewPhaseRunLease(sql, { id: run.id, owner, leaseSeconds: config.leaseSeconds });
     if (!renewed) throw new LeaseLost(run.id);
   };
-  // Long single steps (a backup, a deploy command) must not let the lease lapse. One renewal at a time: a step that
-  // holds its run's row (phase 1's backup, see there) makes a renewal wait for its commit, which renews the lease
+  // Long single steps (a backup, a deploy command) must not let the lease lapse. One renewal at a time: a snapshot
+  // step holds its run's row (holdRunForSnapshot) and makes a renewal wait for its commit, which renews the lease
   // itself; renewals piling up behind it would each hold a pooled connection.
   let renewing = false;
   const heartbeat = setInterval(
@@ -175,12 +176,13 @@ export async function advanceRun(
       log,
       // Only what the run's preview lists is executed (docs/phases.md "Statements and stages").
       exec: (tx, statement) => previewed.execute(tx, statement),
-      async commitStep(work, update) {
+      async commitStep(work, update, options = {}) {
         // An abort request cancels the step's statement in flight (./abort-watch.ts); the step rolls back whole.
         let watch: AbortWatch | null = null;
         return sql
           .begin(async (tx) => {
             watch = await watchStepForAbort(sql, tx, { runId: run.id });
+            if (options.snapshot) await holdRunForSnapshot(tx, run.id);
             const value = await work(tx);
             const changes = update(value);
             const committed = await commitPhaseRunStep(tx, {
@@ -282,6 +284,18 @@ export async function advanceRun(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/**
+ * A snapshot step (PhaseContext.commitStep): REPEATABLE READ, and the run's row locked by the snapshot's
+ * first read. FOR NO KEY UPDATE, not FOR UPDATE: the run's log lines, written from other connections
+ * while the step runs, reference the row (a foreign key's KEY SHARE lock). Without the lock, a step longer
+ * than the heartbeat's interval (phase 1's backup, 25 s at ten years of history) failed its commit with
+ * "could not serialize access due to concurrent update" and was retried from the start, for ever.
+ */
+async function holdRunForSnapshot(tx: TransactionSql, runId: number): Promise<void> {
+  await tx`set transaction isolation level repeatable read`;
+  await tx`select id from cutover.phase_runs where id = ${runId} for no key update`;
 }
 
 async function finishRun(

@@ -69,6 +69,12 @@ export interface PhaseContext {
       progress?: Record<string, unknown>;
       result?: Record<string, unknown>;
     },
+    /**
+     * `snapshot`: `work` reads one REPEATABLE READ snapshot (phase 1's backup). The step then holds its
+     * run's row from its first read, so the heartbeat's lease renewals wait for its commit (which renews
+     * the lease) instead of changing the row under the snapshot, which would fail that commit.
+     */
+    options?: { snapshot?: boolean },
   ): Promise<T>;
 }
 

@@ -136,17 +136,9 @@ export const phase1Preflight = definePhase({
     await ctx.log(`Connected to PostgreSQL ${version}; required tables and columns present.`);
     if (existing) await ctx.log(`Backup #${existing.id} was never accepted by a successful phase 1: taking it again.`);
 
+    // One snapshot for counts, copies and checksums, so they describe the same instant.
     const backupId = await ctx.commitStep(
       async (tx) => {
-        // One snapshot for counts, copies and checksums, so they describe the same instant.
-        await tx`set transaction isolation level repeatable read`;
-        // The snapshot's first read locks this run's row: the heartbeat's lease renewals wait for this step's commit
-        // (which renews the lease) instead of updating the row under the snapshot. Without it, a backup longer than
-        // the heartbeat's interval (25 s at ten years of history) failed its commit with "could not serialize
-        // access due to concurrent update", was retried from the start, and failed again, for ever.
-        // FOR NO KEY UPDATE, not FOR UPDATE: the run's log lines reference the row (a foreign key's KEY SHARE lock),
-        // and the step writes them from another connection while it runs.
-        await tx`select id from cutover.phase_runs where id = ${run.id} for no key update`;
         const preState = await countDxyRows(tx);
         const tables = await copyBarTables(tx, run.migrationRunId, (t, text) => ctx.exec(t, bound(text)));
         const functions = await readFunctionDefinitions(tx);
@@ -176,6 +168,7 @@ export const phase1Preflight = definePhase({
           tables: value.tables,
         },
       }),
+      { snapshot: true },
     );
     await ctx.log(`In-database backup #${backupId.backupId} written.`, { tables: backupId.tables });
     const written = await getBackup(sql, { migrationRunId: run.migrationRunId });
