@@ -26,7 +26,7 @@ import { readPacingLimits } from '../../engine/pacing/pacing-limits';
 import { requireSucceeded } from '../../engine/preconditions';
 import { copyLegacyRange, legacyRange, nextBatchEnd, regenerateRange } from '../shared/copy-legacy';
 import { analyzeAfterCopy } from './analyze-after-copy';
-import { type BatchCheck, checkCopyBatch, foldBatchCheck } from './copy-batch-check';
+import { checkCopyBatch, foldBatchCheck, type VerifiedWindow } from './copy-batch-check';
 import { type CatchUp, catchUpRevisions, knownNewWriterFirst, revisedSince } from './copy-catch-up';
 import { COPY_CHECKPOINT, type CopyCheckpoint, copyMethodOf, restartReason } from './copy-checkpoint';
 import { copyNotRegenerated, type NotRegeneratedMinute } from './copy-not-regenerated';
@@ -195,6 +195,7 @@ export const phase4Copy = definePhase({
       const written = await write({ from, to });
       // Before the commit, while its pages are hot: the batch by key and value, and its rows' form.
       const check = await checkCopyBatch(tx, { from, to }, write);
+      const verified = foldBatchCheck(checkpoint.verified, check);
       // The last batch: in the same transaction, catch up with what legacy revised behind the batches.
       const catchUp = end
         ? undefined
@@ -203,11 +204,11 @@ export const phase4Copy = definePhase({
             {
               migrationRunId: ctx.run.migrationRunId,
               to,
-              newWriterFirst: knownNewWriterFirst(foldBatchCheck(checkpoint.verified, check), checkpoint.historyFrom),
+              newWriterFirst: knownNewWriterFirst(verified, checkpoint.historyFrom),
             },
             ctx.exec,
           );
-      return { scanned: check.legacyRows, ...written, catchUp, check };
+      return { scanned: check.legacyRows, ...written, catchUp, verified };
     };
     let left: NotRegeneratedMinute[] = [];
     let revised = 0;
@@ -275,14 +276,14 @@ export const phase4Copy = definePhase({
       revised,
       left,
       catchUp,
-      check,
+      verified,
     }: {
       scanned: number;
       written: number;
       revised: number;
       left: NotRegeneratedMinute[];
       catchUp?: CatchUp;
-      check: BatchCheck;
+      verified: VerifiedWindow;
     }) {
       const rowsScanned = (checkpoint.rowsScanned ?? 0) + scanned;
       const rowsWritten = (checkpoint.rowsWritten ?? 0) + written;
@@ -308,7 +309,7 @@ export const phase4Copy = definePhase({
         rowsWritten,
         rowsRevised,
         maxBatchMs,
-        verified: foldBatchCheck(checkpoint.verified, check),
+        verified,
         ...(notRegenerated ? { notRegenerated } : {}),
         // The last batch: a retry of this run starts from the beginning again (restartReason).
         ...(end ? {} : { completedByRun: ctx.run.id }),
