@@ -90,11 +90,7 @@ export async function proveLegacyPathWritesAgain(
         () => ({ checkpoint: { ...checkpoint, legacyMinutesSeenAt: dataThrough.toISOString() } }),
       );
     } else if (countOpenMinutes(seenAt, dataThrough) > ctx.config.deploymentProofMinutes) {
-      throw new Error(
-        `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
-          `the ${ctx.config.deploymentProofMinutes} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing. ` +
-          (await describeFiveMinuteTask(ctx.sql)),
-      );
+      await judgeSilentAggregator(ctx, checkpoint, { now, seenAt, written });
     }
   }
   return {
@@ -103,13 +99,61 @@ export async function proveLegacyPathWritesAgain(
   };
 }
 
-/** The DXY 5m aggregation task as data_agg_state holds it, for the operator who must find out why it is silent. */
-async function describeFiveMinuteTask(sql: SqlOrTx): Promise<string> {
-  const [task] = await sql<
-    { cursor: Date; status: string; last_error: string | null; streak: number; next_run_at: Date | null }[]
-  >`
-    select last_agg_bar_ts_utc as cursor, status, last_error, hard_fail_streak::int as streak, next_run_at
+/**
+ * The allowance in data is spent, but the data may have come in one burst (a component held back after the first
+ * legacy minutes were seen releases half an hour of minutes at once) just before the aggregator's next run. So the
+ * aggregator is judged on a run that started after the proof saw the allowance spent — its last successful run
+ * (data_agg_state.last_successful_at_utc) a minute or more after that, so it began with the minutes there — or on no
+ * run at all for the allowance again in open-market clock minutes (dead, disabled or failing).
+ */
+async function judgeSilentAggregator(
+  ctx: PhaseContext,
+  checkpoint: RollbackCheckpoint,
+  params: { now: Date; seenAt: Date; written: number },
+): Promise<void> {
+  const { now, seenAt, written } = params;
+  const allowance = ctx.config.deploymentProofMinutes;
+  const spentAt = checkpoint.fiveMinuteAllowanceSpentAt ? new Date(checkpoint.fiveMinuteAllowanceSpentAt) : null;
+  if (!spentAt) {
+    await ctx.commitStep(
+      async () => null,
+      () => ({ checkpoint: { ...checkpoint, fiveMinuteAllowanceSpentAt: now.toISOString() } }),
+    );
+    return;
+  }
+  const task = await readFiveMinuteTask(ctx.sql);
+  const lastRun = task?.last_successful_at ?? null;
+  const ranSince = lastRun !== null && lastRun.getTime() >= spentAt.getTime() + MINUTE_MS;
+  if (!ranSince && countOpenMinutes(spentAt, now) <= allowance) return;
+  throw new Error(
+    `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
+      `the ${allowance} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing ` +
+      (ranSince
+        ? `(it ran at ${lastRun?.toISOString()} with those minutes there). `
+        : `(no successful run in the ${allowance} open-market minutes since ${spentAt.toISOString()}). `) +
+      describeFiveMinuteTask(task),
+  );
+}
+
+interface FiveMinuteTask {
+  cursor: Date;
+  status: string;
+  last_error: string | null;
+  streak: number;
+  next_run_at: Date | null;
+  last_successful_at: Date | null;
+}
+
+async function readFiveMinuteTask(sql: SqlOrTx): Promise<FiveMinuteTask | null> {
+  const [task] = await sql<FiveMinuteTask[]>`
+    select last_agg_bar_ts_utc as cursor, status, last_error, hard_fail_streak::int as streak, next_run_at,
+           last_successful_at_utc as last_successful_at
       from public.data_agg_state where canonical_symbol = 'DXY' and timeframe = '5m'`;
+  return task ?? null;
+}
+
+/** The DXY 5m aggregation task as data_agg_state holds it, for the operator who must find out why it is silent. */
+function describeFiveMinuteTask(task: FiveMinuteTask | null): string {
   if (!task) return 'data_agg_state has no DXY 5m task.';
   return (
     `data_agg_state for DXY 5m: cursor ${task.cursor.toISOString()}, status ${task.status}, ` +

@@ -49,6 +49,11 @@ export const ROLLBACK_CHECKPOINT = z.looseObject({
    * ./prove-legacy-path.ts).
    */
   legacyMinutesSeenAt: z.string().optional(),
+  /**
+   * Clock time the proof first found that allowance spent: the aggregator is judged on a run after this (the minutes
+   * may have come in one burst just before its next run), or on no run for the allowance again (./prove-legacy-path.ts).
+   */
+  fiveMinuteAllowanceSpentAt: z.string().optional(),
   legacyProof: z.custom<LegacyPathProof>((v) => isObject(v) && typeof v.state === 'string').optional(),
   /** Clock time the fence on legacy writes (../shared/legacy-fence.ts) came down, when there was one. */
   fenceRemovedAt: z.string().optional(),
