@@ -7,6 +7,8 @@
 import type { SqlOrTx } from '../../db/connection';
 import { PIPELINE_TABLES } from '../../db/pipeline-tables';
 import type { RunbookConfig } from '../engine/config';
+import { hiddenReplicaLag } from '../engine/pacing/hidden-replica-lag';
+import { readReplication } from '../engine/pacing/read-database-signals';
 import { pgDumpMajorVersion } from '../phases/1-preflight/pg-dump';
 import { planSchemaFix } from '../phases/2-schema/schema-report';
 import { AGGREGATOR_5M } from '../phases/5-switch/aggregator-function';
@@ -232,6 +234,21 @@ function pgDumpItem(serverMajor: number, config: RunbookConfig): ValidationItem 
   );
 }
 
+/** Whether the batched phases' pacing can read every replica's lag (../engine/pacing/hidden-replica-lag.ts). */
+export async function pacingSignalsItem(sql: SqlOrTx): Promise<ValidationItem> {
+  const replication = await readReplication(sql);
+  const hidden = hiddenReplicaLag(replication);
+  if (hidden) return finding('environment', 'Pacing signals', `${hidden}.`, replication);
+  return go(
+    'environment',
+    'Pacing signals',
+    replication.replicas === 0
+      ? 'no replica in pg_stat_replication; lock waits, WAL and checkpoints and the workers’ latency pace the batches'
+      : `${replication.replicas} replica${replication.replicas === 1 ? '' : 's'}, lag readable (largest ${replication.maxLagS ?? 0} s): the batches wait for it`,
+    replication,
+  );
+}
+
 /** The verdict on a measured skew (database minus console, in ms). */
 export function clockSkewItem(skewMs: number): ValidationItem {
   const text = `${(skewMs / 1000).toFixed(2)} s (database minus console; threshold ${MAX_CLOCK_SKEW_MS / 1000} s)`;
@@ -268,6 +285,7 @@ export async function checkEnvironment(
     ...(await workerItems(sql, params.config, params.workers)),
     pgDumpItem(version?.major ?? 0, params.config),
     await clockItem(sql),
+    await pacingSignalsItem(sql),
   ];
   return { identity, items };
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { openWalsender } from '../../../test-support/open-walsender';
 import { useTestWorld } from '../../../test-support/world-database';
 import type { Database } from '../../db/connection';
 import { NUMBER_TYPES } from '../../db/number-types';
@@ -16,7 +17,7 @@ import { createPhaseRegistry } from '../engine/phase-registry';
 import type { PhaseDefinition } from '../engine/types';
 import { PHASES } from '../phases';
 import { commandWorkerControl } from '../worker-control/command-workers';
-import { clockSkewItem } from './environment';
+import { clockSkewItem, pacingSignalsItem } from './environment';
 import { BLOCKING_PRECONDITIONS } from './phase-checks';
 import { runValidation } from './run-validation';
 import type { ValidationItem } from './verdict';
@@ -75,6 +76,11 @@ describe('validate on a clean production world', () => {
     const trials = outcome.items.filter((i) => i.group === 'write-trial').map((i) => i.name);
     expect(trials).toHaveLength(9);
     expect(outcome.identity.database).toMatch(/^t_/);
+    // What paces the batches: the superuser console sees every replica's lag (another test file may have one open).
+    const pacing = outcome.items.find((i) => i.name === 'Pacing signals');
+    expect(pacing?.status).toBe('go');
+    expect(pacing?.reason).toMatch(/^(no replica in pg_stat_replication|\d+ replicas?, lag readable)/);
+    expect(pacing?.evidence).toMatchObject({ hidden: 0 });
   });
 
   it('names only blocking preconditions the phases declare (a renamed check would silently become a finding)', async () => {
@@ -318,6 +324,24 @@ describe('validate’s environment and trial checks that a clean world passes', 
       /refused by validate_test_refuse \(INSERT\)/,
     );
     expect(outcome.verdict).toBe('no-go');
+  });
+
+  it('a FINDING when a replica’s lag is hidden from the console’s role (no pg_read_all_stats)', async () => {
+    const walsender = await openWalsender(world.url);
+    try {
+      const role = `t_no_stats_${process.pid}`;
+      const item = await world.database.sql
+        .begin(async (tx) => {
+          await tx.unsafe(`CREATE ROLE ${role} NOLOGIN`);
+          await tx.unsafe(`SET LOCAL ROLE ${role}`);
+          throw Object.assign(new Error('roll back'), { item: await pacingSignalsItem(tx) });
+        })
+        .catch((error: { item?: ValidationItem }) => error.item);
+      expect(item?.status).toBe('finding');
+      expect(item?.reason).toMatch(/^the lag of 1 replica in pg_stat_replication is hidden .* GRANT pg_read_all_stats/);
+    } finally {
+      await walsender.end();
+    }
   });
 
   it('reports the statement_timeout and lock_timeout in force for the console’s session', async () => {

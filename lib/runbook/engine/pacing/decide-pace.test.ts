@@ -11,7 +11,7 @@ const NOW = new Date('2026-03-04T12:00:00Z');
 const MIB = 1024 * 1024;
 const IDLE: DatabaseSignals = {
   lockWait: { waiting: 0, maxWaitMs: 0, tables: [] },
-  replication: { replicas: 0, maxLagS: null },
+  replication: { replicas: 0, hidden: 0, maxLagS: null },
   counters: { atS: 1000, walBytes: 10 * MIB, requestedCheckpoints: 4 },
   worker: { job: 'tick_factory', ms: 300 },
 };
@@ -51,12 +51,12 @@ describe('decidePace', () => {
   });
 
   it('waits on replica lag over the limit, and says for how long it has been paused', () => {
-    const lagging = { signals: { replication: { replicas: 1, maxLagS: 6 } } };
+    const lagging = { signals: { replication: { replicas: 1, hidden: 0, maxLagS: 6 } } };
     expect(reasonOf(decide({ ...lagging, state: { waitingSince: new Date(NOW.getTime() - 12_000) } }))).toBe(
       'paused 12 s: replica lag 6 s > 5 s',
     );
     // A replica whose lag the role cannot see (null) does not stop the copy.
-    expect(decide({ signals: { replication: { replicas: 1, maxLagS: null } } })).toEqual({ go: true });
+    expect(decide({ signals: { replication: { replicas: 1, hidden: 1, maxLagS: null } } })).toEqual({ go: true });
     expect(decide({ ...lagging, limits: { maxReplicaLagS: 10 } })).toEqual({ go: true });
   });
 
@@ -98,7 +98,7 @@ describe('decidePace', () => {
       go: true,
     });
     const both = decide({
-      signals: { replication: { replicas: 2, maxLagS: 7.5 }, worker: { job: 'aggregator', ms: 21_000 } },
+      signals: { replication: { replicas: 2, hidden: 0, maxLagS: 7.5 }, worker: { job: 'aggregator', ms: 21_000 } },
     });
     expect(reasonOf(both)).toBe("paused 0 s: replica lag 7.5 s > 5 s; aggregator's last run took 21 s > 20 s");
   });

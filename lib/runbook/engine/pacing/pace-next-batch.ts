@@ -10,6 +10,7 @@ import type { SqlOrTx } from '../../../db/connection';
 import { toJsonValue } from '../../../json';
 import type { PhaseContext, StepOutcome } from '../types';
 import { decidePace, MIN_RATE_WINDOW_S, type PacingState } from './decide-pace';
+import { hiddenReplicaLag } from './hidden-replica-lag';
 import { readPacingLimits } from './pacing-limits';
 import { type CounterSample, type DatabaseSignals, readDatabaseSignals } from './read-database-signals';
 
@@ -42,7 +43,7 @@ export type PacedBatch = { wait: StepOutcome; batchRows?: undefined } | { wait?:
 /** With the signals off (the tests' driver): nothing waits but the operator's pace. */
 const QUIET: Omit<DatabaseSignals, 'counters'> = {
   lockWait: { waiting: 0, maxWaitMs: 0, tables: [] },
-  replication: { replicas: 0, maxLagS: null },
+  replication: { replicas: 0, hidden: 0, maxLagS: null },
   worker: null,
 };
 
@@ -65,6 +66,9 @@ export async function paceNextBatch(
       ? { ...QUIET, counters: { atS: now.getTime() / 1000, walBytes: null, requestedCheckpoints: null } }
       : await readDatabaseSignals(sql, { at: now });
   const decision = decidePace({ signals, previous: state.sample, limits, state, now });
+  // Once per run, at its first batch: a signal the pacing cannot read is said, not taken for "no lag".
+  const hidden = state.lastBatchAt === null && !state.waitingSince ? hiddenReplicaLag(signals.replication) : null;
+  if (hidden) await ctx.log(`Pacing: ${hidden}.`, { pacing: { replication: signals.replication } }, 'warn');
   // The older reading stays the baseline until the rate's window is long enough (decide-pace.ts); the
   // time a requested checkpoint was last seen is carried from reading to reading.
   const young = state.sample !== null && signals.counters.atS - state.sample.atS < MIN_RATE_WINDOW_S;

@@ -6,9 +6,11 @@
 import postgres from 'postgres';
 import { describe, expect, it, vi } from 'vitest';
 import { holdWriterLock } from '../../../../test-support/hold-table-lock';
+import { openWalsender } from '../../../../test-support/open-walsender';
 import { useTestWorld } from '../../../../test-support/world-database';
 import { connectionUrlOf } from '../../../db/connection';
 import { decidePace } from './decide-pace';
+import { hiddenReplicaLag } from './hidden-replica-lag';
 import { DEFAULT_PACING_LIMITS } from './pacing-limits';
 import {
   readCounters,
@@ -68,7 +70,31 @@ describe('readDatabaseSignals', () => {
   });
 
   it('reports no replicas and no lag on a server without any', async () => {
-    expect(await readReplication(world.database.sql)).toEqual({ replicas: 0, maxLagS: null });
+    expect(await readReplication(world.database.sql)).toEqual({ replicas: 0, hidden: 0, maxLagS: null });
+  });
+
+  it('counts a replica whose lag the role may not see as hidden, and says so', async () => {
+    const sql = world.database.sql;
+    const walsender = await openWalsender(world.url);
+    try {
+      // The superuser sees the walsender's state (no lag yet: it streams nothing).
+      expect(await readReplication(sql)).toEqual({ replicas: 1, hidden: 0, maxLagS: null });
+      const role = `t_no_stats_${process.pid}`;
+      const seen = await sql
+        .begin(async (tx) => {
+          await tx.unsafe(`CREATE ROLE ${role} NOLOGIN`);
+          await tx.unsafe(`SET LOCAL ROLE ${role}`);
+          const replication = await readReplication(tx);
+          throw Object.assign(new Error('roll back'), { replication });
+        })
+        .catch((error: { replication?: unknown }) => error.replication);
+      expect(seen).toEqual({ replicas: 1, hidden: 1, maxLagS: null });
+      expect(hiddenReplicaLag(seen as { replicas: number; hidden: number; maxLagS: null })).toMatch(
+        /^the lag of 1 replica in pg_stat_replication is hidden from the console’s role \(it needs pg_read_all_stats\)/,
+      );
+    } finally {
+      await walsender.end();
+    }
   });
 
   it('reads the WAL position and the requested checkpoints from the view this server has', async () => {
@@ -93,7 +119,7 @@ describe('readDatabaseSignals', () => {
     const decision = decidePace({
       signals: {
         lockWait: { waiting: 0, maxWaitMs: 0, tables: [] },
-        replication: { replicas: 0, maxLagS: null },
+        replication: { replicas: 0, hidden: 0, maxLagS: null },
         counters: after,
         worker: null,
       },

@@ -3,7 +3,8 @@
  * "Pacing"): only catalog views a non-superuser console can read on PostgreSQL 15 and 17.
  * - lock waits: sessions waiting for a lock on data_bars or derived_data_bars (pg_locks.waitstart);
  * - replication: pg_stat_replication's replay lag (null when there is no replica, or when the
- *   console's role may not see the lag: it needs pg_read_all_stats);
+ *   console's role may not see the lag: it needs pg_read_all_stats — such replicas are counted as
+ *   hidden, and ./pacing-blind-spots.ts says so);
  * - the cumulative counters the rates are computed from, with the database's own time of reading:
  *   the WAL position, and the requested checkpoints (WAL grew past max_wal_size) — PG 17 moved them
  *   from pg_stat_bgwriter.checkpoints_req to pg_stat_checkpointer.num_requested;
@@ -36,8 +37,11 @@ export interface CounterSample {
 
 export interface DatabaseSignals {
   lockWait: LockWaitSignal;
-  /** replicas: how many pg_stat_replication lists; maxLagS null when none, or the lag is hidden. */
-  replication: { replicas: number; maxLagS: number | null };
+  /**
+   * replicas: how many pg_stat_replication lists; hidden: how many of them show this role no state and no lag
+   * (it lacks pg_read_all_stats); maxLagS: the largest lag it can see, null when none.
+   */
+  replication: { replicas: number; hidden: number; maxLagS: number | null };
   counters: CounterSample;
   /** The slowest of the worker jobs' most recent runs, or null when ops_runlog holds none lately. */
   worker: { job: string; ms: number } | null;
@@ -72,11 +76,17 @@ export async function readLockWaits(sql: SqlOrTx): Promise<LockWaitSignal> {
 }
 
 export async function readReplication(sql: SqlOrTx): Promise<DatabaseSignals['replication']> {
-  const [row] = await sql<{ replicas: number; lag: number | null }[]>`
-    select count(*)::int as replicas, max(extract(epoch from replay_lag))::float8 as lag
+  // A role without pg_read_all_stats sees each walsender's row with its state and lags null.
+  const [row] = await sql<{ replicas: number; hidden: number; lag: number | null }[]>`
+    select count(*)::int as replicas, (count(*) filter (where state is null))::int as hidden,
+           max(extract(epoch from replay_lag))::float8 as lag
       from pg_catalog.pg_stat_replication`;
   const replicas = row?.replicas ?? 0;
-  return { replicas, maxLagS: replicas > 0 && row?.lag != null ? Number(row.lag) : null };
+  return {
+    replicas,
+    hidden: row?.hidden ?? 0,
+    maxLagS: replicas > 0 && row?.lag != null ? Number(row.lag) : null,
+  };
 }
 
 export async function readCounters(sql: SqlOrTx): Promise<CounterSample> {
