@@ -9,6 +9,11 @@ import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/marke
 import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import { MINUTE_MS } from '../../../time-units';
 import type { PhaseContext, StepOutcome } from '../../engine/types';
+import {
+  describeFiveMinuteTask,
+  judgeFiveMinuteAggregator,
+  readFiveMinuteTask,
+} from '../shared/five-minute-aggregator';
 import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../shared/legacy-path-proof';
 import type { RollbackCheckpoint } from './rollback-checkpoint';
 
@@ -99,13 +104,7 @@ export async function proveLegacyPathWritesAgain(
   };
 }
 
-/**
- * The allowance in data is spent, but the data may have come in one burst (a component held back after the first
- * legacy minutes were seen releases half an hour of minutes at once) just before the aggregator's next run. So the
- * aggregator is judged on a run that started after the proof saw the allowance spent — its last successful run
- * (data_agg_state.last_successful_at_utc) a minute or more after that, so it began with the minutes there — or on no
- * run at all for the allowance again in open-market clock minutes (dead, disabled or failing).
- */
+/** The allowance in data is spent: the aggregator is judged on a run after that (../shared/five-minute-aggregator.ts). */
 async function judgeSilentAggregator(
   ctx: PhaseContext,
   checkpoint: RollbackCheckpoint,
@@ -122,43 +121,11 @@ async function judgeSilentAggregator(
     return;
   }
   const task = await readFiveMinuteTask(ctx.sql);
-  const lastRun = task?.last_successful_at ?? null;
-  const ranSince = lastRun !== null && lastRun.getTime() >= spentAt.getTime() + MINUTE_MS;
-  if (!ranSince && countOpenMinutes(spentAt, now) <= allowance) return;
+  const verdict = judgeFiveMinuteAggregator(task, { spentAt, now, allowanceMinutes: allowance });
+  if (!verdict.silent) return;
   throw new Error(
     `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
       `the ${allowance} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing ` +
-      (ranSince
-        ? `(it ran at ${lastRun?.toISOString()} with those minutes there). `
-        : `(no successful run in the ${allowance} open-market minutes since ${spentAt.toISOString()}). `) +
-      describeFiveMinuteTask(task),
-  );
-}
-
-interface FiveMinuteTask {
-  cursor: Date;
-  status: string;
-  last_error: string | null;
-  streak: number;
-  next_run_at: Date | null;
-  last_successful_at: Date | null;
-}
-
-async function readFiveMinuteTask(sql: SqlOrTx): Promise<FiveMinuteTask | null> {
-  const [task] = await sql<FiveMinuteTask[]>`
-    select last_agg_bar_ts_utc as cursor, status, last_error, hard_fail_streak::int as streak, next_run_at,
-           last_successful_at_utc as last_successful_at
-      from public.data_agg_state where canonical_symbol = 'DXY' and timeframe = '5m'`;
-  return task ?? null;
-}
-
-/** The DXY 5m aggregation task as data_agg_state holds it, for the operator who must find out why it is silent. */
-function describeFiveMinuteTask(task: FiveMinuteTask | null): string {
-  if (!task) return 'data_agg_state has no DXY 5m task.';
-  return (
-    `data_agg_state for DXY 5m: cursor ${task.cursor.toISOString()}, status ${task.status}, ` +
-    `next run ${task.next_run_at?.toISOString() ?? 'unset'}, ${task.streak} failures in a row` +
-    (task.last_error ? `, last error: ${task.last_error.slice(0, 300)}` : ', no error recorded') +
-    '.'
+      `${verdict.why}. ${describeFiveMinuteTask(task)}`,
   );
 }

@@ -1,5 +1,5 @@
-import type { Sql } from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { holdUsdsekFrom, releaseUsdsek } from '../../../../test-support/hold-component';
 import { failedChecks } from '../../../../test-support/runbook-driver';
 import { MIDWEEK_NOW } from '../../../../test-support/test-world';
 import { useTestWorld } from '../../../../test-support/world-database';
@@ -14,35 +14,6 @@ import type { RollbackCheckpoint } from './rollback-checkpoint';
  * judging minutes that are still coming; when the held bars land 20+ minutes late (and the legacy
  * path derives DXY over them, as the tick-factory's look-back does) it finishes and verifies.
  */
-/**
- * The provider holds USDSEK back from `from`: a trigger diverts its new 1m bars to public.test_held_usdsek while the
- * world runs on; releaseUsdsek lands them, late.
- */
-async function holdUsdsekFrom(sql: Sql, from: Date): Promise<void> {
-  await sql`create table public.test_held_usdsek (like public.data_bars)`;
-  await sql.unsafe(`
-    create function public.test_hold_usdsek() returns trigger language plpgsql as $$
-    begin
-      if new.canonical_symbol = 'USDSEK' and new.timeframe = '1m' and new.ts_utc >= '${from.toISOString()}' then
-        insert into public.test_held_usdsek select new.*;
-        return null;
-      end if;
-      return new;
-    end $$;
-    create trigger test_hold_usdsek before insert on public.data_bars
-      for each row execute function public.test_hold_usdsek()`);
-}
-
-/** The held USDSEK bars land now, and the legacy path derives DXY over the minutes they complete (its look-back). */
-async function releaseUsdsek(sql: Sql, params: { from: Date; now: Date }): Promise<number> {
-  await sql`drop trigger test_hold_usdsek on public.data_bars`;
-  const landed = await sql`
-    insert into public.data_bars select * from public.test_held_usdsek on conflict do nothing returning ts_utc`;
-  await sql`update public.data_bars set ingested_at = ${params.now} where canonical_symbol = 'USDSEK' and ts_utc >= ${params.from}`;
-  await sql`select public.calc_dxy_range_derived(p_from_utc => ${params.from}, p_to_utc => ${params.now})`;
-  return landed.length;
-}
-
 describe('rollback with one component 20 minutes late', () => {
   const test = useTestWorld({ now: MIDWEEK_NOW, days: 2 }, { through: ['1', '2-fix', '3', '4', '5', '6', '7'] });
   const sql = () => test.database.sql;

@@ -3,16 +3,20 @@
  * are aggregated from them again" — needs an open market. A rollback run on a closed market
  * finishes its data steps (verified) and records this proof as pending, with the time data is
  * expected. The runner checks pending proofs every tick: new legacy minutes and a DXY 5m bar
- * aggregated from them after the open prove it; an open market silent for longer than
- * CUTOVER_DEPLOYMENT_PROOF_MINUTES marks it silent, posts to ALERT_WEBHOOK_URL once (like a FAIL
- * hour) and shows a banner on every page.
+ * aggregated from them after the open prove it; silence for longer than CUTOVER_DEPLOYMENT_PROOF_MINUTES
+ * open-market minutes of data (up to the data frontier: a component held back at the open is late
+ * data; the aggregator judged on a run, ./five-minute-aggregator.ts) marks it silent, posts to
+ * ALERT_WEBHOOK_URL once (like a FAIL hour) and shows a banner on every page.
  */
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../../../db/connection';
 import { insertPhaseRunEvent } from '../../../db/tables/phase-run-events';
+import { readDataFrontier } from '../../../market/data-frontier';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../../../monitor/alert-outbox';
+import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import { MINUTE_MS } from '../../../time-units';
+import { judgeFiveMinuteAggregator, readFiveMinuteTask } from './five-minute-aggregator';
 import { latestOpenLegacyPathProof, listOpenLegacyPathProofs, storeLegacyPathProof } from './legacy-path-proof-rows';
 
 export type LegacyPathProof =
@@ -25,7 +29,13 @@ export type LegacyPathProof =
       fiveMinuteBars?: number;
       expectedFrom?: string;
     }
-  | { state: 'pending'; switchedAt: string; expectedFrom: string }
+  | {
+      state: 'pending';
+      switchedAt: string;
+      expectedFrom: string;
+      /** When the check first found the allowance of data spent with legacy minutes there (./five-minute-aggregator.ts). */
+      allowanceSpentAt?: string;
+    }
   | { state: 'silent'; switchedAt: string; expectedFrom: string; silentSince: string; alertedAt: string | null };
 
 /** The first open minute at or after `at` (FX opens Sunday 17:00 New York time, after holidays: lib/market/market-hours.ts). */
@@ -117,7 +127,23 @@ export async function checkPendingLegacyPathProofs(
       );
       continue;
     }
-    if (proof.state === 'pending' && countOpenMinutes(expectedFrom, params.now) <= params.proofMinutes) continue;
+    if (proof.state === 'pending') {
+      const through = await judgedThrough(sql, { expectedFrom, now: params.now });
+      if (countOpenMinutes(expectedFrom, through) <= params.proofMinutes) continue;
+      if (written > 0) {
+        // Legacy minutes without a DXY 5m bar: the aggregator is judged on a run after the allowance was found spent.
+        const spentAt = proof.allowanceSpentAt ? new Date(proof.allowanceSpentAt) : null;
+        if (!spentAt) {
+          await storeLegacyPathProof(sql, { id, proof: { ...proof, allowanceSpentAt: params.now.toISOString() } });
+          continue;
+        }
+        const task = await readFiveMinuteTask(sql);
+        if (
+          !judgeFiveMinuteAggregator(task, { spentAt, now: params.now, allowanceMinutes: params.proofMinutes }).silent
+        )
+          continue;
+      }
+    }
     const silent: LegacyPathProof & { state: 'silent' } = {
       state: 'silent',
       switchedAt: proof.switchedAt,
@@ -147,6 +173,19 @@ export async function checkPendingLegacyPathProofs(
     );
     kickAlertDelivery(sql);
   }
+}
+
+/**
+ * How far the data reaches for judging the legacy path after the open: the data frontier while some component has
+ * reported since (one the provider holds back is late data, not a silent path: the legacy writer cannot derive a
+ * minute without it), but the clock when none has (the ingest itself is down, which silences the legacy path too) or
+ * when the frontier trails the clock by more than CUTOVER_MONITOR_SETTLE_MAX_MINUTES.
+ */
+async function judgedThrough(sql: Sql, params: { expectedFrom: Date; now: Date }): Promise<Date> {
+  const frontier = await readDataFrontier(sql, { now: params.now });
+  const anyReported = frontier.perSymbol.some((s) => s.latest !== null && s.latest >= params.expectedFrom);
+  if (!anyReported || countOpenMinutes(frontier.through, params.now) > defaultMaxSettleMinutes()) return params.now;
+  return frontier.through;
 }
 
 export interface LegacyPathNotice {
