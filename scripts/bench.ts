@@ -212,8 +212,8 @@ async function main(): Promise<number> {
       limitResult('slowest copy batch commit', copy.maxBatchMs, targets.batchMs),
       consoleMemoryResult(copy.serverPeakMiB),
       limitResult(
-        'GET /api/status errors (idle + during copy)',
-        copy.statusIdle.errors.length + copy.statusDuringCopy.errors.length,
+        'GET /api/status errors (idle, during the baseline and during the copy)',
+        copy.statusIdle.errors.length + copy.statusDuringBaseline.errors.length + copy.statusDuringCopy.errors.length,
         1,
         'errors',
       ),
@@ -237,6 +237,7 @@ async function main(): Promise<number> {
         copyBatches: copy.batches,
         statusRequests: {
           idle: copy.statusIdle.latenciesMs.length,
+          duringBaseline: copy.statusDuringBaseline.latenciesMs.length,
           duringCopy: copy.statusDuringCopy.latenciesMs.length,
         },
       },
