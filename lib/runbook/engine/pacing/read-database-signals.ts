@@ -4,7 +4,7 @@
  * - lock waits: sessions waiting for a lock on data_bars or derived_data_bars (pg_locks.waitstart);
  * - replication: pg_stat_replication's replay lag (null when there is no replica, or when the
  *   console's role may not see the lag: it needs pg_read_all_stats — such replicas are counted as
- *   hidden, and ./pacing-blind-spots.ts says so);
+ *   hidden, and ./hidden-replica-lag.ts says so);
  * - the cumulative counters the rates are computed from, with the database's own time of reading:
  *   the WAL position, and the requested checkpoints (WAL grew past max_wal_size) — PG 17 moved them
  *   from pg_stat_bgwriter.checkpoints_req to pg_stat_checkpointer.num_requested;
