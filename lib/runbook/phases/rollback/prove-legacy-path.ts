@@ -113,16 +113,16 @@ async function judgeSilentAggregator(
   const { now, seenAt, written } = params;
   const allowance = ctx.config.deploymentProofMinutes;
   const spentAt = checkpoint.fiveMinuteAllowanceSpentAt ? new Date(checkpoint.fiveMinuteAllowanceSpentAt) : null;
-  if (!spentAt) {
-    await ctx.commitStep(
-      async () => null,
-      () => ({ checkpoint: { ...checkpoint, fiveMinuteAllowanceSpentAt: now.toISOString() } }),
-    );
-    return;
-  }
   const task = await readFiveMinuteTask(ctx.sql);
   const verdict = judgeFiveMinuteAggregator(task, { spentAt, now, allowanceMinutes: allowance });
-  if (!verdict.silent) return;
+  if (!verdict.silent) {
+    if (!spentAt)
+      await ctx.commitStep(
+        async () => null,
+        () => ({ checkpoint: { ...checkpoint, fiveMinuteAllowanceSpentAt: now.toISOString() } }),
+      );
+    return;
+  }
   throw new Error(
     `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
       `the ${allowance} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing ` +

@@ -79,7 +79,7 @@ describe('rollback with the DXY 5m aggregator disabled', () => {
     const run = await test.driver.run('rollback', { data: 'keep', confirm: 'ROLLBACK' });
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(
-      /^The legacy path wrote \d+ DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in the \d+ open-market minutes of data since \S+: the aggregator is not producing \(no successful run in the \d+ open-market minutes since \S+\)\. data_agg_state for DXY 5m: cursor \S+, status disabled,/,
+      /^The legacy path wrote \d+ DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in the \d+ open-market minutes of data since \S+: the aggregator is not producing \(its task is disabled: no run will come\)\. data_agg_state for DXY 5m: cursor \S+, status disabled,/,
     );
   });
 });

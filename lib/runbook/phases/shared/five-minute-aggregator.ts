@@ -3,8 +3,8 @@
  * allowance of data for a DXY 5m bar is spent, the aggregator is still judged on a run — the data may
  * have come in one burst (a component held back) just before its next run. It is silent when a run
  * that began a minute or more after the allowance was found spent (data_agg_state.last_successful_at_utc)
- * produced nothing, or when no run came for the allowance again in open-market minutes (dead, disabled,
- * failing). Used by the rollback's proof (../rollback/prove-legacy-path.ts) and the pending proof's
+ * produced nothing, or when no run came for the allowance again in open-market minutes (dead, failing);
+ * at once when its task is disabled or hard_failed, or missing. Used by the rollback's proof (../rollback/prove-legacy-path.ts) and the pending proof's
  * check at the open (./legacy-path-proof.ts).
  */
 import type { SqlOrTx } from '../../../db/connection';
@@ -28,12 +28,20 @@ export async function readFiveMinuteTask(sql: SqlOrTx): Promise<FiveMinuteTask |
   return task ?? null;
 }
 
-/** Silent (and why, in parentheses, for the operator's message) or still within its allowance. */
+/**
+ * Silent (and why, in parentheses, for the operator's message) or still within its allowance. `spentAt` null: the
+ * allowance was just found spent (the caller records it); only a task that cannot run is silent at once.
+ */
 export function judgeFiveMinuteAggregator(
   task: FiveMinuteTask | null,
-  params: { spentAt: Date; now: Date; allowanceMinutes: number },
+  params: { spentAt: Date | null; now: Date; allowanceMinutes: number },
 ): { silent: false } | { silent: true; why: string } {
   const { spentAt, now, allowanceMinutes } = params;
+  if (!task) return { silent: true, why: '(data_agg_state has no DXY 5m task)' };
+  // No run will come: waiting for one would only delay what the operator must hear.
+  if (task.status === 'disabled' || task.status === 'hard_failed')
+    return { silent: true, why: `(its task is ${task.status}: no run will come)` };
+  if (!spentAt) return { silent: false };
   const lastRun = task?.last_successful_at ?? null;
   if (lastRun !== null && lastRun.getTime() >= spentAt.getTime() + MINUTE_MS)
     return { silent: true, why: `(it ran at ${lastRun.toISOString()} with those minutes there)` };

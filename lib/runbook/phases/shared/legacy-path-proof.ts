@@ -133,15 +133,17 @@ export async function checkPendingLegacyPathProofs(
       if (written > 0) {
         // Legacy minutes without a DXY 5m bar: the aggregator is judged on a run after the allowance was found spent.
         const spentAt = proof.allowanceSpentAt ? new Date(proof.allowanceSpentAt) : null;
-        if (!spentAt) {
-          await storeLegacyPathProof(sql, { id, proof: { ...proof, allowanceSpentAt: params.now.toISOString() } });
+        const task = await readFiveMinuteTask(sql);
+        const verdict = judgeFiveMinuteAggregator(task, {
+          spentAt,
+          now: params.now,
+          allowanceMinutes: params.proofMinutes,
+        });
+        if (!verdict.silent) {
+          if (!spentAt)
+            await storeLegacyPathProof(sql, { id, proof: { ...proof, allowanceSpentAt: params.now.toISOString() } });
           continue;
         }
-        const task = await readFiveMinuteTask(sql);
-        if (
-          !judgeFiveMinuteAggregator(task, { spentAt, now: params.now, allowanceMinutes: params.proofMinutes }).silent
-        )
-          continue;
       }
     }
     const silent: LegacyPathProof & { state: 'silent' } = {
