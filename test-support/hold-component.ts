@@ -23,12 +23,20 @@ export async function holdUsdsekFrom(sql: Sql, from: Date): Promise<void> {
       for each row execute function public.test_hold_usdsek()`);
 }
 
-/** The held USDSEK bars land now, and the legacy path derives DXY over the minutes they complete (its look-back). */
-export async function releaseUsdsek(sql: Sql, params: { from: Date; now: Date }): Promise<number> {
+/**
+ * The held USDSEK bars land now, and the deployed writers derive DXY over the minutes they complete (the
+ * tick-factory's look-back): the legacy function, and in mode dual calc_dxy_range_1m too.
+ */
+export async function releaseUsdsek(
+  sql: Sql,
+  params: { from: Date; now: Date; mode?: 'legacy' | 'dual' },
+): Promise<number> {
   await sql`drop trigger test_hold_usdsek on public.data_bars`;
   const landed = await sql`
     insert into public.data_bars select * from public.test_held_usdsek on conflict do nothing returning ts_utc`;
   await sql`update public.data_bars set ingested_at = ${params.now} where canonical_symbol = 'USDSEK' and ts_utc >= ${params.from}`;
+  if (params.mode === 'dual')
+    await sql`select public.calc_dxy_range_1m(p_from_utc => ${params.from}, p_to_utc => ${params.now})`;
   await sql`select public.calc_dxy_range_derived(p_from_utc => ${params.from}, p_to_utc => ${params.now})`;
   return landed.length;
 }

@@ -29,11 +29,18 @@ import {
   reviseCopiedLegacyMinutesSql,
 } from '../shared/copy-legacy';
 import { describeNotOverwritten, readNotOverwritten } from '../shared/copy-ownership';
+import {
+  describeFiveMinuteTask,
+  judgeFiveMinuteAggregator,
+  readFiveMinuteTask,
+} from '../shared/five-minute-aggregator';
 import { checkAggregationContinues } from '../shared/health-checks';
 
 const DEPLOY_CHECKPOINT = z.looseObject({
   stage: z.enum(['deploying', 'deployed', 'restarted', 'proving']).optional(),
   deployedAt: z.string().optional(),
+  /** When the proof found its allowance of data spent with the new minutes written but no 5m bar yet. */
+  fiveMinuteAllowanceSpentAt: z.string().optional(),
 });
 type DeployCheckpoint = z.infer<typeof DEPLOY_CHECKPOINT>;
 
@@ -71,7 +78,8 @@ async function deploymentProof(sql: import('postgres').Sql, params: { deployedAt
     { ...aggregation, name: 'DXY 5m aggregation continues after the deployment' },
   ];
   const hasFiveMinuteBar = (aggregation.evidence as { bars: unknown[] }).bars.length > 0;
-  return { checks, proven: hasFiveMinuteBar && checks.every((c) => c.passed), aggregation, writes };
+  const writing = checks.slice(0, 2).every((c) => c.passed);
+  return { checks, proven: hasFiveMinuteBar && checks.every((c) => c.passed), aggregation, writes, writing };
 }
 
 export const phase7Deploy = definePhase({
@@ -208,7 +216,7 @@ export const phase7Deploy = definePhase({
       }
       case 'proving': {
         const deployedAt = new Date(checkpoint.deployedAt as string);
-        const { proven, writes, aggregation } = await deploymentProof(ctx.sql, { deployedAt, now });
+        const { proven, writes, aggregation, writing } = await deploymentProof(ctx.sql, { deployedAt, now });
         if (proven) return { state: 'done' };
         // Time counts only as far as every component has reported (the data frontier): while one is held
         // back no minute is complete, so neither writer can show anything yet. Bounded by
@@ -224,10 +232,30 @@ export const phase7Deploy = definePhase({
           waited > ctx.config.deploymentProofMinutes &&
           aggregation.detail !== 'no 5m window with open market is due yet'
         ) {
-          throw new Error(
+          const failure =
             `No proof of the deployment after ${waited} open-market minutes of complete data: ${writes.newPath} new-path DXY minutes, ` +
-              `${writes.inBoth} in both tables, 5m: ${aggregation.detail}.`,
-          );
+            `${writes.inBoth} in both tables, 5m: ${aggregation.detail}`;
+          if (!writing) throw new Error(`${failure}.`);
+          // Both writers write, only the 5m bar is missing: the minutes may have come in one burst (a component held
+          // back) just before the aggregator's next run, so it is judged on a run (../shared/five-minute-aggregator.ts).
+          const spentAt = checkpoint.fiveMinuteAllowanceSpentAt
+            ? new Date(checkpoint.fiveMinuteAllowanceSpentAt)
+            : null;
+          const task = await readFiveMinuteTask(ctx.sql);
+          const verdict = judgeFiveMinuteAggregator(task, {
+            spentAt,
+            now,
+            allowanceMinutes: ctx.config.deploymentProofMinutes,
+          });
+          if (verdict.silent)
+            throw new Error(
+              `${failure}: the aggregator is not producing ${verdict.why}. ${describeFiveMinuteTask(task)}`,
+            );
+          if (!spentAt)
+            await ctx.commitStep(
+              async () => null,
+              () => ({ checkpoint: { ...checkpoint, fiveMinuteAllowanceSpentAt: now.toISOString() } }),
+            );
         }
         return {
           state: 'wait',
