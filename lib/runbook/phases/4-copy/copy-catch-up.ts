@@ -69,15 +69,10 @@ export async function catchUpRevisions(
   // found it while their pages were hot, so this runs only after batches that did not check.
   const oldest =
     params.newWriterFirst === undefined
-      ? ((
-          await tx.unsafe<{ ts: Date | null }[]>(
-            `SELECT min(n.ts_utc) AS ts FROM public.data_bars n
-              WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${newWriterOwnedSql('n')}`,
-          )
-        )[0]?.ts ?? null)
-      : params.newWriterFirst === null
-        ? null
-        : new Date(params.newWriterFirst);
+      ? await readNewWriterFirst(tx)
+      : params.newWriterFirst
+        ? new Date(params.newWriterFirst)
+        : null;
   const rederiveFrom = oldest && oldest < from ? oldest : from;
   // Only the new writer's rows are re-derived: when the batches saw none, there is nothing to read the components for.
   const rederived =
@@ -90,6 +85,15 @@ export async function catchUpRevisions(
     revised: revised.length,
     rederived: rederived.length,
   };
+}
+
+/** The oldest DXY row calc_dxy_range_1m owns, read through the heap (every DXY row). */
+async function readNewWriterFirst(tx: TransactionSql): Promise<Date | null> {
+  const [row] = await tx.unsafe<{ ts: Date | null }[]>(
+    `SELECT min(n.ts_utc) AS ts FROM public.data_bars n
+      WHERE n.canonical_symbol = 'DXY' AND n.timeframe = '1m' AND ${newWriterOwnedSql('n')}`,
+  );
+  return row?.ts ?? null;
 }
 
 /**

@@ -29,11 +29,7 @@ import {
   reviseCopiedLegacyMinutesSql,
 } from '../shared/copy-legacy';
 import { describeNotOverwritten, readNotOverwritten } from '../shared/copy-ownership';
-import {
-  describeFiveMinuteTask,
-  judgeFiveMinuteAggregator,
-  readFiveMinuteTask,
-} from '../shared/five-minute-aggregator';
+import { readAndJudgeFiveMinuteAggregator } from '../shared/five-minute-aggregator';
 import { checkAggregationContinues } from '../shared/health-checks';
 
 const DEPLOY_CHECKPOINT = z.looseObject({
@@ -241,16 +237,13 @@ export const phase7Deploy = definePhase({
           const spentAt = checkpoint.fiveMinuteAllowanceSpentAt
             ? new Date(checkpoint.fiveMinuteAllowanceSpentAt)
             : null;
-          const task = await readFiveMinuteTask(ctx.sql);
-          const verdict = judgeFiveMinuteAggregator(task, {
+          const verdict = await readAndJudgeFiveMinuteAggregator(ctx.sql, {
             spentAt,
             now,
             allowanceMinutes: ctx.config.deploymentProofMinutes,
           });
           if (verdict.silent)
-            throw new Error(
-              `${failure}: the aggregator is not producing ${verdict.why}. ${describeFiveMinuteTask(task)}`,
-            );
+            throw new Error(`${failure}: the aggregator is not producing ${verdict.why}. ${verdict.task}`);
           if (!spentAt)
             await ctx.commitStep(
               async () => null,

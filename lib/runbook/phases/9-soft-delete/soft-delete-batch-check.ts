@@ -9,6 +9,7 @@
  */
 import type { TransactionSql } from 'postgres';
 import { textArrayLiteral } from '../../../db/text-array';
+import { utcIsoSql } from '../../../db/utc-iso-sql';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../../market/dxy-sql';
 
@@ -70,7 +71,7 @@ judged AS (
          count(*) FILTER (WHERE NOT (same_close OR revised OR waived))::int AS unproven,
          count(*) FILTER (WHERE NOT deleted)::int AS not_deleted,
          count(*) FILTER (WHERE NOT recorded)::int AS unrecorded,
-         (array_agg(to_char(ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || CASE WHEN NOT (same_close OR revised OR waived)
+         (array_agg(${utcIsoSql('ts_utc')} || CASE WHEN NOT (same_close OR revised OR waived)
                                           THEN CASE WHEN new_close IS NULL THEN ' (missing in data_bars)' ELSE ' (close differs)' END
                                           WHEN NOT deleted THEN ' (not soft-deleted)' ELSE ' (not recorded with its values)' END
                     ORDER BY ts_utc) FILTER (WHERE NOT (same_close OR revised OR waived) OR NOT deleted OR NOT recorded))[1:5] AS samples,
@@ -80,7 +81,7 @@ judged AS (
 SELECT t.*,
        l.n AS left_active, l.samples AS left_samples
   FROM totals t,
-  LATERAL (SELECT count(*)::int AS n, (array_agg(to_char(a.ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ORDER BY a.ts_utc))[1:5] AS samples
+  LATERAL (SELECT count(*)::int AS n, (array_agg(${utcIsoSql('a.ts_utc')} ORDER BY a.ts_utc))[1:5] AS samples
              FROM public.derived_data_bars a
             WHERE a.canonical_symbol = 'DXY' AND a.timeframe = '1m' AND a.deleted_at IS NULL
               AND ($4::boolean OR a.ts_utc >= t.first) AND ($5::boolean OR a.ts_utc <= t.last)) l`;

@@ -7,6 +7,7 @@
  */
 import type { Sql } from 'postgres';
 import { textArrayLiteral } from '../../../db/text-array';
+import { utcIsoSql } from '../../../db/utc-iso-sql';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../../market/dxy-sql';
 import type { Check } from '../../engine/verification';
@@ -36,7 +37,7 @@ const RECHECK_SQL = `WITH judged AS (
               AND abs(j.new_close - ${dxyValueSql('c')}) <= ${DXY_CLOSE_TOLERANCE} * abs(j.new_close)))
 )
 SELECT (SELECT count(*) FROM judged) AS rechecked, count(*) AS lost,
-       (array_agg(to_char(ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || CASE WHEN new_close IS NULL THEN ' (missing in data_bars)' ELSE ' (close differs)' END
+       (array_agg(${utcIsoSql('ts_utc')} || CASE WHEN new_close IS NULL THEN ' (missing in data_bars)' ELSE ' (close differs)' END
                   ORDER BY ts_utc))[1:5] AS samples
   FROM lost`;
 

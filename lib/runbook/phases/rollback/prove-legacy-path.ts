@@ -9,11 +9,7 @@ import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/marke
 import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import { MINUTE_MS } from '../../../time-units';
 import type { PhaseContext, StepOutcome } from '../../engine/types';
-import {
-  describeFiveMinuteTask,
-  judgeFiveMinuteAggregator,
-  readFiveMinuteTask,
-} from '../shared/five-minute-aggregator';
+import { readAndJudgeFiveMinuteAggregator } from '../shared/five-minute-aggregator';
 import { countLegacyFiveMinuteBarsSince, type LegacyPathProof, nextFxOpen } from '../shared/legacy-path-proof';
 import type { RollbackCheckpoint } from './rollback-checkpoint';
 
@@ -113,8 +109,7 @@ async function judgeSilentAggregator(
   const { now, seenAt, written } = params;
   const allowance = ctx.config.deploymentProofMinutes;
   const spentAt = checkpoint.fiveMinuteAllowanceSpentAt ? new Date(checkpoint.fiveMinuteAllowanceSpentAt) : null;
-  const task = await readFiveMinuteTask(ctx.sql);
-  const verdict = judgeFiveMinuteAggregator(task, { spentAt, now, allowanceMinutes: allowance });
+  const verdict = await readAndJudgeFiveMinuteAggregator(ctx.sql, { spentAt, now, allowanceMinutes: allowance });
   if (!verdict.silent) {
     if (!spentAt)
       await ctx.commitStep(
@@ -126,6 +121,6 @@ async function judgeSilentAggregator(
   throw new Error(
     `The legacy path wrote ${written} DXY minutes after the switch back, but no DXY 5m bar was aggregated from them in ` +
       `the ${allowance} open-market minutes of data since ${seenAt.toISOString()}: the aggregator is not producing ` +
-      `${verdict.why}. ${describeFiveMinuteTask(task)}`,
+      `${verdict.why}. ${verdict.task}`,
   );
 }

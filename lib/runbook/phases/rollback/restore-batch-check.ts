@@ -7,6 +7,7 @@
  */
 import type { TransactionSql } from 'postgres';
 import { textArrayLiteral } from '../../../db/text-array';
+import { utcIsoSql } from '../../../db/utc-iso-sql';
 
 export interface RestoreBatchCheck {
   restored: number;
@@ -60,7 +61,7 @@ SELECT count(*) FILTER (WHERE was_restored)::int AS restored,
        count(*) FILTER (WHERE was_restored AND key_only)::int AS key_only,
        count(*) FILTER (WHERE NOT was_restored)::int AS skipped,
        count(*) FILTER (WHERE wrong IS NOT NULL)::int AS wrong,
-       (array_agg(to_char(ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' (id ' || derived_id::text || ': ' || wrong || ')' ORDER BY ts_utc)
+       (array_agg(${utcIsoSql('ts_utc')} || ' (id ' || derived_id::text || ': ' || wrong || ')' ORDER BY ts_utc)
           FILTER (WHERE wrong IS NOT NULL))[1:5] AS samples,
        min(ts_utc) AS first, max(ts_utc) AS last
   FROM judged`;

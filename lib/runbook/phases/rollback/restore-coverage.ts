@@ -8,6 +8,7 @@
  *   the migration). A restored row's values changing since is not a loss: the legacy writer owns it again and revises.
  */
 import type { Sql } from 'postgres';
+import { utcIsoSql } from '../../../db/utc-iso-sql';
 import type { RestoreChecks } from './restore-batch-check';
 
 export interface RestoreCoverage {
@@ -28,7 +29,7 @@ export async function readRestoreCoverage(sql: Sql, params: { migrationRunId: nu
     select count(*) as records, count(*) filter (where restored_at is null) as unrestored
       from cutover.soft_deleted_rows where migration_run_id = ${params.migrationRunId}`;
   const [again] = await sql<{ n: number; samples: string[] | null }[]>`
-    select count(*) as n, (array_agg(to_char(d.ts_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' (id ' || d.id::text || ')' order by d.ts_utc))[1:5] as samples
+    select count(*) as n, (array_agg(${sql.unsafe(utcIsoSql('d.ts_utc'))} || ' (id ' || d.id::text || ')' order by d.ts_utc))[1:5] as samples
       from public.derived_data_bars d
       join cutover.soft_deleted_rows s on s.migration_run_id = ${params.migrationRunId} and s.derived_id = d.id
      where d.canonical_symbol = 'DXY' and d.timeframe = '1m' and d.deleted_at is not null

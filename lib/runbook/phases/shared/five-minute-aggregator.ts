@@ -20,7 +20,7 @@ export interface FiveMinuteTask {
   last_successful_at: Date | null;
 }
 
-export async function readFiveMinuteTask(sql: SqlOrTx): Promise<FiveMinuteTask | null> {
+async function readFiveMinuteTask(sql: SqlOrTx): Promise<FiveMinuteTask | null> {
   const [task] = await sql<FiveMinuteTask[]>`
     select last_agg_bar_ts_utc as cursor, status, last_error, hard_fail_streak::int as streak, next_run_at,
            last_successful_at_utc as last_successful_at
@@ -53,8 +53,21 @@ export function judgeFiveMinuteAggregator(
   return { silent: false };
 }
 
+/**
+ * The DXY 5m task read and judged now: silent, with why and the task described for the operator's message, or not
+ * (the caller records `spentAt` when it was null).
+ */
+export async function readAndJudgeFiveMinuteAggregator(
+  sql: SqlOrTx,
+  params: { spentAt: Date | null; now: Date; allowanceMinutes: number },
+): Promise<{ silent: false } | { silent: true; why: string; task: string }> {
+  const task = await readFiveMinuteTask(sql);
+  const verdict = judgeFiveMinuteAggregator(task, params);
+  return verdict.silent ? { ...verdict, task: describeFiveMinuteTask(task) } : verdict;
+}
+
 /** The DXY 5m aggregation task as data_agg_state holds it, for the operator who must find out why it is silent. */
-export function describeFiveMinuteTask(task: FiveMinuteTask | null): string {
+function describeFiveMinuteTask(task: FiveMinuteTask | null): string {
   if (!task) return 'data_agg_state has no DXY 5m task.';
   return (
     `data_agg_state for DXY 5m: cursor ${task.cursor.toISOString()}, status ${task.status}, ` +

@@ -16,7 +16,7 @@ import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/marke
 import { enqueueAlert, kickAlertDelivery } from '../../../monitor/alert-outbox';
 import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import { MINUTE_MS } from '../../../time-units';
-import { judgeFiveMinuteAggregator, readFiveMinuteTask } from './five-minute-aggregator';
+import { readAndJudgeFiveMinuteAggregator } from './five-minute-aggregator';
 import { latestOpenLegacyPathProof, listOpenLegacyPathProofs, storeLegacyPathProof } from './legacy-path-proof-rows';
 
 export type LegacyPathProof =
@@ -133,8 +133,7 @@ export async function checkPendingLegacyPathProofs(
       if (written > 0) {
         // Legacy minutes without a DXY 5m bar: the aggregator is judged on a run after the allowance was found spent.
         const spentAt = proof.allowanceSpentAt ? new Date(proof.allowanceSpentAt) : null;
-        const task = await readFiveMinuteTask(sql);
-        const verdict = judgeFiveMinuteAggregator(task, {
+        const verdict = await readAndJudgeFiveMinuteAggregator(sql, {
           spentAt,
           now: params.now,
           allowanceMinutes: params.proofMinutes,
