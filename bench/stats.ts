@@ -23,3 +23,23 @@ export async function medianMs(work: () => Promise<unknown>, repeats: number): P
   for (let i = 0; i < repeats; i++) samples.push((await timed(work)).ms);
   return median(samples);
 }
+
+/**
+ * Medians of two kinds of work timed in turns (a, b, a, b, …) after one untimed warm-up of each:
+ * a ratio of the two then compares runs made under the same load, where two blocks of runs one after the
+ * other would each see whatever the shared machine was doing during its own block.
+ */
+export async function pairedMedianMs(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  repeats: number,
+): Promise<{ a: number; b: number }> {
+  await a();
+  await b();
+  const samples = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < repeats; i++) {
+    samples.a.push((await timed(a)).ms);
+    samples.b.push((await timed(b)).ms);
+  }
+  return { a: median(samples.a), b: median(samples.b) };
+}

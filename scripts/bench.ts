@@ -172,10 +172,10 @@ async function main(): Promise<number> {
       to: new Date(Math.ceil(range.to.getTime() / 86_400_000) * 86_400_000),
       baseUrl: target.baseUrl,
       cookie: viewer.cookie,
-      repeats: small ? 3 : 7,
+      repeats: small ? 3 : 15,
     });
     log(
-      `compare: ${compare.days} days, queries ${compare.queriesMs.toFixed(0)} ms (by day ${compare.partsMs.days.toFixed(0)}, by hour ${compare.partsMs.hours.toFixed(1)}, samples ${compare.partsMs.samples.toFixed(1)}) vs count ${compare.countMs.toFixed(0)} ms, page ${compare.pageMs.toFixed(0)} ms; comparison indexes (MiB) ${JSON.stringify(compare.indexMiB)}`,
+      `compare: ${compare.days} days, queries ${compare.queriesMs.toFixed(0)} ms (by day ${compare.partsMs.days.toFixed(0)}, by hour ${compare.partsMs.hours.toFixed(1)}, samples ${compare.partsMs.samples.toFixed(1)}) vs count ${compare.countMs.toFixed(0)} ms, page ${compare.pageMs.toFixed(0)} ms; comparison indexes ${JSON.stringify(compare.indexes)}`,
     );
 
     const idleP95 = percentile(copy.statusIdle.latenciesMs, 95);
