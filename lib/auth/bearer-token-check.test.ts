@@ -101,9 +101,14 @@ describe('bearer tokens on the command line’s API', () => {
         explain ${blockedBearerRows(tx, { address: FLOODER, now: new Date() })}`;
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     });
-    const condition = plan.split('\n').find((line) => line.includes('Index Cond')) ?? '';
-    expect(condition, plan).toMatch(/bucket/);
-    expect(condition, plan).toMatch(/username/);
-    expect(condition, plan).toMatch(/address/);
+    // Each lookup by the whole key, on PostgreSQL 15 as on 17 (an IN list on username stayed out of 15's).
+    const conditions = plan.split('\n').filter((line) => line.includes('Index Cond'));
+    expect(conditions, plan).toHaveLength(2);
+    for (const condition of conditions) {
+      expect(condition, plan).toMatch(/bucket/);
+      expect(condition, plan).toMatch(/username/);
+      expect(condition, plan).toMatch(/address/);
+    }
+    expect(plan).not.toMatch(/Filter: .*username/);
   });
 });

@@ -105,10 +105,17 @@ async function tryAdmit(
   const rows = [...(await lockRow(ANY_USERNAME)), ...(await lockRow(username))];
   const blocked = rows.filter((row) => row.blocked_until && row.blocked_until > now);
   if (blocked.length > 0) {
-    const counted = await tx<ThrottleRow[]>`
-      update cutover.sign_in_throttle set throttled_attempts = throttled_attempts + 1
-      where bucket = ${bucket.name} and address = ${address} and username in ${tx(blocked.map((row) => row.username))}
-      returning username, failures, blocked_until, throttled_attempts`;
+    // By the whole key, one row a statement (an IN list on username stays out of PostgreSQL 15's index
+    // condition, and the update would walk the bucket's rows of the address), in the locking order.
+    const counted: ThrottleRow[] = [];
+    for (const row of blocked) {
+      counted.push(
+        ...(await tx<ThrottleRow[]>`
+          update cutover.sign_in_throttle set throttled_attempts = throttled_attempts + 1
+          where bucket = ${bucket.name} and username = ${row.username} and address = ${address}
+          returning username, failures, blocked_until, throttled_attempts`),
+      );
+    }
     const pair = counted.find((row) => row.username === username);
     const deciding = pair ?? counted[0];
     if (!deciding?.blocked_until) throw new Error('a blocked throttle row has no end');
