@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { STRICT_TRANSPORT_SECURITY } from '../lib/http/security-headers';
+import { stopProcess } from '../scripts/console-process';
 import { NEXT_BIN } from '../scripts/next-server';
 import type { AccessRow } from './access-row';
-import { stopChild } from './scratch-console';
 
 const PORT = 3313;
 
@@ -59,7 +59,7 @@ export async function checkHttpsHeaders(): Promise<AccessRow[]> {
       });
     }
   } finally {
-    await stopChild(server);
+    await stopProcess(server);
   }
   return rows;
 }

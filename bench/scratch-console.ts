@@ -4,16 +4,16 @@
  * Next.js server and a separate runner process (so each one's memory can be read), both with
  * their output captured. Everything runs the way `npm start` runs it; nothing is mocked.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { embeddedAuditKeyFile } from '../lib/auth/audit-key';
-import { signIn } from '../lib/auth/login';
-import { sessionCookieName } from '../lib/auth/session-cookie';
-import { findSessionUser, type SessionUser } from '../lib/auth/sessions';
+import type { SessionUser } from '../lib/auth/sessions';
 import { connectDatabase, type Database } from '../lib/db/connection';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../lib/db/embedded';
 import type { WorldSummary } from '../lib/market/rehearsal/create-world';
-import { buildIfNeeded, serverArgs, waitForHealth } from '../scripts/next-server';
+import { consoleAnswers, spawnCaptured, spawnConsoleServer, stopProcess } from '../scripts/console-process';
+import { signInDemoUser } from '../scripts/demo-sign-in';
+import { buildIfNeeded } from '../scripts/next-server';
 import { prepareDatabase } from '../scripts/prepare-database';
 import { replaceFilledPlaceholders, restoreWorldTemplate, saveWorldTemplate, templateName } from './world-template';
 
@@ -49,23 +49,6 @@ export interface ScratchConsole {
   /** A signed-in session of a demo user, through the same sign-in as the login page. */
   signIn(username: string): Promise<{ user: SessionUser; cookie: string }>;
   stop(): Promise<void>;
-}
-
-function spawnCaptured(args: string[], env: Record<string, string>, sink: string[]): ChildProcess {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
-  return child;
-}
-
-/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 export interface ScratchWorld {
@@ -140,20 +123,16 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     CUTOVER_PG_DUMP_DIR: 'off',
     ...options.env,
   };
-  // The server exactly as `npm start` runs it: Next.js behind the front server (scripts/serve.ts).
-  const server = spawnCaptured(
-    serverArgs({ dev: false, port: options.port, hostname: '127.0.0.1' }),
-    { ...env, CUTOVER_RUNNER: 'off' },
-    output,
-  );
-  const runner = spawnCaptured(['--import', 'tsx', 'scripts/runner.ts'], env, output);
-  const baseUrl = `http://127.0.0.1:${options.port}`;
-  if (!(await waitForHealth(baseUrl, 60_000, () => server.exitCode !== null))) {
-    await Promise.all([stopChild(server), stopChild(runner)]);
+  // The server exactly as `npm start` runs it (Next.js behind scripts/serve.ts), its runner apart.
+  const started = spawnConsoleServer({ port: options.port, env: { ...env, CUTOVER_RUNNER: 'off' }, sink: output });
+  const server = started.process;
+  const runner = spawnCaptured(['--import', 'tsx', 'scripts/runner.ts'], { env, sink: output });
+  const baseUrl = started.baseUrl;
+  if (!(await consoleAnswers(started, 60_000))) {
+    await Promise.all([stopProcess(server), stopProcess(runner)]);
     throw new Error(`the console did not answer on ${baseUrl}:\n${output.join('')}`);
   }
 
-  let signInQueue: Promise<unknown> = Promise.resolve();
   return {
     baseUrl,
     database,
@@ -163,28 +142,10 @@ export async function startScratchConsole(options: ScratchConsoleOptions): Promi
     server,
     runner,
     output: () => output.join(''),
-    async signIn(username) {
-      // One at a time: the throttle counts every attempt before its password is checked, so twenty
-      // simultaneous sign-ins of one user from one address would hold each other up past the
-      // free three, exactly as they would for twenty people behind one address (lib/auth/sign-in-throttle.ts).
-      const turn = signInQueue.then(() =>
-        signIn(database, {
-          username,
-          password: `${username}-rehearsal`,
-          ip: '127.0.0.1',
-          userAgent: 'dxy-cutover-bench',
-        }),
-      );
-      signInQueue = turn.catch(() => undefined);
-      const result = await turn;
-      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed: ${result.message}`);
-      const user = await findSessionUser(database.db, { token: result.token });
-      if (!user) throw new Error(`no session for ${username}`);
-      // The server's settings decide the name (__Host- prefixed when CUTOVER_PUBLIC_URL is https).
-      return { user, cookie: `${sessionCookieName({ ...process.env, ...options.env })}=${result.token}` };
-    },
+    signIn: (username) =>
+      signInDemoUser(database, username, { userAgent: 'dxy-cutover-bench', serverEnv: options.env ?? {} }),
     async stop() {
-      await Promise.all([stopChild(server), stopChild(runner)]);
+      await Promise.all([stopProcess(server), stopProcess(runner)]);
       await database.close();
       await embedded.stop();
     },

@@ -5,13 +5,12 @@
  * one: no test-only route or setting; only which database it serves and how fast its time runs
  * differ between specs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import postgres, { type Sql } from 'postgres';
 import { anchorRehearsalClock } from '../../lib/market/clock';
-import { serverArgs, waitForHealth } from '../../scripts/next-server';
+import { consoleAnswers, spawnConsoleServer, stopProcess } from '../../scripts/console-process';
 import type { WorldOptions } from './world-options';
 import { adminConnection, databaseUrl, E2E_DATA_DIR, elapsed, ensureTemplate } from './world-templates';
 
@@ -69,16 +68,6 @@ async function copyTemplate(admin: Sql, template: string, name: string): Promise
   }
 }
 
-/** SIGTERM (the server finishes requests in flight, up to 5 s), then SIGKILL; resolves once it exited. */
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function startConsoleWorld(
   options: WorldOptions,
   say: (line: string) => void = () => {},
@@ -106,11 +95,10 @@ export async function startConsoleWorld(
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = await freePort();
-  const output: string[] = [];
-  const server = spawn(process.execPath, serverArgs({ dev: false, port, hostname: '127.0.0.1' }), {
+  const server = spawnConsoleServer({
+    port,
     cwd: resolve(import.meta.dirname, '../..'),
     env: {
-      ...process.env,
       ...CONSOLE_SETTINGS,
       ...options.console,
       DATABASE_URL: url,
@@ -119,25 +107,22 @@ export async function startConsoleWorld(
       REHEARSAL_SPEED: String(options.speed),
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const baseURL = `http://127.0.0.1:${port}`;
+  const baseURL = server.baseUrl;
 
   const stop = async () => {
-    await stopServer(server);
+    await stopProcess(server.process);
     await sql.end({ timeout: 5 });
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  if (!(await waitForHealth(baseURL, 90_000, () => server.exitCode !== null))) {
+  if (!(await consoleAnswers(server, 90_000))) {
     await stop();
-    throw new Error(`the e2e console of ${name} did not answer on ${baseURL}:\n${output.join('')}`);
+    throw new Error(`the e2e console of ${name} did not answer on ${baseURL}:\n${server.output()}`);
   }
   say(
     `e2e world ${name} at ${options.start} × ${options.speed} on ${baseURL}, database copied in ${copySeconds} s, console up ${elapsed(copied)} s later.`,
   );
-  return { name, options, baseURL, sql, log: () => output.join(''), stop };
+  return { name, options, baseURL, sql, log: server.output, stop };
 }

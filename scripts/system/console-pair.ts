@@ -5,17 +5,17 @@
  * DATABASE_URL and the audit key (docs/operations.md "More than one console"). Both start at once, so their
  * schema migrations and runners race as two `npm start` would.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIn } from '../../lib/auth/login';
-import { sessionCookieName } from '../../lib/auth/session-cookie';
-import { findSessionUser, type SessionUser } from '../../lib/auth/sessions';
+import type { SessionUser } from '../../lib/auth/sessions';
 import { connectDatabase, type Database } from '../../lib/db/connection';
 import { startEmbeddedDatabase } from '../../lib/db/embedded';
 import type { WorldSummary } from '../../lib/market/rehearsal/create-world';
-import { buildIfNeeded, serverArgs, waitForHealth } from '../next-server';
+import { consoleAnswers, spawnConsoleServer, stopProcess } from '../console-process';
+import { signInDemoUser } from '../demo-sign-in';
+import { buildIfNeeded } from '../next-server';
 import { prepareDatabase } from '../prepare-database';
 
 export interface ConsoleInstance {
@@ -36,16 +36,6 @@ export interface ConsolePair {
   /** A demo user's session, through the login page's sign-in; one cookie for both consoles. */
   signIn(username: string): Promise<{ user: SessionUser; cookie: string }>;
   stop(): Promise<void>;
-}
-
-/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited (at once when it had). */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 export async function startConsolePair(options: {
@@ -78,23 +68,18 @@ export async function startConsolePair(options: {
 
   const start = (name: string, port: number): ConsoleInstance => {
     const dataDir = join(options.dataDir, `console-${name.toLowerCase()}`);
-    const sink: string[] = [];
-    const child = spawn(process.execPath, serverArgs({ dev: false, port, hostname: '127.0.0.1' }), {
+    const server = spawnConsoleServer({
+      port,
       env: {
-        ...process.env,
         DATABASE_URL: embedded.url,
         CUTOVER_AUDIT_KEY: auditKey,
         CUTOVER_DATA_DIR: dataDir,
         CUTOVER_RUNNER: 'on',
         CUTOVER_PG_DUMP_DIR: 'off',
-        NEXT_TELEMETRY_DISABLED: '1',
         ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => sink.push(chunk.toString()));
-    return { name, baseUrl: `http://127.0.0.1:${port}`, dataDir, process: child, output: () => sink.join('') };
+    return { name, baseUrl: server.baseUrl, dataDir, process: server.process, output: server.output };
   };
   const consoles: [ConsoleInstance, ConsoleInstance] = [start('A', options.ports[0]), start('B', options.ports[1])];
   const stop = async () => {
@@ -102,9 +87,7 @@ export async function startConsolePair(options: {
     await database.close();
     await embedded.stop();
   };
-  const healthy = await Promise.all(
-    consoles.map((c) => waitForHealth(c.baseUrl, 90_000, () => c.process.exitCode !== null)),
-  );
+  const healthy = await Promise.all(consoles.map((c) => consoleAnswers(c, 90_000)));
   if (healthy.includes(false)) {
     const output = consoles.map((c) => `--- console ${c.name}\n${c.output()}`).join('\n');
     await stop();
@@ -118,18 +101,8 @@ export async function startConsolePair(options: {
     world,
     auditKey,
     consoles,
-    async signIn(username) {
-      const result = await signIn(database, {
-        username,
-        password: `${username}-rehearsal`,
-        ip: '127.0.0.1',
-        userAgent: 'dxy-cutover-system',
-      });
-      if (result.status !== 'ok') throw new Error(`sign-in as ${username} failed: ${result.message}`);
-      const user = await findSessionUser(database.db, { token: result.token });
-      if (!user) throw new Error(`no session for ${username}`);
-      return { user, cookie: `${sessionCookieName({ ...process.env, ...options.env })}=${result.token}` };
-    },
+    signIn: (username) =>
+      signInDemoUser(database, username, { userAgent: 'dxy-cutover-system', serverEnv: options.env }),
     stop,
   };
 }
