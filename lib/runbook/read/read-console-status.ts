@@ -33,7 +33,7 @@ export interface ConsoleStatus {
   clock: { kind: string; speed: number; effectiveSpeed: number | null; heldBack: boolean };
   rehearsal: { variant: string; historyFrom: Date } | null;
   missingTables: PipelineTable[];
-  /** Shared between requests for a few seconds (shared-dxy-counts.ts); countedAt says when. */
+  /** Shared between requests for 5 s or longer on a long history (shared-dxy-counts.ts); countedAt says when. */
   counts: TimedDxyCounts | null;
   freshness: SeriesFreshness[];
   workers: WorkerStatus;
