@@ -11,6 +11,7 @@
  * the console's peak memory are read at the end.
  */
 import type { SessionUser } from '../lib/auth/sessions';
+import { type CounterSample, readCounters } from '../lib/runbook/engine/pacing/read-database-signals';
 import { copyLegacyRange, legacyRange } from '../lib/runbook/phases/shared/copy-legacy';
 import { type PollReport, startPolling } from './poll-endpoint';
 import { peakMemoryMiB } from './process-memory';
@@ -29,6 +30,26 @@ export interface CopyMeasures {
   statusDuringCopy: PollReport;
   serverPeakMiB: number | null;
   runnerPeakMiB: number | null;
+  /** WAL each wrote and the checkpoints it forced: what phase 4's pacing reacts to and the statement never does. */
+  wal: { baseline: WalWritten; phase4: WalWritten };
+}
+
+export interface WalWritten {
+  mib: number | null;
+  requestedCheckpoints: number | null;
+}
+
+function walBetween(before: CounterSample, after: CounterSample): WalWritten {
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+  const bytes = diff(before.walBytes, after.walBytes);
+  return {
+    mib: bytes === null ? null : Math.round(bytes / 2 ** 20),
+    requestedCheckpoints: diff(before.requestedCheckpoints, after.requestedCheckpoints),
+  };
+}
+
+function describeWal(w: WalWritten): string {
+  return `${w.mib ?? '?'} MiB of WAL, ${w.requestedCheckpoints ?? '?'} requested checkpoints`;
 }
 
 export async function measureCopy(
@@ -50,6 +71,7 @@ export async function measureCopy(
   if (!range.first || !range.last) throw new Error('no legacy rows to copy');
   const to = new Date(range.last.getTime() + 60_000);
   const pollingBaseline = startPolling([statusUrl], people.viewerCookie);
+  const beforeBaseline = await readCounters(sql);
   const baseline = await timed(() =>
     sql.begin(async (tx) => {
       const written = await copyLegacyRange(tx, { from: range.first as Date, to });
@@ -61,22 +83,28 @@ export async function measureCopy(
       return { inserted: inserted.count, counts };
     }),
   );
+  const baselineWal = walBetween(beforeBaseline, await readCounters(sql));
   const statusDuringBaseline = await pollingBaseline.stop();
   options.log(
-    `baseline INSERT … SELECT + counts: ${baseline.value.inserted} rows in ${baseline.ms.toFixed(0)} ms ` +
+    `baseline INSERT … SELECT + counts: ${baseline.value.inserted} rows in ${baseline.ms.toFixed(0)} ms, ` +
+      `${describeWal(baselineWal)} ` +
       `(status polled ${statusDuringBaseline.latenciesMs.length} times meanwhile, as during phase 4: ` +
       `p95 ${percentile(statusDuringBaseline.latenciesMs, 95).toFixed(1)} ms)`,
   );
   await sql`delete from public.data_bars where canonical_symbol = 'DXY' and timeframe = '1m'`;
   await sql`vacuum analyze public.data_bars`;
 
+  const beforePhase4 = await readCounters(sql);
   const runId = await startPhase(target.database, people.operator, '4');
   const polling = startPolling([statusUrl], people.viewerCookie);
   const run = await waitForRun(target.database, runId, 30 * 60_000);
+  const phase4Wal = walBetween(beforePhase4, await readCounters(sql));
   const statusDuringCopy = await polling.stop();
   if (run.status !== 'succeeded') throw new Error(`phase 4 ${run.status}: ${run.error}`);
   const phase4Ms = (run.finishedAt as Date).getTime() - (run.startedAt as Date).getTime();
-  options.log(`phase 4: ${run.checkpoint.rowsWritten} rows in ${run.checkpoint.batches} batches, ${phase4Ms} ms`);
+  options.log(
+    `phase 4: ${run.checkpoint.rowsWritten} rows in ${run.checkpoint.batches} batches, ${phase4Ms} ms, ${describeWal(phase4Wal)}`,
+  );
   // Where phase 4's time went: its log lines with the milliseconds since it started (pacing waits say why they waited).
   const events = await sql<{ ms: number; level: string; message: string }[]>`
     select (extract(epoch from e.at - r.started_at) * 1000)::int as ms, e.level, left(e.message, 160) as message
@@ -94,5 +122,6 @@ export async function measureCopy(
     statusDuringCopy,
     serverPeakMiB: peakMemoryMiB(target.server.pid),
     runnerPeakMiB: peakMemoryMiB(target.runner.pid),
+    wal: { baseline: baselineWal, phase4: phase4Wal },
   };
 }

@@ -235,6 +235,7 @@ async function main(): Promise<number> {
         providerBars: target.world.providerBars,
         legacyDxyMinutes: copy.legacyRows,
         copyBatches: copy.batches,
+        wal: copy.wal,
         statusRequests: {
           idle: copy.statusIdle.latenciesMs.length,
           duringBaseline: copy.statusDuringBaseline.latenciesMs.length,
