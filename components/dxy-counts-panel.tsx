@@ -27,9 +27,8 @@ export function DxyCountsPanel({ counts }: { counts: Counts }) {
         ))}
       </div>
       <p className="mt-1 text-xs text-slate-500">
-        Counted at {new Date(counts.countedAt).toISOString().slice(11, 19)} UTC (wall clock); one count is shared by
-        every viewer for 5 s, or 20 × as long as counting took when that is longer: however many watch, counting takes
-        at most a twentieth of one database connection's time.
+        Counted at {new Date(counts.countedAt).toISOString().slice(11, 19)} UTC (wall clock). One count serves every
+        viewer for 5 s, longer when counting is slow (20 × its time), so watching stays cheap for the database.
       </p>
     </section>
   );
