@@ -142,7 +142,7 @@ export function createDriver(database: Database, options: DriverOptions = {}): D
         });
         clock.advance(60_000);
       }
-      throw new Error(`run #${runId} did not finish in ${maxTicks} ticks`);
+      throw new Error(`run #${runId} did not finish in ${maxTicks} ticks: ${await describeRun(database, runId)}`);
     },
     async run(phase, extra = {}) {
       return driver.finish(await driver.start(phase, OPERATOR, extra));
@@ -167,10 +167,31 @@ async function expectOnlyPreviewedWrites(database: Database, recorder: Statement
      where phase_run_id = ${runId} and data ? 'previewedStatements'`;
   const previewed = new Set(events.flatMap((e) => e.keys));
   const unlisted = recorder.writesOf(runId).filter((w) => !previewed.has(w.key));
+  if (unlisted.length === 0) return;
   expect(
     unlisted.map((w) => w.text.replace(/\s+/g, ' ').slice(0, 200)),
-    `run #${runId} wrote statements its preview does not list`,
+    `run #${runId} wrote statements its preview does not list (${events.length} events list its preview's ` +
+      `${previewed.size} statements): ${await describeRun(database, runId)}`,
   ).toEqual([]);
+}
+
+/** A run as a failed test should show it: its state and its last log lines, so a rare failure explains itself. */
+async function describeRun(database: Database, runId: number): Promise<string> {
+  const run = await getPhaseRun(database.sql, { id: runId });
+  const events = await database.sql<{ at: Date; level: string; message: string }[]>`
+    select at, level, left(message, 300) as message from cutover.phase_run_events
+     where phase_run_id = ${runId} order by id desc limit 12`;
+  return JSON.stringify(
+    {
+      status: run?.status,
+      phase: run?.phase,
+      attempt: run?.attempt,
+      error: run?.error,
+      lines: events.reverse().map((e) => `${e.at.toISOString()} ${e.level} ${e.message}`),
+    },
+    null,
+    1,
+  );
 }
 
 export function failedChecks(run: PhaseRunRow): string {

@@ -124,7 +124,7 @@ export async function advanceRun(
 
   // Ends the run as aborted once its step (if any) has rolled back; 'lost' when it was not this runner's to end.
   const endAborted = async (inFlight: string): Promise<AdvanceOutcome> => {
-    forgetPreviewedStatements(run.id);
+    forgetPreviewedStatements(database, run.id);
     const label = params.registry.label(run.phase);
     const ended = await abortHeldRun(sql, { runId: run.id, owner, label, clockNow: clock.now(), inFlight });
     if (ended)
@@ -310,7 +310,7 @@ async function finishRun(
   },
 ): Promise<void> {
   const { run, phase, verification, error } = params;
-  forgetPreviewedStatements(run.id);
+  forgetPreviewedStatements(database, run.id);
   const succeeded = !error && Boolean(verification?.passed);
   const finishedAt = params.clock.now();
   await database.sql.begin(async (tx) => {

@@ -9,9 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MIDWEEK_NOW } from '../../../test-support/test-world';
 import { useTestWorld } from '../../../test-support/world-database';
+import { connectDatabase } from '../../db/connection';
+import { fixedClock } from '../../market/clock';
 import { PHASES } from '../phases';
+import { runbookConfigFromEnv } from './config';
 import { definePhase } from './define-phase';
 import { createPhaseRegistry } from './phase-registry';
+import { previewedStatementsOf } from './previewed-statements';
 import { getPhaseRun, listPhaseRunEvents } from './run-state';
 import { bound, planned } from './statements';
 import type { PhaseDefinition } from './types';
@@ -100,6 +104,38 @@ describe('a run writes only the statements its preview lists', () => {
     expect(await rows()).toEqual([21]);
     expect(test.driver.writesOf(runId)).toEqual([]);
     await abandon(runId);
+  });
+
+  it('keeps a run’s list per database: another database’s run of the same number gets its own', async () => {
+    // A run left unfinished (a paused run, a lost lease) keeps its list in the process. Keyed by the run's id
+    // alone, the next database's run #N took it, and its log lines went to the first database.
+    const runId = await test.driver.start('21');
+    const run = await getPhaseRun(test.database.sql, { id: runId });
+    if (!run) throw new Error('no run');
+    const other = connectDatabase(test.url, { max: 1 });
+    try {
+      const params = {
+        clock: fixedClock(MIDWEEK_NOW),
+        config: runbookConfigFromEnv({}),
+        phase: registry.find('21'),
+        run,
+      };
+      const first = await previewedStatementsOf({ ...params, database: test.database });
+      expect(await previewedStatementsOf({ ...params, database: test.database })).toBe(first);
+      expect(await previewedStatementsOf({ ...params, database: other })).not.toBe(first);
+      const lists = (await listPhaseRunEvents(test.database.sql, { phaseRunId: runId })).filter((e) =>
+        e.message.startsWith('May run only'),
+      );
+      expect(lists).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
+    expect((await test.driver.finish(runId)).status).toBe('succeeded');
+    await abandon(runId);
+    // Its row again; the next test counts the table's rows.
+    expect(await rows()).toEqual([21, 21]);
+    await test.database.sql`delete from public.data_agg_state_probe
+                             where ctid = (select min(ctid) from public.data_agg_state_probe where n = 21)`;
   });
 
   it('catches, in the driver’s check, a write that went around ctx.exec', async () => {

@@ -19,9 +19,20 @@ export interface PreviewedStatements {
   execute<T extends object>(tx: SqlOrTx, statement: BoundStatement): Promise<{ rows: T[]; count: number }>;
 }
 
-// Per process and run: a run's preview is fixed for its whole execution, and recomputing it every
-// tick would repeat its reads (phase 4's range over the whole history) for nothing.
-const byRun = new Map<number, PreviewedStatements>();
+// Per database and run: a run's preview is fixed for its whole execution, and recomputing it every
+// tick would repeat its reads (phase 4's range over the whole history) for nothing. A run's id is unique
+// only within its database: keyed by the id alone, a process serving another database (the tests make
+// one per world) took a run of the same number's list, and its log lines went to the other database.
+const byDatabase = new WeakMap<Database, Map<number, PreviewedStatements>>();
+
+function runsOf(database: Database): Map<number, PreviewedStatements> {
+  let runs = byDatabase.get(database);
+  if (!runs) {
+    runs = new Map();
+    byDatabase.set(database, runs);
+  }
+  return runs;
+}
 
 export async function previewedStatementsOf(params: {
   database: Database;
@@ -31,7 +42,7 @@ export async function previewedStatementsOf(params: {
   run: PhaseRunRow;
 }): Promise<PreviewedStatements> {
   const { database, run } = params;
-  const cached = byRun.get(run.id);
+  const cached = runsOf(database).get(run.id);
   if (cached) return cached;
   const preview = await params.phase.preview({
     database,
@@ -73,11 +84,11 @@ export async function previewedStatementsOf(params: {
       return result;
     },
   };
-  byRun.set(run.id, previewed);
+  runsOf(database).set(run.id, previewed);
   return previewed;
 }
 
 /** Forgets a finished run's statements (the runner calls it when the run ends). */
-export function forgetPreviewedStatements(runId: number): void {
-  byRun.delete(runId);
+export function forgetPreviewedStatements(database: Database, runId: number): void {
+  byDatabase.get(database)?.delete(runId);
 }
