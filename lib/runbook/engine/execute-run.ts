@@ -177,37 +177,48 @@ export async function advanceRun(
       // Only what the run's preview lists is executed (docs/phases.md "Statements and stages").
       exec: (tx, statement) => previewed.execute(tx, statement),
       async commitStep(work, update, options = {}) {
-        // An abort request cancels the step's statement in flight (./abort-watch.ts); the step rolls back whole.
-        let watch: AbortWatch | null = null;
-        return sql
-          .begin(async (tx) => {
-            watch = await watchStepForAbort(sql, tx, { runId: run.id });
-            if (options.snapshot) await holdRunForSnapshot(tx, run.id);
-            const value = await work(tx);
-            const changes = update(value);
-            const committed = await commitPhaseRunStep(tx, {
-              id: run.id,
-              owner,
-              leaseSeconds: config.leaseSeconds,
-              checkpoint: changes.checkpoint,
-              progress: changes.progress,
-              result: changes.result,
-            });
-            if (!committed)
-              throw abortRequestOf((await getPhaseRun(tx, { id: run.id })) ?? run)
-                ? new RunAborted(run.id)
-                : new LeaseLost(run.id);
-            if (changes.checkpoint)
-              await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
-            run = asPhaseRunRow(committed);
-            return value;
-          })
-          .catch((error: unknown) => {
-            const cancelled =
-              (watch as AbortWatch | null)?.cancelled && (error as { code?: unknown }).code === QUERY_CANCELED;
-            throw cancelled ? new RunAborted(run.id) : error;
-          })
-          .finally(() => (watch as AbortWatch | null)?.stop()) as Promise<never>;
+        // A snapshot step that lost the race for its run's row before doing anything starts again at once.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await stepOnce();
+          } catch (error) {
+            if (!(error instanceof SnapshotRaced) || attempt >= SNAPSHOT_RACE_ATTEMPTS) throw error;
+          }
+        }
+
+        function stepOnce() {
+          // An abort request cancels the step's statement in flight (./abort-watch.ts); the step rolls back whole.
+          let watch: AbortWatch | null = null;
+          return sql
+            .begin(async (tx) => {
+              watch = await watchStepForAbort(sql, tx, { runId: run.id });
+              if (options.snapshot) await holdRunForSnapshot(tx, run.id);
+              const value = await work(tx);
+              const changes = update(value);
+              const committed = await commitPhaseRunStep(tx, {
+                id: run.id,
+                owner,
+                leaseSeconds: config.leaseSeconds,
+                checkpoint: changes.checkpoint,
+                progress: changes.progress,
+                result: changes.result,
+              });
+              if (!committed)
+                throw abortRequestOf((await getPhaseRun(tx, { id: run.id })) ?? run)
+                  ? new RunAborted(run.id)
+                  : new LeaseLost(run.id);
+              if (changes.checkpoint)
+                await updateOpsRunlogCheckpoint(tx, { id: run.opsRunlogId, checkpoint: changes.checkpoint });
+              run = asPhaseRunRow(committed);
+              return value;
+            })
+            .catch((error: unknown) => {
+              const cancelled =
+                (watch as AbortWatch | null)?.cancelled && (error as { code?: unknown }).code === QUERY_CANCELED;
+              throw cancelled ? new RunAborted(run.id) : error;
+            })
+            .finally(() => (watch as AbortWatch | null)?.stop()) as Promise<never>;
+        }
       },
     };
 
@@ -295,7 +306,24 @@ export async function advanceRun(
  */
 async function holdRunForSnapshot(tx: TransactionSql, runId: number): Promise<void> {
   await tx`set transaction isolation level repeatable read`;
-  await tx`select id from cutover.phase_runs where id = ${runId} for no key update`;
+  try {
+    await tx`select id from cutover.phase_runs where id = ${runId} for no key update`;
+  } catch (error) {
+    // The snapshot is taken as this read starts; a lease renewal that commits while the read waits for the
+    // row is newer than it, and the read fails. Nothing was done yet: commitStep starts the step again.
+    if ((error as { code?: unknown }).code === SERIALIZATION_FAILURE) throw new SnapshotRaced(runId);
+    throw error;
+  }
+}
+
+const SERIALIZATION_FAILURE = '40001';
+/** How often a snapshot step may lose that race in a row before its failure is treated as any other's. */
+const SNAPSHOT_RACE_ATTEMPTS = 5;
+
+class SnapshotRaced extends Error {
+  constructor(runId: number) {
+    super(`run #${runId}'s snapshot step lost the race for its row to a lease renewal`);
+  }
 }
 
 async function finishRun(
