@@ -42,7 +42,7 @@ export function judgeFiveMinuteAggregator(
   if (task.status === 'disabled' || task.status === 'hard_failed')
     return { silent: true, why: `(its task is ${task.status}: no run will come)` };
   if (!spentAt) return { silent: false };
-  const lastRun = task?.last_successful_at ?? null;
+  const lastRun = task.last_successful_at;
   if (lastRun !== null && lastRun.getTime() >= spentAt.getTime() + MINUTE_MS)
     return { silent: true, why: `(it ran at ${lastRun.toISOString()} with those minutes there)` };
   if (countOpenMinutes(spentAt, now) > allowanceMinutes)
