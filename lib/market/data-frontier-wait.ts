@@ -2,13 +2,14 @@
  * Waiting for the data frontier (./data-frontier.ts) instead of a fixed "now − N min": a proof
  * that judges complete component minutes up to some time must wait until every component has
  * reported that far, or it judges minutes whose late data is still on its way. The wait is bounded:
- * once the frontier trails now by more than `maxLateMinutes` open-market minutes, data that late is
- * not waited for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
- * the caller judges what has arrived, saying so.
+ * once the frontier trails now by more than `maxLateMinutes` minutes, data that late is not waited
+ * for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
+ * the caller judges what has arrived, saying so. How late is measured on the clock, closed minutes
+ * included (frontierLateMinutes): a component missing Friday's last minute is not on its way all
+ * weekend.
  */
 import type { SqlOrTx } from '../db/connection';
-import { type DataFrontier, laggingSymbols, readDataFrontier } from './data-frontier';
-import { countOpenMinutes } from './market-hours';
+import { type DataFrontier, frontierLateMinutes, laggingSymbols, readDataFrontier } from './data-frontier';
 
 export type FrontierWait =
   | { state: 'ready'; frontier: DataFrontier }
@@ -26,20 +27,27 @@ export function describeFrontierWait(frontier: DataFrontier, needed: Date, now: 
   return `waiting for ${lagging.join(', ') || 'component'} data through ${hhmm(needed)} UTC, frontier ${hhmm(frontier.through)} UTC`;
 }
 
-export async function waitForDataFrontier(
-  sql: SqlOrTx,
-  params: { needed: Date; now: Date; maxLateMinutes: number },
-): Promise<FrontierWait> {
-  const frontier = await readDataFrontier(sql, { now: params.now });
+interface FrontierNeed {
+  needed: Date;
+  now: Date;
+  maxLateMinutes: number;
+}
+
+/** Whether `frontier` is far enough for `needed`, still worth waiting for, or too late to wait for. */
+export function judgeFrontierWait(frontier: DataFrontier, params: FrontierNeed): FrontierWait {
   if (frontier.through >= params.needed) return { state: 'ready', frontier };
   const reason = describeFrontierWait(frontier, params.needed, params.now);
-  // Bounded by how late the data is (open minutes the frontier trails now), not by how long this waited.
-  if (countOpenMinutes(frontier.through, params.now) > params.maxLateMinutes) {
+  // Bounded by how late the data is, not by how long this waited.
+  if (frontierLateMinutes(frontier.through, params.now) > params.maxLateMinutes) {
     return {
       state: 'gave up',
       frontier,
-      message: `${reason}: more than ${params.maxLateMinutes} open-market minutes late, not waited for any more`,
+      message: `${reason}: more than ${params.maxLateMinutes} minutes late, not waited for any more`,
     };
   }
   return { state: 'wait', frontier, reason };
+}
+
+export async function waitForDataFrontier(sql: SqlOrTx, params: FrontierNeed): Promise<FrontierWait> {
+  return judgeFrontierWait(await readDataFrontier(sql, { now: params.now }), params);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useTestWorld } from '../../test-support/world-database';
 import { MINUTE_MS } from '../time-units';
-import { componentReportedThrough, laggingSymbols, readDataFrontier } from './data-frontier';
-import { waitForDataFrontier } from './data-frontier-wait';
+import { componentReportedThrough, frontierLateMinutes, laggingSymbols, readDataFrontier } from './data-frontier';
+import { judgeFrontierWait, waitForDataFrontier } from './data-frontier-wait';
 import { DXY_COMPONENTS } from './dxy';
 
 /** Wednesday mid-session: the world's components are complete up to 14:30 UTC. */
@@ -58,7 +58,33 @@ describe('the data frontier (session TimeZone Asia/Kathmandu)', () => {
     // 49 open minutes late: with a bound of 45 it is not waited for any more.
     const gaveUp = await waitForDataFrontier(sql(), { needed, now: NOW, maxLateMinutes: 45 });
     expect(gaveUp.state).toBe('gave up');
-    if (gaveUp.state === 'gave up') expect(gaveUp.message).toContain('more than 45 open-market minutes late');
+    if (gaveUp.state === 'gave up') expect(gaveUp.message).toContain('more than 45 minutes late');
+  });
+
+  it('does not wait all weekend for a component whose bar for Friday’s last minute never came', () => {
+    // Friday 27 Nov 2026 closes at 22:00 UTC; USDSEK's last bar is 21:58 (the provider had none at 21:59).
+    const saturday = new Date('2026-11-28T10:00:00Z');
+    const frontier = {
+      through: new Date('2026-11-27T21:59:00Z'),
+      perSymbol: DXY_COMPONENTS.map((symbol) => ({
+        symbol,
+        latest: new Date(symbol === 'USDSEK' ? '2026-11-27T21:58:00Z' : '2026-11-27T21:59:00Z'),
+      })),
+    };
+    expect(componentReportedThrough(frontier.perSymbol[0]?.latest ?? null, saturday)).toEqual(saturday);
+    expect(laggingSymbols(frontier, saturday)).toEqual(['USDSEK']);
+    // One open minute behind, but 12 hours on the clock: not data on its way.
+    expect(frontierLateMinutes(frontier.through, saturday)).toBe(12 * 60 + 1);
+    const needed = new Date('2026-11-28T10:00:00Z');
+    const judged = judgeFrontierWait(frontier, { needed, now: saturday, maxLateMinutes: 90 });
+    expect(judged.state).toBe('gave up');
+    if (judged.state === 'gave up')
+      expect(judged.message).toBe(
+        'waiting for USDSEK data through 10:00 UTC, frontier 21:59 UTC: more than 90 minutes late, not waited for any more',
+      );
+    // Just after the close the same bar may still be on its way (held back), and is waited for.
+    const justAfter = new Date('2026-11-27T22:20:00Z');
+    expect(judgeFrontierWait(frontier, { needed: justAfter, now: justAfter, maxLateMinutes: 90 }).state).toBe('wait');
   });
 
   it('is not held back by a weekend: Friday close to Sunday open counts as reported', async () => {

@@ -73,6 +73,18 @@ export async function readDataFrontier(sql: SqlOrTx, params: { now: Date }): Pro
   return { through: new Date(through), perSymbol };
 }
 
+/**
+ * How late data at the frontier is: clock minutes from it to now, closed market minutes included.
+ * The frontier is carried over closed minutes already (componentReportedThrough), so this counts a
+ * closure only when the frontier stopped at an open minute just before it: a component whose bar for
+ * Friday's last minute never came (a provider gap, common for a thin pair at the close), or one that
+ * went silent before the close. Neither is data on its way; counted in open minutes, it would stay
+ * "1 minute late" until Sunday's open and hold every proof waiting for it all weekend.
+ */
+export function frontierLateMinutes(through: Date, now: Date): number {
+  return Math.max(0, Math.floor((now.getTime() - through.getTime()) / MINUTE_MS));
+}
+
 /** The component(s) holding the frontier back, for messages like "waiting for USDSEK data through 14:05". */
 export function laggingSymbols(frontier: DataFrontier, now: Date): string[] {
   return frontier.perSymbol

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { failedChecks } from '../../../../test-support/runbook-driver';
 import { useTestWorld } from '../../../../test-support/world-database';
+import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
 import type { Check } from '../../engine/verification';
 
 const SATURDAY = new Date('2026-11-28T10:00:00Z');
@@ -25,6 +26,28 @@ describe('phase 6 on a Saturday', () => {
     );
     expect((produced?.evidence as { window?: { to: string } } | undefined)?.window?.to).toBe(FRIDAY_CLOSE);
     expect(checks.find((c) => c.name === 'DXY 5m aggregation continues')?.detail).toMatch(/^[34] DXY 5m bars/);
+  });
+
+  it('is not held back all weekend by a component whose bar for Friday’s last minute never came', async () => {
+    // A provider gap at the close (the world has them at random; CI once met one here): USDSEK has no 21:59.
+    await test.database.sql`
+      delete from public.data_bars
+       where canonical_symbol in ('USDSEK', 'DXY') and timeframe = '1m' and ts_utc = '2026-11-27T21:59:00Z'`;
+    const run = await test.driver.run('6');
+    expect(run.status, failedChecks(run)).toBe('succeeded');
+    expect(run.result.dataFrontier).toBe('2026-11-27T21:59:00.000Z');
+    expect(run.result.dataCheckedAt).toBe('2026-11-27T22:01:00.000Z');
+    const events = await test.database.sql<{ level: string; message: string }[]>`
+      select level, message from cutover.phase_run_events where phase_run_id = ${run.id} order by id`;
+    expect(events).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(
+        new RegExp(
+          '^Data checks judged at now: waiting for USDSEK data through 10:\\d\\d UTC, frontier 21:59 UTC: ' +
+            `more than ${defaultMaxSettleMinutes()} minutes late, not waited for any more\\.$`,
+        ),
+      ),
+    });
   });
 
   it('fails when Friday’s last DXY 5m bars are missing: a closed market no longer passes with nothing expected', async () => {

@@ -13,6 +13,8 @@ import { readLegacyPathNotice } from '../shared/legacy-path-proof';
 /** Friday evening: three hours of open market left for phases 1–7. */
 const FRIDAY_EVENING = new Date('2026-11-27T18:30:00Z');
 const SATURDAY_MORNING = new Date('2026-11-28T10:00:00Z');
+/** The last open minute before Friday's close (22:00 UTC in winter). */
+const FRIDAY_LAST_MINUTE = new Date('2026-11-27T21:59:00Z');
 const SUNDAY_OPEN = new Date('2026-11-29T22:00:00Z');
 
 /**
@@ -21,12 +23,12 @@ const SUNDAY_OPEN = new Date('2026-11-29T22:00:00Z');
  * runner — proven when legacy minutes arrive, alerted (webhook, banner) when the path stays silent.
  */
 describe.each([
-  { silentAtOpen: false, deleteData: false, heldAtOpen: false },
-  { silentAtOpen: true, deleteData: true, heldAtOpen: false },
-  { silentAtOpen: false, deleteData: false, heldAtOpen: true },
+  { silentAtOpen: false, deleteData: false, heldAtOpen: false, gapAtClose: false },
+  { silentAtOpen: true, deleteData: true, heldAtOpen: false, gapAtClose: true },
+  { silentAtOpen: false, deleteData: false, heldAtOpen: true, gapAtClose: false },
 ])(
-  'a rollback on a Saturday (legacy path silent at the open: $silentAtOpen, a component held back at the open: $heldAtOpen)',
-  ({ silentAtOpen, deleteData, heldAtOpen }) => {
+  'a rollback on a Saturday (legacy path silent at the open: $silentAtOpen, a component held back at the open: $heldAtOpen, a provider gap at the close: $gapAtClose)',
+  ({ silentAtOpen, deleteData, heldAtOpen, gapAtClose }) => {
     const posted = useAlertWebhook();
 
     const advanceTo = async (target: Date) => {
@@ -61,6 +63,16 @@ describe.each([
       await sql.unsafe(`ALTER FUNCTION public.${workersFn.signature} SET work_mem = '64MB'`);
       await sql.unsafe(`GRANT EXECUTE ON FUNCTION public.${workersFn.signature} TO anon`);
       await advanceTo(SATURDAY_MORNING);
+      // The provider had no USDSEK bar for Friday's last minute (so no DXY either): the data frontier stays at
+      // 21:59 all weekend, which is no late data to wait for (CI once met this gap at random and waited).
+      if (gapAtClose)
+        await sql`
+          delete from public.data_bars
+           where canonical_symbol in ('USDSEK', 'DXY') and timeframe = '1m' and ts_utc = ${FRIDAY_LAST_MINUTE}`;
+      if (gapAtClose)
+        await sql`
+          delete from public.derived_data_bars
+           where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${FRIDAY_LAST_MINUTE}`;
 
       const run = deleteData
         ? await (async () => {

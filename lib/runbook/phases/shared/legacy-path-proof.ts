@@ -11,7 +11,7 @@
 import type { Sql } from 'postgres';
 import type { SqlOrTx } from '../../../db/connection';
 import { insertPhaseRunEvent } from '../../../db/tables/phase-run-events';
-import { readDataFrontier } from '../../../market/data-frontier';
+import { frontierLateMinutes, readDataFrontier } from '../../../market/data-frontier';
 import { countOpenMinutes, floorToMinute, isFxOpen } from '../../../market/market-hours';
 import { enqueueAlert, kickAlertDelivery } from '../../../monitor/alert-outbox';
 import { defaultMaxSettleMinutes } from '../../../monitor/monitor-window';
@@ -185,7 +185,7 @@ export async function checkPendingLegacyPathProofs(
 async function judgedThrough(sql: Sql, params: { expectedFrom: Date; now: Date }): Promise<Date> {
   const frontier = await readDataFrontier(sql, { now: params.now });
   const anyReported = frontier.perSymbol.some((s) => s.latest !== null && s.latest >= params.expectedFrom);
-  if (!anyReported || countOpenMinutes(frontier.through, params.now) > defaultMaxSettleMinutes()) return params.now;
+  if (!anyReported || frontierLateMinutes(frontier.through, params.now) > defaultMaxSettleMinutes()) return params.now;
   return frontier.through;
 }
 
