@@ -25,7 +25,26 @@ declare module 'vitest' {
     migratedTemplate: string;
     /** The prefix of this run's template databases (test-support/test-world.ts names worlds with it). */
     templatePrefix: string;
+    /** This run's seed for the worlds' random histories (test-support/test-world.ts). */
+    worldSeed: number;
   }
+}
+
+/** The variable that repeats a run's world histories: its value is printed at the start of every run. */
+const WORLD_SEED_VARIABLE = 'CUTOVER_TEST_WORLD_SEED';
+
+/**
+ * The seed of this run's world histories (provider gaps, random walks): new each run, so the suite
+ * keeps meeting histories nobody chose — a gap at Friday's last minute found a defect — and printed,
+ * so a failure that depends on one is repeated with `CUTOVER_TEST_WORLD_SEED=<n> npx vitest run <file>`.
+ */
+function worldSeed(): number {
+  const given = process.env[WORLD_SEED_VARIABLE];
+  const seed = given === undefined || given === '' ? 1 + Math.floor(Math.random() * 999_999) : Number(given);
+  if (!Number.isInteger(seed) || seed < 1 || seed > 999_999)
+    throw new Error(`${WORLD_SEED_VARIABLE} must be a whole number from 1 to 999999 (got ${given})`);
+  console.log(`Test worlds' histories: seed ${seed} (${WORLD_SEED_VARIABLE}=${seed} repeats them).`);
+  return seed;
 }
 
 /**
@@ -76,6 +95,7 @@ export default async function setup(project: TestProject) {
   project.provide('adminDatabaseUrl', server.url);
   project.provide('migratedTemplate', migratedTemplate);
   project.provide('templatePrefix', prefix);
+  project.provide('worldSeed', worldSeed());
   return async () => {
     if (process.env.TEST_DATABASE_URL) {
       const cleanup = postgres(server.url, { max: 1, onnotice: () => {} });

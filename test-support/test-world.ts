@@ -31,6 +31,8 @@ export interface TestWorldOptions {
    * late or revised data opts in.
    */
   ingestion?: Partial<WorldIngestion>;
+  /** The history's seed as setseed() takes it; unset: the run's (test-support/global-setup.ts). */
+  seed?: number;
 }
 
 function worldOptions(options: TestWorldOptions) {
@@ -40,6 +42,7 @@ function worldOptions(options: TestWorldOptions) {
     now: options.now ?? MIDWEEK_NOW,
     leftovers: options.leftovers ?? false,
     ingestion: { ...TOGETHER_INGESTION, ...options.ingestion },
+    seed: options.seed ?? inject('worldSeed') / 1_000_000,
   } satisfies Partial<Parameters<typeof createRehearsalWorld>[1]>;
 }
 

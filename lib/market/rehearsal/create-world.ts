@@ -30,6 +30,12 @@ export interface CreateWorldOptions {
   leftovers?: boolean;
   /** How the simulated provider and writers behave (rehearsal-options.ts); unset: TOGETHER_INGESTION. */
   ingestion?: WorldIngestion;
+  /**
+   * PostgreSQL's setseed() for the history's random walks and provider gaps (a number in [-1, 1]):
+   * the same seed gives the same history, so a test run's worlds can be built again exactly
+   * (docs/testing.md). Unset: random, as a rehearsal should be.
+   */
+  seed?: number;
   log?: (line: string) => void;
 }
 
@@ -72,13 +78,21 @@ export async function createRehearsalWorld(database: Database, options: CreateWo
   await seedRegistry(database);
 
   log(`Generating ${options.days} days of 1m bars for ${REHEARSAL_SYMBOLS.length} symbols…`);
-  const providerBars = await generateProviderHistory(client, {
-    from: historyFrom,
-    to: historyTo,
-    source: providerSource(options.variant),
-    symbols: REHEARSAL_SYMBOLS.map((s) => s.symbol),
-    log,
-  });
+  // One connection for the whole history: random()'s seed is a session's.
+  const generator = await client.reserve();
+  let providerBars: number;
+  try {
+    if (options.seed !== undefined) await generator`select setseed(${options.seed})`;
+    providerBars = await generateProviderHistory(generator, {
+      from: historyFrom,
+      to: historyTo,
+      source: providerSource(options.variant),
+      symbols: REHEARSAL_SYMBOLS.map((s) => s.symbol),
+      log,
+    });
+  } finally {
+    generator.release();
+  }
 
   log('Deriving legacy DXY 1m with calc_dxy_range_derived…');
   const legacyInserted = await deriveLegacyHistory(client, { from: historyFrom, to: historyTo });
