@@ -4,9 +4,8 @@
  * reported that far, or it judges minutes whose late data is still on its way. The wait is bounded:
  * once the frontier trails now by more than `maxLateMinutes` minutes, data that late is not waited
  * for any more (the monitor settles an hour after as long: CUTOVER_MONITOR_SETTLE_MAX_MINUTES), and
- * the caller judges what has arrived, saying so. How late is measured on the clock, closed minutes
- * included (frontierLateMinutes): a component missing Friday's last minute is not on its way all
- * weekend.
+ * the caller judges what has arrived, saying so. How late counts the time since a close too
+ * (frontierLateMinutes): a component missing Friday's last minute is not on its way all weekend.
  */
 import type { SqlOrTx } from '../db/connection';
 import { type DataFrontier, frontierLateMinutes, laggingSymbols, readDataFrontier } from './data-frontier';

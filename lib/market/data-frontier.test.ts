@@ -84,7 +84,17 @@ describe('the data frontier (session TimeZone Asia/Kathmandu)', () => {
       );
     // Just after the close the same bar may still be on its way (held back), and is waited for.
     const justAfter = new Date('2026-11-27T22:20:00Z');
+    expect(frontierLateMinutes(frontier.through, justAfter)).toBe(21);
     expect(judgeFrontierWait(frontier, { needed: justAfter, now: justAfter, maxLateMinutes: 90 }).state).toBe('wait');
+    // At Sunday's open (22:00 UTC) the weekend no longer counts: USDSEK's first minutes of the session are
+    // awaited as late as they are (3 open minutes, plus Friday's 21:59), not as two days late.
+    const sundayOpen = new Date('2026-11-29T22:03:00Z');
+    expect(frontierLateMinutes(frontier.through, sundayOpen)).toBe(4);
+    expect(judgeFrontierWait(frontier, { needed: sundayOpen, now: sundayOpen, maxLateMinutes: 90 }).state).toBe(
+      'wait',
+    );
+    // A frontier carried past the close awaits nothing from before it.
+    expect(frontierLateMinutes(saturday, saturday)).toBe(0);
   });
 
   it('is not held back by a weekend: Friday close to Sunday open counts as reported', async () => {

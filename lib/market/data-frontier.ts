@@ -16,6 +16,7 @@ import { DAY_MS, MINUTE_MS } from '../time-units';
 import { activeMarketCalendar } from './calendar/active-calendar';
 import { openIntervals } from './calendar/sessions';
 import { DXY_COMPONENTS } from './dxy';
+import { countOpenMinutes, isFxOpen, lastOpenMinute } from './market-hours';
 
 export interface DataFrontier {
   through: Date;
@@ -74,15 +75,23 @@ export async function readDataFrontier(sql: SqlOrTx, params: { now: Date }): Pro
 }
 
 /**
- * How late data at the frontier is: clock minutes from it to now, closed market minutes included.
- * The frontier is carried over closed minutes already (componentReportedThrough), so this counts a
- * closure only when the frontier stopped at an open minute just before it: a component whose bar for
- * Friday's last minute never came (a provider gap, common for a thin pair at the close), or one that
- * went silent before the close. Neither is data on its way; counted in open minutes, it would stay
- * "1 minute late" until Sunday's open and hold every proof waiting for it all weekend.
+ * How late data at the frontier is: the open-market minutes from it to now and, while the market is
+ * closed, the minutes since it closed. The frontier is carried over closed minutes already
+ * (componentReportedThrough), so it stops before a close only when a component lacks a bar for the
+ * last minutes before it: a provider gap (thin pairs have them at the close) or a component that went
+ * silent. Neither is data on its way once the close is long past; counted in open minutes alone it
+ * stayed "one minute late" until Sunday's open and held every proof waiting for it all weekend. A
+ * closure that has ended does not count: at Sunday's open the minutes still awaited are the session's
+ * first ones, as late as the open minutes since.
  */
 export function frontierLateMinutes(through: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - through.getTime()) / MINUTE_MS));
+  const open = countOpenMinutes(through, now);
+  if (isFxOpen(now)) return open;
+  const lastOpen = lastOpenMinute(now);
+  // The frontier already past the last open minute: nothing before the close is awaited.
+  if (lastOpen === null || lastOpen.getTime() < through.getTime()) return open;
+  const closedAt = lastOpen.getTime() + MINUTE_MS;
+  return open + Math.floor((now.getTime() - closedAt) / MINUTE_MS);
 }
 
 /** The component(s) holding the frontier back, for messages like "waiting for USDSEK data through 14:05". */
