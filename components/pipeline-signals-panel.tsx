@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { pipelineSignalsQuery } from '@/lib/client/console-queries';
 import type { PipelineSignalsJson } from '@/lib/client/wire-types';
-import { formatUtc } from '@/lib/format';
+import { formatMinutes, formatUtc } from '@/lib/format';
 import { DataTable, TableSection } from './data-table';
 import { type BadgeTone, StatusBadge } from './status-badge';
 
@@ -48,7 +48,10 @@ export function PipelineSignalsPanel({ initial }: { initial: PipelineSignalsJson
           Market {signals.marketOpen ? 'open' : 'closed'} · data frontier{' '}
           <span className="font-mono">{signals.frontier ? formatUtc(signals.frontier.through) : '—'}</span>
           {signals.frontier && signals.frontier.laggingSymbols.length > 0
-            ? ` · held back by ${signals.frontier.laggingSymbols.join(', ')}`
+            ? ` · held back by ${signals.frontier.laggingSymbols.join(', ')}` +
+              (signals.frontier.stillAwaited
+                ? ''
+                : ` (${formatMinutes(signals.frontier.lateMinutes)} late: no longer awaited, the checks judge what arrived)`)
             : ''}
         </p>
       </div>

@@ -154,4 +154,22 @@ describe('the pipeline signals on a closed market', () => {
     expect(judged).toHaveLength(14);
     expect(judged.filter((t) => t.state !== 'ok').map((t) => `${t.symbol} ${t.timeframe}`)).toEqual([]);
   });
+
+  it('says a frontier held before Friday’s close by a provider gap is no longer awaited', async () => {
+    // Two minutes, so that a random gap of another component at 21:59 alone does not share the blame.
+    const signals = await inRolledBackTransaction(test.database.sql, async (tx) => {
+      await tx`delete from public.data_bars where canonical_symbol = 'USDSEK' and timeframe = '1m'
+                and ts_utc >= '2026-11-27T21:58:00Z'`;
+      return readPipelineSignals(tx, { now: SATURDAY, thresholds: THRESHOLDS });
+    });
+    // Friday closes at 22:00 UTC: 21:58 and 21:59 are two open minutes, then 14 hours closed.
+    expect(signals.frontier).toEqual({
+      through: new Date('2026-11-27T21:58:00Z'),
+      laggingSymbols: ['USDSEK'],
+      lateMinutes: 2 + 14 * 60,
+      stillAwaited: false,
+    });
+    // A gap, not a stalled writer: the market is closed.
+    expect(signals.writers.find((w) => w.label === 'USDSEK')?.state).toBe('market-closed');
+  });
 });

@@ -7,11 +7,12 @@
  */
 import type { SqlOrTx } from '../db/connection';
 import { findMissingPipelineTables } from '../db/pipeline-tables';
-import { laggingSymbols, readDataFrontier } from '../market/data-frontier';
+import { frontierLateMinutes, laggingSymbols, readDataFrontier } from '../market/data-frontier';
 import { DXY_SYMBOL } from '../market/dxy';
 import { isFxOpen } from '../market/market-hours';
 import { readSetting } from '../settings';
 import { MINUTE_MS } from '../time-units';
+import { defaultMaxSettleMinutes } from './monitor-window';
 import { allowedCursorLag, type CursorSignals, readCursorSignals } from './pipeline-signals-cursors';
 import { listRecentIncidents, type PipelineIncident } from './pipeline-signals-incidents';
 import { readWriterFreshness, type WriterFreshness } from './pipeline-signals-writers';
@@ -20,7 +21,17 @@ export interface PipelineSignals {
   now: Date;
   marketOpen: boolean;
   /** null when data_bars is missing here. */
-  frontier: { through: Date; laggingSymbols: string[] } | null;
+  frontier: {
+    through: Date;
+    laggingSymbols: string[];
+    /** How late data at the frontier is (frontierLateMinutes: open minutes, and the time since a close). */
+    lateMinutes: number;
+    /**
+     * Whether the proofs still wait for it: false once it is later than CUTOVER_MONITOR_SETTLE_MAX_MINUTES
+     * (a provider gap before Friday's close, a component gone silent), when they judge what arrived.
+     */
+    stillAwaited: boolean;
+  } | null;
   cursors: CursorSignals;
   writers: WriterFreshness[];
   /** Open incidents, then the most recent closed ones. */
@@ -59,6 +70,7 @@ export async function readPipelineSignals(
     return { ...base, frontier: null, cursors: { present: false, missingColumns: [], tasks: [] }, writers: [] };
   }
   const frontier = await readDataFrontier(sql, { now });
+  const lateMinutes = frontierLateMinutes(frontier.through, now);
   const cursors = await readCursorSignals(sql, {
     frontier,
     stallMinutes: thresholds.cursorStallMinutes,
@@ -91,6 +103,8 @@ export async function readPipelineSignals(
       through: frontier.through,
       // A frontier a minute behind is every healthy minute's state; further back, name who holds it.
       laggingSymbols: frontier.through.getTime() < now.getTime() - 2 * MINUTE_MS ? laggingSymbols(frontier, now) : [],
+      lateMinutes,
+      stillAwaited: lateMinutes <= defaultMaxSettleMinutes(),
     },
     cursors,
     writers,
