@@ -15,6 +15,7 @@ import { AGGREGATOR_5M, planAggregatorReplacement } from '../phases/5-switch/agg
 import { probeAggregatorInput, probeFailure } from '../phases/5-switch/aggregator-probe';
 import { REGISTRY_UPDATE_SQL } from '../phases/5-switch/registry-metadata';
 import { COMPARISON_INDEXES } from '../phases/shared/comparison-indexes';
+import { copyLegacyIntoEmptyRange } from '../phases/shared/copy-legacy';
 import { NOT_FINAL_FORM_SQL, normalizeEarlierAttemptSql } from '../phases/shared/earlier-attempt';
 import {
   type FunctionFacts,
@@ -113,9 +114,22 @@ async function copyTrial(ctx: TrialContext): Promise<ValidationItem> {
         name,
         `the oldest and the newest ${TRIAL_RANGE_SCAN} legacy minutes are all in data_bars already: nothing there to copy`,
       );
-    const copied = await copyRange(tx, range);
+    // Both of phase 4's copy statements: the plain INSERT of a range data_bars holds no DXY minute of (the
+    // range's first minute: trialRange chose it as missing there), then the revising upsert over the whole
+    // range, which by then holds one.
+    const firstMinute = { from: range.from, to: new Date(range.from.getTime() + MINUTE_MS) };
+    const plain = await copyLegacyIntoEmptyRange(tx, firstMinute);
+    if (plain?.copied !== 1)
+      return noGo(
+        'write-trial',
+        name,
+        plain
+          ? `the plain INSERT of the legacy minute ${range.from.toISOString()} wrote ${plain.copied} rows, not 1`
+          : `the plain INSERT of the legacy minute ${range.from.toISOString()} found its key taken in data_bars`,
+      );
+    const copied = plain.copied + (await copyRange(tx, range));
     const missing = await notCopied(tx, range);
-    if (copied === 0 || missing > 0)
+    if (missing > 0)
       return noGo(
         'write-trial',
         name,
@@ -124,7 +138,8 @@ async function copyTrial(ctx: TrialContext): Promise<ValidationItem> {
     return go(
       'write-trial',
       name,
-      `${copied} legacy minutes from ${range.from.toISOString()} copied and compared by key and close (rolled back)`,
+      `${copied} legacy minutes from ${range.from.toISOString()} copied (the first by the plain INSERT of an empty range, ` +
+        'the rest by the revising one) and compared by key and close (rolled back)',
     );
   });
 }

@@ -1,6 +1,6 @@
 /** The statements each copy batch writes with, by method: what the preview shows and the runner may execute. */
 import { type PlannedStatement, planned } from '../../engine/statements';
-import { copyLegacyRangeSql, REGENERATE_RANGE_SQL } from '../shared/copy-legacy';
+import { copyLegacyIntoEmptyRangeSql, copyLegacyRangeSql, REGENERATE_RANGE_SQL } from '../shared/copy-legacy';
 import { analyzeStatements } from './analyze-after-copy';
 import { catchUpStatements } from './copy-catch-up';
 import type { CopyMethod } from './copy-checkpoint';
@@ -11,7 +11,14 @@ const BATCH_RANGE = ['the batch’s first minute (from the checkpoint)', 'the en
 /** What each batch writes with, by method: the preview's statements and the runner's are these texts. */
 export function copyStatements(method: CopyMethod): PlannedStatement[] {
   return method === 'copy'
-    ? [planned('copy', copyLegacyRangeSql(), BATCH_RANGE), ...catchUpStatements(), ...analyzeStatements()]
+    ? [
+        // A batch whose range holds no DXY row in data_bars (every batch of a first copy) inserts plainly; any
+        // other, or one whose key was taken meanwhile, upserts and revises the copy's own rows.
+        planned('copy', copyLegacyIntoEmptyRangeSql(), BATCH_RANGE),
+        planned('copy', copyLegacyRangeSql(), BATCH_RANGE),
+        ...catchUpStatements(),
+        ...analyzeStatements(),
+      ]
     : [
         planned('copy', REGENERATE_RANGE_SQL, BATCH_RANGE),
         planned('copy', COPY_NOT_REGENERATED_SQL, [

@@ -8,6 +8,7 @@
  *   data_bars.
  * Ranges are half-open [from, to) on ts_utc and always passed in, never read from now().
  */
+import type { TransactionSql } from 'postgres';
 import type { SqlOrTx } from '../../../db/connection';
 import { DXY_CLOSE_TOLERANCE } from '../../../market/dxy';
 import { componentClosesCte, componentsCompleteSql, dxyValueSql } from '../../../market/dxy-sql';
@@ -52,6 +53,21 @@ SELECT count(*) FILTER (WHERE inserted)::int AS copied, count(*) FILTER (WHERE N
   FROM written`;
 }
 
+/**
+ * Phase 4's copy of [$1, $2) where data_bars holds no DXY minute: every active legacy minute inserted,
+ * with no arbiter and nothing returned. A first copy's ranges are all like this, and the upsert's
+ * speculative insertion (an index probe and a token per row) and its RETURNING cost about 15 % of the
+ * batch (docs/architecture.md "Performance"). A key taken meanwhile fails it whole (unique violation):
+ * copyLegacyRange then copies the range with the revising statement, as if it had never been empty.
+ */
+export function copyLegacyIntoEmptyRangeSql(): string {
+  return `INSERT INTO public.data_bars (${DATA_BARS_COLUMNS})
+SELECT ${COPIED_ROW}
+  FROM public.derived_data_bars d
+ WHERE d.canonical_symbol = 'DXY' AND d.timeframe = '1m' AND d.deleted_at IS NULL
+   AND d.ts_utc >= $1 AND d.ts_utc < $2`;
+}
+
 export interface CopiedRange {
   /** Legacy minutes inserted into data_bars. */
   copied: number;
@@ -59,12 +75,51 @@ export interface CopiedRange {
   revised: number;
 }
 
-/** Runs phase 4's copy of a range (a phase passes its ctx.exec, which runs only previewed statements). */
+const UNIQUE_VIOLATION = '23505';
+
+/** Whether data_bars holds no DXY 1m row in the range (one probe of its unique index). */
+async function holdsNoDxyMinute(sql: SqlOrTx, range: { from: Date; to: Date }): Promise<boolean> {
+  const [row] = await sql<{ empty: boolean }[]>`
+    select not exists (select 1 from public.data_bars
+                        where canonical_symbol = 'DXY' and timeframe = '1m'
+                          and ts_utc >= ${range.from} and ts_utc < ${range.to}) as empty`;
+  return row?.empty === true;
+}
+
+/**
+ * The plain INSERT into a range found empty, under a savepoint: null (nothing written, the transaction
+ * still usable) when a key was taken since, by a writer that committed after the emptiness was read.
+ */
+export async function copyLegacyIntoEmptyRange(
+  tx: TransactionSql,
+  range: { from: Date; to: Date },
+  write: StatementExecutor = runBound,
+): Promise<CopiedRange | null> {
+  try {
+    const { count } = await tx.savepoint((inner) =>
+      write(inner, bound(copyLegacyIntoEmptyRangeSql(), [range.from, range.to])),
+    );
+    return { copied: count, revised: 0 };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
+    throw error;
+  }
+}
+
+/**
+ * Runs phase 4's copy of a range (a phase passes its ctx.exec, which runs only previewed statements):
+ * inside a transaction, the plain INSERT where data_bars holds no DXY minute of the range; otherwise,
+ * or when a key was taken meanwhile, the revising upsert.
+ */
 export async function copyLegacyRange(
   sql: SqlOrTx,
   range: { from: Date; to: Date },
   write: StatementExecutor = runBound,
 ): Promise<CopiedRange> {
+  if ('savepoint' in sql && (await holdsNoDxyMinute(sql, range))) {
+    const copied = await copyLegacyIntoEmptyRange(sql, range, write);
+    if (copied) return copied;
+  }
   const { rows } = await write(sql, bound(copyLegacyRangeSql(), [range.from, range.to]));
   const [row] = rows as Partial<CopiedRange>[];
   return { copied: row?.copied ?? 0, revised: row?.revised ?? 0 };
