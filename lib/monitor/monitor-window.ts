@@ -51,6 +51,10 @@ export function snapshotDueAt(hourStart: Date): Date {
  * Whether an hour's snapshot is final: the data frontier passed its end plus the grace (complete),
  * or `maxSettleMinutes` (CUTOVER_MONITOR_SETTLE_MAX_MINUTES) have passed since its end (judged as
  * it stands: data that late is not waited for). Until then it is provisional and re-evaluated.
+ * A closed hour judges no minute of its own, so it does not wait for the frontier either: one held
+ * before the close (a component with no bar for Friday's last minute) would otherwise keep every
+ * weekend hour provisional for the max settle time. The previous hour's 1h bar, which a closed hour
+ * still expects after an open one, is waited for through the 1h cursor.
  */
 export function settleDecision(params: {
   hourStart: Date;
@@ -78,7 +82,8 @@ export function settleDecision(params: {
     !params.cursors?.fiveMinute || params.cursors.fiveMinute.getTime() >= hourEnd || !isMarketHour(params.hourStart);
   const hourBarDone =
     !params.cursors?.hour || params.cursors.hour.getTime() >= start || !isMarketHour(new Date(start - HOUR_MS));
-  if (params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS && fiveMinuteDone && hourBarDone)
+  const dataDone = params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS || !isMarketHour(params.hourStart);
+  if (dataDone && fiveMinuteDone && hourBarDone)
     return { settled: true, reason: 'complete', settlesBy };
   if (params.now >= settlesBy) return { settled: true, reason: 'max settle time', settlesBy };
   return { settled: false, reason: 'provisional', settlesBy };

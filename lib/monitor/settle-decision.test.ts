@@ -66,4 +66,27 @@ describe('when an hour settles', () => {
     });
     expect(saturday.reason).toBe('complete');
   });
+
+  it('does not wait on a closed hour for a frontier held before the close (a gap at Friday’s last minute)', () => {
+    const closedHour = (hourStart: string, now: string) =>
+      settleDecision({
+        hourStart: at(hourStart),
+        frontier: at('2026-11-27T21:59:00Z'),
+        now: at(now),
+        maxSettleMinutes: 90,
+        cursors: { fiveMinute: at('2026-11-27T21:55:00Z'), hour: at('2026-11-27T21:00:00Z') },
+      }).reason;
+    expect(closedHour('2026-11-28T20:00:00Z', '2026-11-28T21:10:00Z')).toBe('complete');
+    // The hour after the close still waits for the close's hour's 1h bar (Friday 21:00–22:00)…
+    expect(closedHour('2026-11-27T22:00:00Z', '2026-11-27T23:10:00Z')).toBe('provisional');
+    // …and an open hour for the frontier, until the max settle time.
+    const friday = settleDecision({
+      hourStart: at('2026-11-27T21:00:00Z'),
+      frontier: at('2026-11-27T21:59:00Z'),
+      now: at('2026-11-27T22:30:00Z'),
+      maxSettleMinutes: 90,
+      cursors: { fiveMinute: at('2026-11-27T22:00:00Z'), hour: at('2026-11-27T21:00:00Z') },
+    });
+    expect(friday.reason).toBe('provisional');
+  });
 });
