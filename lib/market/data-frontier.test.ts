@@ -90,9 +90,7 @@ describe('the data frontier (session TimeZone Asia/Kathmandu)', () => {
     // awaited as late as they are (3 open minutes, plus Friday's 21:59), not as two days late.
     const sundayOpen = new Date('2026-11-29T22:03:00Z');
     expect(frontierLateMinutes(frontier.through, sundayOpen)).toBe(4);
-    expect(judgeFrontierWait(frontier, { needed: sundayOpen, now: sundayOpen, maxLateMinutes: 90 }).state).toBe(
-      'wait',
-    );
+    expect(judgeFrontierWait(frontier, { needed: sundayOpen, now: sundayOpen, maxLateMinutes: 90 }).state).toBe('wait');
     // A frontier carried past the close awaits nothing from before it.
     expect(frontierLateMinutes(saturday, saturday)).toBe(0);
   });

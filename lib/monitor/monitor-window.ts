@@ -83,8 +83,7 @@ export function settleDecision(params: {
   const hourBarDone =
     !params.cursors?.hour || params.cursors.hour.getTime() >= start || !isMarketHour(new Date(start - HOUR_MS));
   const dataDone = params.frontier.getTime() >= hourEnd + SETTLE_GRACE_MS || !isMarketHour(params.hourStart);
-  if (dataDone && fiveMinuteDone && hourBarDone)
-    return { settled: true, reason: 'complete', settlesBy };
+  if (dataDone && fiveMinuteDone && hourBarDone) return { settled: true, reason: 'complete', settlesBy };
   if (params.now >= settlesBy) return { settled: true, reason: 'max settle time', settlesBy };
   return { settled: false, reason: 'provisional', settlesBy };
 }

@@ -56,37 +56,49 @@ describe('when an hour settles', () => {
     ).toBe('max settle time');
   });
 
-  it('does not wait for cursors on a closed hour (they stop at the last data)', () => {
-    const saturday = settleDecision({
-      hourStart: at('2026-11-28T10:00:00Z'),
-      frontier: at('2026-11-28T11:07:00Z'),
-      now: at('2026-11-28T11:07:00Z'),
+  /** A decision with every time given as ISO text, the max settle time 90 minutes. */
+  const decideAt = (params: { hourStart: string; frontier: string; now: string; fiveMinute: string; hour: string }) =>
+    settleDecision({
+      hourStart: at(params.hourStart),
+      frontier: at(params.frontier),
+      now: at(params.now),
       maxSettleMinutes: 90,
-      cursors: { fiveMinute: at('2026-11-27T22:00:00Z'), hour: at('2026-11-27T22:00:00Z') },
+      cursors: { fiveMinute: at(params.fiveMinute), hour: at(params.hour) },
+    }).reason;
+
+  it('does not wait for cursors on a closed hour (they stop at the last data)', () => {
+    const saturday = decideAt({
+      hourStart: '2026-11-28T10:00:00Z',
+      frontier: '2026-11-28T11:07:00Z',
+      now: '2026-11-28T11:07:00Z',
+      fiveMinute: '2026-11-27T22:00:00Z',
+      hour: '2026-11-27T22:00:00Z',
     });
-    expect(saturday.reason).toBe('complete');
+    expect(saturday).toBe('complete');
   });
 
   it('does not wait on a closed hour for a frontier held before the close (a gap at Friday’s last minute)', () => {
-    const closedHour = (hourStart: string, now: string) =>
-      settleDecision({
-        hourStart: at(hourStart),
-        frontier: at('2026-11-27T21:59:00Z'),
-        now: at(now),
-        maxSettleMinutes: 90,
-        cursors: { fiveMinute: at('2026-11-27T21:55:00Z'), hour: at('2026-11-27T21:00:00Z') },
-      }).reason;
-    expect(closedHour('2026-11-28T20:00:00Z', '2026-11-28T21:10:00Z')).toBe('complete');
+    // Friday's 5m cursor stopped at 21:55 and its 1h cursor at 21:00: the frontier never passed 21:59.
+    const heldAtFridaysGap = {
+      frontier: '2026-11-27T21:59:00Z',
+      fiveMinute: '2026-11-27T21:55:00Z',
+      hour: '2026-11-27T21:00:00Z',
+    };
+    expect(decideAt({ ...heldAtFridaysGap, hourStart: '2026-11-28T20:00:00Z', now: '2026-11-28T21:10:00Z' })).toBe(
+      'complete',
+    );
     // The hour after the close still waits for the close's hour's 1h bar (Friday 21:00–22:00)…
-    expect(closedHour('2026-11-27T22:00:00Z', '2026-11-27T23:10:00Z')).toBe('provisional');
+    expect(decideAt({ ...heldAtFridaysGap, hourStart: '2026-11-27T22:00:00Z', now: '2026-11-27T23:10:00Z' })).toBe(
+      'provisional',
+    );
     // …and an open hour for the frontier, until the max settle time.
-    const friday = settleDecision({
-      hourStart: at('2026-11-27T21:00:00Z'),
-      frontier: at('2026-11-27T21:59:00Z'),
-      now: at('2026-11-27T22:30:00Z'),
-      maxSettleMinutes: 90,
-      cursors: { fiveMinute: at('2026-11-27T22:00:00Z'), hour: at('2026-11-27T21:00:00Z') },
-    });
-    expect(friday.reason).toBe('provisional');
+    expect(
+      decideAt({
+        ...heldAtFridaysGap,
+        hourStart: '2026-11-27T21:00:00Z',
+        now: '2026-11-27T22:30:00Z',
+        fiveMinute: '2026-11-27T22:00:00Z',
+      }),
+    ).toBe('provisional');
   });
 });
