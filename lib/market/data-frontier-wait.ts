@@ -15,15 +15,24 @@ export type FrontierWait =
   | { state: 'wait'; frontier: DataFrontier; reason: string }
   | { state: 'gave up'; frontier: DataFrontier; message: string };
 
-/** HH:MM UTC, as the operator reads it next to the clock. */
-function hhmm(at: Date): string {
-  return at.toISOString().slice(11, 16);
+/**
+ * HH:MM UTC, as the operator reads it next to the clock; with the date when it is not today's (a
+ * frontier held before Friday's close, read on Saturday).
+ */
+function clockTime(at: Date, now: Date): string {
+  const iso = at.toISOString();
+  return iso.slice(0, 10) === now.toISOString().slice(0, 10)
+    ? iso.slice(11, 16)
+    : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
-/** Why the frontier is behind `needed`: "waiting for USDSEK data through 14:05, frontier 13:41". */
+/** Why the frontier is behind `needed`: "waiting for USDSEK data through 14:05 UTC, frontier 13:41 UTC". */
 export function describeFrontierWait(frontier: DataFrontier, needed: Date, now: Date): string {
   const lagging = laggingSymbols(frontier, now);
-  return `waiting for ${lagging.join(', ') || 'component'} data through ${hhmm(needed)} UTC, frontier ${hhmm(frontier.through)} UTC`;
+  return (
+    `waiting for ${lagging.join(', ') || 'component'} data through ${clockTime(needed, now)} UTC, ` +
+    `frontier ${clockTime(frontier.through, now)} UTC`
+  );
 }
 
 interface FrontierNeed {

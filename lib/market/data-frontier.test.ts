@@ -80,7 +80,7 @@ describe('the data frontier (session TimeZone Asia/Kathmandu)', () => {
     expect(judged.state).toBe('gave up');
     if (judged.state === 'gave up')
       expect(judged.message).toBe(
-        'waiting for USDSEK data through 10:00 UTC, frontier 21:59 UTC: more than 90 minutes late, not waited for any more',
+        'waiting for USDSEK data through 10:00 UTC, frontier 2026-11-27 21:59 UTC: more than 90 minutes late, not waited for any more',
       );
     // Just after the close the same bar may still be on its way (held back), and is waited for.
     const justAfter = new Date('2026-11-27T22:20:00Z');

@@ -45,7 +45,7 @@ describe('phase 6 on a Saturday', () => {
       level: 'warn',
       message: expect.stringMatching(
         new RegExp(
-          '^Data checks judged at now: waiting for USDSEK data through 10:\\d\\d UTC, frontier 21:58 UTC: ' +
+          '^Data checks judged at now: waiting for USDSEK data through 10:\\d\\d UTC, frontier 2026-11-27 21:58 UTC: ' +
             `more than ${defaultMaxSettleMinutes()} minutes late, not waited for any more\\.$`,
         ),
       ),
