@@ -12,7 +12,7 @@
  */
 import type { SessionUser } from '../lib/auth/sessions';
 import { type CounterSample, readCounters } from '../lib/runbook/engine/pacing/read-database-signals';
-import { copyLegacyRange, legacyRange } from '../lib/runbook/phases/shared/copy-legacy';
+import { copyLegacyIntoEmptyRangeSql, legacyRange } from '../lib/runbook/phases/shared/copy-legacy';
 import { type PollReport, startPolling } from './poll-endpoint';
 import { peakMemoryMiB } from './process-memory';
 import { startPhase, waitForRun } from './run-phase';
@@ -74,8 +74,8 @@ export async function measureCopy(
   const beforeBaseline = await readCounters(sql);
   const baseline = await timed(() =>
     sql.begin(async (tx) => {
-      const written = await copyLegacyRange(tx, { from: range.first as Date, to });
-      const inserted = { count: written.copied + written.revised };
+      // The plan's way: one plain INSERT … SELECT of every legacy minute (data_bars holds no DXY row here).
+      const inserted = await tx.unsafe(copyLegacyIntoEmptyRangeSql(), [range.first as Date, to]);
       const [counts] = await tx<{ legacy: number; copied: number }[]>`
         select (select count(*) from public.derived_data_bars where canonical_symbol = 'DXY' and timeframe = '1m'
                    and deleted_at is null) as legacy,

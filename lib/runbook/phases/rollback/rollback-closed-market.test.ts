@@ -65,14 +65,14 @@ describe.each([
       await advanceTo(SATURDAY_MORNING);
       // The provider had no USDSEK bar for Friday's last minute (so no DXY either): the data frontier stays at
       // 21:59 all weekend, which is no late data to wait for (CI once met this gap at random and waited).
-      if (gapAtClose)
+      if (gapAtClose) {
         await sql`
           delete from public.data_bars
            where canonical_symbol in ('USDSEK', 'DXY') and timeframe = '1m' and ts_utc = ${FRIDAY_LAST_MINUTE}`;
-      if (gapAtClose)
         await sql`
           delete from public.derived_data_bars
            where canonical_symbol = 'DXY' and timeframe = '1m' and ts_utc = ${FRIDAY_LAST_MINUTE}`;
+      }
 
       const run = deleteData
         ? await (async () => {
